@@ -1,0 +1,1465 @@
+//! The contact center: queues, calls in flight and agents, fed by events, read as figures.
+//!
+//! A [`Center`] is the whole real-time state of one ACD in fixed memory. Its capacities are
+//! const generics: `QUEUES` queues (at most 64), `CALLS` calls in flight and `AGENTS` agents
+//! (both powers of two), `INTERVALS` reporting intervals kept per queue and `DAYS` days of daily
+//! figures and CSAT kept. Nothing allocates; when a capacity is reached the event is refused
+//! with an error and the state is unchanged.
+//!
+//! # Feeding it
+//! [`Center::apply`] takes one [`Event`]. Events are expected in time order, but an event up to
+//! [`CenterConfig::reorder_tolerance_ms`] older than the newest one seen is still applied
+//! exactly as if it had arrived in order: ACDs with several threads or trunks interleave their
+//! events by a few milliseconds. What cannot be reordered is the history of one call or one
+//! agent: an event earlier than that call's or agent's previous event is refused
+//! ([`EventError::BeforePreviousEvent`]). Every refused event is counted by kind in
+//! [`Diagnostics`], and refusing it changes nothing else.
+//!
+//! [`Center::advance_to`] moves the clock without an event, so waits grow and intervals close
+//! while the center is quiet.
+//!
+//! # Reading it
+//! - [`Center::snapshot`]: a queue right now, as a wallboard shows it;
+//! - [`Center::interval`], [`Center::intervals`], [`Center::day`], [`Center::days`]: figures per
+//!   interval and per local day, including what is live at the moment of reading (calls still
+//!   waiting and whether they have passed T; agents' time in their current state);
+//! - [`Center::pop_settled_interval`]: takes out, oldest first, each interval that can no longer
+//!   change (it ended, nothing attributed to it is still open, and the reorder tolerance has
+//!   passed), so a consumer can archive every interval of an arbitrarily long feed.
+//!
+//! # Attribution
+//! Calls are counted in the interval in which they entered the queue
+//! ([`Attribution::QueueEntry`], the default) or in which they left it
+//! ([`Attribution::QueueExit`]). Everything about a call (its outcome, wait, handle time and
+//! after-call work) is counted in that one interval. Agent time is counted where it happens,
+//! split at interval boundaries.
+
+use heapless::index_map::FnvIndexMap;
+use heapless::{Deque, Vec};
+
+use crate::calendar::{IntervalLength, LocalDate, MAX_TIMESTAMP, SiteCalendar, Timestamp};
+use crate::csat::{CsatConfig, CsatError, CsatLedger, PreviousDayCsat, SurveyResponse};
+use crate::event::{AgentId, AgentState, CallId, DequeueReason, Event, EventKind, QueueId};
+use crate::interval::{DayReport, IntervalReport, IntervalStats, WaitBuckets};
+use crate::ledger::Ledger;
+use crate::queue::{AgentCounts, QueueConfig, QueueSnapshot};
+
+/// Slack allowed between an ACD's reported talk + hold time and the time the core saw the call
+/// connected, for ACDs that report whole seconds.
+const DURATION_SLACK_MS: u64 = 1_000;
+
+/// Which interval a call is counted in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Attribution {
+    /// The interval in which it entered the queue.
+    #[default]
+    QueueEntry,
+    /// The interval in which it left the queue (answered, abandoned, dequeued, transferred).
+    QueueExit,
+}
+
+/// How a center counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct CenterConfig {
+    /// The site's calendar: local days and interval boundaries.
+    pub calendar: SiteCalendar,
+    /// Reporting interval length.
+    pub interval: IntervalLength,
+    /// Which interval a call is counted in.
+    pub attribution: Attribution,
+    /// How much older than the newest event an event may be and still be applied.
+    pub reorder_tolerance_ms: u64,
+    /// How far ahead of the clock an event may be. A timestamp further ahead is almost always a
+    /// wrong clock; accepting it would make every later, correct event look too late.
+    /// [`Center::advance_to`] is not limited by it.
+    pub max_clock_jump_ms: u64,
+    /// Wait-time histogram buckets.
+    pub wait_buckets: WaitBuckets,
+    /// Customer-satisfaction scale, minimum sample and posted figure.
+    pub csat: CsatConfig,
+}
+
+impl Default for CenterConfig {
+    fn default() -> Self {
+        Self {
+            calendar: SiteCalendar::UTC,
+            interval: IntervalLength::Minutes15,
+            attribution: Attribution::QueueEntry,
+            reorder_tolerance_ms: 2_000,
+            max_clock_jump_ms: 31 * crate::calendar::MILLIS_PER_DAY,
+            wait_buckets: WaitBuckets::DEFAULT,
+            csat: CsatConfig::default(),
+        }
+    }
+}
+
+/// Why an event was refused. The state is unchanged by a refused event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub enum EventError {
+    /// The event names a queue that was never added.
+    #[error("unknown queue")]
+    UnknownQueue,
+    /// The event names a call that is not in flight.
+    #[error("unknown call")]
+    UnknownCall,
+    /// The event names an agent the center does not know.
+    #[error("unknown agent")]
+    UnknownAgent,
+    /// A call entered a queue while the same call id was still in flight.
+    #[error("call is already in flight")]
+    DuplicateCall,
+    /// Answered, abandoned, dequeued or transferred, but the call is not waiting.
+    #[error("call is not waiting in a queue")]
+    CallNotWaiting,
+    /// Ended, but the call was never answered or has already ended.
+    #[error("call is not connected to an agent")]
+    CallNotConnected,
+    /// Talk plus hold time is longer than the call was connected.
+    #[error("talk and hold time exceed the time the call was connected")]
+    ImpossibleDuration,
+    /// A call was transferred to the queue it is already in.
+    #[error("call transferred to the queue it is in")]
+    TransferToSameQueue,
+    /// The agent is already in that state.
+    #[error("agent is already in that state")]
+    AgentAlreadyInState,
+    /// After-call work ended for an agent who is not in after-call work.
+    #[error("agent is not in after-call work")]
+    NotInAfterCallWork,
+    /// The agent is already a member of the queue.
+    #[error("agent is already a member of the queue")]
+    AlreadyMember,
+    /// The agent is not a member of the queue.
+    #[error("agent is not a member of the queue")]
+    NotAMember,
+    /// The event is older than the reorder tolerance allows.
+    #[error("event is older than the reorder tolerance allows")]
+    TooLate,
+    /// The event is earlier than its call's or agent's previous event.
+    #[error("event is earlier than the previous event of its call or agent")]
+    BeforePreviousEvent,
+    /// The event is further ahead of the clock than the configured maximum jump.
+    #[error("event is implausibly far ahead of the clock")]
+    ClockJump,
+    /// The timestamp is after 9999-12-31.
+    #[error("timestamp is beyond year 9999")]
+    TimestampOutOfRange,
+    /// The table of calls in flight is full.
+    #[error("too many calls in flight")]
+    TooManyCalls,
+    /// The table of agents is full.
+    #[error("too many agents")]
+    TooManyAgents,
+}
+
+impl EventError {
+    /// Every kind, in declaration order.
+    pub const ALL: [Self; 18] = [
+        Self::UnknownQueue,
+        Self::UnknownCall,
+        Self::UnknownAgent,
+        Self::DuplicateCall,
+        Self::CallNotWaiting,
+        Self::CallNotConnected,
+        Self::ImpossibleDuration,
+        Self::TransferToSameQueue,
+        Self::AgentAlreadyInState,
+        Self::NotInAfterCallWork,
+        Self::AlreadyMember,
+        Self::NotAMember,
+        Self::TooLate,
+        Self::BeforePreviousEvent,
+        Self::ClockJump,
+        Self::TimestampOutOfRange,
+        Self::TooManyCalls,
+        Self::TooManyAgents,
+    ];
+}
+
+/// Why a queue could not be added.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The center already has `QUEUES` queues.
+    #[error("too many queues")]
+    TooManyQueues,
+    /// A queue with that id exists.
+    #[error("a queue with that id exists")]
+    DuplicateQueue,
+}
+
+/// Refused events, counted by kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct RejectionCounts {
+    counts: [u32; EventError::ALL.len()],
+}
+
+impl RejectionCounts {
+    /// How many events were refused with `error`.
+    #[must_use]
+    pub fn get(&self, error: EventError) -> u32 {
+        self.counts.get(error as usize).copied().unwrap_or(0)
+    }
+
+    /// All refused events.
+    #[must_use]
+    pub fn total(&self) -> u32 {
+        self.counts.iter().fold(0, |a, &n| a.saturating_add(n))
+    }
+
+    fn count(&mut self, error: EventError) {
+        if let Some(n) = self.counts.get_mut(error as usize) {
+            *n = n.saturating_add(1);
+        }
+    }
+}
+
+/// What the center did with its input, beyond the figures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Diagnostics {
+    /// Events applied.
+    pub applied: u64,
+    /// Events refused, by kind.
+    pub rejected: RejectionCounts,
+    /// Survey responses refused.
+    pub surveys_rejected: u32,
+    /// Intervals dropped from the front of a full ring before anyone took them with
+    /// [`Center::pop_settled_interval`]. Their calls are still in the day figures.
+    pub intervals_evicted: u32,
+    /// Days dropped from a full day ledger.
+    pub days_evicted: u32,
+    /// Updates to an interval or day that was no longer kept (for example the after-call work
+    /// of a call whose interval was evicted). The day figures keep them when the day is kept.
+    pub late_updates: u32,
+}
+
+/// Where a call in flight is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum CallStatus {
+    /// Waiting in the queue.
+    Waiting,
+    /// Connected to an agent.
+    Connected {
+        /// When it was answered.
+        answered_at: Timestamp,
+        /// Who answered, when the ACD said.
+        agent: Option<AgentId>,
+    },
+    /// Ended; the agent's after-call work for it is pending or in progress.
+    WrappingUp {
+        /// The agent.
+        agent: AgentId,
+    },
+}
+
+/// A call in flight.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct CallView {
+    /// The call.
+    pub call: CallId,
+    /// Its queue.
+    pub queue: QueueId,
+    /// When it entered that queue.
+    pub entered_at: Timestamp,
+    /// Its priority.
+    pub priority: u8,
+    /// Where it is.
+    pub status: CallStatus,
+}
+
+/// An agent's current state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct AgentView {
+    /// The agent.
+    pub agent: AgentId,
+    /// The state.
+    pub state: AgentState,
+    /// When the agent entered it.
+    pub state_since: Timestamp,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CallPhase {
+    Waiting,
+    Connected {
+        answered_at: Timestamp,
+        agent: Option<AgentId>,
+    },
+    /// Ended; the agent has not yet said whether after-call work follows.
+    WrapPending {
+        agent: AgentId,
+    },
+    Wrapping {
+        agent: AgentId,
+        since: Timestamp,
+    },
+}
+
+#[derive(Debug, Clone, Copy)]
+struct CallRecord {
+    /// Index into `Center::queues`.
+    queue: u8,
+    entered_at: Timestamp,
+    last_at: Timestamp,
+    priority: u8,
+    /// The instant whose interval the call is counted in; `None` while waiting under
+    /// `Attribution::QueueExit`.
+    attributed_at: Option<Timestamp>,
+    phase: CallPhase,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct AgentRecord {
+    state: AgentState,
+    /// Time before this is already counted in the intervals.
+    since: Timestamp,
+    last_at: Timestamp,
+    /// Bit i: member of `Center::queues[i]`.
+    queues: u64,
+    /// The call whose after-call work this agent owes or is doing.
+    wrap_call: Option<CallId>,
+}
+
+impl AgentRecord {
+    const fn new(at: Timestamp) -> Self {
+        Self {
+            state: AgentState::LoggedOut,
+            since: at,
+            last_at: at,
+            queues: 0,
+            wrap_call: None,
+        }
+    }
+
+    const fn is_member(&self, queue: u8) -> bool {
+        self.queues & queue_bit(queue) != 0
+    }
+}
+
+const fn queue_bit(queue: u8) -> u64 {
+    match 1u64.checked_shl(queue as u32) {
+        Some(bit) => bit,
+        None => 0,
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct IntervalSlot {
+    start: Timestamp,
+    stats: IntervalStats,
+    /// Calls counted here that are still in flight.
+    open_calls: u32,
+}
+
+impl IntervalSlot {
+    fn new(start: Timestamp) -> Self {
+        Self {
+            start,
+            stats: IntervalStats::default(),
+            open_calls: 0,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct QueueBook<const INTERVALS: usize, const DAYS: usize> {
+    id: QueueId,
+    config: QueueConfig,
+    threshold_ms: u64,
+    intervals: Deque<IntervalSlot, INTERVALS>,
+    /// Intervals starting before this were evicted or taken out: they can be neither read nor
+    /// written again.
+    horizon: Timestamp,
+    days: Ledger<LocalDate, IntervalStats, DAYS>,
+}
+
+impl<const INTERVALS: usize, const DAYS: usize> QueueBook<INTERVALS, DAYS> {
+    /// Removes the oldest interval, moving the horizon past it.
+    fn pop_interval(&mut self, len: u64) -> Option<IntervalSlot> {
+        let slot = self.intervals.pop_front()?;
+        self.horizon = self.horizon.max(slot.start.saturating_add(len));
+        Some(slot)
+    }
+
+    fn interval(&self, start: Timestamp) -> Option<&IntervalSlot> {
+        self.intervals.iter().rev().find(|slot| slot.start == start)
+    }
+
+    fn interval_mut(&mut self, start: Timestamp) -> Option<&mut IntervalSlot> {
+        self.intervals
+            .iter_mut()
+            .rev()
+            .find(|slot| slot.start == start)
+    }
+
+    /// The slot for the interval starting at `start`, created (with any skipped intervals
+    /// before it) if it is newer than every slot kept. `None` when it is older than the oldest
+    /// slot and cannot be put back in front of it.
+    fn interval_slot(
+        &mut self,
+        start: Timestamp,
+        len: u64,
+        diagnostics: &mut Diagnostics,
+    ) -> Option<&mut IntervalSlot> {
+        if start < self.horizon {
+            return None;
+        }
+        let (front, back) = match (self.intervals.front(), self.intervals.back()) {
+            (Some(f), Some(b)) => (f.start, b.start),
+            // Empty after intervals were taken out: continue without a gap from the horizon,
+            // so that the intervals taken and the intervals kept are one unbroken sequence.
+            _ if self.horizon > 0
+                && start.saturating_sub(self.horizon) / len.max(1) < INTERVALS as u64 =>
+            {
+                let first = self.horizon;
+                self.intervals.push_back(IntervalSlot::new(first)).ok()?;
+                (first, first)
+            }
+            _ => {
+                self.intervals.push_back(IntervalSlot::new(start)).ok()?;
+                return self.intervals.back_mut();
+            }
+        };
+        if start > back {
+            let skipped = start.saturating_sub(back).checked_div(len).unwrap_or(0);
+            if skipped >= INTERVALS as u64 {
+                let dropped = u32::try_from(self.intervals.len()).unwrap_or(u32::MAX);
+                diagnostics.intervals_evicted =
+                    diagnostics.intervals_evicted.saturating_add(dropped);
+                self.intervals.clear();
+                self.intervals.push_back(IntervalSlot::new(start)).ok()?;
+            } else {
+                let mut next = back.saturating_add(len);
+                while next <= start {
+                    if self.intervals.is_full() {
+                        self.intervals.pop_front();
+                        diagnostics.intervals_evicted =
+                            diagnostics.intervals_evicted.saturating_add(1);
+                    }
+                    self.intervals.push_back(IntervalSlot::new(next)).ok()?;
+                    next = next.saturating_add(len);
+                }
+            }
+        } else if start < front {
+            let mut first = front;
+            while first > start && !self.intervals.is_full() && first > self.horizon {
+                first = first.saturating_sub(len);
+                self.intervals.push_front(IntervalSlot::new(first)).ok()?;
+            }
+        }
+        self.interval_mut(start)
+    }
+}
+
+/// The whole real-time state of a contact center; see the [module](self) docs.
+#[derive(Debug, Clone)]
+pub struct Center<
+    const QUEUES: usize,
+    const CALLS: usize,
+    const AGENTS: usize,
+    const INTERVALS: usize,
+    const DAYS: usize,
+> {
+    config: CenterConfig,
+    queues: Vec<QueueBook<INTERVALS, DAYS>, QUEUES>,
+    calls: FnvIndexMap<CallId, CallRecord, CALLS>,
+    agents: FnvIndexMap<AgentId, AgentRecord, AGENTS>,
+    csat: CsatLedger<DAYS>,
+    /// The newest instant seen.
+    clock: Option<Timestamp>,
+    /// Agent time before this interval boundary is counted; events before it are refused.
+    flushed_to: Option<Timestamp>,
+    diagnostics: Diagnostics,
+}
+
+impl<
+    const QUEUES: usize,
+    const CALLS: usize,
+    const AGENTS: usize,
+    const INTERVALS: usize,
+    const DAYS: usize,
+> Center<QUEUES, CALLS, AGENTS, INTERVALS, DAYS>
+{
+    /// An empty center with no queues. `QUEUES` must be at most 64 and `CALLS` and `AGENTS`
+    /// powers of two of at least 2 (checked at compile time).
+    #[must_use]
+    pub const fn new(config: CenterConfig) -> Self {
+        const {
+            assert!(QUEUES <= 64, "a center has at most 64 queues");
+            assert!(
+                INTERVALS > 0 && DAYS > 0,
+                "keep at least one interval and one day"
+            );
+        }
+        Self {
+            csat: CsatLedger::new(config.csat, config.calendar),
+            config,
+            queues: Vec::new(),
+            calls: FnvIndexMap::new(),
+            agents: FnvIndexMap::new(),
+            clock: None,
+            flushed_to: None,
+            diagnostics: Diagnostics {
+                applied: 0,
+                rejected: RejectionCounts {
+                    counts: [0; EventError::ALL.len()],
+                },
+                surveys_rejected: 0,
+                intervals_evicted: 0,
+                days_evicted: 0,
+                late_updates: 0,
+            },
+        }
+    }
+
+    /// The configuration.
+    #[must_use]
+    pub const fn config(&self) -> &CenterConfig {
+        &self.config
+    }
+
+    /// Adds a queue.
+    ///
+    /// # Errors
+    /// [`ConfigError::DuplicateQueue`] if `id` exists; [`ConfigError::TooManyQueues`] when
+    /// `QUEUES` queues exist.
+    pub fn add_queue(&mut self, id: QueueId, config: QueueConfig) -> Result<(), ConfigError> {
+        if self.queue_index(id).is_some() {
+            return Err(ConfigError::DuplicateQueue);
+        }
+        let book = QueueBook {
+            id,
+            config,
+            threshold_ms: config.service_level.millis(),
+            intervals: Deque::new(),
+            horizon: 0,
+            days: Ledger::new(),
+        };
+        self.queues
+            .push(book)
+            .map_err(|_| ConfigError::TooManyQueues)
+    }
+
+    /// The queues, in the order they were added.
+    pub fn queue_ids(&self) -> impl ExactSizeIterator<Item = QueueId> + '_ {
+        self.queues.iter().map(|book| book.id)
+    }
+
+    /// A queue's configuration.
+    #[must_use]
+    pub fn queue_config(&self, id: QueueId) -> Option<&QueueConfig> {
+        self.book(id).map(|book| &book.config)
+    }
+
+    /// The newest instant the center has seen, `None` before the first event.
+    #[must_use]
+    pub const fn now(&self) -> Option<Timestamp> {
+        self.clock
+    }
+
+    /// Counters of what was applied and refused.
+    #[must_use]
+    pub const fn diagnostics(&self) -> &Diagnostics {
+        &self.diagnostics
+    }
+
+    /// Applies one event.
+    ///
+    /// # Errors
+    /// An [`EventError`] saying why the event was refused; a refused event is counted in
+    /// [`Diagnostics::rejected`] and changes nothing else.
+    pub fn apply(&mut self, event: &Event) -> Result<(), EventError> {
+        let outcome = self
+            .check_time(event.at)
+            .and_then(|()| self.apply_kind(event.at, event.kind));
+        match outcome {
+            Ok(()) => self.diagnostics.applied = self.diagnostics.applied.saturating_add(1),
+            Err(error) => self.diagnostics.rejected.count(error),
+        }
+        outcome
+    }
+
+    /// Moves the clock forward to `now` without an event (the clock never moves back). Use it
+    /// while the center is quiet so that waits keep growing and intervals close. Unlike events,
+    /// it is not limited by [`CenterConfig::max_clock_jump_ms`].
+    ///
+    /// # Errors
+    /// [`EventError::TimestampOutOfRange`] after year 9999.
+    pub fn advance_to(&mut self, now: Timestamp) -> Result<(), EventError> {
+        if now > MAX_TIMESTAMP {
+            return Err(EventError::TimestampOutOfRange);
+        }
+        self.advance_clock(now);
+        Ok(())
+    }
+
+    /// A queue right now, or `None` for an unknown queue or before the clock is set.
+    #[must_use]
+    pub fn snapshot(&self, queue: QueueId) -> Option<QueueSnapshot> {
+        let q = self.queue_index(queue)?;
+        let book = self.queues.get(usize::from(q))?;
+        let now = self.clock?;
+        let mut waiting: u32 = 0;
+        let mut longest_wait_ms = None;
+        for call in self.calls.values() {
+            if call.queue == q && call.phase == CallPhase::Waiting {
+                waiting = waiting.saturating_add(1);
+                let wait = now.saturating_sub(call.entered_at);
+                longest_wait_ms = Some(longest_wait_ms.map_or(wait, |w: u64| w.max(wait)));
+            }
+        }
+        let mut agents = AgentCounts::default();
+        for agent in self.agents.values().filter(|a| a.is_member(q)) {
+            agents.count(agent.state);
+        }
+        let calendar = &self.config.calendar;
+        let current_start = calendar.interval_start(now, self.config.interval);
+        let today = calendar.local_date(now);
+        Some(QueueSnapshot {
+            queue,
+            at: now,
+            service_level_threshold_ms: book.threshold_ms,
+            waiting,
+            longest_wait_ms,
+            agents,
+            current_interval: self.interval_report(q, current_start)?,
+            today,
+            today_stats: self.day_report(q, today)?,
+        })
+    }
+
+    /// The figures of the interval starting at `start`, including what is live now. `None` for
+    /// an unknown queue, a `start` that is not an interval boundary, or an interval no longer
+    /// kept.
+    #[must_use]
+    pub fn interval(&self, queue: QueueId, start: Timestamp) -> Option<IntervalReport> {
+        let q = self.queue_index(queue)?;
+        if self
+            .config
+            .calendar
+            .interval_start(start, self.config.interval)
+            != start
+        {
+            return None;
+        }
+        self.interval_report(q, start)
+    }
+
+    /// Every interval kept for `queue`, oldest first, each with what is live now; then the
+    /// newer intervals that have only live figures so far (the interval in progress, and any
+    /// just before it still within the reorder tolerance).
+    pub fn intervals(&self, queue: QueueId) -> impl Iterator<Item = IntervalReport> + '_ {
+        let q = self.queue_index(queue);
+        let book = q.and_then(|q| self.queues.get(usize::from(q)));
+        let len = self.config.interval.millis();
+        let kept = book
+            .into_iter()
+            .flat_map(|book| book.intervals.iter())
+            .filter_map(move |slot| Some(self.live_interval(q?, slot.start, slot.stats)));
+        // Live figures only exist from the last flushed boundary on: before it, agent time is
+        // stored, and waiting calls are counted in stored intervals.
+        let live_span = match (q, self.clock, self.flushed_to) {
+            (Some(q), Some(now), Some(flushed)) => {
+                let after_newest = book
+                    .and_then(|book| book.intervals.back())
+                    .map(|slot| slot.start.saturating_add(len));
+                let first = after_newest.map_or(flushed, |n| n.max(flushed));
+                let last = self
+                    .config
+                    .calendar
+                    .interval_start(now, self.config.interval);
+                Some((q, first, last))
+            }
+            _ => None,
+        };
+        let live = live_span.into_iter().flat_map(move |(q, first, last)| {
+            core::iter::successors(Some(first), move |&start| Some(start.saturating_add(len)))
+                .take_while(move |&start| start <= last)
+                .map(move |start| self.live_interval(q, start, IntervalStats::default()))
+                .filter(|report| report.stats != IntervalStats::default())
+        });
+        kept.chain(live)
+    }
+
+    /// The figures of a local day, including what is live now; `None` for an unknown queue or
+    /// a day no longer kept.
+    #[must_use]
+    pub fn day(&self, queue: QueueId, date: LocalDate) -> Option<DayReport> {
+        self.day_report(self.queue_index(queue)?, date)
+    }
+
+    /// Every day kept for `queue`, oldest first, each with what is live now; then the days up
+    /// to today that have only live figures so far.
+    pub fn days(&self, queue: QueueId) -> impl Iterator<Item = DayReport> + '_ {
+        let q = self.queue_index(queue);
+        let book = q.and_then(|q| self.queues.get(usize::from(q)));
+        let kept = book
+            .into_iter()
+            .flat_map(|book| book.days.iter())
+            .filter_map(move |(date, stats)| Some(self.live_day(q?, date, *stats)));
+        let live_span = match (q, book, self.clock, self.flushed_to) {
+            (Some(q), Some(book), Some(now), Some(flushed)) => {
+                let calendar = &self.config.calendar;
+                Some((
+                    q,
+                    book,
+                    calendar.local_date(flushed),
+                    calendar.local_date(now),
+                ))
+            }
+            _ => None,
+        };
+        let live = live_span
+            .into_iter()
+            .flat_map(move |(q, book, first, last)| {
+                core::iter::successors(Some(first), move |&date| (date < last).then(|| date.next()))
+                    .filter(move |&date| book.days.get(date).is_none())
+                    .map(move |date| self.live_day(q, date, IntervalStats::default()))
+                    .filter(|report| report.stats != IntervalStats::default())
+            });
+        kept.chain(live)
+    }
+
+    /// Takes out the oldest interval, of any queue, that can no longer change: it has ended,
+    /// the reorder tolerance has passed its end, and no call counted in it is still in flight.
+    /// Call it after applying events to archive every interval of a feed of any length.
+    pub fn pop_settled_interval(&mut self) -> Option<(QueueId, IntervalReport)> {
+        let flushed_to = self.flushed_to?;
+        let len = self.config.interval.millis();
+        let mut oldest: Option<(usize, Timestamp)> = None;
+        for (i, book) in self.queues.iter().enumerate() {
+            let Some(front) = book.intervals.front() else {
+                continue;
+            };
+            let settled = front.open_calls == 0 && front.start.saturating_add(len) <= flushed_to;
+            if settled && oldest.is_none_or(|(_, start)| front.start < start) {
+                oldest = Some((i, front.start));
+            }
+        }
+        let book = self.queues.get_mut(oldest?.0)?;
+        let slot = book.pop_interval(len)?;
+        let end = slot.start.saturating_add(len);
+        Some((
+            book.id,
+            IntervalReport {
+                start: slot.start,
+                end,
+                stats: slot.stats,
+            },
+        ))
+    }
+
+    /// Calls in flight: waiting, connected, or wrapping up.
+    pub fn calls(&self) -> impl Iterator<Item = CallView> + '_ {
+        self.calls.iter().map(|(&call, rec)| CallView {
+            call,
+            queue: self
+                .queues
+                .get(usize::from(rec.queue))
+                .map_or(QueueId(u32::MAX), |b| b.id),
+            entered_at: rec.entered_at,
+            priority: rec.priority,
+            status: match rec.phase {
+                CallPhase::Waiting => CallStatus::Waiting,
+                CallPhase::Connected { answered_at, agent } => {
+                    CallStatus::Connected { answered_at, agent }
+                }
+                CallPhase::WrapPending { agent } | CallPhase::Wrapping { agent, .. } => {
+                    CallStatus::WrappingUp { agent }
+                }
+            },
+        })
+    }
+
+    /// An agent's current state, `None` for an agent the center does not know (never seen, or
+    /// logged out with no queue memberships).
+    #[must_use]
+    pub fn agent(&self, agent: AgentId) -> Option<AgentView> {
+        let rec = self.agents.get(&agent)?;
+        Some(AgentView {
+            agent,
+            state: rec.state,
+            state_since: rec.last_at,
+        })
+    }
+
+    /// Whether `agent` is a member of `queue`.
+    #[must_use]
+    pub fn is_member(&self, agent: AgentId, queue: QueueId) -> bool {
+        match (self.agents.get(&agent), self.queue_index(queue)) {
+            (Some(rec), Some(q)) => rec.is_member(q),
+            _ => false,
+        }
+    }
+
+    /// Records a survey response, filed under the local date of the contact it rates.
+    ///
+    /// # Errors
+    /// [`CsatError::ContactInFuture`] when the contact is later than the clock (plus the
+    /// reorder tolerance); the ledger's errors otherwise. Refused responses are counted in
+    /// [`Diagnostics::surveys_rejected`].
+    pub fn record_survey(&mut self, response: &SurveyResponse) -> Result<LocalDate, CsatError> {
+        let future = self.clock.is_some_and(|now| {
+            response.contact_at > now.saturating_add(self.config.reorder_tolerance_ms)
+        });
+        let outcome = if future {
+            Err(CsatError::ContactInFuture)
+        } else {
+            self.csat.record(response)
+        };
+        if outcome.is_err() {
+            self.diagnostics.surveys_rejected = self.diagnostics.surveys_rejected.saturating_add(1);
+        }
+        outcome
+    }
+
+    /// The CSAT ledger.
+    #[must_use]
+    pub const fn csat(&self) -> &CsatLedger<DAYS> {
+        &self.csat
+    }
+
+    /// The previous local day's CSAT as of the clock, `None` before the clock is set.
+    #[must_use]
+    pub fn previous_day_csat(&self) -> Option<PreviousDayCsat> {
+        let today = self.config.calendar.local_date(self.clock?);
+        Some(self.csat.previous_day(today))
+    }
+
+    // ----- applying events -------------------------------------------------------------------
+
+    fn check_time(&self, at: Timestamp) -> Result<(), EventError> {
+        if at > MAX_TIMESTAMP {
+            return Err(EventError::TimestampOutOfRange);
+        }
+        if let Some(now) = self.clock {
+            if at < now.saturating_sub(self.config.reorder_tolerance_ms) {
+                return Err(EventError::TooLate);
+            }
+            if at > now.saturating_add(self.config.max_clock_jump_ms) {
+                return Err(EventError::ClockJump);
+            }
+        }
+        Ok(())
+    }
+
+    fn apply_kind(&mut self, at: Timestamp, kind: EventKind) -> Result<(), EventError> {
+        match kind {
+            EventKind::CallEntered {
+                call,
+                queue,
+                priority,
+            } => self.call_entered(at, call, queue, priority),
+            EventKind::CallAnswered { call, agent } => {
+                let mut rec = self.waiting_call(call, at)?;
+                self.advance_clock(at);
+                let threshold = self.threshold(rec.queue);
+                let buckets = self.config.wait_buckets;
+                self.leave_queue(&mut rec, at, |s, wait| {
+                    s.answered = s.answered.saturating_add(1);
+                    if wait <= threshold {
+                        s.answered_within_sl = s.answered_within_sl.saturating_add(1);
+                    }
+                    s.answer_wait_ms = s.answer_wait_ms.saturating_add(wait);
+                    s.answered_waits.record(&buckets, wait);
+                });
+                rec.phase = CallPhase::Connected {
+                    answered_at: at,
+                    agent,
+                };
+                rec.last_at = at;
+                self.store_call(call, rec);
+                Ok(())
+            }
+            EventKind::CallAbandoned { call } => {
+                let mut rec = self.waiting_call(call, at)?;
+                self.advance_clock(at);
+                let threshold = self.threshold(rec.queue);
+                let short = self.queue_config_at(rec.queue).short_abandon_ms;
+                let buckets = self.config.wait_buckets;
+                self.leave_queue(&mut rec, at, |s, wait| {
+                    s.abandoned = s.abandoned.saturating_add(1);
+                    if wait < short {
+                        s.short_abandoned = s.short_abandoned.saturating_add(1);
+                    } else if wait <= threshold {
+                        s.abandoned_within_sl = s.abandoned_within_sl.saturating_add(1);
+                    }
+                    s.abandon_wait_ms = s.abandon_wait_ms.saturating_add(wait);
+                    s.abandoned_waits.record(&buckets, wait);
+                });
+                self.remove_call(call, &rec);
+                Ok(())
+            }
+            EventKind::CallDequeued { call, reason } => {
+                let mut rec = self.waiting_call(call, at)?;
+                self.advance_clock(at);
+                self.leave_queue(&mut rec, at, |s, _| count_dequeued(s, reason));
+                self.remove_call(call, &rec);
+                Ok(())
+            }
+            EventKind::CallTransferred { call, to } => self.call_transferred(at, call, to),
+            EventKind::CallEnded {
+                call,
+                talk_ms,
+                hold_ms,
+            } => self.call_ended(at, call, talk_ms, hold_ms),
+            EventKind::AfterCallWorkEnded { agent } => {
+                let rec = self.agents.get(&agent).ok_or(EventError::UnknownAgent)?;
+                if rec.state != AgentState::AfterCallWork {
+                    return Err(EventError::NotInAfterCallWork);
+                }
+                self.agent_state_changed(at, agent, AgentState::Available)
+            }
+            EventKind::AgentStateChanged { agent, state } => {
+                self.agent_state_changed(at, agent, state)
+            }
+            EventKind::AgentJoinedQueue { agent, queue } => self.membership(at, agent, queue, true),
+            EventKind::AgentLeftQueue { agent, queue } => self.membership(at, agent, queue, false),
+        }
+    }
+
+    fn call_entered(
+        &mut self,
+        at: Timestamp,
+        call: CallId,
+        queue: QueueId,
+        priority: u8,
+    ) -> Result<(), EventError> {
+        let q = self.queue_index(queue).ok_or(EventError::UnknownQueue)?;
+        if self.calls.contains_key(&call) {
+            return Err(EventError::DuplicateCall);
+        }
+        if self.calls.len() >= CALLS {
+            return Err(EventError::TooManyCalls);
+        }
+        self.advance_clock(at);
+        let mut rec = CallRecord {
+            queue: q,
+            entered_at: at,
+            last_at: at,
+            priority,
+            attributed_at: None,
+            phase: CallPhase::Waiting,
+        };
+        if self.config.attribution == Attribution::QueueEntry {
+            self.attribute(&mut rec, at);
+        }
+        self.store_call(call, rec);
+        Ok(())
+    }
+
+    fn call_transferred(
+        &mut self,
+        at: Timestamp,
+        call: CallId,
+        to: Option<QueueId>,
+    ) -> Result<(), EventError> {
+        let mut rec = self.waiting_call(call, at)?;
+        let target = match to {
+            Some(id) => Some(self.queue_index(id).ok_or(EventError::UnknownQueue)?),
+            None => None,
+        };
+        if target == Some(rec.queue) {
+            return Err(EventError::TransferToSameQueue);
+        }
+        self.advance_clock(at);
+        self.leave_queue(&mut rec, at, |s, _| {
+            s.transferred_out = s.transferred_out.saturating_add(1);
+        });
+        self.remove_call(call, &rec);
+        if let Some(q) = target {
+            // Offered anew in the target queue; its wait there starts now.
+            let mut moved = CallRecord {
+                queue: q,
+                entered_at: at,
+                last_at: at,
+                priority: rec.priority,
+                attributed_at: None,
+                phase: CallPhase::Waiting,
+            };
+            if self.config.attribution == Attribution::QueueEntry {
+                self.attribute(&mut moved, at);
+            }
+            self.store_call(call, moved);
+        }
+        Ok(())
+    }
+
+    fn call_ended(
+        &mut self,
+        at: Timestamp,
+        call: CallId,
+        talk_ms: u64,
+        hold_ms: u64,
+    ) -> Result<(), EventError> {
+        let mut rec = *self.calls.get(&call).ok_or(EventError::UnknownCall)?;
+        if at < rec.last_at {
+            return Err(EventError::BeforePreviousEvent);
+        }
+        let CallPhase::Connected { answered_at, agent } = rec.phase else {
+            return Err(EventError::CallNotConnected);
+        };
+        let connected = at
+            .saturating_sub(answered_at)
+            .saturating_add(DURATION_SLACK_MS);
+        if talk_ms.saturating_add(hold_ms) > connected {
+            return Err(EventError::ImpossibleDuration);
+        }
+        self.advance_clock(at);
+        if let Some(attributed) = rec.attributed_at {
+            self.record(rec.queue, attributed, |s| {
+                s.handled = s.handled.saturating_add(1);
+                s.talk_ms = s.talk_ms.saturating_add(talk_ms);
+                s.hold_ms = s.hold_ms.saturating_add(hold_ms);
+            });
+        }
+        let wrapping_agent = agent.filter(|a| self.agents.contains_key(a));
+        match wrapping_agent {
+            Some(agent) => {
+                let previous = self
+                    .agents
+                    .get_mut(&agent)
+                    .and_then(|a| a.wrap_call.replace(call));
+                if let Some(previous) = previous.filter(|&p| p != call) {
+                    self.settle_wrap_up(previous, at);
+                }
+                rec.phase = CallPhase::WrapPending { agent };
+                rec.last_at = at;
+                self.store_call(call, rec);
+            }
+            None => self.remove_call(call, &rec),
+        }
+        Ok(())
+    }
+
+    fn agent_state_changed(
+        &mut self,
+        at: Timestamp,
+        agent: AgentId,
+        state: AgentState,
+    ) -> Result<(), EventError> {
+        match self.agents.get(&agent) {
+            Some(rec) if at < rec.last_at => return Err(EventError::BeforePreviousEvent),
+            Some(rec) if rec.state == state => return Err(EventError::AgentAlreadyInState),
+            Some(_) => {}
+            // Logging out an agent never seen (a feed that starts mid-shift) changes nothing.
+            None if state == AgentState::LoggedOut => {
+                self.advance_clock(at);
+                return Ok(());
+            }
+            None if self.agents.len() >= AGENTS => return Err(EventError::TooManyAgents),
+            None => {}
+        }
+        self.advance_clock(at);
+        // Read after advancing the clock: flushing moves `since`.
+        let mut rec = self
+            .agents
+            .get(&agent)
+            .copied()
+            .unwrap_or(AgentRecord::new(at));
+        self.account(&rec, at);
+        if let Some(call) = rec.wrap_call {
+            let pending = self.calls.get(&call).map(|c| c.phase);
+            match pending {
+                Some(CallPhase::WrapPending { agent }) if state == AgentState::AfterCallWork => {
+                    if let Some(c) = self.calls.get_mut(&call) {
+                        c.phase = CallPhase::Wrapping { agent, since: at };
+                    }
+                }
+                _ => {
+                    self.settle_wrap_up(call, at);
+                    rec.wrap_call = None;
+                }
+            }
+        }
+        rec.state = state;
+        rec.since = at;
+        rec.last_at = at;
+        self.store_agent(agent, rec);
+        Ok(())
+    }
+
+    fn membership(
+        &mut self,
+        at: Timestamp,
+        agent: AgentId,
+        queue: QueueId,
+        join: bool,
+    ) -> Result<(), EventError> {
+        let q = self.queue_index(queue).ok_or(EventError::UnknownQueue)?;
+        match self.agents.get(&agent) {
+            Some(rec) if at < rec.last_at => return Err(EventError::BeforePreviousEvent),
+            Some(rec) if join && rec.is_member(q) => return Err(EventError::AlreadyMember),
+            Some(rec) if !join && !rec.is_member(q) => return Err(EventError::NotAMember),
+            Some(_) => {}
+            None if !join => return Err(EventError::UnknownAgent),
+            None if self.agents.len() >= AGENTS => return Err(EventError::TooManyAgents),
+            None => {}
+        }
+        self.advance_clock(at);
+        let mut rec = self
+            .agents
+            .get(&agent)
+            .copied()
+            .unwrap_or(AgentRecord::new(at));
+        self.account(&rec, at);
+        if join {
+            rec.queues |= queue_bit(q);
+        } else {
+            rec.queues &= !queue_bit(q);
+        }
+        rec.since = at;
+        rec.last_at = at;
+        self.store_agent(agent, rec);
+        Ok(())
+    }
+
+    // ----- bookkeeping -----------------------------------------------------------------------
+
+    fn waiting_call(&self, call: CallId, at: Timestamp) -> Result<CallRecord, EventError> {
+        let rec = *self.calls.get(&call).ok_or(EventError::UnknownCall)?;
+        if at < rec.last_at {
+            return Err(EventError::BeforePreviousEvent);
+        }
+        if rec.phase != CallPhase::Waiting {
+            return Err(EventError::CallNotWaiting);
+        }
+        Ok(rec)
+    }
+
+    /// Counts the call as offered in the interval of `at`, once.
+    fn attribute(&mut self, rec: &mut CallRecord, at: Timestamp) {
+        if rec.attributed_at.is_some() {
+            return;
+        }
+        rec.attributed_at = Some(at);
+        self.record(rec.queue, at, |s| s.offered = s.offered.saturating_add(1));
+        self.adjust_open_calls(rec.queue, at, true);
+    }
+
+    /// The call leaves its queue at `at`: counted where it is attributed, with its wait.
+    fn leave_queue(
+        &mut self,
+        rec: &mut CallRecord,
+        at: Timestamp,
+        outcome: impl Fn(&mut IntervalStats, u64),
+    ) {
+        self.attribute(rec, at);
+        let wait = at.saturating_sub(rec.entered_at);
+        if let Some(attributed) = rec.attributed_at {
+            self.record(rec.queue, attributed, |s| {
+                outcome(s, wait);
+                s.record_wait(wait);
+            });
+        }
+    }
+
+    /// The call's after-call work is over (or never came): count it, and forget the call.
+    fn settle_wrap_up(&mut self, call: CallId, at: Timestamp) {
+        let Some(rec) = self.calls.get(&call).copied() else {
+            return;
+        };
+        if let (CallPhase::Wrapping { since, .. }, Some(attributed)) =
+            (rec.phase, rec.attributed_at)
+        {
+            let acw = at.saturating_sub(since);
+            self.record(rec.queue, attributed, |s| {
+                s.after_call_work_ms = s.after_call_work_ms.saturating_add(acw);
+            });
+        }
+        self.remove_call(call, &rec);
+    }
+
+    fn store_call(&mut self, call: CallId, rec: CallRecord) {
+        // Callers checked the capacity or replace an existing entry, so this cannot fail.
+        let _ = self.calls.insert(call, rec);
+    }
+
+    fn remove_call(&mut self, call: CallId, rec: &CallRecord) {
+        self.calls.swap_remove(&call);
+        if let Some(attributed) = rec.attributed_at {
+            self.adjust_open_calls(rec.queue, attributed, false);
+        }
+    }
+
+    fn store_agent(&mut self, agent: AgentId, rec: AgentRecord) {
+        if rec.state == AgentState::LoggedOut && rec.queues == 0 && rec.wrap_call.is_none() {
+            // Nothing left to track: free the slot.
+            self.agents.swap_remove(&agent);
+        } else {
+            // Callers checked the capacity or replace an existing entry, so this cannot fail.
+            let _ = self.agents.insert(agent, rec);
+        }
+    }
+
+    fn queue_index(&self, id: QueueId) -> Option<u8> {
+        let i = self.queues.iter().position(|book| book.id == id)?;
+        u8::try_from(i).ok()
+    }
+
+    fn book(&self, id: QueueId) -> Option<&QueueBook<INTERVALS, DAYS>> {
+        self.queues.get(usize::from(self.queue_index(id)?))
+    }
+
+    fn threshold(&self, q: u8) -> u64 {
+        self.queues
+            .get(usize::from(q))
+            .map_or(0, |book| book.threshold_ms)
+    }
+
+    fn queue_config_at(&self, q: u8) -> QueueConfig {
+        self.queues
+            .get(usize::from(q))
+            .map(|book| book.config)
+            .unwrap_or_default()
+    }
+
+    fn advance_clock(&mut self, at: Timestamp) {
+        let now = self.clock.map_or(at, |clock| clock.max(at));
+        self.clock = Some(now);
+        let watermark = now.saturating_sub(self.config.reorder_tolerance_ms);
+        let boundary = self
+            .config
+            .calendar
+            .interval_start(watermark, self.config.interval);
+        match self.flushed_to {
+            Some(done) if boundary <= done => {}
+            Some(_) => {
+                let Self {
+                    agents,
+                    queues,
+                    config,
+                    diagnostics,
+                    ..
+                } = self;
+                for rec in agents.values_mut().filter(|rec| rec.since < boundary) {
+                    account(queues, config, diagnostics, rec, boundary);
+                    rec.since = boundary;
+                }
+                self.flushed_to = Some(boundary);
+            }
+            None => self.flushed_to = Some(boundary),
+        }
+    }
+
+    /// Counts the agent's time in its current state up to `to`.
+    fn account(&mut self, rec: &AgentRecord, to: Timestamp) {
+        let Self {
+            queues,
+            config,
+            diagnostics,
+            ..
+        } = self;
+        account(queues, config, diagnostics, rec, to);
+    }
+
+    /// Applies `update` to the interval and the day of `at` in queue `q`.
+    fn record(&mut self, q: u8, at: Timestamp, update: impl Fn(&mut IntervalStats)) {
+        let Self {
+            queues,
+            config,
+            diagnostics,
+            ..
+        } = self;
+        if let Some(book) = queues.get_mut(usize::from(q)) {
+            record(book, config, diagnostics, at, update);
+        }
+    }
+
+    fn adjust_open_calls(&mut self, q: u8, at: Timestamp, open: bool) {
+        let Self {
+            queues,
+            config,
+            diagnostics,
+            ..
+        } = self;
+        let Some(book) = queues.get_mut(usize::from(q)) else {
+            return;
+        };
+        let start = config.calendar.interval_start(at, config.interval);
+        let slot = if open {
+            book.interval_slot(start, config.interval.millis(), diagnostics)
+        } else {
+            book.interval_mut(start)
+        };
+        if let Some(slot) = slot {
+            slot.open_calls = if open {
+                slot.open_calls.saturating_add(1)
+            } else {
+                slot.open_calls.saturating_sub(1)
+            };
+        }
+    }
+
+    // ----- reading ---------------------------------------------------------------------------
+
+    fn interval_report(&self, q: u8, start: Timestamp) -> Option<IntervalReport> {
+        let book = self.queues.get(usize::from(q))?;
+        if start < book.horizon {
+            return None;
+        }
+        let stored = book
+            .interval(start)
+            .map_or_else(IntervalStats::default, |slot| slot.stats);
+        Some(self.live_interval(q, start, stored))
+    }
+
+    fn day_report(&self, q: u8, date: LocalDate) -> Option<DayReport> {
+        let book = self.queues.get(usize::from(q))?;
+        let stored = match book.days.get(date) {
+            Some(stats) => *stats,
+            None if book.days.len() >= DAYS
+                && book
+                    .days
+                    .iter()
+                    .next()
+                    .is_some_and(|(oldest, _)| date < oldest) =>
+            {
+                return None;
+            }
+            None => IntervalStats::default(),
+        };
+        Some(self.live_day(q, date, stored))
+    }
+
+    fn live_interval(&self, q: u8, start: Timestamp, stored: IntervalStats) -> IntervalReport {
+        let end = start.saturating_add(self.config.interval.millis());
+        IntervalReport {
+            start,
+            end,
+            stats: self.with_live(q, start, end, stored),
+        }
+    }
+
+    fn live_day(&self, q: u8, date: LocalDate, stored: IntervalStats) -> DayReport {
+        let start = self.config.calendar.day_start(date);
+        let end = self.config.calendar.day_end(date);
+        DayReport {
+            date,
+            start,
+            end,
+            stats: self.with_live(q, start, end, stored),
+        }
+    }
+
+    /// `stored` plus what is live now in `[start, end)`: calls waiting, and agents' time in
+    /// their current state.
+    fn with_live(
+        &self,
+        q: u8,
+        start: Timestamp,
+        end: Timestamp,
+        stored: IntervalStats,
+    ) -> IntervalStats {
+        let mut stats = stored;
+        let Some(now) = self.clock else { return stats };
+        let threshold = self.threshold(q);
+        for call in self.calls.values() {
+            if call.queue != q || call.phase != CallPhase::Waiting {
+                continue;
+            }
+            // Under QueueExit a waiting call has left no interval yet: it is live in the
+            // interval of now.
+            let attributed = call.attributed_at.unwrap_or(now);
+            if attributed < start || attributed >= end {
+                continue;
+            }
+            if call.attributed_at.is_none() {
+                stats.offered = stats.offered.saturating_add(1);
+            }
+            let wait = now.saturating_sub(call.entered_at);
+            stats.waiting = stats.waiting.saturating_add(1);
+            if wait > threshold {
+                stats.waiting_past_sl = stats.waiting_past_sl.saturating_add(1);
+            }
+            stats.record_wait(wait);
+        }
+        for agent in self.agents.values().filter(|a| a.is_member(q)) {
+            let from = agent.since.max(start);
+            let to = now.min(end);
+            if from < to {
+                stats.agent_time.add(agent.state, to.saturating_sub(from));
+            }
+        }
+        stats
+    }
+}
+
+/// Counts `[rec.since, to)` spent in the agent's state in every queue it is a member of, split
+/// at interval boundaries.
+fn account<const INTERVALS: usize, const DAYS: usize>(
+    queues: &mut [QueueBook<INTERVALS, DAYS>],
+    config: &CenterConfig,
+    diagnostics: &mut Diagnostics,
+    rec: &AgentRecord,
+    to: Timestamp,
+) {
+    if rec.state == AgentState::LoggedOut || rec.queues == 0 {
+        return;
+    }
+    let len = config.interval.millis();
+    let mut t = rec.since;
+    while t < to {
+        let start = config.calendar.interval_start(t, config.interval);
+        let piece_end = start.saturating_add(len).min(to);
+        if piece_end <= t {
+            break;
+        }
+        let ms = piece_end.saturating_sub(t);
+        for (q, book) in queues.iter_mut().enumerate() {
+            let member = u8::try_from(q).is_ok_and(|q| rec.queues & queue_bit(q) != 0);
+            if member {
+                record(book, config, diagnostics, t, |s| {
+                    s.agent_time.add(rec.state, ms)
+                });
+            }
+        }
+        t = piece_end;
+    }
+}
+
+/// Applies `update` to the interval and the day of `at` in `book`.
+fn record<const INTERVALS: usize, const DAYS: usize>(
+    book: &mut QueueBook<INTERVALS, DAYS>,
+    config: &CenterConfig,
+    diagnostics: &mut Diagnostics,
+    at: Timestamp,
+    update: impl Fn(&mut IntervalStats),
+) {
+    let start = config.calendar.interval_start(at, config.interval);
+    match book.interval_slot(start, config.interval.millis(), diagnostics) {
+        Some(slot) => update(&mut slot.stats),
+        None => diagnostics.late_updates = diagnostics.late_updates.saturating_add(1),
+    }
+    match book.days.entry(config.calendar.local_date(at)) {
+        Ok((stats, evicted)) => {
+            if evicted {
+                diagnostics.days_evicted = diagnostics.days_evicted.saturating_add(1);
+            }
+            update(stats);
+        }
+        Err(_) => diagnostics.late_updates = diagnostics.late_updates.saturating_add(1),
+    }
+}
+
+fn count_dequeued(s: &mut IntervalStats, reason: DequeueReason) {
+    s.dequeued = s.dequeued.saturating_add(1);
+    s.dequeued_by_reason.count(reason);
+}

@@ -1,0 +1,82 @@
+//! # callboard-core
+//!
+//! One set of contact-center numbers, computed the same way everywhere they are shown: on a
+//! telephony vendor's screen through the C ABI, on an LED reader board on the floor, in an
+//! integrator's report.
+//!
+//! This crate is `no_std`, allocates nothing, contains no `unsafe` code, and never panics on any
+//! input: every limit, unknown id, duplicate or impossible event is a typed error that leaves the
+//! state as it was. Time is passed in by the caller ([`calendar::Timestamp`], milliseconds since
+//! the Unix epoch), so everything is deterministic and replayable.
+//!
+//! Where to find what:
+//! - [`event`]: what the ACD reports: calls entering, answered, abandoned, dequeued,
+//!   transferred, ended; agents changing state and queue memberships.
+//! - [`center`]: the engine. A [`Center`] applies events and answers with live queue state and
+//!   interval and daily figures.
+//! - [`interval`]: the definition of every counter and derived figure (ASA, AHT, abandon rate,
+//!   occupancy, …) of an interval or a day.
+//! - [`service_level`]: the four service-level variants and the threshold in seconds or rings.
+//! - [`calendar`]: local days, daylight saving and interval boundaries.
+//! - [`csat`]: survey responses, daily CSAT with the previous day's figure, monthly and
+//!   quarterly roll-ups.
+//! - [`queue`]: queue configuration and the wallboard snapshot.
+//!
+//! ```
+//! use callboard_core::{Center, CenterConfig, Event, EventKind, QueueConfig};
+//! use callboard_core::event::{CallId, QueueId};
+//! use callboard_core::service_level::ServiceLevelVariant;
+//!
+//! // 4 queues, 64 calls in flight, 32 agents, 96 intervals, 7 days.
+//! let mut center: Center<4, 64, 32, 96, 7> = Center::new(CenterConfig::default());
+//! let potholes = QueueId(311);
+//! center.add_queue(potholes, QueueConfig::default())?;
+//!
+//! let t0 = 1_795_420_800_000; // 2026-11-23T08:00:00Z
+//! center.apply(&Event::new(t0, EventKind::CallEntered { call: CallId(1), queue: potholes, priority: 0 }))?;
+//! center.apply(&Event::new(t0 + 12_000, EventKind::CallAnswered { call: CallId(1), agent: None }))?;
+//! center.apply(&Event::new(t0 + 30_000, EventKind::CallEntered { call: CallId(2), queue: potholes, priority: 0 }))?;
+//! center.advance_to(t0 + 60_000)?;
+//!
+//! let now = center.snapshot(potholes).expect("queue exists and the clock is set");
+//! assert_eq!(now.waiting, 1);
+//! assert_eq!(now.longest_wait_ms, Some(30_000));
+//! // Call 2 has waited 30 s, past the 20 s threshold: it already counts as missed.
+//! let sl = now.current_interval.stats.service_level(ServiceLevelVariant::Answered);
+//! assert_eq!(sl, Some(0.5));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+#![no_std]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+// Never panic on input: no unwraps, no indexing, no unchecked arithmetic outside tests.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing,
+        clippy::arithmetic_side_effects,
+        clippy::unreachable,
+        clippy::todo
+    )
+)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+#[cfg(any(test, feature = "std"))]
+extern crate std;
+
+pub mod calendar;
+pub mod center;
+pub mod csat;
+pub mod event;
+pub mod interval;
+mod ledger;
+pub mod queue;
+pub mod service_level;
+
+pub use center::{Center, CenterConfig};
+pub use event::{Event, EventKind};
+pub use queue::QueueConfig;
