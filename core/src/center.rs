@@ -426,7 +426,10 @@ impl<const INTERVALS: usize, const DAYS: usize> QueueBook<INTERVALS, DAYS> {
             // Empty after intervals were taken out: continue without a gap from the horizon,
             // so that the intervals taken and the intervals kept are one unbroken sequence.
             _ if self.horizon > 0
-                && start.saturating_sub(self.horizon) / len.max(1) < INTERVALS as u64 =>
+                && start
+                    .saturating_sub(self.horizon)
+                    .checked_div(len)
+                    .is_some_and(|gap| gap < INTERVALS as u64) =>
             {
                 let first = self.horizon;
                 self.intervals.push_back(IntervalSlot::new(first)).ok()?;

@@ -1,0 +1,9 @@
+//! The `callboard` program's building blocks: reading ACD logs, replaying them through
+//! `callboard-core`, and printing reports.
+//!
+//! Every figure comes from the core; this crate only translates a log's vocabulary into core
+//! events and the core's figures into tables.
+
+pub mod queue_log;
+pub mod replay;
+pub mod report;

@@ -1,0 +1,600 @@
+//! Reading Asterisk `queue_log` files: the classic text file and the database ("realtime")
+//! export.
+//!
+//! The classic file has one event per line, pipe-separated:
+//! `epoch|callid|queue|agent|event|data1|data2|...`. A realtime export is a table with columns
+//! `time, callid, queuename, agent, event, data1 … data5` (sometimes one `data` column holding
+//! pipe-separated values instead), exported as CSV or TSV with a header row, and its `time` is
+//! the server's local wall-clock time `YYYY-MM-DD HH:MM:SS[.ffffff]`, read here with the site
+//! calendar.
+//!
+//! Real logs are messy. Every one of these is survived with a warning naming the line, and the
+//! line is either repaired or left out, never guessed at: blank lines; runs of NUL bytes (what
+//! logrotate's copytruncate leaves when Asterisk writes during the rotation); bytes that are not
+//! UTF-8; exact duplicate lines; lines that do not parse; timestamps far from the rest of the
+//! log; lines out of time order, which are replayed in time order (a file exported in descending
+//! time order is reported once, not line by line).
+
+use std::collections::HashMap;
+
+use callboard_core::calendar::{LocalDate, LocalResolution, SiteCalendar, Timestamp};
+
+/// A problem with one line of input, and what was done about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    /// 1-based line number in the input.
+    pub line: usize,
+    /// What was wrong and what was done.
+    pub message: String,
+}
+
+impl Warning {
+    pub(crate) fn new(line: usize, message: impl Into<String>) -> Self {
+        Self {
+            line,
+            message: message.into(),
+        }
+    }
+}
+
+/// One parsed queue_log event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    /// 1-based line number in the input.
+    pub line: usize,
+    /// When it happened, milliseconds since the Unix epoch.
+    pub at: Timestamp,
+    /// The call's unique id, or `NONE` / `REALTIME` for events not about a call.
+    pub callid: String,
+    /// The queue name, or `NONE`.
+    pub queue: String,
+    /// The agent (queue member), or `NONE`.
+    pub agent: String,
+    /// The event verb, upper case: `ENTERQUEUE`, `CONNECT`, ….
+    pub event: String,
+    /// data1, data2, … (trailing empty fields kept).
+    pub data: Vec<String>,
+}
+
+/// The input's format, as detected from its first line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Format {
+    /// `epoch|callid|queue|agent|event|data…`.
+    Classic,
+    /// A realtime table export with the given delimiter.
+    Realtime {
+        /// Field separator.
+        delimiter: char,
+    },
+}
+
+/// Everything read from an input.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    /// Records in time order (lines with equal times keep their order in the file).
+    pub records: Vec<Record>,
+    /// Warnings, by line.
+    pub warnings: Vec<Warning>,
+    /// The detected format, `None` for an input without a single record line.
+    pub format: Option<Format>,
+}
+
+/// Timestamps further than this from the log's median are taken to be corrupt.
+const PLAUSIBLE_SPAN_MS: u64 = 400 * 86_400_000;
+
+/// Reads a whole queue_log from its bytes.
+#[must_use]
+pub fn parse(input: &[u8], calendar: &SiteCalendar) -> Parsed {
+    let mut parsed = Parsed::default();
+    let mut seen: HashMap<Vec<u8>, usize> = HashMap::new();
+    let mut realtime: Option<RealtimeColumns> = None;
+    let lines: Vec<&[u8]> = input.split(|&b| b == b'\n').collect();
+    let last = lines.len();
+    for (index, raw) in lines.into_iter().enumerate() {
+        let line = index + 1;
+        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+        let nuls = raw.iter().filter(|&&b| b == 0).count();
+        let cleaned: Vec<u8>;
+        let bytes: &[u8] = if nuls > 0 {
+            cleaned = raw.iter().copied().filter(|&b| b != 0).collect();
+            parsed.warnings.push(Warning::new(
+                line,
+                format!("removed {nuls} NUL bytes (a log truncated while Asterisk was writing it)"),
+            ));
+            &cleaned
+        } else {
+            raw
+        };
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            // The empty piece after the final newline is not a line.
+            if nuls == 0 && !(line == last && raw.is_empty()) {
+                parsed
+                    .warnings
+                    .push(Warning::new(line, "blank line skipped"));
+            }
+            continue;
+        }
+        if let Some(first) = seen.get(bytes) {
+            parsed.warnings.push(Warning::new(
+                line,
+                format!("exact duplicate of line {first}; skipped"),
+            ));
+            continue;
+        }
+        seen.insert(bytes.to_vec(), line);
+        let text = match std::str::from_utf8(bytes) {
+            Ok(text) => text.to_owned(),
+            Err(_) => {
+                parsed.warnings.push(Warning::new(
+                    line,
+                    "not valid UTF-8; invalid bytes replaced",
+                ));
+                String::from_utf8_lossy(bytes).into_owned()
+            }
+        };
+        let format = match &parsed.format {
+            Some(format) => format.clone(),
+            None => {
+                let detected = detect(&text);
+                if let Format::Realtime { delimiter } = detected {
+                    if let Some(columns) = RealtimeColumns::from_header(&text, delimiter) {
+                        realtime = Some(columns);
+                        parsed.format = Some(detected);
+                        continue;
+                    }
+                    realtime = Some(RealtimeColumns::default_order(delimiter));
+                }
+                parsed.format = Some(detected.clone());
+                detected
+            }
+        };
+        let previous = parsed.records.last().map(|r| r.at);
+        let result = match (&format, &realtime) {
+            (Format::Realtime { .. }, Some(columns)) => parse_realtime(
+                &text,
+                line,
+                columns,
+                calendar,
+                previous,
+                &mut parsed.warnings,
+            ),
+            _ => parse_classic(&text, line),
+        };
+        match result {
+            Ok(record) => parsed.records.push(record),
+            Err(message) => parsed.warnings.push(Warning::new(line, message)),
+        }
+    }
+    drop_implausible_times(&mut parsed);
+    sort_in_time_order(&mut parsed);
+    parsed.warnings.sort_by_key(|w| w.line);
+    parsed
+}
+
+fn detect(first: &str) -> Format {
+    let leading_epoch = first.split('|').next().is_some_and(|f| {
+        let f = f.trim();
+        !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+    });
+    if leading_epoch && first.contains('|') {
+        return Format::Classic;
+    }
+    // A header or a first data row: pick the separator that splits it most.
+    let delimiter = [',', '\t', ';', '|']
+        .into_iter()
+        .max_by_key(|&d| first.matches(d).count())
+        .unwrap_or(',');
+    Format::Realtime { delimiter }
+}
+
+fn parse_classic(text: &str, line: usize) -> Result<Record, String> {
+    let fields: Vec<&str> = text.split('|').collect();
+    let [epoch, callid, queue, agent, event, data @ ..] = fields.as_slice() else {
+        return Err(format!(
+            "not a queue_log line (expected epoch|callid|queue|agent|event|…, found {} fields); skipped",
+            fields.len()
+        ));
+    };
+    let at = parse_epoch(epoch.trim())
+        .ok_or_else(|| format!("bad timestamp {:?}; skipped", epoch.trim()))?;
+    record(
+        line,
+        at,
+        callid,
+        queue,
+        agent,
+        event,
+        data.iter().map(|d| (*d).to_owned()).collect(),
+    )
+}
+
+fn record(
+    line: usize,
+    at: Timestamp,
+    callid: &str,
+    queue: &str,
+    agent: &str,
+    event: &str,
+    data: Vec<String>,
+) -> Result<Record, String> {
+    let event = event.trim().to_ascii_uppercase();
+    if event.is_empty() {
+        return Err("no event name; skipped".into());
+    }
+    Ok(Record {
+        line,
+        at,
+        callid: callid.trim().to_owned(),
+        queue: queue.trim().to_owned(),
+        agent: agent.trim().to_owned(),
+        event,
+        data,
+    })
+}
+
+/// Seconds since the epoch, with an optional fraction, as milliseconds.
+fn parse_epoch(text: &str) -> Option<Timestamp> {
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    if whole.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let seconds: u64 = whole.parse().ok()?;
+    let millis = fraction_millis(fraction)?;
+    seconds.checked_mul(1000)?.checked_add(millis)
+}
+
+fn fraction_millis(fraction: &str) -> Option<u64> {
+    if !fraction.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let digits: String = fraction.chars().chain("000".chars()).take(3).collect();
+    digits.parse().ok()
+}
+
+/// Where each field is in a realtime export.
+#[derive(Debug, Clone)]
+struct RealtimeColumns {
+    delimiter: char,
+    time: usize,
+    callid: usize,
+    queue: usize,
+    agent: usize,
+    event: usize,
+    /// data1 … data5, or a single `data` column with pipe-separated values.
+    data: DataColumns,
+}
+
+#[derive(Debug, Clone)]
+enum DataColumns {
+    Separate(Vec<usize>),
+    Combined(usize),
+}
+
+impl RealtimeColumns {
+    fn from_header(header: &str, delimiter: char) -> Option<Self> {
+        let names: Vec<String> = split_delimited(header, delimiter)?
+            .iter()
+            .map(|n| n.trim().to_ascii_lowercase())
+            .collect();
+        let find = |wanted: &[&str]| names.iter().position(|n| wanted.contains(&n.as_str()));
+        let event = find(&["event", "verb"])?;
+        let callid = find(&["callid", "call_id", "uniqueid"])?;
+        let time = find(&["time", "timestamp", "datetime", "created"])?;
+        let queue = find(&["queuename", "queue", "queue_name"])?;
+        let agent = find(&["agent", "member"])?;
+        let separate: Vec<usize> = (1..=5)
+            .filter_map(|i| find(&[format!("data{i}").as_str()]))
+            .collect();
+        let data = match find(&["data"]) {
+            Some(combined) if separate.is_empty() => DataColumns::Combined(combined),
+            _ => DataColumns::Separate(separate),
+        };
+        Some(Self {
+            delimiter,
+            time,
+            callid,
+            queue,
+            agent,
+            event,
+            data,
+        })
+    }
+
+    /// A headerless export in the table's column order.
+    fn default_order(delimiter: char) -> Self {
+        Self {
+            delimiter,
+            time: 0,
+            callid: 1,
+            queue: 2,
+            agent: 3,
+            event: 4,
+            data: DataColumns::Separate(vec![5, 6, 7, 8, 9]),
+        }
+    }
+}
+
+/// Splits one line of delimited text, honouring double quotes ("" inside quotes is a quote).
+/// `None` when a quote is left open.
+fn split_delimited(text: &str, delimiter: char) -> Option<Vec<String>> {
+    let mut fields = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            '"' if quoted => quoted = false,
+            '"' if field.is_empty() => quoted = true,
+            c if c == delimiter && !quoted => fields.push(std::mem::take(&mut field)),
+            c => field.push(c),
+        }
+    }
+    if quoted {
+        return None;
+    }
+    fields.push(field);
+    Some(fields)
+}
+
+fn parse_realtime(
+    text: &str,
+    line: usize,
+    columns: &RealtimeColumns,
+    calendar: &SiteCalendar,
+    previous: Option<Timestamp>,
+    warnings: &mut Vec<Warning>,
+) -> Result<Record, String> {
+    let fields = split_delimited(text, columns.delimiter)
+        .ok_or_else(|| "unterminated quoted field; skipped".to_owned())?;
+    let get = |i: usize| fields.get(i).map_or("", String::as_str);
+    let time = get(columns.time).trim();
+    let (date, millis_of_day) =
+        parse_local_time(time).ok_or_else(|| format!("bad time {time:?}; skipped"))?;
+    let at = match calendar.resolve_local(date, millis_of_day) {
+        LocalResolution::Unique(at) => at,
+        // The hour clocks fall back happens twice: keep the log moving forward when we can.
+        LocalResolution::Ambiguous(first, second) => {
+            if previous.is_some_and(|p| p > first) {
+                second
+            } else {
+                first
+            }
+        }
+        LocalResolution::Skipped(at) => {
+            warnings.push(Warning::new(
+                line,
+                format!("local time {time} does not exist (clocks sprang forward); read as the end of the gap"),
+            ));
+            at
+        }
+    };
+    let data = match &columns.data {
+        DataColumns::Separate(indices) => indices.iter().map(|&i| get(i).to_owned()).collect(),
+        DataColumns::Combined(i) => get(*i).split('|').map(str::to_owned).collect(),
+    };
+    record(
+        line,
+        at,
+        get(columns.callid),
+        get(columns.queue),
+        get(columns.agent),
+        get(columns.event),
+        data,
+    )
+}
+
+/// `YYYY-MM-DD HH:MM:SS[.ffffff]` (a `T` between date and time is accepted too).
+fn parse_local_time(text: &str) -> Option<(LocalDate, u32)> {
+    let (date, time) = text.split_once([' ', 'T'])?;
+    let mut d = date.split('-');
+    let (y, m, day) = (
+        d.next()?.parse().ok()?,
+        d.next()?.parse().ok()?,
+        d.next()?.parse().ok()?,
+    );
+    if d.next().is_some() {
+        return None;
+    }
+    let date = LocalDate::new(y, m, day).ok()?;
+    let (hms, fraction) = time.trim().split_once('.').unwrap_or((time.trim(), ""));
+    let mut t = hms.split(':');
+    let (h, mi, s): (u32, u32, u32) = (
+        t.next()?.parse().ok()?,
+        t.next()?.parse().ok()?,
+        t.next()?.parse().ok()?,
+    );
+    if t.next().is_some() || h > 23 || mi > 59 || s > 59 {
+        return None;
+    }
+    let millis = u32::try_from(fraction_millis(fraction)?).ok()?;
+    Some((date, ((h * 60 + mi) * 60 + s) * 1000 + millis))
+}
+
+/// Removes records whose time is implausibly far from the rest of the log (a corrupted epoch
+/// would otherwise stretch the report over decades).
+fn drop_implausible_times(parsed: &mut Parsed) {
+    if parsed.records.is_empty() {
+        return;
+    }
+    let mut times: Vec<Timestamp> = parsed.records.iter().map(|r| r.at).collect();
+    times.sort_unstable();
+    let median = times[times.len() / 2];
+    let warnings = &mut parsed.warnings;
+    parsed.records.retain(|r| {
+        let plausible = r.at.abs_diff(median) <= PLAUSIBLE_SPAN_MS;
+        if !plausible {
+            warnings.push(Warning::new(
+                r.line,
+                format!(
+                    "timestamp {} is more than 400 days from the rest of the log; skipped",
+                    r.at / 1000
+                ),
+            ));
+        }
+        plausible
+    });
+}
+
+/// Replays out-of-order lines in time order, saying which lines were out of order.
+fn sort_in_time_order(parsed: &mut Parsed) {
+    let records = &parsed.records;
+    let descending = records.len() > 2
+        && records.windows(2).all(|w| w[0].at >= w[1].at)
+        && records.first().map(|r| r.at) != records.last().map(|r| r.at);
+    if descending {
+        parsed.warnings.push(Warning::new(
+            records.first().map_or(1, |r| r.line),
+            "the log is in descending time order (an export sorted newest first); replayed oldest first",
+        ));
+        // Equal times keep their relative order from the file after the reversal's stable sort.
+        parsed.records.reverse();
+    } else {
+        let mut newest: Option<&Record> = None;
+        for r in records {
+            match newest {
+                Some(n) if r.at < n.at => parsed.warnings.push(Warning::new(
+                    r.line,
+                    format!(
+                        "out of time order ({} s before line {}); replayed in time order",
+                        (n.at - r.at) as f64 / 1000.0,
+                        n.line
+                    ),
+                )),
+                _ => newest = Some(r),
+            }
+        }
+    }
+    parsed.records.sort_by_key(|r| r.at);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_str(s: &str) -> Parsed {
+        parse(s.as_bytes(), &SiteCalendar::UTC)
+    }
+
+    #[test]
+    fn classic_lines() {
+        let p = parse_str("1366720340|1366720340.303267|MYQUEUE|SIP/8007|RINGNOANSWER|1000\n");
+        assert_eq!(p.format, Some(Format::Classic));
+        assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+        let r = &p.records[0];
+        assert_eq!(
+            (r.at, r.callid.as_str(), r.queue.as_str()),
+            (1_366_720_340_000, "1366720340.303267", "MYQUEUE")
+        );
+        assert_eq!(
+            (r.agent.as_str(), r.event.as_str(), r.data.as_slice()),
+            ("SIP/8007", "RINGNOANSWER", &["1000".to_owned()][..])
+        );
+    }
+
+    #[test]
+    fn mess_is_survived_with_a_warning_per_line() {
+        let log = b"1000|a|q|NONE|ENTERQUEUE||123|1\n\
+                   \n\
+                   \0\0\0\0\x001001|a|q|SIP/1|CONNECT|1|b|0\n\
+                   1001|a|q|SIP/1|CONNECT|1|b|0\n\
+                   not a line\n\
+                   999|c|q|NONE|ENTERQUEUE||1|1\n\
+                   1002|\xff|q|NONE|DID|5\n";
+        let p = parse(log, &SiteCalendar::UTC);
+        let lines: Vec<(usize, &str)> = p
+            .warnings
+            .iter()
+            .map(|w| (w.line, w.message.as_str()))
+            .collect();
+        assert_eq!(lines.len(), 6, "{lines:#?}");
+        assert!(lines[0].0 == 2 && lines[0].1.contains("blank"));
+        assert!(lines[1].0 == 3 && lines[1].1.contains("5 NUL bytes"));
+        assert!(lines[2].0 == 4 && lines[2].1.contains("duplicate of line 3"));
+        assert!(lines[3].0 == 5 && lines[3].1.contains("not a queue_log line"));
+        assert!(lines[4].0 == 6 && lines[4].1.contains("out of time order"));
+        assert!(lines[5].0 == 7 && lines[5].1.contains("UTF-8"));
+        // Replayed in time order: line 6 first.
+        let order: Vec<usize> = p.records.iter().map(|r| r.line).collect();
+        assert_eq!(order, [6, 1, 3, 7]);
+    }
+
+    #[test]
+    fn realtime_export_with_header_and_local_times() {
+        let cal = SiteCalendar::new(
+            callboard_core::calendar::UtcOffset::from_minutes(-300).unwrap(),
+            callboard_core::calendar::DstRule::UnitedStates,
+        )
+        .unwrap();
+        let csv = "id,time,callid,queuename,agent,event,data1,data2,data3,data4,data5\n\
+                   1,2026-11-23 08:00:00.250,1795.1,potholes,NONE,ENTERQUEUE,,\"5551234\",1,,\n\
+                   2,2026-11-23 08:00:12,1795.1,potholes,\"Agent/7, desk\",CONNECT,12,1795.2,3,,\n";
+        let p = parse(csv.as_bytes(), &cal);
+        assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+        assert_eq!(p.format, Some(Format::Realtime { delimiter: ',' }));
+        // 08:00 EST = 13:00Z.
+        assert_eq!(p.records[0].at, 1_795_438_800_250);
+        assert_eq!(p.records[1].agent, "Agent/7, desk");
+        assert_eq!(p.records[1].data[..3], ["12", "1795.2", "3"]);
+        assert_eq!(p.records[1].line, 3);
+    }
+
+    #[test]
+    fn realtime_with_a_combined_data_column_in_descending_order() {
+        let tsv = "time\tcallid\tqueuename\tagent\tevent\tdata\n\
+                   2026-11-23 08:00:20\tx\tq\tSIP/1\tCOMPLETECALLER\t12|8|1\n\
+                   2026-11-23 08:00:12\tx\tq\tSIP/1\tCONNECT\t12|y|0\n\
+                   2026-11-23 08:00:00\tx\tq\tNONE\tENTERQUEUE\t|555\n";
+        let p = parse_str(tsv);
+        assert_eq!(p.warnings.len(), 1);
+        assert!(p.warnings[0].message.contains("descending"));
+        let events: Vec<&str> = p.records.iter().map(|r| r.event.as_str()).collect();
+        assert_eq!(events, ["ENTERQUEUE", "CONNECT", "COMPLETECALLER"]);
+        assert_eq!(p.records[2].data, ["12", "8", "1"]);
+    }
+
+    #[test]
+    fn headerless_realtime_rows_and_bad_times() {
+        let p = parse_str(
+            "2026-11-23 08:00:00;x;q;NONE;ENTERQUEUE;;;;;\n2026-13-23 08:00:00;x;q;NONE;ABANDON;1;1;5\n",
+        );
+        assert_eq!(p.records.len(), 1);
+        assert!(p.warnings[0].message.contains("bad time"));
+    }
+
+    #[test]
+    fn fall_back_hour_stays_in_order() {
+        let cal = SiteCalendar::new(
+            callboard_core::calendar::UtcOffset::from_minutes(-300).unwrap(),
+            callboard_core::calendar::DstRule::UnitedStates,
+        )
+        .unwrap();
+        let csv = "time,callid,queuename,agent,event\n\
+                   2026-11-01 01:59:00,a,q,NONE,ENTERQUEUE\n\
+                   2026-11-01 01:01:00,a,q,NONE,ABANDON\n";
+        let p = parse(csv.as_bytes(), &cal);
+        assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+        assert_eq!(p.records[1].at - p.records[0].at, 2 * 60_000);
+    }
+
+    #[test]
+    fn corrupt_epochs_far_from_the_log_are_dropped() {
+        let p = parse_str(
+            "1000000000|a|q|NONE|ENTERQUEUE\n1000000010|a|q|NONE|ABANDON|1|1|10\n9|b|q|NONE|ENTERQUEUE\n",
+        );
+        assert_eq!(p.records.len(), 2);
+        assert!(p.warnings[0].message.contains("400 days"));
+        assert_eq!(p.warnings[0].line, 3);
+    }
+
+    #[test]
+    fn epochs_with_fractions() {
+        assert_eq!(parse_epoch("1366720340.5"), Some(1_366_720_340_500));
+        assert_eq!(parse_epoch("1366720340.123456"), Some(1_366_720_340_123));
+        assert_eq!(parse_epoch("-5"), None);
+        assert_eq!(parse_epoch("99999999999999999999"), None);
+    }
+}
