@@ -202,13 +202,7 @@ impl fmt::Debug for LocalDate {
 #[cfg(feature = "defmt")]
 impl defmt::Format for LocalDate {
     fn format(&self, f: defmt::Formatter<'_>) {
-        defmt::write!(
-            f,
-            "{=i16:04}-{=u8:02}-{=u8:02}",
-            self.year,
-            self.month,
-            self.day
-        );
+        defmt::write!(f, "{=i16:04}-{=u8:02}-{=u8:02}", self.year, self.month, self.day);
     }
 }
 
@@ -452,10 +446,7 @@ pub struct SiteCalendar {
 
 impl SiteCalendar {
     /// UTC all year.
-    pub const UTC: Self = Self {
-        standard_offset: UtcOffset::UTC,
-        dst: DstRule::None,
-    };
+    pub const UTC: Self = Self { standard_offset: UtcOffset::UTC, dst: DstRule::None };
 
     /// A calendar with the given standard offset and daylight-saving rule.
     ///
@@ -480,10 +471,7 @@ impl SiteCalendar {
                 return Err(CalendarError::TransitionMonthsEqual);
             }
         }
-        Ok(Self {
-            standard_offset,
-            dst,
-        })
+        Ok(Self { standard_offset, dst })
     }
 
     /// The standard (winter) offset.
@@ -509,11 +497,7 @@ impl SiteCalendar {
         let std = i64::from(self.standard_offset.minutes);
         let begins = transition_instant(start, year, std, false);
         let ends = transition_instant(end, year, std, true);
-        if begins < ends {
-            begins <= at && at < ends
-        } else {
-            at >= begins || at < ends
-        }
+        if begins < ends { begins <= at && at < ends } else { at >= begins || at < ends }
     }
 
     /// The offset in effect at `at`, in minutes east of UTC.
@@ -532,11 +516,7 @@ impl SiteCalendar {
         // rem_euclid of a positive modulus is in 0..DAY_MS, which fits u32.
         let millis_of_day = u32::try_from(local.rem_euclid(DAY_MS)).unwrap_or(0);
         let offset_minutes = i16::try_from(offset).unwrap_or(0);
-        LocalDateTime {
-            date,
-            millis_of_day,
-            offset_minutes,
-        }
+        LocalDateTime { date, millis_of_day, offset_minutes }
     }
 
     /// The local date at `at`.
@@ -719,11 +699,7 @@ mod tests {
     const HOUR: u64 = MILLIS_PER_HOUR;
 
     fn us_eastern() -> SiteCalendar {
-        SiteCalendar::new(
-            UtcOffset::from_minutes(-300).unwrap(),
-            DstRule::UnitedStates,
-        )
-        .unwrap()
+        SiteCalendar::new(UtcOffset::from_minutes(-300).unwrap(), DstRule::UnitedStates).unwrap()
     }
 
     fn central_europe() -> SiteCalendar {
@@ -736,10 +712,7 @@ mod tests {
         // `date -u -d 2000-03-01 +%s` = 951868800
         assert_eq!(date(2000, 3, 1).days_since_epoch(), 951_868_800 / 86_400);
         // `date -u -d 2026-11-23 +%s` = 1795392000
-        assert_eq!(
-            date(2026, 11, 23).days_since_epoch(),
-            1_795_392_000 / 86_400
-        );
+        assert_eq!(date(2026, 11, 23).days_since_epoch(), 1_795_392_000 / 86_400);
         assert_eq!(LocalDate::from_days_since_epoch(-1), date(1969, 12, 31));
         assert_eq!(date(2026, 11, 23).weekday(), Weekday::Monday);
         assert_eq!(date(1999, 2, 10).weekday(), Weekday::Wednesday);
@@ -753,15 +726,9 @@ mod tests {
             assert_eq!(date.days_since_epoch(), d);
             d += 97; // a stride coprime with 7, 30, 31 and 365
         }
-        assert_eq!(
-            LocalDate::from_days_since_epoch(MAX_DAYS),
-            date(9999, 12, 31)
-        );
+        assert_eq!(LocalDate::from_days_since_epoch(MAX_DAYS), date(9999, 12, 31));
         assert_eq!(LocalDate::from_days_since_epoch(MIN_DAYS), date(1, 1, 1));
-        assert_eq!(
-            LocalDate::from_days_since_epoch(i64::MAX),
-            date(9999, 12, 31)
-        );
+        assert_eq!(LocalDate::from_days_since_epoch(i64::MAX), date(9999, 12, 31));
     }
 
     #[test]
@@ -782,14 +749,8 @@ mod tests {
         assert_eq!(date(2026, 4, 1).quarter(), 2);
         assert_eq!(date(2026, 12, 31).quarter(), 4);
         assert_eq!(format!("{}", date(999, 1, 2)), "0999-01-02");
-        assert_eq!(
-            format!("{}", UtcOffset::from_minutes(-210).unwrap()),
-            "-03:30"
-        );
-        assert_eq!(
-            format!("{}", UtcOffset::from_minutes(345).unwrap()),
-            "+05:45"
-        );
+        assert_eq!(format!("{}", UtcOffset::from_minutes(-210).unwrap()), "-03:30");
+        assert_eq!(format!("{}", UtcOffset::from_minutes(345).unwrap()), "+05:45");
     }
 
     #[test]
@@ -868,49 +829,29 @@ mod tests {
             minute_of_day: 90,
             basis: TransitionBasis::LocalWall,
         };
-        let end = DstTransition {
-            month: 10,
-            minute_of_day: 120,
-            ..t
-        };
+        let end = DstTransition { month: 10, minute_of_day: 120, ..t };
         assert_eq!(
             SiteCalendar::new(UtcOffset::UTC, DstRule::Custom { start: t, end }),
             Err(CalendarError::InvalidTransition)
         );
-        let start = DstTransition {
-            minute_of_day: 120,
-            ..t
-        };
+        let start = DstTransition { minute_of_day: 120, ..t };
         assert_eq!(
             SiteCalendar::new(UtcOffset::UTC, DstRule::Custom { start, end: start }),
             Err(CalendarError::TransitionMonthsEqual)
         );
         let bad_month = DstTransition { month: 13, ..start };
         assert!(
-            SiteCalendar::new(
-                UtcOffset::UTC,
-                DstRule::Custom {
-                    start: bad_month,
-                    end
-                }
-            )
-            .is_err()
+            SiteCalendar::new(UtcOffset::UTC, DstRule::Custom { start: bad_month, end }).is_err()
         );
         // India's +05:30 with the EU's UTC-based rule would cut an interval in half.
         assert_eq!(
-            SiteCalendar::new(
-                UtcOffset::from_minutes(330).unwrap(),
-                DstRule::EuropeanUnion
-            ),
+            SiteCalendar::new(UtcOffset::from_minutes(330).unwrap(), DstRule::EuropeanUnion),
             Err(CalendarError::MisalignedTransition)
         );
         // Newfoundland's -03:30 with the US local-time rule is fine.
         assert!(
-            SiteCalendar::new(
-                UtcOffset::from_minutes(-210).unwrap(),
-                DstRule::UnitedStates
-            )
-            .is_ok()
+            SiteCalendar::new(UtcOffset::from_minutes(-210).unwrap(), DstRule::UnitedStates)
+                .is_ok()
         );
     }
 
@@ -924,10 +865,7 @@ mod tests {
         // Local midnight EST = 05:00Z.
         assert_eq!(start, 1_772_946_000_000);
         // 02:30 does not exist; the gap begins at 07:00Z.
-        assert_eq!(
-            cal.resolve_local(day, 9_000_000),
-            LocalResolution::Skipped(1_772_953_200_000)
-        );
+        assert_eq!(cal.resolve_local(day, 9_000_000), LocalResolution::Skipped(1_772_953_200_000));
         // 24 hourly intervals would be wrong: count them.
         let mut t = start;
         let mut n = 0;
@@ -981,18 +919,9 @@ mod tests {
         // hours fall on UTC :15.
         let cal = SiteCalendar::new(UtcOffset::from_minutes(345).unwrap(), DstRule::None).unwrap();
         let at = 10 * HOUR + 20 * 60_000; // 10:20Z = 16:05 local
-        assert_eq!(
-            cal.interval_start(at, IntervalLength::Minutes60),
-            10 * HOUR + 15 * 60_000
-        );
-        assert_eq!(
-            cal.interval_start(at, IntervalLength::Minutes15),
-            10 * HOUR + 15 * 60_000
-        );
-        assert_eq!(
-            cal.interval_start(at, IntervalLength::Minutes30),
-            10 * HOUR + 15 * 60_000
-        );
+        assert_eq!(cal.interval_start(at, IntervalLength::Minutes60), 10 * HOUR + 15 * 60_000);
+        assert_eq!(cal.interval_start(at, IntervalLength::Minutes15), 10 * HOUR + 15 * 60_000);
+        assert_eq!(cal.interval_start(at, IntervalLength::Minutes30), 10 * HOUR + 15 * 60_000);
         let l = cal.to_local(at);
         assert_eq!((l.hour(), l.minute()), (16, 5));
     }

@@ -328,6 +328,8 @@ struct CallRecord {
 #[derive(Debug, Clone, Copy)]
 struct AgentRecord {
     state: AgentState,
+    /// When the agent entered `state`.
+    state_since: Timestamp,
     /// Time before this is already counted in the intervals.
     since: Timestamp,
     last_at: Timestamp,
@@ -341,6 +343,7 @@ impl AgentRecord {
     const fn new(at: Timestamp) -> Self {
         Self {
             state: AgentState::LoggedOut,
+            state_since: at,
             since: at,
             last_at: at,
             queues: 0,
@@ -370,11 +373,7 @@ struct IntervalSlot {
 
 impl IntervalSlot {
     fn new(start: Timestamp) -> Self {
-        Self {
-            start,
-            stats: IntervalStats::default(),
-            open_calls: 0,
-        }
+        Self { start, stats: IntervalStats::default(), open_calls: 0 }
     }
 }
 
@@ -403,10 +402,7 @@ impl<const INTERVALS: usize, const DAYS: usize> QueueBook<INTERVALS, DAYS> {
     }
 
     fn interval_mut(&mut self, start: Timestamp) -> Option<&mut IntervalSlot> {
-        self.intervals
-            .iter_mut()
-            .rev()
-            .find(|slot| slot.start == start)
+        self.intervals.iter_mut().rev().find(|slot| slot.start == start)
     }
 
     /// The slot for the interval starting at `start`, created (with any skipped intervals
@@ -506,10 +502,7 @@ impl<
     pub const fn new(config: CenterConfig) -> Self {
         const {
             assert!(QUEUES <= 64, "a center has at most 64 queues");
-            assert!(
-                INTERVALS > 0 && DAYS > 0,
-                "keep at least one interval and one day"
-            );
+            assert!(INTERVALS > 0 && DAYS > 0, "keep at least one interval and one day");
         }
         Self {
             csat: CsatLedger::new(config.csat, config.calendar),
@@ -521,9 +514,7 @@ impl<
             flushed_to: None,
             diagnostics: Diagnostics {
                 applied: 0,
-                rejected: RejectionCounts {
-                    counts: [0; EventError::ALL.len()],
-                },
+                rejected: RejectionCounts { counts: [0; EventError::ALL.len()] },
                 surveys_rejected: 0,
                 intervals_evicted: 0,
                 days_evicted: 0,
@@ -555,9 +546,7 @@ impl<
             horizon: 0,
             days: Ledger::new(),
         };
-        self.queues
-            .push(book)
-            .map_err(|_| ConfigError::TooManyQueues)
+        self.queues.push(book).map_err(|_| ConfigError::TooManyQueues)
     }
 
     /// The queues, in the order they were added.
@@ -589,9 +578,8 @@ impl<
     /// An [`EventError`] saying why the event was refused; a refused event is counted in
     /// [`Diagnostics::rejected`] and changes nothing else.
     pub fn apply(&mut self, event: &Event) -> Result<(), EventError> {
-        let outcome = self
-            .check_time(event.at)
-            .and_then(|()| self.apply_kind(event.at, event.kind));
+        let outcome =
+            self.check_time(event.at).and_then(|()| self.apply_kind(event.at, event.kind));
         match outcome {
             Ok(()) => self.diagnostics.applied = self.diagnostics.applied.saturating_add(1),
             Err(error) => self.diagnostics.rejected.count(error),
@@ -654,12 +642,7 @@ impl<
     #[must_use]
     pub fn interval(&self, queue: QueueId, start: Timestamp) -> Option<IntervalReport> {
         let q = self.queue_index(queue)?;
-        if self
-            .config
-            .calendar
-            .interval_start(start, self.config.interval)
-            != start
-        {
+        if self.config.calendar.interval_start(start, self.config.interval) != start {
             return None;
         }
         self.interval_report(q, start)
@@ -684,10 +667,7 @@ impl<
                     .and_then(|book| book.intervals.back())
                     .map(|slot| slot.start.saturating_add(len));
                 let first = after_newest.map_or(flushed, |n| n.max(flushed));
-                let last = self
-                    .config
-                    .calendar
-                    .interval_start(now, self.config.interval);
+                let last = self.config.calendar.interval_start(now, self.config.interval);
                 Some((q, first, last))
             }
             _ => None,
@@ -720,23 +700,16 @@ impl<
         let live_span = match (q, book, self.clock, self.flushed_to) {
             (Some(q), Some(book), Some(now), Some(flushed)) => {
                 let calendar = &self.config.calendar;
-                Some((
-                    q,
-                    book,
-                    calendar.local_date(flushed),
-                    calendar.local_date(now),
-                ))
+                Some((q, book, calendar.local_date(flushed), calendar.local_date(now)))
             }
             _ => None,
         };
-        let live = live_span
-            .into_iter()
-            .flat_map(move |(q, book, first, last)| {
-                core::iter::successors(Some(first), move |&date| (date < last).then(|| date.next()))
-                    .filter(move |&date| book.days.get(date).is_none())
-                    .map(move |date| self.live_day(q, date, IntervalStats::default()))
-                    .filter(|report| report.stats != IntervalStats::default())
-            });
+        let live = live_span.into_iter().flat_map(move |(q, book, first, last)| {
+            core::iter::successors(Some(first), move |&date| (date < last).then(|| date.next()))
+                .filter(move |&date| book.days.get(date).is_none())
+                .map(move |date| self.live_day(q, date, IntervalStats::default()))
+                .filter(|report| report.stats != IntervalStats::default())
+        });
         kept.chain(live)
     }
 
@@ -759,24 +732,14 @@ impl<
         let book = self.queues.get_mut(oldest?.0)?;
         let slot = book.pop_interval(len)?;
         let end = slot.start.saturating_add(len);
-        Some((
-            book.id,
-            IntervalReport {
-                start: slot.start,
-                end,
-                stats: slot.stats,
-            },
-        ))
+        Some((book.id, IntervalReport { start: slot.start, end, stats: slot.stats }))
     }
 
     /// Calls in flight: waiting, connected, or wrapping up.
     pub fn calls(&self) -> impl Iterator<Item = CallView> + '_ {
         self.calls.iter().map(|(&call, rec)| CallView {
             call,
-            queue: self
-                .queues
-                .get(usize::from(rec.queue))
-                .map_or(QueueId(u32::MAX), |b| b.id),
+            queue: self.queues.get(usize::from(rec.queue)).map_or(QueueId(u32::MAX), |b| b.id),
             entered_at: rec.entered_at,
             priority: rec.priority,
             status: match rec.phase {
@@ -796,11 +759,7 @@ impl<
     #[must_use]
     pub fn agent(&self, agent: AgentId) -> Option<AgentView> {
         let rec = self.agents.get(&agent)?;
-        Some(AgentView {
-            agent,
-            state: rec.state,
-            state_since: rec.last_at,
-        })
+        Some(AgentView { agent, state: rec.state, state_since: rec.state_since })
     }
 
     /// Whether `agent` is a member of `queue`.
@@ -822,11 +781,8 @@ impl<
         let future = self.clock.is_some_and(|now| {
             response.contact_at > now.saturating_add(self.config.reorder_tolerance_ms)
         });
-        let outcome = if future {
-            Err(CsatError::ContactInFuture)
-        } else {
-            self.csat.record(response)
-        };
+        let outcome =
+            if future { Err(CsatError::ContactInFuture) } else { self.csat.record(response) };
         if outcome.is_err() {
             self.diagnostics.surveys_rejected = self.diagnostics.surveys_rejected.saturating_add(1);
         }
@@ -865,11 +821,9 @@ impl<
 
     fn apply_kind(&mut self, at: Timestamp, kind: EventKind) -> Result<(), EventError> {
         match kind {
-            EventKind::CallEntered {
-                call,
-                queue,
-                priority,
-            } => self.call_entered(at, call, queue, priority),
+            EventKind::CallEntered { call, queue, priority } => {
+                self.call_entered(at, call, queue, priority)
+            }
             EventKind::CallAnswered { call, agent } => {
                 let mut rec = self.waiting_call(call, at)?;
                 self.advance_clock(at);
@@ -883,10 +837,7 @@ impl<
                     s.answer_wait_ms = s.answer_wait_ms.saturating_add(wait);
                     s.answered_waits.record(&buckets, wait);
                 });
-                rec.phase = CallPhase::Connected {
-                    answered_at: at,
-                    agent,
-                };
+                rec.phase = CallPhase::Connected { answered_at: at, agent };
                 rec.last_at = at;
                 self.store_call(call, rec);
                 Ok(())
@@ -918,11 +869,9 @@ impl<
                 Ok(())
             }
             EventKind::CallTransferred { call, to } => self.call_transferred(at, call, to),
-            EventKind::CallEnded {
-                call,
-                talk_ms,
-                hold_ms,
-            } => self.call_ended(at, call, talk_ms, hold_ms),
+            EventKind::CallEnded { call, talk_ms, hold_ms } => {
+                self.call_ended(at, call, talk_ms, hold_ms)
+            }
             EventKind::AfterCallWorkEnded { agent } => {
                 let rec = self.agents.get(&agent).ok_or(EventError::UnknownAgent)?;
                 if rec.state != AgentState::AfterCallWork {
@@ -1019,9 +968,7 @@ impl<
         let CallPhase::Connected { answered_at, agent } = rec.phase else {
             return Err(EventError::CallNotConnected);
         };
-        let connected = at
-            .saturating_sub(answered_at)
-            .saturating_add(DURATION_SLACK_MS);
+        let connected = at.saturating_sub(answered_at).saturating_add(DURATION_SLACK_MS);
         if talk_ms.saturating_add(hold_ms) > connected {
             return Err(EventError::ImpossibleDuration);
         }
@@ -1036,10 +983,7 @@ impl<
         let wrapping_agent = agent.filter(|a| self.agents.contains_key(a));
         match wrapping_agent {
             Some(agent) => {
-                let previous = self
-                    .agents
-                    .get_mut(&agent)
-                    .and_then(|a| a.wrap_call.replace(call));
+                let previous = self.agents.get_mut(&agent).and_then(|a| a.wrap_call.replace(call));
                 if let Some(previous) = previous.filter(|&p| p != call) {
                     self.settle_wrap_up(previous, at);
                 }
@@ -1072,11 +1016,7 @@ impl<
         }
         self.advance_clock(at);
         // Read after advancing the clock: flushing moves `since`.
-        let mut rec = self
-            .agents
-            .get(&agent)
-            .copied()
-            .unwrap_or(AgentRecord::new(at));
+        let mut rec = self.agents.get(&agent).copied().unwrap_or(AgentRecord::new(at));
         self.account(&rec, at);
         if let Some(call) = rec.wrap_call {
             let pending = self.calls.get(&call).map(|c| c.phase);
@@ -1093,6 +1033,7 @@ impl<
             }
         }
         rec.state = state;
+        rec.state_since = at;
         rec.since = at;
         rec.last_at = at;
         self.store_agent(agent, rec);
@@ -1117,11 +1058,7 @@ impl<
             None => {}
         }
         self.advance_clock(at);
-        let mut rec = self
-            .agents
-            .get(&agent)
-            .copied()
-            .unwrap_or(AgentRecord::new(at));
+        let mut rec = self.agents.get(&agent).copied().unwrap_or(AgentRecord::new(at));
         self.account(&rec, at);
         if join {
             rec.queues |= queue_bit(q);
@@ -1222,36 +1159,22 @@ impl<
     }
 
     fn threshold(&self, q: u8) -> u64 {
-        self.queues
-            .get(usize::from(q))
-            .map_or(0, |book| book.threshold_ms)
+        self.queues.get(usize::from(q)).map_or(0, |book| book.threshold_ms)
     }
 
     fn queue_config_at(&self, q: u8) -> QueueConfig {
-        self.queues
-            .get(usize::from(q))
-            .map(|book| book.config)
-            .unwrap_or_default()
+        self.queues.get(usize::from(q)).map(|book| book.config).unwrap_or_default()
     }
 
     fn advance_clock(&mut self, at: Timestamp) {
         let now = self.clock.map_or(at, |clock| clock.max(at));
         self.clock = Some(now);
         let watermark = now.saturating_sub(self.config.reorder_tolerance_ms);
-        let boundary = self
-            .config
-            .calendar
-            .interval_start(watermark, self.config.interval);
+        let boundary = self.config.calendar.interval_start(watermark, self.config.interval);
         match self.flushed_to {
             Some(done) if boundary <= done => {}
             Some(_) => {
-                let Self {
-                    agents,
-                    queues,
-                    config,
-                    diagnostics,
-                    ..
-                } = self;
+                let Self { agents, queues, config, diagnostics, .. } = self;
                 for rec in agents.values_mut().filter(|rec| rec.since < boundary) {
                     account(queues, config, diagnostics, rec, boundary);
                     rec.since = boundary;
@@ -1264,35 +1187,20 @@ impl<
 
     /// Counts the agent's time in its current state up to `to`.
     fn account(&mut self, rec: &AgentRecord, to: Timestamp) {
-        let Self {
-            queues,
-            config,
-            diagnostics,
-            ..
-        } = self;
+        let Self { queues, config, diagnostics, .. } = self;
         account(queues, config, diagnostics, rec, to);
     }
 
     /// Applies `update` to the interval and the day of `at` in queue `q`.
     fn record(&mut self, q: u8, at: Timestamp, update: impl Fn(&mut IntervalStats)) {
-        let Self {
-            queues,
-            config,
-            diagnostics,
-            ..
-        } = self;
+        let Self { queues, config, diagnostics, .. } = self;
         if let Some(book) = queues.get_mut(usize::from(q)) {
             record(book, config, diagnostics, at, update);
         }
     }
 
     fn adjust_open_calls(&mut self, q: u8, at: Timestamp, open: bool) {
-        let Self {
-            queues,
-            config,
-            diagnostics,
-            ..
-        } = self;
+        let Self { queues, config, diagnostics, .. } = self;
         let Some(book) = queues.get_mut(usize::from(q)) else {
             return;
         };
@@ -1318,9 +1226,7 @@ impl<
         if start < book.horizon {
             return None;
         }
-        let stored = book
-            .interval(start)
-            .map_or_else(IntervalStats::default, |slot| slot.stats);
+        let stored = book.interval(start).map_or_else(IntervalStats::default, |slot| slot.stats);
         Some(self.live_interval(q, start, stored))
     }
 
@@ -1329,11 +1235,7 @@ impl<
         let stored = match book.days.get(date) {
             Some(stats) => *stats,
             None if book.days.len() >= DAYS
-                && book
-                    .days
-                    .iter()
-                    .next()
-                    .is_some_and(|(oldest, _)| date < oldest) =>
+                && book.days.iter().next().is_some_and(|(oldest, _)| date < oldest) =>
             {
                 return None;
             }
@@ -1344,22 +1246,13 @@ impl<
 
     fn live_interval(&self, q: u8, start: Timestamp, stored: IntervalStats) -> IntervalReport {
         let end = start.saturating_add(self.config.interval.millis());
-        IntervalReport {
-            start,
-            end,
-            stats: self.with_live(q, start, end, stored),
-        }
+        IntervalReport { start, end, stats: self.with_live(q, start, end, stored) }
     }
 
     fn live_day(&self, q: u8, date: LocalDate, stored: IntervalStats) -> DayReport {
         let start = self.config.calendar.day_start(date);
         let end = self.config.calendar.day_end(date);
-        DayReport {
-            date,
-            start,
-            end,
-            stats: self.with_live(q, start, end, stored),
-        }
+        DayReport { date, start, end, stats: self.with_live(q, start, end, stored) }
     }
 
     /// `stored` plus what is live now in `[start, end)`: calls waiting, and agents' time in
@@ -1429,9 +1322,7 @@ fn account<const INTERVALS: usize, const DAYS: usize>(
         for (q, book) in queues.iter_mut().enumerate() {
             let member = u8::try_from(q).is_ok_and(|q| rec.queues & queue_bit(q) != 0);
             if member {
-                record(book, config, diagnostics, t, |s| {
-                    s.agent_time.add(rec.state, ms)
-                });
+                record(book, config, diagnostics, t, |s| s.agent_time.add(rec.state, ms));
             }
         }
         t = piece_end;
@@ -1465,4 +1356,42 @@ fn record<const INTERVALS: usize, const DAYS: usize>(
 fn count_dequeued(s: &mut IntervalStats, reason: DequeueReason) {
     s.dequeued = s.dequeued.saturating_add(1);
     s.dequeued_by_reason.count(reason);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Rejections are counted by `EventError as usize`: `ALL` must list every variant at its
+    /// own index. The match has no wildcard, so a new variant does not compile until it is
+    /// listed here and in `ALL`.
+    #[test]
+    fn every_event_error_has_its_own_counter() {
+        for (i, error) in EventError::ALL.into_iter().enumerate() {
+            let position = match error {
+                EventError::UnknownQueue => 0,
+                EventError::UnknownCall => 1,
+                EventError::UnknownAgent => 2,
+                EventError::DuplicateCall => 3,
+                EventError::CallNotWaiting => 4,
+                EventError::CallNotConnected => 5,
+                EventError::ImpossibleDuration => 6,
+                EventError::TransferToSameQueue => 7,
+                EventError::AgentAlreadyInState => 8,
+                EventError::NotInAfterCallWork => 9,
+                EventError::AlreadyMember => 10,
+                EventError::NotAMember => 11,
+                EventError::TooLate => 12,
+                EventError::BeforePreviousEvent => 13,
+                EventError::ClockJump => 14,
+                EventError::TimestampOutOfRange => 15,
+                EventError::TooManyCalls => 16,
+                EventError::TooManyAgents => 17,
+            };
+            assert_eq!((i, error as usize), (position, position));
+            let mut counts = RejectionCounts::default();
+            counts.count(error);
+            assert_eq!((counts.get(error), counts.total()), (1, 1));
+        }
+    }
 }

@@ -64,12 +64,8 @@ pub enum BaselineQuestion {
 
 impl BaselineQuestion {
     /// All questions, in the order of [`SurveyResponse::answers`].
-    pub const ALL: [Self; BASELINE_QUESTIONS] = [
-        Self::ExplainedProcess,
-        Self::HadInformation,
-        Self::Timely,
-        Self::Satisfied,
-    ];
+    pub const ALL: [Self; BASELINE_QUESTIONS] =
+        [Self::ExplainedProcess, Self::HadInformation, Self::Timely, Self::Satisfied];
 
     const fn index(self) -> usize {
         self as usize
@@ -87,21 +83,14 @@ pub struct CsatScale {
 
 impl CsatScale {
     /// The usual 1–5 scale.
-    pub const ONE_TO_FIVE: Self = Self {
-        lowest: 1,
-        highest: 5,
-    };
+    pub const ONE_TO_FIVE: Self = Self { lowest: 1, highest: 5 };
 
     /// A scale from `lowest` to `highest`.
     ///
     /// # Errors
     /// [`CsatError::InvalidScale`] unless `highest > lowest`.
     pub fn new(lowest: u8, highest: u8) -> Result<Self, CsatError> {
-        if highest > lowest {
-            Ok(Self { lowest, highest })
-        } else {
-            Err(CsatError::InvalidScale)
-        }
+        if highest > lowest { Ok(Self { lowest, highest }) } else { Err(CsatError::InvalidScale) }
     }
 
     /// The lowest score.
@@ -236,9 +225,7 @@ impl CsatTally {
     /// The yes share for `question`.
     #[must_use]
     pub fn yes_rate(&self, question: BaselineQuestion) -> Option<f64> {
-        self.questions
-            .get(question.index())
-            .and_then(YesNoTally::yes_rate)
+        self.questions.get(question.index()).and_then(YesNoTally::yes_rate)
     }
 
     /// The figure of `kind`.
@@ -397,18 +384,11 @@ impl<const DAYS: usize> CsatLedger<DAYS> {
         let value = match tally.figure(kind) {
             None => CsatValue::NoResponses,
             Some(_) if tally.responses < self.config.minimum_sample => {
-                CsatValue::BelowMinimumSample {
-                    minimum: self.config.minimum_sample,
-                }
+                CsatValue::BelowMinimumSample { minimum: self.config.minimum_sample }
             }
             Some(v) => CsatValue::Available(v),
         };
-        PreviousDayCsat {
-            date,
-            kind,
-            responses: tally.responses,
-            value,
-        }
+        PreviousDayCsat { date, kind, responses: tally.responses, value }
     }
 }
 
@@ -421,23 +401,11 @@ mod tests {
     fn ledger<const D: usize>(minimum_sample: u32, figure: CsatFigureKind) -> CsatLedger<D> {
         // US Central: UTC-6.
         let cal = SiteCalendar::new(UtcOffset::from_minutes(-360).unwrap(), DstRule::None).unwrap();
-        CsatLedger::new(
-            CsatConfig {
-                scale: CsatScale::ONE_TO_FIVE,
-                minimum_sample,
-                figure,
-            },
-            cal,
-        )
+        CsatLedger::new(CsatConfig { scale: CsatScale::ONE_TO_FIVE, minimum_sample, figure }, cal)
     }
 
     fn response(contact_at: Timestamp, score: u8) -> SurveyResponse {
-        SurveyResponse {
-            contact_at,
-            score,
-            answers: [None; 4],
-            follow_up_requested: false,
-        }
+        SurveyResponse { contact_at, score, answers: [None; 4], follow_up_requested: false }
     }
 
     fn date(y: i32, m: u8, d: u8) -> LocalDate {
@@ -451,13 +419,9 @@ mod tests {
     fn responses_are_filed_by_the_local_date_of_the_contact() {
         let mut l = ledger::<8>(1, CsatFigureKind::MeanScore);
         // 03:00Z on the 23rd is 21:00 on the 22nd in UTC-6.
-        let d = l
-            .record(&response(MONDAY_UTC_MIDNIGHT + 3 * MILLIS_PER_HOUR, 4))
-            .unwrap();
+        let d = l.record(&response(MONDAY_UTC_MIDNIGHT + 3 * MILLIS_PER_HOUR, 4)).unwrap();
         assert_eq!(d, date(2026, 11, 22));
-        let d = l
-            .record(&response(MONDAY_UTC_MIDNIGHT + 7 * MILLIS_PER_HOUR, 2))
-            .unwrap();
+        let d = l.record(&response(MONDAY_UTC_MIDNIGHT + 7 * MILLIS_PER_HOUR, 2)).unwrap();
         assert_eq!(d, date(2026, 11, 23));
     }
 
@@ -484,10 +448,7 @@ mod tests {
         assert_eq!(day.responses, 4);
         assert_eq!(day.mean_score(), Some(13.0 / 4.0));
         assert_eq!(day.top_two_box_rate(), Some(0.5));
-        assert_eq!(
-            day.yes_rate(BaselineQuestion::ExplainedProcess),
-            Some(2.0 / 3.0)
-        );
+        assert_eq!(day.yes_rate(BaselineQuestion::ExplainedProcess), Some(2.0 / 3.0));
         assert_eq!(day.yes_rate(BaselineQuestion::HadInformation), Some(1.0));
         assert_eq!(day.yes_rate(BaselineQuestion::Timely), Some(0.5));
         assert_eq!(day.yes_rate(BaselineQuestion::Satisfied), Some(2.0 / 3.0));
@@ -519,8 +480,7 @@ mod tests {
         let base =
             date(2026, 1, 30).days_since_epoch() as u64 * MILLIS_PER_DAY + 18 * MILLIS_PER_HOUR;
         for (i, score) in [5u8, 3, 4, 2, 1].into_iter().enumerate() {
-            l.record(&response(base + i as u64 * MILLIS_PER_DAY, score))
-                .unwrap();
+            l.record(&response(base + i as u64 * MILLIS_PER_DAY, score)).unwrap();
         }
         // Days kept: the last two (Feb 2 and Feb 3).
         assert_eq!(l.days().count(), 2);
@@ -537,14 +497,8 @@ mod tests {
     #[test]
     fn scores_outside_the_scale_are_refused() {
         let mut l = ledger::<4>(1, CsatFigureKind::MeanScore);
-        assert_eq!(
-            l.record(&response(MONDAY_UTC_MIDNIGHT, 0)),
-            Err(CsatError::ScoreOutOfScale)
-        );
-        assert_eq!(
-            l.record(&response(MONDAY_UTC_MIDNIGHT, 6)),
-            Err(CsatError::ScoreOutOfScale)
-        );
+        assert_eq!(l.record(&response(MONDAY_UTC_MIDNIGHT, 0)), Err(CsatError::ScoreOutOfScale));
+        assert_eq!(l.record(&response(MONDAY_UTC_MIDNIGHT, 6)), Err(CsatError::ScoreOutOfScale));
         assert_eq!(l.days().count(), 0);
         assert_eq!(CsatScale::new(5, 5), Err(CsatError::InvalidScale));
         let ten = CsatScale::new(0, 10).unwrap();

@@ -55,21 +55,15 @@ pub struct BucketsNotIncreasing;
 impl WaitBuckets {
     /// Bounds that cover the usual thresholds: 5 … 20 s including 18 s (three North American
     /// rings), 30, 40, 60 s, and minutes beyond.
-    pub const DEFAULT: Self = Self {
-        upper_bounds_s: [
-            5, 10, 15, 18, 20, 30, 40, 60, 90, 120, 180, 300, 600, 900, 1800,
-        ],
-    };
+    pub const DEFAULT: Self =
+        Self { upper_bounds_s: [5, 10, 15, 18, 20, 30, 40, 60, 90, 120, 180, 300, 600, 900, 1800] };
 
     /// Buckets with the given inclusive upper bounds in seconds.
     ///
     /// # Errors
     /// [`BucketsNotIncreasing`] unless every bound is larger than the one before.
     pub fn new(upper_bounds_s: [u32; WAIT_BUCKETS - 1]) -> Result<Self, BucketsNotIncreasing> {
-        if upper_bounds_s
-            .windows(2)
-            .all(|w| matches!(w, [a, b] if a < b))
-        {
+        if upper_bounds_s.windows(2).all(|w| matches!(w, [a, b] if a < b)) {
             Ok(Self { upper_bounds_s })
         } else {
             Err(BucketsNotIncreasing)
@@ -124,16 +118,8 @@ impl WaitHistogram {
     /// bucket bounds (otherwise the histogram cannot tell, and the answer is `None`).
     #[must_use]
     pub fn within(&self, buckets: &WaitBuckets, threshold_s: u32) -> Option<u32> {
-        let last = buckets
-            .upper_bounds_s
-            .iter()
-            .position(|&b| b == threshold_s)?;
-        Some(
-            self.counts
-                .iter()
-                .take(last.saturating_add(1))
-                .fold(0, |a, &n| a.saturating_add(n)),
-        )
+        let last = buckets.upper_bounds_s.iter().position(|&b| b == threshold_s)?;
+        Some(self.counts.iter().take(last.saturating_add(1)).fold(0, |a, &n| a.saturating_add(n)))
     }
 
     fn merge(&mut self, other: &Self) {
@@ -189,9 +175,7 @@ impl AgentTime {
         self.available_ms = self.available_ms.saturating_add(other.available_ms);
         self.reserved_ms = self.reserved_ms.saturating_add(other.reserved_ms);
         self.on_call_ms = self.on_call_ms.saturating_add(other.on_call_ms);
-        self.after_call_work_ms = self
-            .after_call_work_ms
-            .saturating_add(other.after_call_work_ms);
+        self.after_call_work_ms = self.after_call_work_ms.saturating_add(other.after_call_work_ms);
         self.not_ready_ms = self.not_ready_ms.saturating_add(other.not_ready_ms);
     }
 }
@@ -251,14 +235,11 @@ impl IntervalStats {
     pub fn merge(&mut self, other: &Self) {
         self.offered = self.offered.saturating_add(other.offered);
         self.answered = self.answered.saturating_add(other.answered);
-        self.answered_within_sl = self
-            .answered_within_sl
-            .saturating_add(other.answered_within_sl);
+        self.answered_within_sl = self.answered_within_sl.saturating_add(other.answered_within_sl);
         self.abandoned = self.abandoned.saturating_add(other.abandoned);
         self.short_abandoned = self.short_abandoned.saturating_add(other.short_abandoned);
-        self.abandoned_within_sl = self
-            .abandoned_within_sl
-            .saturating_add(other.abandoned_within_sl);
+        self.abandoned_within_sl =
+            self.abandoned_within_sl.saturating_add(other.abandoned_within_sl);
         self.dequeued = self.dequeued.saturating_add(other.dequeued);
         self.dequeued_by_reason.merge(&other.dequeued_by_reason);
         self.transferred_out = self.transferred_out.saturating_add(other.transferred_out);
@@ -270,9 +251,7 @@ impl IntervalStats {
         self.handled = self.handled.saturating_add(other.handled);
         self.talk_ms = self.talk_ms.saturating_add(other.talk_ms);
         self.hold_ms = self.hold_ms.saturating_add(other.hold_ms);
-        self.after_call_work_ms = self
-            .after_call_work_ms
-            .saturating_add(other.after_call_work_ms);
+        self.after_call_work_ms = self.after_call_work_ms.saturating_add(other.after_call_work_ms);
         self.agent_time.merge(&other.agent_time);
         self.answered_waits.merge(&other.answered_waits);
         self.abandoned_waits.merge(&other.abandoned_waits);
@@ -299,10 +278,8 @@ impl IntervalStats {
     /// Average handle time in seconds: (talk + hold + after-call work) / handled.
     #[must_use]
     pub fn aht_seconds(&self) -> Option<f64> {
-        let handle = self
-            .talk_ms
-            .saturating_add(self.hold_ms)
-            .saturating_add(self.after_call_work_ms);
+        let handle =
+            self.talk_ms.saturating_add(self.hold_ms).saturating_add(self.after_call_work_ms);
         mean_seconds(handle, self.handled)
     }
 
@@ -321,10 +298,7 @@ impl IntervalStats {
     /// Net abandoned / net offered.
     #[must_use]
     pub fn abandon_rate(&self) -> Option<f64> {
-        ratio(
-            u64::from(self.net_abandoned()),
-            u64::from(self.net_offered()),
-        )
+        ratio(u64::from(self.net_abandoned()), u64::from(self.net_offered()))
     }
 
     /// Handle time / (handle time + available time) of member agents.
@@ -477,16 +451,8 @@ mod tests {
 
     #[test]
     fn merge_adds_counts_and_keeps_the_longest_wait() {
-        let mut a = IntervalStats {
-            offered: 3,
-            max_wait_ms: Some(10),
-            ..Default::default()
-        };
-        let b = IntervalStats {
-            offered: 4,
-            max_wait_ms: Some(7),
-            ..Default::default()
-        };
+        let mut a = IntervalStats { offered: 3, max_wait_ms: Some(10), ..Default::default() };
+        let b = IntervalStats { offered: 4, max_wait_ms: Some(7), ..Default::default() };
         a.merge(&b);
         assert_eq!(a.offered, 7);
         assert_eq!(a.max_wait_ms, Some(10));

@@ -19,18 +19,12 @@ pub(crate) struct Ledger<K, V, const N: usize> {
 
 impl<K: Ord + Copy, V: Default, const N: usize> Ledger<K, V, N> {
     pub(crate) const fn new() -> Self {
-        Self {
-            entries: Vec::new(),
-        }
+        Self { entries: Vec::new() }
     }
 
     /// Whether `key` would be accepted by [`Self::entry`].
     pub(crate) fn accepts(&self, key: K) -> bool {
-        !self.entries.is_full()
-            || self
-                .entries
-                .first()
-                .is_some_and(|(oldest, _)| *oldest <= key)
+        !self.entries.is_full() || self.entries.first().is_some_and(|(oldest, _)| *oldest <= key)
     }
 
     /// The entry for `key`, created empty if needed. The second value is true when creating it
@@ -54,9 +48,7 @@ impl<K: Ord + Copy, V: Default, const N: usize> Ledger<K, V, N> {
             pos = pos.saturating_sub(1);
             evicted = true;
         }
-        self.entries
-            .insert(pos, (key, V::default()))
-            .map_err(|_| TooOld)?;
+        self.entries.insert(pos, (key, V::default())).map_err(|_| TooOld)?;
         let (_, value) = self.entries.get_mut(pos).ok_or(TooOld)?;
         Ok((value, evicted))
     }
@@ -95,10 +87,7 @@ mod tests {
         let (v, evicted) = l.entry(6).unwrap();
         *v += 7;
         assert!(evicted);
-        assert_eq!(
-            l.iter().map(|(k, _)| k).collect::<std::vec::Vec<_>>(),
-            [4, 5, 6]
-        );
+        assert_eq!(l.iter().map(|(k, _)| k).collect::<std::vec::Vec<_>>(), [4, 5, 6]);
         // In the middle of a full ledger: the oldest goes.
         let (_, evicted) = l.entry(5).unwrap();
         assert!(!evicted);
@@ -115,9 +104,6 @@ mod tests {
         }
         let (_, evicted) = l.entry(25).unwrap();
         assert!(evicted);
-        assert_eq!(
-            l.iter().map(|(k, _)| k).collect::<std::vec::Vec<_>>(),
-            [20, 25, 30]
-        );
+        assert_eq!(l.iter().map(|(k, _)| k).collect::<std::vec::Vec<_>>(), [20, 25, 30]);
     }
 }

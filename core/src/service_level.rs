@@ -92,12 +92,8 @@ pub enum ServiceLevelVariant {
 
 impl ServiceLevelVariant {
     /// All four, in the order of the module table.
-    pub const ALL: [Self; 4] = [
-        Self::Answered,
-        Self::Offered,
-        Self::AbandonsIgnored,
-        Self::AbandonsPositive,
-    ];
+    pub const ALL: [Self; 4] =
+        [Self::Answered, Self::Offered, Self::AbandonsIgnored, Self::AbandonsPositive];
 }
 
 /// All four service levels of one interval, each a fraction in [0, 1] or `None`.
@@ -120,10 +116,9 @@ impl IntervalStats {
         let within = u64::from(self.answered_within_sl);
         let missed_waiting = u64::from(self.waiting_past_sl);
         match variant {
-            ServiceLevelVariant::Answered => ratio(
-                within,
-                u64::from(self.answered).saturating_add(missed_waiting),
-            ),
+            ServiceLevelVariant::Answered => {
+                ratio(within, u64::from(self.answered).saturating_add(missed_waiting))
+            }
             ServiceLevelVariant::Offered => {
                 let decided = u64::from(self.answered)
                     .saturating_add(u64::from(self.net_abandoned()))
@@ -132,9 +127,8 @@ impl IntervalStats {
                 ratio(within, decided)
             }
             ServiceLevelVariant::AbandonsIgnored => {
-                let den = self
-                    .decided_net_offered()
-                    .saturating_sub(u64::from(self.abandoned_within_sl));
+                let den =
+                    self.decided_net_offered().saturating_sub(u64::from(self.abandoned_within_sl));
                 ratio(within, den)
             }
             ServiceLevelVariant::AbandonsPositive => {
@@ -185,26 +179,11 @@ mod tests {
             abandoned_within_sl: 10,
             ..IntervalStats::default()
         };
-        assert!(close(
-            s.service_level(ServiceLevelVariant::AbandonsIgnored),
-            70.0 / 90.0
-        ));
-        assert_eq!(
-            format!(
-                "{:.1}",
-                100.0 * s.service_levels().abandons_ignored.unwrap()
-            ),
-            "77.8"
-        );
+        assert!(close(s.service_level(ServiceLevelVariant::AbandonsIgnored), 70.0 / 90.0));
+        assert_eq!(format!("{:.1}", 100.0 * s.service_levels().abandons_ignored.unwrap()), "77.8");
         assert!(close(s.service_level(ServiceLevelVariant::Offered), 0.70));
-        assert!(close(
-            s.service_level(ServiceLevelVariant::AbandonsPositive),
-            0.80
-        ));
-        assert!(close(
-            s.service_level(ServiceLevelVariant::Answered),
-            70.0 / 90.0
-        ));
+        assert!(close(s.service_level(ServiceLevelVariant::AbandonsPositive), 0.80));
+        assert!(close(s.service_level(ServiceLevelVariant::Answered), 70.0 / 90.0));
     }
 
     #[test]
@@ -218,18 +197,9 @@ mod tests {
             ..IntervalStats::default()
         };
         assert!(close(s.service_level(ServiceLevelVariant::Answered), 0.8));
-        assert!(close(
-            s.service_level(ServiceLevelVariant::Offered),
-            8.0 / 15.0
-        ));
-        assert!(close(
-            s.service_level(ServiceLevelVariant::AbandonsIgnored),
-            8.0 / 15.0
-        ));
-        assert!(close(
-            s.service_level(ServiceLevelVariant::AbandonsPositive),
-            8.0 / 15.0
-        ));
+        assert!(close(s.service_level(ServiceLevelVariant::Offered), 8.0 / 15.0));
+        assert!(close(s.service_level(ServiceLevelVariant::AbandonsIgnored), 8.0 / 15.0));
+        assert!(close(s.service_level(ServiceLevelVariant::AbandonsPositive), 8.0 / 15.0));
     }
 
     #[test]
@@ -245,14 +215,8 @@ mod tests {
         };
         assert!(close(s.service_level(ServiceLevelVariant::Answered), 1.0));
         assert!(close(s.service_level(ServiceLevelVariant::Offered), 0.75));
-        assert!(close(
-            s.service_level(ServiceLevelVariant::AbandonsIgnored),
-            0.6
-        ));
-        assert!(close(
-            s.service_level(ServiceLevelVariant::AbandonsPositive),
-            0.6
-        ));
+        assert!(close(s.service_level(ServiceLevelVariant::AbandonsIgnored), 0.6));
+        assert!(close(s.service_level(ServiceLevelVariant::AbandonsPositive), 0.6));
     }
 
     #[test]
@@ -290,20 +254,11 @@ mod tests {
 
     #[test]
     fn undecided_calls_are_in_no_denominator() {
-        let s = IntervalStats {
-            offered: 3,
-            waiting: 3,
-            ..IntervalStats::default()
-        };
+        let s = IntervalStats { offered: 3, waiting: 3, ..IntervalStats::default() };
         for v in ServiceLevelVariant::ALL {
             assert_eq!(s.service_level(v), None, "{v:?}");
         }
-        let s = IntervalStats {
-            offered: 3,
-            waiting: 3,
-            waiting_past_sl: 1,
-            ..Default::default()
-        };
+        let s = IntervalStats { offered: 3, waiting: 3, waiting_past_sl: 1, ..Default::default() };
         for v in ServiceLevelVariant::ALL {
             assert_eq!(s.service_level(v), Some(0.0), "{v:?}");
         }
@@ -311,17 +266,12 @@ mod tests {
 
     #[test]
     fn threshold_in_rings() {
-        let third_ring = ServiceLevelThreshold::Rings {
-            rings: 3,
-            cadence_ms: NORTH_AMERICAN_RING_CADENCE_MS,
-        };
+        let third_ring =
+            ServiceLevelThreshold::Rings { rings: 3, cadence_ms: NORTH_AMERICAN_RING_CADENCE_MS };
         assert_eq!(third_ring.millis(), 18_000);
         assert_eq!(ServiceLevelThreshold::Seconds(20).millis(), 20_000);
         assert_eq!(ServiceLevelThreshold::default().millis(), 20_000);
-        let absurd = ServiceLevelThreshold::Rings {
-            rings: u32::MAX,
-            cadence_ms: u32::MAX,
-        };
+        let absurd = ServiceLevelThreshold::Rings { rings: u32::MAX, cadence_ms: u32::MAX };
         assert_eq!(absurd.millis(), u64::from(u32::MAX) * u64::from(u32::MAX));
     }
 }

@@ -15,10 +15,7 @@ const T0: Timestamp = 1_795_420_800_000;
 const QUEUES: [QueueId; 3] = [QueueId(0), QueueId(1), QueueId(2)];
 
 fn new_center(attribution: Attribution) -> TestCenter {
-    let config = CenterConfig {
-        attribution,
-        ..CenterConfig::default()
-    };
+    let config = CenterConfig { attribution, ..CenterConfig::default() };
     let mut c = TestCenter::new(config);
     for (i, q) in QUEUES.into_iter().enumerate() {
         let queue = QueueConfig {
@@ -121,17 +118,10 @@ fn check_invariants(c: &TestCenter) {
         for day in c.days(q) {
             check_stats(&day.stats, "a day");
             let mut sum = IntervalStats::default();
-            for r in intervals
-                .iter()
-                .filter(|r| r.start >= day.start && r.start < day.end)
-            {
+            for r in intervals.iter().filter(|r| r.start >= day.start && r.start < day.end) {
                 sum.merge(&r.stats);
             }
-            assert_eq!(
-                sum, day.stats,
-                "day {} of {q:?} is not the sum of its intervals",
-                day.date
-            );
+            assert_eq!(sum, day.stats, "day {} of {q:?} is not the sum of its intervals", day.date);
         }
         if let Some(snap) = c.snapshot(q) {
             check_stats(&snap.current_interval.stats, "the current interval");
@@ -139,10 +129,7 @@ fn check_invariants(c: &TestCenter) {
         }
     }
     let d = c.diagnostics();
-    assert_eq!(
-        (d.intervals_evicted, d.late_updates, d.days_evicted),
-        (0, 0, 0)
-    );
+    assert_eq!((d.intervals_evicted, d.late_updates, d.days_evicted), (0, 0, 0));
 }
 
 /// Everything observable, for comparing two centers.

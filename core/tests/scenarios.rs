@@ -37,31 +37,15 @@ fn center() -> TestCenter {
 }
 
 fn apply(c: &mut TestCenter, at: Timestamp, kind: EventKind) {
-    c.apply(&Event::new(at, kind))
-        .unwrap_or_else(|e| panic!("{kind:?} at {at}: {e}"));
+    c.apply(&Event::new(at, kind)).unwrap_or_else(|e| panic!("{kind:?} at {at}: {e}"));
 }
 
 fn enter(c: &mut TestCenter, at: Timestamp, call: u64, queue: QueueId) {
-    apply(
-        c,
-        at,
-        EventKind::CallEntered {
-            call: CallId(call),
-            queue,
-            priority: 0,
-        },
-    );
+    apply(c, at, EventKind::CallEntered { call: CallId(call), queue, priority: 0 });
 }
 
 fn answer(c: &mut TestCenter, at: Timestamp, call: u64, agent: Option<u32>) {
-    apply(
-        c,
-        at,
-        EventKind::CallAnswered {
-            call: CallId(call),
-            agent: agent.map(AgentId),
-        },
-    );
+    apply(c, at, EventKind::CallAnswered { call: CallId(call), agent: agent.map(AgentId) });
 }
 
 fn abandon(c: &mut TestCenter, at: Timestamp, call: u64) {
@@ -69,14 +53,7 @@ fn abandon(c: &mut TestCenter, at: Timestamp, call: u64) {
 }
 
 fn agent_state(c: &mut TestCenter, at: Timestamp, agent: u32, state: AgentState) {
-    apply(
-        c,
-        at,
-        EventKind::AgentStateChanged {
-            agent: AgentId(agent),
-            state,
-        },
-    );
+    apply(c, at, EventKind::AgentStateChanged { agent: AgentId(agent), state });
 }
 
 fn interval(c: &TestCenter, queue: QueueId, start: Timestamp) -> IntervalStats {
@@ -97,36 +74,16 @@ fn cisco_example_through_the_engine() {
         let entered = T0 + s(5 * i);
         events.push(Event::new(
             entered,
-            EventKind::CallEntered {
-                call: CallId(i),
-                queue: A,
-                priority: 0,
-            },
+            EventKind::CallEntered { call: CallId(i), queue: A, priority: 0 },
         ));
         let (after, kind) = match i {
-            0..70 => (
-                s(10),
-                EventKind::CallAnswered {
-                    call: CallId(i),
-                    agent: None,
-                },
-            ),
-            70..90 => (
-                s(30),
-                EventKind::CallAnswered {
-                    call: CallId(i),
-                    agent: None,
-                },
-            ),
+            0..70 => (s(10), EventKind::CallAnswered { call: CallId(i), agent: None }),
+            70..90 => (s(30), EventKind::CallAnswered { call: CallId(i), agent: None }),
             _ => (s(15), EventKind::CallAbandoned { call: CallId(i) }),
         };
         events.push(Event::new(entered + after, kind));
         if i < 90 {
-            let end = EventKind::CallEnded {
-                call: CallId(i),
-                talk_ms: s(100),
-                hold_ms: 0,
-            };
+            let end = EventKind::CallEnded { call: CallId(i), talk_ms: s(100), hold_ms: 0 };
             events.push(Event::new(entered + after + s(100), end));
         }
     }
@@ -135,19 +92,10 @@ fn cisco_example_through_the_engine() {
         c.apply(e).unwrap();
     }
     let st = interval(&c, A, T0);
-    assert_eq!(
-        (st.offered, st.answered, st.answered_within_sl),
-        (100, 90, 70)
-    );
-    assert_eq!(
-        (st.abandoned, st.abandoned_within_sl, st.waiting),
-        (10, 10, 0)
-    );
+    assert_eq!((st.offered, st.answered, st.answered_within_sl), (100, 90, 70));
+    assert_eq!((st.abandoned, st.abandoned_within_sl, st.waiting), (10, 10, 0));
     let sl = st.service_levels();
-    assert_eq!(
-        format!("{:.1}", 100.0 * sl.abandons_ignored.unwrap()),
-        "77.8"
-    );
+    assert_eq!(format!("{:.1}", 100.0 * sl.abandons_ignored.unwrap()), "77.8");
     assert!(close(sl.offered, 0.70));
     assert!(close(sl.abandons_positive, 0.80));
     assert!(close(sl.answered, 70.0 / 90.0));
@@ -165,34 +113,18 @@ fn a_call_counts_as_missed_the_moment_it_crosses_t() {
     assert_eq!(now.waiting, 1);
     assert_eq!(now.current_interval.stats.waiting_past_sl, 0);
     for v in ServiceLevelVariant::ALL {
-        assert_eq!(
-            now.current_interval.stats.service_level(v),
-            None,
-            "undecided at exactly T"
-        );
+        assert_eq!(now.current_interval.stats.service_level(v), None, "undecided at exactly T");
     }
     c.advance_to(T0 + s(20) + 1).unwrap();
     let now = c.snapshot(A).unwrap();
     assert_eq!(now.current_interval.stats.waiting_past_sl, 1);
     assert_eq!(now.today_stats.stats.waiting_past_sl, 1);
     for v in ServiceLevelVariant::ALL {
-        assert_eq!(
-            now.current_interval.stats.service_level(v),
-            Some(0.0),
-            "{v:?}"
-        );
+        assert_eq!(now.current_interval.stats.service_level(v), Some(0.0), "{v:?}");
     }
     answer(&mut c, T0 + s(25), 1, None);
     let st = interval(&c, A, T0);
-    assert_eq!(
-        (
-            st.answered,
-            st.answered_within_sl,
-            st.waiting,
-            st.waiting_past_sl
-        ),
-        (1, 0, 0, 0)
-    );
+    assert_eq!((st.answered, st.answered_within_sl, st.waiting, st.waiting_past_sl), (1, 0, 0, 0));
     assert_eq!(st.service_level(ServiceLevelVariant::Answered), Some(0.0));
 }
 
@@ -217,10 +149,8 @@ fn third_ring_threshold_is_inclusive() {
 
 #[test]
 fn short_abandons_leave_every_net_figure() {
-    let config = QueueConfig {
-        service_level: ServiceLevelThreshold::Seconds(20),
-        short_abandon_ms: 5_000,
-    };
+    let config =
+        QueueConfig { service_level: ServiceLevelThreshold::Seconds(20), short_abandon_ms: 5_000 };
     let mut c = center_with(CenterConfig::default(), config);
     for call in 1..=4 {
         enter(&mut c, T0, call, A);
@@ -231,29 +161,15 @@ fn short_abandons_leave_every_net_figure() {
     abandon(&mut c, T0 + s(25), 4); // not within SL
     let st = interval(&c, A, T0);
     assert_eq!(
-        (
-            st.offered,
-            st.abandoned,
-            st.short_abandoned,
-            st.abandoned_within_sl
-        ),
+        (st.offered, st.abandoned, st.short_abandoned, st.abandoned_within_sl),
         (4, 3, 1, 1)
     );
     assert_eq!((st.net_offered(), st.net_abandoned()), (3, 2));
     assert!(close(st.abandon_rate(), 2.0 / 3.0));
     // Offered variant: 1 / (1 answered + 2 net abandoned); positive: (1 + 1) / 3.
-    assert!(close(
-        st.service_level(ServiceLevelVariant::Offered),
-        1.0 / 3.0
-    ));
-    assert!(close(
-        st.service_level(ServiceLevelVariant::AbandonsPositive),
-        2.0 / 3.0
-    ));
-    assert!(close(
-        st.service_level(ServiceLevelVariant::AbandonsIgnored),
-        1.0 / 2.0
-    ));
+    assert!(close(st.service_level(ServiceLevelVariant::Offered), 1.0 / 3.0));
+    assert!(close(st.service_level(ServiceLevelVariant::AbandonsPositive), 2.0 / 3.0));
+    assert!(close(st.service_level(ServiceLevelVariant::AbandonsIgnored), 1.0 / 2.0));
     assert!(close(st.service_level(ServiceLevelVariant::Answered), 1.0));
     // Average abandon time covers every abandon: (4.999 + 5 + 25) / 3.
     assert!(close(st.average_abandon_seconds(), 34.999 / 3.0));
@@ -273,21 +189,11 @@ fn dequeued_calls_are_never_abandons() {
     }
     enter(&mut c, T0, 9, A);
     for (i, reason) in reasons.into_iter().enumerate() {
-        apply(
-            &mut c,
-            T0 + s(30),
-            EventKind::CallDequeued {
-                call: CallId(i as u64),
-                reason,
-            },
-        );
+        apply(&mut c, T0 + s(30), EventKind::CallDequeued { call: CallId(i as u64), reason });
     }
     answer(&mut c, T0 + s(31), 9, None);
     let st = interval(&c, A, T0);
-    assert_eq!(
-        (st.offered, st.answered, st.abandoned, st.dequeued),
-        (5, 1, 0, 4)
-    );
+    assert_eq!((st.offered, st.answered, st.abandoned, st.dequeued), (5, 1, 0, 4));
     assert_eq!(st.dequeued_by_reason.timeout, 2);
     assert_eq!(st.dequeued_by_reason.no_agents, 1);
     assert_eq!(st.dequeued_by_reason.caller_option, 1);
@@ -301,34 +207,17 @@ fn dequeued_calls_are_never_abandons() {
 fn transfer_moves_a_waiting_call_and_restarts_its_queue_wait() {
     let mut c = center();
     enter(&mut c, T0, 1, A);
-    apply(
-        &mut c,
-        T0 + s(30),
-        EventKind::CallTransferred {
-            call: CallId(1),
-            to: Some(B),
-        },
-    );
+    apply(&mut c, T0 + s(30), EventKind::CallTransferred { call: CallId(1), to: Some(B) });
     answer(&mut c, T0 + s(40), 1, None);
     let a = interval(&c, A, T0);
-    assert_eq!(
-        (a.offered, a.transferred_out, a.answered, a.waiting),
-        (1, 1, 0, 0)
-    );
+    assert_eq!((a.offered, a.transferred_out, a.answered, a.waiting), (1, 1, 0, 0));
     assert_eq!(a.max_wait_ms, Some(s(30)));
     let b = interval(&c, B, T0);
     assert_eq!((b.offered, b.answered, b.answered_within_sl), (1, 1, 1));
     assert!(close(b.asa_seconds(), 10.0));
     // Overflow out of the tracked queues.
     enter(&mut c, T0 + s(50), 2, A);
-    apply(
-        &mut c,
-        T0 + s(60),
-        EventKind::CallTransferred {
-            call: CallId(2),
-            to: None,
-        },
-    );
+    apply(&mut c, T0 + s(60), EventKind::CallTransferred { call: CallId(2), to: None });
     assert_eq!(interval(&c, A, T0).transferred_out, 2);
     assert_eq!(c.calls().filter(|v| v.call == CallId(2)).count(), 0);
 }
@@ -337,14 +226,7 @@ fn transfer_moves_a_waiting_call_and_restarts_its_queue_wait() {
 #[test]
 fn handle_time_after_call_work_and_occupancy() {
     let mut c = center();
-    apply(
-        &mut c,
-        T0,
-        EventKind::AgentJoinedQueue {
-            agent: AgentId(7),
-            queue: A,
-        },
-    );
+    apply(&mut c, T0, EventKind::AgentJoinedQueue { agent: AgentId(7), queue: A });
     agent_state(&mut c, T0, 7, AgentState::Available);
     enter(&mut c, T0 + s(60), 1, A);
     answer(&mut c, T0 + s(70), 1, Some(7));
@@ -352,22 +234,14 @@ fn handle_time_after_call_work_and_occupancy() {
     apply(
         &mut c,
         T0 + s(370),
-        EventKind::CallEnded {
-            call: CallId(1),
-            talk_ms: s(280),
-            hold_ms: s(20),
-        },
+        EventKind::CallEnded { call: CallId(1), talk_ms: s(280), hold_ms: s(20) },
     );
     agent_state(&mut c, T0 + s(370), 7, AgentState::AfterCallWork);
     assert!(matches!(
         c.calls().next().map(|v| v.status),
         Some(CallStatus::WrappingUp { agent: AgentId(7) })
     ));
-    apply(
-        &mut c,
-        T0 + s(400),
-        EventKind::AfterCallWorkEnded { agent: AgentId(7) },
-    );
+    apply(&mut c, T0 + s(400), EventKind::AfterCallWorkEnded { agent: AgentId(7) });
     assert_eq!(c.calls().count(), 0);
     c.advance_to(T0 + s(900) + s(2)).unwrap();
     let st = interval(&c, A, T0);
@@ -377,10 +251,7 @@ fn handle_time_after_call_work_and_occupancy() {
     );
     assert!(close(st.aht_seconds(), 330.0));
     let t = st.agent_time;
-    assert_eq!(
-        (t.available_ms, t.on_call_ms, t.after_call_work_ms),
-        (s(570), s(300), s(30))
-    );
+    assert_eq!((t.available_ms, t.on_call_ms, t.after_call_work_ms), (s(570), s(300), s(30)));
     assert!(close(st.occupancy(), 330.0 / 900.0));
     assert!(close(st.utilization(), 330.0 / 900.0));
     // The next interval holds the two seconds since the boundary, live.
@@ -392,14 +263,7 @@ fn handle_time_after_call_work_and_occupancy() {
 fn agent_time_is_split_at_interval_boundaries_and_counted_per_queue() {
     let mut c = center();
     for q in [A, B] {
-        apply(
-            &mut c,
-            T0 + s(600),
-            EventKind::AgentJoinedQueue {
-                agent: AgentId(1),
-                queue: q,
-            },
-        );
+        apply(&mut c, T0 + s(600), EventKind::AgentJoinedQueue { agent: AgentId(1), queue: q });
     }
     agent_state(&mut c, T0 + s(600), 1, AgentState::NotReady(ReasonCode(3)));
     agent_state(&mut c, T0 + s(1200), 1, AgentState::Available);
@@ -408,23 +272,16 @@ fn agent_time_is_split_at_interval_boundaries_and_counted_per_queue() {
         assert_eq!(interval(&c, q, T0).agent_time.not_ready_ms, s(300));
         let second = interval(&c, q, T0 + s(900));
         assert_eq!(
-            (
-                second.agent_time.not_ready_ms,
-                second.agent_time.available_ms
-            ),
+            (second.agent_time.not_ready_ms, second.agent_time.available_ms),
             (s(300), s(600))
         );
         assert_eq!(second.occupancy(), Some(0.0));
         assert!(close(second.utilization(), 0.0));
     }
-    apply(
-        &mut c,
-        T0 + s(1800) + s(3),
-        EventKind::AgentLeftQueue {
-            agent: AgentId(1),
-            queue: B,
-        },
-    );
+    apply(&mut c, T0 + s(1800) + s(3), EventKind::AgentLeftQueue { agent: AgentId(1), queue: B });
+    // Leaving a queue is not a change of state.
+    let view = c.agent(AgentId(1)).unwrap();
+    assert_eq!((view.state, view.state_since), (AgentState::Available, T0 + s(1200)));
     let snap = c.snapshot(B).unwrap();
     assert_eq!(snap.agents.logged_in(), 0);
     assert_eq!(c.snapshot(A).unwrap().agents.available, 1);
@@ -433,33 +290,22 @@ fn agent_time_is_split_at_interval_boundaries_and_counted_per_queue() {
 #[test]
 fn attribution_by_queue_entry_or_exit() {
     let entered = T0 + s(14 * 60 + 50); // 08:14:50
-    for (attribution, counted_in) in [
-        (Attribution::QueueEntry, T0),
-        (Attribution::QueueExit, T0 + s(900)),
-    ] {
-        let config = CenterConfig {
-            attribution,
-            ..CenterConfig::default()
-        };
+    for (attribution, counted_in) in
+        [(Attribution::QueueEntry, T0), (Attribution::QueueExit, T0 + s(900))]
+    {
+        let config = CenterConfig { attribution, ..CenterConfig::default() };
         let mut c = center_with(config, QueueConfig::default());
         enter(&mut c, entered, 1, A);
         if attribution == Attribution::QueueExit {
             // Still waiting: it is live in the interval of now.
             let live = c.snapshot(A).unwrap().current_interval;
-            assert_eq!(
-                (live.start, live.stats.offered, live.stats.waiting),
-                (T0, 1, 1)
-            );
+            assert_eq!((live.start, live.stats.offered, live.stats.waiting), (T0, 1, 1));
         }
         answer(&mut c, entered + s(20), 1, None);
         let other = if counted_in == T0 { T0 + s(900) } else { T0 };
         assert_eq!(interval(&c, A, counted_in).answered, 1, "{attribution:?}");
         assert_eq!(interval(&c, A, counted_in).offered, 1, "{attribution:?}");
-        assert_eq!(
-            c.interval(A, other).map_or(0, |r| r.stats.offered),
-            0,
-            "{attribution:?}"
-        );
+        assert_eq!(c.interval(A, other).map_or(0, |r| r.stats.offered), 0, "{attribution:?}");
     }
 }
 
@@ -470,17 +316,11 @@ fn interval_lengths() {
         (IntervalLength::Minutes30, T0 + s(30 * 60)),
         (IntervalLength::Minutes60, T0),
     ] {
-        let config = CenterConfig {
-            interval: length,
-            ..CenterConfig::default()
-        };
+        let config = CenterConfig { interval: length, ..CenterConfig::default() };
         let mut c = center_with(config, QueueConfig::default());
         enter(&mut c, T0 + s(50 * 60), 1, A);
         let current = c.snapshot(A).unwrap().current_interval;
-        assert_eq!(
-            (current.start, current.end - current.start),
-            (start, length.millis())
-        );
+        assert_eq!((current.start, current.end - current.start), (start, length.millis()));
         assert_eq!(c.interval(A, start + 1), None, "not a boundary");
     }
 }
@@ -488,15 +328,9 @@ fn interval_lengths() {
 #[test]
 fn the_day_rolls_over_at_local_midnight() {
     // US Eastern in November: UTC-5. Local midnight of the 24th is 05:00Z.
-    let calendar = SiteCalendar::new(
-        UtcOffset::from_minutes(-300).unwrap(),
-        DstRule::UnitedStates,
-    )
-    .unwrap();
-    let config = CenterConfig {
-        calendar,
-        ..CenterConfig::default()
-    };
+    let calendar =
+        SiteCalendar::new(UtcOffset::from_minutes(-300).unwrap(), DstRule::UnitedStates).unwrap();
+    let config = CenterConfig { calendar, ..CenterConfig::default() };
     let mut c = center_with(config, QueueConfig::default());
     let midnight = T0 - 8 * MILLIS_PER_HOUR + 29 * MILLIS_PER_HOUR; // 2026-11-24T05:00Z
     enter(&mut c, midnight - 1, 1, A);
@@ -511,16 +345,10 @@ fn the_day_rolls_over_at_local_midnight() {
 
 #[test]
 fn a_spring_forward_day_has_23_hours_of_intervals() {
-    let calendar = SiteCalendar::new(
-        UtcOffset::from_minutes(-300).unwrap(),
-        DstRule::UnitedStates,
-    )
-    .unwrap();
-    let config = CenterConfig {
-        calendar,
-        interval: IntervalLength::Minutes60,
-        ..CenterConfig::default()
-    };
+    let calendar =
+        SiteCalendar::new(UtcOffset::from_minutes(-300).unwrap(), DstRule::UnitedStates).unwrap();
+    let config =
+        CenterConfig { calendar, interval: IntervalLength::Minutes60, ..CenterConfig::default() };
     let mut c = center_with(config, QueueConfig::default());
     let day = LocalDate::new(2026, 3, 8).unwrap();
     let start = calendar.day_start(day);
@@ -538,10 +366,7 @@ fn a_spring_forward_day_has_23_hours_of_intervals() {
     assert_eq!(report.end - report.start, 23 * MILLIS_PER_HOUR);
     assert_eq!(report.stats.offered, 23);
     // 01:00 EST is followed directly by 03:00 EDT.
-    let hours: Vec<u8> = c
-        .intervals(A)
-        .map(|r| calendar.to_local(r.start).hour())
-        .collect();
+    let hours: Vec<u8> = c.intervals(A).map(|r| calendar.to_local(r.start).hour()).collect();
     assert_eq!(&hours[..4], &[0, 1, 3, 4]);
     assert_eq!(hours.len(), 23);
 }
@@ -549,29 +374,9 @@ fn a_spring_forward_day_has_23_hours_of_intervals() {
 #[test]
 fn events_within_the_reorder_tolerance_give_identical_figures() {
     let in_order = [
-        Event::new(
-            T0,
-            EventKind::CallEntered {
-                call: CallId(1),
-                queue: A,
-                priority: 0,
-            },
-        ),
-        Event::new(
-            T0 + 500,
-            EventKind::CallEntered {
-                call: CallId(2),
-                queue: A,
-                priority: 0,
-            },
-        ),
-        Event::new(
-            T0 + s(12),
-            EventKind::CallAnswered {
-                call: CallId(1),
-                agent: None,
-            },
-        ),
+        Event::new(T0, EventKind::CallEntered { call: CallId(1), queue: A, priority: 0 }),
+        Event::new(T0 + 500, EventKind::CallEntered { call: CallId(2), queue: A, priority: 0 }),
+        Event::new(T0 + s(12), EventKind::CallAnswered { call: CallId(1), agent: None }),
         Event::new(T0 + s(13), EventKind::CallAbandoned { call: CallId(2) }),
     ];
     let shuffled = [in_order[1], in_order[0], in_order[3], in_order[2]];
@@ -583,10 +388,7 @@ fn events_within_the_reorder_tolerance_give_identical_figures() {
     for e in &shuffled {
         y.apply(e).unwrap();
     }
-    assert_eq!(
-        x.intervals(A).collect::<Vec<_>>(),
-        y.intervals(A).collect::<Vec<_>>()
-    );
+    assert_eq!(x.intervals(A).collect::<Vec<_>>(), y.intervals(A).collect::<Vec<_>>());
     assert_eq!(x.snapshot(A), y.snapshot(A));
 }
 
@@ -621,106 +423,63 @@ fn refused_events_change_nothing_and_are_counted() {
     enter(&mut c, T0, 1, A);
     enter(&mut c, T0, 2, A);
     answer(&mut c, T0 + s(5), 2, Some(9));
-    apply(
-        &mut c,
-        T0 + s(5),
-        EventKind::AgentJoinedQueue {
-            agent: AgentId(9),
-            queue: A,
-        },
-    );
+    apply(&mut c, T0 + s(5), EventKind::AgentJoinedQueue { agent: AgentId(9), queue: A });
     agent_state(&mut c, T0 + s(5), 9, AgentState::OnCall);
     let t = T0 + s(10);
     let unknown = CallId(77);
     refused(
         &mut c,
         t,
-        EventKind::CallAnswered {
-            call: unknown,
-            agent: None,
-        },
+        EventKind::CallAnswered { call: unknown, agent: None },
         EventError::UnknownCall,
     );
+    refused(&mut c, t, EventKind::CallAbandoned { call: unknown }, EventError::UnknownCall);
     refused(
         &mut c,
         t,
-        EventKind::CallAbandoned { call: unknown },
-        EventError::UnknownCall,
-    );
-    refused(
-        &mut c,
-        t,
-        EventKind::CallEntered {
-            call: CallId(1),
-            queue: A,
-            priority: 0,
-        },
+        EventKind::CallEntered { call: CallId(1), queue: A, priority: 0 },
         EventError::DuplicateCall,
     );
     refused(
         &mut c,
         t,
-        EventKind::CallEntered {
-            call: unknown,
-            queue: QueueId(99),
-            priority: 0,
-        },
+        EventKind::CallEntered { call: unknown, queue: QueueId(99), priority: 0 },
         EventError::UnknownQueue,
     );
     refused(
         &mut c,
         t,
-        EventKind::CallAnswered {
-            call: CallId(2),
-            agent: None,
-        },
+        EventKind::CallAnswered { call: CallId(2), agent: None },
         EventError::CallNotWaiting,
     );
     refused(
         &mut c,
         t,
-        EventKind::CallEnded {
-            call: CallId(1),
-            talk_ms: 0,
-            hold_ms: 0,
-        },
+        EventKind::CallEnded { call: CallId(1), talk_ms: 0, hold_ms: 0 },
         EventError::CallNotConnected,
     );
     refused(
         &mut c,
         t,
-        EventKind::CallEnded {
-            call: CallId(2),
-            talk_ms: s(7),
-            hold_ms: 0,
-        },
+        EventKind::CallEnded { call: CallId(2), talk_ms: s(7), hold_ms: 0 },
         EventError::ImpossibleDuration,
     );
     refused(
         &mut c,
         t,
-        EventKind::CallTransferred {
-            call: CallId(1),
-            to: Some(A),
-        },
+        EventKind::CallTransferred { call: CallId(1), to: Some(A) },
         EventError::TransferToSameQueue,
     );
     refused(
         &mut c,
         t,
-        EventKind::CallTransferred {
-            call: CallId(1),
-            to: Some(QueueId(99)),
-        },
+        EventKind::CallTransferred { call: CallId(1), to: Some(QueueId(99)) },
         EventError::UnknownQueue,
     );
     refused(
         &mut c,
         t,
-        EventKind::AgentStateChanged {
-            agent: AgentId(9),
-            state: AgentState::OnCall,
-        },
+        EventKind::AgentStateChanged { agent: AgentId(9), state: AgentState::OnCall },
         EventError::AgentAlreadyInState,
     );
     refused(
@@ -738,28 +497,19 @@ fn refused_events_change_nothing_and_are_counted() {
     refused(
         &mut c,
         t,
-        EventKind::AgentJoinedQueue {
-            agent: AgentId(9),
-            queue: A,
-        },
+        EventKind::AgentJoinedQueue { agent: AgentId(9), queue: A },
         EventError::AlreadyMember,
     );
     refused(
         &mut c,
         t,
-        EventKind::AgentLeftQueue {
-            agent: AgentId(9),
-            queue: B,
-        },
+        EventKind::AgentLeftQueue { agent: AgentId(9), queue: B },
         EventError::NotAMember,
     );
     refused(
         &mut c,
         t,
-        EventKind::AgentLeftQueue {
-            agent: AgentId(5),
-            queue: B,
-        },
+        EventKind::AgentLeftQueue { agent: AgentId(5), queue: B },
         EventError::UnknownAgent,
     );
     // Time: the clock is at T0 + 5 s, the tolerance 2 s.
@@ -784,20 +534,13 @@ fn refused_events_change_nothing_and_are_counted() {
     refused(
         &mut c,
         T0 + s(4),
-        EventKind::AgentStateChanged {
-            agent: AgentId(9),
-            state: AgentState::Available,
-        },
+        EventKind::AgentStateChanged { agent: AgentId(9), state: AgentState::Available },
         EventError::BeforePreviousEvent,
     );
     refused(
         &mut c,
         T0 + s(4),
-        EventKind::CallEnded {
-            call: CallId(2),
-            talk_ms: 0,
-            hold_ms: 0,
-        },
+        EventKind::CallEnded { call: CallId(2), talk_ms: 0, hold_ms: 0 },
         EventError::BeforePreviousEvent,
     );
     assert_eq!(c.diagnostics().rejected.total(), 20);
@@ -821,54 +564,30 @@ fn capacity_limits_refuse_and_recover() {
     for call in 0..2 {
         c.apply(&Event::new(
             T0,
-            EventKind::CallEntered {
-                call: CallId(call),
-                queue: A,
-                priority: 0,
-            },
+            EventKind::CallEntered { call: CallId(call), queue: A, priority: 0 },
         ))
         .unwrap();
     }
-    let third = Event::new(
-        T0,
-        EventKind::CallEntered {
-            call: CallId(2),
-            queue: A,
-            priority: 0,
-        },
-    );
+    let third = Event::new(T0, EventKind::CallEntered { call: CallId(2), queue: A, priority: 0 });
     assert_eq!(c.apply(&third), Err(EventError::TooManyCalls));
-    c.apply(&Event::new(
-        T0 + 1,
-        EventKind::CallAbandoned { call: CallId(0) },
-    ))
-    .unwrap();
+    c.apply(&Event::new(T0 + 1, EventKind::CallAbandoned { call: CallId(0) })).unwrap();
     c.apply(&third).unwrap();
     for agent in 0..2 {
         c.apply(&Event::new(
             T0 + 1,
-            EventKind::AgentStateChanged {
-                agent: AgentId(agent),
-                state: AgentState::Available,
-            },
+            EventKind::AgentStateChanged { agent: AgentId(agent), state: AgentState::Available },
         ))
         .unwrap();
     }
     let extra = Event::new(
         T0 + 1,
-        EventKind::AgentStateChanged {
-            agent: AgentId(2),
-            state: AgentState::Available,
-        },
+        EventKind::AgentStateChanged { agent: AgentId(2), state: AgentState::Available },
     );
     assert_eq!(c.apply(&extra), Err(EventError::TooManyAgents));
     // Logging an agent out with no memberships frees its slot.
     c.apply(&Event::new(
         T0 + 2,
-        EventKind::AgentStateChanged {
-            agent: AgentId(0),
-            state: AgentState::LoggedOut,
-        },
+        EventKind::AgentStateChanged { agent: AgentId(0), state: AgentState::LoggedOut },
     ))
     .unwrap();
     assert_eq!(c.agent(AgentId(0)), None);
@@ -884,25 +603,14 @@ fn settled_intervals_come_out_oldest_first_and_only_when_final() {
     apply(
         &mut c,
         T0 + s(100),
-        EventKind::CallEnded {
-            call: CallId(2),
-            talk_ms: s(30),
-            hold_ms: 0,
-        },
+        EventKind::CallEnded { call: CallId(2), talk_ms: s(30), hold_ms: 0 },
     );
     enter(&mut c, T0 + s(1000), 3, B);
     c.advance_to(T0 + s(1900)).unwrap();
     // B's 08:00 is settled; A's 08:00 still has call 1 waiting.
     let (q, first) = c.pop_settled_interval().unwrap();
-    assert_eq!(
-        (q, first.start, first.stats.offered, first.stats.handled),
-        (B, T0, 1, 1)
-    );
-    assert_eq!(
-        c.pop_settled_interval(),
-        None,
-        "A's 08:00 has a waiting call; B's 08:15 too"
-    );
+    assert_eq!((q, first.start, first.stats.offered, first.stats.handled), (B, T0, 1, 1));
+    assert_eq!(c.pop_settled_interval(), None, "A's 08:00 has a waiting call; B's 08:15 too");
     abandon(&mut c, T0 + s(1900), 1);
     abandon(&mut c, T0 + s(1900), 3);
     let (q, second) = c.pop_settled_interval().unwrap();
@@ -926,14 +634,7 @@ fn snapshot_is_what_a_wallboard_shows() {
     assert_eq!(c.snapshot(A), None, "no clock yet");
     enter(&mut c, T0, 1, A);
     for agent in 1..=4 {
-        apply(
-            &mut c,
-            T0,
-            EventKind::AgentJoinedQueue {
-                agent: AgentId(agent),
-                queue: A,
-            },
-        );
+        apply(&mut c, T0, EventKind::AgentJoinedQueue { agent: AgentId(agent), queue: A });
     }
     for (agent, state) in [
         (1, AgentState::Available),
@@ -947,16 +648,7 @@ fn snapshot_is_what_a_wallboard_shows() {
     let snap = c.snapshot(A).unwrap();
     assert_eq!((snap.waiting, snap.longest_wait_ms), (2, Some(s(90))));
     let a = snap.agents;
-    assert_eq!(
-        (
-            a.available,
-            a.on_call,
-            a.not_ready,
-            a.logged_out,
-            a.logged_in()
-        ),
-        (1, 1, 1, 1, 3)
-    );
+    assert_eq!((a.available, a.on_call, a.not_ready, a.logged_out, a.logged_in()), (1, 1, 1, 1, 3));
     assert_eq!(snap.current_interval.stats.waiting_past_sl, 2);
     assert_eq!(c.snapshot(QueueId(42)), None);
 }
@@ -964,27 +656,12 @@ fn snapshot_is_what_a_wallboard_shows() {
 #[test]
 fn wrap_up_is_optional() {
     let mut c = center();
-    apply(
-        &mut c,
-        T0,
-        EventKind::AgentJoinedQueue {
-            agent: AgentId(1),
-            queue: A,
-        },
-    );
+    apply(&mut c, T0, EventKind::AgentJoinedQueue { agent: AgentId(1), queue: A });
     agent_state(&mut c, T0, 1, AgentState::Available);
     enter(&mut c, T0, 1, A);
     answer(&mut c, T0 + s(2), 1, Some(1));
     agent_state(&mut c, T0 + s(2), 1, AgentState::OnCall);
-    apply(
-        &mut c,
-        T0 + s(62),
-        EventKind::CallEnded {
-            call: CallId(1),
-            talk_ms: s(60),
-            hold_ms: 0,
-        },
-    );
+    apply(&mut c, T0 + s(62), EventKind::CallEnded { call: CallId(1), talk_ms: s(60), hold_ms: 0 });
     // Straight back to available: no after-call work for that call.
     agent_state(&mut c, T0 + s(62), 1, AgentState::Available);
     assert_eq!(c.calls().count(), 0);
@@ -1026,10 +703,7 @@ fn a_quiet_queue_shows_growing_waits_without_events() {
     enter(&mut c, T0, 1, A);
     for minutes in [1, 5, 30] {
         c.advance_to(T0 + minutes * MILLIS_PER_MINUTE).unwrap();
-        assert_eq!(
-            c.snapshot(A).unwrap().longest_wait_ms,
-            Some(minutes * MILLIS_PER_MINUTE)
-        );
+        assert_eq!(c.snapshot(A).unwrap().longest_wait_ms, Some(minutes * MILLIS_PER_MINUTE));
     }
     // The clock never goes back.
     c.advance_to(T0).unwrap();

@@ -121,9 +121,7 @@ fn parse_offset(s: &str) -> Result<UtcOffset, String> {
 fn read_input(path: &PathBuf) -> Result<Vec<u8>, String> {
     if path.as_os_str() == "-" {
         let mut buf = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut buf)
-            .map_err(|e| format!("cannot read stdin: {e}"))?;
+        std::io::stdin().read_to_end(&mut buf).map_err(|e| format!("cannot read stdin: {e}"))?;
         Ok(buf)
     } else {
         std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
@@ -143,10 +141,7 @@ fn report(args: &ReportArgs) -> Result<String, String> {
             let text = format!("{rings} rings × {} s", args.ring_cadence);
             (ServiceLevelThreshold::Rings { rings, cadence_ms }, text)
         }
-        (Some(seconds), None) => (
-            ServiceLevelThreshold::Seconds(seconds),
-            format!("{seconds} s"),
-        ),
+        (Some(seconds), None) => (ServiceLevelThreshold::Seconds(seconds), format!("{seconds} s")),
         (None, None) => (ServiceLevelThreshold::default(), "20 s".to_owned()),
     };
     let interval = match args.interval {

@@ -30,10 +30,7 @@ pub struct Warning {
 
 impl Warning {
     pub(crate) fn new(line: usize, message: impl Into<String>) -> Self {
-        Self {
-            line,
-            message: message.into(),
-        }
+        Self { line, message: message.into() }
     }
 }
 
@@ -108,27 +105,21 @@ pub fn parse(input: &[u8], calendar: &SiteCalendar) -> Parsed {
         if bytes.iter().all(u8::is_ascii_whitespace) {
             // The empty piece after the final newline is not a line.
             if nuls == 0 && !(line == last && raw.is_empty()) {
-                parsed
-                    .warnings
-                    .push(Warning::new(line, "blank line skipped"));
+                parsed.warnings.push(Warning::new(line, "blank line skipped"));
             }
             continue;
         }
         if let Some(first) = seen.get(bytes) {
-            parsed.warnings.push(Warning::new(
-                line,
-                format!("exact duplicate of line {first}; skipped"),
-            ));
+            parsed
+                .warnings
+                .push(Warning::new(line, format!("exact duplicate of line {first}; skipped")));
             continue;
         }
         seen.insert(bytes.to_vec(), line);
         let text = match std::str::from_utf8(bytes) {
             Ok(text) => text.to_owned(),
             Err(_) => {
-                parsed.warnings.push(Warning::new(
-                    line,
-                    "not valid UTF-8; invalid bytes replaced",
-                ));
+                parsed.warnings.push(Warning::new(line, "not valid UTF-8; invalid bytes replaced"));
                 String::from_utf8_lossy(bytes).into_owned()
             }
         };
@@ -150,14 +141,9 @@ pub fn parse(input: &[u8], calendar: &SiteCalendar) -> Parsed {
         };
         let previous = parsed.records.last().map(|r| r.at);
         let result = match (&format, &realtime) {
-            (Format::Realtime { .. }, Some(columns)) => parse_realtime(
-                &text,
-                line,
-                columns,
-                calendar,
-                previous,
-                &mut parsed.warnings,
-            ),
+            (Format::Realtime { .. }, Some(columns)) => {
+                parse_realtime(&text, line, columns, calendar, previous, &mut parsed.warnings)
+            }
             _ => parse_classic(&text, line),
         };
         match result {
@@ -180,10 +166,8 @@ fn detect(first: &str) -> Format {
         return Format::Classic;
     }
     // A header or a first data row: pick the separator that splits it most.
-    let delimiter = [',', '\t', ';', '|']
-        .into_iter()
-        .max_by_key(|&d| first.matches(d).count())
-        .unwrap_or(',');
+    let delimiter =
+        [',', '\t', ';', '|'].into_iter().max_by_key(|&d| first.matches(d).count()).unwrap_or(',');
     Format::Realtime { delimiter }
 }
 
@@ -197,15 +181,7 @@ fn parse_classic(text: &str, line: usize) -> Result<Record, String> {
     };
     let at = parse_epoch(epoch.trim())
         .ok_or_else(|| format!("bad timestamp {:?}; skipped", epoch.trim()))?;
-    record(
-        line,
-        at,
-        callid,
-        queue,
-        agent,
-        event,
-        data.iter().map(|d| (*d).to_owned()).collect(),
-    )
+    record(line, at, callid, queue, agent, event, data.iter().map(|d| (*d).to_owned()).collect())
 }
 
 fn record(
@@ -282,22 +258,13 @@ impl RealtimeColumns {
         let time = find(&["time", "timestamp", "datetime", "created"])?;
         let queue = find(&["queuename", "queue", "queue_name"])?;
         let agent = find(&["agent", "member"])?;
-        let separate: Vec<usize> = (1..=5)
-            .filter_map(|i| find(&[format!("data{i}").as_str()]))
-            .collect();
+        let separate: Vec<usize> =
+            (1..=5).filter_map(|i| find(&[format!("data{i}").as_str()])).collect();
         let data = match find(&["data"]) {
             Some(combined) if separate.is_empty() => DataColumns::Combined(combined),
             _ => DataColumns::Separate(separate),
         };
-        Some(Self {
-            delimiter,
-            time,
-            callid,
-            queue,
-            agent,
-            event,
-            data,
-        })
+        Some(Self { delimiter, time, callid, queue, agent, event, data })
     }
 
     /// A headerless export in the table's column order.
@@ -391,22 +358,15 @@ fn parse_realtime(
 fn parse_local_time(text: &str) -> Option<(LocalDate, u32)> {
     let (date, time) = text.split_once([' ', 'T'])?;
     let mut d = date.split('-');
-    let (y, m, day) = (
-        d.next()?.parse().ok()?,
-        d.next()?.parse().ok()?,
-        d.next()?.parse().ok()?,
-    );
+    let (y, m, day) = (d.next()?.parse().ok()?, d.next()?.parse().ok()?, d.next()?.parse().ok()?);
     if d.next().is_some() {
         return None;
     }
     let date = LocalDate::new(y, m, day).ok()?;
     let (hms, fraction) = time.trim().split_once('.').unwrap_or((time.trim(), ""));
     let mut t = hms.split(':');
-    let (h, mi, s): (u32, u32, u32) = (
-        t.next()?.parse().ok()?,
-        t.next()?.parse().ok()?,
-        t.next()?.parse().ok()?,
-    );
+    let (h, mi, s): (u32, u32, u32) =
+        (t.next()?.parse().ok()?, t.next()?.parse().ok()?, t.next()?.parse().ok()?);
     if t.next().is_some() || h > 23 || mi > 59 || s > 59 {
         return None;
     }
@@ -505,11 +465,8 @@ mod tests {
                    999|c|q|NONE|ENTERQUEUE||1|1\n\
                    1002|\xff|q|NONE|DID|5\n";
         let p = parse(log, &SiteCalendar::UTC);
-        let lines: Vec<(usize, &str)> = p
-            .warnings
-            .iter()
-            .map(|w| (w.line, w.message.as_str()))
-            .collect();
+        let lines: Vec<(usize, &str)> =
+            p.warnings.iter().map(|w| (w.line, w.message.as_str())).collect();
         assert_eq!(lines.len(), 6, "{lines:#?}");
         assert!(lines[0].0 == 2 && lines[0].1.contains("blank"));
         assert!(lines[1].0 == 3 && lines[1].1.contains("5 NUL bytes"));

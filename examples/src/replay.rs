@@ -93,8 +93,7 @@ struct CallTrack {
 impl CallTrack {
     /// Talk time up to `at`: everything since the answer (the log has no hold events).
     fn talk_ms(&self, at: Timestamp) -> u64 {
-        self.answered_at
-            .map_or(0, |answered| at.saturating_sub(answered))
+        self.answered_at.map_or(0, |answered| at.saturating_sub(answered))
     }
 }
 
@@ -197,11 +196,7 @@ pub fn replay_on_own_thread(
 }
 
 fn lines(n: usize) -> String {
-    if n == 1 {
-        "1 line".into()
-    } else {
-        format!("{n} lines")
-    }
+    if n == 1 { "1 line".into() } else { format!("{n} lines") }
 }
 
 fn is_none(field: &str) -> bool {
@@ -255,13 +250,7 @@ impl Replayer {
             "UNPAUSE" | "UNPAUSEALL" => self.agent_update(rec, |a| a.paused = None),
             "QUEUESTART" => self.restart(rec),
             "CALLOUTBOUND" => {
-                self.outbound.insert(
-                    rec.callid.clone(),
-                    Orphan {
-                        first_line: rec.line,
-                        lines: 1,
-                    },
-                );
+                self.outbound.insert(rec.callid.clone(), Orphan { first_line: rec.line, lines: 1 });
                 if let Some(track) = self.calls.remove(&rec.callid) {
                     self.warn(rec.line, format!(
                         "call {} was queued at line {} but is an outbound call; its queue events stay counted",
@@ -275,10 +264,10 @@ impl Replayer {
             | "CONFIGRELOAD" | "INFO" | "JOINEMPTY" | "FULL" | "CLOSED" | "CALLERONHOLD"
             | "CALLEROFFHOLD" => {}
             other => {
-                let entry = self.custom.entry(other.to_owned()).or_insert(Orphan {
-                    first_line: rec.line,
-                    lines: 0,
-                });
+                let entry = self
+                    .custom
+                    .entry(other.to_owned())
+                    .or_insert(Orphan { first_line: rec.line, lines: 0 });
                 entry.lines += 1;
             }
         }
@@ -314,11 +303,7 @@ impl Replayer {
             let message = format!(
                 "ENTERQUEUE for call {} which is still {} in queue {} since line {}; skipped",
                 rec.callid,
-                if open.phase == Phase::Waiting {
-                    "waiting"
-                } else {
-                    "connected"
-                },
+                if open.phase == Phase::Waiting { "waiting" } else { "connected" },
                 open.queue,
                 open.entered_line
             );
@@ -327,11 +312,7 @@ impl Replayer {
         }
         let id = CallId(self.next_call);
         self.next_call += 1;
-        let kind = EventKind::CallEntered {
-            call: id,
-            queue,
-            priority: 0,
-        };
+        let kind = EventKind::CallEntered { call: id, queue, priority: 0 };
         if self.apply(rec.line, "ENTERQUEUE", rec.at, kind) {
             self.calls.insert(
                 rec.callid.clone(),
@@ -350,10 +331,10 @@ impl Replayer {
     /// The call this record is about, if it entered a queue; otherwise remembers the orphan.
     fn tracked(&mut self, rec: &Record, expected: Phase) -> Option<CallId> {
         let Some(track) = self.calls.get(&rec.callid) else {
-            let orphan = self.orphans.entry(rec.callid.clone()).or_insert(Orphan {
-                first_line: rec.line,
-                lines: 0,
-            });
+            let orphan = self
+                .orphans
+                .entry(rec.callid.clone())
+                .or_insert(Orphan { first_line: rec.line, lines: 0 });
             orphan.lines += 1;
             return None;
         };
@@ -362,11 +343,7 @@ impl Replayer {
                 "{} for call {} which is {}; skipped",
                 rec.event,
                 rec.callid,
-                if track.phase == Phase::Waiting {
-                    "still waiting"
-                } else {
-                    "already connected"
-                }
+                if track.phase == Phase::Waiting { "still waiting" } else { "already connected" }
             );
             self.warn(rec.line, message);
             return None;
@@ -388,10 +365,7 @@ impl Replayer {
         };
         let agent = (!is_none(&rec.agent)).then(|| rec.agent.clone());
         let agent_id = agent.as_ref().map(|name| self.agent_id(name));
-        let kind = EventKind::CallAnswered {
-            call,
-            agent: agent_id,
-        };
+        let kind = EventKind::CallAnswered { call, agent: agent_id };
         if !self.apply(rec.line, "CONNECT", rec.at, kind) {
             return;
         }
@@ -415,11 +389,7 @@ impl Replayer {
             return;
         };
         let talk_ms = self.calls.get(&rec.callid).map_or(0, |t| t.talk_ms(rec.at));
-        let kind = EventKind::CallEnded {
-            call,
-            talk_ms,
-            hold_ms: 0,
-        };
+        let kind = EventKind::CallEnded { call, talk_ms, hold_ms: 0 };
         if !self.apply(rec.line, &rec.event, rec.at, kind) {
             return;
         }
@@ -490,20 +460,14 @@ impl Replayer {
         AgentId(
             self.agents
                 .entry(name.to_owned())
-                .or_insert_with(|| AgentTrack {
-                    id: next,
-                    ..AgentTrack::default()
-                })
+                .or_insert_with(|| AgentTrack { id: next, ..AgentTrack::default() })
                 .id,
         )
     }
 
     fn reason_code(&mut self, reason: &str) -> ReasonCode {
         let next = u16::try_from(self.reasons.len() + 1).unwrap_or(u16::MAX);
-        *self
-            .reasons
-            .entry(reason.trim().to_owned())
-            .or_insert(ReasonCode(next))
+        *self.reasons.entry(reason.trim().to_owned()).or_insert(ReasonCode(next))
     }
 
     fn agent_update(&mut self, rec: &Record, change: impl FnOnce(&mut AgentTrack)) {
@@ -521,20 +485,14 @@ impl Replayer {
 
     fn remove_member(&mut self, rec: &Record) {
         if is_none(&rec.agent) || is_none(&rec.queue) {
-            self.warn(
-                rec.line,
-                "REMOVEMEMBER without an agent or a queue; skipped",
-            );
+            self.warn(rec.line, "REMOVEMEMBER without an agent or a queue; skipped");
             return;
         }
         let Some(&queue) = self.queue_ids.get(&rec.queue) else {
             return;
         };
         let agent = self.agent_id(&rec.agent);
-        let member = self
-            .agents
-            .get(&rec.agent)
-            .is_some_and(|a| a.queues.contains(&rec.queue));
+        let member = self.agents.get(&rec.agent).is_some_and(|a| a.queues.contains(&rec.queue));
         if member
             && self.apply(
                 rec.line,
@@ -564,10 +522,7 @@ impl Replayer {
     ) {
         let agent = self.agent_id(name);
         if let Some(queue_name) = queue {
-            let is_member = self
-                .agents
-                .get(name)
-                .is_some_and(|a| a.queues.contains(queue_name));
+            let is_member = self.agents.get(name).is_some_and(|a| a.queues.contains(queue_name));
             let queue_id = self.queue_id(queue_name, rec.line);
             if let (false, Some(queue)) = (is_member, queue_id) {
                 let kind = EventKind::AgentJoinedQueue { agent, queue };
@@ -647,11 +602,7 @@ impl Replayer {
             .collect();
         open_calls.sort_by_key(|c| c.entered_line);
         for c in &open_calls {
-            let state = if c.answered {
-                "still connected to an agent"
-            } else {
-                "still waiting"
-            };
+            let state = if c.answered { "still connected to an agent" } else { "still waiting" };
             self.warnings.push(Warning::new(
                 c.entered_line,
                 format!(
@@ -667,11 +618,7 @@ impl Replayer {
             .map(|(name, &id)| {
                 let mut intervals = self.settled.remove(&id).unwrap_or_default();
                 intervals.extend(self.center.intervals(id));
-                QueueFigures {
-                    name: name.clone(),
-                    intervals,
-                    days: self.center.days(id).collect(),
-                }
+                QueueFigures { name: name.clone(), intervals, days: self.center.days(id).collect() }
             })
             .collect();
         self.warnings.sort_by_key(|w| w.line);

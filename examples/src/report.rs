@@ -208,13 +208,7 @@ fn iso_local(at: Timestamp, calendar: &SiteCalendar) -> String {
     let l = calendar.to_local(at);
     let offset = callboard_core::calendar::UtcOffset::from_minutes(i32::from(l.offset_minutes))
         .map_or_else(|_| "+00:00".to_owned(), |o| o.to_string());
-    format!(
-        "{}T{:02}:{:02}:{:02}{offset}",
-        l.date,
-        l.hour(),
-        l.minute(),
-        l.second()
-    )
+    format!("{}T{:02}:{:02}:{:02}{offset}", l.date, l.hour(), l.minute(), l.second())
 }
 
 /// Builds the report from a replay.
@@ -231,11 +225,9 @@ pub fn build(
         .iter()
         .map(|q| {
             let rows: Vec<(Timestamp, Timestamp, IntervalStats)> = match period {
-                RowPeriod::Minutes(_) => q
-                    .intervals
-                    .iter()
-                    .map(|r| (r.start, r.end, r.stats))
-                    .collect(),
+                RowPeriod::Minutes(_) => {
+                    q.intervals.iter().map(|r| (r.start, r.end, r.stats)).collect()
+                }
                 RowPeriod::Day => q.days.iter().map(|d| (d.start, d.end, d.stats)).collect(),
             };
             let mut total = IntervalStats::default();
@@ -246,10 +238,7 @@ pub fn build(
             let last = rows.last().map_or(0, |r| r.1);
             QueueReport {
                 queue: q.name.clone(),
-                intervals: rows
-                    .iter()
-                    .map(|(s, e, st)| Row::new(*s, *e, st, calendar))
-                    .collect(),
+                intervals: rows.iter().map(|(s, e, st)| Row::new(*s, *e, st, calendar)).collect(),
                 total: Row::new(first, last, &total, calendar),
             }
         })
@@ -258,18 +247,9 @@ pub fn build(
     for q in &queues {
         all.merge(&q.total.stats);
     }
-    let first = queues
-        .iter()
-        .map(|q| q.total.start_epoch)
-        .min()
-        .unwrap_or(0);
+    let first = queues.iter().map(|q| q.total.start_epoch).min().unwrap_or(0);
     let last = queues.iter().map(|q| q.total.end_epoch).max().unwrap_or(0);
-    let all_queues = Row::new(
-        first * MILLIS_PER_SECOND,
-        last * MILLIS_PER_SECOND,
-        &all,
-        calendar,
-    );
+    let all_queues = Row::new(first * MILLIS_PER_SECOND, last * MILLIS_PER_SECOND, &all, calendar);
     Report {
         settings,
         wait_buckets_seconds: buckets.upper_bounds_s().to_vec(),
@@ -278,10 +258,7 @@ pub fn build(
         warnings: replayed
             .warnings
             .iter()
-            .map(|w| WarningOut {
-                line: w.line,
-                message: w.message.clone(),
-            })
+            .map(|w| WarningOut { line: w.line, message: w.message.clone() })
             .collect(),
         open_calls: replayed.open_calls.len(),
     }
@@ -309,7 +286,7 @@ pub fn render_text(report: &Report, calendar: &SiteCalendar) -> String {
         "Short",
         "Deq",
         "Xfer",
-        "Open",
+        "InQ",
         "SL ans",
         "SL off",
         "SL ign",
@@ -352,21 +329,16 @@ pub fn render_text(report: &Report, calendar: &SiteCalendar) -> String {
         let _ = writeln!(out, "{}", text_row("Total", &q.total));
     }
     if report.queues.len() > 1 {
-        let _ = writeln!(
-            out,
-            "\nAll queues\n{header}\n{}",
-            text_row("Total", &report.all_queues)
-        );
+        let _ = writeln!(out, "\nAll queues\n{header}\n{}", text_row("Total", &report.all_queues));
     }
     if hidden > 0 {
-        let _ = writeln!(
-            out,
-            "\n({hidden} rows without calls are not shown; --json lists every row.)"
-        );
+        let _ =
+            writeln!(out, "\n({hidden} rows without calls are not shown; --json lists every row.)");
     }
     let _ = writeln!(
         out,
-        "\nCalls still open when the log ends: {}",
+        "\nInQ: calls still in the queue when the log ends. Calls still open (waiting or with an \
+         agent) when the log ends: {}",
         report.open_calls
     );
     if report.warnings.is_empty() {
@@ -440,11 +412,7 @@ fn duration(seconds: Option<f64>) -> String {
     };
     let total = seconds.round() as u64;
     let (h, m, s) = (total / 3600, total / 60 % 60, total % 60);
-    if h > 0 {
-        format!("{h}:{m:02}:{s:02}")
-    } else {
-        format!("{m}:{s:02}")
-    }
+    if h > 0 { format!("{h}:{m:02}:{s:02}") } else { format!("{m}:{s:02}") }
 }
 
 /// The report as pretty-printed JSON.

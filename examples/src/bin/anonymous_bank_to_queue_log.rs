@@ -41,9 +41,7 @@ fn parse_args() -> Result<Args, String> {
     let mut offset_seconds = 2 * 3600;
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
-        let value = args
-            .next()
-            .ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))?;
+        let value = args.next().ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))?;
         match flag.as_str() {
             "--tsv" => tsv = Some(value),
             "--date" => {
@@ -59,9 +57,7 @@ fn parse_args() -> Result<Args, String> {
             }
             "--utc-offset" => {
                 let (sign, rest) = value.split_at(1);
-                let (h, m) = rest
-                    .split_once(':')
-                    .ok_or_else(|| format!("bad offset {value:?}"))?;
+                let (h, m) = rest.split_once(':').ok_or_else(|| format!("bad offset {value:?}"))?;
                 let minutes: i64 = h.parse::<i64>().map_err(|e| e.to_string())? * 60
                     + m.parse::<i64>().map_err(|e| e.to_string())?;
                 offset_seconds = 60 * if sign == "-" { -minutes } else { minutes };
@@ -69,11 +65,7 @@ fn parse_args() -> Result<Args, String> {
             _ => return Err(format!("unknown option {flag}\n{USAGE}")),
         }
     }
-    Ok(Args {
-        tsv: tsv.ok_or(USAGE)?,
-        date: date.ok_or(USAGE)?,
-        offset_seconds,
-    })
+    Ok(Args { tsv: tsv.ok_or(USAGE)?, date: date.ok_or(USAGE)?, offset_seconds })
 }
 
 /// Days from 1970-01-01 (Howard Hinnant's days_from_civil, public domain).
@@ -105,12 +97,8 @@ fn run() -> Result<(), String> {
         std::fs::read_to_string(&args.tsv).map_err(|e| format!("cannot read {}: {e}", args.tsv))?;
     let mut rows = text.lines();
     let header: Vec<&str> = rows.next().ok_or("empty file")?.split('\t').collect();
-    let col = |name: &str| {
-        header
-            .iter()
-            .position(|h| *h == name)
-            .ok_or(format!("no column {name:?}"))
-    };
+    let col =
+        |name: &str| header.iter().position(|h| *h == name).ok_or(format!("no column {name:?}"));
     let [
         call_id,
         customer,
@@ -176,10 +164,7 @@ fn run() -> Result<(), String> {
                     entered,
                     vec![
                         (answered, format!("{agent}|CONNECT|{hold}||0")),
-                        (
-                            answered + service,
-                            format!("{agent}|COMPLETECALLER|{hold}|{service}|1"),
-                        ),
+                        (answered + service, format!("{agent}|COMPLETECALLER|{hold}|{service}|1")),
                     ],
                 )
             }
@@ -193,10 +178,7 @@ fn run() -> Result<(), String> {
                     answered,
                     vec![
                         (answered, format!("{agent}|CONNECT|0||0")),
-                        (
-                            answered + service,
-                            format!("{agent}|COMPLETECALLER|0|{service}|1"),
-                        ),
+                        (answered + service, format!("{agent}|COMPLETECALLER|0|{service}|1")),
                     ],
                 )
             }
@@ -206,15 +188,11 @@ fn run() -> Result<(), String> {
                     continue;
                 };
                 let (entered, left) = (instant(qs), instant(qe));
-                (
-                    entered,
-                    vec![(left, format!("NONE|ABANDON|1|1|{}", left - entered))],
-                )
+                (entered, vec![(left, format!("NONE|ABANDON|1|1|{}", left - entered))])
             }
             ("HANG", false) => {
-                *skipped
-                    .entry("hung up in the voice-response unit, never queued")
-                    .or_default() += 1;
+                *skipped.entry("hung up in the voice-response unit, never queued").or_default() +=
+                    1;
                 continue;
             }
             ("PHANTOM", _) => {
@@ -223,11 +201,7 @@ fn run() -> Result<(), String> {
             }
             (other, _) => {
                 *skipped
-                    .entry(if other.is_empty() {
-                        "no outcome"
-                    } else {
-                        "unknown outcome"
-                    })
+                    .entry(if other.is_empty() { "no outcome" } else { "unknown outcome" })
                     .or_default() += 1;
                 continue;
             }
@@ -239,10 +213,7 @@ fn run() -> Result<(), String> {
             text: format!("{entered}|{callid}|{queue}|NONE|ENTERQUEUE||{caller}|1"),
         });
         for (at, rest) in outcome_lines {
-            lines.push(Line {
-                at,
-                text: format!("{at}|{callid}|{queue}|{rest}"),
-            });
+            lines.push(Line { at, text: format!("{at}|{callid}|{queue}|{rest}") });
         }
         written += 1;
     }
