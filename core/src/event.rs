@@ -245,3 +245,25 @@ impl DequeueCounts {
         *slot = slot.saturating_add(n);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dequeued_calls_by_reason() {
+        let mut a = DequeueCounts::default();
+        for (i, reason) in DequeueReason::ALL.into_iter().enumerate() {
+            for _ in 0..=i {
+                a.count(reason);
+            }
+        }
+        for (i, reason) in DequeueReason::ALL.into_iter().enumerate() {
+            assert_eq!(a.get(reason), i as u32 + 1);
+        }
+        let mut b = DequeueCounts { timeout: u32::MAX, ..DequeueCounts::default() };
+        b.merge(&a);
+        assert_eq!(b.timeout, u32::MAX, "saturates, never wraps");
+        assert_eq!(b.system_restart, 6);
+    }
+}

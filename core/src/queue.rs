@@ -79,3 +79,38 @@ pub struct QueueSnapshot {
     /// Today so far.
     pub today_stats: DayReport,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::ReasonCode;
+
+    #[test]
+    fn agents_by_state() {
+        let mut counts = AgentCounts::default();
+        for state in [
+            AgentState::LoggedOut,
+            AgentState::Available,
+            AgentState::Available,
+            AgentState::Reserved,
+            AgentState::OnCall,
+            AgentState::AfterCallWork,
+            AgentState::NotReady(ReasonCode(4)),
+            AgentState::NotReady(ReasonCode(9)),
+        ] {
+            counts.count(state);
+        }
+        assert_eq!(
+            counts,
+            AgentCounts {
+                logged_out: 1,
+                available: 2,
+                reserved: 1,
+                on_call: 1,
+                after_call_work: 1,
+                not_ready: 2
+            }
+        );
+        assert_eq!(counts.logged_in(), 7);
+    }
+}

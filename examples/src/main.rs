@@ -11,6 +11,7 @@ use callboard_core::center::Attribution;
 use callboard_core::interval::WaitBuckets;
 use callboard_core::service_level::ServiceLevelThreshold;
 use callboard_core::{CenterConfig, QueueConfig};
+use callboard_examples::options::parse_utc_offset;
 use callboard_examples::report::{self, RowPeriod, Settings};
 use callboard_examples::{queue_log, replay};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -50,7 +51,7 @@ struct ReportArgs {
     #[arg(long, value_name = "N", default_value_t = 0)]
     short_abandon_seconds: u32,
     /// The site's standard UTC offset, ±HH:MM.
-    #[arg(long, value_name = "±HH:MM", default_value = "+00:00", allow_hyphen_values = true, value_parser = parse_offset)]
+    #[arg(long, value_name = "±HH:MM", default_value = "+00:00", allow_hyphen_values = true, value_parser = parse_utc_offset)]
     utc_offset: UtcOffset,
     /// Daylight-saving rule of the site.
     #[arg(long, value_enum, default_value_t = Dst::None)]
@@ -96,26 +97,6 @@ fn parse_cadence(s: &str) -> Result<f64, String> {
         Ok(v) if v > 0.0 && v <= 60.0 => Ok(v),
         _ => Err("expected a ring cycle in seconds, above 0 and at most 60".into()),
     }
-}
-
-fn parse_offset(s: &str) -> Result<UtcOffset, String> {
-    let bad = || format!("expected a UTC offset like +02:00 or -05:00, not {s:?}");
-    let s = s.trim();
-    if s.eq_ignore_ascii_case("z") || s.eq_ignore_ascii_case("utc") {
-        return Ok(UtcOffset::UTC);
-    }
-    let (sign, rest) = match s.as_bytes().first() {
-        Some(b'+') => (1, &s[1..]),
-        Some(b'-') => (-1, &s[1..]),
-        _ => return Err(bad()),
-    };
-    let (h, m) = rest.split_once(':').unwrap_or((rest, "0"));
-    let h: i32 = h.parse().map_err(|_| bad())?;
-    let m: i32 = m.parse().map_err(|_| bad())?;
-    if !(0..60).contains(&m) {
-        return Err(bad());
-    }
-    UtcOffset::from_minutes(sign * (h * 60 + m)).map_err(|e| format!("{e}: {s:?}"))
 }
 
 fn read_input(path: &PathBuf) -> Result<Vec<u8>, String> {

@@ -439,6 +439,11 @@ mod tests {
         parse(s.as_bytes(), &SiteCalendar::UTC)
     }
 
+    fn us_eastern() -> SiteCalendar {
+        let offset = callboard_core::calendar::UtcOffset::from_minutes(-300).unwrap();
+        SiteCalendar::new(offset, callboard_core::calendar::DstRule::UnitedStates).unwrap()
+    }
+
     #[test]
     fn classic_lines() {
         let p = parse_str("1366720340|1366720340.303267|MYQUEUE|SIP/8007|RINGNOANSWER|1000\n");
@@ -481,11 +486,7 @@ mod tests {
 
     #[test]
     fn realtime_export_with_header_and_local_times() {
-        let cal = SiteCalendar::new(
-            callboard_core::calendar::UtcOffset::from_minutes(-300).unwrap(),
-            callboard_core::calendar::DstRule::UnitedStates,
-        )
-        .unwrap();
+        let cal = us_eastern();
         let csv = "id,time,callid,queuename,agent,event,data1,data2,data3,data4,data5\n\
                    1,2026-11-23 08:00:00.250,1795.1,potholes,NONE,ENTERQUEUE,,\"5551234\",1,,\n\
                    2,2026-11-23 08:00:12,1795.1,potholes,\"Agent/7, desk\",CONNECT,12,1795.2,3,,\n";
@@ -524,11 +525,7 @@ mod tests {
 
     #[test]
     fn fall_back_hour_stays_in_order() {
-        let cal = SiteCalendar::new(
-            callboard_core::calendar::UtcOffset::from_minutes(-300).unwrap(),
-            callboard_core::calendar::DstRule::UnitedStates,
-        )
-        .unwrap();
+        let cal = us_eastern();
         let csv = "time,callid,queuename,agent,event\n\
                    2026-11-01 01:59:00,a,q,NONE,ENTERQUEUE\n\
                    2026-11-01 01:01:00,a,q,NONE,ABANDON\n";

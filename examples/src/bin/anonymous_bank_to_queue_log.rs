@@ -26,57 +26,34 @@ use std::collections::HashMap;
 use std::io::{BufWriter, Write as _};
 use std::process::ExitCode;
 
+use callboard_core::calendar::{DstRule, LocalDate, MILLIS_PER_SECOND, SiteCalendar, UtcOffset};
+use callboard_examples::options::{parse_date, parse_utc_offset};
+
 const USAGE: &str =
     "usage: anonymous-bank-to-queue-log --tsv FILE --date YYYY-MM-DD [--utc-offset ±HH:MM]";
 
 struct Args {
     tsv: String,
-    date: (i64, u32, u32),
-    offset_seconds: i64,
+    date: LocalDate,
+    offset: UtcOffset,
 }
 
 fn parse_args() -> Result<Args, String> {
     let mut tsv = None;
     let mut date = None;
-    let mut offset_seconds = 2 * 3600;
+    // Israel Standard Time: the bank's clocks in February.
+    let mut offset = UtcOffset::from_minutes(120).map_err(|e| e.to_string())?;
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
         let value = args.next().ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))?;
         match flag.as_str() {
             "--tsv" => tsv = Some(value),
-            "--date" => {
-                let parts: Vec<&str> = value.split('-').collect();
-                let [y, m, d] = parts.as_slice() else {
-                    return Err(format!("bad date {value:?}\n{USAGE}"));
-                };
-                let parsed = (y.parse().ok(), m.parse().ok(), d.parse().ok());
-                let (Some(y), Some(m), Some(d)) = parsed else {
-                    return Err(format!("bad date {value:?}"));
-                };
-                date = Some((y, m, d));
-            }
-            "--utc-offset" => {
-                let (sign, rest) = value.split_at(1);
-                let (h, m) = rest.split_once(':').ok_or_else(|| format!("bad offset {value:?}"))?;
-                let minutes: i64 = h.parse::<i64>().map_err(|e| e.to_string())? * 60
-                    + m.parse::<i64>().map_err(|e| e.to_string())?;
-                offset_seconds = 60 * if sign == "-" { -minutes } else { minutes };
-            }
+            "--date" => date = Some(parse_date(&value)?),
+            "--utc-offset" => offset = parse_utc_offset(&value)?,
             _ => return Err(format!("unknown option {flag}\n{USAGE}")),
         }
     }
-    Ok(Args { tsv: tsv.ok_or(USAGE)?, date: date.ok_or(USAGE)?, offset_seconds })
-}
-
-/// Days from 1970-01-01 (Howard Hinnant's days_from_civil, public domain).
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = i64::from(m);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    Ok(Args { tsv: tsv.ok_or(USAGE)?, date: date.ok_or(USAGE)?, offset })
 }
 
 /// Seconds after midnight of `H:MM:SS`.
@@ -124,9 +101,11 @@ fn run() -> Result<(), String> {
         col("ser_time")?,
         col("server")?,
     ];
-    let (y, m, d) = args.date;
-    let wanted = format!("{:02}{m:02}{d:02}", y % 100);
-    let midnight = days_from_civil(y, m, d) * 86_400 - args.offset_seconds;
+    let day = args.date;
+    let wanted = format!("{:02}{:02}{:02}", day.year() % 100, day.month(), day.day());
+    let calendar = SiteCalendar::new(args.offset, DstRule::None).map_err(|e| e.to_string())?;
+    let midnight =
+        i64::try_from(calendar.day_start(day) / MILLIS_PER_SECOND).map_err(|e| e.to_string())?;
     let mut lines = Vec::new();
     let mut skipped: HashMap<&str, usize> = HashMap::new();
     let mut written = 0;
@@ -225,10 +204,7 @@ fn run() -> Result<(), String> {
         writeln!(out, "{}", l.text).map_err(|e| e.to_string())?;
     }
     out.flush().map_err(|e| e.to_string())?;
-    eprintln!(
-        "{written} queued calls written for {y:04}-{m:02}-{d:02} ({} queue_log lines)",
-        lines.len()
-    );
+    eprintln!("{written} queued calls written for {day} ({} queue_log lines)", lines.len());
     let mut skipped: Vec<_> = skipped.into_iter().collect();
     skipped.sort();
     for (why, n) in skipped {

@@ -1,0 +1,71 @@
+//! Parsing the values integrators type on the command line.
+
+use callboard_core::calendar::{LocalDate, UtcOffset};
+
+/// A UTC offset written `+HH:MM`, `-HH:MM`, `+HH`, `Z` or `UTC`.
+///
+/// # Errors
+/// A message saying what was expected.
+pub fn parse_utc_offset(s: &str) -> Result<UtcOffset, String> {
+    let bad = || format!("expected a UTC offset like +02:00 or -05:00, not {s:?}");
+    let s = s.trim();
+    if s.eq_ignore_ascii_case("z") || s.eq_ignore_ascii_case("utc") {
+        return Ok(UtcOffset::UTC);
+    }
+    let (sign, rest) = match s.split_at_checked(1) {
+        Some(("+", rest)) => (1, rest),
+        Some(("-", rest)) => (-1, rest),
+        _ => return Err(bad()),
+    };
+    let (h, m) = rest.split_once(':').unwrap_or((rest, "0"));
+    let h: i32 = h.parse().map_err(|_| bad())?;
+    let m: i32 = m.parse().map_err(|_| bad())?;
+    if !(0..60).contains(&m) {
+        return Err(bad());
+    }
+    UtcOffset::from_minutes(sign * (h * 60 + m)).map_err(|e| format!("{e}: {s:?}"))
+}
+
+/// A date written `YYYY-MM-DD`.
+///
+/// # Errors
+/// A message saying what was expected.
+pub fn parse_date(s: &str) -> Result<LocalDate, String> {
+    let bad = || format!("expected a date like 1999-02-10, not {s:?}");
+    let mut parts = s.trim().split('-');
+    let (Some(y), Some(m), Some(d), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(bad());
+    };
+    let (y, m, d) = (
+        y.parse().map_err(|_| bad())?,
+        m.parse().map_err(|_| bad())?,
+        d.parse().map_err(|_| bad())?,
+    );
+    LocalDate::new(y, m, d).map_err(|e| format!("{e}: {s:?}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets() {
+        assert_eq!(parse_utc_offset("+02:00").unwrap().minutes(), 120);
+        assert_eq!(parse_utc_offset("-03:30").unwrap().minutes(), -210);
+        assert_eq!(parse_utc_offset("+5").unwrap().minutes(), 300);
+        assert_eq!(parse_utc_offset("Z").unwrap().minutes(), 0);
+        for bad in ["", "02:00", "+2:75", "+15:00", "Europe/Paris", "+é"] {
+            assert!(parse_utc_offset(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(parse_date("1999-02-10").unwrap().to_string(), "1999-02-10");
+        for bad in ["1999-02-30", "1999-02", "1999-02-10-01", "yesterday"] {
+            assert!(parse_date(bad).is_err(), "{bad}");
+        }
+    }
+}
