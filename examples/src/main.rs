@@ -18,7 +18,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 /// Contact-center figures computed one way everywhere: reports from ACD logs.
 #[derive(Debug, Parser)]
-#[command(name = "callboard", version, about, propagate_version = true)]
+#[command(name = "callboard", version, propagate_version = true)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -45,7 +45,7 @@ struct ReportArgs {
     #[arg(long, value_name = "N")]
     sl_rings: Option<u32>,
     /// Length of one ring cycle in seconds, for --sl-rings (North America: 6, UK: 3).
-    #[arg(long, value_name = "SECONDS", default_value_t = 6.0, value_parser = parse_cadence)]
+    #[arg(long, value_name = "SECONDS", default_value_t = 6.0, value_parser = parse_cadence, requires = "sl_rings")]
     ring_cadence: f64,
     /// Callers who hang up sooner than this are short abandons, left out of every net figure.
     #[arg(long, value_name = "N", default_value_t = 0)]

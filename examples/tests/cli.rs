@@ -267,6 +267,7 @@ fn bad_input_gets_a_clear_error() {
         2,
         "ring cycle",
     );
+    fails_with(&["report", "--queue-log", log, "--ring-cadence", "3"], 2, "--sl-rings");
     fails_with(&["report"], 2, "--queue-log");
     let dir = std::env::temp_dir().join(format!("callboard-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
