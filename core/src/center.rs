@@ -381,7 +381,6 @@ impl IntervalSlot {
 struct QueueBook<const INTERVALS: usize, const DAYS: usize> {
     id: QueueId,
     config: QueueConfig,
-    threshold_ms: u64,
     intervals: Deque<IntervalSlot, INTERVALS>,
     /// Intervals starting before this were evicted or taken out: they can be neither read nor
     /// written again.
@@ -538,14 +537,8 @@ impl<
         if self.queue_index(id).is_some() {
             return Err(ConfigError::DuplicateQueue);
         }
-        let book = QueueBook {
-            id,
-            config,
-            threshold_ms: config.service_level.millis(),
-            intervals: Deque::new(),
-            horizon: 0,
-            days: Ledger::new(),
-        };
+        let book =
+            QueueBook { id, config, intervals: Deque::new(), horizon: 0, days: Ledger::new() };
         self.queues.push(book).map_err(|_| ConfigError::TooManyQueues)
     }
 
@@ -626,7 +619,7 @@ impl<
         Some(QueueSnapshot {
             queue,
             at: now,
-            service_level_threshold_ms: book.threshold_ms,
+            service_level_threshold_ms: book.config.service_level.millis(),
             waiting,
             longest_wait_ms,
             agents,
@@ -1159,7 +1152,7 @@ impl<
     }
 
     fn threshold(&self, q: u8) -> u64 {
-        self.queues.get(usize::from(q)).map_or(0, |book| book.threshold_ms)
+        self.queue_config_at(q).service_level.millis()
     }
 
     fn queue_config_at(&self, q: u8) -> QueueConfig {

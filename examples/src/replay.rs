@@ -237,11 +237,12 @@ impl Replayer {
             "EXITEMPTY" => self.dequeue(rec, DequeueReason::NoAgents),
             "EXITWITHKEY" => self.dequeue(rec, DequeueReason::CallerOption),
             "WITHDRAW" => self.dequeue(rec, DequeueReason::Withdrawn),
-            "AGENTLOGIN" | "AGENTCALLBACKLOGIN" => self.agent_update(rec, |a| a.logged_in = true),
+            "AGENTLOGIN" | "AGENTCALLBACKLOGIN" | "ADDMEMBER" => {
+                self.agent_update(rec, |a| a.logged_in = true)
+            }
             "AGENTLOGOFF" | "AGENTCALLBACKLOGOFF" => {
                 self.agent_update(rec, |a| a.logged_in = false)
             }
-            "ADDMEMBER" => self.add_member(rec),
             "REMOVEMEMBER" => self.remove_member(rec),
             "PAUSE" | "PAUSEALL" => {
                 let reason = self.reason_code(rec.data.first().map_or("", String::as_str));
@@ -479,27 +480,23 @@ impl Replayer {
         self.agent_update_named(rec, &rec.agent, queue.as_deref(), change);
     }
 
-    fn add_member(&mut self, rec: &Record) {
-        self.agent_update(rec, |a| a.logged_in = true);
-    }
-
     fn remove_member(&mut self, rec: &Record) {
         if is_none(&rec.agent) || is_none(&rec.queue) {
             self.warn(rec.line, "REMOVEMEMBER without an agent or a queue; skipped");
             return;
         }
-        let Some(&queue) = self.queue_ids.get(&rec.queue) else {
+        let queue = self.queue_ids.get(&rec.queue).copied();
+        let member = self.agents.get(&rec.agent).is_some_and(|a| a.queues.contains(&rec.queue));
+        let Some(queue) = queue.filter(|_| member) else {
+            let message = format!(
+                "REMOVEMEMBER: {} is not a member of queue {}; nothing to remove",
+                rec.agent, rec.queue
+            );
+            self.warn(rec.line, message);
             return;
         };
         let agent = self.agent_id(&rec.agent);
-        let member = self.agents.get(&rec.agent).is_some_and(|a| a.queues.contains(&rec.queue));
-        if member
-            && self.apply(
-                rec.line,
-                "REMOVEMEMBER",
-                rec.at,
-                EventKind::AgentLeftQueue { agent, queue },
-            )
+        if self.apply(rec.line, "REMOVEMEMBER", rec.at, EventKind::AgentLeftQueue { agent, queue })
         {
             let no_queues_left = self.agents.get_mut(&rec.agent).is_some_and(|a| {
                 a.queues.remove(&rec.queue);

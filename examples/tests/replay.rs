@@ -109,12 +109,15 @@ fn logins_logoffs_and_a_repeated_enterqueue() {
         (20, "x|help|Agent/7|CONNECT|10|y|1"),
         (80, "x|help|Agent/7|COMPLETECALLER|10|60|1"),
         (300, "NONE|NONE|Agent/7|AGENTLOGOFF|SIP/7|300"),
+        (301, "NONE|help|Agent/8|REMOVEMEMBER|"),
     ]);
     let s = r.queues[0].intervals[0].stats;
     assert_eq!((s.offered, s.answered, s.handled), (1, 1, 1));
     // Logged in 0–300: on the call 20–80, available the rest.
     assert_eq!((s.agent_time.on_call_ms, s.agent_time.available_ms), (60_000, 240_000));
-    assert_eq!(r.warnings.len(), 1);
+    assert_eq!(r.warnings.len(), 2, "{:#?}", r.warnings);
     assert_eq!(r.warnings[0].line, 4);
     assert!(r.warnings[0].message.contains("still waiting"), "{}", r.warnings[0].message);
+    assert_eq!(r.warnings[1].line, 8);
+    assert!(r.warnings[1].message.contains("not a member"), "{}", r.warnings[1].message);
 }
