@@ -96,7 +96,10 @@ pub fn parse(input: &[u8], calendar: &SiteCalendar) -> Parsed {
             cleaned = raw.iter().copied().filter(|&b| b != 0).collect();
             parsed.warnings.push(Warning::new(
                 line,
-                format!("removed {nuls} NUL bytes (a log truncated while Asterisk was writing it)"),
+                format!(
+                    "removed {nuls} NUL {} (a log truncated while Asterisk was writing it)",
+                    if nuls == 1 { "byte" } else { "bytes" }
+                ),
             ));
             &cleaned
         } else {
@@ -180,7 +183,7 @@ fn parse_classic(text: &str, line: usize) -> Result<Record, String> {
         ));
     };
     let at = parse_epoch(epoch.trim())
-        .ok_or_else(|| format!("bad timestamp {:?}; skipped", epoch.trim()))?;
+        .ok_or_else(|| format!("bad timestamp {}; skipped", excerpt(epoch.trim())))?;
     record(line, at, callid, queue, agent, event, data.iter().map(|d| (*d).to_owned()).collect())
 }
 
@@ -206,6 +209,20 @@ fn record(
         event,
         data,
     })
+}
+
+/// A field quoted in a warning: garbage can be kilobytes long, a warning should not be.
+fn excerpt(field: &str) -> String {
+    const MAX: usize = 32;
+    if field.chars().count() <= MAX {
+        format!("{field:?}")
+    } else {
+        format!(
+            "{:?}… ({} characters)",
+            field.chars().take(MAX).collect::<String>(),
+            field.chars().count()
+        )
+    }
 }
 
 /// Seconds since the epoch, with an optional fraction, as milliseconds.
@@ -320,7 +337,7 @@ fn parse_realtime(
     let get = |i: usize| fields.get(i).map_or("", String::as_str);
     let time = get(columns.time).trim();
     let (date, millis_of_day) =
-        parse_local_time(time).ok_or_else(|| format!("bad time {time:?}; skipped"))?;
+        parse_local_time(time).ok_or_else(|| format!("bad time {}; skipped", excerpt(time)))?;
     let at = match calendar.resolve_local(date, millis_of_day) {
         LocalResolution::Unique(at) => at,
         // The hour clocks fall back happens twice: keep the log moving forward when we can.
@@ -542,6 +559,15 @@ mod tests {
         assert_eq!(p.records.len(), 2);
         assert!(p.warnings[0].message.contains("400 days"));
         assert_eq!(p.warnings[0].line, 3);
+    }
+
+    #[test]
+    fn warnings_quote_garbage_briefly() {
+        let garbage = format!("{}|a|q|NONE|ENTERQUEUE\n", "9x".repeat(5000));
+        let p = parse_str(&garbage);
+        assert_eq!(p.warnings.len(), 1);
+        let message = &p.warnings[0].message;
+        assert!(message.len() < 100 && message.contains("10000 characters"), "{message}");
     }
 
     #[test]
