@@ -21,6 +21,7 @@
 //! - [`csat`]: survey responses, daily CSAT with the previous day's figure, monthly and
 //!   quarterly roll-ups.
 //! - [`queue`]: queue configuration and the wallboard snapshot.
+//! - [`erlang`]: staffing math: Erlang B, C and A, and the fewest agents for a set of targets.
 //!
 //! ```
 //! use callboard_core::{Center, CenterConfig, Event, EventKind, QueueConfig};
@@ -71,6 +72,7 @@ extern crate std;
 pub mod calendar;
 pub mod center;
 pub mod csat;
+pub mod erlang;
 pub mod event;
 pub mod interval;
 mod ledger;

@@ -1,0 +1,372 @@
+//! Erlang A (M/M/N+M): callers wait, and hang up after an exponentially distributed patience.
+
+use super::special::{SERIES_EPSILON, digamma_difference, lower_gamma_share_above};
+use super::{ErlangError, MAX_AGENTS, check_handle_time, check_target_time, check_traffic};
+
+/// The patience may be at most this many handle times long, or this many times shorter: beyond
+/// either end the model degenerates (into Erlang C, or into "everyone abandons at once") and the
+/// stationary distribution spreads over more states than is worth summing.
+const PATIENCE_RATIO_LIMIT: f64 = 1e6;
+
+/// States weighing less than this, relative to the modal state, are left out: they could only
+/// matter for a figure below 10⁻²⁸⁰, and walking further would lose the weights to underflow.
+const NEGLIGIBLE_WEIGHT: f64 = 1e-290;
+
+/// Below this many queue positions, the harmonic prefix of the stage times is summed directly;
+/// above it, it comes from the digamma function.
+const DIRECT_HARMONIC_LIMIT: f64 = 64.0;
+
+/// The Erlang A model at one number of agents.
+///
+/// Time is measured in handle times inside (service rate μ = 1); `r = handle / patience` is the
+/// abandonment rate θ/μ. The chain's state `j` is the number of callers in the system; its
+/// death rate is `min(j, N) + r·max(j − N, 0)`. The stationary distribution is unimodal, so it
+/// is summed outward from its mode, in terms relative to the mode (nothing overflows), until
+/// what is left cannot change the sums. An arrival that finds `k` callers queued stands at
+/// position `p = k + 1`; by the memorylessness of service and patience it is answered with
+/// probability `N / (N + p·r)`, after an expected `Σ_{i=1}^{p} 1/(N + i·r)` handle times if so.
+///
+/// ```
+/// use callboard_core::erlang::ErlangA;
+/// // 100 erlangs offered to 95 agents: Erlang C has no answer, Erlang A does.
+/// let storm = ErlangA::new(100.0, 95, 180.0, 120.0)?;
+/// assert!(storm.p_abandon() > 0.05 && storm.p_abandon() < 0.15);
+/// assert!(storm.service_level(20.0)? < storm.p_answered());
+/// # Ok::<(), callboard_core::erlang::ErlangError>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct ErlangA {
+    traffic: f64,
+    agents: u32,
+    handle_seconds: f64,
+    patience_seconds: f64,
+    p_wait: f64,
+    p_abandon: f64,
+    p_answered_at_once: f64,
+    p_answered: f64,
+    p_answered_after_waiting: f64,
+    /// `E[wait · 1{answered}]`, in handle times.
+    answered_wait: f64,
+}
+
+/// Running sums over the states of the chain, in units of the modal state's weight.
+#[derive(Default)]
+struct StateSums {
+    total: f64,
+    answered_at_once: f64,
+    waiting: f64,
+    answered_after_waiting: f64,
+    abandoning: f64,
+    answered_wait: f64,
+}
+
+impl ErlangA {
+    /// The model for `traffic` erlangs offered to `agents` agents, with calls of
+    /// `handle_seconds` and callers' mean patience `patience_seconds`. Any load is allowed.
+    ///
+    /// # Errors
+    /// [`ErlangError::InvalidTraffic`], [`ErlangError::InvalidAgents`],
+    /// [`ErlangError::InvalidHandleTime`], [`ErlangError::InvalidPatience`] (also when patience
+    /// and handle time differ by more than a factor of a million).
+    pub fn new(
+        traffic: f64,
+        agents: u32,
+        handle_seconds: f64,
+        patience_seconds: f64,
+    ) -> Result<Self, ErlangError> {
+        check_traffic(traffic)?;
+        let servers = f64::from(agents);
+        if servers > MAX_AGENTS {
+            return Err(ErlangError::InvalidAgents);
+        }
+        check_handle_time(handle_seconds)?;
+        if !(patience_seconds.is_finite() && patience_seconds > 0.0) {
+            return Err(ErlangError::InvalidPatience);
+        }
+        let rate = handle_seconds / patience_seconds;
+        if !(1.0 / PATIENCE_RATIO_LIMIT..=PATIENCE_RATIO_LIMIT).contains(&rate) {
+            return Err(ErlangError::InvalidPatience);
+        }
+        let sums = if traffic == 0.0 {
+            // Only the empty state: an arrival waits (and so abandons) only with no agents.
+            let nobody = if agents == 0 { 1.0 } else { 0.0 };
+            StateSums {
+                total: 1.0,
+                answered_at_once: 1.0 - nobody,
+                waiting: nobody,
+                abandoning: nobody,
+                ..StateSums::default()
+            }
+        } else {
+            state_sums(traffic, servers, rate)
+        };
+        let p_answered_at_once = sums.answered_at_once / sums.total;
+        let p_answered_after_waiting = sums.answered_after_waiting / sums.total;
+        Ok(Self {
+            traffic,
+            agents,
+            handle_seconds,
+            patience_seconds,
+            p_wait: sums.waiting / sums.total,
+            p_abandon: sums.abandoning / sums.total,
+            p_answered_at_once,
+            // Sums of positive parts, not 1 − P(abandon), which would cancel under overload.
+            p_answered: p_answered_at_once + p_answered_after_waiting,
+            p_answered_after_waiting,
+            answered_wait: sums.answered_wait / sums.total,
+        })
+    }
+
+    /// Offered traffic, in erlangs.
+    #[must_use]
+    pub const fn traffic(&self) -> f64 {
+        self.traffic
+    }
+
+    /// Agents.
+    #[must_use]
+    pub const fn agents(&self) -> u32 {
+        self.agents
+    }
+
+    /// The probability that a caller waits at all.
+    #[must_use]
+    pub const fn p_wait(&self) -> f64 {
+        self.p_wait
+    }
+
+    /// The probability that a caller abandons.
+    #[must_use]
+    pub const fn p_abandon(&self) -> f64 {
+        self.p_abandon
+    }
+
+    /// The probability that a caller is answered (at once or after waiting).
+    #[must_use]
+    pub const fn p_answered(&self) -> f64 {
+        self.p_answered
+    }
+
+    /// Average speed of answer: the mean wait of answered calls (those answered at once count
+    /// with 0), in seconds. `None` when no call is ever answered (no agents).
+    #[must_use]
+    pub fn asa_seconds(&self) -> Option<f64> {
+        (self.p_answered > 0.0).then(|| self.answered_wait / self.p_answered * self.handle_seconds)
+    }
+
+    /// The mean wait over all callers — answered ones until answered, abandoners until they hang
+    /// up — in seconds. By Little's law on the queue it is `P(abandon) · patience`.
+    #[must_use]
+    pub fn mean_wait_all_seconds(&self) -> f64 {
+        self.p_abandon * self.patience_seconds
+    }
+
+    /// The agents' occupancy: the traffic actually served, `A · P(answered)`, over the agents.
+    /// `None` with no agents.
+    #[must_use]
+    pub fn occupancy(&self) -> Option<f64> {
+        (self.agents > 0).then(|| self.traffic * self.p_answered / f64::from(self.agents))
+    }
+
+    /// The probability that a caller is answered within `target_seconds`, over **all** callers:
+    /// an abandoner is a failure even if they hung up before the target time.
+    ///
+    /// Of the callers answered after waiting, the share answered within `T` is
+    /// `1 − P(x + 1, y·e^{−θT}) / P(x + 1, y)` with `x = Nμ/θ`, `y = λ/θ` (regularized lower
+    /// incomplete gamma; the mixture over queue positions of the Beta law of each position's
+    /// virtual wait, in closed form).
+    ///
+    /// # Errors
+    /// [`ErlangError::InvalidTargetTime`].
+    pub fn service_level(&self, target_seconds: f64) -> Result<f64, ErlangError> {
+        check_target_time(target_seconds)?;
+        let answered_at_once = self.p_answered_at_once;
+        if self.p_answered_after_waiting == 0.0 || target_seconds == 0.0 {
+            return Ok(answered_at_once);
+        }
+        let rate = self.handle_seconds / self.patience_seconds;
+        let x = f64::from(self.agents) / rate;
+        let y = self.traffic / rate;
+        let z = y * libm::exp(-target_seconds / self.patience_seconds);
+        let within = lower_gamma_share_above(x + 1.0, z, y).clamp(0.0, 1.0);
+        Ok(answered_at_once + self.p_answered_after_waiting * within)
+    }
+}
+
+/// The chain's stationary sums for `traffic > 0`, relative to the modal state's weight.
+fn state_sums(traffic: f64, servers: f64, rate: f64) -> StateSums {
+    let death = |state: f64| {
+        if state <= servers { state } else { servers + (state - servers) * rate }
+    };
+    let mode = if traffic < servers {
+        libm::floor(traffic)
+    } else {
+        servers + libm::floor((traffic - servers) / rate)
+    };
+
+    // Down from the mode. Below the mode each step multiplies by death(j)/traffic < 1, a ratio
+    // that only shrinks further down, so what lies below is bounded by a geometric series. The
+    // states with a free agent must be reached and summed to their own precision: in overload
+    // they are a tiny tail, and they are the calls answered at once.
+    let mut lowest = mode;
+    let mut weight = 1.0;
+    let mut free_agent_weight = 0.0;
+    while lowest > 0.0 {
+        if lowest < servers {
+            free_agent_weight += weight;
+        }
+        let ratio = death(lowest) / traffic;
+        let next = weight * ratio;
+        let reached = lowest <= servers;
+        if next < NEGLIGIBLE_WEIGHT
+            || (reached && next / (1.0 - ratio) <= free_agent_weight * SERIES_EPSILON)
+        {
+            break;
+        }
+        weight = next;
+        lowest -= 1.0;
+    }
+
+    // Up from there, accumulating every figure. The waiting states likewise must be reached and
+    // summed to their own precision: at light load they are a tiny tail.
+    let mut sums = StateSums::default();
+    let mut harmonic =
+        if lowest > servers { stage_time_prefix(servers, rate, lowest - servers) } else { 0.0 };
+    let mut state = lowest;
+    loop {
+        sums.total += weight;
+        if state < servers {
+            sums.answered_at_once += weight;
+        } else {
+            let position = state - servers + 1.0;
+            let stage = servers + position * rate;
+            let answered = weight * servers / stage;
+            harmonic += 1.0 / stage;
+            sums.waiting += weight;
+            sums.answered_after_waiting += answered;
+            sums.abandoning += weight * position * rate / stage;
+            sums.answered_wait += answered * harmonic;
+        }
+        let ratio = traffic / death(state + 1.0);
+        let next = weight * ratio;
+        if next < NEGLIGIBLE_WEIGHT {
+            break;
+        }
+        if state >= mode && state + 1.0 >= servers && ratio < 1.0 {
+            // Every queue figure is a sum of weights times a factor of at most 1 (the harmonic
+            // factor grows only logarithmically), so the smallest of them sets the precision.
+            let smallest = sums.total.min(sums.waiting).min(sums.abandoning);
+            if next / (1.0 - ratio) <= smallest * SERIES_EPSILON {
+                break;
+            }
+        }
+        weight = next;
+        state += 1.0;
+    }
+    sums
+}
+
+/// `Σ_{i=1}^{positions} 1/(N + i·r)`: the expected time, in handle times, to move up from
+/// `positions` in the queue to answered, if never abandoning.
+fn stage_time_prefix(servers: f64, rate: f64, positions: f64) -> f64 {
+    if positions <= DIRECT_HARMONIC_LIMIT {
+        let mut sum = 0.0;
+        let mut i = 1.0;
+        while i <= positions {
+            sum += 1.0 / (servers + i * rate);
+            i += 1.0;
+        }
+        sum
+    } else {
+        // (1/r) Σ 1/(N/r + i) = (ψ(N/r + 1 + p) − ψ(N/r + 1)) / r.
+        digamma_difference(servers / rate + 1.0, positions) / rate
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::erlang::ErlangC;
+
+    #[test]
+    fn patient_callers_make_it_erlang_c() {
+        // Patience a million handle times: Erlang A tends to Erlang C.
+        let a = ErlangA::new(8.0, 10, 1.0, 1e6).unwrap();
+        let c = ErlangC::new(8.0, 10.0).unwrap();
+        assert!((a.p_wait() - c.p_wait()).abs() < 1e-4, "{} vs {}", a.p_wait(), c.p_wait());
+        assert!(a.p_abandon() < 1e-5);
+        let asa_c = c.asa_seconds(1.0).unwrap();
+        assert!((a.asa_seconds().unwrap() - asa_c).abs() / asa_c < 1e-3);
+        assert!((a.service_level(0.1).unwrap() - c.service_level(0.1, 1.0).unwrap()).abs() < 1e-4);
+    }
+
+    #[test]
+    fn equal_rates_are_an_infinite_server_queue() {
+        // θ = μ: every caller leaves at rate 1 whether served or waiting, so the number in the
+        // system is Poisson(A), P(wait) = P(Poisson ≥ N), and P(abandon) = E[(L − N)⁺] / A.
+        let traffic = 7.5;
+        let a = ErlangA::new(traffic, 6, 60.0, 60.0).unwrap();
+        let mut pmf = libm::exp(-traffic);
+        let mut below = 0.0;
+        let mut excess = 0.0;
+        for j in 0..400 {
+            let j = f64::from(j);
+            if j < 6.0 {
+                below += pmf;
+            } else {
+                excess += (j - 6.0) * pmf;
+            }
+            pmf *= traffic / (j + 1.0);
+        }
+        assert!((a.p_wait() - (1.0 - below)).abs() < 1e-14);
+        assert!((a.p_abandon() - excess / traffic).abs() < 1e-14);
+        assert!((a.p_answered() + a.p_abandon() - 1.0).abs() < 1e-14);
+    }
+
+    #[test]
+    fn defined_at_any_load() {
+        for (traffic, agents) in [(0.0, 0), (0.0, 5), (5.0, 0), (50.0, 10), (1e5, 2), (3.0, 1000)] {
+            let a = ErlangA::new(traffic, agents, 300.0, 90.0).unwrap();
+            for figure in
+                [a.p_wait(), a.p_abandon(), a.p_answered(), a.service_level(30.0).unwrap()]
+            {
+                assert!((0.0..=1.0).contains(&figure), "{traffic} E, {agents}: {figure}");
+            }
+            assert!((a.p_answered() + a.p_abandon() - 1.0).abs() < 1e-12);
+            assert!(a.mean_wait_all_seconds().is_finite());
+        }
+        let nobody = ErlangA::new(5.0, 0, 300.0, 90.0).unwrap();
+        assert_eq!(
+            (nobody.p_abandon(), nobody.asa_seconds(), nobody.occupancy()),
+            (1.0, None, None)
+        );
+        assert_eq!(nobody.service_level(20.0), Ok(0.0));
+    }
+
+    #[test]
+    fn service_level_runs_from_answered_at_once_to_answered() {
+        let a = ErlangA::new(40.0, 41, 240.0, 150.0).unwrap();
+        let mut previous = a.service_level(0.0).unwrap();
+        assert!((previous - (1.0 - a.p_wait())).abs() < 1e-15);
+        for target in [1.0, 5.0, 20.0, 60.0, 300.0, 3600.0, 1e5] {
+            let sl = a.service_level(target).unwrap();
+            assert!(sl >= previous, "SL({target}) = {sl} below {previous}");
+            previous = sl;
+        }
+        assert!((previous - a.p_answered()).abs() < 1e-12);
+    }
+
+    #[test]
+    fn inputs_are_checked() {
+        assert_eq!(ErlangA::new(-1.0, 3, 60.0, 60.0), Err(ErlangError::InvalidTraffic));
+        assert_eq!(ErlangA::new(1.0, 3, 0.0, 60.0), Err(ErlangError::InvalidHandleTime));
+        assert_eq!(ErlangA::new(1.0, 3, 60.0, 0.0), Err(ErlangError::InvalidPatience));
+        assert_eq!(ErlangA::new(1.0, 3, 60.0, f64::INFINITY), Err(ErlangError::InvalidPatience));
+        assert_eq!(ErlangA::new(1.0, 3, 1e-3, 1e4), Err(ErlangError::InvalidPatience));
+        assert_eq!(ErlangA::new(1.0, 2_000_000, 60.0, 60.0), Err(ErlangError::InvalidAgents));
+        let a = ErlangA::new(1.0, 3, 60.0, 60.0).unwrap();
+        assert_eq!(a.service_level(-5.0), Err(ErlangError::InvalidTargetTime));
+    }
+}

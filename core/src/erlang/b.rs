@@ -1,0 +1,216 @@
+//! Erlang B: lost calls cleared.
+
+use super::special::{SERIES_EPSILON, fractional_erlang_b_base};
+use super::{ErlangError, MAX_AGENTS, check_agents, check_traffic};
+
+/// Above this partial sum of `1/B`, the blocking probability is below 10⁻³⁰⁰ and reported as 0.
+const NEGLIGIBLE_INVERSE: f64 = 1e300;
+
+/// `1/B(lines, traffic)`, or infinity once it is certain to exceed 10³⁰⁰.
+///
+/// `1/B(x) = Σ_{i=0}^{n−1} Pᵢ + Pₙ·J(f)` with `Pᵢ = Π_{m<i} (x − m)/A`, `n = ⌊x⌋`, `f = x − n`:
+/// the recursion `1/B(x) = 1 + (x/A)/B(x − 1)` unrolled from the top. All terms are positive, so
+/// the sum is as accurate as its terms; it stops once the remainder, which is `Pᵢ/B(x − i)` and at
+/// most `Pᵢ / (1 − (x − i)/A)` when `x − i < A` (carried traffic never exceeds the lines),
+/// cannot change it. That is after about `x − A + 9√A` terms, not `x`.
+pub(crate) fn inverse_blocking(traffic: f64, lines: f64) -> f64 {
+    if traffic == 0.0 {
+        return if lines == 0.0 { 1.0 } else { f64::INFINITY };
+    }
+    let per_erlang = 1.0 / traffic;
+    let mut sum = 0.0;
+    let mut term = 1.0;
+    let mut remaining = lines;
+    while remaining >= 1.0 {
+        sum += term;
+        if sum > NEGLIGIBLE_INVERSE {
+            return f64::INFINITY;
+        }
+        term *= remaining * per_erlang;
+        remaining -= 1.0;
+        if remaining < traffic {
+            let tail_bound = term / (1.0 - remaining * per_erlang);
+            if tail_bound <= sum * SERIES_EPSILON {
+                return sum;
+            }
+        }
+    }
+    sum += term * fractional_erlang_b_base(remaining, traffic);
+    if sum > NEGLIGIBLE_INVERSE { f64::INFINITY } else { sum }
+}
+
+/// The Erlang B blocking probability: the share of calls that find all `lines` busy and are
+/// lost, for `traffic` erlangs offered. `lines` may be fractional (the continuous extension).
+///
+/// ```
+/// // 10 erlangs on 15 trunks lose 3.65 % of calls (the classic table value 0.036 496).
+/// let b = callboard_core::erlang::blocking(10.0, 15.0)?;
+/// assert!((b - 0.036_496).abs() < 1e-6);
+/// # Ok::<(), callboard_core::erlang::ErlangError>(())
+/// ```
+///
+/// # Errors
+/// [`ErlangError::InvalidTraffic`], [`ErlangError::InvalidAgents`].
+pub fn blocking(traffic: f64, lines: f64) -> Result<f64, ErlangError> {
+    check_traffic(traffic)?;
+    check_agents(lines)?;
+    Ok(1.0 / inverse_blocking(traffic, lines))
+}
+
+/// The fewest whole lines that keep blocking at or below `max_blocking`.
+///
+/// # Errors
+/// [`ErlangError::InvalidTraffic`], [`ErlangError::InvalidBlocking`] (outside (0, 1)),
+/// [`ErlangError::Unreachable`] beyond [`MAX_AGENTS`] lines.
+pub fn fewest_lines(traffic: f64, max_blocking: f64) -> Result<u32, ErlangError> {
+    check_traffic(traffic)?;
+    check_blocking(max_blocking)?;
+    if traffic == 0.0 {
+        // No calls, nothing to block.
+        return Ok(0);
+    }
+    let meets = |lines: f64| Ok(1.0 / inverse_blocking(traffic, lines) <= max_blocking);
+    super::staffing::fewest_whole(0.0, libm::ceil(traffic), meets)
+}
+
+/// The fewest lines, as a real number, that keep blocking at or below `max_blocking`: where the
+/// continuous Erlang B curve crosses the target. Always within one line below
+/// [`fewest_lines`].
+///
+/// # Errors
+/// As [`fewest_lines`].
+pub fn fractional_lines(traffic: f64, max_blocking: f64) -> Result<f64, ErlangError> {
+    let whole = fewest_lines(traffic, max_blocking)?;
+    let meets = |lines: f64| Ok(1.0 / inverse_blocking(traffic, lines) <= max_blocking);
+    super::staffing::fewest_fractional(0.0, f64::from(whole), meets)
+}
+
+/// The traffic a number of lines takes at a blocking probability.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct CarriedTraffic {
+    /// The offered traffic at which blocking equals the target, in erlangs.
+    pub offered_erlangs: f64,
+    /// The traffic actually carried, `offered · (1 − blocking)`, in erlangs.
+    pub carried_erlangs: f64,
+}
+
+/// The most traffic `lines` can be offered with blocking at most `blocking`, and what they carry.
+///
+/// Blocking grows with traffic, so this is the root of `B(lines, A) = blocking`, found by
+/// bisection to the last representable digit.
+///
+/// # Errors
+/// [`ErlangError::InvalidAgents`] (also for 0 lines, which block everything),
+/// [`ErlangError::InvalidBlocking`] (outside (0, 1)).
+pub fn traffic_at_blocking(lines: f64, blocking: f64) -> Result<CarriedTraffic, ErlangError> {
+    check_agents(lines)?;
+    if lines <= 0.0 {
+        return Err(ErlangError::InvalidAgents);
+    }
+    check_blocking(blocking)?;
+    let too_much = |traffic: f64| 1.0 / inverse_blocking(traffic, lines) > blocking;
+    // B(N, A) ≥ 1 − N/A, so at A = N / blocking blocking is already above the target... unless
+    // the bound is loose; double until it is.
+    let mut high = lines;
+    while !too_much(high) {
+        high *= 2.0;
+        if high > super::MAX_TRAFFIC * 2.0 {
+            return Err(ErlangError::Unreachable);
+        }
+    }
+    let mut low = 0.0;
+    for _ in 0..200 {
+        let middle = 0.5 * (low + high);
+        if middle <= low || middle >= high {
+            break;
+        }
+        if too_much(middle) {
+            high = middle;
+        } else {
+            low = middle;
+        }
+    }
+    Ok(CarriedTraffic { offered_erlangs: low, carried_erlangs: low * (1.0 - blocking) })
+}
+
+pub(crate) fn check_blocking(blocking: f64) -> Result<(), ErlangError> {
+    if blocking.is_finite() && blocking > 0.0 && blocking < 1.0 {
+        Ok(())
+    } else {
+        Err(ErlangError::InvalidBlocking)
+    }
+}
+
+const _: () = assert!(MAX_AGENTS < 9e15, "line counts must stay exact in an f64");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn naive_recursion(traffic: f64, lines: u32) -> f64 {
+        let mut b = 1.0;
+        for k in 1..=lines {
+            b = traffic * b / (f64::from(k) + traffic * b);
+        }
+        b
+    }
+
+    #[test]
+    fn agrees_with_the_textbook_recursion() {
+        for lines in [1, 2, 7, 30, 171, 400] {
+            for traffic in [0.5, 5.0, 25.0, 150.0, 390.0, 800.0] {
+                let expected = naive_recursion(traffic, lines);
+                let actual = blocking(traffic, f64::from(lines)).unwrap();
+                if expected < 1e-290 {
+                    assert!(actual < 1e-280, "{traffic} E on {lines}: {actual}");
+                } else {
+                    let error = ((actual - expected) / expected).abs();
+                    assert!(error < 1e-12, "{traffic} E on {lines}: {actual} vs {expected}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn edge_cases() {
+        assert_eq!(blocking(0.0, 0.0), Ok(1.0));
+        assert_eq!(blocking(0.0, 3.0), Ok(0.0));
+        assert_eq!(blocking(4.0, 0.0), Ok(1.0));
+        // One line: B = A / (1 + A).
+        assert!((blocking(3.0, 1.0).unwrap() - 0.75).abs() < 1e-15);
+        // Far more lines than traffic: below 10⁻³⁰⁰, reported as 0, fast.
+        assert_eq!(blocking(10.0, 1e6), Ok(0.0));
+        assert_eq!(blocking(-1.0, 3.0), Err(ErlangError::InvalidTraffic));
+        assert_eq!(blocking(1.0, f64::NAN), Err(ErlangError::InvalidAgents));
+        assert_eq!(blocking(1.0, 2e6), Err(ErlangError::InvalidAgents));
+    }
+
+    #[test]
+    fn fractional_lines_interpolate_monotonically() {
+        let mut previous = f64::INFINITY;
+        let mut lines = 0.0;
+        while lines <= 12.0 {
+            let b = blocking(8.0, lines).unwrap();
+            assert!(b < previous, "B(8, {lines}) = {b} not below {previous}");
+            previous = b;
+            lines += 0.125;
+        }
+    }
+
+    #[test]
+    fn sizing_and_its_inverse() {
+        // 10 E at 1 % blocking: 18 lines (B(17) = 1.45 %, B(18) = 0.71 %).
+        assert_eq!(fewest_lines(10.0, 0.01), Ok(18));
+        let fractional = fractional_lines(10.0, 0.01).unwrap();
+        assert!(fractional > 17.0 && fractional <= 18.0, "{fractional}");
+        assert!((blocking(10.0, fractional).unwrap() - 0.01).abs() < 1e-9);
+        let carried = traffic_at_blocking(18.0, 0.01).unwrap();
+        assert!((blocking(carried.offered_erlangs, 18.0).unwrap() - 0.01).abs() < 1e-12);
+        assert!((carried.carried_erlangs - carried.offered_erlangs * 0.99).abs() < 1e-12);
+        assert_eq!(fewest_lines(0.0, 0.01), Ok(0));
+        assert_eq!(fewest_lines(10.0, 1.0), Err(ErlangError::InvalidBlocking));
+        assert_eq!(traffic_at_blocking(0.0, 0.01), Err(ErlangError::InvalidAgents));
+    }
+}

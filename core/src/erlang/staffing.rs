@@ -1,0 +1,533 @@
+//! Staffing searches: the fewest agents meeting a set of targets, then shrinkage.
+
+use super::{
+    ErlangA, ErlangC, ErlangError, Figures, MAX_AGENTS, Model, Workload, b, check_agents,
+    check_target_time,
+};
+
+/// A service-level goal: at least `fraction` of calls answered within `within_seconds`
+/// (the 80/20 of "80 % within 20 seconds").
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct ServiceGoal {
+    fraction: f64,
+    within_seconds: f64,
+}
+
+impl ServiceGoal {
+    /// At least `fraction` (0 < fraction < 1) answered within `within_seconds` (≥ 0).
+    ///
+    /// # Errors
+    /// [`ErlangError::InvalidServiceGoal`], [`ErlangError::InvalidTargetTime`].
+    pub fn new(fraction: f64, within_seconds: f64) -> Result<Self, ErlangError> {
+        if !(fraction.is_finite() && fraction > 0.0 && fraction < 1.0) {
+            return Err(ErlangError::InvalidServiceGoal);
+        }
+        check_target_time(within_seconds)?;
+        Ok(Self { fraction, within_seconds })
+    }
+
+    /// The share of calls to answer within the target time.
+    #[must_use]
+    pub const fn fraction(&self) -> f64 {
+        self.fraction
+    }
+
+    /// The target time, in seconds.
+    #[must_use]
+    pub const fn within_seconds(&self) -> f64 {
+        self.within_seconds
+    }
+}
+
+/// What a staffing must achieve; every target given must be met at once.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Targets {
+    /// Service level at or above a goal (Erlang C and A).
+    pub service_level: Option<ServiceGoal>,
+    /// Average speed of answer at most this many seconds (Erlang C and A).
+    pub max_asa_seconds: Option<f64>,
+    /// Probability of waiting at most this (Erlang C and A).
+    pub max_p_wait: Option<f64>,
+    /// Probability of abandoning at most this (Erlang A).
+    pub max_p_abandon: Option<f64>,
+    /// Occupancy at most this (every model).
+    pub max_occupancy: Option<f64>,
+    /// Blocking probability at most this (Erlang B).
+    pub max_blocking: Option<f64>,
+}
+
+impl Targets {
+    fn check(&self, model: &Model, workload: &Workload) -> Result<(), ErlangError> {
+        let none_given = self.service_level.is_none()
+            && self.max_asa_seconds.is_none()
+            && self.max_p_wait.is_none()
+            && self.max_p_abandon.is_none()
+            && self.max_occupancy.is_none()
+            && self.max_blocking.is_none();
+        if none_given {
+            return Err(ErlangError::NoTarget);
+        }
+        let not_in_model = match model {
+            Model::ErlangB => {
+                self.service_level.is_some()
+                    || self.max_asa_seconds.is_some()
+                    || self.max_p_wait.is_some()
+                    || self.max_p_abandon.is_some()
+            }
+            Model::ErlangC => self.max_p_abandon.is_some() || self.max_blocking.is_some(),
+            Model::ErlangA { .. } => self.max_blocking.is_some(),
+        };
+        if not_in_model {
+            return Err(ErlangError::TargetNotInModel);
+        }
+        let needs_time = self.service_level.is_some() || self.max_asa_seconds.is_some();
+        // No calls need no agents, whatever the handle time (forecasts write 0 there).
+        if needs_time && workload.handle_seconds().is_none() && workload.traffic() > 0.0 {
+            return Err(ErlangError::HandleTimeRequired);
+        }
+        if let Some(asa) = self.max_asa_seconds {
+            if !(asa.is_finite() && asa > 0.0) {
+                return Err(ErlangError::InvalidAsaCeiling);
+            }
+        }
+        for ceiling in
+            [self.max_p_wait, self.max_p_abandon, self.max_occupancy].into_iter().flatten()
+        {
+            if !(ceiling.is_finite() && ceiling > 0.0 && ceiling <= 1.0) {
+                return Err(ErlangError::InvalidCeiling);
+            }
+        }
+        if let Some(blocking) = self.max_blocking {
+            b::check_blocking(blocking)?;
+        }
+        Ok(())
+    }
+
+    fn met_by(&self, figures: &Figures) -> bool {
+        let at_most = |ceiling: Option<f64>, figure: Option<f64>| match (ceiling, figure) {
+            (None, _) => true,
+            (Some(ceiling), Some(figure)) => figure <= ceiling,
+            (Some(_), None) => false,
+        };
+        let service_level_met = match (self.service_level, figures.service_level) {
+            (None, _) => true,
+            (Some(goal), Some(achieved)) => achieved >= goal.fraction,
+            (Some(_), None) => false,
+        };
+        service_level_met
+            && at_most(self.max_asa_seconds, figures.asa_seconds)
+            && at_most(self.max_p_wait, figures.p_wait)
+            && at_most(self.max_p_abandon, figures.p_abandon)
+            && at_most(self.max_occupancy, figures.occupancy)
+            && at_most(self.max_blocking, figures.p_block)
+    }
+}
+
+/// The answer of a staffing search.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Staffing {
+    /// The fewest agents on the phones that meet every target ("raw" staff).
+    pub agents: u32,
+    /// Agents to schedule so that, after shrinkage, `agents` are on the phones:
+    /// `⌈agents / (1 − shrinkage)⌉`.
+    pub scheduled_agents: u32,
+    /// The fractional requirement (Erlang B and C): where the continuous model meets the
+    /// targets exactly; within one agent below `agents`. `None` for Erlang A.
+    pub agents_fractional: Option<f64>,
+    /// The model's figures at `agents`.
+    pub figures: Figures,
+}
+
+/// The model's figures for `workload` at `agents` agents; the service level is evaluated at
+/// `target_seconds` when given. Time figures need the workload's handle time, and are `None`
+/// without it.
+///
+/// # Errors
+/// [`ErlangError::InvalidAgents`], [`ErlangError::InvalidTargetTime`], and per model:
+/// [`ErlangError::Unstable`] (Erlang C at or above saturation); [`ErlangError::FractionalAgents`],
+/// [`ErlangError::HandleTimeRequired`] or [`ErlangError::InvalidPatience`] (Erlang A).
+pub fn evaluate(
+    model: Model,
+    workload: Workload,
+    agents: f64,
+    target_seconds: Option<f64>,
+) -> Result<Figures, ErlangError> {
+    check_agents(agents)?;
+    if let Some(target) = target_seconds {
+        check_target_time(target)?;
+    }
+    let traffic = workload.traffic();
+    let handle = workload.handle_seconds();
+    let mut figures = Figures {
+        traffic_erlangs: traffic,
+        agents,
+        p_block: None,
+        p_wait: None,
+        service_level: None,
+        asa_seconds: None,
+        mean_wait_all_seconds: None,
+        p_abandon: None,
+        occupancy: None,
+    };
+    match model {
+        Model::ErlangB => {
+            let blocking = b::blocking(traffic, agents)?;
+            figures.p_block = Some(blocking);
+            figures.occupancy = (agents > 0.0).then(|| traffic * (1.0 - blocking) / agents);
+        }
+        Model::ErlangC => {
+            let c = ErlangC::new(traffic, agents)?;
+            figures.p_wait = Some(c.p_wait());
+            figures.occupancy = Some(c.occupancy());
+            if let Some(handle) = handle {
+                let asa = c.asa_seconds(handle)?;
+                figures.asa_seconds = Some(asa);
+                figures.mean_wait_all_seconds = Some(asa);
+                if let Some(target) = target_seconds {
+                    figures.service_level = Some(c.service_level(target, handle)?);
+                }
+            }
+        }
+        Model::ErlangA { patience_seconds } => {
+            if libm::floor(agents) != agents {
+                return Err(ErlangError::FractionalAgents);
+            }
+            let handle = handle.ok_or(ErlangError::HandleTimeRequired)?;
+            // Whole and at most MAX_AGENTS (checked above), so the conversion is exact.
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            let whole = agents as u32;
+            let a = ErlangA::new(traffic, whole, handle, patience_seconds)?;
+            figures.p_wait = Some(a.p_wait());
+            figures.p_abandon = Some(a.p_abandon());
+            figures.asa_seconds = a.asa_seconds();
+            figures.mean_wait_all_seconds = Some(a.mean_wait_all_seconds());
+            figures.occupancy = a.occupancy();
+            if let Some(target) = target_seconds {
+                figures.service_level = Some(a.service_level(target)?);
+            }
+        }
+    }
+    Ok(figures)
+}
+
+/// The fewest agents meeting every target in `targets`, and the agents to schedule after
+/// `shrinkage` (the share of paid time not on the phones, 0 ≤ shrinkage < 1).
+///
+/// Every figure improves with more agents, so the search gallops from the traffic towards the
+/// answer and then bisects: about 2·log₂(distance) evaluations. An interval with no traffic needs
+/// no agents; its figures are then undefined (`None`).
+///
+/// # Errors
+/// [`ErlangError::NoTarget`], [`ErlangError::TargetNotInModel`],
+/// [`ErlangError::HandleTimeRequired`], [`ErlangError::InvalidShrinkage`], a target out of range
+/// ([`ErlangError::InvalidCeiling`], [`ErlangError::InvalidAsaCeiling`],
+/// [`ErlangError::InvalidBlocking`]), [`ErlangError::InvalidPatience`], and
+/// [`ErlangError::Unreachable`] when no staffing up to [`MAX_AGENTS`] does it.
+pub fn staff(
+    model: Model,
+    workload: Workload,
+    targets: &Targets,
+    shrinkage: f64,
+) -> Result<Staffing, ErlangError> {
+    if !(shrinkage.is_finite() && (0.0..1.0).contains(&shrinkage)) {
+        return Err(ErlangError::InvalidShrinkage);
+    }
+    targets.check(&model, &workload)?;
+    let traffic = workload.traffic();
+    let target_seconds = targets.service_level.map(|goal| goal.within_seconds);
+    if let Model::ErlangA { patience_seconds } = model {
+        if !(patience_seconds.is_finite() && patience_seconds > 0.0) {
+            return Err(ErlangError::InvalidPatience);
+        }
+        if traffic > 0.0 {
+            // Surface a bad patience or a missing handle time now, not as "unreachable".
+            evaluate(model, workload, 1.0, target_seconds)?;
+        }
+    }
+    if traffic == 0.0 {
+        let figures = Figures {
+            traffic_erlangs: 0.0,
+            agents: 0.0,
+            p_block: None,
+            p_wait: None,
+            service_level: None,
+            asa_seconds: None,
+            mean_wait_all_seconds: None,
+            p_abandon: None,
+            occupancy: None,
+        };
+        let fractional = (!matches!(model, Model::ErlangA { .. })).then_some(0.0);
+        return Ok(Staffing {
+            agents: 0,
+            scheduled_agents: 0,
+            agents_fractional: fractional,
+            figures,
+        });
+    }
+    let meets = |agents: f64| match evaluate(model, workload, agents, target_seconds) {
+        Ok(figures) => Ok(targets.met_by(&figures)),
+        Err(ErlangError::Unstable) => Ok(false),
+        Err(other) => Err(other),
+    };
+    let (lowest, below_lowest) = match model {
+        // Erlang C needs more agents than traffic; the fractional answer lies above the traffic.
+        Model::ErlangC => (libm::floor(traffic) + 1.0, traffic),
+        Model::ErlangB | Model::ErlangA { .. } => (0.0, 0.0),
+    };
+    let guess = libm::ceil(traffic).max(lowest);
+    let agents = fewest_whole(lowest, guess, meets)?;
+    let agents_fractional = match model {
+        Model::ErlangB | Model::ErlangC => {
+            Some(fewest_fractional(below_lowest, f64::from(agents), meets)?)
+        }
+        Model::ErlangA { .. } => None,
+    };
+    let figures = evaluate(model, workload, f64::from(agents), target_seconds)?;
+    Ok(Staffing {
+        agents,
+        scheduled_agents: scheduled_agents(agents, shrinkage)?,
+        agents_fractional,
+        figures,
+    })
+}
+
+/// `⌈agents / (1 − shrinkage)⌉`, where a quotient within rounding of a whole number is that
+/// number (10 agents at 50 % shrinkage are 20 scheduled, not 21).
+fn scheduled_agents(agents: u32, shrinkage: f64) -> Result<u32, ErlangError> {
+    let exact = f64::from(agents) / (1.0 - shrinkage);
+    let nearest = libm::round(exact);
+    let scheduled = if (exact - nearest).abs() <= 1e-9 * nearest.max(1.0) {
+        nearest
+    } else {
+        libm::ceil(exact)
+    };
+    if scheduled > f64::from(u32::MAX) {
+        return Err(ErlangError::Unreachable);
+    }
+    // Whole, non-negative and in range (checked above).
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    Ok(scheduled as u32)
+}
+
+/// The fewest whole `n ≥ lowest` with `meets(n)`, for a `meets` that once true stays true,
+/// searching outward from `guess`.
+pub(crate) fn fewest_whole(
+    lowest: f64,
+    guess: f64,
+    meets: impl Fn(f64) -> Result<bool, ErlangError>,
+) -> Result<u32, ErlangError> {
+    let guess = guess.clamp(lowest, MAX_AGENTS);
+    // `failing` never meets the targets (or is below `lowest`); `passing` always does.
+    let (mut failing, mut passing);
+    if meets(guess)? {
+        passing = guess;
+        failing = lowest - 1.0;
+        let mut step = 1.0;
+        while passing - step >= lowest {
+            let candidate = passing - step;
+            if meets(candidate)? {
+                passing = candidate;
+                step *= 2.0;
+            } else {
+                failing = candidate;
+                break;
+            }
+        }
+        if failing < lowest && passing > lowest {
+            // Galloped to the floor without a failure: the floor is all that is left to try.
+            if meets(lowest)? {
+                passing = lowest;
+            } else {
+                failing = lowest;
+            }
+        }
+    } else {
+        failing = guess;
+        let mut step = 1.0;
+        loop {
+            if failing >= MAX_AGENTS {
+                return Err(ErlangError::Unreachable);
+            }
+            let candidate = (failing + step).min(MAX_AGENTS);
+            if meets(candidate)? {
+                passing = candidate;
+                break;
+            }
+            failing = candidate;
+            step *= 2.0;
+        }
+    }
+    while passing - failing > 1.0 {
+        let middle = libm::floor(0.5 * (passing + failing));
+        if meets(middle)? {
+            passing = middle;
+        } else {
+            failing = middle;
+        }
+    }
+    // Whole, non-negative and at most MAX_AGENTS.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    Ok(passing as u32)
+}
+
+/// Where, between `whole − 1` (or `floor`, whichever is higher) and `whole`, a continuous
+/// `meets` turns true; to about 10⁻¹⁰ agents.
+pub(crate) fn fewest_fractional(
+    floor: f64,
+    whole: f64,
+    meets: impl Fn(f64) -> Result<bool, ErlangError>,
+) -> Result<f64, ErlangError> {
+    if whole <= 0.0 {
+        return Ok(0.0);
+    }
+    let mut failing = (whole - 1.0).max(floor);
+    let mut passing = whole;
+    if meets(failing)? {
+        // Only possible at the floor itself (e.g. 0 lines); it is the answer.
+        return Ok(failing);
+    }
+    while passing - failing > 1e-10 * passing.max(1.0) {
+        let middle = 0.5 * (passing + failing);
+        if middle <= failing || middle >= passing {
+            break;
+        }
+        if meets(middle)? {
+            passing = middle;
+        } else {
+            failing = middle;
+        }
+    }
+    Ok(passing)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sl(fraction: f64, within: f64) -> Targets {
+        Targets {
+            service_level: Some(ServiceGoal::new(fraction, within).unwrap()),
+            ..Targets::default()
+        }
+    }
+
+    #[test]
+    fn fewest_means_one_fewer_fails() {
+        let workload = Workload::from_calls(600.0, 240.0).unwrap();
+        let targets = sl(0.8, 20.0);
+        for model in [Model::ErlangC, Model::ErlangA { patience_seconds: 90.0 }] {
+            let staffing = staff(model, workload, &targets, 0.0).unwrap();
+            let at = |agents: u32| {
+                evaluate(model, workload, f64::from(agents), Some(20.0))
+                    .map(|f| f.service_level.unwrap())
+                    .unwrap_or(0.0)
+            };
+            assert!(at(staffing.agents) >= 0.8);
+            assert!(at(staffing.agents - 1) < 0.8, "{model:?}: {}", staffing.agents);
+        }
+    }
+
+    #[test]
+    fn erlang_a_needs_fewer_agents_than_erlang_c() {
+        let workload = Workload::from_calls(1800.0, 300.0).unwrap();
+        let targets = sl(0.8, 30.0);
+        let c = staff(Model::ErlangC, workload, &targets, 0.0).unwrap();
+        let a = staff(Model::ErlangA { patience_seconds: 120.0 }, workload, &targets, 0.0).unwrap();
+        assert!(a.agents < c.agents, "{} vs {}", a.agents, c.agents);
+    }
+
+    #[test]
+    fn all_targets_must_hold() {
+        let workload = Workload::from_calls(300.0, 300.0).unwrap();
+        let only_sl = staff(Model::ErlangC, workload, &sl(0.8, 20.0), 0.0).unwrap();
+        let mut both = sl(0.8, 20.0);
+        both.max_occupancy = Some(0.75);
+        let with_occupancy = staff(Model::ErlangC, workload, &both, 0.0).unwrap();
+        // 25 E at ≤ 75 % occupancy needs ⌈33.3⌉ = 34 agents, more than the SL alone needs.
+        assert_eq!(with_occupancy.agents, 34.max(only_sl.agents));
+        let fractional = with_occupancy.agents_fractional.unwrap();
+        assert!((fractional - 25.0 / 0.75).abs() < 1e-8, "{fractional}");
+    }
+
+    #[test]
+    fn shrinkage_rounds_up_but_not_past_whole_numbers() {
+        assert_eq!(scheduled_agents(10, 0.5), Ok(20));
+        assert_eq!(scheduled_agents(10, 0.3), Ok(15));
+        assert_eq!(scheduled_agents(7, 0.0), Ok(7));
+        assert_eq!(scheduled_agents(0, 0.9), Ok(0));
+        let workload = Workload::from_traffic(10.0).unwrap();
+        let blocking = Targets { max_blocking: Some(0.01), ..Targets::default() };
+        assert_eq!(
+            staff(Model::ErlangB, workload, &blocking, 1.0),
+            Err(ErlangError::InvalidShrinkage)
+        );
+        assert_eq!(
+            staff(Model::ErlangB, workload, &blocking, -0.1),
+            Err(ErlangError::InvalidShrinkage)
+        );
+        assert_eq!(staff(Model::ErlangB, workload, &blocking, 0.25).unwrap().scheduled_agents, 24);
+    }
+
+    #[test]
+    fn nonsense_is_refused() {
+        let traffic_only = Workload::from_traffic(10.0).unwrap();
+        let timed = traffic_only.with_handle_seconds(180.0).unwrap();
+        let c = Model::ErlangC;
+        assert_eq!(staff(c, timed, &Targets::default(), 0.0), Err(ErlangError::NoTarget));
+        assert_eq!(
+            staff(c, traffic_only, &sl(0.8, 20.0), 0.0),
+            Err(ErlangError::HandleTimeRequired)
+        );
+        let abandon = Targets { max_p_abandon: Some(0.05), ..Targets::default() };
+        assert_eq!(staff(c, timed, &abandon, 0.0), Err(ErlangError::TargetNotInModel));
+        assert_eq!(
+            staff(Model::ErlangB, timed, &sl(0.8, 20.0), 0.0),
+            Err(ErlangError::TargetNotInModel)
+        );
+        let a = Model::ErlangA { patience_seconds: 60.0 };
+        assert_eq!(staff(a, traffic_only, &abandon, 0.0), Err(ErlangError::HandleTimeRequired));
+        let no_patience = Model::ErlangA { patience_seconds: -1.0 };
+        assert_eq!(staff(no_patience, timed, &abandon, 0.0), Err(ErlangError::InvalidPatience));
+        let zero_wait = Targets { max_p_wait: Some(0.0), ..Targets::default() };
+        assert_eq!(staff(c, timed, &zero_wait, 0.0), Err(ErlangError::InvalidCeiling));
+        assert_eq!(ServiceGoal::new(1.0, 20.0), Err(ErlangError::InvalidServiceGoal));
+        let tiny_occupancy = Targets { max_occupancy: Some(1e-9), ..Targets::default() };
+        assert_eq!(staff(c, timed, &tiny_occupancy, 0.0), Err(ErlangError::Unreachable));
+    }
+
+    #[test]
+    fn no_calls_need_no_agents() {
+        let quiet = Workload::from_calls(0.0, 300.0).unwrap();
+        for model in [Model::ErlangB, Model::ErlangC, Model::ErlangA { patience_seconds: 60.0 }] {
+            let targets = match model {
+                Model::ErlangB => Targets { max_blocking: Some(0.01), ..Targets::default() },
+                _ => sl(0.8, 20.0),
+            };
+            let staffing = staff(model, quiet, &targets, 0.3).unwrap();
+            assert_eq!((staffing.agents, staffing.scheduled_agents), (0, 0));
+            assert_eq!(staffing.figures.p_wait, None);
+        }
+        // Closed intervals carry no handle time; that is no reason to fail.
+        let closed = Workload::from_traffic(0.0).unwrap();
+        let staffing =
+            staff(Model::ErlangA { patience_seconds: 60.0 }, closed, &sl(0.8, 20.0), 0.3);
+        assert_eq!(staffing.map(|s| s.agents), Ok(0));
+    }
+
+    #[test]
+    fn search_from_any_guess_finds_the_same_floor() {
+        let threshold = 137.0;
+        let meets = |n: f64| Ok(n >= threshold);
+        for guess in [0.0, 1.0, 136.0, 137.0, 138.0, 5000.0] {
+            assert_eq!(fewest_whole(0.0, guess, meets), Ok(137));
+        }
+        assert_eq!(fewest_whole(3.0, 3.0, |_| Ok(true)), Ok(3));
+        assert_eq!(fewest_whole(0.0, 10.0, |_| Ok(false)), Err(ErlangError::Unreachable));
+    }
+}
