@@ -1,5 +1,5 @@
 //! The `callboard` program's building blocks: reading ACD logs, replaying them through
-//! `callboard-core`, and printing reports.
+//! `callboard-core`, printing reports, and staffing with the core's Erlang models.
 //!
 //! Every figure comes from the core; this crate only translates a log's vocabulary into core
 //! events and the core's figures into tables.
@@ -8,3 +8,4 @@ pub mod options;
 pub mod queue_log;
 pub mod replay;
 pub mod report;
+pub mod staffing;

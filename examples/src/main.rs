@@ -8,15 +8,17 @@ use callboard_core::calendar::{
     DstRule, IntervalLength, MILLIS_PER_SECOND, SiteCalendar, UtcOffset,
 };
 use callboard_core::center::Attribution;
+use callboard_core::erlang::{Model, ServiceGoal, Targets, Workload};
 use callboard_core::interval::WaitBuckets;
 use callboard_core::service_level::ServiceLevelThreshold;
 use callboard_core::{CenterConfig, QueueConfig};
 use callboard_examples::options::parse_utc_offset;
 use callboard_examples::report::{self, RowPeriod, Settings};
+use callboard_examples::staffing::{self, Question};
 use callboard_examples::{queue_log, replay};
 use clap::{Parser, Subcommand, ValueEnum};
 
-/// Contact-center figures computed one way everywhere: reports from ACD logs.
+/// Contact-center figures computed one way everywhere: reports from ACD logs, staffing.
 #[derive(Debug, Parser)]
 #[command(name = "callboard", version, propagate_version = true)]
 struct Cli {
@@ -28,6 +30,179 @@ struct Cli {
 enum Command {
     /// Replay an Asterisk queue_log into an interval report per queue.
     Report(ReportArgs),
+    /// A queueing model's figures at a number of agents (or lines).
+    Erlang(ErlangArgs),
+    /// The fewest agents meeting service targets, for one load or a whole forecast.
+    Staff(StaffArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ModelArg {
+    /// Lost calls cleared: lines, trunks, ports.
+    ErlangB,
+    /// Callers wait until answered.
+    ErlangC,
+    /// Callers wait, and abandon after an exponential patience (needs --patience).
+    ErlangA,
+}
+
+#[derive(Debug, clap::Args)]
+struct LoadArgs {
+    /// The queueing model.
+    #[arg(long, value_enum)]
+    model: ModelArg,
+    /// Calls offered per hour (with --aht).
+    #[arg(long, value_name = "X", requires = "aht", conflicts_with = "traffic")]
+    calls_per_hour: Option<f64>,
+    /// Average handle time in seconds.
+    #[arg(long, value_name = "SECONDS")]
+    aht: Option<f64>,
+    /// Offered traffic in erlangs, instead of --calls-per-hour (times need --aht too).
+    #[arg(long, value_name = "ERLANGS")]
+    traffic: Option<f64>,
+    /// Callers' average patience in seconds (Erlang A).
+    #[arg(long, value_name = "SECONDS")]
+    patience: Option<f64>,
+    /// Print JSON (the contract in docs/staffing-json.md) instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, clap::Args)]
+#[command(allow_negative_numbers = true)]
+struct ErlangArgs {
+    #[command(flatten)]
+    load: LoadArgs,
+    /// Agents (or lines); fractional for Erlang B and C.
+    #[arg(long, value_name = "N")]
+    agents: f64,
+    /// Service-level target time in seconds.
+    #[arg(long, value_name = "T")]
+    target_seconds: Option<f64>,
+}
+
+#[derive(Debug, clap::Args)]
+#[command(allow_negative_numbers = true)]
+struct StaffArgs {
+    #[command(flatten)]
+    load: LoadArgs,
+    /// Service-level target time T in seconds, for --service-level.
+    #[arg(long, value_name = "T", requires = "service_level")]
+    target_seconds: Option<f64>,
+    /// Answer at least this share within T: 0.8 or 80%.
+    #[arg(long, value_name = "x", requires = "target_seconds", value_parser = parse_share)]
+    service_level: Option<f64>,
+    /// Average speed of answer at most this many seconds.
+    #[arg(long, value_name = "S")]
+    max_asa: Option<f64>,
+    /// Probability of waiting at most p (0.2 or 20%).
+    #[arg(long, value_name = "p", value_parser = parse_share)]
+    max_p_wait: Option<f64>,
+    /// Probability of abandoning at most p (Erlang A).
+    #[arg(long, value_name = "p", value_parser = parse_share)]
+    max_abandon: Option<f64>,
+    /// Occupancy at most o.
+    #[arg(long, value_name = "o", value_parser = parse_share)]
+    max_occupancy: Option<f64>,
+    /// Blocking probability at most b (Erlang B).
+    #[arg(long, value_name = "b", value_parser = parse_share)]
+    max_blocking: Option<f64>,
+    /// Share of paid time not on the phones: scheduled = ceil(agents / (1 - shrinkage)).
+    #[arg(long, value_name = "s", default_value = "0", value_parser = parse_share)]
+    shrinkage: f64,
+    /// A forecast CSV (interval_start, calls, aht_seconds): staff every interval.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["calls_per_hour", "traffic", "aht"])]
+    forecast: Option<PathBuf>,
+    /// With --forecast: minutes per interval [default: the shortest step between starts].
+    #[arg(long, value_name = "N", requires = "forecast")]
+    interval_minutes: Option<i64>,
+    /// With --forecast: print CSV instead of a table.
+    #[arg(long, requires = "forecast", conflicts_with = "json")]
+    csv: bool,
+}
+
+/// A share written as a fraction (0.8) or a percentage (80%).
+fn parse_share(s: &str) -> Result<f64, String> {
+    let bad = || format!("expected a share like 0.8 or 80%, not {s:?}");
+    let text = s.trim();
+    let value = match text.strip_suffix('%') {
+        Some(percent) => percent.trim().parse::<f64>().map_err(|_| bad())? / 100.0,
+        None => text.parse::<f64>().map_err(|_| bad())?,
+    };
+    if value.is_finite() && (0.0..=1.0).contains(&value) { Ok(value) } else { Err(bad()) }
+}
+
+fn model_of(load: &LoadArgs) -> Result<Model, String> {
+    match (load.model, load.patience) {
+        (ModelArg::ErlangA, Some(patience_seconds)) => Ok(Model::ErlangA { patience_seconds }),
+        (ModelArg::ErlangA, None) => Err("Erlang A needs --patience SECONDS".into()),
+        (_, Some(_)) => Err("--patience applies to Erlang A only".into()),
+        (ModelArg::ErlangB, None) => Ok(Model::ErlangB),
+        (ModelArg::ErlangC, None) => Ok(Model::ErlangC),
+    }
+}
+
+fn question_of(load: &LoadArgs, target_seconds: Option<f64>) -> Result<Question, String> {
+    let model = model_of(load)?;
+    let workload = match (load.calls_per_hour, load.traffic, load.aht) {
+        (Some(calls), None, Some(aht)) => Workload::from_calls(calls, aht),
+        (None, Some(traffic), aht) => Workload::from_traffic(traffic)
+            .and_then(|w| aht.map_or(Ok(w), |aht| w.with_handle_seconds(aht))),
+        _ => return Err("give --calls-per-hour X --aht SECONDS, or --traffic ERLANGS".into()),
+    }
+    .map_err(|e| e.to_string())?;
+    Ok(Question { model, workload, calls_per_hour: load.calls_per_hour, target_seconds })
+}
+
+fn json_line(value: &impl serde::Serialize) -> Result<String, String> {
+    serde_json::to_string_pretty(value).map(|s| s + "\n").map_err(|e| e.to_string())
+}
+
+fn erlang(args: &ErlangArgs) -> Result<String, String> {
+    let question = question_of(&args.load, args.target_seconds)?;
+    let answer = staffing::evaluate(&question, args.agents)?;
+    if args.load.json { json_line(&answer) } else { Ok(staffing::render_evaluation(&answer)) }
+}
+
+fn staff(args: &StaffArgs) -> Result<String, String> {
+    let goal = match (args.service_level, args.target_seconds) {
+        (Some(fraction), Some(within)) => {
+            Some(ServiceGoal::new(fraction, within).map_err(|e| e.to_string())?)
+        }
+        _ => None,
+    };
+    let targets = Targets {
+        service_level: goal,
+        max_asa_seconds: args.max_asa,
+        max_p_wait: args.max_p_wait,
+        max_p_abandon: args.max_abandon,
+        max_occupancy: args.max_occupancy,
+        max_blocking: args.max_blocking,
+    };
+    let Some(path) = &args.forecast else {
+        let question = question_of(&args.load, args.target_seconds)?;
+        let answer = staffing::staff(&question, &targets, args.shrinkage)?;
+        return if args.load.json {
+            json_line(&answer)
+        } else {
+            Ok(staffing::render_staffing(&answer, &targets))
+        };
+    };
+    let model = model_of(&args.load)?;
+    let input = read_input(path)?;
+    let text =
+        String::from_utf8(input).map_err(|_| format!("{} is not UTF-8 text", path.display()))?;
+    let intervals =
+        staffing::parse_forecast(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let minutes = args.interval_minutes.unwrap_or_else(|| staffing::interval_minutes(&intervals));
+    let plan = staffing::plan(model, &intervals, minutes, &targets, args.shrinkage)?;
+    if args.load.json {
+        json_line(&plan)
+    } else if args.csv {
+        Ok(staffing::render_plan_csv(&plan))
+    } else {
+        Ok(staffing::render_plan(&plan, model))
+    }
 }
 
 #[derive(Debug, clap::Args)]
@@ -187,6 +362,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match &cli.command {
         Command::Report(args) => report(args),
+        Command::Erlang(args) => erlang(args),
+        Command::Staff(args) => staff(args),
     };
     match outcome {
         Ok(text) => {
