@@ -80,9 +80,13 @@ pub fn fewest_lines(traffic: f64, max_blocking: f64) -> Result<u32, ErlangError>
 /// # Errors
 /// As [`fewest_lines`].
 pub fn fractional_lines(traffic: f64, max_blocking: f64) -> Result<f64, ErlangError> {
-    let whole = fewest_lines(traffic, max_blocking)?;
-    let meets = |lines: f64| Ok(1.0 / inverse_blocking(traffic, lines) <= max_blocking);
-    super::staffing::fewest_fractional(0.0, f64::from(whole), meets)
+    let whole = f64::from(fewest_lines(traffic, max_blocking)?);
+    if whole == 0.0 {
+        return Ok(0.0);
+    }
+    let slack = |lines: f64| Ok(max_blocking - 1.0 / inverse_blocking(traffic, lines));
+    let low = whole - 1.0;
+    super::staffing::crossing(low, slack(low)?, whole, slack(whole)?.max(0.0), slack)
 }
 
 /// The traffic a number of lines takes at a blocking probability.

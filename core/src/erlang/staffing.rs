@@ -107,6 +107,25 @@ impl Targets {
         Ok(())
     }
 
+    /// How far each target is from being missed at `figures`, in the figure's own unit:
+    /// ≥ 0 when met, negative when missed (−1 when the figure is undefined there); `None` for a
+    /// target not given. Order: service level, ASA, P(wait), P(abandon), occupancy, blocking.
+    fn slacks(&self, figures: &Figures) -> [Option<f64>; 6] {
+        let room = |ceiling: Option<f64>, figure: Option<f64>| {
+            ceiling.map(|ceiling| figure.map_or(-1.0, |figure| ceiling - figure))
+        };
+        [
+            self.service_level.map(|goal| {
+                figures.service_level.map_or(-1.0, |achieved| achieved - goal.fraction)
+            }),
+            room(self.max_asa_seconds, figures.asa_seconds),
+            room(self.max_p_wait, figures.p_wait),
+            room(self.max_p_abandon, figures.p_abandon),
+            room(self.max_occupancy, figures.occupancy),
+            room(self.max_blocking, figures.p_block),
+        ]
+    }
+
     fn met_by(&self, figures: &Figures) -> bool {
         let at_most = |ceiling: Option<f64>, figure: Option<f64>| match (ceiling, figure) {
             (None, _) => true,
@@ -284,7 +303,7 @@ pub fn staff(
     let agents = fewest_whole(lowest, guess, meets)?;
     let agents_fractional = match model {
         Model::ErlangB | Model::ErlangC => {
-            Some(fewest_fractional(below_lowest, f64::from(agents), meets)?)
+            Some(fractional_requirement(model, workload, targets, below_lowest, f64::from(agents))?)
         }
         Model::ErlangA { .. } => None,
     };
@@ -376,34 +395,80 @@ pub(crate) fn fewest_whole(
     Ok(passing as u32)
 }
 
-/// Where, between `whole − 1` (or `floor`, whichever is higher) and `whole`, a continuous
-/// `meets` turns true; to about 10⁻¹⁰ agents.
-pub(crate) fn fewest_fractional(
+/// Where a continuous, increasing `slack` (negative while a target is missed, ≥ 0 once met)
+/// crosses 0 between `failing` (slack `failing_slack` < 0) and `passing` (slack ≥ 0): the
+/// Illinois variant of regula falsi, which keeps the bracket and converges superlinearly (about
+/// 6 to 10 evaluations to 10⁻¹⁰ agents, against 35 for bisection). Returns the passing end.
+pub(crate) fn crossing(
+    mut failing: f64,
+    mut failing_slack: f64,
+    mut passing: f64,
+    mut passing_slack: f64,
+    slack: impl Fn(f64) -> Result<f64, ErlangError>,
+) -> Result<f64, ErlangError> {
+    let mut last_side = 0_i8;
+    for _ in 0..200 {
+        if passing - failing <= 1e-10 * passing.max(1.0) {
+            break;
+        }
+        let mut candidate =
+            (failing * passing_slack - passing * failing_slack) / (passing_slack - failing_slack);
+        if !(candidate > failing && candidate < passing) {
+            candidate = 0.5 * (failing + passing);
+        }
+        let value = slack(candidate)?;
+        if value >= 0.0 {
+            passing = candidate;
+            passing_slack = value;
+            if last_side == 1 {
+                failing_slack *= 0.5;
+            }
+            last_side = 1;
+        } else {
+            failing = candidate;
+            failing_slack = value;
+            if last_side == -1 {
+                passing_slack *= 0.5;
+            }
+            last_side = -1;
+        }
+    }
+    Ok(passing)
+}
+
+/// The fractional requirement: for each target, where the continuous model meets it exactly,
+/// between `whole − 1` (or just above `floor`) and `whole`; the largest of these.
+fn fractional_requirement(
+    model: Model,
+    workload: Workload,
+    targets: &Targets,
     floor: f64,
     whole: f64,
-    meets: impl Fn(f64) -> Result<bool, ErlangError>,
 ) -> Result<f64, ErlangError> {
     if whole <= 0.0 {
         return Ok(0.0);
     }
-    let mut failing = (whole - 1.0).max(floor);
-    let mut passing = whole;
-    if meets(failing)? {
-        // Only possible at the floor itself (e.g. 0 lines); it is the answer.
-        return Ok(failing);
-    }
-    while passing - failing > 1e-10 * passing.max(1.0) {
-        let middle = 0.5 * (passing + failing);
-        if middle <= failing || middle >= passing {
-            break;
+    let target_seconds = targets.service_level.map(|goal| goal.within_seconds);
+    // Erlang C is undefined at its floor (the traffic): start a hair above it.
+    let low = if whole - 1.0 > floor { whole - 1.0 } else { floor + (whole - floor) * 1e-9 };
+    let slacks = |agents: f64| {
+        evaluate(model, workload, agents, target_seconds).map(|figures| targets.slacks(&figures))
+    };
+    let at_low = slacks(low)?;
+    let at_whole = slacks(whole)?;
+    let mut requirement = low;
+    for (index, (low_slack, whole_slack)) in at_low.into_iter().zip(at_whole).enumerate() {
+        let (Some(low_slack), Some(whole_slack)) = (low_slack, whole_slack) else { continue };
+        if low_slack >= 0.0 {
+            continue;
         }
-        if meets(middle)? {
-            passing = middle;
-        } else {
-            failing = middle;
-        }
+        let slack = |agents: f64| {
+            slacks(agents).map(|all| all.get(index).copied().flatten().unwrap_or(f64::NEG_INFINITY))
+        };
+        let root = crossing(low, low_slack, whole, whole_slack.max(0.0), slack)?;
+        requirement = requirement.max(root);
     }
-    Ok(passing)
+    Ok(requirement)
 }
 
 #[cfg(test)]
