@@ -102,18 +102,20 @@ impl ErlangA {
         } else {
             state_sums(traffic, servers, rate)
         };
-        let p_answered_at_once = sums.answered_at_once / sums.total;
-        let p_answered_after_waiting = sums.answered_after_waiting / sums.total;
+        // Each share is a sum of parts of the total; rounding may carry it an ulp past 1.
+        let share = |part: f64| (part / sums.total).min(1.0);
+        let p_answered_at_once = share(sums.answered_at_once);
+        let p_answered_after_waiting = share(sums.answered_after_waiting);
         Ok(Self {
             traffic,
             agents,
             handle_seconds,
             patience_seconds,
-            p_wait: sums.waiting / sums.total,
-            p_abandon: sums.abandoning / sums.total,
+            p_wait: share(sums.waiting),
+            p_abandon: share(sums.abandoning),
             p_answered_at_once,
             // Sums of positive parts, not 1 − P(abandon), which would cancel under overload.
-            p_answered: p_answered_at_once + p_answered_after_waiting,
+            p_answered: (p_answered_at_once + p_answered_after_waiting).min(1.0),
             p_answered_after_waiting,
             answered_wait: sums.answered_wait / sums.total,
         })
@@ -191,7 +193,8 @@ impl ErlangA {
         let y = self.traffic / rate;
         let z = y * libm::exp(-target_seconds / self.patience_seconds);
         let within = lower_gamma_share_above(x + 1.0, z, y).clamp(0.0, 1.0);
-        Ok(answered_at_once + self.p_answered_after_waiting * within)
+        // Never above the share answered at all, which rounding could otherwise pass by an ulp.
+        Ok((answered_at_once + self.p_answered_after_waiting * within).min(self.p_answered))
     }
 }
 

@@ -1,0 +1,101 @@
+//! Invariants of the staffing math over the whole input range: never NaN, probabilities in
+//! [0, 1], more agents never worse, and the staffing search returns the fewest agents.
+
+use callboard_core::erlang::{
+    self, ErlangA, ErlangC, ErlangError, Model, ServiceGoal, Targets, Workload, blocking,
+};
+use proptest::prelude::*;
+
+fn probability(value: f64) -> bool {
+    (0.0..=1.0).contains(&value)
+}
+
+/// Traffic from a trickle to a metropolis, spread evenly in log scale.
+fn traffic() -> impl Strategy<Value = f64> {
+    (-3.0..5.0_f64).prop_map(|exponent| 10_f64.powf(exponent))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn erlang_b_is_a_probability_that_falls_with_lines(a in traffic(), lines in 0.0..120_000.0_f64) {
+        let b = blocking(a, lines).unwrap();
+        prop_assert!(probability(b), "B({a}, {lines}) = {b}");
+        let more = blocking(a, lines + 0.5).unwrap();
+        prop_assert!(more <= b, "B({a}, {}) = {more} > B({a}, {lines}) = {b}", lines + 0.5);
+    }
+
+    #[test]
+    fn erlang_c_is_defined_exactly_below_saturation(
+        a in traffic(),
+        headroom in 0.000_001..3.0_f64,
+        handle in 1.0..3600.0_f64,
+        target in 0.0..600.0_f64,
+    ) {
+        let agents = a * (1.0 + headroom);
+        prop_assume!(agents <= erlang::MAX_AGENTS);
+        let c = ErlangC::new(a, agents).unwrap();
+        prop_assert!(probability(c.p_wait()));
+        let sl = c.service_level(target, handle).unwrap();
+        prop_assert!(probability(sl), "SL {sl}");
+        prop_assert!(c.asa_seconds(handle).unwrap().is_finite());
+        let better = ErlangC::new(a, agents + 1.0).unwrap();
+        prop_assert!(better.p_wait() <= c.p_wait());
+        prop_assert_eq!(ErlangC::new(a, a * 0.999), Err(ErlangError::Unstable));
+    }
+
+    #[test]
+    fn erlang_a_is_consistent_at_any_load(
+        a in traffic(),
+        load in 0.05..4.0_f64,
+        handle in 10.0..1800.0_f64,
+        patience_ratio in 0.05..20.0_f64,
+        target in 0.0..300.0_f64,
+    ) {
+        let agents = (a / load).round().min(200_000.0) as u32;
+        let model = ErlangA::new(a, agents, handle, handle * patience_ratio).unwrap();
+        for figure in [model.p_wait(), model.p_abandon(), model.p_answered()] {
+            prop_assert!(probability(figure), "{figure} in {model:?}");
+        }
+        prop_assert!((model.p_answered() + model.p_abandon() - 1.0).abs() < 1e-9, "{model:?}");
+        let sl = model.service_level(target).unwrap();
+        prop_assert!(probability(sl) && sl <= model.p_answered() + 1e-12, "SL {sl} in {model:?}");
+        if let Some(asa) = model.asa_seconds() {
+            prop_assert!(asa.is_finite() && asa >= 0.0);
+        }
+        let more = ErlangA::new(a, agents + 1, handle, handle * patience_ratio).unwrap();
+        prop_assert!(more.p_abandon() <= model.p_abandon() + 1e-12);
+    }
+
+    #[test]
+    fn staffing_returns_the_fewest_agents(
+        calls in 1.0..20_000.0_f64,
+        handle in 30.0..900.0_f64,
+        fraction in 0.5..0.95_f64,
+        within in 5.0..120.0_f64,
+        patience in 30.0..600.0_f64,
+    ) {
+        let workload = Workload::from_calls(calls, handle).unwrap();
+        let targets = Targets {
+            service_level: Some(ServiceGoal::new(fraction, within).unwrap()),
+            ..Targets::default()
+        };
+        for model in [Model::ErlangC, Model::ErlangA { patience_seconds: patience }] {
+            let staffing = erlang::staff(model, workload, &targets, 0.0).unwrap();
+            let at = |agents: u32| {
+                erlang::evaluate(model, workload, f64::from(agents), Some(within))
+                    .ok()
+                    .and_then(|f| f.service_level)
+            };
+            prop_assert!(at(staffing.agents).unwrap() >= fraction);
+            if staffing.agents > 0 {
+                prop_assert!(at(staffing.agents - 1).is_none_or(|sl| sl < fraction));
+            }
+            if let Some(fractional) = staffing.agents_fractional {
+                let whole = f64::from(staffing.agents);
+                prop_assert!(fractional > whole - 1.0 && fractional <= whole, "{fractional}");
+            }
+        }
+    }
+}
