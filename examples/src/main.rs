@@ -79,6 +79,9 @@ struct ErlangArgs {
     /// Service-level target time in seconds.
     #[arg(long, value_name = "T")]
     target_seconds: Option<f64>,
+    /// Erlang B, instead of a load: the traffic the lines take at this blocking (0.01 or 1%).
+    #[arg(long, value_name = "b", value_parser = parse_share, conflicts_with_all = ["calls_per_hour", "traffic"])]
+    blocking: Option<f64>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -159,8 +162,15 @@ fn json_line(value: &impl serde::Serialize) -> Result<String, String> {
 }
 
 fn erlang(args: &ErlangArgs) -> Result<String, String> {
-    let question = question_of(&args.load, args.target_seconds)?;
-    let answer = staffing::evaluate(&question, args.agents)?;
+    let answer = if let Some(blocking) = args.blocking {
+        if args.load.model != ModelArg::ErlangB {
+            return Err("--blocking applies to Erlang B only".into());
+        }
+        staffing::lines_at_blocking(args.agents, blocking)?
+    } else {
+        let question = question_of(&args.load, args.target_seconds)?;
+        staffing::evaluate(&question, args.agents)?
+    };
     if args.load.json { json_line(&answer) } else { Ok(staffing::render_evaluation(&answer)) }
 }
 

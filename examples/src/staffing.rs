@@ -37,6 +37,9 @@ pub struct Answer {
     pub target_seconds: Option<f64>,
     /// Offered traffic in erlangs.
     pub traffic_erlangs: f64,
+    /// Erlang B with `--blocking` only: the traffic the lines carry, offered × (1 − blocking).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub carried_erlangs: Option<f64>,
     /// Agents (lines for Erlang B) on the phones.
     pub agents: f64,
     /// Staffing only: agents to schedule after shrinkage.
@@ -76,6 +79,7 @@ impl Answer {
             },
             target_seconds: question.target_seconds,
             traffic_erlangs: figures.traffic_erlangs,
+            carried_erlangs: None,
             agents: figures.agents,
             scheduled_agents: None,
             shrinkage: None,
@@ -109,6 +113,24 @@ pub fn evaluate(question: &Question, agents: f64) -> Result<Answer, String> {
         erlang::evaluate(question.model, question.workload, agents, question.target_seconds)
             .map_err(|e| explain(e, question))?;
     Ok(Answer::new(question, &figures))
+}
+
+/// `callboard erlang --model erlang-b --blocking b`: the most traffic `lines` take with blocking
+/// at most `blocking`, and Erlang B's figures there.
+///
+/// # Errors
+/// The core's message for a number of lines or a blocking it does not accept.
+pub fn lines_at_blocking(lines: f64, blocking: f64) -> Result<Answer, String> {
+    let carried = erlang::traffic_at_blocking(lines, blocking).map_err(|e| e.to_string())?;
+    let question = Question {
+        model: Model::ErlangB,
+        workload: Workload::from_traffic(carried.offered_erlangs).map_err(|e| e.to_string())?,
+        calls_per_hour: None,
+        target_seconds: None,
+    };
+    let mut answer = evaluate(&question, lines)?;
+    answer.carried_erlangs = Some(carried.carried_erlangs);
+    Ok(answer)
 }
 
 /// `callboard staff`: the fewest agents meeting `targets`, then shrinkage.
@@ -179,6 +201,7 @@ fn figure_lines(answer: &Answer, out: &mut String) {
             let _ = writeln!(out, "  {label:<32}{value}");
         }
     };
+    row("carried traffic", answer.carried_erlangs.map(|c| format!("{c:.4} erlangs")));
     row("blocking", answer.p_block.map(probability));
     row("probability of waiting", answer.p_wait.map(probability));
     let sl_label = match answer.target_seconds {

@@ -82,6 +82,19 @@ fn erlang_b_with_traffic_only() {
 }
 
 #[test]
+fn erlang_b_lines_at_a_blocking_target() {
+    let v = json(&["erlang", "--model", "erlang-b", "--agents", "15", "--blocking", "1%"]);
+    // The classic table's 8.108 erlangs; mpmath findroot on the closed form: 8.108042797184452.
+    let offered = v["traffic_erlangs"].as_f64().unwrap();
+    assert!(close(&v["traffic_erlangs"], 8.108_042_797_184_452, 1e-12), "{v}");
+    assert!(close(&v["p_block"], 0.01, 1e-9), "{v}");
+    assert!(close(&v["carried_erlangs"], offered * 0.99, 1e-12), "{v}");
+    let message =
+        failure(&["erlang", "--model", "erlang-c", "--agents", "15", "--blocking", "0.01"]);
+    assert!(message.contains("Erlang B only"), "{message}");
+}
+
+#[test]
 fn erlang_a_beyond_saturation() {
     let v = json(&[
         "erlang",

@@ -107,7 +107,8 @@ pub struct CarriedTraffic {
 ///
 /// # Errors
 /// [`ErlangError::InvalidAgents`] (also for 0 lines, which block everything),
-/// [`ErlangError::InvalidBlocking`] (outside (0, 1)).
+/// [`ErlangError::InvalidBlocking`] (outside (0, 1)), [`ErlangError::InvalidTraffic`] when the
+/// answer exceeds [`super::MAX_TRAFFIC`].
 pub fn traffic_at_blocking(lines: f64, blocking: f64) -> Result<CarriedTraffic, ErlangError> {
     check_agents(lines)?;
     if lines <= 0.0 {
@@ -115,13 +116,13 @@ pub fn traffic_at_blocking(lines: f64, blocking: f64) -> Result<CarriedTraffic, 
     }
     check_blocking(blocking)?;
     let too_much = |traffic: f64| 1.0 / inverse_blocking(traffic, lines) > blocking;
-    // B(N, A) ≥ 1 − N/A, so at A = N / blocking blocking is already above the target... unless
-    // the bound is loose; double until it is.
+    // Blocking grows with traffic towards 1: double until it is past the target.
     let mut high = lines;
     while !too_much(high) {
         high *= 2.0;
         if high > super::MAX_TRAFFIC * 2.0 {
-            return Err(ErlangError::Unreachable);
+            // The answer lies beyond the traffic any function accepts.
+            return Err(ErlangError::InvalidTraffic);
         }
     }
     let mut low = 0.0;
