@@ -35,13 +35,13 @@ pub struct Answer {
     pub patience_seconds: Option<f64>,
     /// The service-level target time in seconds, when given.
     pub target_seconds: Option<f64>,
-    /// Offered traffic in erlangs.
-    pub traffic_erlangs: f64,
+    /// The model's figures: `traffic_erlangs`, `agents`, `p_block`, `p_wait`, `service_level`,
+    /// `asa_seconds`, `mean_wait_all_seconds`, `p_abandon`, `occupancy` (the core's definitions).
+    #[serde(flatten)]
+    pub figures: Figures,
     /// Erlang B with `--blocking` only: the traffic the lines carry, offered × (1 − blocking).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub carried_erlangs: Option<f64>,
-    /// Agents (lines for Erlang B) on the phones.
-    pub agents: f64,
     /// Staffing only: agents to schedule after shrinkage.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scheduled_agents: Option<u32>,
@@ -51,20 +51,6 @@ pub struct Answer {
     /// Staffing only: the fractional requirement (Erlang B and C; `null` for Erlang A).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub agents_fractional: Option<Option<f64>>,
-    /// Erlang B: blocking probability.
-    pub p_block: Option<f64>,
-    /// Probability of waiting.
-    pub p_wait: Option<f64>,
-    /// Share answered within the target time, over all calls.
-    pub service_level: Option<f64>,
-    /// Average speed of answer, seconds.
-    pub asa_seconds: Option<f64>,
-    /// Mean wait over all callers, seconds.
-    pub mean_wait_all_seconds: Option<f64>,
-    /// Erlang A: probability of abandoning.
-    pub p_abandon: Option<f64>,
-    /// Occupancy.
-    pub occupancy: Option<f64>,
 }
 
 impl Answer {
@@ -78,19 +64,11 @@ impl Answer {
                 _ => None,
             },
             target_seconds: question.target_seconds,
-            traffic_erlangs: figures.traffic_erlangs,
+            figures: *figures,
             carried_erlangs: None,
-            agents: figures.agents,
             scheduled_agents: None,
             shrinkage: None,
             agents_fractional: None,
-            p_block: figures.p_block,
-            p_wait: figures.p_wait,
-            service_level: figures.service_level,
-            asa_seconds: figures.asa_seconds,
-            mean_wait_all_seconds: figures.mean_wait_all_seconds,
-            p_abandon: figures.p_abandon,
-            occupancy: figures.occupancy,
         }
     }
 
@@ -179,7 +157,7 @@ fn seconds(value: f64) -> String {
 }
 
 fn load_line(answer: &Answer) -> String {
-    let mut line = format!("{:.4} erlangs", answer.traffic_erlangs);
+    let mut line = format!("{:.4} erlangs", answer.figures.traffic_erlangs);
     match (answer.calls_per_hour, answer.aht_seconds) {
         (Some(calls), Some(aht)) => {
             let _ = write!(line, " ({calls} calls/h × {aht} s AHT)");
@@ -202,17 +180,17 @@ fn figure_lines(answer: &Answer, out: &mut String) {
         }
     };
     row("carried traffic", answer.carried_erlangs.map(|c| format!("{c:.4} erlangs")));
-    row("blocking", answer.p_block.map(probability));
-    row("probability of waiting", answer.p_wait.map(probability));
+    row("blocking", answer.figures.p_block.map(probability));
+    row("probability of waiting", answer.figures.p_wait.map(probability));
     let sl_label = match answer.target_seconds {
         Some(t) => format!("service level ({t} s)"),
         None => "service level".into(),
     };
-    row(&sl_label, answer.service_level.map(percent));
-    row("ASA (answered calls)", answer.asa_seconds.map(seconds));
-    row("mean wait, all callers", answer.mean_wait_all_seconds.map(seconds));
-    row("abandoned", answer.p_abandon.map(probability));
-    row("occupancy", answer.occupancy.map(percent));
+    row(&sl_label, answer.figures.service_level.map(percent));
+    row("ASA (answered calls)", answer.figures.asa_seconds.map(seconds));
+    row("mean wait, all callers", answer.figures.mean_wait_all_seconds.map(seconds));
+    row("abandoned", answer.figures.p_abandon.map(probability));
+    row("occupancy", answer.figures.occupancy.map(percent));
 }
 
 fn model_title(model: &str) -> &'static str {
@@ -230,7 +208,7 @@ pub fn render_evaluation(answer: &Answer) -> String {
     let mut out = format!(
         "{} at {} {noun}, {}\n",
         model_title(answer.model),
-        answer.agents,
+        answer.figures.agents,
         load_line(answer)
     );
     figure_lines(answer, &mut out);
@@ -243,7 +221,7 @@ pub fn render_staffing(answer: &Answer, targets: &Targets) -> String {
     let noun = if answer.model == "erlang-b" { "lines" } else { "agents" };
     let mut out = format!("{} staffing for {}\n", model_title(answer.model), load_line(answer));
     let _ = writeln!(out, "  targets: {}", describe_targets(targets));
-    let _ = write!(out, "  {:<32}{}", format!("{noun} needed"), answer.agents);
+    let _ = write!(out, "  {:<32}{}", format!("{noun} needed"), answer.figures.agents);
     if let Some(Some(fractional)) = answer.agents_fractional {
         let _ = write!(out, " (fractional requirement {fractional:.4})");
     }
@@ -252,7 +230,7 @@ pub fn render_staffing(answer: &Answer, targets: &Targets) -> String {
         let label = format!("scheduled ({} shrinkage)", percent(shrinkage));
         let _ = writeln!(out, "  {label:<32}{scheduled}");
     }
-    let _ = writeln!(out, "  at {} {noun}:", answer.agents);
+    let _ = writeln!(out, "  at {} {noun}:", answer.figures.agents);
     figure_lines(answer, &mut out);
     out
 }
@@ -466,7 +444,7 @@ pub fn plan(
         };
         let answer = staff(&question, targets, shrinkage)
             .map_err(|e| format!("interval {}: {e}", interval.start))?;
-        let agents = answer.agents;
+        let agents = answer.figures.agents;
         let scheduled = answer.scheduled_agents.unwrap_or(0);
         agent_hours += agents * minutes as f64 / 60.0;
         scheduled_hours += f64::from(scheduled) * minutes as f64 / 60.0;
@@ -528,13 +506,13 @@ pub fn render_plan(plan: &Plan, model: Model) -> String {
             row.interval_start,
             row.calls,
             cell(a.aht_seconds, |v| format!("{v}")),
-            a.traffic_erlangs,
-            a.agents,
+            a.figures.traffic_erlangs,
+            a.figures.agents,
             a.scheduled_agents.unwrap_or(0),
             cell(a.agents_fractional.flatten(), |v| format!("{v:.3}")),
-            cell(a.service_level, percent),
-            cell(a.asa_seconds, |v| format!("{v:.1}")),
-            cell(a.p_abandon, percent),
+            cell(a.figures.service_level, percent),
+            cell(a.figures.asa_seconds, |v| format!("{v:.1}")),
+            cell(a.figures.p_abandon, percent),
         );
     }
     let _ = writeln!(
@@ -562,17 +540,17 @@ pub fn render_plan_csv(plan: &Plan) -> String {
             row.interval_start,
             row.calls,
             field(a.aht_seconds),
-            a.traffic_erlangs,
-            a.agents,
+            a.figures.traffic_erlangs,
+            a.figures.agents,
             a.scheduled_agents.unwrap_or(0),
             field(a.agents_fractional.flatten()),
-            field(a.p_block),
-            field(a.p_wait),
-            field(a.service_level),
-            field(a.asa_seconds),
-            field(a.mean_wait_all_seconds),
-            field(a.p_abandon),
-            field(a.occupancy),
+            field(a.figures.p_block),
+            field(a.figures.p_wait),
+            field(a.figures.service_level),
+            field(a.figures.asa_seconds),
+            field(a.figures.mean_wait_all_seconds),
+            field(a.figures.p_abandon),
+            field(a.figures.occupancy),
         );
     }
     out

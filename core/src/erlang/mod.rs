@@ -256,6 +256,24 @@ pub struct Figures {
     pub occupancy: Option<f64>,
 }
 
+impl Figures {
+    /// Traffic and agents with every figure undefined; the model fills in what it defines.
+    #[must_use]
+    pub const fn undefined(traffic_erlangs: f64, agents: f64) -> Self {
+        Self {
+            traffic_erlangs,
+            agents,
+            p_block: None,
+            p_wait: None,
+            service_level: None,
+            asa_seconds: None,
+            mean_wait_all_seconds: None,
+            p_abandon: None,
+            occupancy: None,
+        }
+    }
+}
+
 fn check_traffic(traffic: f64) -> Result<(), ErlangError> {
     if traffic.is_finite() && (0.0..=MAX_TRAFFIC).contains(&traffic) {
         Ok(())

@@ -183,17 +183,7 @@ pub fn evaluate(
     }
     let traffic = workload.traffic();
     let handle = workload.handle_seconds();
-    let mut figures = Figures {
-        traffic_erlangs: traffic,
-        agents,
-        p_block: None,
-        p_wait: None,
-        service_level: None,
-        asa_seconds: None,
-        mean_wait_all_seconds: None,
-        p_abandon: None,
-        occupancy: None,
-    };
+    let mut figures = Figures::undefined(traffic, agents);
     match model {
         Model::ErlangB => {
             let blocking = b::blocking(traffic, agents)?;
@@ -270,17 +260,7 @@ pub fn staff(
         }
     }
     if traffic == 0.0 {
-        let figures = Figures {
-            traffic_erlangs: 0.0,
-            agents: 0.0,
-            p_block: None,
-            p_wait: None,
-            service_level: None,
-            asa_seconds: None,
-            mean_wait_all_seconds: None,
-            p_abandon: None,
-            occupancy: None,
-        };
+        let figures = Figures::undefined(0.0, 0.0);
         let fractional = (!matches!(model, Model::ErlangA { .. })).then_some(0.0);
         return Ok(Staffing {
             agents: 0,
