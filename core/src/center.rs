@@ -83,17 +83,23 @@ pub struct CenterConfig {
     pub csat: CsatConfig,
 }
 
+impl CenterConfig {
+    /// UTC, 15-minute intervals, calls counted where they entered the queue, 2 s reorder
+    /// tolerance, clock jumps up to 31 days, the default wait buckets and CSAT: the default.
+    pub const DEFAULT: Self = Self {
+        calendar: SiteCalendar::UTC,
+        interval: IntervalLength::Minutes15,
+        attribution: Attribution::QueueEntry,
+        reorder_tolerance_ms: 2_000,
+        max_clock_jump_ms: 31 * crate::calendar::MILLIS_PER_DAY,
+        wait_buckets: WaitBuckets::DEFAULT,
+        csat: CsatConfig::DEFAULT,
+    };
+}
+
 impl Default for CenterConfig {
     fn default() -> Self {
-        Self {
-            calendar: SiteCalendar::UTC,
-            interval: IntervalLength::Minutes15,
-            attribution: Attribution::QueueEntry,
-            reorder_tolerance_ms: 2_000,
-            max_clock_jump_ms: 31 * crate::calendar::MILLIS_PER_DAY,
-            wait_buckets: WaitBuckets::DEFAULT,
-            csat: CsatConfig::default(),
-        }
+        Self::DEFAULT
     }
 }
 
@@ -242,6 +248,17 @@ pub struct Diagnostics {
     /// Updates to an interval or day that was no longer kept (for example the after-call work
     /// of a call whose interval was evicted). The day figures keep them when the day is kept.
     pub late_updates: u32,
+}
+
+impl Diagnostics {
+    const NONE: Self = Self {
+        applied: 0,
+        rejected: RejectionCounts { counts: [0; EventError::ALL.len()] },
+        surveys_rejected: 0,
+        intervals_evicted: 0,
+        days_evicted: 0,
+        late_updates: 0,
+    };
 }
 
 /// Where a call in flight is.
@@ -511,15 +528,22 @@ impl<
             agents: FnvIndexMap::new(),
             clock: None,
             flushed_to: None,
-            diagnostics: Diagnostics {
-                applied: 0,
-                rejected: RejectionCounts { counts: [0; EventError::ALL.len()] },
-                surveys_rejected: 0,
-                intervals_evicted: 0,
-                days_evicted: 0,
-                late_updates: 0,
-            },
+            diagnostics: Diagnostics::NONE,
         }
+    }
+
+    /// Empties the center in place and gives it a new configuration: no queues, no calls, no
+    /// agents, no history, as [`Center::new`] would make it. For a center in memory that cannot
+    /// hold a second copy on the stack (a few megabytes at large capacities).
+    pub fn reset(&mut self, config: CenterConfig) {
+        self.queues.clear();
+        self.calls.clear();
+        self.agents.clear();
+        self.csat = CsatLedger::new(config.csat, config.calendar);
+        self.config = config;
+        self.clock = None;
+        self.flushed_to = None;
+        self.diagnostics = Diagnostics::NONE;
     }
 
     /// The configuration.
@@ -1386,5 +1410,26 @@ mod tests {
             counts.count(error);
             assert_eq!((counts.get(error), counts.total()), (1, 1));
         }
+    }
+
+    #[test]
+    fn reset_empties_in_place() {
+        let mut center: Center<2, 4, 4, 4, 2> = Center::new(CenterConfig::DEFAULT);
+        let queue = QueueId(1);
+        center.add_queue(queue, QueueConfig::default()).unwrap();
+        let entered = EventKind::CallEntered { call: CallId(7), queue, priority: 0 };
+        center.apply(&Event::new(1_000, entered)).unwrap();
+        assert_eq!(center.diagnostics().applied, 1);
+
+        let hourly = CenterConfig { interval: IntervalLength::Minutes60, ..CenterConfig::DEFAULT };
+        center.reset(hourly);
+        assert_eq!(center.queue_ids().len(), 0);
+        assert_eq!(center.now(), None);
+        assert_eq!(center.diagnostics().applied, 0);
+        assert_eq!(center.config().interval, IntervalLength::Minutes60);
+        // As good as new: the same call id and queue are accepted again.
+        center.add_queue(queue, QueueConfig::default()).unwrap();
+        center.apply(&Event::new(1_000, entered)).unwrap();
+        assert_eq!(center.snapshot(queue).map(|s| s.waiting), Some(1));
     }
 }

@@ -147,13 +147,18 @@ pub struct CsatConfig {
     pub figure: CsatFigureKind,
 }
 
+impl CsatConfig {
+    /// A 1–5 scale, mean score, at least 10 responses: the default.
+    pub const DEFAULT: Self = Self {
+        scale: CsatScale::ONE_TO_FIVE,
+        minimum_sample: 10,
+        figure: CsatFigureKind::MeanScore,
+    };
+}
+
 impl Default for CsatConfig {
     fn default() -> Self {
-        Self {
-            scale: CsatScale::ONE_TO_FIVE,
-            minimum_sample: 10,
-            figure: CsatFigureKind::MeanScore,
-        }
+        Self::DEFAULT
     }
 }
 

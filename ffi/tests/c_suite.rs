@@ -1,0 +1,100 @@
+//! The C test programs in `tests/c/`, compiled against `include/callboard.h` and the static
+//! library with `-Wall -Wextra -Werror`, under AddressSanitizer and UndefinedBehaviorSanitizer,
+//! and run: each must exit 0 with no sanitizer report.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn crate_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The static library, built now from the same sources as this test: `cargo test` builds only
+/// the Rust library the tests link, so a `libcallboard.a` left from an earlier build could be
+/// stale. The folder cargo put this test in (`target/<profile>/deps`) holds it one level up.
+fn static_library() -> PathBuf {
+    static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let exe = std::env::current_exe().expect("test path");
+            let profile_dir = exe.parent().and_then(Path::parent).expect("target/<profile>");
+            let mut cargo = Command::new(env!("CARGO"));
+            cargo.args(["build", "--quiet", "--locked", "-p", "callboard-ffi", "--lib"]);
+            if profile_dir.file_name().is_some_and(|name| name == "release") {
+                cargo.arg("--release");
+            }
+            let status = cargo.status().expect("run cargo");
+            assert!(status.success(), "cargo build -p callboard-ffi failed");
+            let library = profile_dir.join("libcallboard.a");
+            assert!(library.exists(), "{} not built", library.display());
+            library
+        })
+        .clone()
+}
+
+/// What a program linking the static library needs besides it, read from `callboard.pc`'s
+/// `Libs.private` (Rust's standard library on Linux: `cargo rustc -- --print
+/// native-static-libs`), so the suite also proves the pkg-config file right.
+fn system_libraries() -> Vec<String> {
+    let pc = std::fs::read_to_string(crate_dir().join("callboard.pc")).expect("callboard.pc");
+    let line = pc.lines().find_map(|l| l.strip_prefix("Libs.private:")).expect("Libs.private");
+    line.split_whitespace().map(str::to_owned).collect()
+}
+
+#[test]
+fn pkg_config_version_agrees_with_cargo() {
+    let pc = std::fs::read_to_string(crate_dir().join("callboard.pc")).expect("callboard.pc");
+    let version = pc.lines().find_map(|l| l.strip_prefix("Version: ")).expect("Version");
+    assert_eq!(version, env!("CARGO_PKG_VERSION"));
+}
+
+fn build(source: &str, compiler: &str, standard: &str) -> PathBuf {
+    let out_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let stem = Path::new(source).file_stem().unwrap().to_string_lossy().into_owned();
+    let binary = out_dir.join(format!("{stem}-{compiler}"));
+    let output = Command::new(compiler)
+        .args([&format!("-std={standard}"), "-Wall", "-Wextra", "-Werror", "-g"])
+        .args(["-fsanitize=address,undefined", "-fno-sanitize-recover=all"])
+        .arg("-I")
+        .arg(crate_dir().join("../include"))
+        .arg(crate_dir().join("tests/c").join(source))
+        .arg(static_library())
+        .args(system_libraries())
+        .arg("-o")
+        .arg(&binary)
+        .output()
+        .unwrap_or_else(|e| panic!("run {compiler}: {e}"));
+    assert!(
+        output.status.success(),
+        "{compiler} {source} failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    binary
+}
+
+fn run(binary: &Path) {
+    let output = Command::new(binary)
+        .env("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=0:exitcode=99")
+        .env("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
+        .output()
+        .expect("run the C test");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "{} failed ({}):\n{}{stderr}",
+        binary.display(),
+        output.status,
+        String::from_utf8_lossy(&output.stdout)
+    );
+    assert!(!stderr.contains("Sanitizer"), "sanitizer report:\n{stderr}");
+}
+
+#[test]
+fn erlang_from_c99() {
+    run(&build("test_erlang.c", "cc", "c11"));
+}
+
+#[test]
+fn smoke_from_cpp() {
+    run(&build("smoke.cpp", "c++", "c++11"));
+}
