@@ -31,6 +31,241 @@
 #define CB_VERSION_PATCH 0
 
 /**
+ * Queues a center holds.
+ */
+#define CB_MAX_QUEUES 32
+
+/**
+ * Calls in flight (waiting, talking or wrapping up) a center holds at once.
+ */
+#define CB_MAX_CALLS 4096
+
+/**
+ * Agents a center knows.
+ */
+#define CB_MAX_AGENTS 1024
+
+/**
+ * Intervals kept per queue: a day of 15-minute intervals.
+ */
+#define CB_MAX_INTERVALS 96
+
+/**
+ * Local days kept per queue (and for CSAT).
+ */
+#define CB_MAX_DAYS 8
+
+/**
+ * No daylight saving.
+ */
+#define CB_DST_NONE 0
+
+/**
+ * United States rule: second Sunday of March to first Sunday of November.
+ */
+#define CB_DST_US 1
+
+/**
+ * European Union rule: last Sunday of March to last Sunday of October.
+ */
+#define CB_DST_EU 2
+
+/**
+ * Count each call in the interval it entered the queue.
+ */
+#define CB_ATTRIBUTION_ENTRY 0
+
+/**
+ * Count each call in the interval it left the queue.
+ */
+#define CB_ATTRIBUTION_EXIT 1
+
+/**
+ * The previous day's CSAT is the mean score.
+ */
+#define CB_CSAT_MEAN_SCORE 0
+
+/**
+ * The previous day's CSAT is the share of responses in the top two points of the scale.
+ */
+#define CB_CSAT_TOP_TWO_BOX 1
+
+/**
+ * A call entered a queue: `call`, `queue`, `priority`.
+ */
+#define CB_EVENT_CALL_ENTERED 1
+
+/**
+ * An agent answered a waiting call: `call`, and `agent` when `has_agent`.
+ */
+#define CB_EVENT_CALL_ANSWERED 2
+
+/**
+ * The caller hung up while waiting: `call`.
+ */
+#define CB_EVENT_CALL_ABANDONED 3
+
+/**
+ * The system ended a call's wait: `call`, `reason` (`CB_DEQUEUE_*`).
+ */
+#define CB_EVENT_CALL_DEQUEUED 4
+
+/**
+ * A waiting call moved to another queue (`queue` when `has_queue`) or out of the ACD.
+ */
+#define CB_EVENT_CALL_TRANSFERRED 5
+
+/**
+ * An answered call's conversation ended: `call`, `talk_ms`, `hold_ms`.
+ */
+#define CB_EVENT_CALL_ENDED 6
+
+/**
+ * An agent finished after-call work: `agent`.
+ */
+#define CB_EVENT_AFTER_CALL_WORK_ENDED 7
+
+/**
+ * An agent changed state: `agent`, `reason` (`CB_AGENT_*`), `not_ready_reason`.
+ */
+#define CB_EVENT_AGENT_STATE 8
+
+/**
+ * An agent joined a queue: `agent`, `queue`.
+ */
+#define CB_EVENT_AGENT_JOINED_QUEUE 9
+
+/**
+ * An agent left a queue: `agent`, `queue`.
+ */
+#define CB_EVENT_AGENT_LEFT_QUEUE 10
+
+/**
+ * Dequeue reason: the queue's maximum wait ran out.
+ */
+#define CB_DEQUEUE_TIMEOUT 0
+
+/**
+ * Dequeue reason: no agents were logged in or able to take the call.
+ */
+#define CB_DEQUEUE_NO_AGENTS 1
+
+/**
+ * Dequeue reason: the caller chose to leave (pressed a key).
+ */
+#define CB_DEQUEUE_CALLER_OPTION 2
+
+/**
+ * Dequeue reason: overflowed out of the ACD (voicemail, call-back, announcement).
+ */
+#define CB_DEQUEUE_OVERFLOW 3
+
+/**
+ * Dequeue reason: removed by an administrator or application.
+ */
+#define CB_DEQUEUE_WITHDRAWN 4
+
+/**
+ * Dequeue reason: lost when the switch restarted.
+ */
+#define CB_DEQUEUE_SYSTEM_RESTART 5
+
+/**
+ * Agent state: logged out.
+ */
+#define CB_AGENT_LOGGED_OUT 0
+
+/**
+ * Agent state: ready and idle.
+ */
+#define CB_AGENT_AVAILABLE 1
+
+/**
+ * Agent state: a call is ringing at the station.
+ */
+#define CB_AGENT_RESERVED 2
+
+/**
+ * Agent state: talking or holding.
+ */
+#define CB_AGENT_ON_CALL 3
+
+/**
+ * Agent state: after-call work.
+ */
+#define CB_AGENT_AFTER_CALL_WORK 4
+
+/**
+ * Agent state: logged in but not ready, with `not_ready_reason`.
+ */
+#define CB_AGENT_NOT_READY 5
+
+/**
+ * `cb_period.defined`: `sl_answered` holds a value.
+ */
+#define CB_PERIOD_SL_ANSWERED (1 << 0)
+
+/**
+ * `cb_period.defined`: `sl_offered` holds a value.
+ */
+#define CB_PERIOD_SL_OFFERED (1 << 1)
+
+/**
+ * `cb_period.defined`: `sl_abandons_ignored` holds a value.
+ */
+#define CB_PERIOD_SL_ABANDONS_IGNORED (1 << 2)
+
+/**
+ * `cb_period.defined`: `sl_abandons_positive` holds a value.
+ */
+#define CB_PERIOD_SL_ABANDONS_POSITIVE (1 << 3)
+
+/**
+ * `cb_period.defined`: `asa_seconds` holds a value.
+ */
+#define CB_PERIOD_ASA (1 << 4)
+
+/**
+ * `cb_period.defined`: `aht_seconds` holds a value.
+ */
+#define CB_PERIOD_AHT (1 << 5)
+
+/**
+ * `cb_period.defined`: `average_abandon_seconds` holds a value.
+ */
+#define CB_PERIOD_AVERAGE_ABANDON (1 << 6)
+
+/**
+ * `cb_period.defined`: `max_wait_seconds` holds a value.
+ */
+#define CB_PERIOD_MAX_WAIT (1 << 7)
+
+/**
+ * `cb_period.defined`: `abandon_rate` holds a value.
+ */
+#define CB_PERIOD_ABANDON_RATE (1 << 8)
+
+/**
+ * `cb_period.defined`: `occupancy` holds a value.
+ */
+#define CB_PERIOD_OCCUPANCY (1 << 9)
+
+/**
+ * `cb_csat.status`: `value` holds the figure.
+ */
+#define CB_CSAT_AVAILABLE 0
+
+/**
+ * `cb_csat.status`: no responses that day.
+ */
+#define CB_CSAT_NO_RESPONSES 1
+
+/**
+ * `cb_csat.status`: fewer responses than the minimum sample (`minimum_sample`).
+ */
+#define CB_CSAT_NOT_ENOUGH_RESPONSES 2
+
+/**
  * Erlang B: calls that find every line busy are lost (trunks, ports, overflow routes).
  */
 #define CB_MODEL_ERLANG_B 1
@@ -174,6 +409,16 @@ enum cb_status
    */
   CB_STATUS_INVALID_CHECKPOINT = 12,
   /**
+   * The event or request contradicts what the center knows: a call id already in flight, a
+   * call that is not waiting, an agent already in that state, a queue id that exists, ...
+   */
+  CB_STATUS_CONFLICT = 13,
+  /**
+   * The interval, day or figure asked for is not (or no longer) kept, or there is nothing to
+   * show yet (no event has set the clock).
+   */
+  CB_STATUS_NOT_KEPT = 14,
+  /**
    * The handle was poisoned by an earlier internal panic; free it.
    */
   CB_STATUS_POISONED = 254,
@@ -186,6 +431,398 @@ enum cb_status
 #ifndef __cplusplus
 typedef uint32_t cb_status;
 #endif // __cplusplus
+
+/**
+ * A contact center: its queues, calls in flight, agents, interval and day figures and CSAT.
+ * Opaque; `cb_center_size()` bytes aligned to `cb_center_align()`.
+ */
+typedef struct cb_center cb_center;
+
+/**
+ * A center's configuration. `cb_center_config_default` fills in the defaults.
+ */
+typedef struct cb_center_config {
+  /**
+   * The site's standard offset from UTC in minutes (New York: -300).
+   */
+  int32_t utc_offset_minutes;
+  /**
+   * `CB_DST_NONE`, `CB_DST_US` or `CB_DST_EU`.
+   */
+  uint32_t dst_rule;
+  /**
+   * Interval length in minutes: 15, 30 or 60.
+   */
+  uint32_t interval_minutes;
+  /**
+   * `CB_ATTRIBUTION_ENTRY` or `CB_ATTRIBUTION_EXIT`.
+   */
+  uint32_t attribution;
+  /**
+   * How far back (ms) an event may arrive out of order and still be applied exactly.
+   */
+  uint64_t reorder_tolerance_ms;
+  /**
+   * The largest forward jump of the clock (ms) accepted in one event.
+   */
+  uint64_t max_clock_jump_ms;
+  /**
+   * The survey's lowest score (e.g. 1).
+   */
+  uint8_t csat_scale_lowest;
+  /**
+   * The survey's highest score (e.g. 5).
+   */
+  uint8_t csat_scale_highest;
+  /**
+   * Fewest responses for a day's CSAT to be posted.
+   */
+  uint32_t csat_minimum_sample;
+  /**
+   * `CB_CSAT_MEAN_SCORE` or `CB_CSAT_TOP_TWO_BOX`.
+   */
+  uint32_t csat_figure;
+} cb_center_config;
+
+/**
+ * A queue's configuration. The service-level threshold is `sl_seconds`, or, when `sl_rings`
+ * is above 0, `sl_rings` rings of `ring_cadence_ms` each ("answered by the third ring").
+ */
+typedef struct cb_queue_config {
+  /**
+   * Service-level threshold in seconds (used when `sl_rings` is 0).
+   */
+  uint32_t sl_seconds;
+  /**
+   * Service-level threshold in rings, or 0.
+   */
+  uint32_t sl_rings;
+  /**
+   * Length of one ring cycle in milliseconds (North America: 6000).
+   */
+  uint32_t ring_cadence_ms;
+  /**
+   * Callers who hang up sooner than this are short abandons, left out of net figures.
+   */
+  uint64_t short_abandon_ms;
+} cb_queue_config;
+
+/**
+ * One ACD event. `kind` (`CB_EVENT_*`) says which fields count; the others are ignored.
+ */
+typedef struct cb_event {
+  /**
+   * When it happened: milliseconds since 1970-01-01T00:00:00Z.
+   */
+  uint64_t at_ms;
+  /**
+   * `CB_EVENT_*`.
+   */
+  uint32_t kind;
+  /**
+   * The call.
+   */
+  uint64_t call;
+  /**
+   * The queue (entered, joined, left, or a transfer's target when `has_queue`).
+   */
+  uint32_t queue;
+  /**
+   * Whether `queue` holds a transfer's target queue.
+   */
+  bool has_queue;
+  /**
+   * The agent.
+   */
+  uint32_t agent;
+  /**
+   * Whether `agent` holds the answering agent.
+   */
+  bool has_agent;
+  /**
+   * A call's priority in its queue (higher is served first).
+   */
+  uint8_t priority;
+  /**
+   * `CB_DEQUEUE_*` for a dequeue, `CB_AGENT_*` for an agent state.
+   */
+  uint32_t reason;
+  /**
+   * The not-ready reason code, for `CB_AGENT_NOT_READY`.
+   */
+  uint16_t not_ready_reason;
+  /**
+   * Talk time of an ended call, ms.
+   */
+  uint64_t talk_ms;
+  /**
+   * Hold time of an ended call, ms.
+   */
+  uint64_t hold_ms;
+} cb_event;
+
+/**
+ * Member agents of a queue by state.
+ */
+typedef struct cb_agent_counts {
+  /**
+   * Logged out.
+   */
+  uint32_t logged_out;
+  /**
+   * Ready and idle.
+   */
+  uint32_t available;
+  /**
+   * A call ringing at the station.
+   */
+  uint32_t reserved;
+  /**
+   * Talking or holding.
+   */
+  uint32_t on_call;
+  /**
+   * After-call work.
+   */
+  uint32_t after_call_work;
+  /**
+   * Logged in, not ready.
+   */
+  uint32_t not_ready;
+} cb_agent_counts;
+
+/**
+ * A queue's figures for an interval or a day (definitions: callboard-core's `interval` and
+ * `service_level` modules). A ratio whose bit is not set in `defined` has no denominator yet
+ * and holds 0.
+ */
+typedef struct cb_period {
+  /**
+   * First instant, ms since the epoch.
+   */
+  uint64_t start_ms;
+  /**
+   * First instant after, ms since the epoch.
+   */
+  uint64_t end_ms;
+  /**
+   * Calls that entered the queue.
+   */
+  uint32_t offered;
+  /**
+   * Calls answered.
+   */
+  uint32_t answered;
+  /**
+   * Answered within the service-level threshold.
+   */
+  uint32_t answered_within_sl;
+  /**
+   * Callers who hung up while waiting (short abandons included).
+   */
+  uint32_t abandoned;
+  /**
+   * Abandoned sooner than the short-abandon threshold.
+   */
+  uint32_t short_abandoned;
+  /**
+   * Abandoned (not short) within the threshold.
+   */
+  uint32_t abandoned_within_sl;
+  /**
+   * Calls whose wait the system ended.
+   */
+  uint32_t dequeued;
+  /**
+   * Calls moved to another queue while waiting.
+   */
+  uint32_t transferred_out;
+  /**
+   * Calls still waiting when read.
+   */
+  uint32_t waiting;
+  /**
+   * Of those, waiting longer than the threshold already.
+   */
+  uint32_t waiting_past_sl;
+  /**
+   * Answered calls whose conversation ended.
+   */
+  uint32_t handled;
+  /**
+   * `CB_PERIOD_*` bits of the ratios below that hold values.
+   */
+  uint32_t defined;
+  /**
+   * Service level, answered within SL / answered.
+   */
+  double sl_answered;
+  /**
+   * Service level, answered within SL / (answered + net abandoned + dequeued).
+   */
+  double sl_offered;
+  /**
+   * Service level, answered within SL / (net offered − abandoned within SL).
+   */
+  double sl_abandons_ignored;
+  /**
+   * Service level, (answered + abandoned within SL) / net offered.
+   */
+  double sl_abandons_positive;
+  /**
+   * Average speed of answer, seconds.
+   */
+  double asa_seconds;
+  /**
+   * Average handle time, seconds.
+   */
+  double aht_seconds;
+  /**
+   * Average wait of (net) abandoned calls, seconds.
+   */
+  double average_abandon_seconds;
+  /**
+   * Longest wait of any call counted, seconds.
+   */
+  double max_wait_seconds;
+  /**
+   * Net abandoned / net offered.
+   */
+  double abandon_rate;
+  /**
+   * Member agents' occupancy.
+   */
+  double occupancy;
+} cb_period;
+
+/**
+ * A queue as a wallboard shows it now.
+ */
+typedef struct cb_queue_snapshot {
+  /**
+   * The instant described: the center's clock, ms since the epoch.
+   */
+  uint64_t at_ms;
+  /**
+   * The service-level threshold, ms.
+   */
+  uint64_t sl_threshold_ms;
+  /**
+   * Calls waiting now.
+   */
+  uint32_t waiting;
+  /**
+   * Whether `longest_wait_ms` holds a value (a call is waiting).
+   */
+  bool has_longest_wait;
+  /**
+   * How long the oldest waiting call has waited, ms.
+   */
+  uint64_t longest_wait_ms;
+  /**
+   * Member agents by state.
+   */
+  struct cb_agent_counts agents;
+  /**
+   * The interval in progress.
+   */
+  struct cb_period current_interval;
+  /**
+   * Today so far (the local day of `at_ms`).
+   */
+  struct cb_period today;
+} cb_queue_snapshot;
+
+/**
+ * A survey response about a contact.
+ */
+typedef struct cb_survey {
+  /**
+   * When the rated contact happened, ms since the epoch (the day it counts for).
+   */
+  uint64_t contact_at_ms;
+  /**
+   * The score, on the configured scale.
+   */
+  uint8_t score;
+  /**
+   * The four baseline yes/no questions (explained the process, had the information, timely,
+   * satisfied): 1 yes, 0 no, -1 not answered.
+   */
+  int8_t answers[4];
+  /**
+   * Whether the resident asked to be contacted again.
+   */
+  bool follow_up_requested;
+} cb_survey;
+
+/**
+ * The previous day's CSAT, as a board posts it.
+ */
+typedef struct cb_csat {
+  /**
+   * The day's local date: year.
+   */
+  int32_t year;
+  /**
+   * Month, 1–12.
+   */
+  uint8_t month;
+  /**
+   * Day of the month, 1–31.
+   */
+  uint8_t day;
+  /**
+   * `CB_CSAT_MEAN_SCORE` or `CB_CSAT_TOP_TWO_BOX`.
+   */
+  uint32_t figure;
+  /**
+   * Responses that day.
+   */
+  uint32_t responses;
+  /**
+   * `CB_CSAT_AVAILABLE`, `CB_CSAT_NO_RESPONSES` or `CB_CSAT_NOT_ENOUGH_RESPONSES`.
+   */
+  uint32_t status;
+  /**
+   * The figure, when `status` is `CB_CSAT_AVAILABLE`.
+   */
+  double value;
+  /**
+   * The configured minimum sample.
+   */
+  uint32_t minimum_sample;
+} cb_csat;
+
+/**
+ * What a center has counted about its input.
+ */
+typedef struct cb_diagnostics {
+  /**
+   * Events applied.
+   */
+  uint64_t applied;
+  /**
+   * Events refused (each refused event changed nothing).
+   */
+  uint64_t rejected;
+  /**
+   * Survey responses refused.
+   */
+  uint32_t surveys_rejected;
+  /**
+   * Intervals dropped from a full ring before they were read.
+   */
+  uint32_t intervals_evicted;
+  /**
+   * Days dropped from a full day ledger.
+   */
+  uint32_t days_evicted;
+  /**
+   * Updates to an interval or day no longer kept.
+   */
+  uint32_t late_updates;
+} cb_diagnostics;
 
 /**
  * What to evaluate: the model and the load.
@@ -340,6 +977,226 @@ const char *cb_version(void);
  * Thread-safety: safe to call from any thread at any time.
  */
 const char *cb_status_str(uint32_t status);
+
+/**
+ * Writes the default configuration: UTC, no daylight saving, 15-minute intervals, calls
+ * counted where they entered the queue, 2 s reorder tolerance, clock jumps up to 31 days,
+ * CSAT on a 1–5 scale as a mean score with at least 10 responses.
+ *
+ * Returns `CB_STATUS_NULL_ARGUMENT` for NULL.
+ *
+ * Thread-safety: safe from any thread.
+ *
+ * # Safety
+ * `out` must be NULL or point to writable memory for a `cb_center_config`.
+ */
+cb_status cb_center_config_default(struct cb_center_config *out);
+
+/**
+ * The bytes a center needs in caller memory (`cb_center_init`): about 1.3 MB.
+ *
+ * Thread-safety: safe from any thread.
+ */
+size_t cb_center_size(void);
+
+/**
+ * The alignment, in bytes, caller memory for `cb_center_init` must have.
+ *
+ * Thread-safety: safe from any thread.
+ */
+size_t cb_center_align(void);
+
+/**
+ * Makes a center on the heap. Free it with `cb_center_free`.
+ *
+ * Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_MISALIGNED`, or `CB_STATUS_INVALID_ARGUMENT`
+ * for a configuration out of range. `*out` is written only on `CB_STATUS_OK`.
+ *
+ * Thread-safety: safe from any thread.
+ *
+ * # Safety
+ * `config` must be NULL or point to a valid `cb_center_config`; `out` must be NULL or point to
+ * writable memory for a pointer.
+ */
+cb_status cb_center_new(const struct cb_center_config *config,
+                        struct cb_center **out);
+
+/**
+ * Makes a center in caller memory of `len` bytes at `memory`, which must be at least
+ * `cb_center_size()` bytes aligned to `cb_center_align()`; no allocation. The center lives
+ * as long as the memory; it needs no freeing (do not pass it to `cb_center_free`).
+ *
+ * Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_MISALIGNED` (memory not aligned),
+ * `CB_STATUS_BUFFER_TOO_SMALL` (`len` below `cb_center_size()`), or
+ * `CB_STATUS_INVALID_ARGUMENT`. Nothing is written on failure.
+ *
+ * Thread-safety: safe from any thread; the memory must not be in use by anyone else.
+ *
+ * # Safety
+ * `memory` must be NULL or point to `len` writable bytes not used for anything else while the
+ * center lives; `config` NULL or valid; `out` NULL or writable.
+ */
+cb_status cb_center_init(void *memory,
+                         size_t len,
+                         const struct cb_center_config *config,
+                         struct cb_center **out);
+
+/**
+ * Frees a center made by `cb_center_new`. NULL, and centers made by `cb_center_init` (whose
+ * memory belongs to the caller), are left alone.
+ *
+ * Thread-safety: no other call may use the center during or after this one.
+ *
+ * # Safety
+ * `center` must be NULL or a center from `cb_center_new`/`cb_center_init` not freed before.
+ */
+void cb_center_free(struct cb_center *center);
+
+/**
+ * Adds a queue with id `queue`.
+ *
+ * Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_INVALID_ARGUMENT` (a ring threshold with a
+ * zero cadence), `CB_STATUS_CONFLICT` (the id exists), `CB_STATUS_CAPACITY_EXCEEDED`
+ * (`CB_MAX_QUEUES` queues exist).
+ *
+ * Thread-safety: writes the center (see the center's rule).
+ *
+ * # Safety
+ * `center` NULL or live and unshared; `config` NULL or valid.
+ */
+cb_status cb_center_add_queue(struct cb_center *center,
+                              uint32_t queue,
+                              const struct cb_queue_config *config);
+
+/**
+ * Applies one ACD event. A refused event changes nothing (it is counted in the diagnostics).
+ *
+ * Returns `CB_STATUS_NULL_ARGUMENT`; `CB_STATUS_INVALID_ARGUMENT` (unknown kind or reason, an
+ * impossible duration, a transfer to the same queue, a time beyond year 9999);
+ * `CB_STATUS_UNKNOWN_ID` (queue, call or agent not known); `CB_STATUS_CONFLICT` (the event
+ * contradicts what the center knows: a duplicate call, a call not waiting, an agent already in
+ * that state, ...); `CB_STATUS_OUT_OF_ORDER` (older than the reorder tolerance, before an
+ * entity's previous event, or a clock jump beyond the configured maximum);
+ * `CB_STATUS_CAPACITY_EXCEEDED` (`CB_MAX_CALLS` calls or `CB_MAX_AGENTS` agents).
+ *
+ * Thread-safety: writes the center (see the center's rule).
+ *
+ * # Safety
+ * `center` NULL or live and unshared; `event` NULL or valid.
+ */
+cb_status cb_center_apply(struct cb_center *center,
+                          const struct cb_event *event);
+
+/**
+ * Moves the center's clock forward to `now_ms` with no event (a quiet moment): waits grow,
+ * intervals close. The clock never moves back: a time at or before it changes nothing.
+ *
+ * Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_INVALID_ARGUMENT` (beyond year 9999).
+ *
+ * Thread-safety: writes the center (see the center's rule).
+ *
+ * # Safety
+ * `center` NULL or live and unshared.
+ */
+cb_status cb_center_advance_to(struct cb_center *center,
+                               uint64_t now_ms);
+
+/**
+ * A queue as a wallboard shows it now: waiting calls, the longest wait, agents by state, the
+ * interval in progress and today so far.
+ *
+ * Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_UNKNOWN_ID` (no such queue),
+ * `CB_STATUS_NOT_KEPT` (no event yet, so no clock). `*out` is written only on `CB_STATUS_OK`.
+ *
+ * Thread-safety: reads the center (see the center's rule).
+ *
+ * # Safety
+ * `center` NULL or live; `out` NULL or writable for a `cb_queue_snapshot`.
+ */
+cb_status cb_center_snapshot(const struct cb_center *center,
+                             uint32_t queue,
+                             struct cb_queue_snapshot *out);
+
+/**
+ * A queue's figures for the interval starting at `start_ms` (an interval boundary), as long
+ * as it is kept (the last `CB_MAX_INTERVALS`).
+ *
+ * Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_UNKNOWN_ID` (no such queue),
+ * `CB_STATUS_NOT_KEPT` (no such interval kept). `*out` is written only on `CB_STATUS_OK`.
+ *
+ * Thread-safety: reads the center (see the center's rule).
+ *
+ * # Safety
+ * `center` NULL or live; `out` NULL or writable for a `cb_period`.
+ */
+cb_status cb_center_interval(const struct cb_center *center,
+                             uint32_t queue,
+                             uint64_t start_ms,
+                             struct cb_period *out);
+
+/**
+ * A queue's figures for the local day `year`-`month`-`day`, as long as it is kept (the last
+ * `CB_MAX_DAYS`).
+ *
+ * Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_INVALID_ARGUMENT` (no such date),
+ * `CB_STATUS_UNKNOWN_ID` (no such queue), `CB_STATUS_NOT_KEPT` (no such day kept). `*out` is
+ * written only on `CB_STATUS_OK`.
+ *
+ * Thread-safety: reads the center (see the center's rule).
+ *
+ * # Safety
+ * `center` NULL or live; `out` NULL or writable for a `cb_period`.
+ */
+cb_status cb_center_day(const struct cb_center *center,
+                        uint32_t queue,
+                        int32_t year,
+                        uint8_t month,
+                        uint8_t day,
+                        struct cb_period *out);
+
+/**
+ * Records a survey response, filed under the local day of the rated contact.
+ *
+ * Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_INVALID_ARGUMENT` (score off the scale, an
+ * answer other than -1, 0 or 1, a contact later than the center's clock),
+ * `CB_STATUS_OUT_OF_ORDER` (the contact is older than the CSAT history kept).
+ *
+ * Thread-safety: writes the center (see the center's rule).
+ *
+ * # Safety
+ * `center` NULL or live and unshared; `survey` NULL or valid.
+ */
+cb_status cb_center_record_survey(struct cb_center *center,
+                                  const struct cb_survey *survey);
+
+/**
+ * The previous day's CSAT (the local day before the center's clock), with its sample size or
+ * why it cannot be posted.
+ *
+ * Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_NOT_KEPT` (no clock yet). `*out` is written
+ * only on `CB_STATUS_OK`.
+ *
+ * Thread-safety: reads the center (see the center's rule).
+ *
+ * # Safety
+ * `center` NULL or live; `out` NULL or writable for a `cb_csat`.
+ */
+cb_status cb_center_previous_day_csat(const struct cb_center *center,
+                                      struct cb_csat *out);
+
+/**
+ * What the center has counted about its input: events applied and refused, surveys refused,
+ * history evicted.
+ *
+ * Returns `CB_STATUS_NULL_ARGUMENT`. `*out` is written only on `CB_STATUS_OK`.
+ *
+ * Thread-safety: reads the center (see the center's rule).
+ *
+ * # Safety
+ * `center` NULL or live; `out` NULL or writable for a `cb_diagnostics`.
+ */
+cb_status cb_center_diagnostics(const struct cb_center *center,
+                                struct cb_diagnostics *out);
 
 /**
  * Evaluates a model at `agents` agents (lines for Erlang B; fractional allowed for B and C).

@@ -12,9 +12,13 @@
 //!   not a crash;
 //! - no panic crosses the boundary: each function body runs under `catch_unwind`, and a panic
 //!   becomes `CB_STATUS_PANIC`;
-//! - thread-safety is stated per function; the staffing functions are pure and thread-safe.
+//! - thread-safety is stated per function; the staffing functions are pure and thread-safe, a
+//!   center is used by one writer at a time (see [`center`]);
+//! - a center lives on the heap (`cb_center_new`/`cb_center_free`) or, with no allocation, in
+//!   caller memory (`cb_center_size`, `cb_center_align`, `cb_center_init`).
 
 mod boundary;
+pub mod center;
 pub mod erlang;
 pub mod status;
 

@@ -36,6 +36,12 @@ pub enum cb_status {
     CB_STATUS_MISSING_INPUT = 11,
     /// A checkpoint is damaged, from another version, or for a different center layout.
     CB_STATUS_INVALID_CHECKPOINT = 12,
+    /// The event or request contradicts what the center knows: a call id already in flight, a
+    /// call that is not waiting, an agent already in that state, a queue id that exists, ...
+    CB_STATUS_CONFLICT = 13,
+    /// The interval, day or figure asked for is not (or no longer) kept, or there is nothing to
+    /// show yet (no event has set the clock).
+    CB_STATUS_NOT_KEPT = 14,
     /// The handle was poisoned by an earlier internal panic; free it.
     CB_STATUS_POISONED = 254,
     /// An internal panic was caught at the boundary: a bug in libcallboard. The handle involved
@@ -64,13 +70,15 @@ impl cb_status {
             CB_STATUS_UNREACHABLE => c"no staffing up to 1,000,000 agents meets the targets",
             CB_STATUS_MISSING_INPUT => c"a required input is missing",
             CB_STATUS_INVALID_CHECKPOINT => c"the checkpoint is damaged or incompatible",
+            CB_STATUS_CONFLICT => c"the event contradicts what the center knows",
+            CB_STATUS_NOT_KEPT => c"not kept, or nothing to show yet",
             CB_STATUS_POISONED => c"the handle was poisoned by an earlier internal panic",
             CB_STATUS_PANIC => c"internal panic (a bug in libcallboard)",
         }
     }
 
     /// Every status.
-    pub(crate) const ALL_STATUSES: [Self; 15] = [
+    pub(crate) const ALL_STATUSES: [Self; 17] = [
         CB_STATUS_OK,
         CB_STATUS_NULL_ARGUMENT,
         CB_STATUS_INVALID_ARGUMENT,
@@ -84,6 +92,8 @@ impl cb_status {
         CB_STATUS_UNREACHABLE,
         CB_STATUS_MISSING_INPUT,
         CB_STATUS_INVALID_CHECKPOINT,
+        CB_STATUS_CONFLICT,
+        CB_STATUS_NOT_KEPT,
         CB_STATUS_POISONED,
         CB_STATUS_PANIC,
     ];

@@ -98,3 +98,8 @@ fn erlang_from_c99() {
 fn smoke_from_cpp() {
     run(&build("smoke.cpp", "c++", "c++11"));
 }
+
+#[test]
+fn a_center_from_c11() {
+    run(&build("test_center.c", "cc", "c11"));
+}

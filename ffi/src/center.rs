@@ -1,0 +1,1081 @@
+//! A contact center for C: create it (on the heap or in caller memory), configure queues,
+//! feed ACD events, and read live snapshots, interval and day figures and CSAT.
+//!
+//! Thread-safety, for every function taking a `cb_center`: a center is not synchronized.
+//! Functions taking `cb_center *` must not run concurrently with any other call on the same
+//! center; functions taking `const cb_center *` may run concurrently with each other. Different
+//! centers are independent.
+
+use callboard_core::calendar::{DstRule, IntervalLength, LocalDate, SiteCalendar, UtcOffset};
+use callboard_core::center::{Attribution, ConfigError, EventError};
+use callboard_core::csat::{
+    BASELINE_QUESTIONS, CsatConfig, CsatError, CsatFigureKind, CsatScale, CsatValue, SurveyResponse,
+};
+use callboard_core::event::{AgentId, AgentState, CallId, DequeueReason, QueueId, ReasonCode};
+use callboard_core::interval::IntervalStats;
+use callboard_core::service_level::{ServiceLevelThreshold, ServiceLevelVariant};
+use callboard_core::{Center, CenterConfig, Event, EventKind, QueueConfig};
+
+use crate::boundary::{borrow, check_out, guard, write_out};
+use crate::cb_status;
+use crate::status::*;
+
+/// Queues a center holds.
+pub const CB_MAX_QUEUES: u32 = 32;
+/// Calls in flight (waiting, talking or wrapping up) a center holds at once.
+pub const CB_MAX_CALLS: u32 = 4096;
+/// Agents a center knows.
+pub const CB_MAX_AGENTS: u32 = 1024;
+/// Intervals kept per queue: a day of 15-minute intervals.
+pub const CB_MAX_INTERVALS: u32 = 96;
+/// Local days kept per queue (and for CSAT).
+pub const CB_MAX_DAYS: u32 = 8;
+
+type CenterState = Center<32, 4096, 1024, 96, 8>;
+
+const _: () = assert!(
+    CB_MAX_QUEUES == 32
+        && CB_MAX_CALLS == 4096
+        && CB_MAX_AGENTS == 1024
+        && CB_MAX_INTERVALS == 96
+        && CB_MAX_DAYS == 8
+);
+
+/// A contact center: its queues, calls in flight, agents, interval and day figures and CSAT.
+/// Opaque; `cb_center_size()` bytes aligned to `cb_center_align()`.
+#[derive(Debug)]
+#[allow(non_camel_case_types)]
+pub struct cb_center {
+    state: CenterState,
+    /// An internal panic left the state unknown: every later call is refused.
+    poisoned: bool,
+    /// Made by `cb_center_new` (freed by `cb_center_free`) rather than in caller memory.
+    on_heap: bool,
+}
+
+/// An empty center, written into place by copying: constructing one by value would put a copy
+/// of its megabytes on the stack, which an embedded switch's thread may not have.
+const EMPTY: cb_center =
+    cb_center { state: CenterState::new(CenterConfig::DEFAULT), poisoned: false, on_heap: false };
+
+/// No daylight saving.
+pub const CB_DST_NONE: u32 = 0;
+/// United States rule: second Sunday of March to first Sunday of November.
+pub const CB_DST_US: u32 = 1;
+/// European Union rule: last Sunday of March to last Sunday of October.
+pub const CB_DST_EU: u32 = 2;
+
+/// Count each call in the interval it entered the queue.
+pub const CB_ATTRIBUTION_ENTRY: u32 = 0;
+/// Count each call in the interval it left the queue.
+pub const CB_ATTRIBUTION_EXIT: u32 = 1;
+
+/// The previous day's CSAT is the mean score.
+pub const CB_CSAT_MEAN_SCORE: u32 = 0;
+/// The previous day's CSAT is the share of responses in the top two points of the scale.
+pub const CB_CSAT_TOP_TWO_BOX: u32 = 1;
+
+/// A center's configuration. `cb_center_config_default` fills in the defaults.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+#[allow(non_camel_case_types)]
+pub struct cb_center_config {
+    /// The site's standard offset from UTC in minutes (New York: -300).
+    pub utc_offset_minutes: i32,
+    /// `CB_DST_NONE`, `CB_DST_US` or `CB_DST_EU`.
+    pub dst_rule: u32,
+    /// Interval length in minutes: 15, 30 or 60.
+    pub interval_minutes: u32,
+    /// `CB_ATTRIBUTION_ENTRY` or `CB_ATTRIBUTION_EXIT`.
+    pub attribution: u32,
+    /// How far back (ms) an event may arrive out of order and still be applied exactly.
+    pub reorder_tolerance_ms: u64,
+    /// The largest forward jump of the clock (ms) accepted in one event.
+    pub max_clock_jump_ms: u64,
+    /// The survey's lowest score (e.g. 1).
+    pub csat_scale_lowest: u8,
+    /// The survey's highest score (e.g. 5).
+    pub csat_scale_highest: u8,
+    /// Fewest responses for a day's CSAT to be posted.
+    pub csat_minimum_sample: u32,
+    /// `CB_CSAT_MEAN_SCORE` or `CB_CSAT_TOP_TWO_BOX`.
+    pub csat_figure: u32,
+}
+
+/// A queue's configuration. The service-level threshold is `sl_seconds`, or, when `sl_rings`
+/// is above 0, `sl_rings` rings of `ring_cadence_ms` each ("answered by the third ring").
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+#[allow(non_camel_case_types)]
+pub struct cb_queue_config {
+    /// Service-level threshold in seconds (used when `sl_rings` is 0).
+    pub sl_seconds: u32,
+    /// Service-level threshold in rings, or 0.
+    pub sl_rings: u32,
+    /// Length of one ring cycle in milliseconds (North America: 6000).
+    pub ring_cadence_ms: u32,
+    /// Callers who hang up sooner than this are short abandons, left out of net figures.
+    pub short_abandon_ms: u64,
+}
+
+/// A call entered a queue: `call`, `queue`, `priority`.
+pub const CB_EVENT_CALL_ENTERED: u32 = 1;
+/// An agent answered a waiting call: `call`, and `agent` when `has_agent`.
+pub const CB_EVENT_CALL_ANSWERED: u32 = 2;
+/// The caller hung up while waiting: `call`.
+pub const CB_EVENT_CALL_ABANDONED: u32 = 3;
+/// The system ended a call's wait: `call`, `reason` (`CB_DEQUEUE_*`).
+pub const CB_EVENT_CALL_DEQUEUED: u32 = 4;
+/// A waiting call moved to another queue (`queue` when `has_queue`) or out of the ACD.
+pub const CB_EVENT_CALL_TRANSFERRED: u32 = 5;
+/// An answered call's conversation ended: `call`, `talk_ms`, `hold_ms`.
+pub const CB_EVENT_CALL_ENDED: u32 = 6;
+/// An agent finished after-call work: `agent`.
+pub const CB_EVENT_AFTER_CALL_WORK_ENDED: u32 = 7;
+/// An agent changed state: `agent`, `reason` (`CB_AGENT_*`), `not_ready_reason`.
+pub const CB_EVENT_AGENT_STATE: u32 = 8;
+/// An agent joined a queue: `agent`, `queue`.
+pub const CB_EVENT_AGENT_JOINED_QUEUE: u32 = 9;
+/// An agent left a queue: `agent`, `queue`.
+pub const CB_EVENT_AGENT_LEFT_QUEUE: u32 = 10;
+
+/// Dequeue reason: the queue's maximum wait ran out.
+pub const CB_DEQUEUE_TIMEOUT: u32 = 0;
+/// Dequeue reason: no agents were logged in or able to take the call.
+pub const CB_DEQUEUE_NO_AGENTS: u32 = 1;
+/// Dequeue reason: the caller chose to leave (pressed a key).
+pub const CB_DEQUEUE_CALLER_OPTION: u32 = 2;
+/// Dequeue reason: overflowed out of the ACD (voicemail, call-back, announcement).
+pub const CB_DEQUEUE_OVERFLOW: u32 = 3;
+/// Dequeue reason: removed by an administrator or application.
+pub const CB_DEQUEUE_WITHDRAWN: u32 = 4;
+/// Dequeue reason: lost when the switch restarted.
+pub const CB_DEQUEUE_SYSTEM_RESTART: u32 = 5;
+
+/// Agent state: logged out.
+pub const CB_AGENT_LOGGED_OUT: u32 = 0;
+/// Agent state: ready and idle.
+pub const CB_AGENT_AVAILABLE: u32 = 1;
+/// Agent state: a call is ringing at the station.
+pub const CB_AGENT_RESERVED: u32 = 2;
+/// Agent state: talking or holding.
+pub const CB_AGENT_ON_CALL: u32 = 3;
+/// Agent state: after-call work.
+pub const CB_AGENT_AFTER_CALL_WORK: u32 = 4;
+/// Agent state: logged in but not ready, with `not_ready_reason`.
+pub const CB_AGENT_NOT_READY: u32 = 5;
+
+/// One ACD event. `kind` (`CB_EVENT_*`) says which fields count; the others are ignored.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+#[allow(non_camel_case_types)]
+pub struct cb_event {
+    /// When it happened: milliseconds since 1970-01-01T00:00:00Z.
+    pub at_ms: u64,
+    /// `CB_EVENT_*`.
+    pub kind: u32,
+    /// The call.
+    pub call: u64,
+    /// The queue (entered, joined, left, or a transfer's target when `has_queue`).
+    pub queue: u32,
+    /// Whether `queue` holds a transfer's target queue.
+    pub has_queue: bool,
+    /// The agent.
+    pub agent: u32,
+    /// Whether `agent` holds the answering agent.
+    pub has_agent: bool,
+    /// A call's priority in its queue (higher is served first).
+    pub priority: u8,
+    /// `CB_DEQUEUE_*` for a dequeue, `CB_AGENT_*` for an agent state.
+    pub reason: u32,
+    /// The not-ready reason code, for `CB_AGENT_NOT_READY`.
+    pub not_ready_reason: u16,
+    /// Talk time of an ended call, ms.
+    pub talk_ms: u64,
+    /// Hold time of an ended call, ms.
+    pub hold_ms: u64,
+}
+
+/// Member agents of a queue by state.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default)]
+#[allow(non_camel_case_types)]
+pub struct cb_agent_counts {
+    /// Logged out.
+    pub logged_out: u32,
+    /// Ready and idle.
+    pub available: u32,
+    /// A call ringing at the station.
+    pub reserved: u32,
+    /// Talking or holding.
+    pub on_call: u32,
+    /// After-call work.
+    pub after_call_work: u32,
+    /// Logged in, not ready.
+    pub not_ready: u32,
+}
+
+/// `cb_period.defined`: `sl_answered` holds a value.
+pub const CB_PERIOD_SL_ANSWERED: u32 = 1 << 0;
+/// `cb_period.defined`: `sl_offered` holds a value.
+pub const CB_PERIOD_SL_OFFERED: u32 = 1 << 1;
+/// `cb_period.defined`: `sl_abandons_ignored` holds a value.
+pub const CB_PERIOD_SL_ABANDONS_IGNORED: u32 = 1 << 2;
+/// `cb_period.defined`: `sl_abandons_positive` holds a value.
+pub const CB_PERIOD_SL_ABANDONS_POSITIVE: u32 = 1 << 3;
+/// `cb_period.defined`: `asa_seconds` holds a value.
+pub const CB_PERIOD_ASA: u32 = 1 << 4;
+/// `cb_period.defined`: `aht_seconds` holds a value.
+pub const CB_PERIOD_AHT: u32 = 1 << 5;
+/// `cb_period.defined`: `average_abandon_seconds` holds a value.
+pub const CB_PERIOD_AVERAGE_ABANDON: u32 = 1 << 6;
+/// `cb_period.defined`: `max_wait_seconds` holds a value.
+pub const CB_PERIOD_MAX_WAIT: u32 = 1 << 7;
+/// `cb_period.defined`: `abandon_rate` holds a value.
+pub const CB_PERIOD_ABANDON_RATE: u32 = 1 << 8;
+/// `cb_period.defined`: `occupancy` holds a value.
+pub const CB_PERIOD_OCCUPANCY: u32 = 1 << 9;
+
+/// A queue's figures for an interval or a day (definitions: callboard-core's `interval` and
+/// `service_level` modules). A ratio whose bit is not set in `defined` has no denominator yet
+/// and holds 0.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default)]
+#[allow(non_camel_case_types)]
+pub struct cb_period {
+    /// First instant, ms since the epoch.
+    pub start_ms: u64,
+    /// First instant after, ms since the epoch.
+    pub end_ms: u64,
+    /// Calls that entered the queue.
+    pub offered: u32,
+    /// Calls answered.
+    pub answered: u32,
+    /// Answered within the service-level threshold.
+    pub answered_within_sl: u32,
+    /// Callers who hung up while waiting (short abandons included).
+    pub abandoned: u32,
+    /// Abandoned sooner than the short-abandon threshold.
+    pub short_abandoned: u32,
+    /// Abandoned (not short) within the threshold.
+    pub abandoned_within_sl: u32,
+    /// Calls whose wait the system ended.
+    pub dequeued: u32,
+    /// Calls moved to another queue while waiting.
+    pub transferred_out: u32,
+    /// Calls still waiting when read.
+    pub waiting: u32,
+    /// Of those, waiting longer than the threshold already.
+    pub waiting_past_sl: u32,
+    /// Answered calls whose conversation ended.
+    pub handled: u32,
+    /// `CB_PERIOD_*` bits of the ratios below that hold values.
+    pub defined: u32,
+    /// Service level, answered within SL / answered.
+    pub sl_answered: f64,
+    /// Service level, answered within SL / (answered + net abandoned + dequeued).
+    pub sl_offered: f64,
+    /// Service level, answered within SL / (net offered − abandoned within SL).
+    pub sl_abandons_ignored: f64,
+    /// Service level, (answered + abandoned within SL) / net offered.
+    pub sl_abandons_positive: f64,
+    /// Average speed of answer, seconds.
+    pub asa_seconds: f64,
+    /// Average handle time, seconds.
+    pub aht_seconds: f64,
+    /// Average wait of (net) abandoned calls, seconds.
+    pub average_abandon_seconds: f64,
+    /// Longest wait of any call counted, seconds.
+    pub max_wait_seconds: f64,
+    /// Net abandoned / net offered.
+    pub abandon_rate: f64,
+    /// Member agents' occupancy.
+    pub occupancy: f64,
+}
+
+/// A queue as a wallboard shows it now.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default)]
+#[allow(non_camel_case_types)]
+pub struct cb_queue_snapshot {
+    /// The instant described: the center's clock, ms since the epoch.
+    pub at_ms: u64,
+    /// The service-level threshold, ms.
+    pub sl_threshold_ms: u64,
+    /// Calls waiting now.
+    pub waiting: u32,
+    /// Whether `longest_wait_ms` holds a value (a call is waiting).
+    pub has_longest_wait: bool,
+    /// How long the oldest waiting call has waited, ms.
+    pub longest_wait_ms: u64,
+    /// Member agents by state.
+    pub agents: cb_agent_counts,
+    /// The interval in progress.
+    pub current_interval: cb_period,
+    /// Today so far (the local day of `at_ms`).
+    pub today: cb_period,
+}
+
+/// A survey response about a contact.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+#[allow(non_camel_case_types)]
+pub struct cb_survey {
+    /// When the rated contact happened, ms since the epoch (the day it counts for).
+    pub contact_at_ms: u64,
+    /// The score, on the configured scale.
+    pub score: u8,
+    /// The four baseline yes/no questions (explained the process, had the information, timely,
+    /// satisfied): 1 yes, 0 no, -1 not answered.
+    pub answers: [i8; 4],
+    /// Whether the resident asked to be contacted again.
+    pub follow_up_requested: bool,
+}
+
+/// `cb_csat.status`: `value` holds the figure.
+pub const CB_CSAT_AVAILABLE: u32 = 0;
+/// `cb_csat.status`: no responses that day.
+pub const CB_CSAT_NO_RESPONSES: u32 = 1;
+/// `cb_csat.status`: fewer responses than the minimum sample (`minimum_sample`).
+pub const CB_CSAT_NOT_ENOUGH_RESPONSES: u32 = 2;
+
+/// The previous day's CSAT, as a board posts it.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default)]
+#[allow(non_camel_case_types)]
+pub struct cb_csat {
+    /// The day's local date: year.
+    pub year: i32,
+    /// Month, 1–12.
+    pub month: u8,
+    /// Day of the month, 1–31.
+    pub day: u8,
+    /// `CB_CSAT_MEAN_SCORE` or `CB_CSAT_TOP_TWO_BOX`.
+    pub figure: u32,
+    /// Responses that day.
+    pub responses: u32,
+    /// `CB_CSAT_AVAILABLE`, `CB_CSAT_NO_RESPONSES` or `CB_CSAT_NOT_ENOUGH_RESPONSES`.
+    pub status: u32,
+    /// The figure, when `status` is `CB_CSAT_AVAILABLE`.
+    pub value: f64,
+    /// The configured minimum sample.
+    pub minimum_sample: u32,
+}
+
+/// What a center has counted about its input.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default)]
+#[allow(non_camel_case_types)]
+pub struct cb_diagnostics {
+    /// Events applied.
+    pub applied: u64,
+    /// Events refused (each refused event changed nothing).
+    pub rejected: u64,
+    /// Survey responses refused.
+    pub surveys_rejected: u32,
+    /// Intervals dropped from a full ring before they were read.
+    pub intervals_evicted: u32,
+    /// Days dropped from a full day ledger.
+    pub days_evicted: u32,
+    /// Updates to an interval or day no longer kept.
+    pub late_updates: u32,
+}
+
+impl From<EventError> for cb_status {
+    fn from(error: EventError) -> Self {
+        match error {
+            EventError::UnknownQueue | EventError::UnknownCall | EventError::UnknownAgent => {
+                CB_STATUS_UNKNOWN_ID
+            }
+            EventError::TooManyCalls | EventError::TooManyAgents => CB_STATUS_CAPACITY_EXCEEDED,
+            EventError::TooLate | EventError::BeforePreviousEvent | EventError::ClockJump => {
+                CB_STATUS_OUT_OF_ORDER
+            }
+            EventError::TimestampOutOfRange
+            | EventError::ImpossibleDuration
+            | EventError::TransferToSameQueue => CB_STATUS_INVALID_ARGUMENT,
+            _ => CB_STATUS_CONFLICT,
+        }
+    }
+}
+
+/// Any configuration error is an argument out of range.
+fn invalid<E>(_: E) -> cb_status {
+    CB_STATUS_INVALID_ARGUMENT
+}
+
+fn config_of(config: &cb_center_config) -> Result<CenterConfig, cb_status> {
+    let dst = match config.dst_rule {
+        CB_DST_NONE => DstRule::None,
+        CB_DST_US => DstRule::UnitedStates,
+        CB_DST_EU => DstRule::EuropeanUnion,
+        _ => return Err(CB_STATUS_INVALID_ARGUMENT),
+    };
+    let offset = UtcOffset::from_minutes(config.utc_offset_minutes).map_err(invalid)?;
+    let interval = match config.interval_minutes {
+        15 => IntervalLength::Minutes15,
+        30 => IntervalLength::Minutes30,
+        60 => IntervalLength::Minutes60,
+        _ => return Err(CB_STATUS_INVALID_ARGUMENT),
+    };
+    let attribution = match config.attribution {
+        CB_ATTRIBUTION_ENTRY => Attribution::QueueEntry,
+        CB_ATTRIBUTION_EXIT => Attribution::QueueExit,
+        _ => return Err(CB_STATUS_INVALID_ARGUMENT),
+    };
+    let figure = match config.csat_figure {
+        CB_CSAT_MEAN_SCORE => CsatFigureKind::MeanScore,
+        CB_CSAT_TOP_TWO_BOX => CsatFigureKind::TopTwoBox,
+        _ => return Err(CB_STATUS_INVALID_ARGUMENT),
+    };
+    let scale =
+        CsatScale::new(config.csat_scale_lowest, config.csat_scale_highest).map_err(invalid)?;
+    Ok(CenterConfig {
+        calendar: SiteCalendar::new(offset, dst).map_err(invalid)?,
+        interval,
+        attribution,
+        reorder_tolerance_ms: config.reorder_tolerance_ms,
+        max_clock_jump_ms: config.max_clock_jump_ms,
+        csat: CsatConfig { scale, minimum_sample: config.csat_minimum_sample, figure },
+        ..CenterConfig::DEFAULT
+    })
+}
+
+/// Writes the default configuration: UTC, no daylight saving, 15-minute intervals, calls
+/// counted where they entered the queue, 2 s reorder tolerance, clock jumps up to 31 days,
+/// CSAT on a 1–5 scale as a mean score with at least 10 responses.
+///
+/// Returns `CB_STATUS_NULL_ARGUMENT` for NULL.
+///
+/// Thread-safety: safe from any thread.
+///
+/// # Safety
+/// `out` must be NULL or point to writable memory for a `cb_center_config`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cb_center_config_default(out: *mut cb_center_config) -> cb_status {
+    guard(|| {
+        check_out(out)?;
+        let d = CenterConfig::DEFAULT;
+        let config = cb_center_config {
+            utc_offset_minutes: d.calendar.standard_offset().minutes(),
+            dst_rule: CB_DST_NONE,
+            interval_minutes: 15,
+            attribution: CB_ATTRIBUTION_ENTRY,
+            reorder_tolerance_ms: d.reorder_tolerance_ms,
+            max_clock_jump_ms: d.max_clock_jump_ms,
+            csat_scale_lowest: d.csat.scale.lowest(),
+            csat_scale_highest: d.csat.scale.highest(),
+            csat_minimum_sample: d.csat.minimum_sample,
+            csat_figure: CB_CSAT_MEAN_SCORE,
+        };
+        // SAFETY: checked by check_out; writable by the caller's contract.
+        unsafe { write_out(out, config) };
+        Ok(())
+    })
+}
+
+/// The bytes a center needs in caller memory (`cb_center_init`): about 1.3 MB.
+///
+/// Thread-safety: safe from any thread.
+#[unsafe(no_mangle)]
+pub extern "C" fn cb_center_size() -> usize {
+    size_of::<cb_center>()
+}
+
+/// The alignment, in bytes, caller memory for `cb_center_init` must have.
+///
+/// Thread-safety: safe from any thread.
+#[unsafe(no_mangle)]
+pub extern "C" fn cb_center_align() -> usize {
+    align_of::<cb_center>()
+}
+
+/// Makes a center on the heap. Free it with `cb_center_free`.
+///
+/// Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_MISALIGNED`, or `CB_STATUS_INVALID_ARGUMENT`
+/// for a configuration out of range. `*out` is written only on `CB_STATUS_OK`.
+///
+/// Thread-safety: safe from any thread.
+///
+/// # Safety
+/// `config` must be NULL or point to a valid `cb_center_config`; `out` must be NULL or point to
+/// writable memory for a pointer.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cb_center_new(
+    config: *const cb_center_config,
+    out: *mut *mut cb_center,
+) -> cb_status {
+    guard(|| {
+        // SAFETY: the caller's contract: NULL or a valid configuration.
+        let config = config_of(unsafe { borrow(config) }?)?;
+        check_out(out)?;
+        let mut memory = Box::<cb_center>::new_uninit();
+        memory.write(EMPTY);
+        // SAFETY: initialized by the write just above.
+        let mut center = unsafe { memory.assume_init() };
+        center.state.reset(config);
+        center.on_heap = true;
+        // SAFETY: checked by check_out; writable by the caller's contract.
+        unsafe { write_out(out, Box::into_raw(center)) };
+        Ok(())
+    })
+}
+
+/// Makes a center in caller memory of `len` bytes at `memory`, which must be at least
+/// `cb_center_size()` bytes aligned to `cb_center_align()`; no allocation. The center lives
+/// as long as the memory; it needs no freeing (do not pass it to `cb_center_free`).
+///
+/// Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_MISALIGNED` (memory not aligned),
+/// `CB_STATUS_BUFFER_TOO_SMALL` (`len` below `cb_center_size()`), or
+/// `CB_STATUS_INVALID_ARGUMENT`. Nothing is written on failure.
+///
+/// Thread-safety: safe from any thread; the memory must not be in use by anyone else.
+///
+/// # Safety
+/// `memory` must be NULL or point to `len` writable bytes not used for anything else while the
+/// center lives; `config` NULL or valid; `out` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cb_center_init(
+    memory: *mut core::ffi::c_void,
+    len: usize,
+    config: *const cb_center_config,
+    out: *mut *mut cb_center,
+) -> cb_status {
+    guard(|| {
+        // SAFETY: the caller's contract: NULL or a valid configuration.
+        let config = config_of(unsafe { borrow(config) }?)?;
+        check_out(out)?;
+        let place = memory.cast::<cb_center>();
+        check_out(place)?;
+        if len < size_of::<cb_center>() {
+            return Err(CB_STATUS_BUFFER_TOO_SMALL);
+        }
+        // SAFETY: non-NULL, aligned (check_out) and at least size_of::<cb_center>() writable
+        // bytes (checked above; writable and unshared by the caller's contract). The constant
+        // is copied in place, without a temporary on the stack.
+        unsafe { place.write(EMPTY) };
+        // SAFETY: initialized just above; no other reference to it exists.
+        let center = unsafe { &mut *place };
+        center.state.reset(config);
+        // SAFETY: checked by check_out; writable by the caller's contract.
+        unsafe { write_out(out, place) };
+        Ok(())
+    })
+}
+
+/// Frees a center made by `cb_center_new`. NULL, and centers made by `cb_center_init` (whose
+/// memory belongs to the caller), are left alone.
+///
+/// Thread-safety: no other call may use the center during or after this one.
+///
+/// # Safety
+/// `center` must be NULL or a center from `cb_center_new`/`cb_center_init` not freed before.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cb_center_free(center: *mut cb_center) {
+    let _ = guard(|| {
+        if center.is_null() || !center.is_aligned() {
+            return Ok(());
+        }
+        // SAFETY: a live center by the caller's contract.
+        if unsafe { (*center).on_heap } {
+            // SAFETY: made by Box::into_raw in cb_center_new and not freed before.
+            drop(unsafe { Box::from_raw(center) });
+        }
+        Ok(())
+    });
+}
+
+/// Runs `body` on a center for writing; a panic poisons it.
+///
+/// # Safety
+/// `center` must be NULL or a live center not used by anyone else during the call.
+unsafe fn with_center_mut(
+    center: *mut cb_center,
+    body: impl FnOnce(&mut CenterState) -> Result<(), cb_status>,
+) -> cb_status {
+    let status = guard(|| {
+        // SAFETY: the caller's contract: NULL or a live, unshared center.
+        let center = unsafe { center.as_mut() }.ok_or(CB_STATUS_NULL_ARGUMENT)?;
+        if center.poisoned {
+            return Err(CB_STATUS_POISONED);
+        }
+        body(&mut center.state)
+    });
+    if status == CB_STATUS_PANIC && !center.is_null() {
+        // SAFETY: non-NULL and live by the caller's contract; the panicking borrow has ended.
+        unsafe { (*center).poisoned = true };
+    }
+    status
+}
+
+/// Runs `body` on a center for reading.
+///
+/// # Safety
+/// `center` must be NULL or a live center not written during the call.
+unsafe fn with_center(
+    center: *const cb_center,
+    body: impl FnOnce(&CenterState) -> Result<(), cb_status>,
+) -> cb_status {
+    guard(|| {
+        // SAFETY: the caller's contract: NULL or a live center.
+        let center = unsafe { borrow(center) }?;
+        if center.poisoned {
+            return Err(CB_STATUS_POISONED);
+        }
+        body(&center.state)
+    })
+}
+
+/// Adds a queue with id `queue`.
+///
+/// Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_INVALID_ARGUMENT` (a ring threshold with a
+/// zero cadence), `CB_STATUS_CONFLICT` (the id exists), `CB_STATUS_CAPACITY_EXCEEDED`
+/// (`CB_MAX_QUEUES` queues exist).
+///
+/// Thread-safety: writes the center (see the center's rule).
+///
+/// # Safety
+/// `center` NULL or live and unshared; `config` NULL or valid.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cb_center_add_queue(
+    center: *mut cb_center,
+    queue: u32,
+    config: *const cb_queue_config,
+) -> cb_status {
+    // SAFETY: forwarded caller contract.
+    unsafe {
+        with_center_mut(center, |state| {
+            let config = borrow(config)?;
+            let service_level = if config.sl_rings > 0 {
+                if config.ring_cadence_ms == 0 {
+                    return Err(CB_STATUS_INVALID_ARGUMENT);
+                }
+                ServiceLevelThreshold::Rings {
+                    rings: config.sl_rings,
+                    cadence_ms: config.ring_cadence_ms,
+                }
+            } else {
+                ServiceLevelThreshold::Seconds(config.sl_seconds)
+            };
+            let queue_config =
+                QueueConfig { service_level, short_abandon_ms: config.short_abandon_ms };
+            state.add_queue(QueueId(queue), queue_config).map_err(|error| match error {
+                ConfigError::DuplicateQueue => CB_STATUS_CONFLICT,
+                ConfigError::TooManyQueues => CB_STATUS_CAPACITY_EXCEEDED,
+                _ => CB_STATUS_INVALID_ARGUMENT,
+            })
+        })
+    }
+}
+
+fn event_of(event: &cb_event) -> Result<Event, cb_status> {
+    let call = CallId(event.call);
+    let queue = QueueId(event.queue);
+    let agent = AgentId(event.agent);
+    let kind = match event.kind {
+        CB_EVENT_CALL_ENTERED => EventKind::CallEntered { call, queue, priority: event.priority },
+        CB_EVENT_CALL_ANSWERED => {
+            EventKind::CallAnswered { call, agent: event.has_agent.then_some(agent) }
+        }
+        CB_EVENT_CALL_ABANDONED => EventKind::CallAbandoned { call },
+        CB_EVENT_CALL_DEQUEUED => {
+            let reason = match event.reason {
+                CB_DEQUEUE_TIMEOUT => DequeueReason::Timeout,
+                CB_DEQUEUE_NO_AGENTS => DequeueReason::NoAgents,
+                CB_DEQUEUE_CALLER_OPTION => DequeueReason::CallerOption,
+                CB_DEQUEUE_OVERFLOW => DequeueReason::Overflow,
+                CB_DEQUEUE_WITHDRAWN => DequeueReason::Withdrawn,
+                CB_DEQUEUE_SYSTEM_RESTART => DequeueReason::SystemRestart,
+                _ => return Err(CB_STATUS_INVALID_ARGUMENT),
+            };
+            EventKind::CallDequeued { call, reason }
+        }
+        CB_EVENT_CALL_TRANSFERRED => {
+            EventKind::CallTransferred { call, to: event.has_queue.then_some(queue) }
+        }
+        CB_EVENT_CALL_ENDED => {
+            EventKind::CallEnded { call, talk_ms: event.talk_ms, hold_ms: event.hold_ms }
+        }
+        CB_EVENT_AFTER_CALL_WORK_ENDED => EventKind::AfterCallWorkEnded { agent },
+        CB_EVENT_AGENT_STATE => {
+            let state = match event.reason {
+                CB_AGENT_LOGGED_OUT => AgentState::LoggedOut,
+                CB_AGENT_AVAILABLE => AgentState::Available,
+                CB_AGENT_RESERVED => AgentState::Reserved,
+                CB_AGENT_ON_CALL => AgentState::OnCall,
+                CB_AGENT_AFTER_CALL_WORK => AgentState::AfterCallWork,
+                CB_AGENT_NOT_READY => AgentState::NotReady(ReasonCode(event.not_ready_reason)),
+                _ => return Err(CB_STATUS_INVALID_ARGUMENT),
+            };
+            EventKind::AgentStateChanged { agent, state }
+        }
+        CB_EVENT_AGENT_JOINED_QUEUE => EventKind::AgentJoinedQueue { agent, queue },
+        CB_EVENT_AGENT_LEFT_QUEUE => EventKind::AgentLeftQueue { agent, queue },
+        _ => return Err(CB_STATUS_INVALID_ARGUMENT),
+    };
+    Ok(Event::new(event.at_ms, kind))
+}
+
+/// Applies one ACD event. A refused event changes nothing (it is counted in the diagnostics).
+///
+/// Returns `CB_STATUS_NULL_ARGUMENT`; `CB_STATUS_INVALID_ARGUMENT` (unknown kind or reason, an
+/// impossible duration, a transfer to the same queue, a time beyond year 9999);
+/// `CB_STATUS_UNKNOWN_ID` (queue, call or agent not known); `CB_STATUS_CONFLICT` (the event
+/// contradicts what the center knows: a duplicate call, a call not waiting, an agent already in
+/// that state, ...); `CB_STATUS_OUT_OF_ORDER` (older than the reorder tolerance, before an
+/// entity's previous event, or a clock jump beyond the configured maximum);
+/// `CB_STATUS_CAPACITY_EXCEEDED` (`CB_MAX_CALLS` calls or `CB_MAX_AGENTS` agents).
+///
+/// Thread-safety: writes the center (see the center's rule).
+///
+/// # Safety
+/// `center` NULL or live and unshared; `event` NULL or valid.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cb_center_apply(
+    center: *mut cb_center,
+    event: *const cb_event,
+) -> cb_status {
+    // SAFETY: forwarded caller contract.
+    unsafe {
+        with_center_mut(center, |state| {
+            let event = event_of(borrow(event)?)?;
+            Ok(state.apply(&event)?)
+        })
+    }
+}
+
+/// Moves the center's clock forward to `now_ms` with no event (a quiet moment): waits grow,
+/// intervals close. The clock never moves back: a time at or before it changes nothing.
+///
+/// Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_INVALID_ARGUMENT` (beyond year 9999).
+///
+/// Thread-safety: writes the center (see the center's rule).
+///
+/// # Safety
+/// `center` NULL or live and unshared.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cb_center_advance_to(center: *mut cb_center, now_ms: u64) -> cb_status {
+    // SAFETY: forwarded caller contract.
+    unsafe { with_center_mut(center, |state| Ok(state.advance_to(now_ms)?)) }
+}
+
+fn period_of(start_ms: u64, end_ms: u64, stats: &IntervalStats) -> cb_period {
+    let mut out = cb_period {
+        start_ms,
+        end_ms,
+        offered: stats.offered,
+        answered: stats.answered,
+        answered_within_sl: stats.answered_within_sl,
+        abandoned: stats.abandoned,
+        short_abandoned: stats.short_abandoned,
+        abandoned_within_sl: stats.abandoned_within_sl,
+        dequeued: stats.dequeued,
+        transferred_out: stats.transferred_out,
+        waiting: stats.waiting,
+        waiting_past_sl: stats.waiting_past_sl,
+        handled: stats.handled,
+        ..cb_period::default()
+    };
+    let mut defined = 0;
+    for (bit, value, field) in [
+        (
+            CB_PERIOD_SL_ANSWERED,
+            stats.service_level(ServiceLevelVariant::Answered),
+            &mut out.sl_answered,
+        ),
+        (
+            CB_PERIOD_SL_OFFERED,
+            stats.service_level(ServiceLevelVariant::Offered),
+            &mut out.sl_offered,
+        ),
+        (
+            CB_PERIOD_SL_ABANDONS_IGNORED,
+            stats.service_level(ServiceLevelVariant::AbandonsIgnored),
+            &mut out.sl_abandons_ignored,
+        ),
+        (
+            CB_PERIOD_SL_ABANDONS_POSITIVE,
+            stats.service_level(ServiceLevelVariant::AbandonsPositive),
+            &mut out.sl_abandons_positive,
+        ),
+        (CB_PERIOD_ASA, stats.asa_seconds(), &mut out.asa_seconds),
+        (CB_PERIOD_AHT, stats.aht_seconds(), &mut out.aht_seconds),
+        (
+            CB_PERIOD_AVERAGE_ABANDON,
+            stats.average_abandon_seconds(),
+            &mut out.average_abandon_seconds,
+        ),
+        (CB_PERIOD_MAX_WAIT, stats.max_wait_seconds(), &mut out.max_wait_seconds),
+        (CB_PERIOD_ABANDON_RATE, stats.abandon_rate(), &mut out.abandon_rate),
+        (CB_PERIOD_OCCUPANCY, stats.occupancy(), &mut out.occupancy),
+    ] {
+        if let Some(value) = value {
+            *field = value;
+            defined |= bit;
+        }
+    }
+    out.defined = defined;
+    out
+}
+
+/// A queue as a wallboard shows it now: waiting calls, the longest wait, agents by state, the
+/// interval in progress and today so far.
+///
+/// Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_UNKNOWN_ID` (no such queue),
+/// `CB_STATUS_NOT_KEPT` (no event yet, so no clock). `*out` is written only on `CB_STATUS_OK`.
+///
+/// Thread-safety: reads the center (see the center's rule).
+///
+/// # Safety
+/// `center` NULL or live; `out` NULL or writable for a `cb_queue_snapshot`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cb_center_snapshot(
+    center: *const cb_center,
+    queue: u32,
+    out: *mut cb_queue_snapshot,
+) -> cb_status {
+    // SAFETY: forwarded caller contract.
+    unsafe {
+        with_center(center, |state| {
+            check_out(out)?;
+            let id = QueueId(queue);
+            if state.queue_config(id).is_none() {
+                return Err(CB_STATUS_UNKNOWN_ID);
+            }
+            let snapshot = state.snapshot(id).ok_or(CB_STATUS_NOT_KEPT)?;
+            let agents = snapshot.agents;
+            let interval = snapshot.current_interval;
+            let today = snapshot.today_stats;
+            let answer = cb_queue_snapshot {
+                at_ms: snapshot.at,
+                sl_threshold_ms: snapshot.service_level_threshold_ms,
+                waiting: snapshot.waiting,
+                has_longest_wait: snapshot.longest_wait_ms.is_some(),
+                longest_wait_ms: snapshot.longest_wait_ms.unwrap_or(0),
+                agents: cb_agent_counts {
+                    logged_out: agents.logged_out,
+                    available: agents.available,
+                    reserved: agents.reserved,
+                    on_call: agents.on_call,
+                    after_call_work: agents.after_call_work,
+                    not_ready: agents.not_ready,
+                },
+                current_interval: period_of(interval.start, interval.end, &interval.stats),
+                today: period_of(today.start, today.end, &today.stats),
+            };
+            write_out(out, answer);
+            Ok(())
+        })
+    }
+}
+
+/// A queue's figures for the interval starting at `start_ms` (an interval boundary), as long
+/// as it is kept (the last `CB_MAX_INTERVALS`).
+///
+/// Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_UNKNOWN_ID` (no such queue),
+/// `CB_STATUS_NOT_KEPT` (no such interval kept). `*out` is written only on `CB_STATUS_OK`.
+///
+/// Thread-safety: reads the center (see the center's rule).
+///
+/// # Safety
+/// `center` NULL or live; `out` NULL or writable for a `cb_period`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cb_center_interval(
+    center: *const cb_center,
+    queue: u32,
+    start_ms: u64,
+    out: *mut cb_period,
+) -> cb_status {
+    // SAFETY: forwarded caller contract.
+    unsafe {
+        with_center(center, |state| {
+            check_out(out)?;
+            let id = QueueId(queue);
+            if state.queue_config(id).is_none() {
+                return Err(CB_STATUS_UNKNOWN_ID);
+            }
+            let report = state.interval(id, start_ms).ok_or(CB_STATUS_NOT_KEPT)?;
+            write_out(out, period_of(report.start, report.end, &report.stats));
+            Ok(())
+        })
+    }
+}
+
+/// A queue's figures for the local day `year`-`month`-`day`, as long as it is kept (the last
+/// `CB_MAX_DAYS`).
+///
+/// Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_INVALID_ARGUMENT` (no such date),
+/// `CB_STATUS_UNKNOWN_ID` (no such queue), `CB_STATUS_NOT_KEPT` (no such day kept). `*out` is
+/// written only on `CB_STATUS_OK`.
+///
+/// Thread-safety: reads the center (see the center's rule).
+///
+/// # Safety
+/// `center` NULL or live; `out` NULL or writable for a `cb_period`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cb_center_day(
+    center: *const cb_center,
+    queue: u32,
+    year: i32,
+    month: u8,
+    day: u8,
+    out: *mut cb_period,
+) -> cb_status {
+    // SAFETY: forwarded caller contract.
+    unsafe {
+        with_center(center, |state| {
+            check_out(out)?;
+            let date = LocalDate::new(year, month, day).map_err(|_| CB_STATUS_INVALID_ARGUMENT)?;
+            let id = QueueId(queue);
+            if state.queue_config(id).is_none() {
+                return Err(CB_STATUS_UNKNOWN_ID);
+            }
+            let report = state.day(id, date).ok_or(CB_STATUS_NOT_KEPT)?;
+            write_out(out, period_of(report.start, report.end, &report.stats));
+            Ok(())
+        })
+    }
+}
+
+/// Records a survey response, filed under the local day of the rated contact.
+///
+/// Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_INVALID_ARGUMENT` (score off the scale, an
+/// answer other than -1, 0 or 1, a contact later than the center's clock),
+/// `CB_STATUS_OUT_OF_ORDER` (the contact is older than the CSAT history kept).
+///
+/// Thread-safety: writes the center (see the center's rule).
+///
+/// # Safety
+/// `center` NULL or live and unshared; `survey` NULL or valid.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cb_center_record_survey(
+    center: *mut cb_center,
+    survey: *const cb_survey,
+) -> cb_status {
+    // SAFETY: forwarded caller contract.
+    unsafe {
+        with_center_mut(center, |state| {
+            let survey = borrow(survey)?;
+            let mut answers = [None; BASELINE_QUESTIONS];
+            for (slot, answer) in answers.iter_mut().zip(survey.answers) {
+                *slot = match answer {
+                    -1 => None,
+                    0 => Some(false),
+                    1 => Some(true),
+                    _ => return Err(CB_STATUS_INVALID_ARGUMENT),
+                };
+            }
+            let response = SurveyResponse {
+                contact_at: survey.contact_at_ms,
+                score: survey.score,
+                answers,
+                follow_up_requested: survey.follow_up_requested,
+            };
+            state.record_survey(&response).map(|_| ()).map_err(|error| match error {
+                CsatError::TooOld => CB_STATUS_OUT_OF_ORDER,
+                _ => CB_STATUS_INVALID_ARGUMENT,
+            })
+        })
+    }
+}
+
+/// The previous day's CSAT (the local day before the center's clock), with its sample size or
+/// why it cannot be posted.
+///
+/// Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_NOT_KEPT` (no clock yet). `*out` is written
+/// only on `CB_STATUS_OK`.
+///
+/// Thread-safety: reads the center (see the center's rule).
+///
+/// # Safety
+/// `center` NULL or live; `out` NULL or writable for a `cb_csat`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cb_center_previous_day_csat(
+    center: *const cb_center,
+    out: *mut cb_csat,
+) -> cb_status {
+    // SAFETY: forwarded caller contract.
+    unsafe {
+        with_center(center, |state| {
+            check_out(out)?;
+            let csat = state.previous_day_csat().ok_or(CB_STATUS_NOT_KEPT)?;
+            let minimum_sample = state.config().csat.minimum_sample;
+            let (status, value) = match csat.value {
+                CsatValue::Available(value) => (CB_CSAT_AVAILABLE, value),
+                CsatValue::NoResponses => (CB_CSAT_NO_RESPONSES, 0.0),
+                CsatValue::BelowMinimumSample { .. } => (CB_CSAT_NOT_ENOUGH_RESPONSES, 0.0),
+            };
+            let answer = cb_csat {
+                year: csat.date.year(),
+                month: csat.date.month(),
+                day: csat.date.day(),
+                figure: match csat.kind {
+                    CsatFigureKind::MeanScore => CB_CSAT_MEAN_SCORE,
+                    CsatFigureKind::TopTwoBox => CB_CSAT_TOP_TWO_BOX,
+                },
+                responses: csat.responses,
+                status,
+                value,
+                minimum_sample,
+            };
+            write_out(out, answer);
+            Ok(())
+        })
+    }
+}
+
+/// What the center has counted about its input: events applied and refused, surveys refused,
+/// history evicted.
+///
+/// Returns `CB_STATUS_NULL_ARGUMENT`. `*out` is written only on `CB_STATUS_OK`.
+///
+/// Thread-safety: reads the center (see the center's rule).
+///
+/// # Safety
+/// `center` NULL or live; `out` NULL or writable for a `cb_diagnostics`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cb_center_diagnostics(
+    center: *const cb_center,
+    out: *mut cb_diagnostics,
+) -> cb_status {
+    // SAFETY: forwarded caller contract.
+    unsafe {
+        with_center(center, |state| {
+            check_out(out)?;
+            let d = state.diagnostics();
+            let answer = cb_diagnostics {
+                applied: d.applied,
+                rejected: u64::from(d.rejected.total()),
+                surveys_rejected: d.surveys_rejected,
+                intervals_evicted: d.intervals_evicted,
+                days_evicted: d.days_evicted,
+                late_updates: d.late_updates,
+            };
+            write_out(out, answer);
+            Ok(())
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_center_is_made_without_a_copy_on_the_stack() {
+        // 64 KiB of stack for a center of over a megabyte: it must be built in place.
+        let worker = std::thread::Builder::new().stack_size(64 * 1024).spawn(|| {
+            let mut config = core::mem::MaybeUninit::<cb_center_config>::uninit();
+            // SAFETY: a valid out-pointer.
+            assert_eq!(unsafe { cb_center_config_default(config.as_mut_ptr()) }, CB_STATUS_OK);
+            let mut center: *mut cb_center = core::ptr::null_mut();
+            // SAFETY: valid pointers.
+            let status = unsafe { cb_center_new(config.as_ptr(), &raw mut center) };
+            assert_eq!(status, CB_STATUS_OK);
+            // SAFETY: made just above.
+            unsafe { cb_center_free(center) };
+        });
+        assert!(worker.expect("spawn").join().is_ok());
+        assert!(cb_center_size() > 1_000_000);
+    }
+}

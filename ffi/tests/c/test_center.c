@@ -1,0 +1,370 @@
+/*
+ * A contact center driven from C through libcallboard: a full 311 day of calls, agents and
+ * surveys, with every figure checked against counts this program keeps itself; then every
+ * error path: NULL for each pointer, unknown ids, conflicts, out-of-order events, short and
+ * misaligned memory, outputs left alone on failure.
+ */
+#include "callboard.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int failures = 0;
+
+#define CHECK(condition)                                                                  \
+    do {                                                                                  \
+        if (!(condition)) {                                                               \
+            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #condition); \
+            failures++;                                                                   \
+        }                                                                                 \
+    } while (0)
+
+#define CHECK_STATUS(call, expected)                                                  \
+    do {                                                                              \
+        cb_status got_ = (call);                                                      \
+        if (got_ != (expected)) {                                                     \
+            fprintf(stderr, "%s:%d: %s returned %u (%s), expected %s\n", __FILE__,    \
+                    __LINE__, #call, (unsigned)got_, cb_status_str(got_), #expected); \
+            failures++;                                                               \
+        }                                                                             \
+    } while (0)
+
+/* 2026-11-23T08:00:00Z, a Monday: the center opens. */
+#define OPENING_MS 1795420800000ULL
+#define MINUTE_MS 60000ULL
+#define POTHOLES 311u
+#define CALLS 360u
+
+static cb_event event(uint32_t kind, uint64_t at_ms) {
+    cb_event e;
+    memset(&e, 0, sizeof e);
+    e.kind = kind;
+    e.at_ms = at_ms;
+    return e;
+}
+
+static cb_status call_event(cb_center *center, uint32_t kind, uint64_t at_ms, uint64_t call) {
+    cb_event e = event(kind, at_ms);
+    e.call = call;
+    e.queue = POTHOLES;
+    return cb_center_apply(center, &e);
+}
+
+/* The day's schedule: call i enters at 08:00 + 2i minutes and waits (37 i mod 100) seconds;
+ * every seventh caller (i mod 7 == 3) hangs up instead of being answered. */
+static uint64_t wait_s(uint32_t i) { return (37u * i) % 100u; }
+static int abandons(uint32_t i) { return i % 7u == 3u; }
+static uint64_t talk_s(uint32_t i) { return 60u + (53u * i) % 180u; }
+
+typedef struct timed_event {
+    cb_event event;
+    size_t sequence; /* ties keep the order they were made in: entered before answered */
+} timed_event;
+
+static int by_time(const void *left, const void *right) {
+    const timed_event *a = left, *b = right;
+    if (a->event.at_ms != b->event.at_ms) return a->event.at_ms < b->event.at_ms ? -1 : 1;
+    return a->sequence < b->sequence ? -1 : (a->sequence > b->sequence);
+}
+
+static void make_center(cb_center **center) {
+    cb_center_config config;
+    CHECK_STATUS(cb_center_config_default(&config), CB_STATUS_OK);
+    config.csat_minimum_sample = 3;
+    CHECK_STATUS(cb_center_new(&config, center), CB_STATUS_OK);
+    cb_queue_config queue = {20, 0, 0, 5000}; /* 20 s threshold, 5 s short abandons */
+    CHECK_STATUS(cb_center_add_queue(*center, POTHOLES, &queue), CB_STATUS_OK);
+}
+
+static void a_full_day(void) {
+    cb_center *center = NULL;
+    make_center(&center);
+
+    /* Agent 7 logs in, joins the queue, goes on a break. */
+    cb_event join = event(CB_EVENT_AGENT_JOINED_QUEUE, OPENING_MS - 10 * MINUTE_MS);
+    join.agent = 7;
+    join.queue = POTHOLES;
+    CHECK_STATUS(cb_center_apply(center, &join), CB_STATUS_OK);
+    cb_event ready = event(CB_EVENT_AGENT_STATE, OPENING_MS - 9 * MINUTE_MS);
+    ready.agent = 7;
+    ready.reason = CB_AGENT_AVAILABLE;
+    CHECK_STATUS(cb_center_apply(center, &ready), CB_STATUS_OK);
+    cb_queue_snapshot snapshot;
+    CHECK_STATUS(cb_center_snapshot(center, POTHOLES, &snapshot), CB_STATUS_OK);
+    CHECK(snapshot.agents.available == 1 && snapshot.waiting == 0 && !snapshot.has_longest_wait);
+    CHECK(snapshot.sl_threshold_ms == 20000);
+    cb_event lunch = ready;
+    lunch.at_ms = OPENING_MS - 8 * MINUTE_MS;
+    lunch.reason = CB_AGENT_NOT_READY;
+    lunch.not_ready_reason = 3;
+    CHECK_STATUS(cb_center_apply(center, &lunch), CB_STATUS_OK);
+    CHECK_STATUS(cb_center_snapshot(center, POTHOLES, &snapshot), CB_STATUS_OK);
+    CHECK(snapshot.agents.not_ready == 1 && snapshot.agents.available == 0);
+
+    /* The ACD reports events in time order: build the day's, then sort them. */
+    static timed_event events[CALLS * 3u];
+    size_t count = 0;
+    uint32_t answered = 0, within_sl = 0, abandoned = 0, short_abandoned = 0,
+             abandoned_within_sl = 0, first_interval = 0;
+    uint64_t answer_wait_s = 0, longest = 0;
+    for (uint32_t i = 0; i < CALLS; i++) {
+        uint64_t entered = OPENING_MS + 2u * i * MINUTE_MS;
+        uint64_t left = entered + wait_s(i) * 1000u;
+        cb_event e = event(CB_EVENT_CALL_ENTERED, entered);
+        e.call = i + 1u;
+        e.queue = POTHOLES;
+        events[count].event = e;
+        events[count].sequence = count;
+        count++;
+        if (entered < OPENING_MS + 15u * MINUTE_MS) first_interval++;
+        if (wait_s(i) > longest) longest = wait_s(i);
+        if (abandons(i)) {
+            e = event(CB_EVENT_CALL_ABANDONED, left);
+            e.call = i + 1u;
+            events[count].event = e;
+            events[count].sequence = count;
+            count++;
+            abandoned++;
+            if (wait_s(i) < 5) short_abandoned++;
+            else if (wait_s(i) <= 20) abandoned_within_sl++;
+        } else {
+            e = event(CB_EVENT_CALL_ANSWERED, left);
+            e.call = i + 1u;
+            events[count].event = e;
+            events[count].sequence = count;
+            count++;
+            e = event(CB_EVENT_CALL_ENDED, left + talk_s(i) * 1000u);
+            e.call = i + 1u;
+            e.talk_ms = talk_s(i) * 1000u;
+            events[count].event = e;
+            events[count].sequence = count;
+            count++;
+            answered++;
+            answer_wait_s += wait_s(i);
+            if (wait_s(i) <= 20) within_sl++;
+        }
+    }
+    qsort(events, count, sizeof events[0], by_time);
+    for (size_t k = 0; k < count; k++) {
+        CHECK_STATUS(cb_center_apply(center, &events[k].event), CB_STATUS_OK);
+    }
+    CHECK_STATUS(cb_center_advance_to(center, OPENING_MS + 12u * 60u * MINUTE_MS + 30u * MINUTE_MS),
+                 CB_STATUS_OK);
+
+    cb_period day;
+    CHECK_STATUS(cb_center_day(center, POTHOLES, 2026, 11, 23, &day), CB_STATUS_OK);
+    CHECK(day.offered == CALLS && day.answered == answered && day.abandoned == abandoned);
+    CHECK(day.answered_within_sl == within_sl && day.short_abandoned == short_abandoned);
+    CHECK(day.abandoned_within_sl == abandoned_within_sl && day.handled == answered);
+    CHECK(day.waiting == 0);
+    CHECK(day.defined & CB_PERIOD_SL_ANSWERED);
+    CHECK(fabs(day.sl_answered - (double)within_sl / answered) < 1e-12);
+    CHECK(fabs(day.asa_seconds - (double)answer_wait_s / answered) < 1e-9);
+    CHECK(fabs(day.max_wait_seconds - (double)longest) < 1e-9);
+    CHECK(fabs(day.abandon_rate - (double)(abandoned - short_abandoned) /
+                                      (CALLS - short_abandoned)) < 1e-12);
+    printf("day: %u offered, %u answered (%u within 20 s: SL %.1f %%), %u abandoned, ASA %.1f s\n",
+           day.offered, day.answered, day.answered_within_sl, 100.0 * day.sl_answered,
+           day.abandoned, day.asa_seconds);
+
+    cb_period interval;
+    CHECK_STATUS(cb_center_interval(center, POTHOLES, OPENING_MS, &interval), CB_STATUS_OK);
+    CHECK(interval.offered == first_interval && interval.start_ms == OPENING_MS &&
+          interval.end_ms == OPENING_MS + 15u * MINUTE_MS);
+
+    /* Surveys about the day: two, then the next morning the board says "not enough"; a third
+     * arrives late and the figure appears. */
+    cb_survey survey = {OPENING_MS + 60u * MINUTE_MS, 5, {1, 1, 1, 1}, false};
+    CHECK_STATUS(cb_center_record_survey(center, &survey), CB_STATUS_OK);
+    survey.score = 4;
+    survey.answers[2] = -1;
+    CHECK_STATUS(cb_center_record_survey(center, &survey), CB_STATUS_OK);
+    CHECK_STATUS(cb_center_advance_to(center, OPENING_MS + 25u * 60u * MINUTE_MS), CB_STATUS_OK);
+    cb_csat csat;
+    CHECK_STATUS(cb_center_previous_day_csat(center, &csat), CB_STATUS_OK);
+    CHECK(csat.year == 2026 && csat.month == 11 && csat.day == 23);
+    CHECK(csat.status == CB_CSAT_NOT_ENOUGH_RESPONSES && csat.responses == 2);
+    CHECK(csat.minimum_sample == 3 && csat.figure == CB_CSAT_MEAN_SCORE);
+    survey.score = 3;
+    survey.follow_up_requested = true;
+    CHECK_STATUS(cb_center_record_survey(center, &survey), CB_STATUS_OK);
+    CHECK_STATUS(cb_center_previous_day_csat(center, &csat), CB_STATUS_OK);
+    CHECK(csat.status == CB_CSAT_AVAILABLE && csat.responses == 3 && fabs(csat.value - 4.0) < 1e-12);
+
+    cb_diagnostics diagnostics;
+    CHECK_STATUS(cb_center_diagnostics(center, &diagnostics), CB_STATUS_OK);
+    CHECK(diagnostics.applied == 3u + CALLS + answered * 2u + abandoned + 0u);
+    CHECK(diagnostics.rejected == 0 && diagnostics.surveys_rejected == 0);
+    cb_center_free(center);
+}
+
+static void errors_change_nothing(void) {
+    cb_center *center = NULL;
+    make_center(&center);
+    cb_center_config config;
+    CHECK_STATUS(cb_center_config_default(&config), CB_STATUS_OK);
+    cb_queue_config queue = {20, 0, 0, 0};
+    cb_event entered = event(CB_EVENT_CALL_ENTERED, OPENING_MS);
+    entered.call = 1;
+    entered.queue = POTHOLES;
+    cb_survey survey = {OPENING_MS, 4, {-1, -1, -1, -1}, false};
+    cb_queue_snapshot snapshot;
+    cb_period period;
+    cb_csat csat;
+    cb_diagnostics diagnostics;
+    cb_center *made = (cb_center *)(void *)&config; /* a sentinel: must not be overwritten */
+
+    /* NULL for every pointer argument. */
+    CHECK_STATUS(cb_center_config_default(NULL), CB_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(cb_center_new(NULL, &made), CB_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(cb_center_new(&config, NULL), CB_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(cb_center_init(NULL, 1u << 24, &config, &made), CB_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(cb_center_add_queue(NULL, 1, &queue), CB_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(cb_center_add_queue(center, 1, NULL), CB_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(cb_center_apply(NULL, &entered), CB_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(cb_center_apply(center, NULL), CB_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(cb_center_advance_to(NULL, OPENING_MS), CB_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(cb_center_snapshot(NULL, POTHOLES, &snapshot), CB_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(cb_center_snapshot(center, POTHOLES, NULL), CB_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(cb_center_interval(NULL, POTHOLES, OPENING_MS, &period), CB_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(cb_center_interval(center, POTHOLES, OPENING_MS, NULL), CB_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(cb_center_day(NULL, POTHOLES, 2026, 11, 23, &period), CB_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(cb_center_day(center, POTHOLES, 2026, 11, 23, NULL), CB_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(cb_center_record_survey(NULL, &survey), CB_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(cb_center_record_survey(center, NULL), CB_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(cb_center_previous_day_csat(NULL, &csat), CB_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(cb_center_previous_day_csat(center, NULL), CB_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(cb_center_diagnostics(NULL, &diagnostics), CB_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(cb_center_diagnostics(center, NULL), CB_STATUS_NULL_ARGUMENT);
+    cb_center_free(NULL);
+    CHECK(made == (cb_center *)(void *)&config);
+
+    /* Configurations out of range. */
+    cb_center_config bad = config;
+    bad.interval_minutes = 20;
+    CHECK_STATUS(cb_center_new(&bad, &made), CB_STATUS_INVALID_ARGUMENT);
+    bad = config;
+    bad.dst_rule = 9;
+    CHECK_STATUS(cb_center_new(&bad, &made), CB_STATUS_INVALID_ARGUMENT);
+    bad = config;
+    bad.utc_offset_minutes = 24 * 60;
+    CHECK_STATUS(cb_center_new(&bad, &made), CB_STATUS_INVALID_ARGUMENT);
+    bad = config;
+    bad.csat_scale_lowest = 5;
+    bad.csat_scale_highest = 1;
+    CHECK_STATUS(cb_center_new(&bad, &made), CB_STATUS_INVALID_ARGUMENT);
+    CHECK(made == (cb_center *)(void *)&config);
+
+    /* Queues. */
+    CHECK_STATUS(cb_center_add_queue(center, POTHOLES, &queue), CB_STATUS_CONFLICT);
+    cb_queue_config rings = {0, 3, 0, 0};
+    CHECK_STATUS(cb_center_add_queue(center, 2, &rings), CB_STATUS_INVALID_ARGUMENT);
+    for (uint32_t id = 1000; id < 1000 + CB_MAX_QUEUES - 1; id++) {
+        CHECK_STATUS(cb_center_add_queue(center, id, &queue), CB_STATUS_OK);
+    }
+    CHECK_STATUS(cb_center_add_queue(center, 5000, &queue), CB_STATUS_CAPACITY_EXCEEDED);
+
+    /* Nothing to show before the first event. */
+    memset(&snapshot, 0x5A, sizeof snapshot);
+    cb_queue_snapshot untouched = snapshot;
+    CHECK_STATUS(cb_center_snapshot(center, POTHOLES, &snapshot), CB_STATUS_NOT_KEPT);
+    CHECK_STATUS(cb_center_previous_day_csat(center, &csat), CB_STATUS_NOT_KEPT);
+
+    /* Events. */
+    CHECK_STATUS(cb_center_apply(center, &entered), CB_STATUS_OK);
+    CHECK_STATUS(cb_center_apply(center, &entered), CB_STATUS_CONFLICT);
+    cb_event e = entered;
+    e.call = 2;
+    e.queue = 999;
+    CHECK_STATUS(cb_center_apply(center, &e), CB_STATUS_UNKNOWN_ID);
+    e = entered;
+    e.kind = 99;
+    CHECK_STATUS(cb_center_apply(center, &e), CB_STATUS_INVALID_ARGUMENT);
+    CHECK_STATUS(call_event(center, CB_EVENT_CALL_ANSWERED, OPENING_MS + 1000, 77), CB_STATUS_UNKNOWN_ID);
+    e = event(CB_EVENT_CALL_DEQUEUED, OPENING_MS + 1000);
+    e.call = 1;
+    e.reason = 42;
+    CHECK_STATUS(cb_center_apply(center, &e), CB_STATUS_INVALID_ARGUMENT);
+    CHECK_STATUS(call_event(center, CB_EVENT_CALL_ABANDONED, OPENING_MS - 60u * MINUTE_MS, 1),
+                 CB_STATUS_OUT_OF_ORDER);
+    e = event(CB_EVENT_AGENT_STATE, OPENING_MS + 2000);
+    e.agent = 9;
+    e.reason = 17;
+    CHECK_STATUS(cb_center_apply(center, &e), CB_STATUS_INVALID_ARGUMENT);
+    /* The clock never moves back: advancing to the past changes nothing. */
+    CHECK_STATUS(cb_center_advance_to(center, OPENING_MS - 60u * MINUTE_MS), CB_STATUS_OK);
+    CHECK_STATUS(cb_center_advance_to(center, UINT64_MAX), CB_STATUS_INVALID_ARGUMENT);
+    CHECK_STATUS(cb_center_snapshot(center, 999, &snapshot), CB_STATUS_UNKNOWN_ID);
+    CHECK(memcmp(&snapshot, &untouched, sizeof snapshot) == 0);
+    CHECK_STATUS(cb_center_snapshot(center, POTHOLES, &snapshot), CB_STATUS_OK);
+    CHECK(snapshot.waiting == 1); /* the refused events changed nothing */
+
+    memset(&period, 0x3C, sizeof period);
+    cb_period period_untouched = period;
+    CHECK_STATUS(cb_center_interval(center, 999, OPENING_MS, &period), CB_STATUS_UNKNOWN_ID);
+    CHECK_STATUS(cb_center_interval(center, POTHOLES, OPENING_MS + 7u, &period), CB_STATUS_NOT_KEPT);
+    CHECK_STATUS(cb_center_day(center, POTHOLES, 2026, 2, 30, &period), CB_STATUS_INVALID_ARGUMENT);
+    CHECK(memcmp(&period, &period_untouched, sizeof period) == 0);
+    /* A day without calls is a day of zeros, not an error. */
+    CHECK_STATUS(cb_center_day(center, POTHOLES, 2025, 1, 1, &period), CB_STATUS_OK);
+    CHECK(period.offered == 0 && period.defined == 0);
+
+    survey.score = 9;
+    CHECK_STATUS(cb_center_record_survey(center, &survey), CB_STATUS_INVALID_ARGUMENT);
+    survey.score = 4;
+    survey.answers[0] = 2;
+    CHECK_STATUS(cb_center_record_survey(center, &survey), CB_STATUS_INVALID_ARGUMENT);
+
+    CHECK_STATUS(cb_center_diagnostics(center, &diagnostics), CB_STATUS_OK);
+    CHECK(diagnostics.applied == 1 && diagnostics.rejected == 4 && diagnostics.surveys_rejected == 1);
+    cb_center_free(center);
+}
+
+static void caller_memory(void) {
+    cb_center_config config;
+    CHECK_STATUS(cb_center_config_default(&config), CB_STATUS_OK);
+    size_t size = cb_center_size();
+    size_t align = cb_center_align();
+    CHECK(size > 0 && align > 0 && (align & (align - 1)) == 0);
+    /* Room for the center plus slack to test misalignment. */
+    size_t len = size + 2 * align;
+    size_t rounded = (len + align - 1) / align * align;
+    unsigned char *memory = aligned_alloc(align, rounded);
+    CHECK(memory != NULL);
+    cb_center *center = NULL;
+
+    CHECK_STATUS(cb_center_init(memory + 1, size + 1, &config, &center), CB_STATUS_MISALIGNED);
+    CHECK_STATUS(cb_center_init(memory, size - 1, &config, &center), CB_STATUS_BUFFER_TOO_SMALL);
+    CHECK_STATUS(cb_center_init(memory, size, &config, NULL), CB_STATUS_NULL_ARGUMENT);
+    CHECK(center == NULL);
+    CHECK_STATUS(cb_center_init(memory, size, &config, &center), CB_STATUS_OK);
+    CHECK(center == (cb_center *)(void *)memory);
+    cb_queue_config queue = {20, 3, 6000, 0}; /* "by the third ring" */
+    CHECK_STATUS(cb_center_add_queue(center, POTHOLES, &queue), CB_STATUS_OK);
+    CHECK_STATUS(call_event(center, CB_EVENT_CALL_ENTERED, OPENING_MS, 1), CB_STATUS_OK);
+    cb_queue_snapshot snapshot;
+    CHECK_STATUS(cb_center_snapshot(center, POTHOLES, &snapshot), CB_STATUS_OK);
+    CHECK(snapshot.waiting == 1 && snapshot.sl_threshold_ms == 18000);
+    CHECK_STATUS(cb_center_advance_to(center, OPENING_MS + 4000), CB_STATUS_OK);
+    CHECK_STATUS(cb_center_snapshot(center, POTHOLES, &snapshot), CB_STATUS_OK);
+    CHECK(snapshot.has_longest_wait && snapshot.longest_wait_ms == 4000);
+    cb_center_free(center); /* caller memory: left alone */
+    /* Re-initializing the same memory gives an empty center. */
+    CHECK_STATUS(cb_center_init(memory, size, &config, &center), CB_STATUS_OK);
+    CHECK_STATUS(cb_center_snapshot(center, POTHOLES, &snapshot), CB_STATUS_UNKNOWN_ID);
+    free(memory);
+}
+
+int main(void) {
+    a_full_day();
+    errors_change_nothing();
+    caller_memory();
+    if (failures) {
+        fprintf(stderr, "%d checks failed\n", failures);
+        return 1;
+    }
+    puts("test_center: all checks passed");
+    return 0;
+}
