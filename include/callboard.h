@@ -1199,6 +1199,43 @@ cb_status cb_center_diagnostics(const struct cb_center *center,
                                 struct cb_diagnostics *out);
 
 /**
+ * Writes the center's whole state into `buffer` (`len` bytes) as a checkpoint that
+ * `cb_center_restore` takes back, in this or a later process: a switch can checkpoint
+ * periodically and restart without losing the day. The format is versioned and CRC-checked.
+ *
+ * On `CB_STATUS_OK`, `*written` is the checkpoint's length. On `CB_STATUS_BUFFER_TOO_SMALL`,
+ * `*written` is the length needed (call with `buffer` NULL and `len` 0 to ask). Returns
+ * `CB_STATUS_NULL_ARGUMENT` for a NULL `center` or `written`, or a NULL `buffer` with a
+ * non-zero `len`.
+ *
+ * Thread-safety: reads the center (see the center's rule).
+ *
+ * # Safety
+ * `center` NULL or live; `buffer` NULL or `len` writable bytes; `written` NULL or writable.
+ */
+cb_status cb_center_checkpoint(const struct cb_center *center,
+                               uint8_t *buffer,
+                               size_t len,
+                               size_t *written);
+
+/**
+ * Replaces the center's whole state with a checkpoint from `cb_center_checkpoint`. The
+ * checkpoint is checked (format, version, capacities, CRC) and validated in full first: a
+ * refused checkpoint changes nothing.
+ *
+ * Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_INVALID_CHECKPOINT` (damaged, truncated, of
+ * another version or another center layout, or inconsistent).
+ *
+ * Thread-safety: writes the center (see the center's rule).
+ *
+ * # Safety
+ * `center` NULL or live and unshared; `bytes` NULL or `len` readable bytes.
+ */
+cb_status cb_center_restore(struct cb_center *center,
+                            const uint8_t *bytes,
+                            size_t len);
+
+/**
  * Evaluates a model at `agents` agents (lines for Erlang B; fractional allowed for B and C).
  *
  * Returns `CB_STATUS_NULL_ARGUMENT` for a NULL pointer, `CB_STATUS_INVALID_ARGUMENT` for an

@@ -37,6 +37,11 @@
 use heapless::index_map::FnvIndexMap;
 use heapless::{Deque, Vec};
 
+#[cfg(feature = "checkpoint")]
+mod checkpoint;
+#[cfg(feature = "checkpoint")]
+pub use checkpoint::{CheckpointError, FORMAT_VERSION as CHECKPOINT_FORMAT_VERSION};
+
 use crate::calendar::{IntervalLength, LocalDate, MAX_TIMESTAMP, SiteCalendar, Timestamp};
 use crate::csat::{CsatConfig, CsatError, CsatLedger, PreviousDayCsat, SurveyResponse};
 use crate::event::{AgentId, AgentState, CallId, DequeueReason, Event, EventKind, QueueId};
@@ -313,6 +318,7 @@ pub struct AgentView {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 enum CallPhase {
     Waiting,
     Connected {
@@ -330,6 +336,7 @@ enum CallPhase {
 }
 
 #[derive(Debug, Clone, Copy)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 struct CallRecord {
     /// Index into `Center::queues`.
     queue: u8,
@@ -343,6 +350,7 @@ struct CallRecord {
 }
 
 #[derive(Debug, Clone, Copy)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 struct AgentRecord {
     state: AgentState,
     /// When the agent entered `state`.
@@ -381,6 +389,7 @@ const fn queue_bit(queue: u8) -> u64 {
 }
 
 #[derive(Debug, Clone, Copy)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 struct IntervalSlot {
     start: Timestamp,
     stats: IntervalStats,
@@ -395,6 +404,7 @@ impl IntervalSlot {
 }
 
 #[derive(Debug, Clone)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 struct QueueBook<const INTERVALS: usize, const DAYS: usize> {
     id: QueueId,
     config: QueueConfig,

@@ -297,6 +297,7 @@ type MonthKey = (i32, u8);
 /// Survey results per local day, month and quarter, in fixed memory: `DAYS` days are kept, plus
 /// [`MONTHS_KEPT`] months and [`QUARTERS_KEPT`] quarters of roll-ups.
 #[derive(Debug, Clone)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct CsatLedger<const DAYS: usize> {
     config: CsatConfig,
     calendar: SiteCalendar,
@@ -316,6 +317,22 @@ impl<const DAYS: usize> CsatLedger<DAYS> {
             months: Ledger::new(),
             quarters: Ledger::new(),
         }
+    }
+
+    /// The calendar responses are filed by.
+    #[must_use]
+    pub const fn calendar(&self) -> &SiteCalendar {
+        &self.calendar
+    }
+
+    /// Whether every period is in order and every day passes `valid_day`: true for any ledger
+    /// built by its methods; a ledger read from outside (a checkpoint) must be checked.
+    #[cfg(feature = "checkpoint")]
+    pub(crate) fn is_well_formed(&self, valid_day: impl Fn(LocalDate) -> bool) -> bool {
+        self.days.is_strictly_ordered()
+            && self.months.is_strictly_ordered()
+            && self.quarters.is_strictly_ordered()
+            && self.days.iter().all(|(day, _)| valid_day(day))
     }
 
     /// The configuration.

@@ -53,6 +53,13 @@ impl<K: Ord + Copy, V: Default, const N: usize> Ledger<K, V, N> {
         Ok((value, evicted))
     }
 
+    /// Whether the keys are in strictly increasing order, as every operation keeps them; a
+    /// ledger read from outside (a checkpoint) must be checked.
+    #[cfg_attr(not(feature = "checkpoint"), allow(dead_code))]
+    pub(crate) fn is_strictly_ordered(&self) -> bool {
+        self.entries.windows(2).all(|pair| matches!(pair, [(a, _), (b, _)] if a < b))
+    }
+
     pub(crate) fn get(&self, key: K) -> Option<&V> {
         let found = self.entries.binary_search_by(|(k, _)| k.cmp(&key)).ok()?;
         self.entries.get(found).map(|(_, v)| v)

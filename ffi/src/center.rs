@@ -7,7 +7,7 @@
 //! centers are independent.
 
 use callboard_core::calendar::{DstRule, IntervalLength, LocalDate, SiteCalendar, UtcOffset};
-use callboard_core::center::{Attribution, ConfigError, EventError};
+use callboard_core::center::{Attribution, CheckpointError, ConfigError, EventError};
 use callboard_core::csat::{
     BASELINE_QUESTIONS, CsatConfig, CsatError, CsatFigureKind, CsatScale, CsatValue, SurveyResponse,
 };
@@ -1053,6 +1053,85 @@ pub unsafe extern "C" fn cb_center_diagnostics(
             };
             write_out(out, answer);
             Ok(())
+        })
+    }
+}
+
+impl From<CheckpointError> for cb_status {
+    fn from(error: CheckpointError) -> Self {
+        match error {
+            CheckpointError::BufferTooSmall => CB_STATUS_BUFFER_TOO_SMALL,
+            _ => CB_STATUS_INVALID_CHECKPOINT,
+        }
+    }
+}
+
+/// Writes the center's whole state into `buffer` (`len` bytes) as a checkpoint that
+/// `cb_center_restore` takes back, in this or a later process: a switch can checkpoint
+/// periodically and restart without losing the day. The format is versioned and CRC-checked.
+///
+/// On `CB_STATUS_OK`, `*written` is the checkpoint's length. On `CB_STATUS_BUFFER_TOO_SMALL`,
+/// `*written` is the length needed (call with `buffer` NULL and `len` 0 to ask). Returns
+/// `CB_STATUS_NULL_ARGUMENT` for a NULL `center` or `written`, or a NULL `buffer` with a
+/// non-zero `len`.
+///
+/// Thread-safety: reads the center (see the center's rule).
+///
+/// # Safety
+/// `center` NULL or live; `buffer` NULL or `len` writable bytes; `written` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cb_center_checkpoint(
+    center: *const cb_center,
+    buffer: *mut u8,
+    len: usize,
+    written: *mut usize,
+) -> cb_status {
+    // SAFETY: forwarded caller contract.
+    unsafe {
+        with_center(center, |state| {
+            check_out(written)?;
+            let needed = state.checkpoint_len()?;
+            if len < needed {
+                // The documented exception: a short buffer learns the length it needs.
+                write_out(written, needed);
+                return Err(CB_STATUS_BUFFER_TOO_SMALL);
+            }
+            if buffer.is_null() {
+                return Err(CB_STATUS_NULL_ARGUMENT);
+            }
+            let bytes = core::slice::from_raw_parts_mut(buffer, len);
+            let length = state.checkpoint(bytes)?;
+            write_out(written, length);
+            Ok(())
+        })
+    }
+}
+
+/// Replaces the center's whole state with a checkpoint from `cb_center_checkpoint`. The
+/// checkpoint is checked (format, version, capacities, CRC) and validated in full first: a
+/// refused checkpoint changes nothing.
+///
+/// Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_INVALID_CHECKPOINT` (damaged, truncated, of
+/// another version or another center layout, or inconsistent).
+///
+/// Thread-safety: writes the center (see the center's rule).
+///
+/// # Safety
+/// `center` NULL or live and unshared; `bytes` NULL or `len` readable bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cb_center_restore(
+    center: *mut cb_center,
+    bytes: *const u8,
+    len: usize,
+) -> cb_status {
+    // SAFETY: forwarded caller contract.
+    unsafe {
+        with_center_mut(center, |state| {
+            if bytes.is_null() {
+                return Err(CB_STATUS_NULL_ARGUMENT);
+            }
+            let bytes = core::slice::from_raw_parts(bytes, len);
+            Ok(state.restore(bytes)?)
         })
     }
 }

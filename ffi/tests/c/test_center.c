@@ -197,6 +197,49 @@ static void a_full_day(void) {
     CHECK_STATUS(cb_center_diagnostics(center, &diagnostics), CB_STATUS_OK);
     CHECK(diagnostics.applied == 3u + CALLS + answered * 2u + abandoned + 0u);
     CHECK(diagnostics.rejected == 0 && diagnostics.surveys_rejected == 0);
+
+    /* The switch checkpoints, restarts, and restores: nothing of the day is lost. */
+    size_t needed = 0, written = 0;
+    CHECK_STATUS(cb_center_checkpoint(center, NULL, 0, &needed), CB_STATUS_BUFFER_TOO_SMALL);
+    CHECK(needed > 16);
+    unsigned char *bytes = malloc(needed);
+    CHECK(bytes != NULL);
+    CHECK_STATUS(cb_center_checkpoint(center, bytes, needed - 1, &written), CB_STATUS_BUFFER_TOO_SMALL);
+    CHECK(written == needed);
+    written = 0;
+    CHECK_STATUS(cb_center_checkpoint(center, bytes, needed, &written), CB_STATUS_OK);
+    CHECK(written == needed);
+    cb_center *restarted = NULL;
+    cb_center_config defaults;
+    CHECK_STATUS(cb_center_config_default(&defaults), CB_STATUS_OK);
+    CHECK_STATUS(cb_center_new(&defaults, &restarted), CB_STATUS_OK);
+    CHECK_STATUS(cb_center_restore(restarted, bytes, written), CB_STATUS_OK);
+    cb_period restored_day;
+    CHECK_STATUS(cb_center_day(restarted, POTHOLES, 2026, 11, 23, &restored_day), CB_STATUS_OK);
+    CHECK(restored_day.offered == day.offered && restored_day.answered == day.answered);
+    CHECK(restored_day.answered_within_sl == day.answered_within_sl);
+    CHECK(restored_day.abandoned == day.abandoned && restored_day.asa_seconds == day.asa_seconds);
+    cb_csat restored_csat;
+    CHECK_STATUS(cb_center_previous_day_csat(restarted, &restored_csat), CB_STATUS_OK);
+    CHECK(restored_csat.status == CB_CSAT_AVAILABLE && restored_csat.value == csat.value);
+    cb_diagnostics restored_diagnostics;
+    CHECK_STATUS(cb_center_diagnostics(restarted, &restored_diagnostics), CB_STATUS_OK);
+    CHECK(restored_diagnostics.applied == diagnostics.applied);
+
+    /* Damaged, truncated or missing bytes are refused and change nothing. */
+    bytes[written / 2] ^= 0x40;
+    CHECK_STATUS(cb_center_restore(restarted, bytes, written), CB_STATUS_INVALID_CHECKPOINT);
+    bytes[written / 2] ^= 0x40;
+    CHECK_STATUS(cb_center_restore(restarted, bytes, written - 1), CB_STATUS_INVALID_CHECKPOINT);
+    CHECK_STATUS(cb_center_restore(restarted, bytes, 0), CB_STATUS_INVALID_CHECKPOINT);
+    CHECK_STATUS(cb_center_restore(restarted, NULL, written), CB_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(cb_center_restore(NULL, bytes, written), CB_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(cb_center_checkpoint(center, bytes, written, NULL), CB_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(cb_center_checkpoint(NULL, bytes, written, &written), CB_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(cb_center_day(restarted, POTHOLES, 2026, 11, 23, &restored_day), CB_STATUS_OK);
+    CHECK(restored_day.offered == day.offered && restored_day.answered == day.answered);
+    free(bytes);
+    cb_center_free(restarted);
     cb_center_free(center);
 }
 
