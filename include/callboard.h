@@ -388,36 +388,32 @@ enum cb_status
    */
   CB_STATUS_MISALIGNED = 7,
   /**
-   * A string argument is not valid UTF-8.
-   */
-  CB_STATUS_INVALID_UTF8 = 8,
-  /**
    * The model has no answer for these inputs: Erlang C with traffic at or above the agents.
    */
-  CB_STATUS_MODEL_UNDEFINED = 9,
+  CB_STATUS_MODEL_UNDEFINED = 8,
   /**
    * No staffing up to 1,000,000 agents meets the targets.
    */
-  CB_STATUS_UNREACHABLE = 10,
+  CB_STATUS_UNREACHABLE = 9,
   /**
    * A required input is missing (a staffing search with no target; a time-based figure or
    * target without the handle time).
    */
-  CB_STATUS_MISSING_INPUT = 11,
+  CB_STATUS_MISSING_INPUT = 10,
   /**
    * A checkpoint is damaged, from another version, or for a different center layout.
    */
-  CB_STATUS_INVALID_CHECKPOINT = 12,
+  CB_STATUS_INVALID_CHECKPOINT = 11,
   /**
    * The event or request contradicts what the center knows: a call id already in flight, a
    * call that is not waiting, an agent already in that state, a queue id that exists, ...
    */
-  CB_STATUS_CONFLICT = 13,
+  CB_STATUS_CONFLICT = 12,
   /**
    * The interval, day or figure asked for is not (or no longer) kept, or there is nothing to
    * show yet (no event has set the clock).
    */
-  CB_STATUS_NOT_KEPT = 14,
+  CB_STATUS_NOT_KEPT = 13,
   /**
    * The handle was poisoned by an earlier internal panic; free it.
    */

@@ -1157,4 +1157,30 @@ mod tests {
         assert!(worker.expect("spawn").join().is_ok());
         assert!(cb_center_size() > 1_000_000);
     }
+
+    #[test]
+    fn a_panic_poisons_only_its_center() {
+        let mut config = core::mem::MaybeUninit::<cb_center_config>::uninit();
+        // SAFETY: a valid out-pointer.
+        assert_eq!(unsafe { cb_center_config_default(config.as_mut_ptr()) }, CB_STATUS_OK);
+        let (mut victim, mut bystander) = (core::ptr::null_mut(), core::ptr::null_mut());
+        // SAFETY: valid pointers.
+        unsafe {
+            assert_eq!(cb_center_new(config.as_ptr(), &raw mut victim), CB_STATUS_OK);
+            assert_eq!(cb_center_new(config.as_ptr(), &raw mut bystander), CB_STATUS_OK);
+        }
+        // No input makes the library panic, so a bug is simulated inside the boundary.
+        // SAFETY: a live center used by this thread only.
+        let status = unsafe { with_center_mut(victim, |_| panic!("simulated bug")) };
+        assert_eq!(status, CB_STATUS_PANIC);
+        // SAFETY: live centers.
+        unsafe {
+            assert_eq!(cb_center_advance_to(victim, 1_000), CB_STATUS_POISONED);
+            let mut diagnostics = cb_diagnostics::default();
+            assert_eq!(cb_center_diagnostics(victim, &raw mut diagnostics), CB_STATUS_POISONED);
+            assert_eq!(cb_center_advance_to(bystander, 1_000), CB_STATUS_OK);
+            cb_center_free(victim);
+            cb_center_free(bystander);
+        }
+    }
 }

@@ -25,23 +25,21 @@ pub enum cb_status {
     CB_STATUS_BUFFER_TOO_SMALL = 6,
     /// A pointer or caller-provided memory is not aligned as its type requires.
     CB_STATUS_MISALIGNED = 7,
-    /// A string argument is not valid UTF-8.
-    CB_STATUS_INVALID_UTF8 = 8,
     /// The model has no answer for these inputs: Erlang C with traffic at or above the agents.
-    CB_STATUS_MODEL_UNDEFINED = 9,
+    CB_STATUS_MODEL_UNDEFINED = 8,
     /// No staffing up to 1,000,000 agents meets the targets.
-    CB_STATUS_UNREACHABLE = 10,
+    CB_STATUS_UNREACHABLE = 9,
     /// A required input is missing (a staffing search with no target; a time-based figure or
     /// target without the handle time).
-    CB_STATUS_MISSING_INPUT = 11,
+    CB_STATUS_MISSING_INPUT = 10,
     /// A checkpoint is damaged, from another version, or for a different center layout.
-    CB_STATUS_INVALID_CHECKPOINT = 12,
+    CB_STATUS_INVALID_CHECKPOINT = 11,
     /// The event or request contradicts what the center knows: a call id already in flight, a
     /// call that is not waiting, an agent already in that state, a queue id that exists, ...
-    CB_STATUS_CONFLICT = 13,
+    CB_STATUS_CONFLICT = 12,
     /// The interval, day or figure asked for is not (or no longer) kept, or there is nothing to
     /// show yet (no event has set the clock).
-    CB_STATUS_NOT_KEPT = 14,
+    CB_STATUS_NOT_KEPT = 13,
     /// The handle was poisoned by an earlier internal panic; free it.
     CB_STATUS_POISONED = 254,
     /// An internal panic was caught at the boundary: a bug in libcallboard. The handle involved
@@ -63,7 +61,6 @@ impl cb_status {
             CB_STATUS_OUT_OF_ORDER => c"the event is out of order or contradicts history",
             CB_STATUS_BUFFER_TOO_SMALL => c"the output buffer is too small",
             CB_STATUS_MISALIGNED => c"the memory is not suitably aligned",
-            CB_STATUS_INVALID_UTF8 => c"a string is not valid UTF-8",
             CB_STATUS_MODEL_UNDEFINED => {
                 c"the model is undefined here (Erlang C needs more agents than traffic)"
             }
@@ -78,7 +75,7 @@ impl cb_status {
     }
 
     /// Every status.
-    pub(crate) const ALL_STATUSES: [Self; 17] = [
+    pub(crate) const ALL_STATUSES: [Self; 16] = [
         CB_STATUS_OK,
         CB_STATUS_NULL_ARGUMENT,
         CB_STATUS_INVALID_ARGUMENT,
@@ -87,7 +84,6 @@ impl cb_status {
         CB_STATUS_OUT_OF_ORDER,
         CB_STATUS_BUFFER_TOO_SMALL,
         CB_STATUS_MISALIGNED,
-        CB_STATUS_INVALID_UTF8,
         CB_STATUS_MODEL_UNDEFINED,
         CB_STATUS_UNREACHABLE,
         CB_STATUS_MISSING_INPUT,

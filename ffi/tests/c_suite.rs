@@ -48,45 +48,82 @@ fn pkg_config_version_agrees_with_cargo() {
     assert_eq!(version, env!("CARGO_PKG_VERSION"));
 }
 
+/// How a C program links libcallboard.
+#[derive(Clone, Copy, PartialEq)]
+enum Linking {
+    Static,
+    Shared,
+}
+
 fn build(source: &str, compiler: &str, standard: &str) -> PathBuf {
+    build_at(&crate_dir().join("tests/c").join(source), compiler, standard, Linking::Static)
+}
+
+fn build_at(source: &Path, compiler: &str, standard: &str, linking: Linking) -> PathBuf {
     let out_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
-    let stem = Path::new(source).file_stem().unwrap().to_string_lossy().into_owned();
-    let binary = out_dir.join(format!("{stem}-{compiler}"));
-    let output = Command::new(compiler)
+    let stem = source.file_stem().unwrap().to_string_lossy().into_owned();
+    let suffix = if linking == Linking::Shared { "-shared" } else { "" };
+    let binary = out_dir.join(format!("{stem}-{compiler}{suffix}"));
+    let library = static_library();
+    let mut command = Command::new(compiler);
+    command
         .args([&format!("-std={standard}"), "-Wall", "-Wextra", "-Werror", "-g"])
         .args(["-fsanitize=address,undefined", "-fno-sanitize-recover=all"])
         .arg("-I")
         .arg(crate_dir().join("../include"))
-        .arg(crate_dir().join("tests/c").join(source))
-        .arg(static_library())
-        .args(system_libraries())
-        .arg("-o")
-        .arg(&binary)
-        .output()
-        .unwrap_or_else(|e| panic!("run {compiler}: {e}"));
+        .arg(source);
+    match linking {
+        // The documented one-liners: the archive plus the system libraries of callboard.pc, or
+        // -L and -lcallboard for the shared library.
+        Linking::Static => command.arg(&library).args(system_libraries()),
+        Linking::Shared => command.arg("-L").arg(library.parent().unwrap()).arg("-lcallboard"),
+    };
+    let output =
+        command.arg("-o").arg(&binary).output().unwrap_or_else(|e| panic!("run {compiler}: {e}"));
     assert!(
         output.status.success(),
-        "{compiler} {source} failed:\n{}",
+        "{compiler} {} failed:\n{}",
+        source.display(),
         String::from_utf8_lossy(&output.stderr)
     );
     binary
 }
 
-fn run(binary: &Path) {
+fn run(binary: &Path) -> String {
+    let library_dir = static_library().parent().unwrap().to_path_buf();
     let output = Command::new(binary)
         .env("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=0:exitcode=99")
         .env("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
+        .env("LD_LIBRARY_PATH", library_dir)
         .output()
-        .expect("run the C test");
+        .expect("run the C program");
     let stderr = String::from_utf8_lossy(&output.stderr);
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     assert!(
         output.status.success(),
-        "{} failed ({}):\n{}{stderr}",
+        "{} failed ({}):\n{stdout}{stderr}",
         binary.display(),
         output.status,
-        String::from_utf8_lossy(&output.stdout)
     );
     assert!(!stderr.contains("Sanitizer"), "sanitizer report:\n{stderr}");
+    stdout
+}
+
+/// The example integrators read (`examples/c/wallboard.c`), built as its comment says, with
+/// the static and with the shared library; its output is pinned by `wallboard.expected`
+/// (`CALLBOARD_UPDATE_GOLDEN=1` rewrites it).
+#[test]
+fn the_wallboard_example_runs_as_documented() {
+    let example = crate_dir().join("../examples/c/wallboard.c");
+    let expected_path = crate_dir().join("../examples/c/wallboard.expected");
+    let with_static = run(&build_at(&example, "cc", "c99", Linking::Static));
+    let with_shared = run(&build_at(&example, "cc", "c99", Linking::Shared));
+    assert_eq!(with_static, with_shared);
+    if std::env::var_os("CALLBOARD_UPDATE_GOLDEN").is_some() {
+        std::fs::write(&expected_path, &with_static).expect("write the golden output");
+    }
+    let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
+    assert_eq!(with_static, expected, "examples/c/wallboard.c printed something else");
 }
 
 #[test]
