@@ -1,0 +1,115 @@
+//! A center in caller memory never allocates: making it, feeding it, reading it, staffing with
+//! it and checkpointing it all run with the heap untouched (counted by a wrapping allocator).
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use callboard::cb_status::CB_STATUS_OK;
+use callboard::center::*;
+use callboard::erlang::*;
+
+struct Counting;
+
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: forwards to the system allocator unchanged, counting calls.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
+        // SAFETY: the caller's contract is passed on.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, pointer: *mut u8, layout: Layout) {
+        // SAFETY: the caller's contract is passed on.
+        unsafe { System.dealloc(pointer, layout) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+#[test]
+fn a_center_in_caller_memory_never_allocates() {
+    let size = cb_center_size();
+    let align = cb_center_align();
+    let layout = Layout::from_size_align(size, align).unwrap();
+    // SAFETY: a non-zero layout.
+    let memory = unsafe { std::alloc::alloc(layout) };
+    let mut checkpoint = vec![0_u8; 1 << 20];
+    let mut config = std::mem::MaybeUninit::uninit();
+
+    let before = ALLOCATIONS.load(Ordering::SeqCst);
+    // SAFETY: valid pointers; the memory is this center's alone.
+    unsafe {
+        assert_eq!(cb_center_config_default(config.as_mut_ptr()), CB_STATUS_OK);
+        let mut center = std::ptr::null_mut();
+        assert_eq!(
+            cb_center_init(memory.cast(), size, config.as_ptr(), &raw mut center),
+            CB_STATUS_OK
+        );
+        let queue = cb_queue_config {
+            sl_seconds: 20,
+            sl_rings: 0,
+            ring_cadence_ms: 0,
+            short_abandon_ms: 0,
+        };
+        assert_eq!(cb_center_add_queue(center, 311, &raw const queue), CB_STATUS_OK);
+        let at = 1_795_420_800_000;
+        for (kind, offset) in [(CB_EVENT_CALL_ENTERED, 0), (CB_EVENT_CALL_ANSWERED, 9_000)] {
+            let event = cb_event {
+                at_ms: at + offset,
+                kind,
+                call: 1,
+                queue: 311,
+                has_queue: false,
+                agent: 0,
+                has_agent: false,
+                priority: 0,
+                reason: 0,
+                not_ready_reason: 0,
+                talk_ms: 0,
+                hold_ms: 0,
+            };
+            assert_eq!(cb_center_apply(center, &raw const event), CB_STATUS_OK);
+        }
+        let mut snapshot = cb_queue_snapshot::default();
+        assert_eq!(cb_center_snapshot(center, 311, &raw mut snapshot), CB_STATUS_OK);
+        let mut period = cb_period::default();
+        assert_eq!(cb_center_interval(center, 311, at, &raw mut period), CB_STATUS_OK);
+        let mut written = 0;
+        let status = cb_center_checkpoint(
+            center,
+            checkpoint.as_mut_ptr(),
+            checkpoint.len(),
+            &raw mut written,
+        );
+        assert_eq!(status, CB_STATUS_OK);
+        assert_eq!(cb_center_restore(center, checkpoint.as_ptr(), written), CB_STATUS_OK);
+        let query = cb_erlang_query {
+            model: CB_MODEL_ERLANG_A,
+            traffic_erlangs: 80.0,
+            handle_seconds: 240.0,
+            patience_seconds: 180.0,
+            target_seconds: 20.0,
+        };
+        let targets = cb_targets {
+            given: CB_TARGET_SERVICE_LEVEL,
+            service_level: 0.8,
+            max_asa_seconds: 0.0,
+            max_p_wait: 0.0,
+            max_p_abandon: 0.0,
+            max_occupancy: 0.0,
+            max_blocking: 0.0,
+        };
+        let mut staffing = cb_staffing::default();
+        assert_eq!(
+            cb_erlang_staff(&raw const query, &raw const targets, 0.3, &raw mut staffing),
+            CB_STATUS_OK
+        );
+        assert_eq!(snapshot.current_interval.answered, 1);
+    }
+    let after = ALLOCATIONS.load(Ordering::SeqCst);
+    assert_eq!(after - before, 0, "the heap was used {} times", after - before);
+    // SAFETY: allocated above with this layout.
+    unsafe { std::alloc::dealloc(memory, layout) };
+}
