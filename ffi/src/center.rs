@@ -888,14 +888,33 @@ pub unsafe extern "C" fn cb_center_interval(
 ) -> cb_status {
     // SAFETY: forwarded caller contract.
     unsafe {
+        read_period(center, queue, out, |state, id| {
+            let report = state.interval(id, start_ms).ok_or(CB_STATUS_NOT_KEPT)?;
+            Ok(period_of(report.start, report.end, &report.stats))
+        })
+    }
+}
+
+/// Reads one period of a known queue into `out`.
+///
+/// # Safety
+/// `center` NULL or live; `out` NULL or writable for a `cb_period`.
+unsafe fn read_period(
+    center: *const cb_center,
+    queue: u32,
+    out: *mut cb_period,
+    read: impl FnOnce(&CenterState, QueueId) -> Result<cb_period, cb_status>,
+) -> cb_status {
+    // SAFETY: forwarded caller contract.
+    unsafe {
         with_center(center, |state| {
             check_out(out)?;
             let id = QueueId(queue);
             if state.queue_config(id).is_none() {
                 return Err(CB_STATUS_UNKNOWN_ID);
             }
-            let report = state.interval(id, start_ms).ok_or(CB_STATUS_NOT_KEPT)?;
-            write_out(out, period_of(report.start, report.end, &report.stats));
+            let period = read(state, id)?;
+            write_out(out, period);
             Ok(())
         })
     }
@@ -921,18 +940,14 @@ pub unsafe extern "C" fn cb_center_day(
     day: u8,
     out: *mut cb_period,
 ) -> cb_status {
+    let Ok(date) = LocalDate::new(year, month, day) else {
+        return CB_STATUS_INVALID_ARGUMENT;
+    };
     // SAFETY: forwarded caller contract.
     unsafe {
-        with_center(center, |state| {
-            check_out(out)?;
-            let date = LocalDate::new(year, month, day).map_err(|_| CB_STATUS_INVALID_ARGUMENT)?;
-            let id = QueueId(queue);
-            if state.queue_config(id).is_none() {
-                return Err(CB_STATUS_UNKNOWN_ID);
-            }
+        read_period(center, queue, out, |state, id| {
             let report = state.day(id, date).ok_or(CB_STATUS_NOT_KEPT)?;
-            write_out(out, period_of(report.start, report.end, &report.stats));
-            Ok(())
+            Ok(period_of(report.start, report.end, &report.stats))
         })
     }
 }

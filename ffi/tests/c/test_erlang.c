@@ -3,31 +3,12 @@
  * arbitrary precision (Python mpmath, closed forms), and every error path.
  */
 #include "callboard.h"
+#include "check.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int failures = 0;
-
-#define CHECK(condition)                                                                  \
-    do {                                                                                  \
-        if (!(condition)) {                                                               \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #condition); \
-            failures++;                                                                   \
-        }                                                                                 \
-    } while (0)
-
-#define CHECK_STATUS(call, expected)                                                  \
-    do {                                                                              \
-        cb_status got_ = (call);                                                      \
-        if (got_ != (expected)) {                                                     \
-            fprintf(stderr, "%s:%d: %s returned %u (%s), expected %s\n", __FILE__,    \
-                    __LINE__, #call, (unsigned)got_, cb_status_str(got_), #expected); \
-            failures++;                                                               \
-        }                                                                             \
-    } while (0)
 
 static int close_to(double actual, double expected, double relative) {
     return fabs(actual - expected) <= relative * fabs(expected);
