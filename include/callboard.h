@@ -431,6 +431,11 @@ typedef uint32_t cb_status;
 /**
  * A contact center: its queues, calls in flight, agents, interval and day figures and CSAT.
  * Opaque; `cb_center_size()` bytes aligned to `cb_center_align()`.
+ *
+ * Thread-safety (the rule every `cb_center_` function refers to): a center is not
+ * synchronized. A call taking `cb_center *` needs exclusive use of that center for its
+ * duration; calls taking `const cb_center *` may run concurrently with each other, but not with
+ * a call taking `cb_center *`. Different centers are independent.
  */
 typedef struct cb_center cb_center;
 
@@ -1055,7 +1060,7 @@ void cb_center_free(struct cb_center *center);
  * zero cadence), `CB_STATUS_CONFLICT` (the id exists), `CB_STATUS_CAPACITY_EXCEEDED`
  * (`CB_MAX_QUEUES` queues exist).
  *
- * Thread-safety: writes the center (see the center's rule).
+ * Thread-safety: writes the center (see `cb_center`).
  *
  * # Safety
  * `center` NULL or live and unshared; `config` NULL or valid.
@@ -1075,7 +1080,7 @@ cb_status cb_center_add_queue(struct cb_center *center,
  * entity's previous event, or a clock jump beyond the configured maximum);
  * `CB_STATUS_CAPACITY_EXCEEDED` (`CB_MAX_CALLS` calls or `CB_MAX_AGENTS` agents).
  *
- * Thread-safety: writes the center (see the center's rule).
+ * Thread-safety: writes the center (see `cb_center`).
  *
  * # Safety
  * `center` NULL or live and unshared; `event` NULL or valid.
@@ -1089,7 +1094,7 @@ cb_status cb_center_apply(struct cb_center *center,
  *
  * Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_INVALID_ARGUMENT` (beyond year 9999).
  *
- * Thread-safety: writes the center (see the center's rule).
+ * Thread-safety: writes the center (see `cb_center`).
  *
  * # Safety
  * `center` NULL or live and unshared.
@@ -1104,7 +1109,7 @@ cb_status cb_center_advance_to(struct cb_center *center,
  * Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_UNKNOWN_ID` (no such queue),
  * `CB_STATUS_NOT_KEPT` (no event yet, so no clock). `*out` is written only on `CB_STATUS_OK`.
  *
- * Thread-safety: reads the center (see the center's rule).
+ * Thread-safety: reads the center (see `cb_center`).
  *
  * # Safety
  * `center` NULL or live; `out` NULL or writable for a `cb_queue_snapshot`.
@@ -1120,7 +1125,7 @@ cb_status cb_center_snapshot(const struct cb_center *center,
  * Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_UNKNOWN_ID` (no such queue),
  * `CB_STATUS_NOT_KEPT` (no such interval kept). `*out` is written only on `CB_STATUS_OK`.
  *
- * Thread-safety: reads the center (see the center's rule).
+ * Thread-safety: reads the center (see `cb_center`).
  *
  * # Safety
  * `center` NULL or live; `out` NULL or writable for a `cb_period`.
@@ -1138,7 +1143,7 @@ cb_status cb_center_interval(const struct cb_center *center,
  * `CB_STATUS_UNKNOWN_ID` (no such queue), `CB_STATUS_NOT_KEPT` (no such day kept). `*out` is
  * written only on `CB_STATUS_OK`.
  *
- * Thread-safety: reads the center (see the center's rule).
+ * Thread-safety: reads the center (see `cb_center`).
  *
  * # Safety
  * `center` NULL or live; `out` NULL or writable for a `cb_period`.
@@ -1157,7 +1162,7 @@ cb_status cb_center_day(const struct cb_center *center,
  * answer other than -1, 0 or 1, a contact later than the center's clock),
  * `CB_STATUS_OUT_OF_ORDER` (the contact is older than the CSAT history kept).
  *
- * Thread-safety: writes the center (see the center's rule).
+ * Thread-safety: writes the center (see `cb_center`).
  *
  * # Safety
  * `center` NULL or live and unshared; `survey` NULL or valid.
@@ -1172,7 +1177,7 @@ cb_status cb_center_record_survey(struct cb_center *center,
  * Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_NOT_KEPT` (no clock yet). `*out` is written
  * only on `CB_STATUS_OK`.
  *
- * Thread-safety: reads the center (see the center's rule).
+ * Thread-safety: reads the center (see `cb_center`).
  *
  * # Safety
  * `center` NULL or live; `out` NULL or writable for a `cb_csat`.
@@ -1186,7 +1191,7 @@ cb_status cb_center_previous_day_csat(const struct cb_center *center,
  *
  * Returns `CB_STATUS_NULL_ARGUMENT`. `*out` is written only on `CB_STATUS_OK`.
  *
- * Thread-safety: reads the center (see the center's rule).
+ * Thread-safety: reads the center (see `cb_center`).
  *
  * # Safety
  * `center` NULL or live; `out` NULL or writable for a `cb_diagnostics`.
@@ -1204,7 +1209,7 @@ cb_status cb_center_diagnostics(const struct cb_center *center,
  * `CB_STATUS_NULL_ARGUMENT` for a NULL `center` or `written`, or a NULL `buffer` with a
  * non-zero `len`.
  *
- * Thread-safety: reads the center (see the center's rule).
+ * Thread-safety: reads the center (see `cb_center`).
  *
  * # Safety
  * `center` NULL or live; `buffer` NULL or `len` writable bytes; `written` NULL or writable.
@@ -1222,7 +1227,7 @@ cb_status cb_center_checkpoint(const struct cb_center *center,
  * Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_INVALID_CHECKPOINT` (damaged, truncated, of
  * another version or another center layout, or inconsistent).
  *
- * Thread-safety: writes the center (see the center's rule).
+ * Thread-safety: writes the center (see `cb_center`).
  *
  * # Safety
  * `center` NULL or live and unshared; `bytes` NULL or `len` readable bytes.

@@ -43,6 +43,11 @@ const _: () = assert!(
 
 /// A contact center: its queues, calls in flight, agents, interval and day figures and CSAT.
 /// Opaque; `cb_center_size()` bytes aligned to `cb_center_align()`.
+///
+/// Thread-safety (the rule every `cb_center_` function refers to): a center is not
+/// synchronized. A call taking `cb_center *` needs exclusive use of that center for its
+/// duration; calls taking `const cb_center *` may run concurrently with each other, but not with
+/// a call taking `cb_center *`. Different centers are independent.
 #[derive(Debug)]
 #[allow(non_camel_case_types)]
 pub struct cb_center {
@@ -632,7 +637,7 @@ unsafe fn with_center(
 /// zero cadence), `CB_STATUS_CONFLICT` (the id exists), `CB_STATUS_CAPACITY_EXCEEDED`
 /// (`CB_MAX_QUEUES` queues exist).
 ///
-/// Thread-safety: writes the center (see the center's rule).
+/// Thread-safety: writes the center (see `cb_center`).
 ///
 /// # Safety
 /// `center` NULL or live and unshared; `config` NULL or valid.
@@ -726,7 +731,7 @@ fn event_of(event: &cb_event) -> Result<Event, cb_status> {
 /// entity's previous event, or a clock jump beyond the configured maximum);
 /// `CB_STATUS_CAPACITY_EXCEEDED` (`CB_MAX_CALLS` calls or `CB_MAX_AGENTS` agents).
 ///
-/// Thread-safety: writes the center (see the center's rule).
+/// Thread-safety: writes the center (see `cb_center`).
 ///
 /// # Safety
 /// `center` NULL or live and unshared; `event` NULL or valid.
@@ -749,7 +754,7 @@ pub unsafe extern "C" fn cb_center_apply(
 ///
 /// Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_INVALID_ARGUMENT` (beyond year 9999).
 ///
-/// Thread-safety: writes the center (see the center's rule).
+/// Thread-safety: writes the center (see `cb_center`).
 ///
 /// # Safety
 /// `center` NULL or live and unshared.
@@ -824,7 +829,7 @@ fn period_of(start_ms: u64, end_ms: u64, stats: &IntervalStats) -> cb_period {
 /// Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_UNKNOWN_ID` (no such queue),
 /// `CB_STATUS_NOT_KEPT` (no event yet, so no clock). `*out` is written only on `CB_STATUS_OK`.
 ///
-/// Thread-safety: reads the center (see the center's rule).
+/// Thread-safety: reads the center (see `cb_center`).
 ///
 /// # Safety
 /// `center` NULL or live; `out` NULL or writable for a `cb_queue_snapshot`.
@@ -875,7 +880,7 @@ pub unsafe extern "C" fn cb_center_snapshot(
 /// Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_UNKNOWN_ID` (no such queue),
 /// `CB_STATUS_NOT_KEPT` (no such interval kept). `*out` is written only on `CB_STATUS_OK`.
 ///
-/// Thread-safety: reads the center (see the center's rule).
+/// Thread-safety: reads the center (see `cb_center`).
 ///
 /// # Safety
 /// `center` NULL or live; `out` NULL or writable for a `cb_period`.
@@ -927,7 +932,7 @@ unsafe fn read_period(
 /// `CB_STATUS_UNKNOWN_ID` (no such queue), `CB_STATUS_NOT_KEPT` (no such day kept). `*out` is
 /// written only on `CB_STATUS_OK`.
 ///
-/// Thread-safety: reads the center (see the center's rule).
+/// Thread-safety: reads the center (see `cb_center`).
 ///
 /// # Safety
 /// `center` NULL or live; `out` NULL or writable for a `cb_period`.
@@ -958,7 +963,7 @@ pub unsafe extern "C" fn cb_center_day(
 /// answer other than -1, 0 or 1, a contact later than the center's clock),
 /// `CB_STATUS_OUT_OF_ORDER` (the contact is older than the CSAT history kept).
 ///
-/// Thread-safety: writes the center (see the center's rule).
+/// Thread-safety: writes the center (see `cb_center`).
 ///
 /// # Safety
 /// `center` NULL or live and unshared; `survey` NULL or valid.
@@ -1000,7 +1005,7 @@ pub unsafe extern "C" fn cb_center_record_survey(
 /// Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_NOT_KEPT` (no clock yet). `*out` is written
 /// only on `CB_STATUS_OK`.
 ///
-/// Thread-safety: reads the center (see the center's rule).
+/// Thread-safety: reads the center (see `cb_center`).
 ///
 /// # Safety
 /// `center` NULL or live; `out` NULL or writable for a `cb_csat`.
@@ -1044,7 +1049,7 @@ pub unsafe extern "C" fn cb_center_previous_day_csat(
 ///
 /// Returns `CB_STATUS_NULL_ARGUMENT`. `*out` is written only on `CB_STATUS_OK`.
 ///
-/// Thread-safety: reads the center (see the center's rule).
+/// Thread-safety: reads the center (see `cb_center`).
 ///
 /// # Safety
 /// `center` NULL or live; `out` NULL or writable for a `cb_diagnostics`.
@@ -1090,7 +1095,7 @@ impl From<CheckpointError> for cb_status {
 /// `CB_STATUS_NULL_ARGUMENT` for a NULL `center` or `written`, or a NULL `buffer` with a
 /// non-zero `len`.
 ///
-/// Thread-safety: reads the center (see the center's rule).
+/// Thread-safety: reads the center (see `cb_center`).
 ///
 /// # Safety
 /// `center` NULL or live; `buffer` NULL or `len` writable bytes; `written` NULL or writable.
@@ -1129,7 +1134,7 @@ pub unsafe extern "C" fn cb_center_checkpoint(
 /// Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_INVALID_CHECKPOINT` (damaged, truncated, of
 /// another version or another center layout, or inconsistent).
 ///
-/// Thread-safety: writes the center (see the center's rule).
+/// Thread-safety: writes the center (see `cb_center`).
 ///
 /// # Safety
 /// `center` NULL or live and unshared; `bytes` NULL or `len` readable bytes.
