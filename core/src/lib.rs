@@ -21,6 +21,8 @@
 //! - [`csat`]: survey responses, daily CSAT with the previous day's figure, monthly and
 //!   quarterly roll-ups.
 //! - [`queue`]: queue configuration and the wallboard snapshot.
+//! - [`board`]: what an LED reader board shows, built from the live state.
+//! - `wire` (feature `wire`): the reader-board protocol, frames in and out of a serial line.
 //! - [`erlang`]: staffing math: Erlang B, C and A, and the fewest agents for a set of targets.
 //!
 //! ```
@@ -69,8 +71,10 @@
 #[cfg(any(test, feature = "std"))]
 extern crate std;
 
+pub mod board;
 pub mod calendar;
 pub mod center;
+mod crc;
 pub mod csat;
 pub mod erlang;
 pub mod event;
@@ -78,6 +82,8 @@ pub mod interval;
 mod ledger;
 pub mod queue;
 pub mod service_level;
+#[cfg(feature = "wire")]
+pub mod wire;
 
 pub use center::{Center, CenterConfig};
 pub use event::{Event, EventKind};

@@ -22,6 +22,7 @@ use serde::de::DeserializeOwned;
 
 use super::{AgentRecord, CallRecord, Center, CenterConfig, Diagnostics, QueueBook};
 use crate::calendar::{LocalDate, SiteCalendar, Timestamp};
+use crate::crc::crc32;
 use crate::csat::{CsatLedger, CsatScale};
 use crate::event::{AgentId, CallId};
 
@@ -55,20 +56,6 @@ pub enum CheckpointError {
     /// The bytes decode but describe an impossible state.
     #[error("checkpoint describes an inconsistent state")]
     Inconsistent,
-}
-
-/// CRC-32 as in IEEE 802.3, zlib and PNG (reflected polynomial 0xEDB88320), bit by bit: a
-/// checkpoint is written rarely, so a table is not worth its kilobyte.
-fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = !0_u32;
-    for &byte in bytes {
-        crc ^= u32::from(byte);
-        for _ in 0..8 {
-            let mask = (crc & 1).wrapping_neg();
-            crc = (crc >> 1) ^ (0xEDB8_8320 & mask);
-        }
-    }
-    !crc
 }
 
 /// Where the encoder puts its bytes: counted, or written into a slice.
@@ -341,17 +328,5 @@ impl<
             on_part(Part::Agent(id, record))?;
         }
         if reader.rest.is_empty() { Ok(()) } else { Err(CheckpointError::Inconsistent) }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn crc32_check_value() {
-        // The standard check value of CRC-32/ISO-HDLC.
-        assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
-        assert_eq!(crc32(b""), 0);
     }
 }

@@ -1,0 +1,426 @@
+//! # What a reader board shows
+//!
+//! On the contact-center floor, LED reader boards show each queue's calls waiting, the oldest
+//! call's wait, the expected wait, the service level against its target and the agents free,
+//! plus yesterday's survey CSAT, an announcement line (a storm, an outage) and whether the
+//! center is open. A [`BoardFrame`] is exactly that content, built from the engine's live state
+//! by [`BoardFrame::from_center`] so that a board shows the engine's numbers and nothing else.
+//!
+//! Every figure carries an [`Alert`] level from configurable [`AlertThresholds`], which a board
+//! maps to colours (green, amber, red on a tri-colour board). A frame also says when its data
+//! was valid and for how long (`ttl_s`): a board that hears nothing newer within that time
+//! must stop showing numbers.
+//!
+//! Figures are integers on the board: seconds, tenths of a percent (permille), hundredths of a
+//! score. Sizes are fixed: [`QUEUES_PER_FRAME`] queues, labels of [`LABEL_BYTES`] bytes, an
+//! announcement of [`ANNOUNCEMENT_BYTES`] bytes (UTF-8).
+
+use heapless::{String, Vec};
+
+use crate::Center;
+use crate::calendar::Timestamp;
+use crate::csat::{CsatFigureKind, CsatValue, PreviousDayCsat};
+use crate::event::QueueId;
+use crate::service_level::ServiceLevelVariant;
+
+/// The most queues one frame carries; a board pages through them when they do not fit.
+pub const QUEUES_PER_FRAME: usize = 8;
+/// The longest queue label, in UTF-8 bytes.
+pub const LABEL_BYTES: usize = 16;
+/// The longest announcement, in UTF-8 bytes.
+pub const ANNOUNCEMENT_BYTES: usize = 96;
+
+/// How urgent a figure is; boards colour it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Alert {
+    /// Within target (green).
+    #[default]
+    Normal,
+    /// Needs attention (amber).
+    Warning,
+    /// Act now (red).
+    Alarm,
+}
+
+/// When figures turn amber and red.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct AlertThresholds {
+    /// Calls waiting at or above this: warning.
+    pub waiting_warning: u16,
+    /// Calls waiting at or above this: alarm.
+    pub waiting_alarm: u16,
+    /// A wait (longest or expected) at or above this many seconds: warning.
+    pub wait_warning_s: u32,
+    /// A wait at or above this many seconds: alarm.
+    pub wait_alarm_s: u32,
+    /// Service level below target by more than this (permille): alarm; below target: warning.
+    pub service_level_alarm_margin_permille: u16,
+}
+
+impl AlertThresholds {
+    /// 5 and 10 calls waiting; waits of 60 s and 180 s; service level 10 points under target.
+    pub const DEFAULT: Self = Self {
+        waiting_warning: 5,
+        waiting_alarm: 10,
+        wait_warning_s: 60,
+        wait_alarm_s: 180,
+        service_level_alarm_margin_permille: 100,
+    };
+
+    fn at_least<T: PartialOrd>(value: T, warning: T, alarm: T) -> Alert {
+        if value >= alarm {
+            Alert::Alarm
+        } else if value >= warning {
+            Alert::Warning
+        } else {
+            Alert::Normal
+        }
+    }
+
+    fn service_level(&self, achieved: u16, target: u16) -> Alert {
+        if achieved >= target {
+            Alert::Normal
+        } else if target.saturating_sub(achieved) > self.service_level_alarm_margin_permille {
+            Alert::Alarm
+        } else {
+            Alert::Warning
+        }
+    }
+}
+
+impl Default for AlertThresholds {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
+}
+
+/// Alert levels of one queue line's figures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct LineAlerts {
+    /// Calls waiting.
+    pub waiting: Alert,
+    /// The oldest call's wait.
+    pub longest_wait: Alert,
+    /// The expected wait.
+    pub expected_wait: Alert,
+    /// The service level.
+    pub service_level: Alert,
+    /// Agents available: alarm when none is free and calls wait, warning when none is free.
+    pub agents_available: Alert,
+}
+
+/// One queue on the board.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct QueueLine {
+    /// What the board calls the queue ("STREETS").
+    pub label: String<LABEL_BYTES>,
+    /// Calls waiting now.
+    pub waiting: u16,
+    /// The oldest waiting call's wait in seconds, when a call waits.
+    pub longest_wait_s: Option<u32>,
+    /// The expected wait of a new caller in seconds, when an estimate is known.
+    pub expected_wait_s: Option<u32>,
+    /// Today's service level in permille, once a call counts.
+    pub service_level_permille: Option<u16>,
+    /// The service-level target in permille (800 for 80 %).
+    pub service_level_target_permille: u16,
+    /// The service-level threshold T in seconds.
+    pub service_level_threshold_s: u16,
+    /// Member agents ready and idle.
+    pub agents_available: u16,
+    /// Each figure's alert level.
+    pub alerts: LineAlerts,
+}
+
+/// The previous day's CSAT as a board posts it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum CsatLine {
+    /// The mean score in hundredths (423 for 4.23) on a scale up to `scale_highest`.
+    MeanScore {
+        /// Mean score × 100.
+        centi: u16,
+        /// The scale's highest point.
+        scale_highest: u8,
+        /// Responses: the sample size.
+        responses: u32,
+    },
+    /// The top-2-box share in permille.
+    TopTwoBox {
+        /// Share × 1000.
+        permille: u16,
+        /// Responses: the sample size.
+        responses: u32,
+    },
+    /// Too few responses to post.
+    NotEnoughResponses {
+        /// Responses received.
+        responses: u32,
+        /// The minimum sample.
+        minimum: u32,
+    },
+    /// No figure: no responses, or no clock yet.
+    Unavailable,
+}
+
+/// Whether the center is taking calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Opening {
+    /// Open.
+    Open,
+    /// Closed, reopening at this instant when known.
+    Closed {
+        /// The next opening, milliseconds since the epoch.
+        reopens_at: Option<Timestamp>,
+    },
+}
+
+/// Everything one board shows, valid at `valid_at` for `ttl_s` seconds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct BoardFrame {
+    /// The instant the figures describe, milliseconds since the epoch.
+    pub valid_at: Timestamp,
+    /// How long, in seconds, the figures may be shown without a newer frame.
+    pub ttl_s: u16,
+    /// The queues, in display order.
+    pub queues: Vec<QueueLine, QUEUES_PER_FRAME>,
+    /// Yesterday's CSAT.
+    pub csat: CsatLine,
+    /// A line of news for the floor; empty for none.
+    pub announcement: String<ANNOUNCEMENT_BYTES>,
+    /// Open or closed.
+    pub opening: Opening,
+}
+
+/// A queue to put on a board, and how.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BoardQueue<'a> {
+    /// The queue.
+    pub queue: QueueId,
+    /// Its label on the board (at most [`LABEL_BYTES`] bytes).
+    pub label: &'a str,
+    /// The service-level target, permille.
+    pub service_level_target_permille: u16,
+}
+
+/// Why a frame could not be built.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub enum BoardError {
+    /// More than [`QUEUES_PER_FRAME`] queues.
+    #[error("a frame carries at most 8 queues")]
+    TooManyQueues,
+    /// A queue the center does not have.
+    #[error("unknown queue")]
+    UnknownQueue,
+    /// The center has no clock yet (no event applied).
+    #[error("the center has no data yet")]
+    NoData,
+    /// A label longer than [`LABEL_BYTES`] bytes.
+    #[error("a queue label is longer than 16 bytes")]
+    LabelTooLong,
+    /// An announcement longer than [`ANNOUNCEMENT_BYTES`] bytes.
+    #[error("the announcement is longer than 96 bytes")]
+    AnnouncementTooLong,
+}
+
+/// Rounds a share in [0, 1] to permille.
+fn permille(share: f64) -> u16 {
+    // In range by construction: a share times 1000, rounded, clamped.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let value = libm::round(share.clamp(0.0, 1.0) * 1000.0) as u16;
+    value
+}
+
+fn seconds(ms: u64) -> u32 {
+    u32::try_from(ms / 1000).unwrap_or(u32::MAX)
+}
+
+impl CsatLine {
+    /// The board's line for the previous day's CSAT, `None` for no clock yet.
+    #[must_use]
+    pub fn from_previous_day(csat: Option<PreviousDayCsat>, scale_highest: u8) -> Self {
+        let Some(csat) = csat else { return Self::Unavailable };
+        match (csat.value, csat.kind) {
+            (CsatValue::Available(value), CsatFigureKind::MeanScore) => {
+                // A mean score on a scale of at most 255 points, times 100, fits.
+                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                let centi = libm::round(value.clamp(0.0, 655.0) * 100.0) as u16;
+                Self::MeanScore { centi, scale_highest, responses: csat.responses }
+            }
+            (CsatValue::Available(value), CsatFigureKind::TopTwoBox) => {
+                Self::TopTwoBox { permille: permille(value), responses: csat.responses }
+            }
+            (CsatValue::BelowMinimumSample { minimum }, _) => {
+                Self::NotEnoughResponses { responses: csat.responses, minimum }
+            }
+            (CsatValue::NoResponses, _) => Self::Unavailable,
+        }
+    }
+}
+
+impl BoardFrame {
+    /// The frame for `queues` as the center stands now, with today's service level in
+    /// `variant`, alerts from `thresholds`, valid for `ttl_s` seconds.
+    ///
+    /// # Errors
+    /// [`BoardError::TooManyQueues`], [`BoardError::UnknownQueue`], [`BoardError::NoData`],
+    /// [`BoardError::LabelTooLong`], [`BoardError::AnnouncementTooLong`].
+    #[allow(clippy::too_many_arguments)]
+    pub fn from_center<
+        const QUEUES: usize,
+        const CALLS: usize,
+        const AGENTS: usize,
+        const INTERVALS: usize,
+        const DAYS: usize,
+    >(
+        center: &Center<QUEUES, CALLS, AGENTS, INTERVALS, DAYS>,
+        queues: &[BoardQueue<'_>],
+        variant: ServiceLevelVariant,
+        thresholds: &AlertThresholds,
+        ttl_s: u16,
+        announcement: &str,
+        opening: Opening,
+    ) -> Result<Self, BoardError> {
+        if queues.len() > QUEUES_PER_FRAME {
+            return Err(BoardError::TooManyQueues);
+        }
+        let valid_at = center.now().ok_or(BoardError::NoData)?;
+        let mut lines = Vec::new();
+        for wanted in queues {
+            if center.queue_config(wanted.queue).is_none() {
+                return Err(BoardError::UnknownQueue);
+            }
+            let snapshot = center.snapshot(wanted.queue).ok_or(BoardError::NoData)?;
+            let label = String::try_from(wanted.label).map_err(|_| BoardError::LabelTooLong)?;
+            let waiting = u16::try_from(snapshot.waiting).unwrap_or(u16::MAX);
+            let longest_wait_s = snapshot.longest_wait_ms.map(seconds);
+            let service_level = snapshot.today_stats.stats.service_level(variant).map(permille);
+            let agents_available = u16::try_from(snapshot.agents.available).unwrap_or(u16::MAX);
+            let target = wanted.service_level_target_permille;
+            let alerts = LineAlerts {
+                waiting: AlertThresholds::at_least(
+                    waiting,
+                    thresholds.waiting_warning,
+                    thresholds.waiting_alarm,
+                ),
+                longest_wait: longest_wait_s.map_or(Alert::Normal, |wait| {
+                    AlertThresholds::at_least(
+                        wait,
+                        thresholds.wait_warning_s,
+                        thresholds.wait_alarm_s,
+                    )
+                }),
+                expected_wait: Alert::Normal,
+                service_level: service_level
+                    .map_or(Alert::Normal, |achieved| thresholds.service_level(achieved, target)),
+                agents_available: match (agents_available, waiting) {
+                    (0, 0) => Alert::Warning,
+                    (0, _) => Alert::Alarm,
+                    _ => Alert::Normal,
+                },
+            };
+            let line = QueueLine {
+                label,
+                waiting,
+                longest_wait_s,
+                expected_wait_s: None,
+                service_level_permille: service_level,
+                service_level_target_permille: target,
+                service_level_threshold_s: u16::try_from(
+                    snapshot.service_level_threshold_ms / 1000,
+                )
+                .unwrap_or(u16::MAX),
+                agents_available,
+                alerts,
+            };
+            lines.push(line).map_err(|_| BoardError::TooManyQueues)?;
+        }
+        let scale_highest = center.config().csat.scale.highest();
+        Ok(Self {
+            valid_at,
+            ttl_s,
+            queues: lines,
+            csat: CsatLine::from_previous_day(center.previous_day_csat(), scale_highest),
+            announcement: String::try_from(announcement)
+                .map_err(|_| BoardError::AnnouncementTooLong)?,
+            opening,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::{AgentId, CallId};
+    use crate::{CenterConfig, Event, EventKind, QueueConfig};
+
+    const T0: Timestamp = 1_795_420_800_000;
+
+    #[test]
+    fn a_frame_shows_the_engines_numbers() {
+        let mut center: Center<2, 16, 8, 8, 4> = Center::new(CenterConfig::DEFAULT);
+        let streets = QueueId(311);
+        center.add_queue(streets, QueueConfig::default()).unwrap();
+        let mut apply = |at, kind| center.apply(&Event::new(at, kind)).unwrap();
+        apply(T0, EventKind::AgentJoinedQueue { agent: AgentId(1), queue: streets });
+        for call in 1..=6 {
+            apply(
+                T0 + call * 1000,
+                EventKind::CallEntered { call: CallId(call), queue: streets, priority: 0 },
+            );
+        }
+        apply(T0 + 7_000, EventKind::CallAnswered { call: CallId(1), agent: None });
+        center.advance_to(T0 + 200_000).unwrap();
+
+        let queues =
+            [BoardQueue { queue: streets, label: "STREETS", service_level_target_permille: 800 }];
+        let frame = BoardFrame::from_center(
+            &center,
+            &queues,
+            ServiceLevelVariant::Answered,
+            &AlertThresholds::DEFAULT,
+            30,
+            "Storm: expect delays",
+            Opening::Open,
+        )
+        .unwrap();
+        let line = &frame.queues[0];
+        assert_eq!((line.waiting, line.longest_wait_s), (5, Some(198)));
+        assert_eq!(line.alerts.waiting, Alert::Warning);
+        assert_eq!(line.alerts.longest_wait, Alert::Alarm);
+        // One call answered within 20 s; five still waiting past 20 s already count as missed.
+        assert_eq!(line.service_level_permille, Some(167));
+        assert_eq!(line.alerts.service_level, Alert::Alarm);
+        assert_eq!(line.alerts.agents_available, Alert::Alarm);
+        assert_eq!(frame.csat, CsatLine::Unavailable);
+        assert_eq!(frame.valid_at, T0 + 200_000);
+        assert_eq!(frame.announcement.as_str(), "Storm: expect delays");
+
+        let too_long = BoardQueue { label: "A LABEL LONGER THAN SIXTEEN", ..queues[0] };
+        let error = BoardFrame::from_center(
+            &center,
+            &[too_long],
+            ServiceLevelVariant::Answered,
+            &AlertThresholds::DEFAULT,
+            30,
+            "",
+            Opening::Open,
+        );
+        assert_eq!(error, Err(BoardError::LabelTooLong));
+    }
+}

@@ -1,0 +1,355 @@
+//! The reader-board wire protocol: golden bytes (the ones PROTOCOL.md shows), round trips in
+//! any chunking, and a decoder that survives anything and resynchronises.
+
+use callboard_core::board::{
+    Alert, AlertThresholds, BoardFrame, CsatLine, LineAlerts, Opening, QueueLine,
+};
+use callboard_core::wire::{
+    BROADCAST_ADDRESS, BoardMessage, BoardSettings, DecodeCounts, Decoded, Discard, FrameDecoder,
+    HostMessage, MAX_FRAME_BYTES, NackReason, PROTOCOL_VERSION, Screen, encode,
+};
+use heapless::{String, Vec};
+use proptest::prelude::*;
+
+fn bytes_of<M: serde::Serialize>(address: u8, sequence: u16, message: &M) -> std::vec::Vec<u8> {
+    let mut out = [0_u8; MAX_FRAME_BYTES];
+    let len = encode(address, sequence, message, &mut out).expect("fits");
+    out[..len].to_vec()
+}
+
+fn hex(bytes: &[u8]) -> std::string::String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect::<std::vec::Vec<_>>().join(" ")
+}
+
+/// Everything `decoder` makes of `bytes`, as a board at `address` would take them.
+fn decode_all<M: serde::de::DeserializeOwned>(
+    decoder: &mut FrameDecoder,
+    bytes: &[u8],
+    address: u8,
+) -> std::vec::Vec<Decoded<M>> {
+    bytes
+        .iter()
+        .filter_map(|&b| decoder.feed(b, |a| a == address || a == BROADCAST_ADDRESS))
+        .collect()
+}
+
+/// The frame PROTOCOL.md walks through: one queue, a CSAT line, an announcement.
+fn example_frame() -> BoardFrame {
+    let mut queues = Vec::new();
+    queues
+        .push(QueueLine {
+            label: String::try_from("STREETS").unwrap(),
+            waiting: 4,
+            longest_wait_s: Some(95),
+            expected_wait_s: None,
+            service_level_permille: Some(812),
+            service_level_target_permille: 800,
+            service_level_threshold_s: 20,
+            agents_available: 2,
+            alerts: LineAlerts { longest_wait: Alert::Warning, ..LineAlerts::default() },
+        })
+        .unwrap();
+    BoardFrame {
+        valid_at: 1_795_420_800_000,
+        ttl_s: 30,
+        queues,
+        csat: CsatLine::MeanScore { centi: 423, scale_highest: 5, responses: 57 },
+        announcement: String::try_from("Storm").unwrap(),
+        opening: Opening::Open,
+    }
+}
+
+/// The frame for `body` (a postcard message written by hand), built with this file's own CRC
+/// and COBS: an encoding independent of the code under test.
+fn by_hand(address: u8, sequence: u16, body: &[u8]) -> std::vec::Vec<u8> {
+    let mut payload = vec![PROTOCOL_VERSION, address];
+    payload.extend_from_slice(&sequence.to_le_bytes());
+    payload.extend_from_slice(body);
+    let crc = crc32(&payload);
+    payload.extend_from_slice(&crc.to_le_bytes());
+    cobs(&payload)
+}
+
+#[test]
+fn golden_bytes() {
+    // Checked against an encoding by hand (Ping is message variant 2, Ack variant 0; the
+    // example frame's postcard fields are listed in PROTOCOL.md) and, when written, against
+    // Python's zlib.crc32.
+    assert_eq!(bytes_of(3, 0x0102, &HostMessage::Ping), by_hand(3, 0x0102, &[2]));
+    assert_eq!(bytes_of(3, 0x0102, &BoardMessage::Ack), by_hand(3, 0x0102, &[0]));
+    let body = "00 80 88 ad bb a0 34 1e 01 07 53 54 52 45 45 54 53 04 01 5f 00 01 ac 06 a0 06 14 \
+                02 00 01 00 00 00 00 a7 03 05 39 05 53 74 6f 72 6d 00";
+    let body: std::vec::Vec<u8> =
+        body.split_whitespace().map(|b| u8::from_str_radix(b, 16).unwrap()).collect();
+    assert_eq!(bytes_of(3, 7, &HostMessage::Display(example_frame())), by_hand(3, 7, &body));
+    // Host → board 3, sequence 0x0102: Ping (message variant 2).
+    assert_eq!(hex(&bytes_of(3, 0x0102, &HostMessage::Ping)), "0a 01 03 02 01 02 40 f5 66 1d 00");
+    // Board 3 → host, sequence 0x0102: Ack (variant 0).
+    assert_eq!(hex(&bytes_of(3, 0x0102, &BoardMessage::Ack)), "05 01 03 02 01 05 6c 94 68 f3 00");
+    // Host → board 3: the example frame.
+    let display = bytes_of(3, 7, &HostMessage::Display(example_frame()));
+    assert_eq!(
+        hex(&display),
+        "04 01 03 07 01 14 80 88 ad bb a0 34 1e 01 07 53 54 52 45 45 54 53 04 01 5f 08 01 ac 06 \
+         a0 06 14 02 02 01 01 01 01 0b a7 03 05 39 05 53 74 6f 72 6d 05 8c a5 62 4d 00"
+    );
+    assert_eq!(display.len(), 55, "the typical frame's size on the line");
+}
+
+#[test]
+fn golden_frames_decode_back() {
+    let mut decoder = FrameDecoder::<MAX_FRAME_BYTES>::new();
+    let frame = example_frame();
+    let bytes = bytes_of(3, 7, &HostMessage::Display(frame.clone()));
+    let got: std::vec::Vec<Decoded<HostMessage>> = decode_all(&mut decoder, &bytes, 3);
+    assert_eq!(got.len(), 1);
+    let Decoded::Frame(header, HostMessage::Display(decoded)) = &got[0] else { panic!("{got:?}") };
+    assert_eq!((header.version, header.address, header.sequence), (PROTOCOL_VERSION, 3, 7));
+    assert_eq!(decoded, &frame);
+    assert_eq!(decoder.counts().accepted, 1);
+}
+
+#[test]
+fn every_kind_of_bad_frame_is_counted_and_skipped() {
+    let good = bytes_of(3, 1, &HostMessage::Ping);
+    let mut stream = std::vec::Vec::new();
+    stream.extend_from_slice(&[0x13, 0x37, 0x42]); // noise, then a delimiter (bad framing)
+    stream.push(0);
+    stream.extend_from_slice(&good[..5]); // a frame cut short...
+    stream.extend_from_slice(&good); // ...runs into a whole one: one broken frame, then resync
+    let mut flipped = good.clone();
+    flipped[3] ^= 0x10; // a flipped bit: the CRC catches it
+    stream.extend_from_slice(&flipped);
+    stream.extend_from_slice(&bytes_of(4, 1, &HostMessage::Ping)); // another board's
+    stream.extend_from_slice(&bytes_of(BROADCAST_ADDRESS, 2, &HostMessage::Ping)); // everyone's
+    stream.extend_from_slice(&[0x55; MAX_FRAME_BYTES + 10]); // far too long
+    stream.push(0);
+    stream.extend_from_slice(&[0, 0, 0]); // an idle line
+    stream.extend_from_slice(&good);
+    let mut decoder = FrameDecoder::<MAX_FRAME_BYTES>::new();
+    let got: std::vec::Vec<Decoded<HostMessage>> = decode_all(&mut decoder, &stream, 3);
+    let frames = got.iter().filter(|d| matches!(d, Decoded::Frame(..))).count();
+    assert_eq!(frames, 2, "the broadcast and the last good frame: {got:?}");
+    let counts = *decoder.counts();
+    assert_eq!(counts.accepted, 2);
+    assert_eq!(counts.other_address, 1);
+    assert_eq!(counts.oversized, 1);
+    assert_eq!(counts.bad_crc, 1);
+    // The noise and the cut frame were discarded as framing errors or bad CRCs.
+    assert_eq!(counts.discarded(), 5, "{counts:?}");
+    assert!(got.contains(&Decoded::Discarded(Discard::OtherAddress)));
+}
+
+#[test]
+fn other_versions_and_malformed_messages_are_discarded() {
+    // Hand-built frames: version 2, and version 1 with an unknown message variant (9), each
+    // with a valid CRC, COBS-encoded by the same encoder through a raw byte message.
+    for (payload, reason) in [
+        ([2_u8, 3, 0, 0, 2], Discard::UnknownVersion),
+        ([PROTOCOL_VERSION, 3, 0, 0, 9], Discard::Malformed),
+    ] {
+        let mut raw = payload.to_vec();
+        raw.extend_from_slice(&crc32(&raw).to_le_bytes());
+        let encoded = cobs(&raw);
+        let mut decoder = FrameDecoder::<MAX_FRAME_BYTES>::new();
+        let got: std::vec::Vec<Decoded<HostMessage>> = decode_all(&mut decoder, &encoded, 3);
+        assert_eq!(got, vec![Decoded::Discarded(reason)]);
+    }
+}
+
+#[test]
+fn the_largest_frame_fits() {
+    let line = QueueLine {
+        label: String::try_from("ÉÉÉÉÉÉÉÉ").unwrap(), // 16 bytes of two-byte characters
+        waiting: u16::MAX,
+        longest_wait_s: Some(u32::MAX),
+        expected_wait_s: Some(u32::MAX),
+        service_level_permille: Some(u16::MAX),
+        service_level_target_permille: u16::MAX,
+        service_level_threshold_s: u16::MAX,
+        agents_available: u16::MAX,
+        alerts: LineAlerts {
+            waiting: Alert::Alarm,
+            longest_wait: Alert::Alarm,
+            expected_wait: Alert::Alarm,
+            service_level: Alert::Alarm,
+            agents_available: Alert::Alarm,
+        },
+    };
+    let frame = BoardFrame {
+        valid_at: u64::MAX,
+        ttl_s: u16::MAX,
+        queues: core::iter::repeat_n(line, 8).collect(),
+        csat: CsatLine::NotEnoughResponses { responses: u32::MAX, minimum: u32::MAX },
+        announcement: String::try_from("€".repeat(32).as_str()).unwrap(),
+        opening: Opening::Closed { reopens_at: Some(u64::MAX) },
+    };
+    let bytes = bytes_of(254, u16::MAX, &HostMessage::Display(frame));
+    assert!(bytes.len() <= MAX_FRAME_BYTES, "{}", bytes.len());
+}
+
+#[test]
+fn board_messages_round_trip() {
+    let messages = [
+        BoardMessage::Ack,
+        BoardMessage::Nack(NackReason::Expired),
+        BoardMessage::Status {
+            uptime_s: 86_400,
+            counts: DecodeCounts { accepted: 10, bad_crc: 2, ..DecodeCounts::default() },
+            shown_sequence: Some(9),
+        },
+        BoardMessage::Showing { screen: Screen::NoData, shown_sequence: None, framebuffer_crc: 7 },
+    ];
+    let settings = HostMessage::Configure(BoardSettings {
+        brightness: 128,
+        page_seconds: 5,
+        thresholds: AlertThresholds::DEFAULT,
+    });
+    let mut decoder = FrameDecoder::<MAX_FRAME_BYTES>::new();
+    let got: std::vec::Vec<Decoded<HostMessage>> =
+        decode_all(&mut decoder, &bytes_of(9, 1, &settings), 9);
+    assert_eq!(got.len(), 1);
+    assert!(matches!(&got[0], Decoded::Frame(_, m) if *m == settings));
+    for message in messages {
+        let bytes = bytes_of(9, 5, &message);
+        let got: std::vec::Vec<Decoded<BoardMessage>> = decode_all(&mut decoder, &bytes, 9);
+        assert!(matches!(&got[..], [Decoded::Frame(h, m)] if h.sequence == 5 && *m == message));
+    }
+}
+
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = u32::MAX;
+    for &b in bytes {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+        }
+    }
+    !crc
+}
+
+/// COBS written again here from the paper, so the tests do not trust the code under test.
+fn cobs(data: &[u8]) -> std::vec::Vec<u8> {
+    let mut out = vec![0];
+    let mut code_at = 0;
+    for &byte in data {
+        if byte == 0 {
+            out[code_at] = u8::try_from(out.len() - code_at).unwrap();
+            code_at = out.len();
+            out.push(0);
+        } else {
+            out.push(byte);
+            if out.len() - code_at == 0xFF {
+                out[code_at] = 0xFF;
+                code_at = out.len();
+                out.push(0);
+            }
+        }
+    }
+    out[code_at] = u8::try_from(out.len() - code_at).unwrap();
+    out.push(0);
+    out
+}
+
+fn any_frame() -> impl Strategy<Value = BoardFrame> {
+    let line = (
+        any::<u16>(),
+        proptest::option::of(any::<u32>()),
+        proptest::option::of(0..1000_u16),
+        "[A-Z ]{0,16}",
+    )
+        .prop_map(|(waiting, longest, sl, label)| QueueLine {
+            label: String::try_from(label.as_str()).unwrap(),
+            waiting,
+            longest_wait_s: longest,
+            expected_wait_s: longest.map(|l| l / 2),
+            service_level_permille: sl,
+            service_level_target_permille: 800,
+            service_level_threshold_s: 20,
+            agents_available: waiting / 3,
+            alerts: LineAlerts { waiting: Alert::Warning, ..LineAlerts::default() },
+        });
+    (
+        any::<u64>(),
+        any::<u16>(),
+        proptest::collection::vec(line, 0..=8),
+        "[ -~]{0,96}",
+        any::<bool>(),
+    )
+        .prop_map(|(valid_at, ttl_s, lines, announcement, open)| BoardFrame {
+            valid_at,
+            ttl_s,
+            queues: lines.into_iter().collect(),
+            csat: CsatLine::TopTwoBox { permille: 731, responses: 12 },
+            announcement: String::try_from(announcement.as_str()).unwrap(),
+            opening: if open {
+                Opening::Open
+            } else {
+                Opening::Closed { reopens_at: Some(valid_at / 2) }
+            },
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// encode → decode is the identity, in any chunking, between any noise.
+    #[test]
+    fn encode_then_decode_is_identity(
+        frame in any_frame(),
+        address in 1..=254_u8,
+        sequence in any::<u16>(),
+        noise in proptest::collection::vec(any::<u8>(), 0..64),
+    ) {
+        let message = HostMessage::Display(frame);
+        let bytes = bytes_of(address, sequence, &message);
+        prop_assert!(bytes.len() <= MAX_FRAME_BYTES);
+        prop_assert!(bytes[..bytes.len() - 1].iter().all(|&b| b != 0));
+        let mut stream = noise.clone();
+        stream.push(0);
+        stream.extend_from_slice(&bytes);
+        let mut decoder = FrameDecoder::<MAX_FRAME_BYTES>::new();
+        let got: std::vec::Vec<Decoded<HostMessage>> = decode_all(&mut decoder, &stream, address);
+        let frames: std::vec::Vec<_> = got.into_iter().filter_map(|d| match d {
+            Decoded::Frame(h, m) => Some((h.sequence, m)),
+            Decoded::Discarded(_) => None,
+        }).collect();
+        prop_assert_eq!(frames.last(), Some(&(sequence, message)));
+    }
+
+    /// No byte sequence makes the decoder panic, and it always recovers at the next frame.
+    #[test]
+    fn the_decoder_survives_anything(garbage in proptest::collection::vec(any::<u8>(), 0..4096)) {
+        let mut decoder = FrameDecoder::<MAX_FRAME_BYTES>::new();
+        let _: std::vec::Vec<Decoded<HostMessage>> = decode_all(&mut decoder, &garbage, 3);
+        let mut tail = vec![0];
+        tail.extend_from_slice(&bytes_of(3, 42, &HostMessage::WhatAreYouShowing));
+        let got: std::vec::Vec<Decoded<HostMessage>> = decode_all(&mut decoder, &tail, 3);
+        prop_assert!(matches!(got.last(), Some(Decoded::Frame(h, HostMessage::WhatAreYouShowing)) if h.sequence == 42));
+    }
+}
+
+#[test]
+fn a_typical_floor_frame_is_177_bytes() {
+    // The size PROTOCOL.md quotes: four queues, every figure present, a 45-byte announcement.
+    let line = |label: &str| QueueLine {
+        label: String::try_from(label).unwrap(),
+        waiting: 12,
+        longest_wait_s: Some(245),
+        expected_wait_s: Some(180),
+        service_level_permille: Some(734),
+        service_level_target_permille: 800,
+        service_level_threshold_s: 20,
+        agents_available: 3,
+        alerts: LineAlerts::default(),
+    };
+    let frame = BoardFrame {
+        valid_at: 1_795_420_800_000,
+        ttl_s: 30,
+        queues: ["STREETS", "SANITATION", "PARKS", "NOISE"].into_iter().map(line).collect(),
+        csat: CsatLine::MeanScore { centi: 423, scale_highest: 5, responses: 57 },
+        announcement: String::try_from("Storm warning: expect long waits until 14:00").unwrap(),
+        opening: Opening::Open,
+    };
+    assert_eq!(bytes_of(3, 1, &HostMessage::Display(frame)).len(), 177);
+}
