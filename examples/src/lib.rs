@@ -4,6 +4,7 @@
 //! Every figure comes from the core; this crate only translates a log's vocabulary into core
 //! events and the core's figures into tables.
 
+pub mod board;
 pub mod options;
 pub mod queue_log;
 pub mod replay;

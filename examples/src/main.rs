@@ -4,6 +4,8 @@ use std::io::Read as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use callboard_core::board::{BoardFrame, Opening};
+use callboard_core::calendar::LocalResolution;
 use callboard_core::calendar::{
     DstRule, IntervalLength, MILLIS_PER_SECOND, SiteCalendar, UtcOffset,
 };
@@ -11,7 +13,10 @@ use callboard_core::center::Attribution;
 use callboard_core::erlang::{Model, ServiceGoal, Targets, Workload};
 use callboard_core::interval::WaitBuckets;
 use callboard_core::service_level::ServiceLevelThreshold;
+use callboard_core::service_level::ServiceLevelVariant;
 use callboard_core::{CenterConfig, QueueConfig};
+use callboard_examples::board;
+use callboard_examples::options;
 use callboard_examples::options::parse_utc_offset;
 use callboard_examples::report::{self, RowPeriod, Settings};
 use callboard_examples::staffing::{self, Question};
@@ -34,6 +39,59 @@ enum Command {
     Erlang(ErlangArgs),
     /// The fewest agents meeting service targets, for one load or a whole forecast.
     Staff(StaffArgs),
+    /// Reader boards: frames and their bytes on the line (PROTOCOL.md).
+    #[command(subcommand)]
+    Board(BoardCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum BoardCommand {
+    /// A board frame's bytes for an address: from a replayed queue_log at a moment, or a JSON
+    /// frame.
+    Encode(BoardEncodeArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct BoardEncodeArgs {
+    /// The board's address, 1–254, or 255 for every board.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=255))]
+    address: u8,
+    /// The frame's sequence number.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    sequence: u16,
+    /// A frame as JSON (the shape `--json` prints), instead of a replayed log.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["queue_log", "at", "queue"])]
+    frame: Option<PathBuf>,
+    /// The queue_log to replay (classic or realtime export); `-` reads stdin.
+    #[arg(long, value_name = "FILE", requires_all = ["at", "queue"])]
+    queue_log: Option<PathBuf>,
+    /// The moment to show, local time: "1999-02-10 11:00".
+    #[arg(long, value_name = "TIME")]
+    at: Option<String>,
+    /// A queue to show, in order: NAME, NAME=LABEL or NAME=LABEL@80% (up to 8).
+    #[arg(long, value_name = "NAME=LABEL@T%", value_parser = board::parse_queue_choice)]
+    queue: Vec<board::QueueChoice>,
+    /// The site's standard UTC offset, ±HH:MM.
+    #[arg(long, value_name = "±HH:MM", default_value = "+00:00", allow_hyphen_values = true, value_parser = parse_utc_offset)]
+    utc_offset: UtcOffset,
+    /// Daylight-saving rule of the site.
+    #[arg(long, value_enum, default_value_t = Dst::None)]
+    dst: Dst,
+    /// Service-level threshold T in seconds.
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    sl_seconds: u32,
+    /// Seconds the board may show the frame without a newer one.
+    #[arg(long, value_name = "S", default_value_t = 30)]
+    ttl: u16,
+    /// The announcement line (up to 96 bytes).
+    #[arg(long, value_name = "TEXT", default_value = "")]
+    announcement: String,
+    /// The center is closed.
+    #[arg(long)]
+    closed: bool,
+    /// Print the frame as JSON instead of its bytes.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -368,12 +426,70 @@ fn report(args: &ReportArgs) -> Result<String, String> {
     }
 }
 
+fn board_encode(args: &BoardEncodeArgs) -> Result<String, String> {
+    let frame: BoardFrame = match (&args.frame, &args.queue_log, &args.at) {
+        (Some(path), _, _) => {
+            let input = read_input(path)?;
+            serde_json::from_slice(&input)
+                .map_err(|e| format!("{} is not a board frame: {e}", path.display()))?
+        }
+        (None, Some(path), Some(at)) => {
+            let dst_rule = match args.dst {
+                Dst::Us => DstRule::UnitedStates,
+                Dst::Eu => DstRule::EuropeanUnion,
+                Dst::None => DstRule::None,
+            };
+            let calendar =
+                SiteCalendar::new(args.utc_offset, dst_rule).map_err(|e| e.to_string())?;
+            let (date, millis) = options::parse_local_datetime(at)?;
+            let moment = match calendar.resolve_local(date, millis) {
+                LocalResolution::Unique(t) | LocalResolution::Ambiguous(t, _) => t,
+                LocalResolution::Skipped(t) => t,
+            };
+            let input = read_input(path)?;
+            let parsed = queue_log::parse(&input, &calendar);
+            if parsed.records.is_empty() {
+                return Err(format!("no queue_log events found in {}", path.display()));
+            }
+            let config = CenterConfig { calendar, ..CenterConfig::default() };
+            let queue_config = QueueConfig {
+                service_level: ServiceLevelThreshold::Seconds(args.sl_seconds),
+                ..QueueConfig::default()
+            };
+            let settings = board::FrameSettings {
+                ttl_s: args.ttl,
+                announcement: args.announcement.clone(),
+                opening: if args.closed {
+                    Opening::Closed { reopens_at: None }
+                } else {
+                    Opening::Open
+                },
+                variant: ServiceLevelVariant::Answered,
+            };
+            let queues = args.queue.clone();
+            replay::center_at(parsed, config, queue_config, moment, move |center, ids| {
+                board::frame_from_center(center, ids, &queues, &settings)
+            })
+            .map_err(|e| e.to_string())??
+        }
+        _ => {
+            return Err("give --frame FILE.json, or --queue-log FILE --at TIME --queue NAME".into());
+        }
+    };
+    if args.json {
+        json_line(&frame)
+    } else {
+        board::encode_hex(&frame, args.address, args.sequence)
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match &cli.command {
         Command::Report(args) => report(args),
         Command::Erlang(args) => erlang(args),
         Command::Staff(args) => staff(args),
+        Command::Board(BoardCommand::Encode(args)) => board_encode(args),
     };
     match outcome {
         Ok(text) => {

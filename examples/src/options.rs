@@ -46,6 +46,30 @@ pub fn parse_date(s: &str) -> Result<LocalDate, String> {
     LocalDate::new(y, m, d).map_err(|e| format!("{e}: {s:?}"))
 }
 
+/// A local date and time written `YYYY-MM-DD HH:MM[:SS]` (or with a `T`): the date and the
+/// milliseconds since its midnight.
+///
+/// # Errors
+/// A message saying what was expected.
+pub fn parse_local_datetime(s: &str) -> Result<(LocalDate, u32), String> {
+    let bad = || format!("expected a local time like 2026-11-23 08:00, not {s:?}");
+    let (date, time) = s.trim().split_once(['T', ' ']).ok_or_else(bad)?;
+    let date = parse_date(date).map_err(|_| bad())?;
+    let mut parts = time.split(':');
+    let mut field = |most: u32| -> Result<u32, String> {
+        match parts.next().map(str::parse::<u32>) {
+            Some(Ok(value)) if value <= most => Ok(value),
+            _ => Err(bad()),
+        }
+    };
+    let (hour, minute) = (field(23)?, field(59)?);
+    let second = if time.matches(':').count() == 2 { field(59)? } else { 0 };
+    if parts.next().is_some() {
+        return Err(bad());
+    }
+    Ok((date, ((hour * 60 + minute) * 60 + second) * 1000))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -66,6 +90,22 @@ mod tests {
         assert_eq!(parse_date("1999-02-10").unwrap().to_string(), "1999-02-10");
         for bad in ["1999-02-30", "1999-02", "1999-02-10-01", "yesterday"] {
             assert!(parse_date(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn local_datetimes() {
+        let (date, millis) = parse_local_datetime("1999-02-10 11:00").unwrap();
+        assert_eq!((date.day(), millis), (10, 11 * 3_600_000));
+        assert_eq!(parse_local_datetime("2026-11-23T08:15:30").unwrap().1, 29_730_000);
+        for bad in [
+            "yesterday",
+            "2026-11-23",
+            "2026-11-23 24:00",
+            "2026-11-23 08:60",
+            "2026-11-23 08:00:00:00",
+        ] {
+            assert!(parse_local_datetime(bad).is_err(), "{bad:?}");
         }
     }
 }

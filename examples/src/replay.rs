@@ -147,28 +147,7 @@ struct Replayer {
 /// a small stack should use [`replay_on_own_thread`].
 #[must_use]
 pub fn replay(parsed: Parsed, config: CenterConfig, queue_config: QueueConfig) -> Replayed {
-    let config = CenterConfig {
-        // The records are already in time order.
-        reorder_tolerance_ms: 0,
-        // Gaps of weeks are normal in a log (a queue closed for the holidays); implausible
-        // timestamps were removed by the reader.
-        max_clock_jump_ms: 800 * MILLIS_PER_DAY,
-        ..config
-    };
-    let mut r = Replayer {
-        center: Box::new(ReplayCenter::new(config)),
-        queue_ids: HashMap::new(),
-        queue_config,
-        calls: HashMap::new(),
-        next_call: 0,
-        agents: HashMap::new(),
-        reasons: HashMap::new(),
-        outbound: HashMap::new(),
-        orphans: HashMap::new(),
-        custom: BTreeMap::new(),
-        warnings: parsed.warnings,
-        settled: HashMap::new(),
-    };
+    let mut r = Replayer::new(parsed.warnings, config, queue_config);
     for record in &parsed.records {
         r.record(record);
         while let Some((queue, report)) = r.center.pop_settled_interval() {
@@ -176,6 +155,36 @@ pub fn replay(parsed: Parsed, config: CenterConfig, queue_config: QueueConfig) -
         }
     }
     r.finish()
+}
+
+/// Replays the records up to and including `moment`, moves the clock to `moment`, and hands
+/// the center as it stood then, with the queue ids given to the log's queue names, to `look`.
+/// For pictures of a moment: what a wallboard showed at 11:00.
+///
+/// Runs on its own thread (like [`replay_on_own_thread`]).
+///
+/// # Errors
+/// When the thread cannot be started or panics, or the moment is out of range.
+pub fn center_at<T: Send + 'static>(
+    parsed: Parsed,
+    config: CenterConfig,
+    queue_config: QueueConfig,
+    moment: Timestamp,
+    look: impl FnOnce(&ReplayCenter, &HashMap<String, QueueId>) -> T + Send + 'static,
+) -> std::io::Result<T> {
+    std::thread::Builder::new()
+        .name("replay".into())
+        .stack_size(256 << 20)
+        .spawn(move || {
+            let mut r = Replayer::new(parsed.warnings, config, queue_config);
+            for record in parsed.records.iter().take_while(|record| record.at <= moment) {
+                r.record(record);
+            }
+            r.center.advance_to(moment).map_err(|e| std::io::Error::other(e.to_string()))?;
+            Ok(look(&r.center, &r.queue_ids))
+        })?
+        .join()
+        .map_err(|_| std::io::Error::other("the replay thread panicked"))?
 }
 
 /// [`replay`] on a thread with a stack large enough for the engine in debug builds.
@@ -193,6 +202,33 @@ pub fn replay_on_own_thread(
         .spawn(move || replay(parsed, config, queue_config))?
         .join()
         .map_err(|_| std::io::Error::other("the replay thread panicked"))
+}
+
+impl Replayer {
+    fn new(warnings: Vec<Warning>, config: CenterConfig, queue_config: QueueConfig) -> Self {
+        let config = CenterConfig {
+            // The records are already in time order.
+            reorder_tolerance_ms: 0,
+            // Gaps of weeks are normal in a log (a queue closed for the holidays); implausible
+            // timestamps were removed by the reader.
+            max_clock_jump_ms: 800 * MILLIS_PER_DAY,
+            ..config
+        };
+        Self {
+            center: Box::new(ReplayCenter::new(config)),
+            queue_ids: HashMap::new(),
+            queue_config,
+            calls: HashMap::new(),
+            next_call: 0,
+            agents: HashMap::new(),
+            reasons: HashMap::new(),
+            outbound: HashMap::new(),
+            orphans: HashMap::new(),
+            custom: BTreeMap::new(),
+            warnings,
+            settled: HashMap::new(),
+        }
+    }
 }
 
 fn lines(n: usize) -> String {

@@ -279,17 +279,8 @@ pub struct ForecastInterval {
 
 /// A local date and time, `YYYY-MM-DD HH:MM[:SS]` or with a `T`, as minutes since 1970-01-01.
 fn parse_local_minute(text: &str) -> Option<i64> {
-    let text = text.trim();
-    let (date, time) = text.split_once(['T', ' '])?;
-    let date = crate::options::parse_date(date).ok()?;
-    let mut parts = time.split(':');
-    let hour: i64 = parts.next()?.parse().ok()?;
-    let minute: i64 = parts.next()?.parse().ok()?;
-    let second: i64 = parts.next().map_or(Some(0), |s| s.parse().ok())?;
-    if parts.next().is_some() || hour > 23 || minute > 59 || second > 59 {
-        return None;
-    }
-    Some(date.days_since_epoch() * 1440 + hour * 60 + minute)
+    let (date, millis) = crate::options::parse_local_datetime(text).ok()?;
+    Some(date.days_since_epoch() * 1440 + i64::from(millis / 60_000))
 }
 
 /// Reads a forecast CSV: `interval_start,calls,aht_seconds` (a header row naming those columns,
