@@ -1,12 +1,15 @@
 //! Checkpoints: a restored center is indistinguishable from the original, now and after more
 //! events; damaged, truncated or foreign bytes are refused and change nothing.
 
+mod support;
+
 use callboard_core::calendar::{DstRule, SiteCalendar, Timestamp, UtcOffset};
 use callboard_core::center::CheckpointError;
 use callboard_core::csat::SurveyResponse;
 use callboard_core::event::{AgentId, AgentState, CallId, QueueId, ReasonCode};
 use callboard_core::{Center, CenterConfig, Event, EventKind, QueueConfig};
 use proptest::prelude::*;
+use support::crc32;
 
 type TestCenter = Center<4, 64, 16, 32, 4>;
 
@@ -207,16 +210,4 @@ proptest! {
             }
         }
     }
-}
-
-/// CRC-32/ISO-HDLC, written again here so the test does not trust the code under test.
-fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = u32::MAX;
-    for &b in bytes {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
-        }
-    }
-    !crc
 }

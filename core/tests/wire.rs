@@ -1,6 +1,8 @@
 //! The reader-board wire protocol: golden bytes (the ones PROTOCOL.md shows), round trips in
 //! any chunking, and a decoder that survives anything and resynchronises.
 
+mod support;
+
 use callboard_core::board::{
     Alert, AlertThresholds, BoardFrame, CsatLine, LineAlerts, Opening, QueueLine,
 };
@@ -10,6 +12,7 @@ use callboard_core::wire::{
 };
 use heapless::{String, Vec};
 use proptest::prelude::*;
+use support::crc32;
 
 fn bytes_of<M: serde::Serialize>(address: u8, sequence: u16, message: &M) -> std::vec::Vec<u8> {
     let mut out = [0_u8; MAX_FRAME_BYTES];
@@ -215,17 +218,6 @@ fn board_messages_round_trip() {
         let got: std::vec::Vec<Decoded<BoardMessage>> = decode_all(&mut decoder, &bytes, 9);
         assert!(matches!(&got[..], [Decoded::Frame(h, m)] if h.sequence == 5 && *m == message));
     }
-}
-
-fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = u32::MAX;
-    for &b in bytes {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
-        }
-    }
-    !crc
 }
 
 /// COBS written again here from the paper, so the tests do not trust the code under test.
