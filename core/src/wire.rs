@@ -99,8 +99,8 @@ pub enum Screen {
     NoData,
 }
 
-/// Frames a decoder discarded, by reason.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+/// Frames a decoder accepted, and those it discarded by reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct DecodeCounts {
     /// Frames decoded and accepted.
@@ -122,6 +122,18 @@ pub struct DecodeCounts {
 }
 
 impl DecodeCounts {
+    /// Nothing counted yet.
+    pub const NONE: Self = Self {
+        accepted: 0,
+        oversized: 0,
+        bad_framing: 0,
+        truncated: 0,
+        bad_crc: 0,
+        unknown_version: 0,
+        other_address: 0,
+        malformed: 0,
+    };
+
     /// Frames discarded for any reason.
     #[must_use]
     pub const fn discarded(&self) -> u32 {
@@ -325,21 +337,7 @@ impl<const N: usize> FrameDecoder<N> {
     /// An empty decoder.
     #[must_use]
     pub const fn new() -> Self {
-        Self {
-            buffer: [0; N],
-            len: 0,
-            overflowed: false,
-            counts: DecodeCounts {
-                accepted: 0,
-                oversized: 0,
-                bad_framing: 0,
-                truncated: 0,
-                bad_crc: 0,
-                unknown_version: 0,
-                other_address: 0,
-                malformed: 0,
-            },
-        }
+        Self { buffer: [0; N], len: 0, overflowed: false, counts: DecodeCounts::NONE }
     }
 
     /// What has been accepted and discarded so far.

@@ -198,7 +198,7 @@ fn board_messages_round_trip() {
         BoardMessage::Nack(NackReason::Expired),
         BoardMessage::Status {
             uptime_s: 86_400,
-            counts: DecodeCounts { accepted: 10, bad_crc: 2, ..DecodeCounts::default() },
+            counts: DecodeCounts { accepted: 10, bad_crc: 2, ..DecodeCounts::NONE },
             shown_sequence: Some(9),
         },
         BoardMessage::Showing { screen: Screen::NoData, shown_sequence: None, framebuffer_crc: 7 },

@@ -317,6 +317,27 @@ enum Dst {
     None,
 }
 
+impl Dst {
+    /// The name the report's settings print.
+    const fn name(self) -> &'static str {
+        match self {
+            Self::Us => "us",
+            Self::Eu => "eu",
+            Self::None => "none",
+        }
+    }
+
+    /// The site calendar for this rule and a standard offset.
+    fn calendar(self, offset: UtcOffset) -> Result<SiteCalendar, String> {
+        let rule = match self {
+            Self::Us => DstRule::UnitedStates,
+            Self::Eu => DstRule::EuropeanUnion,
+            Self::None => DstRule::None,
+        };
+        SiteCalendar::new(offset, rule).map_err(|e| e.to_string())
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum CountAt {
     /// The interval the call entered the queue in.
@@ -353,12 +374,7 @@ fn read_input(path: &PathBuf) -> Result<Vec<u8>, String> {
 }
 
 fn report(args: &ReportArgs) -> Result<String, String> {
-    let (dst_rule, dst_name) = match args.dst {
-        Dst::Us => (DstRule::UnitedStates, "us"),
-        Dst::Eu => (DstRule::EuropeanUnion, "eu"),
-        Dst::None => (DstRule::None, "none"),
-    };
-    let calendar = SiteCalendar::new(args.utc_offset, dst_rule).map_err(|e| e.to_string())?;
+    let calendar = args.dst.calendar(args.utc_offset)?;
     let (threshold, threshold_text) = match (args.sl_seconds, args.sl_rings) {
         (_, Some(rings)) => {
             let cadence_ms = (args.ring_cadence * 1000.0).round() as u32;
@@ -407,7 +423,7 @@ fn report(args: &ReportArgs) -> Result<String, String> {
         sl_threshold: threshold_text,
         short_abandon_seconds: f64::from(args.short_abandon_seconds),
         utc_offset: args.utc_offset.to_string(),
-        dst: dst_name.into(),
+        dst: args.dst.name().into(),
         attribution: match args.attribution {
             CountAt::Entry => "entry".into(),
             CountAt::Exit => "exit".into(),
@@ -434,13 +450,7 @@ fn board_encode(args: &BoardEncodeArgs) -> Result<String, String> {
                 .map_err(|e| format!("{} is not a board frame: {e}", path.display()))?
         }
         (None, Some(path), Some(at)) => {
-            let dst_rule = match args.dst {
-                Dst::Us => DstRule::UnitedStates,
-                Dst::Eu => DstRule::EuropeanUnion,
-                Dst::None => DstRule::None,
-            };
-            let calendar =
-                SiteCalendar::new(args.utc_offset, dst_rule).map_err(|e| e.to_string())?;
+            let calendar = args.dst.calendar(args.utc_offset)?;
             let (date, millis) = options::parse_local_datetime(at)?;
             let moment = match calendar.resolve_local(date, millis) {
                 LocalResolution::Unique(t) | LocalResolution::Ambiguous(t, _) => t,

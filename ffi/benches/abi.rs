@@ -26,20 +26,7 @@ const SAMPLES: usize = 15;
 /// whose turn it is, 300 s of talk, the agent free again 60 s before their next call. Five
 /// events a call, in time order: 200,000 events over four hours.
 fn morning() -> Vec<cb_event> {
-    let blank = cb_event {
-        at_ms: 0,
-        kind: 0,
-        call: 0,
-        queue: QUEUE,
-        has_queue: false,
-        agent: 0,
-        has_agent: false,
-        priority: 0,
-        reason: 0,
-        not_ready_reason: 0,
-        talk_ms: 0,
-        hold_ms: 0,
-    };
+    let blank = cb_event { queue: QUEUE, ..cb_event::default() };
     let mut events = Vec::new();
     for agent in 0..AGENTS {
         events.push(cb_event {

@@ -110,7 +110,7 @@ pub struct cb_center_config {
 /// A queue's configuration. The service-level threshold is `sl_seconds`, or, when `sl_rings`
 /// is above 0, `sl_rings` rings of `ring_cadence_ms` each ("answered by the third ring").
 #[repr(C)]
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 #[allow(non_camel_case_types)]
 pub struct cb_queue_config {
     /// Service-level threshold in seconds (used when `sl_rings` is 0).
@@ -172,7 +172,7 @@ pub const CB_AGENT_NOT_READY: u32 = 5;
 
 /// One ACD event. `kind` (`CB_EVENT_*`) says which fields count; the others are ignored.
 #[repr(C)]
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 #[allow(non_camel_case_types)]
 pub struct cb_event {
     /// When it happened: milliseconds since 1970-01-01T00:00:00Z.

@@ -93,7 +93,7 @@ pub struct cb_figures {
 /// What a staffing must achieve; only the targets whose `CB_TARGET_*` bit is set in `given`
 /// count, and all of them must hold at once.
 #[repr(C)]
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 #[allow(non_camel_case_types)]
 pub struct cb_targets {
     /// `CB_TARGET_*` bits of the targets given.

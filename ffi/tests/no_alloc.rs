@@ -56,20 +56,8 @@ fn a_center_in_caller_memory_never_allocates() {
         assert_eq!(cb_center_add_queue(center, 311, &raw const queue), CB_STATUS_OK);
         let at = 1_795_420_800_000;
         for (kind, offset) in [(CB_EVENT_CALL_ENTERED, 0), (CB_EVENT_CALL_ANSWERED, 9_000)] {
-            let event = cb_event {
-                at_ms: at + offset,
-                kind,
-                call: 1,
-                queue: 311,
-                has_queue: false,
-                agent: 0,
-                has_agent: false,
-                priority: 0,
-                reason: 0,
-                not_ready_reason: 0,
-                talk_ms: 0,
-                hold_ms: 0,
-            };
+            let event =
+                cb_event { at_ms: at + offset, kind, call: 1, queue: 311, ..cb_event::default() };
             assert_eq!(cb_center_apply(center, &raw const event), CB_STATUS_OK);
         }
         let mut snapshot = cb_queue_snapshot::default();
@@ -95,11 +83,7 @@ fn a_center_in_caller_memory_never_allocates() {
         let targets = cb_targets {
             given: CB_TARGET_SERVICE_LEVEL,
             service_level: 0.8,
-            max_asa_seconds: 0.0,
-            max_p_wait: 0.0,
-            max_p_abandon: 0.0,
-            max_occupancy: 0.0,
-            max_blocking: 0.0,
+            ..cb_targets::default()
         };
         let mut staffing = cb_staffing::default();
         assert_eq!(

@@ -126,23 +126,10 @@ impl Targets {
         ]
     }
 
+    /// Every target given holds: its slack is not negative (for finite figures, `a − b ≥ 0`
+    /// exactly when `a ≥ b`, so this is the plain comparison).
     fn met_by(&self, figures: &Figures) -> bool {
-        let at_most = |ceiling: Option<f64>, figure: Option<f64>| match (ceiling, figure) {
-            (None, _) => true,
-            (Some(ceiling), Some(figure)) => figure <= ceiling,
-            (Some(_), None) => false,
-        };
-        let service_level_met = match (self.service_level, figures.service_level) {
-            (None, _) => true,
-            (Some(goal), Some(achieved)) => achieved >= goal.fraction,
-            (Some(_), None) => false,
-        };
-        service_level_met
-            && at_most(self.max_asa_seconds, figures.asa_seconds)
-            && at_most(self.max_p_wait, figures.p_wait)
-            && at_most(self.max_p_abandon, figures.p_abandon)
-            && at_most(self.max_occupancy, figures.occupancy)
-            && at_most(self.max_blocking, figures.p_block)
+        self.slacks(figures).into_iter().flatten().all(|slack| slack >= 0.0)
     }
 }
 
