@@ -111,8 +111,12 @@ pub enum ErlangError {
     /// A time-based figure or target was asked for without a handle time.
     #[error("service level and speed of answer need the average handle time")]
     HandleTimeRequired,
-    /// The patience is zero, negative or not finite.
-    #[error("the average patience must be a finite number of seconds above 0")]
+    /// The patience is zero, negative or not finite, or more than a million times longer or
+    /// shorter than the handle time.
+    #[error(
+        "the average patience must be a finite number of seconds above 0, \
+         within a million times the handle time either way"
+    )]
     InvalidPatience,
     /// The service-level target time is negative or not finite.
     #[error("the service-level target time must be a finite number of seconds, 0 or more")]
