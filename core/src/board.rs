@@ -18,7 +18,7 @@
 use heapless::{String, Vec};
 
 use crate::Center;
-use crate::calendar::Timestamp;
+use crate::calendar::{SiteCalendar, Timestamp, Weekday};
 use crate::csat::{CsatFigureKind, CsatValue, PreviousDayCsat};
 use crate::event::QueueId;
 use crate::service_level::ServiceLevelVariant;
@@ -79,6 +79,12 @@ impl AlertThresholds {
         } else {
             Alert::Normal
         }
+    }
+
+    /// The alert for a wait (longest or expected) of `seconds`.
+    #[must_use]
+    pub fn wait(&self, seconds: u32) -> Alert {
+        Self::at_least(seconds, self.wait_warning_s, self.wait_alarm_s)
     }
 
     fn service_level(&self, achieved: u16, target: u16) -> Alert {
@@ -179,11 +185,36 @@ pub enum CsatLine {
 pub enum Opening {
     /// Open.
     Open,
-    /// Closed, reopening at this instant when known.
+    /// Closed, reopening at this local time when known.
     Closed {
-        /// The next opening, milliseconds since the epoch.
-        reopens_at: Option<Timestamp>,
+        /// The next opening.
+        reopens: Option<Reopening>,
     },
+}
+
+/// When a closed center opens next, in the site's local time, as a board shows it.
+///
+/// Local, not an instant: a board has no calendar, and the night a center is closed is the
+/// night the clocks change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Reopening {
+    /// The day.
+    pub weekday: Weekday,
+    /// The hour, 0–23.
+    pub hour: u8,
+    /// The minute, 0–59.
+    pub minute: u8,
+}
+
+impl Reopening {
+    /// The opening at `at`, in the local time of `calendar`.
+    #[must_use]
+    pub fn at(calendar: &SiteCalendar, at: Timestamp) -> Self {
+        let local = calendar.to_local(at);
+        Self { weekday: local.date.weekday(), hour: local.hour(), minute: local.minute() }
+    }
 }
 
 /// Everything one board shows, valid at `valid_at` for `ttl_s` seconds.
@@ -318,13 +349,7 @@ impl BoardFrame {
                     thresholds.waiting_warning,
                     thresholds.waiting_alarm,
                 ),
-                longest_wait: longest_wait_s.map_or(Alert::Normal, |wait| {
-                    AlertThresholds::at_least(
-                        wait,
-                        thresholds.wait_warning_s,
-                        thresholds.wait_alarm_s,
-                    )
-                }),
+                longest_wait: longest_wait_s.map_or(Alert::Normal, |wait| thresholds.wait(wait)),
                 expected_wait: Alert::Normal,
                 service_level: service_level
                     .map_or(Alert::Normal, |achieved| thresholds.service_level(achieved, target)),

@@ -1,10 +1,11 @@
 //! CRC-32 as in IEEE 802.3, zlib and PNG (CRC-32/ISO-HDLC: reflected polynomial 0xEDB88320,
-//! initial and final value all ones), for checkpoints and board frames.
+//! initial and final value all ones), for checkpoints, board frames and the check a board
+//! reports of its framebuffer.
 
 /// The CRC-32 of `bytes`, bit by bit: the data is small (a board frame) or rare (a
 /// checkpoint), so a 1 KiB table is not worth its flash on a board.
-#[cfg_attr(not(any(feature = "checkpoint", feature = "wire")), allow(dead_code))]
-pub(crate) fn crc32(bytes: &[u8]) -> u32 {
+#[must_use]
+pub fn crc32(bytes: &[u8]) -> u32 {
     let mut crc = !0_u32;
     for &byte in bytes {
         crc ^= u32::from(byte);

@@ -74,7 +74,7 @@ extern crate std;
 pub mod board;
 pub mod calendar;
 pub mod center;
-mod crc;
+pub mod crc;
 pub mod csat;
 pub mod erlang;
 pub mod event;

@@ -73,6 +73,29 @@ pub struct BoardSettings {
     pub thresholds: AlertThresholds,
 }
 
+impl BoardSettings {
+    /// A board's settings until the host configures it: full brightness, five seconds a page,
+    /// [`AlertThresholds::DEFAULT`].
+    pub const DEFAULT: Self =
+        Self { brightness: 255, page_seconds: 5, thresholds: AlertThresholds::DEFAULT };
+
+    /// Whether a board can apply these settings: pages last at least a second, and each
+    /// threshold's warning comes no later than its alarm.
+    #[must_use]
+    pub const fn is_valid(&self) -> bool {
+        let t = &self.thresholds;
+        self.page_seconds > 0
+            && t.waiting_warning <= t.waiting_alarm
+            && t.wait_warning_s <= t.wait_alarm_s
+    }
+}
+
+impl Default for BoardSettings {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
+}
+
 /// Why a board refused a frame addressed to it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]

@@ -4,8 +4,9 @@
 mod support;
 
 use callboard_core::board::{
-    Alert, AlertThresholds, BoardFrame, CsatLine, LineAlerts, Opening, QueueLine,
+    Alert, AlertThresholds, BoardFrame, CsatLine, LineAlerts, Opening, QueueLine, Reopening,
 };
+use callboard_core::calendar::Weekday;
 use callboard_core::wire::{
     BROADCAST_ADDRESS, BoardMessage, BoardSettings, DecodeCounts, Decoded, Discard, FrameDecoder,
     HostMessage, MAX_FRAME_BYTES, NackReason, PROTOCOL_VERSION, Screen, encode,
@@ -185,7 +186,9 @@ fn the_largest_frame_fits() {
         queues: core::iter::repeat_n(line, 8).collect(),
         csat: CsatLine::NotEnoughResponses { responses: u32::MAX, minimum: u32::MAX },
         announcement: String::try_from("€".repeat(32).as_str()).unwrap(),
-        opening: Opening::Closed { reopens_at: Some(u64::MAX) },
+        opening: Opening::Closed {
+            reopens: Some(Reopening { weekday: Weekday::Sunday, hour: 23, minute: 59 }),
+        },
     };
     let bytes = bytes_of(254, u16::MAX, &HostMessage::Display(frame));
     assert!(bytes.len() <= MAX_FRAME_BYTES, "{}", bytes.len());
@@ -277,7 +280,13 @@ fn any_frame() -> impl Strategy<Value = BoardFrame> {
             opening: if open {
                 Opening::Open
             } else {
-                Opening::Closed { reopens_at: Some(valid_at / 2) }
+                Opening::Closed {
+                    reopens: (valid_at % 2 == 0).then_some(Reopening {
+                        weekday: Weekday::Monday,
+                        hour: 8,
+                        minute: 0,
+                    }),
+                }
             },
         })
 }
