@@ -14,6 +14,7 @@ use callboard_core::erlang::{Model, ServiceGoal, Targets, Workload};
 use callboard_core::interval::WaitBuckets;
 use callboard_core::service_level::ServiceLevelThreshold;
 use callboard_core::service_level::ServiceLevelVariant;
+use callboard_core::wire::BoardSettings;
 use callboard_core::{CenterConfig, QueueConfig};
 use callboard_examples::board;
 use callboard_examples::options;
@@ -49,17 +50,15 @@ enum BoardCommand {
     /// A board frame's bytes for an address: from a replayed queue_log at a moment, or a JSON
     /// frame.
     Encode(BoardEncodeArgs),
+    /// A PNG of what a panel shows for a frame: from a replayed queue_log at a moment, or a
+    /// JSON frame.
+    Preview(BoardPreviewArgs),
 }
 
+/// Where a frame comes from: a JSON file, or a replayed log at a moment.
 #[derive(Debug, clap::Args)]
-struct BoardEncodeArgs {
-    /// The board's address, 1–254, or 255 for every board.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=255))]
-    address: u8,
-    /// The frame's sequence number.
-    #[arg(long, value_name = "N", default_value_t = 0)]
-    sequence: u16,
-    /// A frame as JSON (the shape `--json` prints), instead of a replayed log.
+struct FrameSourceArgs {
+    /// A frame as JSON (the shape `board encode --json` prints), instead of a replayed log.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["queue_log", "at", "queue"])]
     frame: Option<PathBuf>,
     /// The queue_log to replay (classic or realtime export); `-` reads stdin.
@@ -68,6 +67,13 @@ struct BoardEncodeArgs {
     /// The moment to show, local time: "1999-02-10 11:00".
     #[arg(long, value_name = "TIME")]
     at: Option<String>,
+    #[command(flatten)]
+    site: BoardSiteArgs,
+}
+
+/// What a board shows of a center, besides the log.
+#[derive(Debug, clap::Args)]
+struct BoardSiteArgs {
     /// A queue to show, in order: NAME, NAME=LABEL or NAME=LABEL@80% (up to 8).
     #[arg(long, value_name = "NAME=LABEL@T%", value_parser = board::parse_queue_choice)]
     queue: Vec<board::QueueChoice>,
@@ -86,12 +92,68 @@ struct BoardEncodeArgs {
     /// The announcement line (up to 96 bytes).
     #[arg(long, value_name = "TEXT", default_value = "")]
     announcement: String,
-    /// The center is closed.
+    /// Opening hours, local time: outside them the board shows CLOSED and the next opening.
+    #[arg(long, value_name = "HH:MM-HH:MM", value_parser = board::parse_opening_hours)]
+    hours: Option<board::OpeningHours>,
+    /// The center is closed now (whatever --hours says).
     #[arg(long)]
     closed: bool,
+}
+
+#[derive(Debug, clap::Args)]
+struct BoardEncodeArgs {
+    /// The board's address, 1–254, or 255 for every board.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=255))]
+    address: u8,
+    /// The frame's sequence number.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    sequence: u16,
+    #[command(flatten)]
+    source: FrameSourceArgs,
     /// Print the frame as JSON instead of its bytes.
     #[arg(long)]
     json: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum PanelArg {
+    /// 64 × 32 RGB LED matrix (HUB75), one queue a page.
+    #[value(name = "hub75-64x32")]
+    Hub75,
+    /// 160 × 32 red/green/amber reader board, two queues a page.
+    #[value(name = "tricolour-160x32")]
+    TriColour,
+}
+
+impl From<PanelArg> for board::PanelChoice {
+    fn from(panel: PanelArg) -> Self {
+        match panel {
+            PanelArg::Hub75 => Self::Hub75Rgb64x32,
+            PanelArg::TriColour => Self::TriColour160x32,
+        }
+    }
+}
+
+#[derive(Debug, clap::Args)]
+struct BoardPreviewArgs {
+    /// The panel.
+    #[arg(long, value_enum)]
+    panel: PanelArg,
+    /// The PNG to write.
+    #[arg(long, value_name = "FILE.png")]
+    out: PathBuf,
+    /// Screen pixels per LED (1 to 32).
+    #[arg(long, value_name = "N", default_value_t = 6, value_parser = clap::value_parser!(u32).range(1..=32))]
+    scale: u32,
+    /// Show the board this many seconds after the frame's moment: later pages, the ticker
+    /// further on, or (past the time-to-live) the no-data screen.
+    #[arg(long, value_name = "S", default_value_t = 0)]
+    after: u32,
+    /// Seconds each page shows when the queues do not fit.
+    #[arg(long, value_name = "S", default_value_t = BoardSettings::DEFAULT.page_seconds, value_parser = clap::value_parser!(u8).range(1..))]
+    page_seconds: u8,
+    #[command(flatten)]
+    source: FrameSourceArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -442,15 +504,17 @@ fn report(args: &ReportArgs) -> Result<String, String> {
     }
 }
 
-fn board_encode(args: &BoardEncodeArgs) -> Result<String, String> {
-    let frame: BoardFrame = match (&args.frame, &args.queue_log, &args.at) {
+/// The frame a command asks for: read from JSON, or built from a replayed log at a moment.
+fn board_frame(source: &FrameSourceArgs) -> Result<BoardFrame, String> {
+    match (&source.frame, &source.queue_log, &source.at) {
         (Some(path), _, _) => {
             let input = read_input(path)?;
             serde_json::from_slice(&input)
-                .map_err(|e| format!("{} is not a board frame: {e}", path.display()))?
+                .map_err(|e| format!("{} is not a board frame: {e}", path.display()))
         }
         (None, Some(path), Some(at)) => {
-            let calendar = args.dst.calendar(args.utc_offset)?;
+            let site = &source.site;
+            let calendar = site.dst.calendar(site.utc_offset)?;
             let (date, millis) = options::parse_local_datetime(at)?;
             let moment = match calendar.resolve_local(date, millis) {
                 LocalResolution::Unique(t) | LocalResolution::Ambiguous(t, _) => t,
@@ -463,34 +527,57 @@ fn board_encode(args: &BoardEncodeArgs) -> Result<String, String> {
             }
             let config = CenterConfig { calendar, ..CenterConfig::default() };
             let queue_config = QueueConfig {
-                service_level: ServiceLevelThreshold::Seconds(args.sl_seconds),
+                service_level: ServiceLevelThreshold::Seconds(site.sl_seconds),
                 ..QueueConfig::default()
             };
-            let settings = board::FrameSettings {
-                ttl_s: args.ttl,
-                announcement: args.announcement.clone(),
-                opening: if args.closed {
-                    Opening::Closed { reopens_at: None }
-                } else {
-                    Opening::Open
+            let opening = match (site.hours, site.closed) {
+                (Some(hours), false) => hours.at(&calendar, moment),
+                (Some(hours), true) => match hours.at(&calendar, moment) {
+                    Opening::Open => Opening::Closed { reopens: None },
+                    closed => closed,
                 },
+                (None, true) => Opening::Closed { reopens: None },
+                (None, false) => Opening::Open,
+            };
+            let settings = board::FrameSettings {
+                ttl_s: site.ttl,
+                announcement: site.announcement.clone(),
+                opening,
                 variant: ServiceLevelVariant::Answered,
             };
-            let queues = args.queue.clone();
+            let queues = site.queue.clone();
             replay::center_at(parsed, config, queue_config, moment, move |center, ids| {
                 board::frame_from_center(center, ids, &queues, &settings)
             })
-            .map_err(|e| e.to_string())??
+            .map_err(|e| e.to_string())?
         }
-        _ => {
-            return Err("give --frame FILE.json, or --queue-log FILE --at TIME --queue NAME".into());
-        }
-    };
+        _ => Err("give --frame FILE.json, or --queue-log FILE --at TIME --queue NAME".into()),
+    }
+}
+
+fn board_encode(args: &BoardEncodeArgs) -> Result<String, String> {
+    let frame = board_frame(&args.source)?;
     if args.json {
         json_line(&frame)
     } else {
         board::encode_hex(&frame, args.address, args.sequence)
     }
+}
+
+fn board_preview(args: &BoardPreviewArgs) -> Result<String, String> {
+    let frame = board_frame(&args.source)?;
+    let settings = BoardSettings { page_seconds: args.page_seconds, ..BoardSettings::DEFAULT };
+    let scene = board::scene_after(&frame, args.after, &settings);
+    let panel = board::PanelChoice::from(args.panel);
+    let preview = board::preview(panel, &scene);
+    preview.save_png(&args.out, args.scale)?;
+    Ok(format!(
+        "{}: {} shows {:?}, framebuffer CRC-32 {:08x}\n",
+        args.out.display(),
+        panel.name(),
+        preview.screen,
+        preview.framebuffer_crc
+    ))
 }
 
 fn main() -> ExitCode {
@@ -500,6 +587,7 @@ fn main() -> ExitCode {
         Command::Erlang(args) => erlang(args),
         Command::Staff(args) => staff(args),
         Command::Board(BoardCommand::Encode(args)) => board_encode(args),
+        Command::Board(BoardCommand::Preview(args)) => board_preview(args),
     };
     match outcome {
         Ok(text) => {
