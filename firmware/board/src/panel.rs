@@ -58,7 +58,7 @@ impl Panel for Hub75Rgb64x32 {
             Ink::Off => Rgb565::BLACK,
             Ink::Label => Rgb565::WHITE,
             // A cool grey: legible, but plainly not a figure.
-            Ink::Caption => Rgb565::new(12, 26, 16),
+            Ink::Caption => Rgb565::new(18, 40, 24),
             Ink::Normal => Rgb565::GREEN,
             // Amber, not yellow: red full, green at two thirds.
             Ink::Warning => Rgb565::new(31, 40, 0),

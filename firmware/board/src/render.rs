@@ -406,26 +406,25 @@ where
     centred::<P, D>("WAITING FOR HOST", &SMALL, Ink::Caption, width, 22, target)
 }
 
-/// Yesterday's CSAT as the ticker says it.
+/// Yesterday's CSAT as the ticker says it, its kind and sample size included, short enough to
+/// stand still on a 160-column board: `CSAT yesterday 4.23/5 n=57`, `CSAT yesterday 73% top2
+/// n=1204`.
 fn csat_text(csat: &CsatLine) -> String<64> {
     let mut text = String::new();
     let _ = match *csat {
         CsatLine::MeanScore { centi, scale_highest, responses } => write!(
             text,
-            "CSAT yesterday {}.{:02}/{} ({} responses)",
+            "CSAT yesterday {}.{:02}/{} n={}",
             centi / 100,
             centi % 100,
             scale_highest,
             responses
         ),
-        CsatLine::TopTwoBox { permille, responses } => write!(
-            text,
-            "CSAT yesterday {}% top-2-box ({} responses)",
-            permille.saturating_add(5) / 10,
-            responses
-        ),
+        CsatLine::TopTwoBox { permille, responses } => {
+            write!(text, "CSAT yesterday {}% top2 n={}", permille.saturating_add(5) / 10, responses)
+        }
         CsatLine::NotEnoughResponses { responses, minimum } => {
-            write!(text, "CSAT yesterday: too few responses ({responses} of {minimum} needed)")
+            write!(text, "CSAT yesterday: n={responses}, under {minimum}")
         }
         CsatLine::Unavailable => write!(text, "CSAT yesterday unavailable"),
     };
@@ -542,7 +541,9 @@ mod tests {
         let off = Hub75Rgb64x32::colour(Ink::Off);
         let wrong: std::vec::Vec<Point> = area
             .points()
-            .filter(|&p| display.get_pixel(p).unwrap_or(off) != expected.get_pixel(p).unwrap_or(off))
+            .filter(|&p| {
+                display.get_pixel(p).unwrap_or(off) != expected.get_pixel(p).unwrap_or(off)
+            })
             .collect();
         if !wrong.is_empty() {
             std::eprintln!("{text:?}: {} pixels differ, first {:?}", wrong.len(), wrong.first());
@@ -580,7 +581,21 @@ mod tests {
         let service = Rectangle::new(Point::new(40, 19), Size::new(24, 6));
         assert!(shows(&display, service, "85%", &SMALL, Ink::Normal, 62 - 12, 19));
         // The ticker carries yesterday's CSAT with its sample size.
-        assert_eq!(csat_text(&frame.csat).as_str(), "CSAT yesterday 4.23/5 (57 responses)");
+        assert_eq!(csat_text(&frame.csat).as_str(), "CSAT yesterday 4.23/5 n=57");
+        let top_two = CsatLine::TopTwoBox { permille: 731, responses: 1204 };
+        assert_eq!(csat_text(&top_two).as_str(), "CSAT yesterday 73% top2 n=1204");
+        let few = CsatLine::NotEnoughResponses { responses: 3, minimum: 30 };
+        assert_eq!(csat_text(&few).as_str(), "CSAT yesterday: n=3, under 30");
+        // Every kind stands still on a 160-column board, up to 99,999 surveys a day.
+        let kinds = [
+            CsatLine::MeanScore { centi: 1000, scale_highest: 10, responses: 99_999 },
+            CsatLine::TopTwoBox { permille: 1000, responses: 99_999 },
+            CsatLine::NotEnoughResponses { responses: 998, minimum: 999 },
+            CsatLine::Unavailable,
+        ];
+        for csat in kinds {
+            assert!(width_of(&csat_text(&csat), &WORDS) <= 160, "{csat:?}");
+        }
     }
 
     #[test]
