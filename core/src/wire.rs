@@ -445,13 +445,16 @@ impl<const N: usize> FrameDecoder<N> {
         if !accepts(address) {
             return self.discard(Discard::OtherAddress);
         }
-        match postcard::from_bytes::<M>(body) {
-            Ok(message) => {
+        // A message fills its frame exactly. Trailing bytes would let a frame of the other
+        // direction pass for a short message (a host's `Display` echoed on a half-duplex line
+        // reads as a board's `Ack` followed by the frame).
+        match postcard::take_from_bytes::<M>(body) {
+            Ok((message, [])) => {
                 self.counts.accepted = self.counts.accepted.saturating_add(1);
                 let sequence = u16::from_le_bytes([s0, s1]);
                 Decoded::Frame(Header { version, address, sequence }, message)
             }
-            Err(_) => self.discard(Discard::Malformed),
+            Ok(_) | Err(_) => self.discard(Discard::Malformed),
         }
     }
 }

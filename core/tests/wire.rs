@@ -354,3 +354,26 @@ fn a_typical_floor_frame_is_177_bytes() {
     };
     assert_eq!(bytes_of(3, 1, &HostMessage::Display(frame)).len(), 177);
 }
+
+#[test]
+fn an_echo_of_the_other_direction_is_never_an_answer() {
+    // On a half-duplex line that echoes, each side hears its own frames. A host's Display starts
+    // with the byte a board's Ack is; only the exact fit tells them apart.
+    let display = bytes_of(3, 9, &HostMessage::Display(example_frame()));
+    let mut host = FrameDecoder::<MAX_FRAME_BYTES>::new();
+    let heard: std::vec::Vec<_> =
+        display.iter().filter_map(|&b| host.feed::<BoardMessage>(b, |a| a == 3)).collect();
+    assert_eq!(heard, [Decoded::Discarded(Discard::Malformed)]);
+
+    // And a board never takes another board's answer for a request.
+    let showing = BoardMessage::Showing {
+        screen: Screen::Figures,
+        shown_sequence: Some(9),
+        framebuffer_crc: 0x1234_5678,
+    };
+    let mut board = FrameDecoder::<MAX_FRAME_BYTES>::new();
+    let answer = bytes_of(3, 9, &showing);
+    let heard: std::vec::Vec<_> =
+        answer.iter().filter_map(|&b| board.feed::<HostMessage>(b, |a| a == 3)).collect();
+    assert_eq!(heard, [Decoded::Discarded(Discard::Malformed)]);
+}
