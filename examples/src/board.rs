@@ -175,6 +175,22 @@ impl OpeningHours {
     }
 }
 
+/// Open or closed at `moment`: by the opening hours if the center keeps them, closed all along
+/// when `closed` (with the next opening the hours give).
+#[must_use]
+pub fn opening_at(
+    hours: Option<OpeningHours>,
+    closed: bool,
+    calendar: &SiteCalendar,
+    moment: Timestamp,
+) -> Opening {
+    match (hours.map(|h| h.at(calendar, moment)), closed) {
+        (Some(Opening::Open), true) | (None, true) => Opening::Closed { reopens: None },
+        (Some(opening), _) => opening,
+        (None, false) => Opening::Open,
+    }
+}
+
 /// The reader-board panels `callboard` can preview.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PanelChoice {

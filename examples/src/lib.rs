@@ -5,6 +5,7 @@
 //! events and the core's figures into tables.
 
 pub mod board;
+pub mod board_feed;
 pub mod options;
 pub mod queue_log;
 pub mod replay;

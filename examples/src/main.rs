@@ -4,7 +4,7 @@ use std::io::Read as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use callboard_core::board::{BoardFrame, Opening};
+use callboard_core::board::BoardFrame;
 use callboard_core::calendar::LocalResolution;
 use callboard_core::calendar::{
     DstRule, IntervalLength, MILLIS_PER_SECOND, SiteCalendar, UtcOffset,
@@ -16,11 +16,11 @@ use callboard_core::service_level::ServiceLevelThreshold;
 use callboard_core::service_level::ServiceLevelVariant;
 use callboard_core::wire::BoardSettings;
 use callboard_core::{CenterConfig, QueueConfig};
-use callboard_examples::board;
 use callboard_examples::options;
 use callboard_examples::options::parse_utc_offset;
 use callboard_examples::report::{self, RowPeriod, Settings};
 use callboard_examples::staffing::{self, Question};
+use callboard_examples::{board, board_feed};
 use callboard_examples::{queue_log, replay};
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -53,6 +53,9 @@ enum BoardCommand {
     /// A PNG of what a panel shows for a frame: from a replayed queue_log at a moment, or a
     /// JSON frame.
     Preview(BoardPreviewArgs),
+    /// Feed a board its frames over a serial line or TCP, at a steady rate: a queue_log
+    /// replayed, or followed live as the switch writes it.
+    Send(BoardSendArgs),
 }
 
 /// Where a frame comes from: a JSON file, or a replayed log at a moment.
@@ -113,6 +116,57 @@ struct BoardEncodeArgs {
     /// Print the frame as JSON instead of its bytes.
     #[arg(long)]
     json: bool,
+}
+
+#[derive(Debug, clap::Args)]
+struct BoardSendArgs {
+    /// The board's address, 1–254, or 255 for every board on the line.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=255))]
+    address: u8,
+    /// The first frame's sequence number.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    sequence: u16,
+    /// The board (or serial-to-Ethernet converter) at HOST:PORT.
+    #[arg(
+        long,
+        value_name = "HOST:PORT",
+        required_unless_present = "serial",
+        conflicts_with = "serial"
+    )]
+    tcp: Option<String>,
+    /// The serial device of the board's line, e.g. /dev/ttyUSB0 (8N1, no flow control).
+    #[arg(long, value_name = "DEVICE")]
+    serial: Option<String>,
+    /// The serial line's speed.
+    #[arg(long, value_name = "BAUD", default_value_t = 115_200, requires = "serial")]
+    baud: u32,
+    /// The queue_log: replayed, or with --follow read as the switch writes it (`-`: stdin).
+    #[arg(long, value_name = "FILE")]
+    queue_log: PathBuf,
+    /// Follow the log live: a frame every --every seconds of the wall clock, with the events
+    /// read so far, until the input ends.
+    #[arg(long, conflicts_with_all = ["from", "until", "speed"])]
+    follow: bool,
+    /// Replay from this local time ("1999-02-10 08:00"); the log's first event by default.
+    #[arg(long, value_name = "TIME")]
+    from: Option<String>,
+    /// Replay until this local time; the log's last event by default.
+    #[arg(long, value_name = "TIME")]
+    until: Option<String>,
+    /// Seconds between frames (of the log when replaying, of the clock when following).
+    #[arg(long, value_name = "S", default_value_t = 2.0)]
+    every: f64,
+    /// Replay speed: log seconds per real second (1 is real time, 60 a minute a second).
+    #[arg(long, value_name = "X")]
+    speed: Option<f64>,
+    /// Send these page seconds (and --brightness) to the board before the first frame.
+    #[arg(long, value_name = "S", value_parser = clap::value_parser!(u8).range(1..))]
+    page_seconds: Option<u8>,
+    /// Send this LED brightness, 0–255, before the first frame.
+    #[arg(long, value_name = "N")]
+    brightness: Option<u8>,
+    #[command(flatten)]
+    site: BoardSiteArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -515,11 +569,7 @@ fn board_frame(source: &FrameSourceArgs) -> Result<BoardFrame, String> {
         (None, Some(path), Some(at)) => {
             let site = &source.site;
             let calendar = site.dst.calendar(site.utc_offset)?;
-            let (date, millis) = options::parse_local_datetime(at)?;
-            let moment = match calendar.resolve_local(date, millis) {
-                LocalResolution::Unique(t) | LocalResolution::Ambiguous(t, _) => t,
-                LocalResolution::Skipped(t) => t,
-            };
+            let moment = local_moment(&calendar, at)?;
             let input = read_input(path)?;
             let parsed = queue_log::parse(&input, &calendar);
             if parsed.records.is_empty() {
@@ -530,15 +580,7 @@ fn board_frame(source: &FrameSourceArgs) -> Result<BoardFrame, String> {
                 service_level: ServiceLevelThreshold::Seconds(site.sl_seconds),
                 ..QueueConfig::default()
             };
-            let opening = match (site.hours, site.closed) {
-                (Some(hours), false) => hours.at(&calendar, moment),
-                (Some(hours), true) => match hours.at(&calendar, moment) {
-                    Opening::Open => Opening::Closed { reopens: None },
-                    closed => closed,
-                },
-                (None, true) => Opening::Closed { reopens: None },
-                (None, false) => Opening::Open,
-            };
+            let opening = board::opening_at(site.hours, site.closed, &calendar, moment);
             let settings = board::FrameSettings {
                 ttl_s: site.ttl,
                 announcement: site.announcement.clone(),
@@ -580,6 +622,85 @@ fn board_preview(args: &BoardPreviewArgs) -> Result<String, String> {
     ))
 }
 
+fn local_moment(calendar: &SiteCalendar, text: &str) -> Result<u64, String> {
+    let (date, millis) = options::parse_local_datetime(text)?;
+    Ok(match calendar.resolve_local(date, millis) {
+        LocalResolution::Unique(t) | LocalResolution::Ambiguous(t, _) => t,
+        LocalResolution::Skipped(t) => t,
+    })
+}
+
+fn board_send(args: &BoardSendArgs) -> Result<String, String> {
+    let site = &args.site;
+    if site.queue.is_empty() {
+        return Err("give the queues to show: --queue NAME=LABEL@80% (up to 8)".into());
+    }
+    if !(args.every.is_finite() && args.every >= 0.1) {
+        return Err(format!("--every must be at least 0.1 seconds, not {}", args.every));
+    }
+    let speed = args.speed.unwrap_or(1.0);
+    if !(speed.is_finite() && speed > 0.0) {
+        return Err(format!("--speed must be above 0, not {speed}"));
+    }
+    let calendar = site.dst.calendar(site.utc_offset)?;
+    let link = match (&args.tcp, &args.serial) {
+        (Some(to), _) => board_feed::Link::Tcp(to.clone()),
+        (None, Some(path)) => board_feed::Link::Serial { path: path.clone(), baud: args.baud },
+        (None, None) => return Err("give --tcp HOST:PORT or --serial DEVICE".into()),
+    };
+    let configure =
+        (args.page_seconds.is_some() || args.brightness.is_some()).then(|| BoardSettings {
+            brightness: args.brightness.unwrap_or(BoardSettings::DEFAULT.brightness),
+            page_seconds: args.page_seconds.unwrap_or(BoardSettings::DEFAULT.page_seconds),
+            ..BoardSettings::DEFAULT
+        });
+    // Whole milliseconds; at least 0.1 s by the check above.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let every_ms = (args.every * 1000.0).round() as u64;
+    let plan = board_feed::FeedPlan {
+        link,
+        address: args.address,
+        first_sequence: args.sequence,
+        queues: site.queue.clone(),
+        calendar,
+        frame: board::FrameSettings {
+            ttl_s: site.ttl,
+            announcement: site.announcement.clone(),
+            opening: callboard_core::board::Opening::Open,
+            variant: ServiceLevelVariant::Answered,
+        },
+        hours: site.hours,
+        closed: site.closed,
+        every_ms,
+        speed,
+        configure,
+    };
+    let source = if args.follow {
+        let input: Box<dyn std::io::BufRead + Send> = if args.queue_log.as_os_str() == "-" {
+            Box::new(std::io::BufReader::new(std::io::stdin()))
+        } else {
+            let file = std::fs::File::open(&args.queue_log)
+                .map_err(|e| format!("cannot read {}: {e}", args.queue_log.display()))?;
+            Box::new(std::io::BufReader::new(file))
+        };
+        board_feed::FeedSource::Live(input)
+    } else {
+        let input = read_input(&args.queue_log)?;
+        let parsed = queue_log::parse(&input, &calendar);
+        if parsed.records.is_empty() {
+            return Err(format!("no queue_log events found in {}", args.queue_log.display()));
+        }
+        let from = args.from.as_deref().map(|t| local_moment(&calendar, t)).transpose()?;
+        let until = args.until.as_deref().map(|t| local_moment(&calendar, t)).transpose()?;
+        board_feed::FeedSource::Replay { parsed, from, until }
+    };
+    let queue_config = QueueConfig {
+        service_level: ServiceLevelThreshold::Seconds(site.sl_seconds),
+        ..QueueConfig::default()
+    };
+    board_feed::feed(plan, source, queue_config)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match &cli.command {
@@ -588,6 +709,7 @@ fn main() -> ExitCode {
         Command::Staff(args) => staff(args),
         Command::Board(BoardCommand::Encode(args)) => board_encode(args),
         Command::Board(BoardCommand::Preview(args)) => board_preview(args),
+        Command::Board(BoardCommand::Send(args)) => board_send(args),
     };
     match outcome {
         Ok(text) => {

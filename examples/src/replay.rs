@@ -174,17 +174,98 @@ pub fn center_at<T: Send + 'static>(
 ) -> std::io::Result<T> {
     std::thread::Builder::new()
         .name("replay".into())
-        .stack_size(256 << 20)
+        .stack_size(REPLAY_STACK_BYTES)
         .spawn(move || {
-            let mut r = Replayer::new(parsed.warnings, config, queue_config);
-            for record in parsed.records.iter().take_while(|record| record.at <= moment) {
-                r.record(record);
-            }
-            r.center.advance_to(moment).map_err(|e| std::io::Error::other(e.to_string()))?;
-            Ok(look(&r.center, &r.queue_ids))
+            let mut stepper = Stepper::new(parsed.warnings, config, queue_config);
+            stepper.push(parsed.records);
+            stepper.advance_to(moment).map_err(std::io::Error::other)?;
+            Ok(look(stepper.center(), stepper.queue_ids()))
         })?
         .join()
         .map_err(|_| std::io::Error::other("the replay thread panicked"))?
+}
+
+/// The stack a thread holding a [`ReplayCenter`] needs: the engine is built in place, and a
+/// debug build builds it on the stack first.
+pub const REPLAY_STACK_BYTES: usize = 256 << 20;
+
+/// A replay that moves forward a step at a time, for boards fed a log at a steady rate or fed
+/// live: records are pushed as they come and applied as the clock reaches them.
+///
+/// Build it on a thread with [`REPLAY_STACK_BYTES`] of stack.
+pub struct Stepper {
+    replayer: Replayer,
+    pending: std::collections::VecDeque<Record>,
+}
+
+impl std::fmt::Debug for Stepper {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Stepper")
+            .field("clock", &self.replayer.center.now())
+            .field("pending", &self.pending.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Stepper {
+    /// A stepper with no records yet; `warnings` are the reader's, kept with the replay's.
+    #[must_use]
+    pub fn new(warnings: Vec<Warning>, config: CenterConfig, queue_config: QueueConfig) -> Self {
+        Self {
+            replayer: Replayer::new(warnings, config, queue_config),
+            pending: std::collections::VecDeque::new(),
+        }
+    }
+
+    /// Adds the queue called `name` now, before any of its calls, so a board can show it from
+    /// the start.
+    ///
+    /// # Errors
+    /// The engine's refusal (too many queues).
+    pub fn declare_queue(&mut self, name: &str) -> Result<QueueId, String> {
+        self.replayer.queue_id(name, 0).ok_or_else(|| {
+            self.replayer.warnings.last().map_or_else(String::new, |w| w.message.clone())
+        })
+    }
+
+    /// Queues records, in time order, to apply when the clock reaches them.
+    pub fn push(&mut self, records: impl IntoIterator<Item = Record>) {
+        self.pending.extend(records);
+    }
+
+    /// Applies the queued records up to and including `moment` and moves the clock there.
+    ///
+    /// # Errors
+    /// The engine's refusal of the moment (before its clock, or out of range).
+    pub fn advance_to(&mut self, moment: Timestamp) -> Result<(), String> {
+        while self.pending.front().is_some_and(|record| record.at <= moment) {
+            if let Some(record) = self.pending.pop_front() {
+                self.replayer.record(&record);
+            }
+        }
+        let moved = self.replayer.center.advance_to(moment).map_err(|e| e.to_string());
+        // A stepper shows the present; settled intervals are a report's business.
+        while self.replayer.center.pop_settled_interval().is_some() {}
+        moved
+    }
+
+    /// The center as it stands.
+    #[must_use]
+    pub fn center(&self) -> &ReplayCenter {
+        &self.replayer.center
+    }
+
+    /// The queue ids given to the log's queue names.
+    #[must_use]
+    pub fn queue_ids(&self) -> &HashMap<String, QueueId> {
+        &self.replayer.queue_ids
+    }
+
+    /// Warnings so far, by line.
+    #[must_use]
+    pub fn warnings(&self) -> &[Warning] {
+        &self.replayer.warnings
+    }
 }
 
 /// [`replay`] on a thread with a stack large enough for the engine in debug builds.
@@ -198,7 +279,7 @@ pub fn replay_on_own_thread(
 ) -> std::io::Result<Replayed> {
     std::thread::Builder::new()
         .name("replay".into())
-        .stack_size(256 << 20)
+        .stack_size(REPLAY_STACK_BYTES)
         .spawn(move || replay(parsed, config, queue_config))?
         .join()
         .map_err(|_| std::io::Error::other("the replay thread panicked"))

@@ -1,0 +1,453 @@
+//! `callboard board send`: feeding a reader board its frames over a serial line (RS-485
+//! adapters show up as serial ports) or a TCP socket (serial-to-Ethernet converters, and the
+//! emulated board), at a steady rate, and hearing what it answers.
+//!
+//! The bytes are exactly [`wire::encode`]'s, as `PROTOCOL.md` documents them. Answers are
+//! decoded with the protocol's own stream decoder on a thread of their own and counted; a board
+//! that says nothing is reported, not waited for: frames carry their own time-to-live, so a
+//! lost frame is replaced by the next one.
+
+use std::collections::HashSet;
+use std::io::{BufRead, Read, Write};
+use std::net::TcpStream;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, mpsc};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use callboard_core::calendar::{SiteCalendar, Timestamp};
+use callboard_core::wire::{
+    self, BoardMessage, BoardSettings, Decoded, FrameDecoder, HostMessage, MAX_FRAME_BYTES,
+};
+use callboard_core::{CenterConfig, QueueConfig};
+
+use crate::board::{FrameSettings, OpeningHours, QueueChoice, frame_from_center, opening_at};
+use crate::queue_log::{self, Parsed};
+use crate::replay::{REPLAY_STACK_BYTES, Stepper};
+
+/// Where the board is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Link {
+    /// `HOST:PORT` of a serial-to-Ethernet converter or an emulated board.
+    Tcp(String),
+    /// A serial device (`/dev/ttyUSB0`, `COM3`) at a baud rate, 8 data bits, no parity, one
+    /// stop bit, no flow control.
+    Serial {
+        /// The device.
+        path: String,
+        /// Bits per second.
+        baud: u32,
+    },
+}
+
+impl std::fmt::Display for Link {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Tcp(address) => write!(f, "tcp {address}"),
+            Self::Serial { path, baud } => write!(f, "serial {path} at {baud} baud"),
+        }
+    }
+}
+
+/// What the board answered, counted as it arrives.
+#[derive(Debug, Default)]
+pub struct Answers {
+    /// Frames acknowledged.
+    pub acks: AtomicU64,
+    /// Frames refused.
+    pub nacks: AtomicU64,
+    /// Status and "what are you showing" answers.
+    pub reports: AtomicU64,
+    /// Bytes from the line that did not make a frame for us (noise, another board's answer).
+    pub discarded: AtomicU64,
+}
+
+/// A connection to a board: frames go out, answers are counted.
+#[derive(Debug)]
+pub struct BoardLine {
+    link: Link,
+    address: u8,
+    out: Box<dyn WriteSend>,
+    answers: Arc<Answers>,
+    stop: Arc<AtomicBool>,
+    listener: Option<JoinHandle<()>>,
+    /// Frames and bytes sent.
+    pub frames_sent: u64,
+    /// Bytes sent.
+    pub bytes_sent: u64,
+}
+
+/// A writer that can move to another thread.
+pub trait WriteSend: Write + Send + std::fmt::Debug {}
+impl<T: Write + Send + std::fmt::Debug> WriteSend for T {}
+
+impl BoardLine {
+    /// Opens `link` to board `address` (255: every board on the line, which do not answer).
+    ///
+    /// # Errors
+    /// A message naming the link when it cannot be opened.
+    pub fn open(link: &Link, address: u8) -> Result<Self, String> {
+        let (out, input): (Box<dyn WriteSend>, Box<dyn Read + Send>) = match link {
+            Link::Tcp(to) => {
+                let stream =
+                    TcpStream::connect(to).map_err(|e| format!("cannot connect to {to}: {e}"))?;
+                stream.set_nodelay(true).map_err(|e| format!("{to}: {e}"))?;
+                stream
+                    .set_read_timeout(Some(Duration::from_millis(100)))
+                    .map_err(|e| format!("{to}: {e}"))?;
+                let input = stream.try_clone().map_err(|e| format!("{to}: {e}"))?;
+                (Box::new(stream), Box::new(input))
+            }
+            Link::Serial { path, baud } => {
+                let port = serialport::new(path, *baud)
+                    .data_bits(serialport::DataBits::Eight)
+                    .parity(serialport::Parity::None)
+                    .stop_bits(serialport::StopBits::One)
+                    .flow_control(serialport::FlowControl::None)
+                    .timeout(Duration::from_millis(100))
+                    .open()
+                    .map_err(|e| format!("cannot open {path}: {e}"))?;
+                let input = port.try_clone().map_err(|e| format!("{path}: {e}"))?;
+                (Box::new(port), Box::new(input))
+            }
+        };
+        let answers = Arc::new(Answers::default());
+        let stop = Arc::new(AtomicBool::new(false));
+        let listener = std::thread::Builder::new()
+            .name("board answers".into())
+            .spawn({
+                let (answers, stop) = (Arc::clone(&answers), Arc::clone(&stop));
+                move || listen(input, address, &answers, &stop)
+            })
+            .map_err(|e| format!("cannot start the listener: {e}"))?;
+        Ok(Self {
+            link: link.clone(),
+            address,
+            out,
+            answers,
+            stop,
+            listener: Some(listener),
+            frames_sent: 0,
+            bytes_sent: 0,
+        })
+    }
+
+    /// Sends `message` with `sequence`.
+    ///
+    /// # Errors
+    /// The encoder's refusal, or the line's write error (a cable pulled, a socket closed).
+    pub fn send(&mut self, sequence: u16, message: &HostMessage) -> Result<usize, String> {
+        let mut bytes = [0_u8; MAX_FRAME_BYTES];
+        let len =
+            wire::encode(self.address, sequence, message, &mut bytes).map_err(|e| e.to_string())?;
+        let frame = bytes.get(..len).unwrap_or(&[]);
+        self.out
+            .write_all(frame)
+            .and_then(|()| self.out.flush())
+            .map_err(|e| format!("{}: {e}", self.link))?;
+        self.frames_sent += 1;
+        self.bytes_sent += len as u64;
+        Ok(len)
+    }
+
+    /// The answers so far.
+    #[must_use]
+    pub fn answers(&self) -> &Answers {
+        &self.answers
+    }
+
+    /// Waits up to `patience` for the board to acknowledge every frame sent, then stops
+    /// listening and says what happened.
+    #[must_use]
+    pub fn finish(mut self, patience: Duration) -> String {
+        let expect_answers = self.address != wire::BROADCAST_ADDRESS;
+        let deadline = Instant::now() + patience;
+        while expect_answers && Instant::now() < deadline && self.answered() < self.frames_sent {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(listener) = self.listener.take() {
+            let _ = listener.join();
+        }
+        let a = &self.answers;
+        let mut summary = format!(
+            "sent {} frames ({} bytes) to board {} over {}",
+            self.frames_sent, self.bytes_sent, self.address, self.link
+        );
+        if expect_answers {
+            summary += &format!(
+                "; the board acknowledged {}, refused {}{}",
+                a.acks.load(Ordering::Relaxed),
+                a.nacks.load(Ordering::Relaxed),
+                match a.discarded.load(Ordering::Relaxed) {
+                    0 => String::new(),
+                    n => format!(", {n} answers unreadable"),
+                }
+            );
+            let unanswered = self.frames_sent.saturating_sub(self.answered());
+            if unanswered > 0 {
+                summary += &format!("; {unanswered} frames unanswered");
+            }
+        } else {
+            summary += " (broadcast: boards do not answer)";
+        }
+        summary + "\n"
+    }
+
+    fn answered(&self) -> u64 {
+        self.answers.acks.load(Ordering::Relaxed) + self.answers.nacks.load(Ordering::Relaxed)
+    }
+}
+
+/// Counts the board's answers until told to stop or the line closes.
+fn listen(mut input: Box<dyn Read + Send>, address: u8, answers: &Answers, stop: &AtomicBool) {
+    let mut decoder = FrameDecoder::<MAX_FRAME_BYTES>::new();
+    let mut buffer = [0_u8; 256];
+    while !stop.load(Ordering::Relaxed) {
+        let n = match input.read(&mut buffer) {
+            Ok(0) => return,
+            Ok(n) => n,
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::TimedOut
+                        | std::io::ErrorKind::WouldBlock
+                        | std::io::ErrorKind::Interrupted
+                ) =>
+            {
+                continue;
+            }
+            Err(_) => return,
+        };
+        for &byte in buffer.get(..n).unwrap_or(&[]) {
+            match decoder.feed::<BoardMessage>(byte, |from| from == address) {
+                Some(Decoded::Frame(_, BoardMessage::Ack)) => {
+                    answers.acks.fetch_add(1, Ordering::Relaxed);
+                }
+                Some(Decoded::Frame(_, BoardMessage::Nack(_))) => {
+                    answers.nacks.fetch_add(1, Ordering::Relaxed);
+                }
+                Some(Decoded::Frame(_, _)) => {
+                    answers.reports.fetch_add(1, Ordering::Relaxed);
+                }
+                Some(Decoded::Discarded(_)) => {
+                    answers.discarded.fetch_add(1, Ordering::Relaxed);
+                }
+                None => {}
+            }
+        }
+    }
+}
+
+/// How to feed a board.
+#[derive(Debug, Clone)]
+pub struct FeedPlan {
+    /// Where the board is.
+    pub link: Link,
+    /// The board's address (255: every board).
+    pub address: u8,
+    /// The first frame's sequence number; each frame after adds one (wrapping).
+    pub first_sequence: u16,
+    /// The queues to show.
+    pub queues: Vec<QueueChoice>,
+    /// The site's calendar.
+    pub calendar: SiteCalendar,
+    /// Time-to-live, announcement and service-level variant of every frame (the opening is
+    /// decided at each moment).
+    pub frame: FrameSettings,
+    /// Opening hours, if the center keeps them.
+    pub hours: Option<OpeningHours>,
+    /// Closed all along, whatever the hours say.
+    pub closed: bool,
+    /// Milliseconds of the log between frames (live: of the wall clock).
+    pub every_ms: u64,
+    /// Log time per real time when replaying: 1 is real time, 60 a minute a second.
+    pub speed: f64,
+    /// Settings to send before the first frame.
+    pub configure: Option<BoardSettings>,
+}
+
+/// Where the events come from.
+pub enum FeedSource {
+    /// A whole log, replayed from `from` to `until` (the log's first and last events when
+    /// `None`).
+    Replay {
+        /// The log.
+        parsed: Parsed,
+        /// The first moment shown.
+        from: Option<Timestamp>,
+        /// The last moment shown.
+        until: Option<Timestamp>,
+    },
+    /// queue_log lines as the switch writes them; the feed ends when the input does.
+    Live(Box<dyn BufRead + Send>),
+}
+
+impl std::fmt::Debug for FeedSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Replay { parsed, from, until } => f
+                .debug_struct("Replay")
+                .field("records", &parsed.records.len())
+                .field("from", from)
+                .field("until", until)
+                .finish(),
+            Self::Live(_) => f.write_str("Live"),
+        }
+    }
+}
+
+/// Feeds the board: every `every_ms`, the frame of the center as it stands, until the log (or
+/// the live input) ends. Returns what was sent and what the board answered.
+///
+/// Runs on a thread of its own with room for the replay engine.
+///
+/// # Errors
+/// A queue the log never mentions, a link that cannot be opened or breaks, or a frame the core
+/// refuses.
+pub fn feed(
+    plan: FeedPlan,
+    source: FeedSource,
+    queue_config: QueueConfig,
+) -> Result<String, String> {
+    std::thread::Builder::new()
+        .name("board feed".into())
+        .stack_size(REPLAY_STACK_BYTES)
+        .spawn(move || feed_here(&plan, source, queue_config))
+        .map_err(|e| format!("cannot start the feed: {e}"))?
+        .join()
+        .map_err(|_| "the feed thread panicked".to_owned())?
+}
+
+fn feed_here(
+    plan: &FeedPlan,
+    source: FeedSource,
+    queue_config: QueueConfig,
+) -> Result<String, String> {
+    let config = CenterConfig { calendar: plan.calendar, ..CenterConfig::default() };
+    if let FeedSource::Replay { parsed, .. } = &source {
+        let known: HashSet<&str> = parsed.records.iter().map(|r| r.queue.as_str()).collect();
+        if let Some(missing) = plan.queues.iter().find(|q| !known.contains(q.name.as_str())) {
+            let mut names: Vec<&str> = known.into_iter().filter(|n| *n != "NONE").collect();
+            names.sort_unstable();
+            return Err(format!(
+                "the log has no queue {:?} (it has: {})",
+                missing.name,
+                names.join(", ")
+            ));
+        }
+    }
+    let mut line = BoardLine::open(&plan.link, plan.address)?;
+    let mut sequence = plan.first_sequence;
+    if let Some(settings) = plan.configure {
+        line.send(sequence, &HostMessage::Configure(settings))?;
+        sequence = sequence.wrapping_add(1);
+    }
+    let mut send_frame = |stepper: &Stepper, moment: Timestamp| -> Result<(), String> {
+        let settings = FrameSettings {
+            opening: opening_at(plan.hours, plan.closed, &plan.calendar, moment),
+            ..plan.frame.clone()
+        };
+        let frame =
+            frame_from_center(stepper.center(), stepper.queue_ids(), &plan.queues, &settings)?;
+        line.send(sequence, &HostMessage::Display(frame))?;
+        sequence = sequence.wrapping_add(1);
+        Ok(())
+    };
+    let started = Instant::now();
+    match source {
+        FeedSource::Replay { parsed, from, until } => {
+            let (Some(first), Some(last)) = (parsed.records.first(), parsed.records.last()) else {
+                return Err("the log has no events".into());
+            };
+            let (from, until) = (from.unwrap_or(first.at), until.unwrap_or(last.at));
+            if until < from {
+                return Err("--until is before --from".into());
+            }
+            let mut stepper = Stepper::new(parsed.warnings, config, queue_config);
+            for queue in &plan.queues {
+                stepper.declare_queue(&queue.name)?;
+            }
+            stepper.push(parsed.records);
+            let mut moment = from;
+            let mut step = 0_u32;
+            while moment <= until {
+                let due = Duration::from_secs_f64(
+                    f64::from(step) * plan.every_ms as f64 / 1000.0 / plan.speed,
+                );
+                if let Some(wait) = due.checked_sub(started.elapsed()) {
+                    std::thread::sleep(wait);
+                }
+                stepper.advance_to(moment)?;
+                send_frame(&stepper, moment)?;
+                moment += plan.every_ms;
+                step += 1;
+            }
+        }
+        FeedSource::Live(input) => {
+            let lines = spawn_line_reader(input);
+            let mut stepper = Stepper::new(Vec::new(), config, queue_config);
+            for queue in &plan.queues {
+                stepper.declare_queue(&queue.name)?;
+            }
+            let mut line_number = 0_usize;
+            let mut ended = false;
+            let mut step = 0_u32;
+            while !ended {
+                let due = Duration::from_millis(plan.every_ms.saturating_mul(u64::from(step)));
+                if let Some(wait) = due.checked_sub(started.elapsed()) {
+                    std::thread::sleep(wait);
+                }
+                loop {
+                    match lines.try_recv() {
+                        Ok(text) => {
+                            line_number += 1;
+                            let mut parsed = queue_log::parse(text.as_bytes(), &plan.calendar);
+                            for record in &mut parsed.records {
+                                record.line = line_number;
+                            }
+                            stepper.push(parsed.records);
+                        }
+                        Err(mpsc::TryRecvError::Empty) => break,
+                        Err(mpsc::TryRecvError::Disconnected) => {
+                            ended = true;
+                            break;
+                        }
+                    }
+                }
+                let now = wall_clock_ms().max(stepper.center().now().unwrap_or(0));
+                stepper.advance_to(now)?;
+                send_frame(&stepper, now)?;
+                step += 1;
+            }
+        }
+    }
+    Ok(line.finish(Duration::from_millis(plan.every_ms.clamp(500, 5_000))))
+}
+
+fn wall_clock_ms() -> Timestamp {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+/// Lines of the live input, read on a thread of their own so a quiet switch never stalls the
+/// board's refresh. The channel closes when the input ends.
+fn spawn_line_reader(mut input: Box<dyn BufRead + Send>) -> mpsc::Receiver<String> {
+    let (sender, receiver) = mpsc::channel();
+    let _ = std::thread::Builder::new().name("queue_log reader".into()).spawn(move || {
+        let mut text = String::new();
+        loop {
+            text.clear();
+            match input.read_line(&mut text) {
+                Ok(0) | Err(_) => return,
+                Ok(_) => {
+                    if sender.send(text.trim_end().to_owned()).is_err() {
+                        return;
+                    }
+                }
+            }
+        }
+    });
+    receiver
+}

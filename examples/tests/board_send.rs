@@ -1,0 +1,241 @@
+//! `callboard board send` against a board on a TCP socket: a stand-in that decodes what it
+//! hears with the protocol's own decoder and acknowledges each frame as a board does.
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+use std::thread::JoinHandle;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use callboard_core::board::BoardFrame;
+use callboard_core::wire::{
+    BoardMessage, Decoded, FrameDecoder, HostMessage, MAX_FRAME_BYTES, encode,
+};
+
+const ADDRESS: u8 = 3;
+
+fn sample() -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("data/anonymous-bank-1999-02-10.queue_log")
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// A board on a socket: everything it heard, as raw bytes and as messages with their sequence.
+struct Heard {
+    bytes: Vec<u8>,
+    messages: Vec<(u16, HostMessage)>,
+}
+
+fn board_on_a_socket() -> (String, JoinHandle<Heard>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap().to_string();
+    let board = std::thread::spawn(move || {
+        let (mut line, _) = listener.accept().unwrap();
+        let mut decoder = FrameDecoder::<MAX_FRAME_BYTES>::new();
+        let mut heard = Heard { bytes: Vec::new(), messages: Vec::new() };
+        let mut buffer = [0_u8; 512];
+        loop {
+            let n = line.read(&mut buffer).unwrap_or(0);
+            if n == 0 {
+                return heard;
+            }
+            for &byte in &buffer[..n] {
+                heard.bytes.push(byte);
+                if let Some(Decoded::Frame(header, message)) =
+                    decoder.feed::<HostMessage>(byte, |a| a == ADDRESS)
+                {
+                    let mut ack = [0_u8; 32];
+                    let len =
+                        encode(ADDRESS, header.sequence, &BoardMessage::Ack, &mut ack).unwrap();
+                    // The sender may already have hung up after its last frame.
+                    let _ = line.write_all(&ack[..len]);
+                    heard.messages.push((header.sequence, message));
+                }
+            }
+        }
+    });
+    (address, board)
+}
+
+fn send(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_callboard"))
+        .args(["board", "send"])
+        .args(args)
+        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(text) = stdin {
+        child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn frames(heard: &Heard) -> Vec<(u16, &BoardFrame)> {
+    heard
+        .messages
+        .iter()
+        .filter_map(|(sequence, message)| match message {
+            HostMessage::Display(frame) => Some((*sequence, frame)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_replayed_morning_reaches_the_board_frame_by_frame() {
+    let (board, heard) = board_on_a_socket();
+    let log = sample();
+    let run = send(
+        &[
+            "--address",
+            "3",
+            "--tcp",
+            &board,
+            "--queue-log",
+            &log,
+            "--utc-offset",
+            "+02:00",
+            "--from",
+            "1999-02-10 11:00",
+            "--until",
+            "1999-02-10 11:02",
+            "--every",
+            "2",
+            "--speed",
+            "100000",
+            "--page-seconds",
+            "4",
+            "--queue",
+            "PS=STREETS",
+            "--queue",
+            "PE=ENGLISH@90%",
+            "--announcement",
+            "Storm: expect delays",
+        ],
+        None,
+    );
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let heard = heard.join().unwrap();
+
+    // The settings first, then a frame every two seconds of the log from 11:00 to 11:02.
+    match &heard.messages[0] {
+        (0, HostMessage::Configure(settings)) => assert_eq!(settings.page_seconds, 4),
+        other => panic!("{other:?}"),
+    }
+    let frames = frames(&heard);
+    assert_eq!(frames.len(), 61);
+    let eleven_utc = 918_637_200_000;
+    for (i, (sequence, frame)) in frames.iter().enumerate() {
+        assert_eq!(usize::from(*sequence), i + 1, "sequences count up without a gap");
+        assert_eq!(frame.valid_at, eleven_utc + 2_000 * i as u64);
+        assert_eq!(frame.queues[0].label.as_str(), "STREETS");
+    }
+    assert!(stdout.contains("sent 62 frames"), "{stdout}");
+    assert!(stdout.contains("the board acknowledged 62, refused 0"), "{stdout}");
+
+    // The first frame's bytes on the line are exactly what `board encode` prints for 11:00.
+    let encoded = Command::new(env!("CARGO_BIN_EXE_callboard"))
+        .args(["board", "encode", "--address", "3", "--sequence", "1", "--queue-log", &log])
+        .args(["--utc-offset", "+02:00", "--at", "1999-02-10 11:00", "--queue", "PS=STREETS"])
+        .args(["--queue", "PE=ENGLISH@90%", "--announcement", "Storm: expect delays"])
+        .output()
+        .unwrap();
+    let expected: Vec<u8> = String::from_utf8(encoded.stdout)
+        .unwrap()
+        .split_whitespace()
+        .map(|b| u8::from_str_radix(b, 16).unwrap())
+        .collect();
+    let first_frame_start = heard.bytes.iter().position(|&b| b == 0).unwrap() + 1;
+    assert_eq!(&heard.bytes[first_frame_start..first_frame_start + expected.len()], &expected[..]);
+}
+
+#[test]
+fn a_live_feed_on_stdin_shows_the_calls_as_they_come() {
+    let (board, heard) = board_on_a_socket();
+    let now_s = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
+    let live = format!(
+        "{t}|NONE|STREETS|Agent/1001|ADDMEMBER|\n\
+         {t}|1001.1|STREETS|NONE|ENTERQUEUE||5551234|1\n\
+         {t}|1001.2|STREETS|NONE|ENTERQUEUE||5555678|2\n\
+         {t}|1001.1|STREETS|Agent/1001|CONNECT|0|1001.9|0\n",
+        t = now_s - 1
+    );
+    let run = send(
+        &[
+            "--address",
+            "3",
+            "--tcp",
+            &board,
+            "--queue-log",
+            "-",
+            "--follow",
+            "--every",
+            "0.2",
+            "--queue",
+            "STREETS",
+        ],
+        Some(&live),
+    );
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let heard = heard.join().unwrap();
+    let frames = frames(&heard);
+    // The feed ended with the input; its last frame has every event the switch wrote.
+    let (_, last) = frames.last().expect("at least one frame");
+    assert_eq!(last.queues[0].waiting, 1);
+    assert_eq!(last.queues[0].agents_available, 0);
+    let valid_s = last.valid_at / 1000;
+    assert!(valid_s >= now_s - 1, "frames are stamped with the wall clock: {valid_s} vs {now_s}");
+}
+
+#[test]
+fn bad_requests_are_refused_with_a_reason() {
+    let log = sample();
+    let closed_port = {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().to_string()
+    };
+    let cases: [(&[&str], &str); 5] = [
+        (
+            &["--address", "3", "--tcp", &closed_port, "--queue-log", &log, "--queue", "PS"],
+            "cannot connect to",
+        ),
+        (
+            &["--address", "3", "--tcp", &closed_port, "--queue-log", &log, "--queue", "NOPE"],
+            "the log has no queue \"NOPE\"",
+        ),
+        (
+            &["--address", "3", "--tcp", &closed_port, "--queue-log", &log],
+            "give the queues to show",
+        ),
+        (
+            &[
+                "--address",
+                "3",
+                "--tcp",
+                &closed_port,
+                "--queue-log",
+                &log,
+                "--queue",
+                "PS",
+                "--speed",
+                "0",
+            ],
+            "--speed must be above 0",
+        ),
+        (
+            &["--address", "0", "--tcp", &closed_port, "--queue-log", &log, "--queue", "PS"],
+            "--address",
+        ),
+    ];
+    for (args, expected) in cases {
+        let run = send(args, None);
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert!(!run.status.success(), "{args:?} succeeded");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    }
+}
