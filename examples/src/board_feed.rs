@@ -355,7 +355,7 @@ fn feed_here(
         Ok(())
     };
     let started = Instant::now();
-    match source {
+    let warnings = match source {
         FeedSource::Replay { parsed, from, until } => {
             let (Some(first), Some(last)) = (parsed.records.first(), parsed.records.last()) else {
                 return Err("the log has no events".into());
@@ -383,10 +383,11 @@ fn feed_here(
                 moment += plan.every_ms;
                 step += 1;
             }
+            stepper.warnings().to_vec()
         }
         FeedSource::Live(input) => {
             let lines = spawn_line_reader(input);
-            let mut stepper = Stepper::new(Vec::new(), config, queue_config);
+            let mut stepper = Stepper::live(config, queue_config);
             for queue in &plan.queues {
                 stepper.declare_queue(&queue.name)?;
             }
@@ -406,6 +407,10 @@ fn feed_here(
                             for record in &mut parsed.records {
                                 record.line = line_number;
                             }
+                            for warning in &mut parsed.warnings {
+                                warning.line = line_number;
+                            }
+                            stepper.note(parsed.warnings);
                             stepper.push(parsed.records);
                         }
                         Err(mpsc::TryRecvError::Empty) => break,
@@ -420,9 +425,23 @@ fn feed_here(
                 send_frame(&stepper, now)?;
                 step += 1;
             }
+            stepper.warnings().to_vec()
         }
+    };
+    let mut summary = line.finish(Duration::from_millis(plan.every_ms.clamp(500, 5_000)));
+    if let Some(first) = warnings.first() {
+        summary += &format!(
+            "{} could not be counted; the first, line {}: {}\n",
+            if warnings.len() == 1 {
+                "1 log line".to_owned()
+            } else {
+                format!("{} log lines", warnings.len())
+            },
+            first.line,
+            first.message
+        );
     }
-    Ok(line.finish(Duration::from_millis(plan.every_ms.clamp(500, 5_000))))
+    Ok(summary)
 }
 
 fn wall_clock_ms() -> Timestamp {

@@ -189,6 +189,10 @@ pub fn center_at<T: Send + 'static>(
 /// debug build builds it on the stack first.
 pub const REPLAY_STACK_BYTES: usize = 256 << 20;
 
+/// How late a live queue_log line may be read and still counted: its whole-second stamp, plus
+/// a slow writer or a `tail` over a network file system.
+pub const LIVE_LATENESS_MS: u64 = 5_000;
+
 /// A replay that moves forward a step at a time, for boards fed a log at a steady rate or fed
 /// live: records are pushed as they come and applied as the clock reaches them.
 ///
@@ -217,6 +221,17 @@ impl Stepper {
         }
     }
 
+    /// A stepper for a log read as it is written: the clock follows the wall clock, and a line
+    /// written a moment before the clock moved on (queue_log stamps whole seconds) is still
+    /// counted, up to [`LIVE_LATENESS_MS`] late.
+    #[must_use]
+    pub fn live(config: CenterConfig, queue_config: QueueConfig) -> Self {
+        Self {
+            replayer: Replayer::with_tolerance(Vec::new(), config, queue_config, LIVE_LATENESS_MS),
+            pending: std::collections::VecDeque::new(),
+        }
+    }
+
     /// Adds the queue called `name` now, before any of its calls, so a board can show it from
     /// the start.
     ///
@@ -226,6 +241,11 @@ impl Stepper {
         self.replayer.queue_id(name, 0).ok_or_else(|| {
             self.replayer.warnings.last().map_or_else(String::new, |w| w.message.clone())
         })
+    }
+
+    /// Keeps the reader's warnings about lines it could not read, with the replay's own.
+    pub fn note(&mut self, warnings: impl IntoIterator<Item = Warning>) {
+        self.replayer.warnings.extend(warnings);
     }
 
     /// Queues records, in time order, to apply when the clock reaches them.
@@ -286,10 +306,19 @@ pub fn replay_on_own_thread(
 }
 
 impl Replayer {
+    /// A replayer for a whole log, whose records are already in time order.
     fn new(warnings: Vec<Warning>, config: CenterConfig, queue_config: QueueConfig) -> Self {
+        Self::with_tolerance(warnings, config, queue_config, 0)
+    }
+
+    fn with_tolerance(
+        warnings: Vec<Warning>,
+        config: CenterConfig,
+        queue_config: QueueConfig,
+        reorder_tolerance_ms: u64,
+    ) -> Self {
         let config = CenterConfig {
-            // The records are already in time order.
-            reorder_tolerance_ms: 0,
+            reorder_tolerance_ms,
             // Gaps of weeks are normal in a log (a queue closed for the holidays); implausible
             // timestamps were removed by the reader.
             max_clock_jump_ms: 800 * MILLIS_PER_DAY,

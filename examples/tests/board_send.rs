@@ -162,7 +162,8 @@ fn a_live_feed_on_stdin_shows_the_calls_as_they_come() {
         "{t}|NONE|STREETS|Agent/1001|ADDMEMBER|\n\
          {t}|1001.1|STREETS|NONE|ENTERQUEUE||5551234|1\n\
          {t}|1001.2|STREETS|NONE|ENTERQUEUE||5555678|2\n\
-         {t}|1001.1|STREETS|Agent/1001|CONNECT|0|1001.9|0\n",
+         {t}|1001.1|STREETS|Agent/1001|CONNECT|0|1001.9|0\n\
+         a line of line noise\n",
         t = now_s - 1
     );
     let run = send(
@@ -182,6 +183,8 @@ fn a_live_feed_on_stdin_shows_the_calls_as_they_come() {
         Some(&live),
     );
     assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(stdout.contains("1 log line could not be counted; the first, line 5"), "{stdout}");
     let heard = heard.join().unwrap();
     let frames = frames(&heard);
     // The feed ended with the input; its last frame has every event the switch wrote.
