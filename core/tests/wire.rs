@@ -377,3 +377,29 @@ fn an_echo_of_the_other_direction_is_never_an_answer() {
         answer.iter().filter_map(|&b| board.feed::<HostMessage>(b, |a| a == 3)).collect();
     assert_eq!(heard, [Decoded::Discarded(Discard::Malformed)]);
 }
+
+#[test]
+fn settings_a_board_cannot_apply_are_invalid() {
+    assert!(BoardSettings::DEFAULT.is_valid());
+    assert_eq!(BoardSettings::default(), BoardSettings::DEFAULT);
+    let no_pages = BoardSettings { page_seconds: 0, ..BoardSettings::DEFAULT };
+    assert!(!no_pages.is_valid());
+    let backwards = BoardSettings {
+        thresholds: AlertThresholds {
+            wait_warning_s: 200,
+            wait_alarm_s: 100,
+            ..AlertThresholds::DEFAULT
+        },
+        ..BoardSettings::DEFAULT
+    };
+    assert!(!backwards.is_valid());
+    let calls_backwards = BoardSettings {
+        thresholds: AlertThresholds {
+            waiting_warning: 11,
+            waiting_alarm: 10,
+            ..AlertThresholds::DEFAULT
+        },
+        ..BoardSettings::DEFAULT
+    };
+    assert!(!calls_backwards.is_valid());
+}
