@@ -521,6 +521,11 @@ mod tests {
         (screen, display)
     }
 
+    /// `frame` on a HUB75 panel at `now`, with the default settings.
+    fn shown(frame: &BoardFrame, now: Timestamp) -> (Screen, MockDisplay<Rgb565>) {
+        hub75(&Scene { frame: Some(frame), now, settings: &BoardSettings::DEFAULT })
+    }
+
     /// Whether `area` of `display` shows exactly `text` in `font` and `ink` at (`x`, `top`),
     /// and nothing else.
     fn shows(
@@ -562,8 +567,7 @@ mod tests {
     #[test]
     fn a_queue_cell_glyph_by_glyph() {
         let frame = frame(&[line("STREETS", 7)]);
-        let settings = BoardSettings::DEFAULT;
-        let (screen, display) = hub75(&Scene { frame: Some(&frame), now: T0, settings: &settings });
+        let (screen, display) = shown(&frame, T0);
         assert_eq!(screen, Screen::Figures);
         // The label, top left, in 5 × 7.
         let label = Rectangle::new(Point::new(0, 0), Size::new(40, 7));
@@ -609,8 +613,7 @@ mod tests {
             agents_available: Alert::Normal,
         };
         let frame = frame(&[alarmed]);
-        let settings = BoardSettings::DEFAULT;
-        let (_, display) = hub75(&Scene { frame: Some(&frame), now: T0, settings: &settings });
+        let (_, display) = shown(&frame, T0);
         let digits = Rectangle::new(Point::new(0, 7), Size::new(30, 18));
         assert!(shows(&display, digits, "12", &LARGE, Ink::Alarm, 5, DIGITS_BASELINE - 15));
         let service = Rectangle::new(Point::new(40, 19), Size::new(24, 6));
@@ -705,8 +708,7 @@ mod tests {
     #[test]
     fn a_long_label_stops_short_of_the_agents() {
         let frame = frame(&[line("ÁREA DE PARQUES", 0)]);
-        let settings = BoardSettings::DEFAULT;
-        let (_, display) = hub75(&Scene { frame: Some(&frame), now: T0, settings: &settings });
+        let (_, display) = shown(&frame, T0);
         // "AV 3" takes the last 12 + 2 columns; eight characters of label fit before it.
         let label = Rectangle::new(Point::new(0, 0), Size::new(46, 7));
         assert!(shows(&display, label, "ÁREA DE ", &WORDS, Ink::Label, 0, 0));
@@ -720,8 +722,7 @@ mod tests {
         frame.opening = Opening::Closed {
             reopens: Some(Reopening { weekday: Weekday::Monday, hour: 8, minute: 0 }),
         };
-        let settings = BoardSettings::DEFAULT;
-        let (screen, display) = hub75(&Scene { frame: Some(&frame), now: T0, settings: &settings });
+        let (screen, display) = shown(&frame, T0);
         assert_eq!(screen, Screen::Closed);
         let words = Rectangle::new(Point::new(0, 0), Size::new(64, 17));
         assert!(shows(&display, words, "CLOSED", &LARGE, Ink::Label, 2, 0));
