@@ -275,7 +275,8 @@ where
     let agents_width = width_of(&agents, &SMALL);
     let caption_left = right.saturating_sub(agents_width).saturating_sub(width_of("AV ", &SMALL));
     let label_room = caption_left.saturating_sub(left).saturating_sub(2);
-    let label_chars = usize::try_from(label_room / 5).unwrap_or(0);
+    let advance = i32::try_from(WORDS.character_size.width).unwrap_or(1).max(1);
+    let label_chars = usize::try_from(label_room.checked_div(advance).unwrap_or(0)).unwrap_or(0);
     text::<P, D>(target, truncated(&line.label, label_chars), &WORDS, Ink::Label, left, 0)?;
     text::<P, D>(target, "AV", &SMALL, Ink::Caption, caption_left, 1)?;
     right_aligned::<P, D>(target, &agents, &SMALL, line.alerts.agents_available.into(), right, 1)?;
