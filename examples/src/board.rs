@@ -201,9 +201,6 @@ pub enum PanelChoice {
 }
 
 impl PanelChoice {
-    /// Every panel.
-    pub const ALL: [Self; 2] = [Self::Hub75Rgb64x32, Self::TriColour160x32];
-
     /// The panel's name on the command line.
     #[must_use]
     pub const fn name(self) -> &'static str {

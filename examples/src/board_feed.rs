@@ -16,6 +16,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use callboard_core::calendar::{SiteCalendar, Timestamp};
+use callboard_core::service_level::ServiceLevelVariant;
 use callboard_core::wire::{
     self, BoardMessage, BoardSettings, Decoded, FrameDecoder, HostMessage, MAX_FRAME_BYTES,
 };
@@ -51,15 +52,13 @@ impl std::fmt::Display for Link {
 
 /// What the board answered, counted as it arrives.
 #[derive(Debug, Default)]
-pub struct Answers {
+struct Answers {
     /// Frames acknowledged.
-    pub acks: AtomicU64,
+    acks: AtomicU64,
     /// Frames refused.
-    pub nacks: AtomicU64,
-    /// Status and "what are you showing" answers.
-    pub reports: AtomicU64,
+    nacks: AtomicU64,
     /// Bytes from the line that did not make a frame for us (noise, another board's answer).
-    pub discarded: AtomicU64,
+    discarded: AtomicU64,
 }
 
 /// A connection to a board: frames go out, answers are counted.
@@ -71,14 +70,12 @@ pub struct BoardLine {
     answers: Arc<Answers>,
     stop: Arc<AtomicBool>,
     listener: Option<JoinHandle<()>>,
-    /// Frames and bytes sent.
-    pub frames_sent: u64,
-    /// Bytes sent.
-    pub bytes_sent: u64,
+    frames_sent: u64,
+    bytes_sent: u64,
 }
 
 /// A writer that can move to another thread.
-pub trait WriteSend: Write + Send + std::fmt::Debug {}
+trait WriteSend: Write + Send + std::fmt::Debug {}
 impl<T: Write + Send + std::fmt::Debug> WriteSend for T {}
 
 impl BoardLine {
@@ -148,12 +145,6 @@ impl BoardLine {
         self.frames_sent += 1;
         self.bytes_sent += len as u64;
         Ok(len)
-    }
-
-    /// The answers so far.
-    #[must_use]
-    pub fn answers(&self) -> &Answers {
-        &self.answers
     }
 
     /// Waits up to `patience` for the board to acknowledge every frame sent, then stops
@@ -227,13 +218,11 @@ fn listen(mut input: Box<dyn Read + Send>, address: u8, answers: &Answers, stop:
                 Some(Decoded::Frame(_, BoardMessage::Nack(_))) => {
                     answers.nacks.fetch_add(1, Ordering::Relaxed);
                 }
-                Some(Decoded::Frame(_, _)) => {
-                    answers.reports.fetch_add(1, Ordering::Relaxed);
-                }
+                // Status reports are answers to requests `send` does not make.
+                Some(Decoded::Frame(_, _)) | None => {}
                 Some(Decoded::Discarded(_)) => {
                     answers.discarded.fetch_add(1, Ordering::Relaxed);
                 }
-                None => {}
             }
         }
     }
@@ -252,9 +241,12 @@ pub struct FeedPlan {
     pub queues: Vec<QueueChoice>,
     /// The site's calendar.
     pub calendar: SiteCalendar,
-    /// Time-to-live, announcement and service-level variant of every frame (the opening is
-    /// decided at each moment).
-    pub frame: FrameSettings,
+    /// Seconds each frame may be shown.
+    pub ttl_s: u16,
+    /// The announcement line.
+    pub announcement: String,
+    /// Which service level the board shows.
+    pub variant: ServiceLevelVariant,
     /// Opening hours, if the center keeps them.
     pub hours: Option<OpeningHours>,
     /// Closed all along, whatever the hours say.
@@ -345,8 +337,10 @@ fn feed_here(
     }
     let mut send_frame = |stepper: &Stepper, moment: Timestamp| -> Result<(), String> {
         let settings = FrameSettings {
+            ttl_s: plan.ttl_s,
+            announcement: plan.announcement.clone(),
             opening: opening_at(plan.hours, plan.closed, &plan.calendar, moment),
-            ..plan.frame.clone()
+            variant: plan.variant,
         };
         let frame =
             frame_from_center(stepper.center(), stepper.queue_ids(), &plan.queues, &settings)?;

@@ -1,25 +1,16 @@
 //! `callboard board encode`, run as an integrator runs it: frames from the real sample day,
 //! their bytes decoded back with the protocol's own decoder.
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
+mod support;
+
+use std::process::Output;
 
 use callboard_core::board::{Alert, BoardFrame, CsatLine, Opening};
 use callboard_core::wire::{Decoded, FrameDecoder, HostMessage, MAX_FRAME_BYTES};
-
-fn callboard(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_callboard")).args(args).output().expect("run callboard")
-}
-
-fn sample() -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("data/anonymous-bank-1999-02-10.queue_log")
-        .to_string_lossy()
-        .into_owned()
-}
+use support::{callboard, hex_bytes, sample_log};
 
 fn at_eleven(extra: &[&str]) -> Output {
-    let log = sample();
+    let log = sample_log();
     let mut args = vec![
         "board",
         "encode",
@@ -44,10 +35,6 @@ fn at_eleven(extra: &[&str]) -> Output {
     callboard(&args)
 }
 
-fn bytes(hex: &str) -> Vec<u8> {
-    hex.split_whitespace().map(|b| u8::from_str_radix(b, 16).expect("hex")).collect()
-}
-
 #[test]
 fn a_frame_from_the_sample_day_encodes_to_protocol_bytes() {
     let json = at_eleven(&["--json"]);
@@ -66,7 +53,7 @@ fn a_frame_from_the_sample_day_encodes_to_protocol_bytes() {
 
     let encoded = at_eleven(&[]);
     assert!(encoded.status.success());
-    let line = bytes(&String::from_utf8(encoded.stdout).unwrap());
+    let line = hex_bytes(&String::from_utf8(encoded.stdout).unwrap());
     assert!(line.len() <= MAX_FRAME_BYTES && line.last() == Some(&0));
     let mut decoder = FrameDecoder::<MAX_FRAME_BYTES>::new();
     let decoded: Vec<Decoded<HostMessage>> =
@@ -95,7 +82,7 @@ fn a_frame_from_the_sample_day_encodes_to_protocol_bytes() {
         path.to_str().unwrap(),
     ]);
     assert!(from_json.status.success());
-    assert_eq!(bytes(&String::from_utf8(from_json.stdout).unwrap()), line);
+    assert_eq!(hex_bytes(&String::from_utf8(from_json.stdout).unwrap()), line);
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -105,7 +92,7 @@ fn mistakes_get_clear_errors() {
     assert!(!unknown.status.success() && unknown.stdout.is_empty());
     let message = String::from_utf8_lossy(&unknown.stderr);
     assert!(message.contains("no queue \"NOPE\"") && message.contains("PS"), "{message}");
-    let log = sample();
+    let log = sample_log();
     for (args, expected) in [
         (vec!["board", "encode", "--address", "0", "--frame", "x.json"], "0 is not in 1..=255"),
         (

@@ -3,28 +3,23 @@
 //! floor's frame. A picture that changes by one pixel fails; `CALLBOARD_UPDATE_GOLDEN=1`
 //! rewrites them after a deliberate change (look at them before committing).
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use embedded_graphics::pixelcolor::Rgb888;
 use embedded_graphics::prelude::*;
 use embedded_graphics_simulator::SimulatorDisplay;
+use support::{data, sample_log};
 
 const PANELS: [&str; 2] = ["hub75-64x32", "tricolour-160x32"];
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn data(name: &str) -> String {
-    root().join("examples/data").join(name).to_string_lossy().into_owned()
-}
 
 /// The sample day at a local time, with the queues and options given.
 fn sample_day(at: &str, rest: &[&str]) -> Vec<String> {
     let mut args: Vec<String> = vec![
         "--queue-log".into(),
-        data("anonymous-bank-1999-02-10.queue_log"),
+        sample_log(),
         "--utc-offset".into(),
         "+02:00".into(),
         "--at".into(),
@@ -100,7 +95,7 @@ fn differing_pixels(actual: &Path, golden: &Path) -> Result<usize, String> {
 #[test]
 fn every_screen_matches_its_golden_picture_on_both_panels() {
     let update = std::env::var_os("CALLBOARD_UPDATE_GOLDEN").is_some();
-    let goldens = root().join("docs/previews");
+    let goldens = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs/previews");
     let scratch = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("previews");
     std::fs::create_dir_all(&scratch).unwrap();
     let mut failures = Vec::new();
@@ -168,7 +163,7 @@ fn bad_requests_are_refused_with_a_reason() {
                 "--out",
                 "x.png",
                 "--queue-log",
-                &data("anonymous-bank-1999-02-10.queue_log"),
+                &sample_log(),
                 "--at",
                 "1999-02-10 11:00",
                 "--queue",

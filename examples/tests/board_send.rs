@@ -1,9 +1,10 @@
 //! `callboard board send` against a board on a TCP socket: a stand-in that decodes what it
 //! hears with the protocol's own decoder and acknowledges each frame as a board does.
 
+mod support;
+
 use std::io::{Read, Write};
 use std::net::TcpListener;
-use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 use std::thread::JoinHandle;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -13,14 +14,9 @@ use callboard_core::wire::{
     BoardMessage, Decoded, FrameDecoder, HostMessage, MAX_FRAME_BYTES, encode,
 };
 
-const ADDRESS: u8 = 3;
+use support::{callboard, hex_bytes, sample_log};
 
-fn sample() -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("data/anonymous-bank-1999-02-10.queue_log")
-        .to_string_lossy()
-        .into_owned()
-}
+const ADDRESS: u8 = 3;
 
 /// A board on a socket: everything it heard, as raw bytes and as messages with their sequence.
 struct Heard {
@@ -88,7 +84,7 @@ fn frames(heard: &Heard) -> Vec<(u16, &BoardFrame)> {
 #[test]
 fn a_replayed_morning_reaches_the_board_frame_by_frame() {
     let (board, heard) = board_on_a_socket();
-    let log = sample();
+    let log = sample_log();
     let run = send(
         &[
             "--address",
@@ -139,17 +135,28 @@ fn a_replayed_morning_reaches_the_board_frame_by_frame() {
     assert!(stdout.contains("the board acknowledged 62, refused 0"), "{stdout}");
 
     // The first frame's bytes on the line are exactly what `board encode` prints for 11:00.
-    let encoded = Command::new(env!("CARGO_BIN_EXE_callboard"))
-        .args(["board", "encode", "--address", "3", "--sequence", "1", "--queue-log", &log])
-        .args(["--utc-offset", "+02:00", "--at", "1999-02-10 11:00", "--queue", "PS=STREETS"])
-        .args(["--queue", "PE=ENGLISH@90%", "--announcement", "Storm: expect delays"])
-        .output()
-        .unwrap();
-    let expected: Vec<u8> = String::from_utf8(encoded.stdout)
-        .unwrap()
-        .split_whitespace()
-        .map(|b| u8::from_str_radix(b, 16).unwrap())
-        .collect();
+    let encoded = callboard(&[
+        "board",
+        "encode",
+        "--address",
+        "3",
+        "--sequence",
+        "1",
+        "--queue-log",
+        &log,
+        "--utc-offset",
+        "+02:00",
+        "--at",
+        "1999-02-10 11:00",
+        "--queue",
+        "PS=STREETS",
+        "--queue",
+        "PE=ENGLISH@90%",
+        "--announcement",
+        "Storm: expect delays",
+    ]);
+    assert!(encoded.status.success());
+    let expected = hex_bytes(&String::from_utf8(encoded.stdout).unwrap());
     let first_frame_start = heard.bytes.iter().position(|&b| b == 0).unwrap() + 1;
     assert_eq!(&heard.bytes[first_frame_start..first_frame_start + expected.len()], &expected[..]);
 }
@@ -197,7 +204,7 @@ fn a_live_feed_on_stdin_shows_the_calls_as_they_come() {
 
 #[test]
 fn bad_requests_are_refused_with_a_reason() {
-    let log = sample();
+    let log = sample_log();
     let closed_port = {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         listener.local_addr().unwrap().to_string()

@@ -1,10 +1,13 @@
 //! The `callboard` program, run as a user runs it.
 
+mod support;
+
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
 use serde_json::Value;
+use support::callboard;
 
 fn manifest_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -12,10 +15,6 @@ fn manifest_dir() -> PathBuf {
 
 fn sample() -> PathBuf {
     manifest_dir().join("data/anonymous-bank-1999-02-10.queue_log")
-}
-
-fn callboard(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_callboard")).args(args).output().expect("run callboard")
 }
 
 fn report_json(args: &[&str]) -> Value {

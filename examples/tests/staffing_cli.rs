@@ -3,14 +3,12 @@
 //! Expected figures are from the closed forms evaluated in Python mpmath at 30 digits (see
 //! `core/tests/data/erlang/generate.py` for the formulas).
 
+mod support;
+
 use std::path::PathBuf;
-use std::process::{Command, Output};
 
 use serde_json::Value;
-
-fn callboard(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_callboard")).args(args).output().expect("run callboard")
-}
+use support::callboard;
 
 fn json(args: &[&str]) -> Value {
     let out = callboard(&[args, &["--json"]].concat());

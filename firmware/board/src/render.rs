@@ -111,23 +111,17 @@ where
     D: DrawTarget<Color = P::Colour>,
 {
     target.clear(P::colour(Ink::Off))?;
-    let screen = scene.screen();
-    match (scene.current_frame(), screen) {
-        (Some(frame), Screen::Figures) => {
-            figures::<P, D>(scene, frame, target)?;
+    match scene.current_frame() {
+        None => no_data::<P, D>(target)?,
+        Some(frame) => {
+            match frame.opening {
+                Opening::Open => figures::<P, D>(scene, frame, target)?,
+                Opening::Closed { reopens } => closed::<P, D>(reopens, target)?,
+            }
             ticker::<P, D>(frame, scene.now, target)?;
         }
-        (Some(frame), Screen::Closed) => {
-            let reopens = match frame.opening {
-                Opening::Closed { reopens } => reopens,
-                Opening::Open => None,
-            };
-            closed::<P, D>(reopens, target)?;
-            ticker::<P, D>(frame, scene.now, target)?;
-        }
-        _ => no_data::<P, D>(target)?,
     }
-    Ok(screen)
+    Ok(scene.screen())
 }
 
 /// Draws the start-up screen of board `address`.
