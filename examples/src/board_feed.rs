@@ -317,7 +317,15 @@ fn feed_here(
     queue_config: QueueConfig,
 ) -> Result<String, String> {
     let config = CenterConfig { calendar: plan.calendar, ..CenterConfig::default() };
-    if let FeedSource::Replay { parsed, .. } = &source {
+    if let FeedSource::Replay { parsed, from, until } = &source {
+        let (Some(first), Some(last)) = (parsed.records.first(), parsed.records.last()) else {
+            return Err("the log has no events".into());
+        };
+        if until.unwrap_or(last.at) < from.unwrap_or(first.at) {
+            return Err("nothing to replay: --until is before --from (or --from after the log's \
+                        last event)"
+                .into());
+        }
         let known: HashSet<&str> = parsed.records.iter().map(|r| r.queue.as_str()).collect();
         if let Some(missing) = plan.queues.iter().find(|q| !known.contains(q.name.as_str())) {
             let mut names: Vec<&str> = known.into_iter().filter(|n| *n != "NONE").collect();
@@ -351,13 +359,10 @@ fn feed_here(
     let started = Instant::now();
     let warnings = match source {
         FeedSource::Replay { parsed, from, until } => {
-            let (Some(first), Some(last)) = (parsed.records.first(), parsed.records.last()) else {
-                return Err("the log has no events".into());
-            };
-            let (from, until) = (from.unwrap_or(first.at), until.unwrap_or(last.at));
-            if until < from {
-                return Err("--until is before --from".into());
-            }
+            let bounds = parsed.records.first().zip(parsed.records.last());
+            let (from, until) = bounds.map_or((0, 0), |(first, last)| {
+                (from.unwrap_or(first.at), until.unwrap_or(last.at))
+            });
             let mut stepper = Stepper::new(parsed.warnings, config, queue_config);
             for queue in &plan.queues {
                 stepper.declare_queue(&queue.name)?;
@@ -374,7 +379,8 @@ fn feed_here(
                 }
                 stepper.advance_to(moment)?;
                 send_frame(&stepper, moment)?;
-                moment += plan.every_ms;
+                let Some(next) = moment.checked_add(plan.every_ms) else { break };
+                moment = next;
                 step += 1;
             }
             stepper.warnings().to_vec()

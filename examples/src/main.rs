@@ -635,8 +635,8 @@ fn board_send(args: &BoardSendArgs) -> Result<String, String> {
     if site.queue.is_empty() {
         return Err("give the queues to show: --queue NAME=LABEL@80% (up to 8)".into());
     }
-    if !(args.every.is_finite() && args.every >= 0.1) {
-        return Err(format!("--every must be at least 0.1 seconds, not {}", args.every));
+    if !(args.every.is_finite() && (0.1..=3600.0).contains(&args.every)) {
+        return Err(format!("--every must be 0.1 to 3600 seconds, not {}", args.every));
     }
     let speed = args.speed.unwrap_or(1.0);
     if !(speed.is_finite() && speed > 0.0) {
@@ -654,7 +654,7 @@ fn board_send(args: &BoardSendArgs) -> Result<String, String> {
             page_seconds: args.page_seconds.unwrap_or(BoardSettings::DEFAULT.page_seconds),
             ..BoardSettings::DEFAULT
         });
-    // Whole milliseconds; at least 0.1 s by the check above.
+    // Whole milliseconds, 100 to 3,600,000 by the check above.
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let every_ms = (args.every * 1000.0).round() as u64;
     let plan = board_feed::FeedPlan {

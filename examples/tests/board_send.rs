@@ -209,7 +209,39 @@ fn bad_requests_are_refused_with_a_reason() {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         listener.local_addr().unwrap().to_string()
     };
-    let cases: [(&[&str], &str); 5] = [
+    let cases: [(&[&str], &str); 7] = [
+        (
+            &[
+                "--address",
+                "3",
+                "--tcp",
+                &closed_port,
+                "--queue-log",
+                &log,
+                "--queue",
+                "PS",
+                "--every",
+                "1e30",
+            ],
+            "--every must be 0.1 to 3600 seconds",
+        ),
+        (
+            &[
+                "--address",
+                "3",
+                "--tcp",
+                &closed_port,
+                "--queue-log",
+                &log,
+                "--queue",
+                "PS",
+                "--from",
+                "1999-02-10 12:00",
+                "--until",
+                "1999-02-10 11:00",
+            ],
+            "nothing to replay",
+        ),
         (
             &["--address", "3", "--tcp", &closed_port, "--queue-log", &log, "--queue", "PS"],
             "cannot connect to",
