@@ -193,6 +193,10 @@ pub enum BoardMessage {
         screen: Screen,
         /// The sequence of the frame shown, if any.
         shown_sequence: Option<u16>,
+        /// The instant, on the frame's clock (ms since the epoch), the picture was drawn for:
+        /// with the frame and the settings, all a host needs to draw the same picture. None
+        /// before any frame arrived.
+        shown_at: Option<u64>,
         /// CRC-32 of the framebuffer, row by row, so a host can compare it with its own render.
         framebuffer_crc: u32,
     },
@@ -373,6 +377,24 @@ impl<const N: usize> FrameDecoder<N> {
     pub fn reset(&mut self) {
         self.len = 0;
         self.overflowed = false;
+    }
+
+    /// Whether a frame has begun and not yet ended.
+    #[must_use]
+    pub const fn in_frame(&self) -> bool {
+        self.len != 0 || self.overflowed
+    }
+
+    /// Drops a frame the line fell silent in the middle of (a cut cable, a host that
+    /// restarted), counting it as truncated, so that the next frame after the silence is not
+    /// glued to its remains. Returns whether there was one.
+    pub fn abandon(&mut self) -> bool {
+        if !self.in_frame() {
+            return false;
+        }
+        self.reset();
+        self.counts.truncated = self.counts.truncated.saturating_add(1);
+        true
     }
 
     /// Takes one byte; at a delimiter, returns what the frame gave.

@@ -204,7 +204,12 @@ fn board_messages_round_trip() {
             counts: DecodeCounts { accepted: 10, bad_crc: 2, ..DecodeCounts::NONE },
             shown_sequence: Some(9),
         },
-        BoardMessage::Showing { screen: Screen::NoData, shown_sequence: None, framebuffer_crc: 7 },
+        BoardMessage::Showing {
+            screen: Screen::NoData,
+            shown_sequence: None,
+            shown_at: None,
+            framebuffer_crc: 7,
+        },
     ];
     let settings = HostMessage::Configure(BoardSettings {
         brightness: 128,
@@ -369,6 +374,7 @@ fn an_echo_of_the_other_direction_is_never_an_answer() {
     let showing = BoardMessage::Showing {
         screen: Screen::Figures,
         shown_sequence: Some(9),
+        shown_at: Some(1_700_000_000_000),
         framebuffer_crc: 0x1234_5678,
     };
     let mut board = FrameDecoder::<MAX_FRAME_BYTES>::new();
@@ -402,4 +408,23 @@ fn settings_a_board_cannot_apply_are_invalid() {
         ..BoardSettings::DEFAULT
     };
     assert!(!calls_backwards.is_valid());
+}
+
+#[test]
+fn a_frame_the_line_fell_silent_in_is_dropped_and_counted() {
+    let ping = bytes_of(3, 5, &HostMessage::Ping);
+    let mut board = FrameDecoder::<MAX_FRAME_BYTES>::new();
+    assert!(!board.abandon(), "nothing to drop on a quiet line");
+    for &byte in &ping[..4] {
+        assert_eq!(board.feed::<HostMessage>(byte, |a| a == 3), None);
+    }
+    assert!(board.in_frame());
+    assert!(board.abandon());
+    assert!(!board.in_frame());
+    assert_eq!(board.counts().truncated, 1);
+    // The next whole frame is not glued to the remains of the cut one.
+    let heard: std::vec::Vec<_> =
+        ping.iter().filter_map(|&b| board.feed::<HostMessage>(b, |a| a == 3)).collect();
+    assert!(matches!(heard.as_slice(), [Decoded::Frame(h, HostMessage::Ping)] if h.sequence == 5));
+    assert_eq!(board.counts().accepted, 1);
 }

@@ -29,9 +29,12 @@
 extern crate std;
 
 pub mod colour;
+pub mod controller;
+pub mod hub75;
 pub mod panel;
 pub mod render;
 
 pub use colour::{Ink, TriColour};
+pub use controller::Controller;
 pub use panel::{Hub75Rgb64x32, Panel, TriColour160x32};
 pub use render::{Scene, render, render_boot};

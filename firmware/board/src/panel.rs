@@ -13,10 +13,12 @@
 //! one and its driver scans it out, and [`framebuffer_crc`] is the check a board reports of
 //! what it shows, which a host compares with its own render of the same frame.
 
+use core::convert::Infallible;
+
 use embedded_graphics::framebuffer::{Framebuffer, buffer_size};
 use embedded_graphics::pixelcolor::raw::{BigEndian, LittleEndian, RawU2, RawU16};
 use embedded_graphics::pixelcolor::{PixelColor, Rgb565};
-use embedded_graphics::prelude::{RgbColor, Size};
+use embedded_graphics::prelude::{DrawTarget, RgbColor, Size};
 
 use crate::colour::{Ink, TriColour};
 
@@ -30,6 +32,14 @@ pub trait Panel {
     const CELL_WIDTH: u32;
     /// The panel's name on the command line.
     const NAME: &'static str;
+    /// Its framebuffer, laid out as [`framebuffer_crc`] documents.
+    type Framebuffer: DrawTarget<Color = Self::Colour, Error = Infallible>;
+
+    /// A framebuffer with every pixel off.
+    fn blank_framebuffer() -> Self::Framebuffer;
+
+    /// A framebuffer's bytes, in the order the board's check covers them.
+    fn framebuffer_bytes(framebuffer: &Self::Framebuffer) -> &[u8];
 
     /// How the panel shows `ink`.
     fn colour(ink: Ink) -> Self::Colour;
@@ -52,6 +62,15 @@ impl Panel for Hub75Rgb64x32 {
     const SIZE: Size = Size::new(64, 32);
     const CELL_WIDTH: u32 = 64;
     const NAME: &'static str = "hub75-64x32";
+    type Framebuffer = Hub75Framebuffer;
+
+    fn blank_framebuffer() -> Hub75Framebuffer {
+        Hub75Framebuffer::new()
+    }
+
+    fn framebuffer_bytes(framebuffer: &Hub75Framebuffer) -> &[u8] {
+        framebuffer.data()
+    }
 
     fn colour(ink: Ink) -> Rgb565 {
         match ink {
@@ -78,6 +97,15 @@ impl Panel for TriColour160x32 {
     const SIZE: Size = Size::new(160, 32);
     const CELL_WIDTH: u32 = 80;
     const NAME: &'static str = "tricolour-160x32";
+    type Framebuffer = TriColourFramebuffer;
+
+    fn blank_framebuffer() -> TriColourFramebuffer {
+        TriColourFramebuffer::new()
+    }
+
+    fn framebuffer_bytes(framebuffer: &TriColourFramebuffer) -> &[u8] {
+        framebuffer.data()
+    }
 
     fn colour(ink: Ink) -> TriColour {
         match ink {

@@ -1,0 +1,595 @@
+//! # The board's controller: what a reader board does with the bytes on its line
+//!
+//! A reader board hangs on a wall for years. Its controller takes bytes from the serial line,
+//! answers the host, and keeps a picture in its framebuffer that it can vouch for:
+//!
+//! - **Boot**: the boot screen (name, address, version) until the first valid frame, or for
+//!   [`BOOT_SCREEN_MS`]; then, with no frame, "no data".
+//! - **Frames** addressed to this board or broadcast (`0xFF`) are acted on. Frames for this
+//!   board's own address are answered (`Ack`, `Nack`, `Status`, `Showing`); broadcasts never are,
+//!   so boards on one RS-485 pair do not talk over each other. Everything else the decoder
+//!   counts and drops, and the controller goes on with the next byte.
+//! - **Display** replaces the frame shown, unless its data is already older than its
+//!   time-to-live by the board's clock (`Nack(Expired)`): the board keeps the clock of the last
+//!   frame (its `valid_at` plus the time since it arrived), because it has no calendar of its
+//!   own.
+//! - **Configure** applies page time, brightness and alert thresholds, or refuses settings a
+//!   board cannot use (`Nack(InvalidSettings)`), keeping the old ones.
+//! - **Truth or nothing**: once a frame's time-to-live has passed with no newer valid frame,
+//!   the picture is "no data" (the renderer decides, from the same clock).
+//! - **A silent line mid-frame** (an unplugged cable) drops the partial frame after
+//!   [`LINE_SILENCE_MS`], so the first frame after the cable is back is not lost with it.
+//!
+//! The controller is pure logic over `embedded-io` and an `embedded-graphics` framebuffer: the
+//! firmware gives it its UART and its millisecond clock, flushes the framebuffer to the LEDs when
+//! [`Controller::refresh`] says the picture changed, and feeds its watchdog each time round its
+//! loop. The same code runs in the host tests below, in QEMU, and on the board.
+
+use callboard_core::board::BoardFrame;
+use callboard_core::calendar::Timestamp;
+use callboard_core::wire::{
+    BROADCAST_ADDRESS, BoardMessage, BoardSettings, DecodeCounts, Decoded, FrameDecoder,
+    HostMessage, MAX_FRAME_BYTES, NackReason, Screen, encode,
+};
+use embedded_io::{Read, ReadReady, Write};
+
+use crate::panel::{Panel, framebuffer_crc};
+use crate::render::{Scene, render, render_boot};
+
+/// How long the boot screen stays up when no frame arrives.
+pub const BOOT_SCREEN_MS: u64 = 10_000;
+
+/// Silence in the middle of a frame after which the partial frame is dropped. A whole frame of
+/// [`MAX_FRAME_BYTES`] takes 89 ms at 115 200 baud, and hosts write a frame in one go.
+pub const LINE_SILENCE_MS: u64 = 100;
+
+/// How often a picture that moves (the ticker, the pages, the ageing longest wait) is redrawn:
+/// the ticker moves a column every 30 ms.
+pub const REDRAW_MS: u64 = 30;
+
+/// Room for the longest answer (`Status` is 45 bytes at most on the line).
+const ANSWER_BYTES: usize = 64;
+
+/// The frame shown and where it stands on the board's clock.
+#[derive(Debug, Clone)]
+struct Received {
+    frame: BoardFrame,
+    sequence: u16,
+    /// Board uptime (ms) when it arrived.
+    arrived_ms: u64,
+}
+
+impl Received {
+    /// The frame's clock at board uptime `uptime_ms`.
+    fn clock(&self, uptime_ms: u64) -> Timestamp {
+        self.frame.valid_at.saturating_add(uptime_ms.saturating_sub(self.arrived_ms))
+    }
+}
+
+/// What the framebuffer holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Picture {
+    screen: Screen,
+    sequence: Option<u16>,
+    /// The frame clock it was drawn for (none: boot, or no frame ever).
+    at: Option<Timestamp>,
+    /// Board uptime (ms) when it was drawn.
+    drawn_ms: u64,
+}
+
+/// A reader board's controller for panel `P`.
+pub struct Controller<P: Panel> {
+    address: u8,
+    started_ms: u64,
+    decoder: FrameDecoder<MAX_FRAME_BYTES>,
+    settings: BoardSettings,
+    received: Option<Received>,
+    framebuffer: P::Framebuffer,
+    picture: Picture,
+    /// Something changed that the picture does not show yet.
+    stale: bool,
+    /// Uptime of the last byte heard.
+    heard_ms: u64,
+}
+
+impl<P: Panel> core::fmt::Debug for Controller<P> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Controller")
+            .field("panel", &P::NAME)
+            .field("address", &self.address)
+            .field("settings", &self.settings)
+            .field("shown", &self.picture)
+            .field("counts", self.decoder.counts())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<P: Panel> Controller<P> {
+    /// A board at `address` that started at uptime `now_ms`, showing its boot screen.
+    ///
+    /// An address of `0xFF` (broadcast) would make the board answer nothing; the firmware
+    /// reads its address from straps and should refuse that one.
+    #[must_use]
+    pub fn new(address: u8, now_ms: u64) -> Self {
+        let mut framebuffer = P::blank_framebuffer();
+        let Ok(screen) = render_boot::<P, _>(address, &mut framebuffer);
+        Self {
+            address,
+            started_ms: now_ms,
+            decoder: FrameDecoder::new(),
+            settings: BoardSettings::DEFAULT,
+            received: None,
+            framebuffer,
+            picture: Picture { screen, sequence: None, at: None, drawn_ms: now_ms },
+            stale: false,
+            heard_ms: now_ms,
+        }
+    }
+
+    /// This board's address.
+    #[must_use]
+    pub const fn address(&self) -> u8 {
+        self.address
+    }
+
+    /// The settings in force.
+    #[must_use]
+    pub const fn settings(&self) -> &BoardSettings {
+        &self.settings
+    }
+
+    /// What the decoder accepted and discarded.
+    #[must_use]
+    pub const fn counts(&self) -> &DecodeCounts {
+        self.decoder.counts()
+    }
+
+    /// The framebuffer: the picture the LEDs should show.
+    #[must_use]
+    pub const fn framebuffer(&self) -> &P::Framebuffer {
+        &self.framebuffer
+    }
+
+    /// The screen in the framebuffer.
+    #[must_use]
+    pub const fn screen(&self) -> Screen {
+        self.picture.screen
+    }
+
+    /// Reads every byte the line has ready and acts on the frames they complete, writing
+    /// answers back to the line.
+    ///
+    /// # Errors
+    /// The line's own read or write error; the controller's state stays consistent (a frame in
+    /// progress stays in progress, an answer not written is not retried: the host asks again).
+    pub fn serve<L>(&mut self, line: &mut L, now_ms: u64) -> Result<(), L::Error>
+    where
+        L: Read + ReadReady + Write,
+    {
+        let mut chunk = [0_u8; 32];
+        while line.read_ready()? {
+            let n = line.read(&mut chunk)?;
+            if n == 0 {
+                break;
+            }
+            for &byte in chunk.get(..n).unwrap_or(&[]) {
+                self.take(byte, now_ms, line)?;
+            }
+        }
+        if self.decoder.in_frame() && now_ms.saturating_sub(self.heard_ms) > LINE_SILENCE_MS {
+            self.decoder.abandon();
+        }
+        Ok(())
+    }
+
+    /// Takes one byte heard at uptime `now_ms`, answering on `answers` when it completes a
+    /// frame for this board.
+    ///
+    /// # Errors
+    /// The answer's write error.
+    pub fn take<W: Write>(
+        &mut self,
+        byte: u8,
+        now_ms: u64,
+        answers: &mut W,
+    ) -> Result<(), W::Error> {
+        if self.decoder.in_frame() && now_ms.saturating_sub(self.heard_ms) > LINE_SILENCE_MS {
+            self.decoder.abandon();
+        }
+        self.heard_ms = now_ms;
+        let address = self.address;
+        let decoded =
+            self.decoder.feed::<HostMessage>(byte, |to| to == address || to == BROADCAST_ADDRESS);
+        let Some(Decoded::Frame(header, message)) = decoded else {
+            return Ok(());
+        };
+        let answer = self.act(message, header.sequence, now_ms);
+        if header.address == BROADCAST_ADDRESS {
+            return Ok(());
+        }
+        let mut bytes = [0_u8; ANSWER_BYTES];
+        match encode(self.address, header.sequence, &answer, &mut bytes) {
+            Ok(len) => answers.write_all(bytes.get(..len).unwrap_or(&[])),
+            // Every answer fits; were one not to, silence is better than half an answer.
+            Err(_) => Ok(()),
+        }
+    }
+
+    fn act(&mut self, message: HostMessage, sequence: u16, now_ms: u64) -> BoardMessage {
+        match message {
+            HostMessage::Display(frame) => {
+                let ttl_ms = u64::from(frame.ttl_s).saturating_mul(1000);
+                let board_clock = self.received.as_ref().map(|shown| shown.clock(now_ms));
+                let expired = ttl_ms == 0
+                    || board_clock.is_some_and(|now| frame.valid_at.saturating_add(ttl_ms) <= now);
+                if expired {
+                    return BoardMessage::Nack(NackReason::Expired);
+                }
+                self.received = Some(Received { frame, sequence, arrived_ms: now_ms });
+                self.stale = true;
+                BoardMessage::Ack
+            }
+            HostMessage::Configure(settings) => {
+                if !settings.is_valid() {
+                    return BoardMessage::Nack(NackReason::InvalidSettings);
+                }
+                self.settings = settings;
+                self.stale = true;
+                BoardMessage::Ack
+            }
+            HostMessage::Ping => BoardMessage::Status {
+                uptime_s: u32::try_from(now_ms.saturating_sub(self.started_ms) / 1000)
+                    .unwrap_or(u32::MAX),
+                counts: *self.decoder.counts(),
+                shown_sequence: self.picture.sequence,
+            },
+            HostMessage::WhatAreYouShowing => self.showing(),
+        }
+    }
+
+    /// What the board shows, as it reports it: the screen, the frame, the instant on the
+    /// frame's clock the picture was drawn for, and the CRC of the framebuffer.
+    #[must_use]
+    pub fn showing(&self) -> BoardMessage {
+        BoardMessage::Showing {
+            screen: self.picture.screen,
+            shown_sequence: self.picture.sequence,
+            shown_at: self.picture.at,
+            framebuffer_crc: framebuffer_crc(P::framebuffer_bytes(&self.framebuffer)),
+        }
+    }
+
+    /// Redraws the framebuffer if the picture for uptime `now_ms` differs from the one it
+    /// holds: after a new frame or settings, when the time-to-live or the boot screen runs out,
+    /// and every [`REDRAW_MS`] while the figures are up (they move). Returns whether it redrew,
+    /// so the firmware flushes the LEDs only then.
+    pub fn refresh(&mut self, now_ms: u64) -> bool {
+        let booting =
+            self.received.is_none() && now_ms.saturating_sub(self.started_ms) < BOOT_SCREEN_MS;
+        if booting {
+            return false;
+        }
+        let at = self.received.as_ref().map(|shown| shown.clock(now_ms));
+        let scene = Scene {
+            frame: self.received.as_ref().map(|shown| &shown.frame),
+            now: at.unwrap_or(0),
+            settings: &self.settings,
+        };
+        let screen = scene.screen();
+        let moving =
+            screen == Screen::Figures && now_ms.saturating_sub(self.picture.drawn_ms) >= REDRAW_MS;
+        if !self.stale && !moving && screen == self.picture.screen {
+            return false;
+        }
+        let Ok(screen) = render::<P, _>(&scene, &mut self.framebuffer);
+        let sequence = match screen {
+            Screen::Figures | Screen::Closed => self.received.as_ref().map(|shown| shown.sequence),
+            Screen::Boot | Screen::NoData => None,
+        };
+        self.picture = Picture { screen, sequence, at, drawn_ms: now_ms };
+        self.stale = false;
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::panel::{Hub75Rgb64x32, TriColour160x32};
+    use callboard_core::board::{Alert, CsatLine, LineAlerts, Opening, QueueLine};
+    use std::vec::Vec;
+
+    const ADDRESS: u8 = 7;
+    const VALID_AT: Timestamp = 1_700_000_000_000;
+
+    /// A serial line: what the host sent, waiting to be read; what the board wrote.
+    #[derive(Default)]
+    struct Line {
+        incoming: Vec<u8>,
+        read: usize,
+        written: Vec<u8>,
+    }
+
+    impl embedded_io::ErrorType for Line {
+        type Error = core::convert::Infallible;
+    }
+    impl Read for Line {
+        fn read(&mut self, buf: &mut [u8]) -> Result<usize, Self::Error> {
+            let rest = &self.incoming[self.read..];
+            let n = rest.len().min(buf.len());
+            buf[..n].copy_from_slice(&rest[..n]);
+            self.read += n;
+            Ok(n)
+        }
+    }
+    impl ReadReady for Line {
+        fn read_ready(&mut self) -> Result<bool, Self::Error> {
+            Ok(self.read < self.incoming.len())
+        }
+    }
+    impl Write for Line {
+        fn write(&mut self, buf: &[u8]) -> Result<usize, Self::Error> {
+            self.written.extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> Result<(), Self::Error> {
+            Ok(())
+        }
+    }
+
+    impl Line {
+        fn send(&mut self, address: u8, sequence: u16, message: &HostMessage) {
+            let mut bytes = [0_u8; MAX_FRAME_BYTES];
+            let len = encode(address, sequence, message, &mut bytes).unwrap();
+            self.incoming.extend_from_slice(&bytes[..len]);
+        }
+
+        /// The board's answers so far, decoded as the host decodes them.
+        fn answers(&mut self) -> Vec<(u16, BoardMessage)> {
+            let mut host = FrameDecoder::<MAX_FRAME_BYTES>::new();
+            let answers = self
+                .written
+                .iter()
+                .filter_map(|&b| match host.feed::<BoardMessage>(b, |a| a == ADDRESS) {
+                    Some(Decoded::Frame(h, m)) => Some((h.sequence, m)),
+                    Some(Decoded::Discarded(d)) => panic!("the board wrote a bad frame: {d:?}"),
+                    None => None,
+                })
+                .collect();
+            self.written.clear();
+            answers
+        }
+    }
+
+    fn frame(ttl_s: u16, waiting: u16) -> BoardFrame {
+        let mut queues = heapless::Vec::new();
+        queues
+            .push(QueueLine {
+                label: "STREETS".try_into().unwrap(),
+                waiting,
+                longest_wait_s: (waiting > 0).then_some(95),
+                expected_wait_s: None,
+                service_level_permille: Some(812),
+                service_level_target_permille: 800,
+                service_level_threshold_s: 30,
+                agents_available: 2,
+                alerts: LineAlerts {
+                    waiting: Alert::Normal,
+                    longest_wait: Alert::Normal,
+                    expected_wait: Alert::Normal,
+                    service_level: Alert::Normal,
+                    agents_available: Alert::Normal,
+                },
+            })
+            .unwrap();
+        BoardFrame {
+            valid_at: VALID_AT,
+            ttl_s,
+            queues,
+            csat: CsatLine::Unavailable,
+            announcement: heapless::String::new(),
+            opening: Opening::Open,
+        }
+    }
+
+    /// The CRC of the host's own render of `frame` at `at` with `settings`.
+    fn host_crc(frame: Option<&BoardFrame>, at: Timestamp, settings: &BoardSettings) -> u32 {
+        let mut framebuffer = Hub75Rgb64x32::blank_framebuffer();
+        let scene = Scene { frame, now: at, settings };
+        render::<Hub75Rgb64x32, _>(&scene, &mut framebuffer).unwrap();
+        framebuffer_crc(framebuffer.data())
+    }
+
+    fn ask_showing(
+        board: &mut Controller<Hub75Rgb64x32>,
+        line: &mut Line,
+        now_ms: u64,
+    ) -> BoardMessage {
+        line.send(ADDRESS, 900, &HostMessage::WhatAreYouShowing);
+        board.serve(line, now_ms).unwrap();
+        let mut answers = line.answers();
+        assert_eq!(answers.len(), 1);
+        let (sequence, showing) = answers.remove(0);
+        assert_eq!(sequence, 900);
+        showing
+    }
+
+    #[test]
+    fn boots_into_the_boot_screen_then_no_data() {
+        let mut board = Controller::<Hub75Rgb64x32>::new(ADDRESS, 0);
+        let mut line = Line::default();
+        let mut boot = Hub75Rgb64x32::blank_framebuffer();
+        render_boot::<Hub75Rgb64x32, _>(ADDRESS, &mut boot).unwrap();
+        let expected = BoardMessage::Showing {
+            screen: Screen::Boot,
+            shown_sequence: None,
+            shown_at: None,
+            framebuffer_crc: framebuffer_crc(boot.data()),
+        };
+        assert!(!board.refresh(BOOT_SCREEN_MS - 1));
+        assert_eq!(ask_showing(&mut board, &mut line, BOOT_SCREEN_MS - 1), expected);
+        assert!(board.refresh(BOOT_SCREEN_MS));
+        assert_eq!(board.screen(), Screen::NoData);
+        let settings = BoardSettings::DEFAULT;
+        assert_eq!(
+            ask_showing(&mut board, &mut line, BOOT_SCREEN_MS),
+            BoardMessage::Showing {
+                screen: Screen::NoData,
+                shown_sequence: None,
+                shown_at: None,
+                framebuffer_crc: host_crc(None, 0, &settings),
+            }
+        );
+        // A still picture is not redrawn.
+        assert!(!board.refresh(BOOT_SCREEN_MS + 5_000));
+    }
+
+    #[test]
+    fn a_frame_is_acknowledged_and_shown_exactly_as_the_host_draws_it() {
+        let mut board = Controller::<Hub75Rgb64x32>::new(ADDRESS, 0);
+        let mut line = Line::default();
+        let sent = frame(30, 4);
+        line.send(ADDRESS, 41, &HostMessage::Display(sent.clone()));
+        board.serve(&mut line, 1_000).unwrap();
+        assert_eq!(line.answers(), [(41, BoardMessage::Ack)]);
+        assert!(board.refresh(1_250));
+        let BoardMessage::Showing { screen, shown_sequence, shown_at, framebuffer_crc } =
+            ask_showing(&mut board, &mut line, 1_260)
+        else {
+            panic!("not a Showing");
+        };
+        assert_eq!((screen, shown_sequence), (Screen::Figures, Some(41)));
+        // Drawn 250 ms after the frame arrived: the frame's clock moved on as much.
+        assert_eq!(shown_at, Some(VALID_AT + 250));
+        assert_eq!(framebuffer_crc, host_crc(Some(&sent), VALID_AT + 250, &BoardSettings::DEFAULT));
+        // Figures move, so they are redrawn on the redraw period and not more often.
+        assert!(!board.refresh(1_250 + REDRAW_MS - 1));
+        assert!(board.refresh(1_250 + REDRAW_MS));
+    }
+
+    #[test]
+    fn after_the_time_to_live_no_figures_and_the_next_frame_brings_them_back() {
+        let mut board = Controller::<Hub75Rgb64x32>::new(ADDRESS, 0);
+        let mut line = Line::default();
+        line.send(ADDRESS, 1, &HostMessage::Display(frame(5, 2)));
+        board.serve(&mut line, 100).unwrap();
+        assert_eq!(line.answers(), [(1, BoardMessage::Ack)]);
+        assert!(board.refresh(100));
+        assert!(board.refresh(5_099));
+        assert_eq!(board.screen(), Screen::Figures);
+        assert!(board.refresh(5_100));
+        assert_eq!(board.screen(), Screen::NoData);
+        line.send(ADDRESS, 2, &HostMessage::Ping);
+        board.serve(&mut line, 5_100).unwrap();
+        let answers = line.answers();
+        assert!(
+            matches!(answers.as_slice(), [(2, BoardMessage::Status { shown_sequence: None, .. })]),
+            "{answers:?}"
+        );
+        let mut next = frame(5, 3);
+        next.valid_at = VALID_AT + 9_000;
+        line.send(ADDRESS, 3, &HostMessage::Display(next));
+        board.serve(&mut line, 9_100).unwrap();
+        assert_eq!(line.answers(), [(3, BoardMessage::Ack)]);
+        assert!(board.refresh(9_100));
+        assert_eq!(board.screen(), Screen::Figures);
+    }
+
+    #[test]
+    fn a_frame_older_than_its_time_to_live_is_refused_and_the_shown_one_kept() {
+        let mut board = Controller::<Hub75Rgb64x32>::new(ADDRESS, 0);
+        let mut line = Line::default();
+        let mut newer = frame(30, 2);
+        newer.valid_at = VALID_AT + 60_000;
+        line.send(ADDRESS, 1, &HostMessage::Display(newer));
+        line.send(ADDRESS, 2, &HostMessage::Display(frame(30, 9)));
+        line.send(ADDRESS, 3, &HostMessage::Display(frame(0, 9)));
+        board.serve(&mut line, 0).unwrap();
+        assert_eq!(
+            line.answers(),
+            [
+                (1, BoardMessage::Ack),
+                (2, BoardMessage::Nack(NackReason::Expired)),
+                (3, BoardMessage::Nack(NackReason::Expired)),
+            ]
+        );
+        board.refresh(10);
+        assert!(matches!(board.showing(), BoardMessage::Showing { shown_sequence: Some(1), .. }));
+    }
+
+    #[test]
+    fn broadcasts_are_obeyed_silently_and_other_boards_frames_ignored() {
+        let mut board = Controller::<Hub75Rgb64x32>::new(ADDRESS, 0);
+        let mut line = Line::default();
+        line.send(BROADCAST_ADDRESS, 1, &HostMessage::Display(frame(30, 1)));
+        line.send(BROADCAST_ADDRESS, 2, &HostMessage::Ping);
+        line.send(ADDRESS + 1, 3, &HostMessage::Display(frame(30, 5)));
+        line.send(ADDRESS + 1, 4, &HostMessage::Ping);
+        board.serve(&mut line, 0).unwrap();
+        assert_eq!(line.answers(), []);
+        assert_eq!(board.counts().accepted, 2);
+        assert_eq!(board.counts().other_address, 2);
+        board.refresh(0);
+        assert!(matches!(board.showing(), BoardMessage::Showing { shown_sequence: Some(1), .. }));
+    }
+
+    #[test]
+    fn settings_are_applied_or_refused_whole() {
+        let mut board = Controller::<Hub75Rgb64x32>::new(ADDRESS, 0);
+        let mut line = Line::default();
+        let dim = BoardSettings { brightness: 40, page_seconds: 8, ..BoardSettings::DEFAULT };
+        let broken = BoardSettings { brightness: 10, page_seconds: 0, ..BoardSettings::DEFAULT };
+        line.send(ADDRESS, 1, &HostMessage::Configure(dim));
+        line.send(ADDRESS, 2, &HostMessage::Configure(broken));
+        board.serve(&mut line, 0).unwrap();
+        assert_eq!(
+            line.answers(),
+            [(1, BoardMessage::Ack), (2, BoardMessage::Nack(NackReason::InvalidSettings))]
+        );
+        assert_eq!(board.settings(), &dim);
+    }
+
+    #[test]
+    fn a_frame_cut_off_by_a_silent_line_does_not_take_the_next_one_with_it() {
+        let mut board = Controller::<Hub75Rgb64x32>::new(ADDRESS, 0);
+        let mut line = Line::default();
+        line.send(ADDRESS, 1, &HostMessage::Display(frame(30, 1)));
+        let cut = line.incoming.len() / 2;
+        line.incoming.truncate(cut);
+        board.serve(&mut line, 0).unwrap();
+        // The cable is back 2 s later, the host carries on with its next frame.
+        line.send(ADDRESS, 2, &HostMessage::Display(frame(30, 2)));
+        board.serve(&mut line, 2_000).unwrap();
+        assert_eq!(line.answers(), [(2, BoardMessage::Ack)]);
+        assert_eq!(board.counts().truncated, 1);
+
+        // Silence noticed while polling an idle line, too.
+        line.send(ADDRESS, 3, &HostMessage::Ping);
+        line.incoming.truncate(line.incoming.len() - 3);
+        board.serve(&mut line, 3_000).unwrap();
+        board.serve(&mut line, 3_000 + LINE_SILENCE_MS + 1).unwrap();
+        assert_eq!(board.counts().truncated, 2);
+    }
+
+    #[test]
+    fn the_tricolour_board_reports_its_own_framebuffer() {
+        let mut board = Controller::<TriColour160x32>::new(ADDRESS, 0);
+        let sent = frame(30, 4);
+        let mut line = Line::default();
+        line.send(ADDRESS, 5, &HostMessage::Display(sent.clone()));
+        board.serve(&mut line, 0).unwrap();
+        board.refresh(0);
+        let mut framebuffer = TriColour160x32::blank_framebuffer();
+        let scene = Scene { frame: Some(&sent), now: VALID_AT, settings: &BoardSettings::DEFAULT };
+        render::<TriColour160x32, _>(&scene, &mut framebuffer).unwrap();
+        assert_eq!(
+            board.showing(),
+            BoardMessage::Showing {
+                screen: Screen::Figures,
+                shown_sequence: Some(5),
+                shown_at: Some(VALID_AT),
+                framebuffer_crc: framebuffer_crc(framebuffer.data()),
+            }
+        );
+    }
+}
