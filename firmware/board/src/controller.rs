@@ -50,6 +50,26 @@ pub const REDRAW_MS: u64 = 30;
 /// Room for the longest answer (`Status` is 45 bytes at most on the line).
 const ANSWER_BYTES: usize = 64;
 
+/// A board address given at build time (e.g. `option_env!("CALLBOARD_BOARD_ADDRESS")`): a
+/// decimal number from 1 to 254, or none for 1. Meant for a `const`, where anything else stops
+/// the build with the reason (0 is no board, 255 is broadcast).
+#[must_use]
+#[allow(clippy::panic, clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+pub const fn build_address(given: Option<&str>) -> u8 {
+    let Some(text) = given else { return 1 };
+    let digits = text.as_bytes();
+    assert!(!digits.is_empty() && digits.len() <= 3, "CALLBOARD_BOARD_ADDRESS: 1 to 254");
+    let mut value: u32 = 0;
+    let mut i = 0;
+    while i < digits.len() {
+        assert!(digits[i].is_ascii_digit(), "CALLBOARD_BOARD_ADDRESS: decimal digits only");
+        value = value * 10 + (digits[i] - b'0') as u32;
+        i += 1;
+    }
+    assert!(value >= 1 && value <= 254, "CALLBOARD_BOARD_ADDRESS: 1 to 254");
+    value as u8
+}
+
 /// The frame shown and where it stands on the board's clock.
 #[derive(Debug, Clone)]
 struct Received {
@@ -77,14 +97,15 @@ struct Picture {
     drawn_ms: u64,
 }
 
-/// A reader board's controller for panel `P`.
-pub struct Controller<P: Panel> {
+/// A reader board's controller for panel `P`, drawing into a framebuffer it borrows (a board
+/// keeps that in static RAM: 4 KiB is too much to move through a small part's stack).
+pub struct Controller<'fb, P: Panel> {
     address: u8,
     started_ms: u64,
     decoder: FrameDecoder<MAX_FRAME_BYTES>,
     settings: BoardSettings,
     received: Option<Received>,
-    framebuffer: P::Framebuffer,
+    framebuffer: &'fb mut P::Framebuffer,
     picture: Picture,
     /// Something changed that the picture does not show yet.
     stale: bool,
@@ -92,7 +113,7 @@ pub struct Controller<P: Panel> {
     heard_ms: u64,
 }
 
-impl<P: Panel> core::fmt::Debug for Controller<P> {
+impl<P: Panel> core::fmt::Debug for Controller<'_, P> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Controller")
             .field("panel", &P::NAME)
@@ -104,15 +125,15 @@ impl<P: Panel> core::fmt::Debug for Controller<P> {
     }
 }
 
-impl<P: Panel> Controller<P> {
-    /// A board at `address` that started at uptime `now_ms`, showing its boot screen.
+impl<'fb, P: Panel> Controller<'fb, P> {
+    /// A board at `address` that started at uptime `now_ms`, drawing its boot screen into
+    /// `framebuffer`.
     ///
     /// An address of `0xFF` (broadcast) would make the board answer nothing; the firmware
     /// reads its address from straps and should refuse that one.
     #[must_use]
-    pub fn new(address: u8, now_ms: u64) -> Self {
-        let mut framebuffer = P::blank_framebuffer();
-        let Ok(screen) = render_boot::<P, _>(address, &mut framebuffer);
+    pub fn new(address: u8, framebuffer: &'fb mut P::Framebuffer, now_ms: u64) -> Self {
+        let Ok(screen) = render_boot::<P, _>(address, framebuffer);
         Self {
             address,
             started_ms: now_ms,
@@ -147,7 +168,13 @@ impl<P: Panel> Controller<P> {
     /// The framebuffer: the picture the LEDs should show.
     #[must_use]
     pub const fn framebuffer(&self) -> &P::Framebuffer {
-        &self.framebuffer
+        self.framebuffer
+    }
+
+    /// The last frame accepted, whether or not it is still within its time-to-live.
+    #[must_use]
+    pub fn frame(&self) -> Option<&BoardFrame> {
+        self.received.as_ref().map(|shown| &shown.frame)
     }
 
     /// The screen in the framebuffer.
@@ -255,7 +282,7 @@ impl<P: Panel> Controller<P> {
             screen: self.picture.screen,
             shown_sequence: self.picture.sequence,
             shown_at: self.picture.at,
-            framebuffer_crc: framebuffer_crc(P::framebuffer_bytes(&self.framebuffer)),
+            framebuffer_crc: framebuffer_crc(P::framebuffer_bytes(self.framebuffer)),
         }
     }
 
@@ -281,7 +308,7 @@ impl<P: Panel> Controller<P> {
         if !self.stale && !moving && screen == self.picture.screen {
             return false;
         }
-        let Ok(screen) = render::<P, _>(&scene, &mut self.framebuffer);
+        let Ok(screen) = render::<P, _>(&scene, self.framebuffer);
         let sequence = match screen {
             Screen::Figures | Screen::Closed => self.received.as_ref().map(|shown| shown.sequence),
             Screen::Boot | Screen::NoData => None,
@@ -415,8 +442,19 @@ mod tests {
     }
 
     #[test]
+    fn build_addresses_are_board_addresses() {
+        assert_eq!(build_address(None), 1);
+        assert_eq!(build_address(Some("7")), 7);
+        assert_eq!(build_address(Some("254")), 254);
+        for wrong in ["", "0", "255", "1000", "x1", "-3"] {
+            assert!(std::panic::catch_unwind(|| build_address(Some(wrong))).is_err(), "{wrong}");
+        }
+    }
+
+    #[test]
     fn boots_into_the_boot_screen_then_no_data() {
-        let mut board = Controller::<Hub75Rgb64x32>::new(ADDRESS, 0);
+        let mut framebuffer = Hub75Rgb64x32::blank_framebuffer();
+        let mut board = Controller::<Hub75Rgb64x32>::new(ADDRESS, &mut framebuffer, 0);
         let mut line = Line::default();
         let mut boot = Hub75Rgb64x32::blank_framebuffer();
         render_boot::<Hub75Rgb64x32, _>(ADDRESS, &mut boot).unwrap();
@@ -446,7 +484,8 @@ mod tests {
 
     #[test]
     fn a_frame_is_acknowledged_and_shown_exactly_as_the_host_draws_it() {
-        let mut board = Controller::<Hub75Rgb64x32>::new(ADDRESS, 0);
+        let mut framebuffer = Hub75Rgb64x32::blank_framebuffer();
+        let mut board = Controller::<Hub75Rgb64x32>::new(ADDRESS, &mut framebuffer, 0);
         let mut line = Line::default();
         let sent = frame(30, 4);
         line.send(ADDRESS, 41, &HostMessage::Display(sent.clone()));
@@ -469,7 +508,8 @@ mod tests {
 
     #[test]
     fn after_the_time_to_live_no_figures_and_the_next_frame_brings_them_back() {
-        let mut board = Controller::<Hub75Rgb64x32>::new(ADDRESS, 0);
+        let mut framebuffer = Hub75Rgb64x32::blank_framebuffer();
+        let mut board = Controller::<Hub75Rgb64x32>::new(ADDRESS, &mut framebuffer, 0);
         let mut line = Line::default();
         line.send(ADDRESS, 1, &HostMessage::Display(frame(5, 2)));
         board.serve(&mut line, 100).unwrap();
@@ -497,7 +537,8 @@ mod tests {
 
     #[test]
     fn a_frame_older_than_its_time_to_live_is_refused_and_the_shown_one_kept() {
-        let mut board = Controller::<Hub75Rgb64x32>::new(ADDRESS, 0);
+        let mut framebuffer = Hub75Rgb64x32::blank_framebuffer();
+        let mut board = Controller::<Hub75Rgb64x32>::new(ADDRESS, &mut framebuffer, 0);
         let mut line = Line::default();
         let mut newer = frame(30, 2);
         newer.valid_at = VALID_AT + 60_000;
@@ -519,7 +560,8 @@ mod tests {
 
     #[test]
     fn broadcasts_are_obeyed_silently_and_other_boards_frames_ignored() {
-        let mut board = Controller::<Hub75Rgb64x32>::new(ADDRESS, 0);
+        let mut framebuffer = Hub75Rgb64x32::blank_framebuffer();
+        let mut board = Controller::<Hub75Rgb64x32>::new(ADDRESS, &mut framebuffer, 0);
         let mut line = Line::default();
         line.send(BROADCAST_ADDRESS, 1, &HostMessage::Display(frame(30, 1)));
         line.send(BROADCAST_ADDRESS, 2, &HostMessage::Ping);
@@ -535,7 +577,8 @@ mod tests {
 
     #[test]
     fn settings_are_applied_or_refused_whole() {
-        let mut board = Controller::<Hub75Rgb64x32>::new(ADDRESS, 0);
+        let mut framebuffer = Hub75Rgb64x32::blank_framebuffer();
+        let mut board = Controller::<Hub75Rgb64x32>::new(ADDRESS, &mut framebuffer, 0);
         let mut line = Line::default();
         let dim = BoardSettings { brightness: 40, page_seconds: 8, ..BoardSettings::DEFAULT };
         let broken = BoardSettings { brightness: 10, page_seconds: 0, ..BoardSettings::DEFAULT };
@@ -551,7 +594,8 @@ mod tests {
 
     #[test]
     fn a_frame_cut_off_by_a_silent_line_does_not_take_the_next_one_with_it() {
-        let mut board = Controller::<Hub75Rgb64x32>::new(ADDRESS, 0);
+        let mut framebuffer = Hub75Rgb64x32::blank_framebuffer();
+        let mut board = Controller::<Hub75Rgb64x32>::new(ADDRESS, &mut framebuffer, 0);
         let mut line = Line::default();
         line.send(ADDRESS, 1, &HostMessage::Display(frame(30, 1)));
         let cut = line.incoming.len() / 2;
@@ -573,22 +617,23 @@ mod tests {
 
     #[test]
     fn the_tricolour_board_reports_its_own_framebuffer() {
-        let mut board = Controller::<TriColour160x32>::new(ADDRESS, 0);
+        let mut framebuffer = TriColour160x32::blank_framebuffer();
+        let mut board = Controller::<TriColour160x32>::new(ADDRESS, &mut framebuffer, 0);
         let sent = frame(30, 4);
         let mut line = Line::default();
         line.send(ADDRESS, 5, &HostMessage::Display(sent.clone()));
         board.serve(&mut line, 0).unwrap();
         board.refresh(0);
-        let mut framebuffer = TriColour160x32::blank_framebuffer();
+        let mut host = TriColour160x32::blank_framebuffer();
         let scene = Scene { frame: Some(&sent), now: VALID_AT, settings: &BoardSettings::DEFAULT };
-        render::<TriColour160x32, _>(&scene, &mut framebuffer).unwrap();
+        render::<TriColour160x32, _>(&scene, &mut host).unwrap();
         assert_eq!(
             board.showing(),
             BoardMessage::Showing {
                 screen: Screen::Figures,
                 shown_sequence: Some(5),
                 shown_at: Some(VALID_AT),
-                framebuffer_crc: framebuffer_crc(framebuffer.data()),
+                framebuffer_crc: framebuffer_crc(host.data()),
             }
         );
     }

@@ -1,0 +1,576 @@
+//! # callboard hardware-in-the-loop harness
+//!
+//! Tests the reader-board firmware as hardware: it builds the real firmware image
+//! (`firmware/boards/an386`), starts it on an emulated Cortex-M4 board (QEMU `mps2-an386`,
+//! always under a time limit), and talks to it through its emulated UART exactly as a host talks
+//! to a board on the floor — the wire protocol of `PROTOCOL.md`, nothing else. What the board
+//! shows is checked by asking it (`WhatAreYouShowing`) and comparing its framebuffer's CRC with
+//! the host renderer's picture of the same frame at the same instant.
+//!
+//! With `CALLBOARD_HIL_SERIAL=/dev/ttyUSB0` (optionally `@BAUD`), the scenarios run against a
+//! real board on that serial port instead (see `hil-tests/README.md`); the ones that need to
+//! reset the board or read its RAM say so and are skipped.
+
+use std::collections::HashMap;
+use std::io::{ErrorKind, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::os::unix::net::UnixStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use callboard_board::panel::{Hub75Rgb64x32, Panel, framebuffer_crc};
+use callboard_board::render::{Scene, render, render_boot};
+use callboard_core::board::BoardFrame;
+use callboard_core::wire::{
+    BoardMessage, BoardSettings, Decoded, FrameDecoder, HostMessage, MAX_FRAME_BYTES, encode,
+};
+
+/// The emulated board's address (its image is built without `CALLBOARD_BOARD_ADDRESS`).
+pub const ADDRESS: u8 = 1;
+
+/// The longest any one emulator may run before it is killed, whatever the test is doing.
+pub const EMULATOR_TIME_LIMIT: Duration = Duration::from_secs(300);
+
+/// How long a board may take to answer a request.
+pub const ANSWER_TIME: Duration = Duration::from_secs(5);
+
+/// The repository's root.
+#[must_use]
+pub fn repository() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("hil-tests is in the repository").into()
+}
+
+/// The firmware workspace.
+#[must_use]
+pub fn firmware_workspace() -> PathBuf {
+    repository().join("firmware").join("boards")
+}
+
+/// A firmware image: a package of the firmware workspace with some features.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ImageSpec {
+    /// The package (and binary).
+    pub package: &'static str,
+    /// Features, comma-separated ("" for none).
+    pub features: &'static str,
+}
+
+/// The emulated reader board, as shipped.
+pub const EMULATED_BOARD: ImageSpec = ImageSpec { package: "callboard-an386", features: "" };
+/// The emulated board with its watchdog drill.
+pub const WATCHDOG_DRILL: ImageSpec =
+    ImageSpec { package: "callboard-an386", features: "watchdog-drill" };
+/// The real board's image (STM32F401 "Black Pill" + HUB75 64 × 32).
+pub const BLACKPILL_HUB75: ImageSpec =
+    ImageSpec { package: "callboard-blackpill-hub75", features: "" };
+
+static BUILT: Mutex<Option<HashMap<ImageSpec, PathBuf>>> = Mutex::new(None);
+
+/// Builds an image (once per test run) and returns its ELF file, copied under
+/// `target/hil/` so that variants of one package do not overwrite each other.
+///
+/// # Errors
+/// Cargo's own message when the firmware does not build.
+pub fn build(spec: ImageSpec) -> Result<PathBuf, String> {
+    let mut built = BUILT.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(elf) = built.get_or_insert_with(HashMap::new).get(&spec) {
+        return Ok(elf.clone());
+    }
+    let workspace = firmware_workspace();
+    let mut cargo = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    cargo.current_dir(&workspace).args(["build", "--release", "--locked", "-p", spec.package]);
+    if !spec.features.is_empty() {
+        cargo.args(["--features", spec.features]);
+    }
+    // The firmware workspace has its own target and flags (.cargo/config.toml); the test run's
+    // must not leak into it.
+    for variable in ["CARGO_TARGET_DIR", "CARGO_BUILD_TARGET", "RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS"]
+    {
+        cargo.env_remove(variable);
+    }
+    let output = cargo.output().map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "building {} failed:\n{}",
+            spec.package,
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    let elf = workspace.join("target/thumbv7em-none-eabihf/release").join(spec.package);
+    let dir = repository().join("target").join("hil");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let name = if spec.features.is_empty() {
+        format!("{}.elf", spec.package)
+    } else {
+        format!("{}+{}.elf", spec.package, spec.features.replace(',', "+"))
+    };
+    let copy = dir.join(name);
+    std::fs::copy(&elf, &copy).map_err(|e| format!("cannot copy {}: {e}", elf.display()))?;
+    built.get_or_insert_with(HashMap::new).insert(spec, copy.clone());
+    Ok(copy)
+}
+
+/// `qemu-system-arm`, or why it cannot be run.
+///
+/// # Errors
+/// When it is not installed.
+pub fn qemu() -> Result<PathBuf, String> {
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths).map(|d| d.join("qemu-system-arm")).find(|p| p.is_file())
+    });
+    found.ok_or_else(|| {
+        "qemu-system-arm is not installed: ./scripts/test installs it \
+         (apt-get install -y qemu-system-arm)"
+            .to_owned()
+    })
+}
+
+/// A board under QEMU. Killed when dropped, and in any case after [`EMULATOR_TIME_LIMIT`].
+#[derive(Debug)]
+pub struct Emulator {
+    child: Arc<Mutex<Child>>,
+    serial: u16,
+    monitor: PathBuf,
+    dir: PathBuf,
+}
+
+impl Emulator {
+    /// Starts `elf` on an emulated MPS2-AN386. The board does not run until the first
+    /// connection to its serial line ([`Emulator::connect`]), so nothing it says is missed.
+    ///
+    /// # Errors
+    /// When QEMU is missing or does not start.
+    pub fn start(elf: &Path) -> Result<Self, String> {
+        let qemu = qemu()?;
+        static RUNS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let run = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir = repository()
+            .join("target")
+            .join("hil")
+            .join(format!("run-{}-{run}", std::process::id()));
+        std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        let monitor = dir.join("monitor.sock");
+        // A free port: bound by us, released, then taken by QEMU.
+        let serial = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map_err(|e| format!("no free port: {e}"))?
+            .port();
+        let child = Command::new(qemu)
+            .args(["-machine", "mps2-an386", "-cpu", "cortex-m4", "-display", "none"])
+            .args(["-nodefaults", "-no-user-config", "-nic", "none"])
+            .arg("-monitor")
+            .arg(format!("unix:{},server=on,wait=off", monitor.display()))
+            .arg("-serial")
+            .arg(format!("tcp:127.0.0.1:{serial},server=on,wait=on"))
+            .arg("-kernel")
+            .arg(elf)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(
+                std::fs::File::create(dir.join("qemu.log"))
+                    .map_err(|e| format!("cannot create QEMU's log: {e}"))?,
+            )
+            .spawn()
+            .map_err(|e| format!("cannot start QEMU: {e}"))?;
+        let child = Arc::new(Mutex::new(child));
+        let limit = Arc::downgrade(&child);
+        std::thread::spawn(move || {
+            std::thread::sleep(EMULATOR_TIME_LIMIT);
+            if let Some(child) = limit.upgrade() {
+                eprintln!("QEMU ran past {EMULATOR_TIME_LIMIT:?}: killed");
+                let _ = child.lock().map(|mut c| c.kill());
+            }
+        });
+        Ok(Self { child, serial, monitor, dir })
+    }
+
+    /// Plugs a cable into the board's serial line (a new TCP connection to QEMU's UART0).
+    ///
+    /// # Errors
+    /// When QEMU does not accept within 10 s.
+    pub fn connect(&self) -> Result<Link, String> {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            match TcpStream::connect(("127.0.0.1", self.serial)) {
+                Ok(stream) => return Link::over(Box::new(TcpLine(stream))),
+                Err(e) if Instant::now() > deadline => {
+                    return Err(format!("QEMU's serial port {} never opened: {e}", self.serial));
+                }
+                Err(_) => std::thread::sleep(Duration::from_millis(20)),
+            }
+        }
+    }
+
+    /// `len` bytes of the board's memory from `address`, read through QEMU's monitor.
+    ///
+    /// # Errors
+    /// When the monitor does not answer.
+    pub fn memory(&self, address: u32, len: u32) -> Result<Vec<u8>, String> {
+        let file = self.dir.join(format!("memory-{address:08x}-{len}.bin"));
+        let _ = std::fs::remove_file(&file);
+        let mut monitor = UnixStream::connect(&self.monitor)
+            .map_err(|e| format!("cannot reach QEMU's monitor: {e}"))?;
+        writeln!(monitor, "pmemsave {address:#x} {len} \"{}\"", file.display())
+            .map_err(|e| format!("monitor: {e}"))?;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(bytes) = std::fs::read(&file)
+                && bytes.len() == len as usize
+            {
+                return Ok(bytes);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Err("QEMU's monitor did not save the memory".into())
+    }
+
+    /// Runs a command of QEMU's monitor (`info registers`, ...) and returns what it printed.
+    ///
+    /// # Errors
+    /// When the monitor cannot be reached.
+    pub fn monitor(&self, command: &str) -> Result<String, String> {
+        let mut monitor = UnixStream::connect(&self.monitor)
+            .map_err(|e| format!("cannot reach QEMU's monitor: {e}"))?;
+        monitor.set_read_timeout(Some(Duration::from_millis(300))).map_err(|e| e.to_string())?;
+        writeln!(monitor, "{command}").map_err(|e| format!("monitor: {e}"))?;
+        let mut printed = Vec::new();
+        let mut chunk = [0_u8; 4096];
+        while let Ok(n) = monitor.read(&mut chunk) {
+            if n == 0 {
+                break;
+            }
+            printed.extend_from_slice(&chunk[..n]);
+        }
+        Ok(String::from_utf8_lossy(&printed).into_owned())
+    }
+
+    /// Whether QEMU is still running (a board that crashed the emulator is a failure).
+    #[must_use]
+    pub fn running(&self) -> bool {
+        self.child.lock().is_ok_and(|mut c| matches!(c.try_wait(), Ok(None)))
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        if let Ok(mut child) = self.child.lock() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A byte stream to a board with a read timeout.
+pub trait Line: Read + Write + Send {
+    /// Sets how long a read waits.
+    ///
+    /// # Errors
+    /// The transport's.
+    fn set_read_timeout(&mut self, timeout: Duration) -> std::io::Result<()>;
+}
+
+struct TcpLine(TcpStream);
+
+impl Read for TcpLine {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.0.read(buf)
+    }
+}
+impl Write for TcpLine {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.write(buf)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
+}
+impl Line for TcpLine {
+    fn set_read_timeout(&mut self, timeout: Duration) -> std::io::Result<()> {
+        self.0.set_read_timeout(Some(timeout))
+    }
+}
+
+struct SerialLine(Box<dyn serialport::SerialPort>);
+
+impl Read for SerialLine {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.0.read(buf)
+    }
+}
+impl Write for SerialLine {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.write(buf)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
+}
+impl Line for SerialLine {
+    fn set_read_timeout(&mut self, timeout: Duration) -> std::io::Result<()> {
+        self.0.set_timeout(timeout).map_err(std::io::Error::other)
+    }
+}
+
+/// A real board on a serial port, from `CALLBOARD_HIL_SERIAL=DEVICE[@BAUD]`, if set.
+///
+/// # Errors
+/// When the variable is set but the port does not open.
+pub fn real_board() -> Result<Option<Link>, String> {
+    let Some(given) = std::env::var_os("CALLBOARD_HIL_SERIAL") else { return Ok(None) };
+    let given = given.to_string_lossy().into_owned();
+    let (path, baud) = match given.split_once('@') {
+        Some((path, baud)) => {
+            (path.to_owned(), baud.parse().map_err(|_| format!("bad baud rate in {given}"))?)
+        }
+        None => (given.clone(), 115_200),
+    };
+    let port = serialport::new(&path, baud)
+        .timeout(Duration::from_millis(50))
+        .open()
+        .map_err(|e| format!("cannot open {path}: {e}"))?;
+    Link::over(Box::new(SerialLine(port))).map(Some)
+}
+
+/// The host's end of a board's serial line: requests out, answers in.
+pub struct Link {
+    line: Box<dyn Line>,
+    decoder: FrameDecoder<MAX_FRAME_BYTES>,
+    next_sequence: u16,
+}
+
+impl std::fmt::Debug for Link {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Link").field("next_sequence", &self.next_sequence).finish_non_exhaustive()
+    }
+}
+
+impl Link {
+    fn over(mut line: Box<dyn Line>) -> Result<Self, String> {
+        line.set_read_timeout(Duration::from_millis(20)).map_err(|e| e.to_string())?;
+        Ok(Self { line, decoder: FrameDecoder::new(), next_sequence: 1 })
+    }
+
+    /// The bytes of `message` to `address` as the next frame, and its sequence.
+    #[must_use]
+    pub fn frame_bytes(&mut self, address: u8, message: &HostMessage) -> (u16, Vec<u8>) {
+        let sequence = self.next_sequence;
+        self.next_sequence = self.next_sequence.wrapping_add(1);
+        let mut bytes = vec![0; MAX_FRAME_BYTES];
+        let len = encode(address, sequence, message, &mut bytes).expect("the message fits a frame");
+        bytes.truncate(len);
+        (sequence, bytes)
+    }
+
+    /// Writes raw bytes to the line.
+    ///
+    /// # Errors
+    /// The line's write error.
+    pub fn send_raw(&mut self, bytes: &[u8]) -> Result<(), String> {
+        self.line.write_all(bytes).and_then(|()| self.line.flush()).map_err(|e| e.to_string())
+    }
+
+    /// Sends `message` to `address`; returns its sequence.
+    ///
+    /// # Errors
+    /// The line's write error.
+    pub fn send(&mut self, address: u8, message: &HostMessage) -> Result<u16, String> {
+        let (sequence, bytes) = self.frame_bytes(address, message);
+        self.send_raw(&bytes)?;
+        Ok(sequence)
+    }
+
+    /// The next answer the board sends within `patience`, with its sequence.
+    ///
+    /// # Errors
+    /// Nothing within `patience`, an answer that does not decode, or a closed line.
+    pub fn next_answer(&mut self, patience: Duration) -> Result<(u16, BoardMessage), String> {
+        let deadline = Instant::now() + patience;
+        let mut chunk = [0_u8; 256];
+        loop {
+            let n = match self.line.read(&mut chunk) {
+                Ok(0) => return Err("the board's line closed".into()),
+                Ok(n) => n,
+                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => 0,
+                Err(e) => return Err(format!("reading the line: {e}")),
+            };
+            for (i, &byte) in chunk[..n].iter().enumerate() {
+                match self.decoder.feed::<BoardMessage>(byte, |_| true) {
+                    Some(Decoded::Frame(header, message)) => {
+                        // An answer completes a read; keep what followed it for the next one.
+                        self.pending(&chunk[i + 1..n]);
+                        return Ok((header.sequence, message));
+                    }
+                    Some(Decoded::Discarded(why)) => {
+                        return Err(format!("the board sent a bad frame: {why:?}"));
+                    }
+                    None => {}
+                }
+            }
+            if Instant::now() > deadline {
+                return Err(format!("no answer within {patience:?}"));
+            }
+        }
+    }
+
+    fn pending(&mut self, rest: &[u8]) {
+        // Answers are requested one at a time, so nothing but idle delimiters may follow one.
+        for &byte in rest {
+            let _ = self.decoder.feed::<BoardMessage>(byte, |_| true);
+        }
+    }
+
+    /// Sends `message` to this board and returns its answer.
+    ///
+    /// # Errors
+    /// No answer, or an answer to another request.
+    pub fn ask(&mut self, message: &HostMessage) -> Result<BoardMessage, String> {
+        let sequence = self.send(ADDRESS, message)?;
+        let (answered, answer) = self.next_answer(ANSWER_TIME)?;
+        if answered != sequence {
+            return Err(format!("asked as {sequence}, answered as {answered}: {answer:?}"));
+        }
+        Ok(answer)
+    }
+
+    /// Fails if the board says anything within `quiet`.
+    ///
+    /// # Errors
+    /// The answer that came.
+    pub fn expect_silence(&mut self, quiet: Duration) -> Result<(), String> {
+        match self.next_answer(quiet) {
+            Ok(answer) => Err(format!("expected silence, heard {answer:?}")),
+            Err(_) => Ok(()),
+        }
+    }
+}
+
+/// The CRC of the host renderer's picture on a 64 × 32 HUB75 panel: `frame` at the instant
+/// `at` (the board's `shown_at`) with `settings`, the same function the board runs.
+#[must_use]
+pub fn host_crc(frame: Option<&BoardFrame>, at: Option<u64>, settings: &BoardSettings) -> u32 {
+    let mut framebuffer = Hub75Rgb64x32::blank_framebuffer();
+    let scene = Scene { frame, now: at.unwrap_or(0), settings };
+    let Ok(_) = render::<Hub75Rgb64x32, _>(&scene, &mut framebuffer);
+    framebuffer_crc(Hub75Rgb64x32::framebuffer_bytes(&framebuffer))
+}
+
+/// The CRC of the boot screen of the board at `address`.
+#[must_use]
+pub fn boot_crc(address: u8) -> u32 {
+    let mut framebuffer = Hub75Rgb64x32::blank_framebuffer();
+    let Ok(_) = render_boot::<Hub75Rgb64x32, _>(address, &mut framebuffer);
+    framebuffer_crc(Hub75Rgb64x32::framebuffer_bytes(&framebuffer))
+}
+
+/// What an image takes of a part's memories.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImageSize {
+    /// Bytes of flash: code, constants, the vector table and the initial values of data.
+    pub flash: u64,
+    /// Bytes of RAM taken before the stack: data, zeroed and uninitialised statics.
+    pub static_ram: u64,
+    /// Where the stack ends (its lowest address) and starts (its top), from the image's
+    /// `_stack_end` and `_stack_start`.
+    pub stack: (u64, u64),
+}
+
+/// Reads an image's memory use from its ELF file.
+///
+/// # Errors
+/// When the file is not an ELF image of a Cortex-M program.
+pub fn image_size(elf: &Path) -> Result<ImageSize, String> {
+    use object::{Object, ObjectSection, ObjectSymbol, SectionFlags, SectionKind};
+    let bytes = std::fs::read(elf).map_err(|e| format!("cannot read {}: {e}", elf.display()))?;
+    let file = object::File::parse(&*bytes).map_err(|e| format!("{}: {e}", elf.display()))?;
+    let (mut flash, mut static_ram) = (0, 0);
+    for section in file.sections() {
+        let SectionFlags::Elf { sh_flags } = section.flags() else { continue };
+        if sh_flags & u64::from(object::elf::SHF_ALLOC) == 0 || section.size() == 0 {
+            continue;
+        }
+        let in_ram = section.address() >= 0x2000_0000;
+        let stored = !matches!(section.kind(), SectionKind::UninitializedData);
+        if in_ram {
+            static_ram += section.size();
+        }
+        if stored {
+            flash += section.size();
+        }
+    }
+    let symbol = |name: &str| {
+        file.symbols()
+            .find(|s| s.name() == Ok(name))
+            .map(|s| s.address())
+            .ok_or_else(|| format!("{} has no {name}", elf.display()))
+    };
+    Ok(ImageSize { flash, static_ram, stack: (symbol("_stack_end")?, symbol("_stack_start")?) })
+}
+
+/// The bytes of the stack the board has ever used, from its painted stack (cortex-m-rt paints
+/// it with `0xCCCC_CCCC` at reset): from the lowest word not still painted to the top.
+///
+/// # Errors
+/// When the memory cannot be read.
+pub fn stack_peak(emulator: &Emulator, size: &ImageSize) -> Result<u64, String> {
+    let (end, start) = size.stack;
+    let len = u32::try_from(start - end).map_err(|_| "stack larger than 4 GiB")?;
+    let memory = emulator.memory(u32::try_from(end).map_err(|_| "stack above 4 GiB")?, len)?;
+    let untouched = memory
+        .chunks_exact(4)
+        .take_while(|w| u32::from_le_bytes([w[0], w[1], w[2], w[3]]) == 0xCCCC_CCCC)
+        .count() as u64;
+    Ok(u64::from(len) - untouched * 4)
+}
+
+/// One row of `firmware/boards/budget.txt`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Budget {
+    /// The image (package name).
+    pub image: String,
+    /// Flash allowed, bytes.
+    pub flash_limit: u64,
+    /// RAM allowed (statics and stack), bytes.
+    pub ram_limit: u64,
+    /// Flash measured when the file was last updated.
+    pub flash: u64,
+    /// Static RAM measured when the file was last updated.
+    pub static_ram: u64,
+}
+
+/// The budget file.
+#[must_use]
+pub fn budget_file() -> PathBuf {
+    firmware_workspace().join("budget.txt")
+}
+
+/// Reads the budget file: one image a line, `#` comments.
+///
+/// # Errors
+/// A line that is not `image flash_limit ram_limit flash static_ram`.
+pub fn read_budget() -> Result<Vec<Budget>, String> {
+    let path = budget_file();
+    let text =
+        std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    text.lines()
+        .map(|line| line.split('#').next().unwrap_or("").trim())
+        .filter(|line| !line.is_empty())
+        .map(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            let number = |i: usize| -> Result<u64, String> {
+                fields.get(i).and_then(|f| f.replace('_', "").parse().ok()).ok_or_else(|| {
+                    format!("{}: expected image flash_limit ram_limit flash static_ram: {line}", path.display())
+                })
+            };
+            Ok(Budget {
+                image: (*fields.first().ok_or("empty line")?).to_owned(),
+                flash_limit: number(1)?,
+                ram_limit: number(2)?,
+                flash: number(3)?,
+                static_ram: number(4)?,
+            })
+        })
+        .collect()
+}

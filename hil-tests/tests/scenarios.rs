@@ -1,0 +1,410 @@
+//! The reader board's firmware image, run as hardware: each test starts the real image under QEMU
+//! (or uses the real board named by `CALLBOARD_HIL_SERIAL`) and talks to it over its serial line.
+
+use std::time::{Duration, Instant};
+
+use callboard_board::controller::LINE_SILENCE_MS;
+use callboard_core::board::{BoardFrame, Opening, Reopening};
+use callboard_core::calendar::Weekday;
+use callboard_core::wire::{
+    BROADCAST_ADDRESS, BoardMessage, BoardSettings, DecodeCounts, FrameDecoder, HostMessage,
+    MAX_FRAME_BYTES, NackReason, Screen,
+};
+use callboard_hil_tests::{
+    ADDRESS, EMULATED_BOARD, Emulator, Link, WATCHDOG_DRILL, boot_crc, build, host_crc,
+    image_size, real_board, stack_peak,
+};
+
+/// The 311 floor's frame of `examples/data`, made current (`valid_at`) as of `at`.
+fn floor_frame(at: u64) -> BoardFrame {
+    let path = callboard_hil_tests::repository().join("examples/data/board-frame-311.json");
+    let text = std::fs::read_to_string(&path).expect("the 311 sample frame");
+    let mut frame: BoardFrame = serde_json::from_str(&text).expect("a board frame");
+    frame.valid_at = at;
+    frame
+}
+
+/// 2026-11-23 10:00 UTC, the feed's clock in these scenarios.
+const MORNING: u64 = 1_795_428_000_000;
+
+/// The board to test: the real one if `CALLBOARD_HIL_SERIAL` names it, else the emulated one.
+enum Bench {
+    Emulated(Emulator, Link),
+    Real(Link),
+}
+
+impl Bench {
+    fn open() -> Self {
+        if let Some(link) = real_board().unwrap() {
+            return Self::Real(link);
+        }
+        let elf = build(EMULATED_BOARD).unwrap();
+        let emulator = Emulator::start(&elf).unwrap();
+        let link = emulator.connect().unwrap();
+        Self::Emulated(emulator, link)
+    }
+
+    fn link(&mut self) -> &mut Link {
+        match self {
+            Self::Emulated(_, link) | Self::Real(link) => link,
+        }
+    }
+
+    fn emulator(&self) -> Option<&Emulator> {
+        match self {
+            Self::Emulated(emulator, _) => Some(emulator),
+            Self::Real(_) => None,
+        }
+    }
+}
+
+fn status(link: &mut Link) -> (u32, DecodeCounts, Option<u16>) {
+    match link.ask(&HostMessage::Ping).unwrap() {
+        BoardMessage::Status { uptime_s, counts, shown_sequence } => {
+            (uptime_s, counts, shown_sequence)
+        }
+        other => panic!("a ping answered with {other:?}"),
+    }
+}
+
+fn showing(link: &mut Link) -> (Screen, Option<u16>, Option<u64>, u32) {
+    match link.ask(&HostMessage::WhatAreYouShowing).unwrap() {
+        BoardMessage::Showing { screen, shown_sequence, shown_at, framebuffer_crc } => {
+            (screen, shown_sequence, shown_at, framebuffer_crc)
+        }
+        other => panic!("asked what it shows, answered {other:?}"),
+    }
+}
+
+/// Sends `frame`, expects it acknowledged, and returns its sequence.
+fn display(link: &mut Link, frame: &BoardFrame) -> u16 {
+    let sequence = link.send(ADDRESS, &HostMessage::Display(frame.clone())).unwrap();
+    let (answered, answer) = link.next_answer(callboard_hil_tests::ANSWER_TIME).unwrap();
+    assert_eq!((answered, answer), (sequence, BoardMessage::Ack), "display {sequence}");
+    sequence
+}
+
+/// Asks what the board shows and checks it is `frame`, drawn exactly as the host draws it.
+fn assert_shows(link: &mut Link, sequence: u16, frame: &BoardFrame, settings: &BoardSettings) {
+    let (screen, shown, at, crc) = showing(link);
+    assert_eq!(shown, Some(sequence));
+    let at = at.expect("a frame's picture has an instant");
+    assert!(at >= frame.valid_at, "drawn for {at}, before the frame's {}", frame.valid_at);
+    assert_eq!(crc, host_crc(Some(frame), Some(at), settings), "{screen:?} at {at}");
+}
+
+#[test]
+fn boots_into_its_boot_screen_and_answers() {
+    let mut bench = Bench::open();
+    if bench.emulator().is_none() {
+        eprintln!("skipped on a real board: it cannot be reset from here");
+        return;
+    }
+    let link = bench.link();
+    assert_eq!(showing(link), (Screen::Boot, None, None, boot_crc(ADDRESS)));
+    let (uptime_s, counts, shown) = status(link);
+    assert!(uptime_s < 10, "{uptime_s} s");
+    assert_eq!(counts, DecodeCounts { accepted: 2, ..DecodeCounts::NONE });
+    assert_eq!(shown, None);
+}
+
+#[test]
+fn shows_exactly_the_frame_it_was_sent() {
+    let mut bench = Bench::open();
+    let link = bench.link();
+    let mut settings = BoardSettings::DEFAULT;
+
+    // The floor's four queues, one a page on a 64-column panel, with the ticker running.
+    let floor = floor_frame(MORNING);
+    let sequence = display(link, &floor);
+    std::thread::sleep(Duration::from_millis(150));
+    assert_shows(link, sequence, &floor, &settings);
+    assert_eq!(showing(link).0, Screen::Figures);
+
+    // A storm: everything in alarm, a long announcement that scrolls.
+    let mut storm = floor_frame(MORNING + 2_000);
+    for line in &mut storm.queues {
+        line.waiting = 41;
+        line.longest_wait_s = Some(611);
+    }
+    storm.announcement = "STORM: power outages citywide, call volume high".try_into().unwrap();
+    let sequence = display(link, &storm);
+    for _ in 0..3 {
+        std::thread::sleep(Duration::from_millis(70));
+        assert_shows(link, sequence, &storm, &settings);
+    }
+
+    // New settings: faster pages, dimmer. Refused settings change nothing.
+    settings = BoardSettings { page_seconds: 2, brightness: 90, ..BoardSettings::DEFAULT };
+    assert_eq!(link.ask(&HostMessage::Configure(settings)).unwrap(), BoardMessage::Ack);
+    let broken = BoardSettings { page_seconds: 0, ..settings };
+    assert_eq!(
+        link.ask(&HostMessage::Configure(broken)).unwrap(),
+        BoardMessage::Nack(NackReason::InvalidSettings)
+    );
+    std::thread::sleep(Duration::from_millis(50));
+    assert_shows(link, sequence, &storm, &settings);
+
+    // Closed for the night.
+    let mut night = floor_frame(MORNING + 4_000);
+    night.opening = Opening::Closed {
+        reopens: Some(Reopening { weekday: Weekday::Tuesday, hour: 8, minute: 0 }),
+    };
+    let sequence = display(link, &night);
+    std::thread::sleep(Duration::from_millis(50));
+    assert_shows(link, sequence, &night, &settings);
+    assert_eq!(showing(link).0, Screen::Closed);
+
+    // A frame already past its time-to-live by the board's clock is refused; the shown one stays.
+    let stale = floor_frame(MORNING - 60_000);
+    assert_eq!(
+        link.ask(&HostMessage::Display(stale)).unwrap(),
+        BoardMessage::Nack(NackReason::Expired)
+    );
+    assert_shows(link, sequence, &night, &settings);
+
+    // Broadcasts are obeyed and never answered.
+    let everyone = floor_frame(MORNING + 6_000);
+    let broadcast = link.send(BROADCAST_ADDRESS, &HostMessage::Display(everyone.clone())).unwrap();
+    link.expect_silence(Duration::from_millis(300)).unwrap();
+    assert_shows(link, broadcast, &everyone, &settings);
+}
+
+/// Every byte sent to the board, fed to the protocol's own decoder as the board's address sees
+/// it: what the board must have counted.
+struct Reference(FrameDecoder<MAX_FRAME_BYTES>);
+
+impl Reference {
+    fn hear(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            let _ = self.0.feed::<HostMessage>(byte, |a| a == ADDRESS || a == BROADCAST_ADDRESS);
+        }
+    }
+}
+
+/// Sends raw bytes and tells the reference.
+fn inject(link: &mut Link, reference: &mut Reference, bytes: &[u8]) {
+    reference.hear(bytes);
+    link.send_raw(bytes).unwrap();
+}
+
+/// A frame by hand: any version, any body, a correct CRC, COBS-framed.
+fn by_hand(version: u8, address: u8, sequence: u16, body: &[u8]) -> Vec<u8> {
+    let mut payload = vec![version, address];
+    payload.extend_from_slice(&sequence.to_le_bytes());
+    payload.extend_from_slice(body);
+    let crc = callboard_core::crc::crc32(&payload);
+    payload.extend_from_slice(&crc.to_le_bytes());
+    let mut framed = Vec::new();
+    for block in payload.split(|&b| b == 0) {
+        for chunk in block.chunks(254) {
+            framed.push(u8::try_from(chunk.len() + 1).unwrap());
+            framed.extend_from_slice(chunk);
+        }
+    }
+    framed.push(0);
+    framed
+}
+
+#[test]
+fn line_noise_is_counted_and_survived() {
+    let mut bench = Bench::open();
+    let link = bench.link();
+    let (start_uptime, start_counts, _) = status(link);
+    let mut reference = Reference(FrameDecoder::new());
+    let mut seed: u64 = 0x0311_2026;
+    let mut noise = |len: usize| -> Vec<u8> {
+        (0..len)
+            .map(|_| {
+                seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+                (seed >> 56) as u8
+            })
+            .collect()
+    };
+    let mut last = None;
+    let started = Instant::now();
+    for round in 0..70_u16 {
+        let frame = floor_frame(MORNING + u64::from(round) * 2_000);
+        let (sequence, good) = link.frame_bytes(ADDRESS, &HostMessage::Display(frame.clone()));
+        inject(link, &mut reference, &good);
+        let answer = link.next_answer(callboard_hil_tests::ANSWER_TIME).unwrap();
+        assert_eq!(answer, (sequence, BoardMessage::Ack), "round {round}");
+        last = Some((sequence, frame.clone()));
+
+        let (_, mut bad) = link.frame_bytes(ADDRESS, &HostMessage::Display(frame.clone()));
+        let injection = match round % 7 {
+            // Line noise, zeros and all, then a delimiter.
+            0 => [noise(300), vec![0]].concat(),
+            // A frame cut short: its first half, then the next frame's delimiter.
+            1 => [&bad[..bad.len() / 2], &[0]].concat(),
+            // One bit flipped in the middle (a flip to zero would cut the frame in two).
+            2 => {
+                let middle = bad.len() / 2;
+                bad[middle] ^= if bad[middle] == 0x10 { 0x01 } else { 0x10 };
+                bad
+            }
+            // Far longer than any frame.
+            3 => [vec![0x55; 3 * MAX_FRAME_BYTES], vec![0]].concat(),
+            // Another board's frame, a Display and a Ping.
+            4 => {
+                let (_, display) = link.frame_bytes(ADDRESS + 1, &HostMessage::Display(frame));
+                let (_, ping) = link.frame_bytes(ADDRESS + 1, &HostMessage::Ping);
+                [display, ping].concat()
+            }
+            // A future protocol version.
+            5 => by_hand(2, ADDRESS, 7, &[2]),
+            // A message this version does not know.
+            _ => by_hand(1, ADDRESS, 7, &[9, 1, 2, 3]),
+        };
+        inject(link, &mut reference, &injection);
+    }
+    let elapsed = started.elapsed();
+    // Nothing in the noise was answered: the next answer is the ping's.
+    let (uptime_s, counts, shown) = status(link);
+    reference.hear(&link.frame_bytes(ADDRESS, &HostMessage::Ping).1);
+    // What the board counted: what it had before (this test's first ping included), and
+    // exactly what the protocol's decoder makes of every byte sent since.
+    let heard = reference.0.counts();
+    let expected = DecodeCounts {
+        accepted: start_counts.accepted + heard.accepted,
+        oversized: start_counts.oversized + heard.oversized,
+        bad_framing: start_counts.bad_framing + heard.bad_framing,
+        truncated: start_counts.truncated + heard.truncated,
+        bad_crc: start_counts.bad_crc + heard.bad_crc,
+        unknown_version: start_counts.unknown_version + heard.unknown_version,
+        other_address: start_counts.other_address + heard.other_address,
+        malformed: start_counts.malformed + heard.malformed,
+    };
+    assert_eq!(counts, expected);
+    for reason in [
+        counts.oversized,
+        counts.bad_framing,
+        counts.bad_crc,
+        counts.unknown_version,
+        counts.other_address,
+        counts.malformed,
+    ] {
+        assert!(reason > 0, "every kind of bad frame was sent: {counts:?}");
+    }
+    // It never restarted.
+    assert!(u64::from(uptime_s) + 1 >= u64::from(start_uptime) + elapsed.as_secs());
+    let (sequence, frame) = last.unwrap();
+    assert_eq!(shown, Some(sequence));
+    assert_shows(link, sequence, &frame, &BoardSettings::DEFAULT);
+
+    if let Some(emulator) = bench.emulator() {
+        let size = image_size(&build(EMULATED_BOARD).unwrap()).unwrap();
+        let peak = stack_peak(emulator, &size).unwrap();
+        eprintln!(
+            "stack used at most {peak} bytes of {} after {} frames; static RAM {} bytes",
+            size.stack.1 - size.stack.0,
+            counts.accepted,
+            size.static_ram
+        );
+        assert!(peak < size.stack.1 - size.stack.0, "the stack reached the statics");
+    }
+}
+
+#[test]
+fn no_data_after_the_time_to_live_then_figures_again() {
+    let mut bench = Bench::open();
+    let link = bench.link();
+    let settings = BoardSettings::DEFAULT;
+    let mut short = floor_frame(MORNING);
+    short.ttl_s = 2;
+    let sequence = display(link, &short);
+    std::thread::sleep(Duration::from_millis(100));
+    assert_eq!(showing(link).0, Screen::Figures);
+
+    std::thread::sleep(Duration::from_millis(2_200));
+    let (screen, shown, at, crc) = showing(link);
+    assert_eq!((screen, shown), (Screen::NoData, None));
+    let at = at.unwrap();
+    assert!(at >= short.valid_at + 2_000);
+    assert_eq!(crc, host_crc(Some(&short), Some(at), &settings));
+    assert_eq!(status(link).2, None, "no frame is shown");
+
+    let mut back = floor_frame(MORNING + 4_000);
+    back.ttl_s = 30;
+    let sequence = display(link, &back).max(sequence);
+    std::thread::sleep(Duration::from_millis(100));
+    assert_shows(link, sequence, &back, &settings);
+    assert_eq!(showing(link).0, Screen::Figures);
+}
+
+#[test]
+fn a_cable_cut_mid_frame_loses_nothing_after_it() {
+    let mut bench = Bench::open();
+    let frame = floor_frame(MORNING);
+    let (_, truncated_before, _) = status(bench.link());
+    let (_, cut) = bench.link().frame_bytes(ADDRESS, &HostMessage::Display(frame.clone()));
+    bench.link().send_raw(&cut[..cut.len() / 3]).unwrap();
+    let pause = Duration::from_millis(3 * LINE_SILENCE_MS);
+    // Unplugged mid-frame; plugged back in after a pause. On the emulator the connection to its
+    // UART goes and a new one comes; on a real line the board only sees the silence.
+    let (_emulator, mut link) = match bench {
+        Bench::Emulated(emulator, old) => {
+            drop(old);
+            std::thread::sleep(pause);
+            let link = emulator.connect().unwrap();
+            (Some(emulator), link)
+        }
+        Bench::Real(old) => {
+            drop(old);
+            std::thread::sleep(pause);
+            (None, real_board().unwrap().unwrap())
+        }
+    };
+    let sequence = display(&mut link, &frame);
+    let (_, counts, shown) = status(&mut link);
+    assert_eq!(shown, Some(sequence));
+    assert_eq!(counts.truncated, truncated_before.truncated + 1, "{counts:?}");
+    assert_eq!(counts.discarded(), truncated_before.discarded() + 1, "{counts:?}");
+    std::thread::sleep(Duration::from_millis(50));
+    assert_shows(&mut link, sequence, &frame, &BoardSettings::DEFAULT);
+}
+
+#[test]
+fn the_watchdog_restarts_a_board_that_hangs() {
+    if real_board().unwrap().is_some() {
+        eprintln!("skipped on a real board: the drill needs the drill image");
+        return;
+    }
+    let elf = build(WATCHDOG_DRILL).unwrap();
+    let emulator = Emulator::start(&elf).unwrap();
+    let mut link = emulator.connect().unwrap();
+    let mut drill = floor_frame(MORNING);
+    std::thread::sleep(Duration::from_millis(1_500));
+    assert!(status(&mut link).0 >= 1, "the board is up before the drill");
+    drill.announcement = "WATCHDOG DRILL".try_into().unwrap();
+    display(&mut link, &drill);
+    // Hung: it answers nothing...
+    link.expect_silence(Duration::from_millis(300)).unwrap();
+    let sent = link.send(ADDRESS, &HostMessage::Ping).unwrap();
+    let hung = link.next_answer(Duration::from_millis(200));
+    assert!(hung.is_err(), "a hung board answered ping {sent}: {hung:?}");
+    // ...until the watchdog restarts it (within two of its periods) into its boot screen.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let hung_at = Instant::now();
+    let restarted = loop {
+        assert!(Instant::now() < deadline, "the board never came back");
+        std::thread::sleep(Duration::from_millis(200));
+        let sent = link.send(ADDRESS, &HostMessage::Ping).unwrap();
+        if let Ok((answered, answer)) = link.next_answer(Duration::from_millis(300)) {
+            assert_eq!(answered, sent);
+            break answer;
+        }
+    };
+    let BoardMessage::Status { uptime_s, shown_sequence, .. } = restarted else {
+        panic!("{restarted:?}");
+    };
+    // Up for less time than it has been since it hung: it started again.
+    assert!(
+        u64::from(uptime_s) < hung_at.elapsed().as_secs().max(1),
+        "uptime {uptime_s} s, {:?} after the hang: it did not restart",
+        hung_at.elapsed()
+    );
+    assert_eq!(shown_sequence, None);
+    assert_eq!(showing(&mut link), (Screen::Boot, None, None, boot_crc(ADDRESS)));
+    assert!(emulator.running());
+}
