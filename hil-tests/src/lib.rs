@@ -86,7 +86,8 @@ pub fn build(spec: ImageSpec) -> Result<PathBuf, String> {
     }
     // The firmware workspace has its own target and flags (.cargo/config.toml); the test run's
     // must not leak into it.
-    for variable in ["CARGO_TARGET_DIR", "CARGO_BUILD_TARGET", "RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS"]
+    for variable in
+        ["CARGO_TARGET_DIR", "CARGO_BUILD_TARGET", "RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS"]
     {
         cargo.env_remove(variable);
     }
@@ -150,7 +151,8 @@ impl Emulator {
             .join("target")
             .join("hil")
             .join(format!("run-{}-{run}", std::process::id()));
-        std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         let monitor = dir.join("monitor.sock");
         // A free port: bound by us, released, then taken by QEMU.
         let serial = TcpListener::bind("127.0.0.1:0")
@@ -201,6 +203,12 @@ impl Emulator {
                 Err(_) => std::thread::sleep(Duration::from_millis(20)),
             }
         }
+    }
+
+    /// `HOST:PORT` of the board's serial line, for a host program to connect to.
+    #[must_use]
+    pub fn serial_address(&self) -> String {
+        format!("127.0.0.1:{}", self.serial)
     }
 
     /// `len` bytes of the board's memory from `address`, read through QEMU's monitor.
@@ -552,8 +560,8 @@ pub fn budget_file() -> PathBuf {
 /// A line that is not `image flash_limit ram_limit flash static_ram`.
 pub fn read_budget() -> Result<Vec<Budget>, String> {
     let path = budget_file();
-    let text =
-        std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     text.lines()
         .map(|line| line.split('#').next().unwrap_or("").trim())
         .filter(|line| !line.is_empty())
@@ -561,7 +569,10 @@ pub fn read_budget() -> Result<Vec<Budget>, String> {
             let fields: Vec<&str> = line.split_whitespace().collect();
             let number = |i: usize| -> Result<u64, String> {
                 fields.get(i).and_then(|f| f.replace('_', "").parse().ok()).ok_or_else(|| {
-                    format!("{}: expected image flash_limit ram_limit flash static_ram: {line}", path.display())
+                    format!(
+                        "{}: expected image flash_limit ram_limit flash static_ram: {line}",
+                        path.display()
+                    )
                 })
             };
             Ok(Budget {

@@ -11,8 +11,8 @@ use callboard_core::wire::{
     MAX_FRAME_BYTES, NackReason, Screen,
 };
 use callboard_hil_tests::{
-    ADDRESS, EMULATED_BOARD, Emulator, Link, WATCHDOG_DRILL, boot_crc, build, host_crc,
-    image_size, real_board, stack_peak,
+    ADDRESS, EMULATED_BOARD, Emulator, Link, WATCHDOG_DRILL, boot_crc, build, host_crc, image_size,
+    real_board, stack_peak,
 };
 
 /// The 311 floor's frame of `examples/data`, made current (`valid_at`) as of `at`.
@@ -216,7 +216,9 @@ fn line_noise_is_counted_and_survived() {
     let mut noise = |len: usize| -> Vec<u8> {
         (0..len)
             .map(|_| {
-                seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+                seed = seed
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1_442_695_040_888_963_407);
                 (seed >> 56) as u8
             })
             .collect()

@@ -236,7 +236,11 @@ impl<'fb, P: Panel> Controller<'fb, P> {
         }
         let mut bytes = [0_u8; ANSWER_BYTES];
         match encode(self.address, header.sequence, &answer, &mut bytes) {
-            Ok(len) => answers.write_all(bytes.get(..len).unwrap_or(&[])),
+            // Flushed at once: on RS-485 the board holds the pair until its answer is out.
+            Ok(len) => {
+                answers.write_all(bytes.get(..len).unwrap_or(&[]))?;
+                answers.flush()
+            }
             // Every answer fits; were one not to, silence is better than half an answer.
             Err(_) => Ok(()),
         }

@@ -20,9 +20,11 @@ use panic_halt as _;
 use static_cell::ConstStaticCell;
 
 /// This board's address on the line, set at build time (`CALLBOARD_BOARD_ADDRESS`, 1–254).
-const ADDRESS: u8 = callboard_board::controller::build_address(option_env!("CALLBOARD_BOARD_ADDRESS"));
+const ADDRESS: u8 =
+    callboard_board::controller::build_address(option_env!("CALLBOARD_BOARD_ADDRESS"));
 
-static FRAMEBUFFER: ConstStaticCell<Hub75Framebuffer> = ConstStaticCell::new(Hub75Framebuffer::new());
+static FRAMEBUFFER: ConstStaticCell<Hub75Framebuffer> =
+    ConstStaticCell::new(Hub75Framebuffer::new());
 static PLANES: ConstStaticCell<Hub75Planes> = ConstStaticCell::new(Hub75Planes::new());
 
 #[entry]
