@@ -51,20 +51,29 @@ pub fn firmware_workspace() -> PathBuf {
 /// A firmware image: a package of the firmware workspace with some features.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ImageSpec {
-    /// The package (and binary).
+    /// The package.
     pub package: &'static str,
+    /// The binary.
+    pub binary: &'static str,
     /// Features, comma-separated ("" for none).
     pub features: &'static str,
 }
 
 /// The emulated reader board, as shipped.
-pub const EMULATED_BOARD: ImageSpec = ImageSpec { package: "callboard-an386", features: "" };
+pub const EMULATED_BOARD: ImageSpec =
+    ImageSpec { package: "callboard-an386", binary: "callboard-an386", features: "" };
 /// The emulated board with its watchdog drill.
 pub const WATCHDOG_DRILL: ImageSpec =
-    ImageSpec { package: "callboard-an386", features: "watchdog-drill" };
+    ImageSpec { package: "callboard-an386", binary: "callboard-an386", features: "watchdog-drill" };
 /// The real board's image (STM32F401 "Black Pill" + HUB75 64 × 32).
-pub const BLACKPILL_HUB75: ImageSpec =
-    ImageSpec { package: "callboard-blackpill-hub75", features: "" };
+pub const BLACKPILL_HUB75: ImageSpec = ImageSpec {
+    package: "callboard-blackpill-hub75",
+    binary: "callboard-blackpill-hub75",
+    features: "",
+};
+/// The emulated board's cost meter (`firmware/boards/an386/src/bin/cost.rs`).
+pub const COST_METER: ImageSpec =
+    ImageSpec { package: "callboard-an386", binary: "cost", features: "" };
 
 static BUILT: Mutex<Option<HashMap<ImageSpec, PathBuf>>> = Mutex::new(None);
 
@@ -81,6 +90,7 @@ pub fn build(spec: ImageSpec) -> Result<PathBuf, String> {
     let workspace = firmware_workspace();
     let mut cargo = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
     cargo.current_dir(&workspace).args(["build", "--release", "--locked", "-p", spec.package]);
+    cargo.args(["--bin", spec.binary]);
     if !spec.features.is_empty() {
         cargo.args(["--features", spec.features]);
     }
@@ -99,13 +109,13 @@ pub fn build(spec: ImageSpec) -> Result<PathBuf, String> {
             String::from_utf8_lossy(&output.stderr)
         ));
     }
-    let elf = workspace.join("target/thumbv7em-none-eabihf/release").join(spec.package);
+    let elf = workspace.join("target/thumbv7em-none-eabihf/release").join(spec.binary);
     let dir = repository().join("target").join("hil");
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let name = if spec.features.is_empty() {
-        format!("{}.elf", spec.package)
+        format!("{}.elf", spec.binary)
     } else {
-        format!("{}+{}.elf", spec.package, spec.features.replace(',', "+"))
+        format!("{}+{}.elf", spec.binary, spec.features.replace(',', "+"))
     };
     let copy = dir.join(name);
     std::fs::copy(&elf, &copy).map_err(|e| format!("cannot copy {}: {e}", elf.display()))?;
