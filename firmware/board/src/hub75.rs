@@ -62,20 +62,32 @@ impl Hub75Planes {
 
     /// Loads a rendered picture; returns whether any LED changed.
     pub fn load(&mut self, framebuffer: &Hub75Framebuffer) -> bool {
+        let mut changed = false;
+        for row_pair in 0..ROW_PAIRS {
+            changed |= self.load_row_pair(framebuffer, row_pair);
+        }
+        changed
+    }
+
+    /// Loads one row pair of a rendered picture; returns whether any of its LEDs changed. A
+    /// board whose scan runs in an interrupt loads a picture a row pair at a time, so the scan
+    /// is never held up for a whole picture.
+    pub fn load_row_pair(&mut self, framebuffer: &Hub75Framebuffer, row_pair: usize) -> bool {
         let pixels = framebuffer.data();
         let mut changed = false;
-        for row in 0..ROW_PAIRS {
-            for column in 0..COLUMNS {
-                let top = levels(pixels, row, column);
-                let bottom = levels(pixels, row.saturating_add(ROW_PAIRS), column);
-                for (plane, by_row) in self.bits.iter_mut().enumerate() {
-                    let byte = scan_byte(top, bottom, plane);
-                    if let Some(slot) = by_row.get_mut(row).and_then(|r| r.get_mut(column))
-                        && *slot != byte
-                    {
-                        *slot = byte;
-                        changed = true;
-                    }
+        if row_pair >= ROW_PAIRS {
+            return false;
+        }
+        for column in 0..COLUMNS {
+            let top = levels(pixels, row_pair, column);
+            let bottom = levels(pixels, row_pair.saturating_add(ROW_PAIRS), column);
+            for (plane, by_row) in self.bits.iter_mut().enumerate() {
+                let byte = scan_byte(top, bottom, plane);
+                if let Some(slot) = by_row.get_mut(row_pair).and_then(|r| r.get_mut(column))
+                    && *slot != byte
+                {
+                    *slot = byte;
+                    changed = true;
                 }
             }
         }
@@ -288,6 +300,16 @@ mod tests {
             assert!(planes.row(plane, 4).unwrap().iter().all(|&b| b == 0));
         }
         assert!(planes.load(&Hub75Framebuffer::new()), "clearing is a change");
+        // Row pair by row pair, the same; only the pair holding a change reports one.
+        let mut by_pairs = Hub75Planes::new();
+        let changed: Vec<bool> =
+            (0..ROW_PAIRS).map(|pair| by_pairs.load_row_pair(&picture(), pair)).collect();
+        assert_eq!(changed.iter().filter(|&&c| c).count(), 1);
+        assert!(changed[3]);
+        assert!(!by_pairs.load_row_pair(&picture(), ROW_PAIRS), "no such row pair");
+        let mut whole = Hub75Planes::new();
+        whole.load(&picture());
+        assert_eq!(by_pairs, whole);
     }
 
     #[test]

@@ -13,7 +13,7 @@ use core::cell::RefCell;
 use core::convert::Infallible;
 use core::sync::atomic::{AtomicU32, Ordering};
 
-use callboard_board::hub75::{Dwell, Hub75Pins, Hub75Planes, Hub75Scanner};
+use callboard_board::hub75::{Dwell, Hub75Pins, Hub75Planes, Hub75Scanner, ROW_PAIRS};
 use callboard_board::panel::Hub75Framebuffer;
 use callboard_board::{Controller, Hub75Rgb64x32};
 use cortex_m::peripheral::syst::SystClkSource;
@@ -222,12 +222,15 @@ fn main() -> ! {
             #[cfg(feature = "defmt")]
             defmt::debug!("showing {}", board.screen());
             let brightness = board.settings().brightness;
-            critical_section::with(|cs| {
-                if let Some(scan) = SCAN.borrow_ref_mut(cs).as_mut() {
-                    scan.planes.load(board.framebuffer());
-                    scan.brightness = brightness;
-                }
-            });
+            // A row pair at a time, so the scan waits at most for one.
+            for row_pair in 0..ROW_PAIRS {
+                critical_section::with(|cs| {
+                    if let Some(scan) = SCAN.borrow_ref_mut(cs).as_mut() {
+                        scan.planes.load_row_pair(board.framebuffer(), row_pair);
+                        scan.brightness = brightness;
+                    }
+                });
+            }
         }
         cortex_m::asm::wfi();
     }
