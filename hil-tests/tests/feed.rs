@@ -73,6 +73,7 @@ fn a_real_morning_at_the_update_rate_is_all_acknowledged() {
     };
     let summary = feed(plan, source, QueueConfig::default()).unwrap();
     eprintln!("{summary}");
+
     // An hour at one frame every 2 s, both ends included, and the settings first.
     let frames = 3600 / 2 + 1 + 1;
     assert!(summary.contains(&format!("sent {frames} frames")), "{summary}");

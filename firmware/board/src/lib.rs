@@ -32,6 +32,7 @@ pub mod colour;
 pub mod controller;
 pub mod hub75;
 pub mod panel;
+pub mod received;
 pub mod render;
 
 pub use colour::{Ink, TriColour};

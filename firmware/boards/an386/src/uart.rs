@@ -1,12 +1,10 @@
 //! UART0, the serial line to the host: received bytes are taken by the RX interrupt into a
 //! queue (so nothing is lost while the main loop renders), and sent by polling.
 
-use core::cell::RefCell;
 use core::convert::Infallible;
 
+use callboard_board::received::Received;
 use cortex_m::peripheral::NVIC;
-use critical_section::Mutex;
-use heapless::Deque;
 
 use crate::{SYSCLK_HZ, read, write};
 
@@ -32,7 +30,7 @@ pub const BAUD: u32 = 115_200;
 const QUEUE_BYTES: usize = 1024;
 
 /// Received, not yet read.
-static RECEIVED: Mutex<RefCell<Deque<u8, QUEUE_BYTES>>> = Mutex::new(RefCell::new(Deque::new()));
+static RECEIVED: Received<QUEUE_BYTES> = Received::new();
 
 /// UART0's RX interrupt line.
 #[derive(Debug, Clone, Copy)]
@@ -70,26 +68,22 @@ impl Uart0 {
     /// Bytes lost because the main loop fell behind by more than the queue holds (the frames
     /// they belonged to are then discarded and counted by the decoder).
     pub fn dropped(&self) -> u32 {
-        critical_section::with(|cs| *DROPPED.borrow_ref(cs))
+        RECEIVED.dropped()
     }
 }
-
-static DROPPED: Mutex<RefCell<u32>> = Mutex::new(RefCell::new(0));
 
 /// Moves every received byte into the queue; the image calls it from its UART0 RX interrupt,
 /// and reading calls it too.
 pub fn on_interrupt() {
-    critical_section::with(|cs| {
-        let mut queue = RECEIVED.borrow_ref_mut(cs);
+    // One critical section around the check and the read: the main loop polls too, and the
+    // interrupt must not take the byte between its check and its read (it would read DATA
+    // empty, and queue a stale byte).
+    critical_section::with(|_| {
         // SAFETY: reading DATA pops the byte the STATE check said was there; INTCLEAR
         // acknowledges the interrupt.
         unsafe {
             while read(STATE) & STATE_RX_FULL != 0 {
-                let byte = read(DATA) as u8;
-                if queue.push_back(byte).is_err() {
-                    let mut dropped = DROPPED.borrow_ref_mut(cs);
-                    *dropped = dropped.saturating_add(1);
-                }
+                RECEIVED.push(read(DATA) as u8);
             }
             write(INTCLEAR, INT_RX);
         }
@@ -105,7 +99,7 @@ impl embedded_io::ReadReady for Uart0 {
         // Polling as well as the interrupt: a lost interrupt then costs a pass of the loop,
         // never the line.
         on_interrupt();
-        Ok(critical_section::with(|cs| !RECEIVED.borrow_ref(cs).is_empty()))
+        Ok(!RECEIVED.is_empty())
     }
 }
 
@@ -117,16 +111,7 @@ impl embedded_io::Read for Uart0 {
             return Ok(0);
         }
         loop {
-            let n = critical_section::with(|cs| {
-                let mut queue = RECEIVED.borrow_ref_mut(cs);
-                let mut n = 0;
-                for slot in buf.iter_mut() {
-                    let Some(byte) = queue.pop_front() else { break };
-                    *slot = byte;
-                    n += 1;
-                }
-                n
-            });
+            let n = RECEIVED.take(buf);
             if n > 0 {
                 return Ok(n);
             }

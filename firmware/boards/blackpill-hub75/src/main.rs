@@ -15,12 +15,12 @@ use core::sync::atomic::{AtomicU32, Ordering};
 
 use callboard_board::hub75::{Dwell, Hub75Pins, Hub75Planes, Hub75Scanner, ROW_PAIRS};
 use callboard_board::panel::Hub75Framebuffer;
+use callboard_board::received::Received;
 use callboard_board::{Controller, Hub75Rgb64x32};
 use cortex_m::peripheral::syst::SystClkSource;
 use cortex_m_rt::{entry, exception};
 use critical_section::Mutex;
 use embedded_hal_nb::serial::{Read as _, Write as _};
-use heapless::Deque;
 use static_cell::ConstStaticCell;
 use stm32f4xx_hal::gpio::{AnyPin, Output, PA8, PushPull};
 use stm32f4xx_hal::pac::{self, Interrupt, TIM2, USART1, interrupt};
@@ -51,7 +51,8 @@ static FRAMEBUFFER: ConstStaticCell<Hub75Framebuffer> =
 static PLANES: ConstStaticCell<Hub75Planes> = ConstStaticCell::new(Hub75Planes::new());
 
 static TICKS_MS: AtomicU32 = AtomicU32::new(0);
-static RECEIVED: Mutex<RefCell<Deque<u8, 1024>>> = Mutex::new(RefCell::new(Deque::new()));
+/// Received bytes: a whole frame, 89 ms of the line.
+static RECEIVED: Received<1024> = Received::new();
 static RECEIVER: Mutex<RefCell<Option<Rx<USART1>>>> = Mutex::new(RefCell::new(None));
 static SCAN: Mutex<RefCell<Option<Scan>>> = Mutex::new(RefCell::new(None));
 
@@ -98,23 +99,14 @@ impl embedded_io::ErrorType for Rs485 {
 
 impl embedded_io::ReadReady for Rs485 {
     fn read_ready(&mut self) -> Result<bool, Infallible> {
-        Ok(critical_section::with(|cs| !RECEIVED.borrow_ref(cs).is_empty()))
+        Ok(!RECEIVED.is_empty())
     }
 }
 
 impl embedded_io::Read for Rs485 {
     fn read(&mut self, buf: &mut [u8]) -> Result<usize, Infallible> {
         loop {
-            let n = critical_section::with(|cs| {
-                let mut queue = RECEIVED.borrow_ref_mut(cs);
-                let mut n = 0;
-                for slot in buf.iter_mut() {
-                    let Some(byte) = queue.pop_front() else { break };
-                    *slot = byte;
-                    n += 1;
-                }
-                n
-            });
+            let n = RECEIVED.take(buf);
             if n > 0 || buf.is_empty() {
                 return Ok(n);
             }
@@ -259,11 +251,10 @@ fn SysTick() {
 fn USART1() {
     critical_section::with(|cs| {
         if let Some(rx) = RECEIVER.borrow_ref_mut(cs).as_mut() {
-            let mut queue = RECEIVED.borrow_ref_mut(cs);
             // Overruns and framing errors surface as an error here and as a broken frame the
             // decoder counts; either way the byte is gone.
             while let Ok(byte) = rx.read() {
-                let _ = queue.push_back(byte);
+                RECEIVED.push(byte);
             }
         }
     });
