@@ -12,7 +12,7 @@
 //!
 //! - [`Hub75Planes`], the scan buffer: the picture in the order the panel wants it (per bit
 //!   plane, per row pair, one byte a column with the six colour bits). It is loaded from the
-//!   renderer's [`Hub75Framebuffer`](crate::panel::Hub75Framebuffer) only when a new picture is
+//!   renderer's [`Hub75Framebuffer`] only when a new picture is
 //!   drawn, and says whether anything changed, so the LEDs are only touched for a real change.
 //! - [`Hub75Scanner`], the scan driver over `embedded-hal` output pins: one call shows the next
 //!   row pair of the next bit plane and says how long to keep it lit, so a board's timer
