@@ -228,10 +228,7 @@ impl Emulator {
     pub fn memory(&self, address: u32, len: u32) -> Result<Vec<u8>, String> {
         let file = self.dir.join(format!("memory-{address:08x}-{len}.bin"));
         let _ = std::fs::remove_file(&file);
-        let mut monitor = UnixStream::connect(&self.monitor)
-            .map_err(|e| format!("cannot reach QEMU's monitor: {e}"))?;
-        writeln!(monitor, "pmemsave {address:#x} {len} \"{}\"", file.display())
-            .map_err(|e| format!("monitor: {e}"))?;
+        self.monitor(&format!("pmemsave {address:#x} {len} \"{}\"", file.display()))?;
         let deadline = Instant::now() + Duration::from_secs(10);
         while Instant::now() < deadline {
             if let Ok(bytes) = std::fs::read(&file)
@@ -356,6 +353,8 @@ pub fn real_board() -> Result<Option<Link>, String> {
 pub struct Link {
     line: Box<dyn Line>,
     decoder: FrameDecoder<MAX_FRAME_BYTES>,
+    /// Bytes read past the last answer returned, for the next one.
+    unread: std::collections::VecDeque<u8>,
     next_sequence: u16,
 }
 
@@ -368,7 +367,12 @@ impl std::fmt::Debug for Link {
 impl Link {
     fn over(mut line: Box<dyn Line>) -> Result<Self, String> {
         line.set_read_timeout(Duration::from_millis(20)).map_err(|e| e.to_string())?;
-        Ok(Self { line, decoder: FrameDecoder::new(), next_sequence: 1 })
+        Ok(Self {
+            line,
+            decoder: FrameDecoder::new(),
+            unread: std::collections::VecDeque::new(),
+            next_sequence: 1,
+        })
     }
 
     /// The bytes of `message` to `address` as the next frame, and its sequence.
@@ -408,19 +412,9 @@ impl Link {
         let deadline = Instant::now() + patience;
         let mut chunk = [0_u8; 256];
         loop {
-            let n = match self.line.read(&mut chunk) {
-                Ok(0) => return Err("the board's line closed".into()),
-                Ok(n) => n,
-                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => 0,
-                Err(e) => return Err(format!("reading the line: {e}")),
-            };
-            for (i, &byte) in chunk[..n].iter().enumerate() {
+            while let Some(byte) = self.unread.pop_front() {
                 match self.decoder.feed::<BoardMessage>(byte, |_| true) {
-                    Some(Decoded::Frame(header, message)) => {
-                        // An answer completes a read; keep what followed it for the next one.
-                        self.pending(&chunk[i + 1..n]);
-                        return Ok((header.sequence, message));
-                    }
+                    Some(Decoded::Frame(header, message)) => return Ok((header.sequence, message)),
                     Some(Decoded::Discarded(why)) => {
                         return Err(format!("the board sent a bad frame: {why:?}"));
                     }
@@ -430,13 +424,12 @@ impl Link {
             if Instant::now() > deadline {
                 return Err(format!("no answer within {patience:?}"));
             }
-        }
-    }
-
-    fn pending(&mut self, rest: &[u8]) {
-        // Answers are requested one at a time, so nothing but idle delimiters may follow one.
-        for &byte in rest {
-            let _ = self.decoder.feed::<BoardMessage>(byte, |_| true);
+            match self.line.read(&mut chunk) {
+                Ok(0) => return Err("the board's line closed".into()),
+                Ok(n) => self.unread.extend(&chunk[..n]),
+                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
+                Err(e) => return Err(format!("reading the line: {e}")),
+            }
         }
     }
 

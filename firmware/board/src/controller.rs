@@ -203,10 +203,15 @@ impl<'fb, P: Panel> Controller<'fb, P> {
                 self.take(byte, now_ms, line)?;
             }
         }
-        if self.decoder.in_frame() && now_ms.saturating_sub(self.heard_ms) > LINE_SILENCE_MS {
+        self.notice_silence(now_ms);
+        Ok(())
+    }
+
+    /// Drops a frame the line has been silent in for longer than [`LINE_SILENCE_MS`].
+    fn notice_silence(&mut self, now_ms: u64) {
+        if now_ms.saturating_sub(self.heard_ms) > LINE_SILENCE_MS {
             self.decoder.abandon();
         }
-        Ok(())
     }
 
     /// Takes one byte heard at uptime `now_ms`, answering on `answers` when it completes a
@@ -220,9 +225,7 @@ impl<'fb, P: Panel> Controller<'fb, P> {
         now_ms: u64,
         answers: &mut W,
     ) -> Result<(), W::Error> {
-        if self.decoder.in_frame() && now_ms.saturating_sub(self.heard_ms) > LINE_SILENCE_MS {
-            self.decoder.abandon();
-        }
+        self.notice_silence(now_ms);
         self.heard_ms = now_ms;
         let address = self.address;
         let decoded =

@@ -64,12 +64,6 @@ impl Uart0 {
         on_interrupt();
         Self(())
     }
-
-    /// Bytes lost because the main loop fell behind by more than the queue holds (the frames
-    /// they belonged to are then discarded and counted by the decoder).
-    pub fn dropped(&self) -> u32 {
-        RECEIVED.dropped()
-    }
 }
 
 /// Moves every received byte into the queue; the image calls it from its UART0 RX interrupt,
