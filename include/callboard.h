@@ -251,6 +251,32 @@
 #define CB_PERIOD_OCCUPANCY (1 << 9)
 
 /**
+ * Expected-wait estimator: Σ 1/(sμ + iθ), the queue-length estimator with callers ahead giving
+ * up. The default: the snapshot's `expected_wait_ms` and the reader boards use it.
+ */
+#define CB_WAIT_QUEUE_LENGTH_ABANDONMENT 0
+
+/**
+ * Expected-wait estimator: (k + 1)/(sμ), places in line over the agents' service rate.
+ */
+#define CB_WAIT_QUEUE_LENGTH 1
+
+/**
+ * Expected-wait estimator: the head-of-line caller's wait, scaled to the caller's place.
+ */
+#define CB_WAIT_HEAD_OF_LINE 2
+
+/**
+ * Expected-wait estimator: the wait of the last caller answered.
+ */
+#define CB_WAIT_LAST_TO_ENTER_SERVICE 3
+
+/**
+ * Expected-wait estimator: Asterisk's announced hold time, reproduced exactly (a baseline).
+ */
+#define CB_WAIT_ASTERISK 4
+
+/**
  * `cb_csat.status`: `value` holds the figure.
  */
 #define CB_CSAT_AVAILABLE 0
@@ -721,6 +747,16 @@ typedef struct cb_queue_snapshot {
    */
   uint64_t longest_wait_ms;
   /**
+   * Whether `expected_wait_ms` holds a value: false while the default estimator lacks an
+   * input (no agent serving, no call ended yet).
+   */
+  bool has_expected_wait;
+  /**
+   * The expected wait of a caller joining now, ms, by the default estimator
+   * (`CB_WAIT_QUEUE_LENGTH_ABANDONMENT`): what the reader boards show.
+   */
+  uint64_t expected_wait_ms;
+  /**
    * Member agents by state.
    */
   struct cb_agent_counts agents;
@@ -1117,6 +1153,46 @@ cb_status cb_center_advance_to(struct cb_center *center,
 cb_status cb_center_snapshot(const struct cb_center *center,
                              uint32_t queue,
                              struct cb_queue_snapshot *out);
+
+/**
+ * The expected wait of a caller who would join `queue` now, in ms, by `estimator`
+ * (`CB_WAIT_*`; the definitions are in the core's `wait` module).
+ *
+ * Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_INVALID_ARGUMENT` (no such estimator),
+ * `CB_STATUS_UNKNOWN_ID` (no such queue), `CB_STATUS_NOT_KEPT` (no event yet, so no clock),
+ * `CB_STATUS_MISSING_INPUT` (the estimator lacks an input: no agent serving, no call ended yet,
+ * no one waiting or answered yet — an honest "unknown", never a guess). `*out_ms` is written
+ * only on `CB_STATUS_OK`.
+ *
+ * Thread-safety: reads the center (see `cb_center`).
+ *
+ * # Safety
+ * `center` NULL or live; `out_ms` NULL or writable.
+ */
+cb_status cb_center_expected_wait(const struct cb_center *center,
+                                  uint32_t queue,
+                                  uint32_t estimator_code,
+                                  uint64_t *out_ms);
+
+/**
+ * The expected remaining wait of `call`, waiting now, in ms, by `estimator` (`CB_WAIT_*`):
+ * what to announce to that caller. Callers of higher priority, then those who entered earlier,
+ * are ahead of it.
+ *
+ * Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_INVALID_ARGUMENT` (no such estimator),
+ * `CB_STATUS_UNKNOWN_ID` (no such call), `CB_STATUS_CONFLICT` (the call is not waiting),
+ * `CB_STATUS_MISSING_INPUT` (the estimator lacks an input). `*out_ms` is written only on
+ * `CB_STATUS_OK`.
+ *
+ * Thread-safety: reads the center (see `cb_center`).
+ *
+ * # Safety
+ * `center` NULL or live; `out_ms` NULL or writable.
+ */
+cb_status cb_call_expected_wait(const struct cb_center *center,
+                                uint64_t call,
+                                uint32_t estimator_code,
+                                uint64_t *out_ms);
 
 /**
  * A queue's figures for the interval starting at `start_ms` (an interval boundary), as long

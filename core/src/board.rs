@@ -340,6 +340,7 @@ impl BoardFrame {
             let label = String::try_from(wanted.label).map_err(|_| BoardError::LabelTooLong)?;
             let waiting = u16::try_from(snapshot.waiting).unwrap_or(u16::MAX);
             let longest_wait_s = snapshot.longest_wait_ms.map(seconds);
+            let expected_wait_s = snapshot.expected_wait_ms.map(seconds);
             let service_level = snapshot.today_stats.stats.service_level(variant).map(permille);
             let agents_available = u16::try_from(snapshot.agents.available).unwrap_or(u16::MAX);
             let target = wanted.service_level_target_permille;
@@ -350,7 +351,7 @@ impl BoardFrame {
                     thresholds.waiting_alarm,
                 ),
                 longest_wait: longest_wait_s.map_or(Alert::Normal, |wait| thresholds.wait(wait)),
-                expected_wait: Alert::Normal,
+                expected_wait: expected_wait_s.map_or(Alert::Normal, |wait| thresholds.wait(wait)),
                 service_level: service_level
                     .map_or(Alert::Normal, |achieved| thresholds.service_level(achieved, target)),
                 agents_available: match (agents_available, waiting) {
@@ -363,7 +364,7 @@ impl BoardFrame {
                 label,
                 waiting,
                 longest_wait_s,
-                expected_wait_s: None,
+                expected_wait_s,
                 service_level_permille: service_level,
                 service_level_target_permille: target,
                 service_level_threshold_s: u16::try_from(

@@ -34,6 +34,8 @@
 //! after-call work) is counted in that one interval. Agent time is counted where it happens,
 //! split at interval boundaries.
 
+use core::cmp::Reverse;
+
 use heapless::index_map::FnvIndexMap;
 use heapless::{Deque, Vec};
 
@@ -48,6 +50,7 @@ use crate::event::{AgentId, AgentState, CallId, DequeueReason, Event, EventKind,
 use crate::interval::{DayReport, IntervalReport, IntervalStats, WaitBuckets};
 use crate::ledger::Ledger;
 use crate::queue::{AgentCounts, QueueConfig, QueueSnapshot};
+use crate::wait::{Caller, WaitEstimator, WaitHistory, WaitInputs, WaitUnknown};
 
 /// Slack allowed between an ACD's reported talk + hold time and the time the core saw the call
 /// connected, for ACDs that report whole seconds.
@@ -191,6 +194,21 @@ impl EventError {
         Self::TooManyCalls,
         Self::TooManyAgents,
     ];
+}
+
+/// Why [`Center::call_expected_wait`] has no estimate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum CallWaitError {
+    /// No such call.
+    #[error("unknown call")]
+    UnknownCall,
+    /// The call is not waiting (answered, or wrapping up).
+    #[error("the call is not waiting")]
+    NotWaiting,
+    /// The estimator lacks an input.
+    #[error(transparent)]
+    Unknown(WaitUnknown),
 }
 
 /// Why a queue could not be added.
@@ -413,6 +431,8 @@ struct QueueBook<const INTERVALS: usize, const DAYS: usize> {
     /// written again.
     horizon: Timestamp,
     days: Ledger<LocalDate, IntervalStats, DAYS>,
+    /// What the expected-wait estimators need of the recent past.
+    wait: WaitHistory,
 }
 
 impl<const INTERVALS: usize, const DAYS: usize> QueueBook<INTERVALS, DAYS> {
@@ -571,8 +591,14 @@ impl<
         if self.queue_index(id).is_some() {
             return Err(ConfigError::DuplicateQueue);
         }
-        let book =
-            QueueBook { id, config, intervals: Deque::new(), horizon: 0, days: Ledger::new() };
+        let book = QueueBook {
+            id,
+            config,
+            intervals: Deque::new(),
+            horizon: 0,
+            days: Ledger::new(),
+            wait: WaitHistory::default(),
+        };
         self.queues.push(book).map_err(|_| ConfigError::TooManyQueues)
     }
 
@@ -634,19 +660,8 @@ impl<
         let q = self.queue_index(queue)?;
         let book = self.queues.get(usize::from(q))?;
         let now = self.clock?;
-        let mut waiting: u32 = 0;
-        let mut longest_wait_ms = None;
-        for call in self.calls.values() {
-            if call.queue == q && call.phase == CallPhase::Waiting {
-                waiting = waiting.saturating_add(1);
-                let wait = now.saturating_sub(call.entered_at);
-                longest_wait_ms = Some(longest_wait_ms.map_or(wait, |w: u64| w.max(wait)));
-            }
-        }
-        let mut agents = AgentCounts::default();
-        for agent in self.agents.values().filter(|a| a.is_member(q)) {
-            agents.count(agent.state);
-        }
+        let inputs = self.inputs_of(q, now, book);
+        let agents = self.agent_counts(q);
         let calendar = &self.config.calendar;
         let current_start = calendar.interval_start(now, self.config.interval);
         let today = calendar.local_date(now);
@@ -654,13 +669,108 @@ impl<
             queue,
             at: now,
             service_level_threshold_ms: book.config.service_level.millis(),
-            waiting,
-            longest_wait_ms,
+            waiting: inputs.waiting,
+            longest_wait_ms: inputs.head_of_line_ms,
+            expected_wait_ms: WaitEstimator::default().estimate(&inputs, Caller::New).ok(),
             agents,
             current_interval: self.interval_report(q, current_start)?,
             today,
             today_stats: self.day_report(q, today)?,
         })
+    }
+
+    /// What the expected-wait estimators read of `queue` now (see [`crate::wait`]); `None` for
+    /// an unknown queue or before the clock is set.
+    #[must_use]
+    pub fn wait_inputs(&self, queue: QueueId) -> Option<WaitInputs> {
+        let q = self.queue_index(queue)?;
+        let book = self.queues.get(usize::from(q))?;
+        Some(self.inputs_of(q, self.clock?, book))
+    }
+
+    /// The expected wait in milliseconds of a caller who would join `queue` now, by
+    /// `estimator`. The snapshot's `expected_wait_ms` is this with the default estimator.
+    ///
+    /// # Errors
+    /// [`WaitUnknown`]: what the estimate needs and the queue does not know yet.
+    pub fn expected_wait(
+        &self,
+        queue: QueueId,
+        estimator: WaitEstimator,
+    ) -> Result<u64, WaitUnknown> {
+        let inputs = self.wait_inputs(queue).ok_or(WaitUnknown::NoQueue)?;
+        estimator.estimate(&inputs, Caller::New)
+    }
+
+    /// The expected remaining wait in milliseconds of `call`, waiting now, by `estimator`:
+    /// what to announce to that caller. Callers of higher priority, then those who entered
+    /// earlier, are ahead of it.
+    ///
+    /// # Errors
+    /// [`CallWaitError`]: an unknown call, a call not waiting, or an input the estimator
+    /// lacks.
+    pub fn call_expected_wait(
+        &self,
+        call: CallId,
+        estimator: WaitEstimator,
+    ) -> Result<u64, CallWaitError> {
+        let rec = self.calls.get(&call).ok_or(CallWaitError::UnknownCall)?;
+        if rec.phase != CallPhase::Waiting {
+            return Err(CallWaitError::NotWaiting);
+        }
+        let now = self.clock.ok_or(CallWaitError::Unknown(WaitUnknown::NoQueue))?;
+        let book = self.queues.get(usize::from(rec.queue)).ok_or(CallWaitError::UnknownCall)?;
+        let inputs = self.inputs_of(rec.queue, now, book);
+        // Served first: higher priority, then the earlier entry, then the lower id.
+        let rank = |id: CallId, c: &CallRecord| (Reverse(c.priority), c.entered_at, id);
+        let mine = rank(call, rec);
+        let ahead = self
+            .calls
+            .iter()
+            .filter(|&(&id, c)| {
+                c.queue == rec.queue && c.phase == CallPhase::Waiting && rank(id, c) < mine
+            })
+            .count();
+        let caller = Caller::Waiting {
+            ahead: u32::try_from(ahead).unwrap_or(u32::MAX),
+            waited_ms: now.saturating_sub(rec.entered_at),
+        };
+        estimator.estimate(&inputs, caller).map_err(CallWaitError::Unknown)
+    }
+
+    fn agent_counts(&self, q: u8) -> AgentCounts {
+        let mut agents = AgentCounts::default();
+        for agent in self.agents.values().filter(|a| a.is_member(q)) {
+            agents.count(agent.state);
+        }
+        agents
+    }
+
+    fn inputs_of(&self, q: u8, now: Timestamp, book: &QueueBook<INTERVALS, DAYS>) -> WaitInputs {
+        let mut waiting: u32 = 0;
+        let mut head_of_line_ms = None;
+        for call in self.calls.values() {
+            if call.queue == q && call.phase == CallPhase::Waiting {
+                waiting = waiting.saturating_add(1);
+                let wait = now.saturating_sub(call.entered_at);
+                head_of_line_ms = Some(head_of_line_ms.map_or(wait, |w: u64| w.max(wait)));
+            }
+        }
+        let agents = self.agent_counts(q);
+        WaitInputs {
+            at: now,
+            waiting,
+            idle_agents: agents.available,
+            serving_agents: agents
+                .reserved
+                .saturating_add(agents.on_call)
+                .saturating_add(agents.after_call_work),
+            handle_ms: book.wait.handle_ms(),
+            abandon_rate_per_s: book.wait.abandon_rate_per_s(),
+            head_of_line_ms,
+            last_entered_service: book.wait.last_entered_service(),
+            asterisk_holdtime_s: book.wait.asterisk_holdtime_s(),
+        }
     }
 
     /// The figures of the interval starting at `start`, including what is live now. `None` for
@@ -864,6 +974,7 @@ impl<
                     s.answer_wait_ms = s.answer_wait_ms.saturating_add(wait);
                     s.answered_waits.record(&buckets, wait);
                 });
+                self.wait_history(rec.queue, |h| h.answered(rec.entered_at, at));
                 rec.phase = CallPhase::Connected { answered_at: at, agent };
                 rec.last_at = at;
                 self.store_call(call, rec);
@@ -885,6 +996,7 @@ impl<
                     s.abandon_wait_ms = s.abandon_wait_ms.saturating_add(wait);
                     s.abandoned_waits.record(&buckets, wait);
                 });
+                self.wait_history(rec.queue, |h| h.abandoned(rec.entered_at, at));
                 self.remove_call(call, &rec);
                 Ok(())
             }
@@ -892,6 +1004,7 @@ impl<
                 let mut rec = self.waiting_call(call, at)?;
                 self.advance_clock(at);
                 self.leave_queue(&mut rec, at, |s, _| count_dequeued(s, reason));
+                self.wait_history(rec.queue, |h| h.left(rec.entered_at, at));
                 self.remove_call(call, &rec);
                 Ok(())
             }
@@ -962,6 +1075,7 @@ impl<
         self.leave_queue(&mut rec, at, |s, _| {
             s.transferred_out = s.transferred_out.saturating_add(1);
         });
+        self.wait_history(rec.queue, |h| h.left(rec.entered_at, at));
         self.remove_call(call, &rec);
         if let Some(q) = target {
             // Offered anew in the target queue; its wait there starts now.
@@ -1007,6 +1121,7 @@ impl<
                 s.hold_ms = s.hold_ms.saturating_add(hold_ms);
             });
         }
+        self.wait_history(rec.queue, |h| h.ended(at, talk_ms, hold_ms));
         let wrapping_agent = agent.filter(|a| self.agents.contains_key(a));
         match wrapping_agent {
             Some(agent) => {
@@ -1150,6 +1265,7 @@ impl<
             self.record(rec.queue, attributed, |s| {
                 s.after_call_work_ms = s.after_call_work_ms.saturating_add(acw);
             });
+            self.wait_history(rec.queue, |h| h.wrapped_up(at, acw));
         }
         self.remove_call(call, &rec);
     }
@@ -1223,6 +1339,12 @@ impl<
         let Self { queues, config, diagnostics, .. } = self;
         if let Some(book) = queues.get_mut(usize::from(q)) {
             record(book, config, diagnostics, at, update);
+        }
+    }
+
+    fn wait_history(&mut self, q: u8, update: impl FnOnce(&mut WaitHistory)) {
+        if let Some(book) = self.queues.get_mut(usize::from(q)) {
+            update(&mut book.wait);
         }
     }
 

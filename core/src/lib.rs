@@ -23,6 +23,8 @@
 //! - [`queue`]: queue configuration and the wallboard snapshot.
 //! - [`board`]: what an LED reader board shows, built from the live state.
 //! - `wire` (feature `wire`): the reader-board protocol, frames in and out of a serial line.
+//! - [`wait`]: expected wait: the queueing estimators, delay history and Asterisk's
+//!   announcement.
 //! - [`erlang`]: staffing math: Erlang B, C and A, and the fewest agents for a set of targets.
 //!
 //! ```
@@ -82,6 +84,7 @@ pub mod interval;
 mod ledger;
 pub mod queue;
 pub mod service_level;
+pub mod wait;
 #[cfg(feature = "wire")]
 pub mod wire;
 

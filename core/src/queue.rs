@@ -70,6 +70,10 @@ pub struct QueueSnapshot {
     pub waiting: u32,
     /// How long the oldest waiting call has waited, `None` when none is waiting.
     pub longest_wait_ms: Option<u64>,
+    /// The expected wait of a caller who would join now, by the default estimator
+    /// ([`WaitEstimator::default`](crate::wait::WaitEstimator)); `None` when it does not know
+    /// yet (no agents serving, no call ended yet).
+    pub expected_wait_ms: Option<u64>,
     /// Member agents by state.
     pub agents: AgentCounts,
     /// The interval in progress.

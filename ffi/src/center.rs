@@ -7,6 +7,7 @@
 //! centers are independent.
 
 use callboard_core::calendar::{DstRule, IntervalLength, LocalDate, SiteCalendar, UtcOffset};
+use callboard_core::center::CallWaitError;
 use callboard_core::center::{Attribution, CheckpointError, ConfigError, EventError};
 use callboard_core::csat::{
     BASELINE_QUESTIONS, CsatConfig, CsatError, CsatFigureKind, CsatScale, CsatValue, SurveyResponse,
@@ -14,6 +15,7 @@ use callboard_core::csat::{
 use callboard_core::event::{AgentId, AgentState, CallId, DequeueReason, QueueId, ReasonCode};
 use callboard_core::interval::IntervalStats;
 use callboard_core::service_level::{ServiceLevelThreshold, ServiceLevelVariant};
+use callboard_core::wait::WaitEstimator;
 use callboard_core::{Center, CenterConfig, Event, EventKind, QueueConfig};
 
 use crate::boundary::{borrow, check_out, guard, write_out};
@@ -313,12 +315,41 @@ pub struct cb_queue_snapshot {
     pub has_longest_wait: bool,
     /// How long the oldest waiting call has waited, ms.
     pub longest_wait_ms: u64,
+    /// Whether `expected_wait_ms` holds a value: false while the default estimator lacks an
+    /// input (no agent serving, no call ended yet).
+    pub has_expected_wait: bool,
+    /// The expected wait of a caller joining now, ms, by the default estimator
+    /// (`CB_WAIT_QUEUE_LENGTH_ABANDONMENT`): what the reader boards show.
+    pub expected_wait_ms: u64,
     /// Member agents by state.
     pub agents: cb_agent_counts,
     /// The interval in progress.
     pub current_interval: cb_period,
     /// Today so far (the local day of `at_ms`).
     pub today: cb_period,
+}
+
+/// Expected-wait estimator: Σ 1/(sμ + iθ), the queue-length estimator with callers ahead giving
+/// up. The default: the snapshot's `expected_wait_ms` and the reader boards use it.
+pub const CB_WAIT_QUEUE_LENGTH_ABANDONMENT: u32 = 0;
+/// Expected-wait estimator: (k + 1)/(sμ), places in line over the agents' service rate.
+pub const CB_WAIT_QUEUE_LENGTH: u32 = 1;
+/// Expected-wait estimator: the head-of-line caller's wait, scaled to the caller's place.
+pub const CB_WAIT_HEAD_OF_LINE: u32 = 2;
+/// Expected-wait estimator: the wait of the last caller answered.
+pub const CB_WAIT_LAST_TO_ENTER_SERVICE: u32 = 3;
+/// Expected-wait estimator: Asterisk's announced hold time, reproduced exactly (a baseline).
+pub const CB_WAIT_ASTERISK: u32 = 4;
+
+fn estimator(code: u32) -> Result<WaitEstimator, cb_status> {
+    match code {
+        CB_WAIT_QUEUE_LENGTH_ABANDONMENT => Ok(WaitEstimator::QueueLengthAbandonment),
+        CB_WAIT_QUEUE_LENGTH => Ok(WaitEstimator::QueueLength),
+        CB_WAIT_HEAD_OF_LINE => Ok(WaitEstimator::HeadOfLine),
+        CB_WAIT_LAST_TO_ENTER_SERVICE => Ok(WaitEstimator::LastToEnterService),
+        CB_WAIT_ASTERISK => Ok(WaitEstimator::Asterisk),
+        _ => Err(CB_STATUS_INVALID_ARGUMENT),
+    }
 }
 
 /// A survey response about a contact.
@@ -857,6 +888,8 @@ pub unsafe extern "C" fn cb_center_snapshot(
                 waiting: snapshot.waiting,
                 has_longest_wait: snapshot.longest_wait_ms.is_some(),
                 longest_wait_ms: snapshot.longest_wait_ms.unwrap_or(0),
+                has_expected_wait: snapshot.expected_wait_ms.is_some(),
+                expected_wait_ms: snapshot.expected_wait_ms.unwrap_or(0),
                 agents: cb_agent_counts {
                     logged_out: agents.logged_out,
                     available: agents.available,
@@ -869,6 +902,81 @@ pub unsafe extern "C" fn cb_center_snapshot(
                 today: period_of(today.start, today.end, &today.stats),
             };
             write_out(out, answer);
+            Ok(())
+        })
+    }
+}
+
+/// The expected wait of a caller who would join `queue` now, in ms, by `estimator`
+/// (`CB_WAIT_*`; the definitions are in the core's `wait` module).
+///
+/// Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_INVALID_ARGUMENT` (no such estimator),
+/// `CB_STATUS_UNKNOWN_ID` (no such queue), `CB_STATUS_NOT_KEPT` (no event yet, so no clock),
+/// `CB_STATUS_MISSING_INPUT` (the estimator lacks an input: no agent serving, no call ended yet,
+/// no one waiting or answered yet — an honest "unknown", never a guess). `*out_ms` is written
+/// only on `CB_STATUS_OK`.
+///
+/// Thread-safety: reads the center (see `cb_center`).
+///
+/// # Safety
+/// `center` NULL or live; `out_ms` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cb_center_expected_wait(
+    center: *const cb_center,
+    queue: u32,
+    estimator_code: u32,
+    out_ms: *mut u64,
+) -> cb_status {
+    // SAFETY: forwarded caller contract.
+    unsafe {
+        with_center(center, |state| {
+            check_out(out_ms)?;
+            let estimator = estimator(estimator_code)?;
+            let id = QueueId(queue);
+            if state.queue_config(id).is_none() {
+                return Err(CB_STATUS_UNKNOWN_ID);
+            }
+            let inputs = state.wait_inputs(id).ok_or(CB_STATUS_NOT_KEPT)?;
+            let wait = estimator
+                .estimate(&inputs, callboard_core::wait::Caller::New)
+                .map_err(|_| CB_STATUS_MISSING_INPUT)?;
+            write_out(out_ms, wait);
+            Ok(())
+        })
+    }
+}
+
+/// The expected remaining wait of `call`, waiting now, in ms, by `estimator` (`CB_WAIT_*`):
+/// what to announce to that caller. Callers of higher priority, then those who entered earlier,
+/// are ahead of it.
+///
+/// Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_INVALID_ARGUMENT` (no such estimator),
+/// `CB_STATUS_UNKNOWN_ID` (no such call), `CB_STATUS_CONFLICT` (the call is not waiting),
+/// `CB_STATUS_MISSING_INPUT` (the estimator lacks an input). `*out_ms` is written only on
+/// `CB_STATUS_OK`.
+///
+/// Thread-safety: reads the center (see `cb_center`).
+///
+/// # Safety
+/// `center` NULL or live; `out_ms` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cb_call_expected_wait(
+    center: *const cb_center,
+    call: u64,
+    estimator_code: u32,
+    out_ms: *mut u64,
+) -> cb_status {
+    // SAFETY: forwarded caller contract.
+    unsafe {
+        with_center(center, |state| {
+            check_out(out_ms)?;
+            let estimator = estimator(estimator_code)?;
+            let wait = state.call_expected_wait(CallId(call), estimator).map_err(|e| match e {
+                CallWaitError::UnknownCall => CB_STATUS_UNKNOWN_ID,
+                CallWaitError::NotWaiting => CB_STATUS_CONFLICT,
+                CallWaitError::Unknown(_) => CB_STATUS_MISSING_INPUT,
+            })?;
+            write_out(out_ms, wait);
             Ok(())
         })
     }

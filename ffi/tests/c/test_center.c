@@ -346,6 +346,100 @@ static void errors_change_nothing(void) {
     cb_center_free(center);
 }
 
+static cb_status agent_event(cb_center *center, uint32_t kind, uint64_t at_ms, uint32_t agent,
+                             uint32_t state) {
+    cb_event e = event(kind, at_ms);
+    e.agent = agent;
+    e.queue = POTHOLES;
+    e.reason = state;
+    return cb_center_apply(center, &e);
+}
+
+static int near(uint64_t got, uint64_t expected) {
+    double d = (double)got - (double)expected;
+    return fabs(d) <= 0.01 * (double)expected;
+}
+
+/* Expected waits: unknown until the inputs exist, then the queue-length arithmetic, for a new
+ * caller and for each caller in line; Asterisk's announcement as the baseline. */
+static void expected_waits(void) {
+    cb_center *center = NULL;
+    make_center(&center);
+    uint64_t t0 = OPENING_MS, ms = 0;
+    CHECK_STATUS(cb_center_expected_wait(center, POTHOLES, CB_WAIT_QUEUE_LENGTH_ABANDONMENT, &ms),
+                 CB_STATUS_NOT_KEPT);
+    for (uint32_t agent = 7; agent <= 8; agent++) {
+        CHECK_STATUS(agent_event(center, CB_EVENT_AGENT_JOINED_QUEUE, t0, agent, 0), CB_STATUS_OK);
+        CHECK_STATUS(agent_event(center, CB_EVENT_AGENT_STATE, t0, agent, CB_AGENT_AVAILABLE),
+                     CB_STATUS_OK);
+    }
+    /* Two idle agents, no one waiting: no wait. */
+    CHECK_STATUS(cb_center_expected_wait(center, POTHOLES, CB_WAIT_QUEUE_LENGTH_ABANDONMENT, &ms),
+                 CB_STATUS_OK);
+    CHECK(ms == 0);
+    /* A caller waits while both agents are still "available": no one serves, so no figure. */
+    CHECK_STATUS(call_event(center, CB_EVENT_CALL_ENTERED, t0, 1), CB_STATUS_OK);
+    cb_queue_snapshot snapshot;
+    CHECK_STATUS(cb_center_snapshot(center, POTHOLES, &snapshot), CB_STATUS_OK);
+    CHECK(!snapshot.has_expected_wait);
+    ms = 12345;
+    CHECK_STATUS(cb_center_expected_wait(center, POTHOLES, CB_WAIT_QUEUE_LENGTH, &ms),
+                 CB_STATUS_MISSING_INPUT);
+    CHECK(ms == 12345);
+    /* Both agents take calls; call 1 ends after 240 s and 30 s of wrap-up: 1/μ = 270 s. */
+    cb_event answer = event(CB_EVENT_CALL_ANSWERED, t0 + 30000);
+    answer.call = 1;
+    answer.agent = 7;
+    answer.has_agent = true;
+    CHECK_STATUS(cb_center_apply(center, &answer), CB_STATUS_OK);
+    CHECK_STATUS(agent_event(center, CB_EVENT_AGENT_STATE, t0 + 30000, 7, CB_AGENT_ON_CALL),
+                 CB_STATUS_OK);
+    CHECK_STATUS(call_event(center, CB_EVENT_CALL_ENTERED, t0 + 40000, 2), CB_STATUS_OK);
+    answer.call = 2;
+    answer.agent = 8;
+    answer.at_ms = t0 + 45000;
+    CHECK_STATUS(cb_center_apply(center, &answer), CB_STATUS_OK);
+    CHECK_STATUS(agent_event(center, CB_EVENT_AGENT_STATE, t0 + 45000, 8, CB_AGENT_ON_CALL),
+                 CB_STATUS_OK);
+    cb_event ended = event(CB_EVENT_CALL_ENDED, t0 + 270000);
+    ended.call = 1;
+    ended.talk_ms = 240000;
+    CHECK_STATUS(cb_center_apply(center, &ended), CB_STATUS_OK);
+    CHECK_STATUS(agent_event(center, CB_EVENT_AGENT_STATE, t0 + 270000, 7, CB_AGENT_AFTER_CALL_WORK),
+                 CB_STATUS_OK);
+    CHECK_STATUS(agent_event(center, CB_EVENT_AGENT_STATE, t0 + 300000, 7, CB_AGENT_ON_CALL),
+                 CB_STATUS_OK);
+    /* Three callers wait behind two busy agents. */
+    for (uint64_t call = 3; call <= 5; call++) {
+        CHECK_STATUS(call_event(center, CB_EVENT_CALL_ENTERED, t0 + 300000 + call * 1000, call),
+                     CB_STATUS_OK);
+    }
+    /* No one has given up: θ = 0; a new caller is 4th: 4 × 270 s / 2 agents = 540 s. */
+    CHECK_STATUS(cb_center_snapshot(center, POTHOLES, &snapshot), CB_STATUS_OK);
+    CHECK(snapshot.waiting == 3 && snapshot.has_expected_wait && near(snapshot.expected_wait_ms, 540000));
+    CHECK_STATUS(cb_center_expected_wait(center, POTHOLES, CB_WAIT_QUEUE_LENGTH, &ms), CB_STATUS_OK);
+    CHECK(near(ms, 540000));
+    CHECK_STATUS(cb_call_expected_wait(center, 3, CB_WAIT_QUEUE_LENGTH_ABANDONMENT, &ms), CB_STATUS_OK);
+    CHECK(near(ms, 135000));
+    CHECK_STATUS(cb_call_expected_wait(center, 5, CB_WAIT_QUEUE_LENGTH, &ms), CB_STATUS_OK);
+    CHECK(near(ms, 405000));
+    /* Asterisk's holdtime after waits of 30 and 5 s: 7, then 6 s; (6 + 30) / 60 = 0 minutes. */
+    CHECK_STATUS(cb_center_expected_wait(center, POTHOLES, CB_WAIT_ASTERISK, &ms), CB_STATUS_OK);
+    CHECK(ms == 0);
+    /* Errors: unknown estimator, queue, call; a call not waiting; NULLs. */
+    ms = 777;
+    CHECK_STATUS(cb_center_expected_wait(center, POTHOLES, 99, &ms), CB_STATUS_INVALID_ARGUMENT);
+    CHECK_STATUS(cb_center_expected_wait(center, 999, CB_WAIT_QUEUE_LENGTH, &ms), CB_STATUS_UNKNOWN_ID);
+    CHECK_STATUS(cb_call_expected_wait(center, 999, CB_WAIT_QUEUE_LENGTH, &ms), CB_STATUS_UNKNOWN_ID);
+    CHECK_STATUS(cb_call_expected_wait(center, 2, CB_WAIT_QUEUE_LENGTH, &ms), CB_STATUS_CONFLICT);
+    CHECK(ms == 777);
+    CHECK_STATUS(cb_center_expected_wait(NULL, POTHOLES, CB_WAIT_QUEUE_LENGTH, &ms), CB_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(cb_center_expected_wait(center, POTHOLES, CB_WAIT_QUEUE_LENGTH, NULL), CB_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(cb_call_expected_wait(NULL, 3, CB_WAIT_QUEUE_LENGTH, &ms), CB_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(cb_call_expected_wait(center, 3, CB_WAIT_QUEUE_LENGTH, NULL), CB_STATUS_NULL_ARGUMENT);
+    cb_center_free(center);
+}
+
 static void caller_memory(void) {
     cb_center_config config;
     CHECK_STATUS(cb_center_config_default(&config), CB_STATUS_OK);
@@ -385,6 +479,7 @@ int main(void) {
     a_full_day();
     errors_change_nothing();
     caller_memory();
+    expected_waits();
     if (failures) {
         fprintf(stderr, "%d checks failed\n", failures);
         return 1;
