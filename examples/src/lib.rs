@@ -10,4 +10,5 @@ pub mod options;
 pub mod queue_log;
 pub mod replay;
 pub mod report;
+pub mod sim;
 pub mod staffing;
