@@ -269,6 +269,21 @@ impl Stepper {
         moved
     }
 
+    /// The next record not yet applied.
+    #[must_use]
+    pub fn peek(&self) -> Option<&Record> {
+        self.pending.front()
+    }
+
+    /// Applies the next record (its time moves the clock) and returns it: for looking at the
+    /// center between one event and the next, as an evaluation of estimates at each arrival does.
+    pub fn step(&mut self) -> Option<Record> {
+        let record = self.pending.pop_front()?;
+        self.replayer.record(&record);
+        while self.replayer.center.pop_settled_interval().is_some() {}
+        Some(record)
+    }
+
     /// The center as it stands.
     #[must_use]
     pub fn center(&self) -> &ReplayCenter {

@@ -5,7 +5,10 @@
 //! ```text
 //! anonymous-bank-to-queue-log --tsv anonymous_bank_1999_02.tsv --date 1999-02-10 \
 //!     [--utc-offset +02:00] > anonymous-bank-1999-02-10.queue_log
+//! anonymous-bank-to-queue-log --tsv anonymous_bank_1999_02.tsv > anonymous-bank-1999-02.queue_log
 //! ```
+//!
+//! Without `--date`, every day in the file is written, in time order (the whole month).
 //!
 //! Each call becomes the events its row records:
 //! - served after waiting (`AGENT`, queued): `ENTERQUEUE` at `q_start`, `CONNECT` at `q_exit`,
@@ -30,11 +33,11 @@ use callboard_core::calendar::{DstRule, LocalDate, MILLIS_PER_SECOND, SiteCalend
 use callboard_examples::options::{parse_date, parse_utc_offset};
 
 const USAGE: &str =
-    "usage: anonymous-bank-to-queue-log --tsv FILE --date YYYY-MM-DD [--utc-offset ±HH:MM]";
+    "usage: anonymous-bank-to-queue-log --tsv FILE [--date YYYY-MM-DD] [--utc-offset ±HH:MM]";
 
 struct Args {
     tsv: String,
-    date: LocalDate,
+    date: Option<LocalDate>,
     offset: UtcOffset,
 }
 
@@ -53,7 +56,7 @@ fn parse_args() -> Result<Args, String> {
             _ => return Err(format!("unknown option {flag}\n{USAGE}")),
         }
     }
-    Ok(Args { tsv: tsv.ok_or(USAGE)?, date: date.ok_or(USAGE)?, offset })
+    Ok(Args { tsv: tsv.ok_or(USAGE)?, date, offset })
 }
 
 /// Seconds after midnight of `H:MM:SS`.
@@ -61,6 +64,17 @@ fn clock(s: &str) -> Option<i64> {
     let mut it = s.split(':').map(|p| p.parse::<i64>().ok());
     let (h, m, sec) = (it.next()??, it.next()??, it.next()??);
     Some(h * 3600 + m * 60 + sec)
+}
+
+/// The row's `YYMMDD` date (the data is from 1999: years 50–99 are 19xx).
+fn row_date(text: &str) -> Option<LocalDate> {
+    if text.len() != 6 || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let n = |r: std::ops::Range<usize>| text.get(r)?.parse::<u8>().ok();
+    let yy = i32::from(n(0..2)?);
+    let year = if yy >= 50 { 1900 + yy } else { 2000 + yy };
+    LocalDate::new(year, n(2..4)?, n(4..6)?).ok()
 }
 
 struct Line {
@@ -101,20 +115,24 @@ fn run() -> Result<(), String> {
         col("ser_time")?,
         col("server")?,
     ];
-    let day = args.date;
-    let wanted = format!("{:02}{:02}{:02}", day.year() % 100, day.month(), day.day());
+    let wanted =
+        args.date.map(|day| format!("{:02}{:02}{:02}", day.year() % 100, day.month(), day.day()));
     let calendar = SiteCalendar::new(args.offset, DstRule::None).map_err(|e| e.to_string())?;
-    let midnight =
-        i64::try_from(calendar.day_start(day) / MILLIS_PER_SECOND).map_err(|e| e.to_string())?;
     let mut lines = Vec::new();
     let mut skipped: HashMap<&str, usize> = HashMap::new();
     let mut written = 0;
     for row in rows {
         let f: Vec<&str> = row.split('\t').collect();
         let get = |i: usize| f.get(i).copied().unwrap_or("");
-        if get(date) != wanted {
+        if wanted.as_deref().is_some_and(|w| get(date) != w) {
             continue;
         }
+        let Some(day) = row_date(get(date)) else {
+            *skipped.entry("no usable date").or_default() += 1;
+            continue;
+        };
+        let midnight = i64::try_from(calendar.day_start(day) / MILLIS_PER_SECOND)
+            .map_err(|e| e.to_string())?;
         let Some(vru) = clock(get(vru_entry)) else {
             *skipped.entry("no usable time").or_default() += 1;
             continue;
@@ -204,7 +222,8 @@ fn run() -> Result<(), String> {
         writeln!(out, "{}", l.text).map_err(|e| e.to_string())?;
     }
     out.flush().map_err(|e| e.to_string())?;
-    eprintln!("{written} queued calls written for {day} ({} queue_log lines)", lines.len());
+    let what = args.date.map_or_else(|| "every day".to_owned(), |d| d.to_string());
+    eprintln!("{written} queued calls written for {what} ({} queue_log lines)", lines.len());
     let mut skipped: Vec<_> = skipped.into_iter().collect();
     skipped.sort();
     for (why, n) in skipped {
