@@ -6,6 +6,7 @@
 
 pub mod board;
 pub mod board_feed;
+pub mod demo;
 pub mod ewt_eval;
 pub mod options;
 pub mod queue_log;

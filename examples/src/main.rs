@@ -43,9 +43,67 @@ enum Command {
     /// Reader boards: frames and their bytes on the line (PROTOCOL.md).
     #[command(subcommand)]
     Board(BoardCommand),
+    /// A 311 center's day in seconds: simulated, fed through the core as a switch would, its
+    /// reader board live in the terminal, snapshots of the board, the day's report and CSAT.
+    Demo(DemoArgs),
     /// How right each expected-wait estimator is: every caller's estimate at arrival against the
     /// wait that followed, on simulated days and real logs.
     EwtEval(EwtEvalArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct DemoArgs {
+    /// The simulation's seed: the same seed, the same day.
+    #[arg(long, value_name = "N", default_value_t = 311)]
+    seed: u64,
+    /// Simulated seconds per real second (the day takes 12 h 50 min / speed).
+    #[arg(long, value_name = "X", default_value_t = 2400.0)]
+    speed: f64,
+    /// The afternoon storm's multiplier of STREETS and SANITATION calls; 1 for no storm.
+    #[arg(long, value_name = "FACTOR", default_value_t = 2.5, allow_hyphen_values = true)]
+    surge: f64,
+    /// When the storm starts, local time.
+    #[arg(long, value_name = "HH:MM", default_value = "14:00", value_parser = parse_clock)]
+    surge_at: u32,
+    /// No live board: a line an hour, no pauses (for CI and logs). The default when standard
+    /// output is not a terminal or CI is set.
+    #[arg(long)]
+    no_live: bool,
+    /// The panel drawn in the terminal.
+    #[arg(long, value_enum, default_value_t = PanelArg::Hub75)]
+    panel: PanelArg,
+    /// Where the snapshots and the day's queue_log go.
+    #[arg(long, value_name = "DIR", default_value = "callboard-demo")]
+    out: PathBuf,
+}
+
+/// `HH:MM` as minutes after midnight.
+fn parse_clock(text: &str) -> Result<u32, String> {
+    let (h, m) = text.split_once(':').ok_or_else(|| format!("{text:?} is not HH:MM"))?;
+    let (h, m): (u32, u32) = (
+        h.parse().map_err(|_| format!("{text:?} is not HH:MM"))?,
+        m.parse().map_err(|_| format!("{text:?} is not HH:MM"))?,
+    );
+    if h > 23 || m > 59 {
+        return Err(format!("{text:?} is not a time of day"));
+    }
+    Ok(h * 60 + m)
+}
+
+fn demo(args: &DemoArgs) -> Result<String, String> {
+    use std::io::IsTerminal as _;
+    let live = !args.no_live
+        && std::io::stdout().is_terminal()
+        && std::env::var_os("CI").is_none_or(|v| v.is_empty() || v == "false");
+    callboard_examples::demo::run(callboard_examples::demo::DemoOptions {
+        seed: args.seed,
+        speed: args.speed,
+        surge_factor: args.surge,
+        surge_start_min: args.surge_at,
+        live,
+        panel: board::PanelChoice::from(args.panel),
+        out_dir: args.out.clone(),
+    })
 }
 
 #[derive(Debug, clap::Args)]
@@ -777,6 +835,7 @@ fn main() -> ExitCode {
         Command::Board(BoardCommand::Preview(args)) => board_preview(args),
         Command::Board(BoardCommand::Send(args)) => board_send(args),
         Command::EwtEval(args) => ewt_eval(args),
+        Command::Demo(args) => demo(args),
     };
     match outcome {
         Ok(text) => {

@@ -296,6 +296,11 @@ impl Stepper {
         &self.replayer.queue_ids
     }
 
+    /// The center, to record what the log does not carry (survey responses).
+    pub fn center_mut(&mut self) -> &mut ReplayCenter {
+        &mut self.replayer.center
+    }
+
     /// Warnings so far, by line.
     #[must_use]
     pub fn warnings(&self) -> &[Warning] {
