@@ -109,7 +109,7 @@ fn demo(args: &DemoArgs) -> Result<String, String> {
 #[derive(Debug, clap::Args)]
 struct EwtEvalArgs {
     /// Simulated days per scenario (steady, time-varying, surge, heavy abandonment).
-    #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u32).range(0..=365))]
+    #[arg(long, value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u32).range(0..=365))]
     days: u32,
     /// The first day's seed; day i uses seed + i.
     #[arg(long, value_name = "N", default_value_t = 1)]
