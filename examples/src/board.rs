@@ -141,11 +141,7 @@ pub struct OpeningHours {
 /// A message saying what was expected.
 pub fn parse_opening_hours(text: &str) -> Result<OpeningHours, String> {
     let bad = || format!("expected opening hours like 08:00-20:00, not {text:?}");
-    let minutes = |hm: &str| -> Option<u32> {
-        let (h, m) = hm.trim().split_once(':')?;
-        let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
-        (h < 24 && m < 60).then_some(h * 60 + m)
-    };
+    let minutes = |hm: &str| crate::options::parse_clock(hm).ok();
     let (opens, closes) = text.split_once('-').ok_or_else(bad)?;
     let (opens_min, closes_min) =
         (minutes(opens).ok_or_else(bad)?, minutes(closes).ok_or_else(bad)?);

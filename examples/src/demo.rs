@@ -74,20 +74,19 @@ pub fn plan(options: &DemoOptions, date: LocalDate) -> DayPlan {
         end_s: options.surge_start_min * 60 + 150 * 60,
         factor: options.surge_factor,
     });
-    let queue = |name: &str, scale: f64, staff: f64, handle_s: f64, surge: Option<Surge>| {
-        let curve =
-            [70.0, 120.0, 150.0, 140.0, 110.0, 100.0, 120.0, 130.0, 110.0, 85.0, 60.0, 40.0];
-        let staffing = [7.0, 11.0, 13.0, 13.0, 11.0, 10.0, 11.0, 12.0, 11.0, 8.0, 6.0, 5.0];
-        QueuePlan {
+    let queue =
+        |name: &str, scale: f64, staff: f64, handle_s: f64, surge: Option<Surge>| QueuePlan {
             name: name.into(),
-            calls_per_hour: curve.iter().map(|c| c * scale).collect(),
-            agents: staffing.iter().map(|a| (a * staff).round().max(1.0) as u32).collect(),
+            calls_per_hour: sim::CALLS_PER_HOUR_311.iter().map(|c| c * scale).collect(),
+            agents: sim::AGENTS_311
+                .iter()
+                .map(|&a| (f64::from(a) * staff).round().max(1.0) as u32)
+                .collect(),
             surge,
             handle: HandleTime::LogNormal { mean_s: handle_s, cv: 0.9 },
             patience_s: Some(240.0),
             breaks: true,
-        }
-    };
+        };
     DayPlan {
         date,
         open_s: OPEN_MIN * 60,
@@ -176,7 +175,6 @@ fn run_here(options: &DemoOptions) -> Result<String, String> {
     let started = Instant::now();
     let (first, last) = (at_min(OPEN_MIN - 10), at_min(CLOSE_MIN + 40));
     let mut snapshots = Vec::new();
-    let mut surveys_today = 0u32;
     let mut last_hour_line = None;
     let mut moment = first;
     while moment <= last {
@@ -190,7 +188,6 @@ fn run_here(options: &DemoOptions) -> Result<String, String> {
             {
                 let score = survey_score(&mut rng, caller.waited_ms);
                 record_survey(&mut stepper, record.at, score);
-                surveys_today += 1;
             }
         }
         stepper.advance_to(moment)?;
@@ -262,14 +259,24 @@ fn run_here(options: &DemoOptions) -> Result<String, String> {
             date.previous()
         );
     }
-    match mean(date) {
-        Some((score, n)) => {
+    match (mean(date), mean(date.previous())) {
+        (Some((score, n)), before) => {
+            let change = before.map_or(String::new(), |(was, _)| {
+                let word = if score < was {
+                    "down"
+                } else if score > was {
+                    "up"
+                } else {
+                    "level"
+                };
+                format!(", {word} from yesterday's {was:.2}")
+            });
             let _ = writeln!(
                 csat,
-                "CSAT today ({date}): {score:.2} / 5 from {n} responses ({surveys_today} after calls today) — on tomorrow's board; the storm's long waits pulled it down."
+                "CSAT today ({date}): {score:.2} / 5 from {n} responses{change} — on tomorrow's board."
             );
         }
-        None => {
+        (None, _) => {
             let _ = writeln!(csat, "CSAT today ({date}): no survey responses.");
         }
     }

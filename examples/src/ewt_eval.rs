@@ -179,20 +179,14 @@ fn score_log(
 }
 
 fn summarize(name: &str, callers: &[Scored]) -> ScenarioResult {
-    let known: Vec<(&Scored, f64)> = callers
-        .iter()
-        .filter_map(|c| match c.outcome {
-            Some(Outcome::Known(ms)) => Some((c, ms as f64 / 1000.0)),
-            _ => None,
-        })
-        .collect();
-    let censored: Vec<(&Scored, f64)> = callers
-        .iter()
-        .filter_map(|c| match c.outcome {
-            Some(Outcome::AtLeast(ms)) => Some((c, ms as f64 / 1000.0)),
-            _ => None,
-        })
-        .collect();
+    let (mut known, mut censored) = (Vec::new(), Vec::new());
+    for c in callers {
+        match c.outcome {
+            Some(Outcome::Known(ms)) => known.push((c, ms as f64 / 1000.0)),
+            Some(Outcome::AtLeast(ms)) => censored.push((c, ms as f64 / 1000.0)),
+            None => {}
+        }
+    }
     let mean_wait_s = known.iter().map(|(_, w)| w).sum::<f64>() / known.len().max(1) as f64;
     let accuracy = WaitEstimator::ALL
         .iter()
@@ -291,10 +285,8 @@ impl SimScenario {
     /// The plan of day `seed`.
     #[must_use]
     pub fn plan(self, date: callboard_core::calendar::LocalDate, seed: u64) -> DayPlan {
-        // Calls an hour from 8:00: the morning peak, lunch, the afternoon bump, the evening.
-        let curve =
-            vec![70.0, 120.0, 150.0, 140.0, 110.0, 100.0, 120.0, 130.0, 110.0, 85.0, 60.0, 40.0];
-        let staff = vec![7, 11, 13, 13, 11, 10, 11, 12, 11, 8, 6, 5];
+        let curve = sim::CALLS_PER_HOUR_311.to_vec();
+        let staff = sim::AGENTS_311.to_vec();
         let lognormal = HandleTime::LogNormal { mean_s: 270.0, cv: 0.9 };
         let queue = match self {
             Self::Steady => QueuePlan {

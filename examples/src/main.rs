@@ -63,7 +63,7 @@ struct DemoArgs {
     #[arg(long, value_name = "FACTOR", default_value_t = 2.5, allow_hyphen_values = true)]
     surge: f64,
     /// When the storm starts, local time.
-    #[arg(long, value_name = "HH:MM", default_value = "14:00", value_parser = parse_clock)]
+    #[arg(long, value_name = "HH:MM", default_value = "14:00", value_parser = options::parse_clock)]
     surge_at: u32,
     /// No live board: a line an hour, no pauses (for CI and logs). The default when standard
     /// output is not a terminal or CI is set.
@@ -75,19 +75,6 @@ struct DemoArgs {
     /// Where the snapshots and the day's queue_log go.
     #[arg(long, value_name = "DIR", default_value = "callboard-demo")]
     out: PathBuf,
-}
-
-/// `HH:MM` as minutes after midnight.
-fn parse_clock(text: &str) -> Result<u32, String> {
-    let (h, m) = text.split_once(':').ok_or_else(|| format!("{text:?} is not HH:MM"))?;
-    let (h, m): (u32, u32) = (
-        h.parse().map_err(|_| format!("{text:?} is not HH:MM"))?,
-        m.parse().map_err(|_| format!("{text:?} is not HH:MM"))?,
-    );
-    if h > 23 || m > 59 {
-        return Err(format!("{text:?} is not a time of day"));
-    }
-    Ok(h * 60 + m)
 }
 
 fn demo(args: &DemoArgs) -> Result<String, String> {
@@ -797,6 +784,15 @@ fn ewt_eval(args: &EwtEvalArgs) -> Result<String, String> {
         let parsed = queue_log::parse(&input, &calendar);
         if parsed.records.is_empty() {
             return Err(format!("no queue_log events found in {}", path.display()));
+        }
+        if let Some(first) = parsed.warnings.first() {
+            eprintln!(
+                "callboard: {}: {} lines not read (first: line {}: {}); `callboard report` lists them",
+                path.display(),
+                parsed.warnings.len(),
+                first.line,
+                first.message
+            );
         }
         let name = path
             .file_name()

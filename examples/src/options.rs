@@ -46,6 +46,17 @@ pub fn parse_date(s: &str) -> Result<LocalDate, String> {
     LocalDate::new(y, m, d).map_err(|e| format!("{e}: {s:?}"))
 }
 
+/// A local time of day, `HH:MM`, as minutes after midnight.
+///
+/// # Errors
+/// A message naming the text.
+pub fn parse_clock(text: &str) -> Result<u32, String> {
+    let bad = || format!("expected a time of day like 14:00, not {text:?}");
+    let (h, m) = text.trim().split_once(':').ok_or_else(bad)?;
+    let (h, m): (u32, u32) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
+    if h < 24 && m < 60 { Ok(h * 60 + m) } else { Err(bad()) }
+}
+
 /// A local date and time written `YYYY-MM-DD HH:MM[:SS]` (or with a `T`): the date and the
 /// milliseconds since its midnight.
 ///

@@ -32,6 +32,14 @@ use std::fmt::Write as _;
 
 use callboard_core::calendar::{LocalDate, SiteCalendar, Timestamp};
 
+/// A 311 line's calls per hour from 8:00 to 20:00: the morning peak, lunch, the afternoon bump,
+/// the evening.
+pub const CALLS_PER_HOUR_311: [f64; 12] =
+    [70.0, 120.0, 150.0, 140.0, 110.0, 100.0, 120.0, 130.0, 110.0, 85.0, 60.0, 40.0];
+
+/// The agents scheduled for [`CALLS_PER_HOUR_311`], hour by hour.
+pub const AGENTS_311: [u32; 12] = [7, 11, 13, 13, 11, 10, 11, 12, 11, 8, 6, 5];
+
 /// A day to simulate.
 #[derive(Debug, Clone)]
 pub struct DayPlan {
@@ -646,9 +654,7 @@ impl Sim<'_> {
             &format!("ABANDON|{position}|{position}|{waited_s}"),
         );
         // The head of the line may now be ghosts an idle agent would have taken.
-        if self.agents[queue].iter().any(|a| a.state == AgentState::Idle) {
-            self.settle_ghosts(at, queue);
-        }
+        self.settle_ghosts_if_idle(at, queue);
         for agent in 0..self.agents[queue].len() {
             self.leave_if_done(at, queue, agent);
         }

@@ -83,7 +83,7 @@ fn bad_options_are_refused_clearly() {
     for (args, says) in [
         (&["--speed", "0"][..], "--speed must be above 0"),
         (&["--surge", "-2"][..], "--surge must be above 0"),
-        (&["--surge-at", "25:00"][..], "not a time of day"),
+        (&["--surge-at", "25:00"][..], "expected a time of day like 14:00"),
     ] {
         let (_, stderr, ok) = run_demo(&out, args);
         assert!(!ok);

@@ -51,6 +51,11 @@ fn mangle() -> impl Strategy<Value = Mangle> {
 }
 
 fn apply(mut bytes: Vec<u8>, m: &Mangle) -> Vec<u8> {
+    // A log an earlier cut emptied has no byte or line left to mangle (and an index into nothing
+    // is a bug of the test, not of the reader).
+    if bytes.is_empty() {
+        return bytes;
+    }
     let mut lines: Vec<Vec<u8>> = bytes.split(|&b| b == b'\n').map(<[u8]>::to_vec).collect();
     match m {
         Mangle::FlipBit(i, bit) => {
