@@ -252,7 +252,7 @@
 
 /**
  * Expected-wait estimator: Σ 1/(sμ + iθ), the queue-length estimator with callers ahead giving
- * up. The default: the snapshot's `expected_wait_ms` and the reader boards use it.
+ * up.
  */
 #define CB_WAIT_QUEUE_LENGTH_ABANDONMENT 0
 
@@ -275,6 +275,18 @@
  * Expected-wait estimator: Asterisk's announced hold time, reproduced exactly (a baseline).
  */
 #define CB_WAIT_ASTERISK 4
+
+/**
+ * Expected-wait estimator: Σ 1/(r + iθ), with r the rate the line was measured to move by
+ * answers while callers waited (the agents' sμ until it has been seen to move).
+ */
+#define CB_WAIT_LINE_RATE 5
+
+/**
+ * The default expected-wait estimator, `CB_WAIT_LINE_RATE`: the snapshot's `expected_wait_ms`
+ * and the reader boards use it.
+ */
+#define CB_WAIT_DEFAULT 5
 
 /**
  * `cb_csat.status`: `value` holds the figure.
@@ -753,7 +765,7 @@ typedef struct cb_queue_snapshot {
   bool has_expected_wait;
   /**
    * The expected wait of a caller joining now, ms, by the default estimator
-   * (`CB_WAIT_QUEUE_LENGTH_ABANDONMENT`): what the reader boards show.
+   * (`CB_WAIT_DEFAULT`): what the reader boards show.
    */
   uint64_t expected_wait_ms;
   /**

@@ -770,6 +770,7 @@ impl<
             head_of_line_ms,
             last_entered_service: book.wait.last_entered_service(),
             asterisk_holdtime_s: book.wait.asterisk_holdtime_s(),
+            line_rate_per_s: book.wait.line_rate_per_s(),
         }
     }
 
@@ -975,6 +976,7 @@ impl<
                     s.answered_waits.record(&buckets, wait);
                 });
                 self.wait_history(rec.queue, |h| h.answered(rec.entered_at, at));
+                self.line_moved(rec.queue, at, true);
                 rec.phase = CallPhase::Connected { answered_at: at, agent };
                 rec.last_at = at;
                 self.store_call(call, rec);
@@ -997,6 +999,7 @@ impl<
                     s.abandoned_waits.record(&buckets, wait);
                 });
                 self.wait_history(rec.queue, |h| h.abandoned(rec.entered_at, at));
+                self.line_moved(rec.queue, at, false);
                 self.remove_call(call, &rec);
                 Ok(())
             }
@@ -1005,6 +1008,7 @@ impl<
                 self.advance_clock(at);
                 self.leave_queue(&mut rec, at, |s, _| count_dequeued(s, reason));
                 self.wait_history(rec.queue, |h| h.left(rec.entered_at, at));
+                self.line_moved(rec.queue, at, false);
                 self.remove_call(call, &rec);
                 Ok(())
             }
@@ -1076,6 +1080,7 @@ impl<
             s.transferred_out = s.transferred_out.saturating_add(1);
         });
         self.wait_history(rec.queue, |h| h.left(rec.entered_at, at));
+        self.line_moved(rec.queue, at, false);
         self.remove_call(call, &rec);
         if let Some(q) = target {
             // Offered anew in the target queue; its wait there starts now.
@@ -1346,6 +1351,18 @@ impl<
         if let Some(book) = self.queues.get_mut(usize::from(q)) {
             update(&mut book.wait);
         }
+    }
+
+    /// A caller still in `q`'s line leaves it at `at`.
+    fn line_moved(&mut self, q: u8, at: Timestamp, answered: bool) {
+        let head = self
+            .calls
+            .values()
+            .filter(|c| c.queue == q && c.phase == CallPhase::Waiting)
+            .map(|c| c.entered_at)
+            .min()
+            .unwrap_or(at);
+        self.wait_history(q, |h| h.line_moved(at, head, answered));
     }
 
     fn adjust_open_calls(&mut self, q: u8, at: Timestamp, open: bool) {

@@ -319,7 +319,7 @@ pub struct cb_queue_snapshot {
     /// input (no agent serving, no call ended yet).
     pub has_expected_wait: bool,
     /// The expected wait of a caller joining now, ms, by the default estimator
-    /// (`CB_WAIT_QUEUE_LENGTH_ABANDONMENT`): what the reader boards show.
+    /// (`CB_WAIT_DEFAULT`): what the reader boards show.
     pub expected_wait_ms: u64,
     /// Member agents by state.
     pub agents: cb_agent_counts,
@@ -330,7 +330,7 @@ pub struct cb_queue_snapshot {
 }
 
 /// Expected-wait estimator: Σ 1/(sμ + iθ), the queue-length estimator with callers ahead giving
-/// up. The default: the snapshot's `expected_wait_ms` and the reader boards use it.
+/// up.
 pub const CB_WAIT_QUEUE_LENGTH_ABANDONMENT: u32 = 0;
 /// Expected-wait estimator: (k + 1)/(sμ), places in line over the agents' service rate.
 pub const CB_WAIT_QUEUE_LENGTH: u32 = 1;
@@ -340,6 +340,12 @@ pub const CB_WAIT_HEAD_OF_LINE: u32 = 2;
 pub const CB_WAIT_LAST_TO_ENTER_SERVICE: u32 = 3;
 /// Expected-wait estimator: Asterisk's announced hold time, reproduced exactly (a baseline).
 pub const CB_WAIT_ASTERISK: u32 = 4;
+/// Expected-wait estimator: Σ 1/(r + iθ), with r the rate the line was measured to move by
+/// answers while callers waited (the agents' sμ until it has been seen to move).
+pub const CB_WAIT_LINE_RATE: u32 = 5;
+/// The default expected-wait estimator, `CB_WAIT_LINE_RATE`: the snapshot's `expected_wait_ms`
+/// and the reader boards use it.
+pub const CB_WAIT_DEFAULT: u32 = 5;
 
 fn estimator(code: u32) -> Result<WaitEstimator, cb_status> {
     match code {
@@ -348,6 +354,7 @@ fn estimator(code: u32) -> Result<WaitEstimator, cb_status> {
         CB_WAIT_HEAD_OF_LINE => Ok(WaitEstimator::HeadOfLine),
         CB_WAIT_LAST_TO_ENTER_SERVICE => Ok(WaitEstimator::LastToEnterService),
         CB_WAIT_ASTERISK => Ok(WaitEstimator::Asterisk),
+        CB_WAIT_LINE_RATE => Ok(WaitEstimator::LineRate),
         _ => Err(CB_STATUS_INVALID_ARGUMENT),
     }
 }

@@ -27,7 +27,7 @@ use crate::csat::{CsatLedger, CsatScale};
 use crate::event::{AgentId, CallId};
 
 /// The checkpoint format's version; a checkpoint of another version is refused.
-pub const FORMAT_VERSION: u16 = 2;
+pub const FORMAT_VERSION: u16 = 3;
 
 const MAGIC: [u8; 4] = *b"CBCK";
 const HEADER_LEN: usize = 6;
