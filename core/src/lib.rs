@@ -74,6 +74,7 @@
 extern crate std;
 
 pub mod board;
+pub mod business;
 pub mod calendar;
 pub mod center;
 pub mod crc;
@@ -84,6 +85,7 @@ pub mod interval;
 mod ledger;
 pub mod queue;
 pub mod service_level;
+pub mod sla;
 pub mod wait;
 #[cfg(feature = "wire")]
 pub mod wire;
