@@ -237,7 +237,7 @@ impl CloseHistogram {
                 let width = f64::from(upper_min.saturating_sub(lower_min));
                 let minutes = f64::from(lower_min) + share * width;
                 // Non-negative and at most 86 400 minutes: the cast is exact enough.
-                return Some((minutes * MILLIS_PER_MINUTE as f64).round() as u64);
+                return Some(libm::round(minutes * MILLIS_PER_MINUTE as f64) as u64);
             }
             below = upto;
             lower_min = CLOSE_BUCKET_BOUNDS_MIN.get(i).copied().unwrap_or(lower_min);
