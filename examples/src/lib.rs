@@ -13,4 +13,5 @@ pub mod queue_log;
 pub mod replay;
 pub mod report;
 pub mod sim;
+pub mod sla;
 pub mod staffing;

@@ -49,6 +49,39 @@ enum Command {
     /// How right each expected-wait estimator is: every caller's estimate at arrival against the
     /// wait that followed, on simulated days and real logs.
     EwtEval(EwtEvalArgs),
+    /// Service agreements with departments: business-calendar SLA clocks on service requests.
+    #[command(subcommand)]
+    Sla(SlaCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum SlaCommand {
+    /// Compliance per department and request type: service requests from a CSV against the
+    /// agreements in a TOML file (formats: `callboard_examples::sla`; samples in
+    /// examples/data/sla-*).
+    Report(SlaReportArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct SlaReportArgs {
+    /// The service requests: id,type,department,opened,closed,pauses (local times).
+    #[arg(long, value_name = "FILE.csv")]
+    requests: PathBuf,
+    /// The agreements: the site's clock, business calendars, a policy per request type.
+    #[arg(long, value_name = "FILE.toml")]
+    policies: PathBuf,
+    /// First local day of the period (default: the first day in the file).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = options::parse_date)]
+    from: Option<callboard_core::calendar::LocalDate>,
+    /// Last local day of the period (default: the day of --now).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = options::parse_date)]
+    to: Option<callboard_core::calendar::LocalDate>,
+    /// When open requests are judged, local time (default: the last time in the file).
+    #[arg(long, value_name = "YYYY-MM-DD HH:MM")]
+    now: Option<String>,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -770,6 +803,58 @@ fn board_send(args: &BoardSendArgs) -> Result<String, String> {
     board_feed::feed(plan, source, queue_config)
 }
 
+fn sla_report(args: &SlaReportArgs) -> Result<String, String> {
+    use callboard_examples::sla;
+    let text = |path: &PathBuf| {
+        String::from_utf8(read_input(path)?)
+            .map_err(|_| format!("{}: not UTF-8 text", path.display()))
+    };
+    let policies_text = text(&args.policies)?;
+    let policies = sla::parse_policies(&policies_text)
+        .map_err(|e| format!("{}: {e}", args.policies.display()))?;
+    let requests = text(&args.requests)?;
+    let now = match &args.now {
+        None => None,
+        Some(text) => {
+            let (date, millis) = options::parse_local_datetime(text)?;
+            Some(match policies.site().resolve_local(date, millis) {
+                LocalResolution::Unique(t)
+                | LocalResolution::Ambiguous(t, _)
+                | LocalResolution::Skipped(t) => t,
+            })
+        }
+    };
+    let (from, to, json) = (args.from, args.to, args.json);
+    let path = args.requests.display().to_string();
+    // The tracker is a few megabytes of fixed-capacity state: built on a roomy stack.
+    std::thread::Builder::new()
+        .name("sla".into())
+        .stack_size(replay::REPLAY_STACK_BYTES)
+        .spawn(move || {
+            let report = sla::report(&policies, &requests, from, to, now)
+                .map_err(|e| format!("{path}: {e}"))?;
+            if let Some(first) = report.rejected.first() {
+                eprintln!(
+                    "callboard: {path}: {} rows not counted (first: {first})",
+                    report.rejected.len()
+                );
+            }
+            if json {
+                sla::render_json(&report)
+                    .map(|mut s| {
+                        s.push('\n');
+                        s
+                    })
+                    .map_err(|e| e.to_string())
+            } else {
+                Ok(sla::render_text(&report))
+            }
+        })
+        .map_err(|e| e.to_string())?
+        .join()
+        .map_err(|_| "the SLA report thread panicked".to_owned())?
+}
+
 fn ewt_eval(args: &EwtEvalArgs) -> Result<String, String> {
     use callboard_examples::ewt_eval::{self, SimScenario};
     let calendar = SiteCalendar::new(args.utc_offset, DstRule::None).map_err(|e| e.to_string())?;
@@ -831,6 +916,7 @@ fn main() -> ExitCode {
         Command::Board(BoardCommand::Preview(args)) => board_preview(args),
         Command::Board(BoardCommand::Send(args)) => board_send(args),
         Command::EwtEval(args) => ewt_eval(args),
+        Command::Sla(SlaCommand::Report(args)) => sla_report(args),
         Command::Demo(args) => demo(args),
     };
     match outcome {
