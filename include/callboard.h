@@ -384,6 +384,56 @@
 #define CB_TARGET_MAX_BLOCKING (1 << 5)
 
 /**
+ * Opening spans a weekday can have.
+ */
+#define CB_SLA_SPANS_PER_DAY 4
+
+/**
+ * Target kind: minutes of business time (`amount` minutes; "5 business hours" is 300).
+ */
+#define CB_SLA_BUSINESS_MINUTES 0
+
+/**
+ * Target kind: by the close of the `amount`-th working day after the opening day.
+ */
+#define CB_SLA_BUSINESS_DAYS 1
+
+/**
+ * Target kind: minutes of elapsed time, around the clock.
+ */
+#define CB_SLA_CALENDAR_MINUTES 2
+
+/**
+ * Target kind: the same local time `amount` days later.
+ */
+#define CB_SLA_CALENDAR_DAYS 3
+
+/**
+ * Request status: open, under the at-risk point.
+ */
+#define CB_SLA_ON_TIME 0
+
+/**
+ * Request status: open, past the at-risk point.
+ */
+#define CB_SLA_AT_RISK 1
+
+/**
+ * Request status: open, past its due instant.
+ */
+#define CB_SLA_BREACHED 2
+
+/**
+ * Request status: closed by its due instant.
+ */
+#define CB_SLA_MET 3
+
+/**
+ * Request status: closed after it.
+ */
+#define CB_SLA_MISSED 4
+
+/**
  * The outcome of every `cb_` function that can fail. Out-parameters are written only when the
  * answer is `CB_STATUS_OK`. The numbers are part of the ABI and never change meaning.
  */
@@ -476,6 +526,12 @@ typedef uint32_t cb_status;
  * a call taking `cb_center *`. Different centers are independent.
  */
 typedef struct cb_center cb_center;
+
+/**
+ * A tracker of service requests against their agreements. Opaque; made by
+ * `cb_sla_tracker_new`, freed by `cb_sla_tracker_free`.
+ */
+typedef struct cb_sla_tracker cb_sla_tracker;
 
 /**
  * A center's configuration. `cb_center_config_default` fills in the defaults.
@@ -1008,6 +1064,164 @@ typedef struct cb_staffing {
   struct cb_figures figures;
 } cb_staffing;
 
+/**
+ * One opening span: local minutes after midnight, `[start_min, end_min)`, `end_min` ≤ 1440.
+ */
+typedef struct cb_open_span {
+  /**
+   * The opening.
+   */
+  uint16_t start_min;
+  /**
+   * The closing (1440 = midnight at the end of the day).
+   */
+  uint16_t end_min;
+} cb_open_span;
+
+/**
+ * One weekday's opening spans, in order, not overlapping.
+ */
+typedef struct cb_day_hours {
+  /**
+   * Spans used, 0 (closed) to 4.
+   */
+  uint8_t count;
+  /**
+   * The spans.
+   */
+  struct cb_open_span spans[CB_SLA_SPANS_PER_DAY];
+} cb_day_hours;
+
+/**
+ * A business calendar: the site's clock and opening hours per weekday (Monday first), or
+ * around the clock.
+ */
+typedef struct cb_business_calendar {
+  /**
+   * The site's standard offset from UTC, minutes east.
+   */
+  int32_t utc_offset_minutes;
+  /**
+   * Daylight saving: `CB_DST_NONE`, `CB_DST_US` or `CB_DST_EU`.
+   */
+  uint32_t dst_rule;
+  /**
+   * Open around the clock every day, holidays included (`days` is ignored).
+   */
+  bool always;
+  /**
+   * Monday to Sunday.
+   */
+  struct cb_day_hours days[7];
+} cb_business_calendar;
+
+/**
+ * The agreement for one request type.
+ */
+typedef struct cb_sla_policy {
+  /**
+   * The request type it governs.
+   */
+  uint32_t request_type;
+  /**
+   * `CB_SLA_BUSINESS_MINUTES`, `CB_SLA_BUSINESS_DAYS`, `CB_SLA_CALENDAR_MINUTES` or
+   * `CB_SLA_CALENDAR_DAYS`.
+   */
+  uint32_t target_kind;
+  /**
+   * The target's amount (1 up to a year).
+   */
+  uint32_t target_amount;
+  /**
+   * The calendar it runs on, as `cb_sla_add_calendar` numbered it.
+   */
+  uint8_t calendar;
+  /**
+   * At-risk point: the share of the target used, permille (800 = 80 %).
+   */
+  uint16_t at_risk_permille;
+} cb_sla_policy;
+
+/**
+ * One open request's clock.
+ */
+typedef struct cb_sla_request {
+  /**
+   * `CB_SLA_ON_TIME`, `CB_SLA_AT_RISK` or `CB_SLA_BREACHED`.
+   */
+  uint32_t status;
+  /**
+   * Whether the clock is stopped (waiting on the resident).
+   */
+  bool paused;
+  /**
+   * Whether `due_ms` holds a value (not while paused within the target).
+   */
+  bool has_due;
+  /**
+   * When the target runs out, ms since the epoch.
+   */
+  uint64_t due_ms;
+  /**
+   * Business time used so far, ms.
+   */
+  uint64_t used_ms;
+  /**
+   * Business time the target allows, ms.
+   */
+  uint64_t budget_ms;
+} cb_sla_request;
+
+/**
+ * Compliance over a period, and the open requests now.
+ */
+typedef struct cb_sla_summary {
+  /**
+   * Opened in the period.
+   */
+  uint32_t opened;
+  /**
+   * Closed in the period.
+   */
+  uint32_t closed;
+  /**
+   * Closed within the target.
+   */
+  uint32_t met;
+  /**
+   * Closed past it.
+   */
+  uint32_t missed;
+  /**
+   * Open now, under the at-risk point.
+   */
+  uint32_t open_on_time;
+  /**
+   * Open now, past the at-risk point.
+   */
+  uint32_t open_at_risk;
+  /**
+   * Open now, past the due instant.
+   */
+  uint32_t open_breached;
+  /**
+   * Whether the compliance and times to close hold values (something closed).
+   */
+  bool has_compliance;
+  /**
+   * Met ÷ closed, permille.
+   */
+  uint16_t compliance_permille;
+  /**
+   * Median business time to close, ms (from a bounded histogram).
+   */
+  uint64_t median_close_ms;
+  /**
+   * 90th-percentile business time to close, ms.
+   */
+  uint64_t p90_close_ms;
+} cb_sla_summary;
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -1380,6 +1594,161 @@ cb_status cb_erlang_b_traffic(double lines,
                               double blocking,
                               double *offered_erlangs,
                               double *carried_erlangs);
+
+/**
+ * Makes an empty tracker (about 1.1 MB on the heap) and writes it to `*out`.
+ *
+ * Returns `CB_STATUS_NULL_ARGUMENT` or `CB_STATUS_MISALIGNED` for a bad `out`.
+ *
+ * # Safety
+ * `out` must be NULL or valid for writing a pointer.
+ */
+cb_status cb_sla_tracker_new(struct cb_sla_tracker **out);
+
+/**
+ * Frees a tracker from `cb_sla_tracker_new`; NULL is left alone.
+ *
+ * # Safety
+ * `tracker` must be NULL or a tracker from `cb_sla_tracker_new` not freed before, in use by no
+ * other call.
+ */
+void cb_sla_tracker_free(struct cb_sla_tracker *tracker);
+
+/**
+ * Adds a business calendar; its number (0, 1, …) goes to `*index`. Days are counted in the
+ * first calendar's local time.
+ *
+ * Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_INVALID_ARGUMENT` (an offset, rule or span out
+ * of range; spans overlapping or out of order; a count above 4), or
+ * `CB_STATUS_CAPACITY_EXCEEDED` (4 calendars).
+ *
+ * # Safety
+ * `tracker`: NULL or live and unshared; `calendar`: NULL or valid; `index`: NULL or writable.
+ */
+cb_status cb_sla_add_calendar(struct cb_sla_tracker *tracker,
+                              const struct cb_business_calendar *calendar,
+                              uint8_t *index);
+
+/**
+ * Closes the local date `year`-`month`-`day` on calendar `calendar` (a holiday).
+ *
+ * Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_UNKNOWN_ID` (no such calendar),
+ * `CB_STATUS_INVALID_ARGUMENT` (no such date), `CB_STATUS_CAPACITY_EXCEEDED` (64 holidays).
+ * Only before the first policy on that calendar; after it, `CB_STATUS_CONFLICT`.
+ *
+ * # Safety
+ * `tracker`: NULL or live and unshared.
+ */
+cb_status cb_sla_add_holiday(struct cb_sla_tracker *tracker,
+                             uint8_t calendar,
+                             int32_t year,
+                             uint8_t month,
+                             uint8_t day);
+
+/**
+ * Adds the policy for a request type.
+ *
+ * Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_UNKNOWN_ID` (no such calendar),
+ * `CB_STATUS_INVALID_ARGUMENT` (an unknown kind, an amount of 0 or over a year, an at-risk point
+ * over 1000, a business target on a calendar never open), `CB_STATUS_CONFLICT` (the type has a
+ * policy), `CB_STATUS_CAPACITY_EXCEEDED` (32 policies).
+ *
+ * # Safety
+ * `tracker`: NULL or live and unshared; `policy`: NULL or valid.
+ */
+cb_status cb_sla_add_policy(struct cb_sla_tracker *tracker,
+                            const struct cb_sla_policy *policy);
+
+/**
+ * Opens request `id` of `request_type` for `department` at `at_ms`.
+ *
+ * Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_UNKNOWN_ID` (no policy for the type),
+ * `CB_STATUS_CONFLICT` (the id is open), `CB_STATUS_CAPACITY_EXCEEDED`, `CB_STATUS_NOT_KEPT`
+ * (a day older than every day kept).
+ *
+ * # Safety
+ * `tracker`: NULL or live and unshared.
+ */
+cb_status cb_sla_open(struct cb_sla_tracker *tracker,
+                      uint64_t id,
+                      uint32_t request_type,
+                      uint32_t department,
+                      uint64_t at_ms);
+
+/**
+ * Stops request `id`'s clock at `at_ms` (waiting on the resident).
+ *
+ * Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_UNKNOWN_ID`, `CB_STATUS_OUT_OF_ORDER` (before
+ * the request's last event), `CB_STATUS_CONFLICT` (paused already).
+ *
+ * # Safety
+ * `tracker`: NULL or live and unshared.
+ */
+cb_status cb_sla_pause(struct cb_sla_tracker *tracker,
+                       uint64_t id,
+                       uint64_t at_ms);
+
+/**
+ * Restarts request `id`'s clock at `at_ms`; its due instant moves by the business time paused.
+ *
+ * Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_UNKNOWN_ID`, `CB_STATUS_OUT_OF_ORDER`,
+ * `CB_STATUS_CONFLICT` (not paused).
+ *
+ * # Safety
+ * `tracker`: NULL or live and unshared.
+ */
+cb_status cb_sla_resume(struct cb_sla_tracker *tracker,
+                        uint64_t id,
+                        uint64_t at_ms);
+
+/**
+ * Closes request `id` at `at_ms`; `CB_SLA_MET` or `CB_SLA_MISSED` goes to `*status` (which may
+ * be NULL).
+ *
+ * Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_UNKNOWN_ID`, `CB_STATUS_OUT_OF_ORDER`,
+ * `CB_STATUS_NOT_KEPT`.
+ *
+ * # Safety
+ * `tracker`: NULL or live and unshared; `status`: NULL or writable.
+ */
+cb_status cb_sla_close(struct cb_sla_tracker *tracker,
+                       uint64_t id,
+                       uint64_t at_ms,
+                       uint32_t *status);
+
+/**
+ * Open request `id`'s clock as of `now_ms`.
+ *
+ * Returns `CB_STATUS_NULL_ARGUMENT` or `CB_STATUS_UNKNOWN_ID` (not open); `*out` is untouched
+ * then.
+ *
+ * # Safety
+ * `tracker`: NULL or live; `out`: NULL or writable.
+ */
+cb_status cb_sla_request_clock(const struct cb_sla_tracker *tracker,
+                               uint64_t id,
+                               uint64_t now_ms,
+                               struct cb_sla_request *out);
+
+/**
+ * Compliance of the requests of `department` (all if `all_departments`) and `request_type`
+ * (all if `all_types`) over the local days from that of `from_ms` to that of `to_ms`, with the
+ * open ones judged at `now_ms`.
+ *
+ * Returns `CB_STATUS_NULL_ARGUMENT`.
+ *
+ * # Safety
+ * `tracker`: NULL or live; `out`: NULL or writable.
+ */
+cb_status cb_sla_summary_get(const struct cb_sla_tracker *tracker,
+                             bool all_departments,
+                             uint32_t department,
+                             bool all_types,
+                             uint32_t request_type,
+                             uint64_t from_ms,
+                             uint64_t to_ms,
+                             uint64_t now_ms,
+                             struct cb_sla_summary *out);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -163,6 +163,10 @@ pub enum SlaError {
     /// An instant before the request's previous event.
     #[error("the instant is before the request's previous event")]
     BeforePrevious,
+    /// A holiday for a calendar a policy already runs on: due instants already given would
+    /// no longer agree with the calendar.
+    #[error("the calendar is in use by a policy")]
+    CalendarInUse,
     /// The tracker is full (requests, calendars, policies or department × type pairs).
     #[error("the tracker is full")]
     Full,
@@ -394,6 +398,20 @@ impl<const REQUESTS: usize, const KEYS: usize, const DAYS: usize> SlaTracker<REQ
         let index = u8::try_from(self.calendars.len()).map_err(|_| SlaError::Full)?;
         self.calendars.push(calendar).map_err(|_| SlaError::Full)?;
         Ok(index)
+    }
+
+    /// Adds a holiday to calendar `index`, before any policy runs on it.
+    ///
+    /// # Errors
+    /// [`SlaError::UnknownCalendar`], [`SlaError::CalendarInUse`], [`SlaError::Calendar`] (too
+    /// many holidays).
+    pub fn add_holiday(&mut self, index: u8, date: LocalDate) -> Result<(), SlaError> {
+        if self.policies.iter().any(|p| p.calendar == index) {
+            return Err(SlaError::CalendarInUse);
+        }
+        let calendar =
+            self.calendars.get_mut(usize::from(index)).ok_or(SlaError::UnknownCalendar)?;
+        calendar.add_holiday(date).map_err(SlaError::Calendar)
     }
 
     /// The calendar at `index`.
@@ -907,7 +925,12 @@ mod tests {
         assert_eq!(t.add_policy(bad), Err(SlaError::UnknownCalendar));
         let dup = SlaPolicy { request_type: GRAFFITI, calendar: 0, ..bad };
         assert_eq!(t.add_policy(dup), Err(SlaError::DuplicatePolicy));
+        let day = LocalDate::new(2026, 12, 24).unwrap();
+        assert_eq!(t.add_holiday(0, day), Err(SlaError::CalendarInUse));
+        assert_eq!(t.add_holiday(9, day), Err(SlaError::UnknownCalendar));
         let closed = t.add_calendar(BusinessCalendar::new(site(), WeekHours::closed())).unwrap();
+        t.add_holiday(closed, day).unwrap();
+        assert_eq!(t.calendar(closed).unwrap().holidays(), &[day]);
         let never = SlaPolicy { target: Target::BusinessMinutes(60), calendar: closed, ..bad };
         assert_eq!(t.add_policy(never), Err(SlaError::Calendar(BusinessError::NeverOpen)));
         // Full: 16 requests.

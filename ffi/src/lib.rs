@@ -20,6 +20,7 @@
 mod boundary;
 pub mod center;
 pub mod erlang;
+pub mod sla;
 pub mod status;
 
 pub use status::cb_status;

@@ -137,6 +137,11 @@ fn smoke_from_cpp() {
 }
 
 #[test]
+fn service_agreements_from_c11() {
+    run(&build("test_sla.c", "cc", "c11"));
+}
+
+#[test]
 fn a_center_from_c11() {
     run(&build("test_center.c", "cc", "c11"));
 }
