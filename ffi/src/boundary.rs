@@ -3,7 +3,10 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use crate::cb_status;
-use crate::status::{CB_STATUS_MISALIGNED, CB_STATUS_NULL_ARGUMENT, CB_STATUS_OK, CB_STATUS_PANIC};
+use crate::status::{
+    CB_STATUS_MISALIGNED, CB_STATUS_NULL_ARGUMENT, CB_STATUS_OK, CB_STATUS_PANIC,
+    CB_STATUS_POISONED,
+};
 
 /// Runs a function body: its `Err` becomes the returned status, and a panic becomes
 /// `CB_STATUS_PANIC` instead of unwinding into C (which would be undefined behaviour).
@@ -51,6 +54,65 @@ pub(crate) unsafe fn write_out<T>(pointer: *mut T, value: T) {
     // SAFETY: non-NULL and aligned (check_out); writable is the caller's contract. `write`
     // does not read or drop the old contents, which may be uninitialized.
     unsafe { pointer.write(value) };
+}
+
+/// An object C holds by pointer (a center, an SLA tracker): its state, and whether a panic
+/// inside an earlier call left that state unknown.
+pub(crate) trait Handle {
+    /// What the calls work on.
+    type State;
+    /// Whether an earlier panic poisoned the handle.
+    fn poisoned(&self) -> bool;
+    /// Marks the handle poisoned.
+    fn poison(&mut self);
+    /// The state, for reading.
+    fn state(&self) -> &Self::State;
+    /// The state, for writing.
+    fn state_mut(&mut self) -> &mut Self::State;
+}
+
+/// Runs `body` on a handle's state for writing: NULL, misaligned and poisoned handles are
+/// statuses, and a panic poisons the handle.
+///
+/// # Safety
+/// `handle` must be NULL or a live handle not used by anyone else during the call.
+pub(crate) unsafe fn with_handle_mut<H: Handle>(
+    handle: *mut H,
+    body: impl FnOnce(&mut H::State) -> Result<(), cb_status>,
+) -> cb_status {
+    let status = guard(|| {
+        check_out(handle)?;
+        // SAFETY: non-NULL and aligned (checked); live and unshared by the caller's contract.
+        let handle = unsafe { &mut *handle };
+        if handle.poisoned() {
+            return Err(CB_STATUS_POISONED);
+        }
+        body(handle.state_mut())
+    });
+    if status == CB_STATUS_PANIC && !handle.is_null() && handle.is_aligned() {
+        // SAFETY: live by the caller's contract; the panicking borrow has ended.
+        unsafe { (*handle).poison() };
+    }
+    status
+}
+
+/// Runs `body` on a handle's state for reading: NULL, misaligned and poisoned handles are
+/// statuses.
+///
+/// # Safety
+/// `handle` must be NULL or a live handle not written during the call.
+pub(crate) unsafe fn with_handle<H: Handle>(
+    handle: *const H,
+    body: impl FnOnce(&H::State) -> Result<(), cb_status>,
+) -> cb_status {
+    guard(|| {
+        // SAFETY: the caller's contract: NULL or a live handle.
+        let handle = unsafe { borrow(handle) }?;
+        if handle.poisoned() {
+            return Err(CB_STATUS_POISONED);
+        }
+        body(handle.state())
+    })
 }
 
 #[cfg(test)]

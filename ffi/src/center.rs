@@ -15,10 +15,10 @@ use callboard_core::csat::{
 use callboard_core::event::{AgentId, AgentState, CallId, DequeueReason, QueueId, ReasonCode};
 use callboard_core::interval::IntervalStats;
 use callboard_core::service_level::{ServiceLevelThreshold, ServiceLevelVariant};
-use callboard_core::wait::WaitEstimator;
+use callboard_core::wait::{WaitEstimator, WaitUnknown};
 use callboard_core::{Center, CenterConfig, Event, EventKind, QueueConfig};
 
-use crate::boundary::{borrow, check_out, guard, write_out};
+use crate::boundary::{Handle, borrow, check_out, guard, with_handle, with_handle_mut, write_out};
 use crate::cb_status;
 use crate::status::*;
 
@@ -628,45 +628,20 @@ pub unsafe extern "C" fn cb_center_free(center: *mut cb_center) {
     });
 }
 
-/// Runs `body` on a center for writing; a panic poisons it.
-///
-/// # Safety
-/// `center` must be NULL or a live center not used by anyone else during the call.
-unsafe fn with_center_mut(
-    center: *mut cb_center,
-    body: impl FnOnce(&mut CenterState) -> Result<(), cb_status>,
-) -> cb_status {
-    let status = guard(|| {
-        // SAFETY: the caller's contract: NULL or a live, unshared center.
-        let center = unsafe { center.as_mut() }.ok_or(CB_STATUS_NULL_ARGUMENT)?;
-        if center.poisoned {
-            return Err(CB_STATUS_POISONED);
-        }
-        body(&mut center.state)
-    });
-    if status == CB_STATUS_PANIC && !center.is_null() {
-        // SAFETY: non-NULL and live by the caller's contract; the panicking borrow has ended.
-        unsafe { (*center).poisoned = true };
+impl Handle for cb_center {
+    type State = CenterState;
+    fn poisoned(&self) -> bool {
+        self.poisoned
     }
-    status
-}
-
-/// Runs `body` on a center for reading.
-///
-/// # Safety
-/// `center` must be NULL or a live center not written during the call.
-unsafe fn with_center(
-    center: *const cb_center,
-    body: impl FnOnce(&CenterState) -> Result<(), cb_status>,
-) -> cb_status {
-    guard(|| {
-        // SAFETY: the caller's contract: NULL or a live center.
-        let center = unsafe { borrow(center) }?;
-        if center.poisoned {
-            return Err(CB_STATUS_POISONED);
-        }
-        body(&center.state)
-    })
+    fn poison(&mut self) {
+        self.poisoned = true;
+    }
+    fn state(&self) -> &CenterState {
+        &self.state
+    }
+    fn state_mut(&mut self) -> &mut CenterState {
+        &mut self.state
+    }
 }
 
 /// Adds a queue with id `queue`.
@@ -687,7 +662,7 @@ pub unsafe extern "C" fn cb_center_add_queue(
 ) -> cb_status {
     // SAFETY: forwarded caller contract.
     unsafe {
-        with_center_mut(center, |state| {
+        with_handle_mut(center, |state| {
             let config = borrow(config)?;
             let service_level = if config.sl_rings > 0 {
                 if config.ring_cadence_ms == 0 {
@@ -780,7 +755,7 @@ pub unsafe extern "C" fn cb_center_apply(
 ) -> cb_status {
     // SAFETY: forwarded caller contract.
     unsafe {
-        with_center_mut(center, |state| {
+        with_handle_mut(center, |state| {
             let event = event_of(borrow(event)?)?;
             Ok(state.apply(&event)?)
         })
@@ -799,7 +774,7 @@ pub unsafe extern "C" fn cb_center_apply(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn cb_center_advance_to(center: *mut cb_center, now_ms: u64) -> cb_status {
     // SAFETY: forwarded caller contract.
-    unsafe { with_center_mut(center, |state| Ok(state.advance_to(now_ms)?)) }
+    unsafe { with_handle_mut(center, |state| Ok(state.advance_to(now_ms)?)) }
 }
 
 fn period_of(start_ms: u64, end_ms: u64, stats: &IntervalStats) -> cb_period {
@@ -879,7 +854,7 @@ pub unsafe extern "C" fn cb_center_snapshot(
 ) -> cb_status {
     // SAFETY: forwarded caller contract.
     unsafe {
-        with_center(center, |state| {
+        with_handle(center, |state| {
             check_out(out)?;
             let id = QueueId(queue);
             if state.queue_config(id).is_none() {
@@ -936,17 +911,18 @@ pub unsafe extern "C" fn cb_center_expected_wait(
 ) -> cb_status {
     // SAFETY: forwarded caller contract.
     unsafe {
-        with_center(center, |state| {
+        with_handle(center, |state| {
             check_out(out_ms)?;
             let estimator = estimator(estimator_code)?;
             let id = QueueId(queue);
             if state.queue_config(id).is_none() {
                 return Err(CB_STATUS_UNKNOWN_ID);
             }
-            let inputs = state.wait_inputs(id).ok_or(CB_STATUS_NOT_KEPT)?;
-            let wait = estimator
-                .estimate(&inputs, callboard_core::wait::Caller::New)
-                .map_err(|_| CB_STATUS_MISSING_INPUT)?;
+            // The queue exists, so the only `NoQueue` left is a center with no clock yet.
+            let wait = state.expected_wait(id, estimator).map_err(|e| match e {
+                WaitUnknown::NoQueue => CB_STATUS_NOT_KEPT,
+                _ => CB_STATUS_MISSING_INPUT,
+            })?;
             write_out(out_ms, wait);
             Ok(())
         })
@@ -975,7 +951,7 @@ pub unsafe extern "C" fn cb_call_expected_wait(
 ) -> cb_status {
     // SAFETY: forwarded caller contract.
     unsafe {
-        with_center(center, |state| {
+        with_handle(center, |state| {
             check_out(out_ms)?;
             let estimator = estimator(estimator_code)?;
             let wait = state.call_expected_wait(CallId(call), estimator).map_err(|e| match e {
@@ -1027,7 +1003,7 @@ unsafe fn read_period(
 ) -> cb_status {
     // SAFETY: forwarded caller contract.
     unsafe {
-        with_center(center, |state| {
+        with_handle(center, |state| {
             check_out(out)?;
             let id = QueueId(queue);
             if state.queue_config(id).is_none() {
@@ -1089,7 +1065,7 @@ pub unsafe extern "C" fn cb_center_record_survey(
 ) -> cb_status {
     // SAFETY: forwarded caller contract.
     unsafe {
-        with_center_mut(center, |state| {
+        with_handle_mut(center, |state| {
             let survey = borrow(survey)?;
             let mut answers = [None; BASELINE_QUESTIONS];
             for (slot, answer) in answers.iter_mut().zip(survey.answers) {
@@ -1131,7 +1107,7 @@ pub unsafe extern "C" fn cb_center_previous_day_csat(
 ) -> cb_status {
     // SAFETY: forwarded caller contract.
     unsafe {
-        with_center(center, |state| {
+        with_handle(center, |state| {
             check_out(out)?;
             let csat = state.previous_day_csat().ok_or(CB_STATUS_NOT_KEPT)?;
             let minimum_sample = state.config().csat.minimum_sample;
@@ -1175,7 +1151,7 @@ pub unsafe extern "C" fn cb_center_diagnostics(
 ) -> cb_status {
     // SAFETY: forwarded caller contract.
     unsafe {
-        with_center(center, |state| {
+        with_handle(center, |state| {
             check_out(out)?;
             let d = state.diagnostics();
             let answer = cb_diagnostics {
@@ -1223,7 +1199,7 @@ pub unsafe extern "C" fn cb_center_checkpoint(
 ) -> cb_status {
     // SAFETY: forwarded caller contract.
     unsafe {
-        with_center(center, |state| {
+        with_handle(center, |state| {
             check_out(written)?;
             let needed = state.checkpoint_len()?;
             if len < needed {
@@ -1261,7 +1237,7 @@ pub unsafe extern "C" fn cb_center_restore(
 ) -> cb_status {
     // SAFETY: forwarded caller contract.
     unsafe {
-        with_center_mut(center, |state| {
+        with_handle_mut(center, |state| {
             if bytes.is_null() {
                 return Err(CB_STATUS_NULL_ARGUMENT);
             }
@@ -1306,7 +1282,7 @@ mod tests {
         }
         // No input makes the library panic, so a bug is simulated inside the boundary.
         // SAFETY: a live center used by this thread only.
-        let status = unsafe { with_center_mut(victim, |_| panic!("simulated bug")) };
+        let status = unsafe { with_handle_mut(victim, |_| panic!("simulated bug")) };
         assert_eq!(status, CB_STATUS_PANIC);
         // SAFETY: live centers.
         unsafe {

@@ -14,7 +14,7 @@ use callboard_core::sla::{
     Target,
 };
 
-use crate::boundary::{borrow, check_out, guard, write_out};
+use crate::boundary::{Handle, borrow, check_out, guard, with_handle, with_handle_mut, write_out};
 use crate::center::{CB_DST_EU, CB_DST_NONE, CB_DST_US};
 use crate::status::cb_status::{self, *};
 
@@ -220,45 +220,20 @@ fn calendar_of(c: &cb_business_calendar) -> Result<BusinessCalendar, cb_status> 
     Ok(BusinessCalendar::new(site, week))
 }
 
-/// Runs `body` on a tracker for writing; a panic poisons it.
-///
-/// # Safety
-/// `tracker` must be NULL or a live tracker not used by anyone else during the call.
-unsafe fn with_tracker_mut(
-    tracker: *mut cb_sla_tracker,
-    body: impl FnOnce(&mut Tracker) -> Result<(), cb_status>,
-) -> cb_status {
-    let status = guard(|| {
-        // SAFETY: the caller's contract: NULL or a live, unshared tracker.
-        let tracker = unsafe { tracker.as_mut() }.ok_or(CB_STATUS_NULL_ARGUMENT)?;
-        if tracker.poisoned {
-            return Err(CB_STATUS_POISONED);
-        }
-        body(&mut tracker.tracker)
-    });
-    if status == CB_STATUS_PANIC && !tracker.is_null() {
-        // SAFETY: as above; the panic left the state unknown.
-        unsafe { (*tracker).poisoned = true };
+impl Handle for cb_sla_tracker {
+    type State = Tracker;
+    fn poisoned(&self) -> bool {
+        self.poisoned
     }
-    status
-}
-
-/// Runs `body` on a tracker for reading.
-///
-/// # Safety
-/// `tracker` must be NULL or a live tracker not written during the call.
-unsafe fn with_tracker(
-    tracker: *const cb_sla_tracker,
-    body: impl FnOnce(&Tracker) -> Result<(), cb_status>,
-) -> cb_status {
-    guard(|| {
-        // SAFETY: the caller's contract: NULL or a live tracker.
-        let tracker = unsafe { borrow(tracker) }?;
-        if tracker.poisoned {
-            return Err(CB_STATUS_POISONED);
-        }
-        body(&tracker.tracker)
-    })
+    fn poison(&mut self) {
+        self.poisoned = true;
+    }
+    fn state(&self) -> &Tracker {
+        &self.tracker
+    }
+    fn state_mut(&mut self) -> &mut Tracker {
+        &mut self.tracker
+    }
 }
 
 /// Makes an empty tracker (about 1.1 MB on the heap) and writes it to `*out`.
@@ -314,7 +289,7 @@ pub unsafe extern "C" fn cb_sla_add_calendar(
 ) -> cb_status {
     // SAFETY: the caller's contract.
     unsafe {
-        with_tracker_mut(tracker, |t| {
+        with_handle_mut(tracker, |t| {
             let calendar = calendar_of(borrow(calendar)?)?;
             check_out(index)?;
             let i = t.add_calendar(calendar).map_err(status_of)?;
@@ -342,7 +317,7 @@ pub unsafe extern "C" fn cb_sla_add_holiday(
 ) -> cb_status {
     // SAFETY: the caller's contract.
     unsafe {
-        with_tracker_mut(tracker, |t| {
+        with_handle_mut(tracker, |t| {
             let date = LocalDate::new(year, month, day).map_err(|_| CB_STATUS_INVALID_ARGUMENT)?;
             t.add_holiday(calendar, date).map_err(status_of)
         })
@@ -365,7 +340,7 @@ pub unsafe extern "C" fn cb_sla_add_policy(
 ) -> cb_status {
     // SAFETY: the caller's contract.
     unsafe {
-        with_tracker_mut(tracker, |t| {
+        with_handle_mut(tracker, |t| {
             let p = borrow(policy)?;
             let target = match p.target_kind {
                 CB_SLA_BUSINESS_MINUTES => Target::BusinessMinutes(p.target_amount),
@@ -403,7 +378,7 @@ pub unsafe extern "C" fn cb_sla_open(
 ) -> cb_status {
     // SAFETY: the caller's contract.
     unsafe {
-        with_tracker_mut(tracker, |t| {
+        with_handle_mut(tracker, |t| {
             t.open(RequestId(id), RequestType(request_type), DepartmentId(department), at_ms)
                 .map_err(status_of)
         })
@@ -424,7 +399,7 @@ pub unsafe extern "C" fn cb_sla_pause(
     at_ms: u64,
 ) -> cb_status {
     // SAFETY: the caller's contract.
-    unsafe { with_tracker_mut(tracker, |t| t.pause(RequestId(id), at_ms).map_err(status_of)) }
+    unsafe { with_handle_mut(tracker, |t| t.pause(RequestId(id), at_ms).map_err(status_of)) }
 }
 
 /// Restarts request `id`'s clock at `at_ms`; its due instant moves by the business time paused.
@@ -441,7 +416,7 @@ pub unsafe extern "C" fn cb_sla_resume(
     at_ms: u64,
 ) -> cb_status {
     // SAFETY: the caller's contract.
-    unsafe { with_tracker_mut(tracker, |t| t.resume(RequestId(id), at_ms).map_err(status_of)) }
+    unsafe { with_handle_mut(tracker, |t| t.resume(RequestId(id), at_ms).map_err(status_of)) }
 }
 
 /// Closes request `id` at `at_ms`; `CB_SLA_MET` or `CB_SLA_MISSED` goes to `*status` (which may
@@ -461,7 +436,7 @@ pub unsafe extern "C" fn cb_sla_close(
 ) -> cb_status {
     // SAFETY: the caller's contract.
     unsafe {
-        with_tracker_mut(tracker, |t| {
+        with_handle_mut(tracker, |t| {
             if !status.is_null() {
                 check_out(status)?;
             }
@@ -490,7 +465,7 @@ pub unsafe extern "C" fn cb_sla_request_clock(
 ) -> cb_status {
     // SAFETY: the caller's contract.
     unsafe {
-        with_tracker(tracker, |t| {
+        with_handle(tracker, |t| {
             check_out(out)?;
             let clock = t.request(RequestId(id), now_ms).ok_or(CB_STATUS_UNKNOWN_ID)?;
             write_out(
@@ -532,7 +507,7 @@ pub unsafe extern "C" fn cb_sla_summary_get(
 ) -> cb_status {
     // SAFETY: the caller's contract.
     unsafe {
-        with_tracker(tracker, |t| {
+        with_handle(tracker, |t| {
             check_out(out)?;
             let filter = SlaFilter {
                 department: (!all_departments).then_some(DepartmentId(department)),
