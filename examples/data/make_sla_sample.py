@@ -9,7 +9,7 @@ departments under the agreements in sla-policies-311.toml. The figures are a mod
 the file is the same every time, shaped like published 311 open data:
 
 - requests arrive through the day (most 8:00-18:00, some at night and at weekends), a few
-  hundred a week, more potholes after the rain of 3-4 November;
+  hundred a week, more potholes after the rain of 4-5 November;
 - each type has its own typical time to close, in working time for business-day agreements
   and around the clock for calendar ones, with a long tail: most agreements are kept, some are
   not, a few requests are still open at the end;

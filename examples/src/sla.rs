@@ -173,9 +173,11 @@ pub fn parse_policies(text: &str) -> Result<Policies, String> {
     if policies.is_empty() {
         return Err("no [[policy]]".into());
     }
-    // Let the core check the rest (target ranges, a business target on a closed calendar).
-    tracker_of(&Policies { site, calendars: calendars.clone(), policies: policies.clone() })?;
-    Ok(Policies { site, calendars, policies })
+    let policies = Policies { site, calendars, policies };
+    // Let the core check the rest (target ranges, a business target on a closed calendar): the
+    // checks do not depend on capacities, so the smallest tracker will do.
+    tracker_of::<2, 1, 1>(&policies)?;
+    Ok(policies)
 }
 
 fn calendar_of(site: SiteCalendar, section: &CalendarSection) -> Result<BusinessCalendar, String> {
@@ -259,8 +261,10 @@ fn parse_share(text: &str) -> Result<u16, String> {
     Ok((value * 10.0).round() as u16)
 }
 
-fn tracker_of(policies: &Policies) -> Result<Box<Tracker>, String> {
-    let mut tracker: Box<Tracker> = Box::default();
+fn tracker_of<const R: usize, const K: usize, const D: usize>(
+    policies: &Policies,
+) -> Result<Box<SlaTracker<R, K, D>>, String> {
+    let mut tracker: Box<SlaTracker<R, K, D>> = Box::default();
     for (_, calendar) in &policies.calendars {
         tracker.add_calendar(calendar.clone()).map_err(|e| e.to_string())?;
     }
@@ -440,7 +444,7 @@ pub fn report(
     let from = from.or(first_day).unwrap_or_else(|| site.local_date(now));
     let to = to.unwrap_or_else(|| site.local_date(now));
 
-    let mut tracker = tracker_of(policies)?;
+    let mut tracker: Box<Tracker> = tracker_of(policies)?;
     let mut departments: BTreeMap<String, DepartmentId> = BTreeMap::new();
     let mut seen_ids = BTreeSet::new();
     let mut read = 0;
@@ -457,66 +461,51 @@ pub fn report(
         }
         let next = u32::try_from(departments.len()).unwrap_or(u32::MAX);
         let department = *departments.entry(row.department.clone()).or_insert(DepartmentId(next));
-        let id = RequestId(u64::try_from(read).unwrap_or(u64::MAX));
+        // The tracker's id is the row's line: unique, whatever became of the rows before.
+        let id = RequestId(u64::try_from(line).unwrap_or(u64::MAX));
         match apply(&mut tracker, id, policy.request_type, department, &row, now) {
             Ok(()) => read += 1,
             Err(e) => rejected.push(format!("line {line}: {e}")),
         }
     }
 
-    let type_names: BTreeMap<RequestType, (&str, &str)> = policies
-        .policies
-        .iter()
-        .map(|(name, p, target)| (p.request_type, (name.as_str(), target.as_str())))
-        .collect();
-    let department_names: BTreeMap<DepartmentId, &str> =
-        departments.iter().map(|(name, id)| (*id, name.as_str())).collect();
-    let mut keys: Vec<(DepartmentId, RequestType)> = tracker.keys().collect();
-    keys.sort_by_key(|(d, t)| (department_names.get(d).copied(), type_names.get(t).map(|n| n.0)));
-    let mut lines = Vec::new();
-    let mut last_department = None;
+    let keys: BTreeSet<(DepartmentId, RequestType)> = tracker.keys().collect();
+    let mut types: Vec<&(String, SlaPolicy, String)> = policies.policies.iter().collect();
+    types.sort_by(|a, b| a.0.cmp(&b.0));
     let line_of =
-        |department: &str, request_type: Option<(&str, &str)>, s: &SlaSummary| ReportLine {
-            department: department.to_owned(),
-            request_type: request_type.map(|t| t.0.to_owned()),
-            target: request_type.map(|t| t.1.to_owned()),
-            opened: s.opened,
-            closed: s.closed,
-            met: s.met,
-            missed: s.missed,
-            compliance: s.compliance(),
-            open_on_time: s.open_on_time,
-            open_at_risk: s.open_at_risk,
-            open_breached: s.open_breached,
-            median_close_hours: s.median_close_ms().map(hours),
-            p90_close_hours: s.p90_close_ms().map(hours),
-        };
-    let total = |tracker: &Tracker, department: DepartmentId| {
-        let filter = SlaFilter { department: Some(department), request_type: None };
-        tracker.summary(filter, from, to, now)
-    };
-    for (department, request_type) in keys {
-        if last_department.is_some_and(|d| d != department) {
-            if let Some(d) = last_department {
-                lines.push(line_of(
-                    department_names.get(&d).copied().unwrap_or("?"),
-                    None,
-                    &total(&tracker, d),
-                ));
+        |department: &str, request_type: Option<&(String, SlaPolicy, String)>, s: &SlaSummary| {
+            ReportLine {
+                department: department.to_owned(),
+                request_type: request_type.map(|t| t.0.clone()),
+                target: request_type.map(|t| t.2.clone()),
+                opened: s.opened,
+                closed: s.closed,
+                met: s.met,
+                missed: s.missed,
+                compliance: s.compliance(),
+                open_on_time: s.open_on_time,
+                open_at_risk: s.open_at_risk,
+                open_breached: s.open_breached,
+                median_close_hours: s.median_close_ms().map(hours),
+                p90_close_hours: s.p90_close_ms().map(hours),
             }
+        };
+    // Departments by name, each one's types by name, then its total.
+    let mut lines = Vec::new();
+    for (name, &department) in &departments {
+        let mut any = false;
+        for policy in types.iter().filter(|t| keys.contains(&(department, t.1.request_type))) {
+            let filter = SlaFilter {
+                department: Some(department),
+                request_type: Some(policy.1.request_type),
+            };
+            lines.push(line_of(name, Some(policy), &tracker.summary(filter, from, to, now)));
+            any = true;
         }
-        last_department = Some(department);
-        let filter = SlaFilter { department: Some(department), request_type: Some(request_type) };
-        let summary = tracker.summary(filter, from, to, now);
-        let name = department_names.get(&department).copied().unwrap_or("?");
-        lines.push(line_of(name, type_names.get(&request_type).copied(), &summary));
-    }
-    if let Some(d) = last_department {
-        lines.push(line_of(
-            department_names.get(&d).copied().unwrap_or("?"),
-            None,
-            &total(&tracker, d),
-        ));
+        if any {
+            let filter = SlaFilter { department: Some(department), request_type: None };
+            lines.push(line_of(name, None, &tracker.summary(filter, from, to, now)));
+        }
     }
     lines.push(line_of(
         "All departments",
