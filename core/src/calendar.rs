@@ -435,6 +435,17 @@ pub enum LocalResolution {
     Skipped(Timestamp),
 }
 
+impl LocalResolution {
+    /// The earliest instant the local time names: the only one, the first of two, or the jump
+    /// over a skipped one.
+    #[must_use]
+    pub const fn earliest(self) -> Timestamp {
+        match self {
+            Self::Unique(t) | Self::Ambiguous(t, _) | Self::Skipped(t) => t,
+        }
+    }
+}
+
 /// A site's calendar: its standard UTC offset and daylight-saving rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -559,11 +570,7 @@ impl SiteCalendar {
     /// The first instant of the local `date`.
     #[must_use]
     pub fn day_start(&self, date: LocalDate) -> Timestamp {
-        match self.resolve_local(date, 0) {
-            LocalResolution::Unique(t)
-            | LocalResolution::Ambiguous(t, _)
-            | LocalResolution::Skipped(t) => t,
-        }
+        self.resolve_local(date, 0).earliest()
     }
 
     /// The first instant of the local day after `date`: the end of `date`.

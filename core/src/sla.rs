@@ -30,7 +30,7 @@ use heapless::Vec;
 use heapless::index_map::FnvIndexMap;
 
 use crate::business::{BusinessCalendar, BusinessError};
-use crate::calendar::{LocalDate, LocalResolution, MILLIS_PER_DAY, MILLIS_PER_MINUTE, Timestamp};
+use crate::calendar::{LocalDate, MILLIS_PER_DAY, MILLIS_PER_MINUTE, Timestamp};
 use crate::ledger::Ledger;
 
 /// Business calendars a tracker holds.
@@ -738,11 +738,7 @@ fn same_time_days_later(calendar: &BusinessCalendar, at: Timestamp, n: u32) -> T
         .saturating_add(u32::from(local.minute()).saturating_mul(60_000))
         .saturating_add(u32::from(local.second()).saturating_mul(1_000))
         .saturating_add(u32::try_from(at % 1000).unwrap_or(0));
-    match site.resolve_local(date, millis) {
-        LocalResolution::Unique(t)
-        | LocalResolution::Ambiguous(t, _)
-        | LocalResolution::Skipped(t) => t,
-    }
+    site.resolve_local(date, millis).earliest()
 }
 
 fn mul_permille(ms: u64, permille: u16) -> u64 {
@@ -754,7 +750,7 @@ fn mul_permille(ms: u64, permille: u16) -> u64 {
 mod tests {
     use super::*;
     use crate::business::{OpenSpan, WeekHours};
-    use crate::calendar::{DstRule, SiteCalendar, UtcOffset};
+    use crate::calendar::{DstRule, LocalResolution, SiteCalendar, UtcOffset};
 
     const HOUR: u64 = 3_600_000;
     const GRAFFITI: RequestType = RequestType(1);
