@@ -11,9 +11,16 @@
 //! was valid and for how long (`ttl_s`): a board that hears nothing newer within that time
 //! must stop showing numbers.
 //!
+//! A frame may also carry the service agreements with the city's departments, a
+//! [`SlaLine`] each ("SANITATION SLA 93% · 4 breached"), built from an [`SlaTracker`]'s
+//! [`SlaSummary`] by [`SlaLine::from_summary`]: the same figures `callboard sla report` and
+//! the C API give.
+//!
 //! Figures are integers on the board: seconds, tenths of a percent (permille), hundredths of a
-//! score. Sizes are fixed: [`QUEUES_PER_FRAME`] queues, labels of [`LABEL_BYTES`] bytes, an
-//! announcement of [`ANNOUNCEMENT_BYTES`] bytes (UTF-8).
+//! score. Sizes are fixed: [`QUEUES_PER_FRAME`] queues, [`SLA_LINES_PER_FRAME`] agreements,
+//! labels of [`LABEL_BYTES`] bytes, an announcement of [`ANNOUNCEMENT_BYTES`] bytes (UTF-8).
+//!
+//! [`SlaTracker`]: crate::sla::SlaTracker
 
 use heapless::{String, Vec};
 
@@ -22,6 +29,7 @@ use crate::calendar::{SiteCalendar, Timestamp, Weekday};
 use crate::csat::{CsatFigureKind, CsatValue, PreviousDayCsat};
 use crate::event::QueueId;
 use crate::service_level::ServiceLevelVariant;
+use crate::sla::SlaSummary;
 
 /// The most queues one frame carries; a board pages through them when they do not fit.
 pub const QUEUES_PER_FRAME: usize = 8;
@@ -29,6 +37,8 @@ pub const QUEUES_PER_FRAME: usize = 8;
 pub const LABEL_BYTES: usize = 16;
 /// The longest announcement, in UTF-8 bytes.
 pub const ANNOUNCEMENT_BYTES: usize = 96;
+/// The most service agreements (departments) one frame carries.
+pub const SLA_LINES_PER_FRAME: usize = 8;
 
 /// How urgent a figure is; boards colour it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
@@ -87,7 +97,9 @@ impl AlertThresholds {
         Self::at_least(seconds, self.wait_warning_s, self.wait_alarm_s)
     }
 
-    fn service_level(&self, achieved: u16, target: u16) -> Alert {
+    /// The alert for a share `achieved` against its `target` (both permille): warning under
+    /// the target, alarm more than the margin under it.
+    fn below_target(&self, achieved: u16, target: u16) -> Alert {
         if achieved >= target {
             Alert::Normal
         } else if target.saturating_sub(achieved) > self.service_level_alarm_margin_permille {
@@ -217,6 +229,67 @@ impl Reopening {
     }
 }
 
+/// Alert levels of one service agreement's figures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct SlaAlerts {
+    /// Compliance against the goal: warning under it, alarm more than the thresholds'
+    /// service-level margin under it.
+    pub compliance: Alert,
+    /// Requests open past their at-risk point: warning when there are any.
+    pub at_risk: Alert,
+    /// Requests open past their due instant: alarm when there are any.
+    pub breached: Alert,
+}
+
+/// One department's service agreement on the board: "SANITATION SLA 93% · 4 breached".
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct SlaLine {
+    /// What the board calls the department ("SANITATION").
+    pub label: String<LABEL_BYTES>,
+    /// Requests closed within their target, per thousand closed in the host's period; none
+    /// when nothing closed.
+    pub compliance_permille: Option<u16>,
+    /// The compliance the city agreed to, permille (900 for 90 %).
+    pub goal_permille: u16,
+    /// Requests open now past their at-risk point but not yet due.
+    pub at_risk: u16,
+    /// Requests open now past their due instant.
+    pub breached: u16,
+    /// Each figure's alert level.
+    pub alerts: SlaAlerts,
+}
+
+impl SlaLine {
+    /// The line for one department (or any slice of the tracker) from its `summary`, against a
+    /// compliance goal of `goal_permille`, with alerts from `thresholds`. Counts above 65 535
+    /// show as 65 535.
+    ///
+    /// # Errors
+    /// [`BoardError::LabelTooLong`].
+    pub fn from_summary(
+        label: &str,
+        summary: &SlaSummary,
+        goal_permille: u16,
+        thresholds: &AlertThresholds,
+    ) -> Result<Self, BoardError> {
+        let label = String::try_from(label).map_err(|_| BoardError::LabelTooLong)?;
+        let compliance_permille = summary.compliance().map(permille);
+        let at_risk = u16::try_from(summary.open_at_risk).unwrap_or(u16::MAX);
+        let breached = u16::try_from(summary.open_breached).unwrap_or(u16::MAX);
+        let alerts = SlaAlerts {
+            compliance: compliance_permille
+                .map_or(Alert::Normal, |achieved| thresholds.below_target(achieved, goal_permille)),
+            at_risk: if at_risk > 0 { Alert::Warning } else { Alert::Normal },
+            breached: if breached > 0 { Alert::Alarm } else { Alert::Normal },
+        };
+        Ok(Self { label, compliance_permille, goal_permille, at_risk, breached, alerts })
+    }
+}
+
 /// Everything one board shows, valid at `valid_at` for `ttl_s` seconds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -234,6 +307,10 @@ pub struct BoardFrame {
     pub announcement: String<ANNOUNCEMENT_BYTES>,
     /// Open or closed.
     pub opening: Opening,
+    /// The service agreements with the city's departments, in display order; empty for none
+    /// (and when left out of a JSON frame).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub sla: Vec<SlaLine, SLA_LINES_PER_FRAME>,
 }
 
 /// A queue to put on a board, and how.
@@ -267,6 +344,9 @@ pub enum BoardError {
     /// An announcement longer than [`ANNOUNCEMENT_BYTES`] bytes.
     #[error("the announcement is longer than 96 bytes")]
     AnnouncementTooLong,
+    /// More than [`SLA_LINES_PER_FRAME`] service agreements.
+    #[error("a frame carries at most 8 service agreements")]
+    TooManySlaLines,
 }
 
 /// Rounds a share in [0, 1] to permille.
@@ -353,7 +433,7 @@ impl BoardFrame {
                 longest_wait: longest_wait_s.map_or(Alert::Normal, |wait| thresholds.wait(wait)),
                 expected_wait: expected_wait_s.map_or(Alert::Normal, |wait| thresholds.wait(wait)),
                 service_level: service_level
-                    .map_or(Alert::Normal, |achieved| thresholds.service_level(achieved, target)),
+                    .map_or(Alert::Normal, |achieved| thresholds.below_target(achieved, target)),
                 agents_available: match (agents_available, waiting) {
                     (0, 0) => Alert::Warning,
                     (0, _) => Alert::Alarm,
@@ -385,7 +465,16 @@ impl BoardFrame {
             announcement: String::try_from(announcement)
                 .map_err(|_| BoardError::AnnouncementTooLong)?,
             opening,
+            sla: Vec::new(),
         })
+    }
+
+    /// Adds a service agreement's line after those already on the frame.
+    ///
+    /// # Errors
+    /// [`BoardError::TooManySlaLines`], leaving the frame as it was.
+    pub fn add_sla(&mut self, line: SlaLine) -> Result<(), BoardError> {
+        self.sla.push(line).map_err(|_| BoardError::TooManySlaLines)
     }
 }
 
@@ -448,5 +537,86 @@ mod tests {
             Opening::Open,
         );
         assert_eq!(error, Err(BoardError::LabelTooLong));
+    }
+
+    #[test]
+    fn an_sla_line_shows_the_trackers_figures() {
+        use crate::business::BusinessCalendar;
+        use crate::calendar::LocalDate;
+        use crate::sla::{
+            DepartmentId, RequestId, RequestType, SlaFilter, SlaPolicy, SlaTracker, Target,
+        };
+
+        const HOUR: u64 = 3_600_000;
+        let sanitation = DepartmentId(1);
+        let missed_pickup = RequestType(7);
+        let mut tracker: SlaTracker<16, 4, 8> = SlaTracker::new();
+        let clock = tracker.add_calendar(BusinessCalendar::always(SiteCalendar::UTC)).unwrap();
+        let policy = SlaPolicy {
+            request_type: missed_pickup,
+            target: Target::CalendarMinutes(24 * 60),
+            calendar: clock,
+            at_risk_permille: 750,
+        };
+        tracker.add_policy(policy).unwrap();
+        // T0 is 2026-11-23 00:00 UTC. Twelve requests closed within a day, one after 30 h;
+        // one open for 20 h (past 18 h: at risk), two open for 26 h (breached).
+        for id in 0..13 {
+            tracker.open(RequestId(id), missed_pickup, sanitation, T0).unwrap();
+            let took = if id == 12 { 30 * HOUR } else { 2 * HOUR };
+            tracker.close(RequestId(id), T0 + took).unwrap();
+        }
+        let now = T0 + 40 * HOUR;
+        tracker.open(RequestId(20), missed_pickup, sanitation, now - 20 * HOUR).unwrap();
+        tracker.open(RequestId(21), missed_pickup, sanitation, now - 26 * HOUR).unwrap();
+        tracker.open(RequestId(22), missed_pickup, sanitation, now - 26 * HOUR).unwrap();
+        let day = LocalDate::new(2026, 11, 23).unwrap();
+        let summary = tracker.summary(SlaFilter::default(), day, day.next(), now);
+
+        let thresholds = AlertThresholds::DEFAULT;
+        let line = SlaLine::from_summary("SANITATION", &summary, 900, &thresholds).unwrap();
+        // 12 of 13 met: 923 ‰, above the 90 % goal.
+        assert_eq!(line.compliance_permille, Some(923));
+        assert_eq!((line.at_risk, line.breached), (1, 2));
+        let expected = SlaAlerts {
+            compliance: Alert::Normal,
+            at_risk: Alert::Warning,
+            breached: Alert::Alarm,
+        };
+        assert_eq!(line.alerts, expected);
+        // Against a 95 % goal it is under (warning); against 99 %, more than 10 points under
+        // would be an alarm, 6.7 points is a warning; against 100 % with a 5-point margin, an
+        // alarm.
+        let warning = SlaLine::from_summary("SANITATION", &summary, 950, &thresholds).unwrap();
+        assert_eq!(warning.alerts.compliance, Alert::Warning);
+        let strict = AlertThresholds { service_level_alarm_margin_permille: 50, ..thresholds };
+        let alarm = SlaLine::from_summary("SANITATION", &summary, 1000, &strict).unwrap();
+        assert_eq!(alarm.alerts.compliance, Alert::Alarm);
+        // Nothing closed in the period (the day before): no compliance, and no colour for it.
+        let before = tracker.summary(SlaFilter::default(), day.previous(), day.previous(), now);
+        let empty = SlaLine::from_summary("SANITATION", &before, 900, &thresholds).unwrap();
+        assert_eq!(empty.compliance_permille, None);
+        assert_eq!(empty.alerts.compliance, Alert::Normal);
+        assert_eq!(
+            SlaLine::from_summary("DEPARTMENT OF SANITATION", &summary, 900, &thresholds),
+            Err(BoardError::LabelTooLong)
+        );
+
+        // A frame takes at most eight, and a refusal leaves it as it was.
+        let mut frame = BoardFrame {
+            valid_at: now,
+            ttl_s: 30,
+            queues: Vec::new(),
+            csat: CsatLine::Unavailable,
+            announcement: String::new(),
+            opening: Opening::Open,
+            sla: Vec::new(),
+        };
+        for _ in 0..SLA_LINES_PER_FRAME {
+            frame.add_sla(line.clone()).unwrap();
+        }
+        let full = frame.clone();
+        assert_eq!(frame.add_sla(line), Err(BoardError::TooManySlaLines));
+        assert_eq!(frame, full);
     }
 }

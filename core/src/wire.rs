@@ -7,7 +7,11 @@
 //! COBS( version:u8 | address:u8 | sequence:u16 LE | postcard(message) | CRC-32 LE ) 0x00
 //! ```
 //!
-//! - `version` is [`PROTOCOL_VERSION`]; a frame of another version is counted and dropped.
+//! - `version` is [`PROTOCOL_VERSION`]. A frame of version 1 (before boards showed service
+//!   agreements) is still understood: a version-1 display frame is the same message without
+//!   its list of agreements. A board answers in the version of the frame it answers
+//!   ([`encode_answer`]), so boards can be upgraded before the host. Frames of any other
+//!   version are counted and dropped.
 //! - `address` is the board's address (1–254) both ways; [`BROADCAST_ADDRESS`] from the host
 //!   reaches every board (boards do not acknowledge broadcasts, so they do not collide).
 //! - `sequence` is the host's counter; a board answers with the sequence it answers.
@@ -28,12 +32,17 @@ use serde::{Deserialize, Serialize};
 use crate::board::{AlertThresholds, BoardFrame};
 use crate::crc::crc32;
 
-/// The protocol version this code speaks.
-pub const PROTOCOL_VERSION: u8 = 1;
+/// The protocol version this code speaks: 2 since display frames carry service agreements
+/// ([`BoardFrame::sla`]).
+pub const PROTOCOL_VERSION: u8 = 2;
+/// The oldest version this code still understands: version 1, whose display frames have no
+/// service agreements (the last field of version 2's display message).
+pub const OLDEST_PROTOCOL_VERSION: u8 = 1;
 /// The host's address for "every board".
 pub const BROADCAST_ADDRESS: u8 = 0xFF;
 /// The largest frame on the line, delimiter included. Sized so that the largest
-/// [`HostMessage`] (a full [`BoardFrame`]: 8 queues, long labels, a full announcement) fits
+/// [`HostMessage`] (a full [`BoardFrame`]: 8 queues, 8 agreements, long labels, a full
+/// announcement) fits
 /// (checked by a test).
 pub const MAX_FRAME_BYTES: usize = 1024;
 /// The largest frame before COBS and the delimiter: COBS adds one byte per 254 and one more,
@@ -202,6 +211,31 @@ pub enum BoardMessage {
     },
 }
 
+/// A message of this protocol, either way: [`HostMessage`] or [`BoardMessage`].
+pub trait Message: DeserializeOwned + Serialize + sealed::Sealed {
+    /// Whether a version-1 frame's message starting with [`DISPLAY_VARIANT`] is a display
+    /// frame without version 2's list of agreements.
+    #[doc(hidden)]
+    const VERSION_1_DISPLAY: bool;
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for super::HostMessage {}
+    impl Sealed for super::BoardMessage {}
+}
+
+impl Message for HostMessage {
+    const VERSION_1_DISPLAY: bool = true;
+}
+
+impl Message for BoardMessage {
+    const VERSION_1_DISPLAY: bool = false;
+}
+
+/// The postcard variant number of [`HostMessage::Display`].
+const DISPLAY_VARIANT: u8 = 0;
+
 /// A frame's header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -227,11 +261,38 @@ pub enum EncodeError {
     ReservedAddress,
 }
 
-/// Encodes one frame into `out`, delimiter included; returns its length.
+/// Encodes one frame of [`PROTOCOL_VERSION`] into `out`, delimiter included; returns its
+/// length.
 ///
 /// # Errors
 /// [`EncodeError::BufferTooSmall`], [`EncodeError::ReservedAddress`].
 pub fn encode<M: Serialize>(
+    address: u8,
+    sequence: u16,
+    message: &M,
+    out: &mut [u8],
+) -> Result<usize, EncodeError> {
+    encode_version(PROTOCOL_VERSION, address, sequence, message, out)
+}
+
+/// Encodes a board's answer to the frame with header `to`, in that frame's version (a
+/// [`BoardMessage`] is the same in every version), so that a host that has not been upgraded
+/// yet understands it.
+///
+/// # Errors
+/// [`EncodeError::BufferTooSmall`], [`EncodeError::ReservedAddress`].
+pub fn encode_answer(
+    to: &Header,
+    address: u8,
+    message: &BoardMessage,
+    out: &mut [u8],
+) -> Result<usize, EncodeError> {
+    let version = to.version.clamp(OLDEST_PROTOCOL_VERSION, PROTOCOL_VERSION);
+    encode_version(version, address, to.sequence, message, out)
+}
+
+fn encode_version<M: Serialize>(
+    version: u8,
     address: u8,
     sequence: u16,
     message: &M,
@@ -244,7 +305,7 @@ pub fn encode<M: Serialize>(
     let [s0, s1] = sequence.to_le_bytes();
     let (header, rest) =
         payload.split_first_chunk_mut::<HEADER_BYTES>().ok_or(EncodeError::BufferTooSmall)?;
-    *header = [PROTOCOL_VERSION, address, s0, s1];
+    *header = [version, address, s0, s1];
     let body_len =
         postcard::to_slice(message, rest).map_err(|_| EncodeError::BufferTooSmall)?.len();
     let crc_at = HEADER_BYTES.saturating_add(body_len);
@@ -398,7 +459,7 @@ impl<const N: usize> FrameDecoder<N> {
     }
 
     /// Takes one byte; at a delimiter, returns what the frame gave.
-    pub fn feed<M: DeserializeOwned>(
+    pub fn feed<M: Message>(
         &mut self,
         byte: u8,
         accepts: impl Fn(u8) -> bool,
@@ -437,7 +498,7 @@ impl<const N: usize> FrameDecoder<N> {
         Decoded::Discarded(reason)
     }
 
-    fn decode_frame<M: DeserializeOwned>(
+    fn decode_frame<M: Message>(
         &mut self,
         len: usize,
         accepts: &impl Fn(u8) -> bool,
@@ -454,30 +515,50 @@ impl<const N: usize> FrameDecoder<N> {
         let Some((covered, crc)) = frame.split_last_chunk::<CRC_BYTES>() else {
             return self.discard(Discard::Truncated);
         };
-        let Some((header, body)) = covered.split_first_chunk::<HEADER_BYTES>() else {
+        let Some((header, _)) = covered.split_first_chunk::<HEADER_BYTES>() else {
             return self.discard(Discard::Truncated);
         };
         if crc32(covered) != u32::from_le_bytes(*crc) {
             return self.discard(Discard::BadCrc);
         }
         let [version, address, s0, s1] = *header;
-        if version != PROTOCOL_VERSION {
+        if !(OLDEST_PROTOCOL_VERSION..=PROTOCOL_VERSION).contains(&version) {
             return self.discard(Discard::UnknownVersion);
         }
         if !accepts(address) {
             return self.discard(Discard::OtherAddress);
         }
-        // A message fills its frame exactly. Trailing bytes would let a frame of the other
-        // direction pass for a short message (a host's `Display` echoed on a half-duplex line
-        // reads as a board's `Ack` followed by the frame).
-        match postcard::take_from_bytes::<M>(body) {
-            Ok((message, [])) => {
-                self.counts.accepted = self.counts.accepted.saturating_add(1);
-                let sequence = u16::from_le_bytes([s0, s1]);
-                Decoded::Frame(Header { version, address, sequence }, message)
+        let header = Header { version, address, sequence: u16::from_le_bytes([s0, s1]) };
+        let mut body_end = decoded_len.saturating_sub(CRC_BYTES);
+        if version == 1
+            && M::VERSION_1_DISPLAY
+            && self.buffer.get(HEADER_BYTES) == Some(&DISPLAY_VARIANT)
+        {
+            // Version 2 appended one field to the display message, its last: the list of
+            // service agreements. A version-1 display is version 2's with that list empty,
+            // which postcard writes as a single 0x00; it goes where the checked CRC was.
+            if let Some(slot) = self.buffer.get_mut(body_end) {
+                *slot = 0;
+                body_end = body_end.saturating_add(1);
             }
+        }
+        // One deserialization, returning straight from where postcard builds the message: on
+        // a board, a display message is most of a kilobyte of stack per copy.
+        let Some(body) = self.buffer.get(HEADER_BYTES..body_end) else {
+            return self.discard(Discard::Truncated);
+        };
+        match postcard::take_from_bytes::<M>(body) {
+            Ok((message, [])) => self.accept(header, message),
+            // A message fills its frame exactly: trailing bytes would let a frame of the other
+            // direction pass for a short message (a host's `Display` echoed on a half-duplex
+            // line reads as a board's `Ack` followed by the frame).
             Ok(_) | Err(_) => self.discard(Discard::Malformed),
         }
+    }
+
+    fn accept<M>(&mut self, header: Header, message: M) -> Decoded<M> {
+        self.counts.accepted = self.counts.accepted.saturating_add(1);
+        Decoded::Frame(header, message)
     }
 }
 
