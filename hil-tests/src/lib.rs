@@ -24,7 +24,8 @@ use callboard_board::panel::{Hub75Rgb64x32, Panel, framebuffer_crc};
 use callboard_board::render::{Scene, render, render_boot};
 use callboard_core::board::BoardFrame;
 use callboard_core::wire::{
-    BoardMessage, BoardSettings, Decoded, FrameDecoder, HostMessage, MAX_FRAME_BYTES, encode,
+    BoardMessage, BoardSettings, Decoded, FrameDecoder, Header, HostMessage, MAX_FRAME_BYTES,
+    encode,
 };
 
 /// The emulated board's address (its image is built without `CALLBOARD_BOARD_ADDRESS`).
@@ -409,12 +410,23 @@ impl Link {
     /// # Errors
     /// Nothing within `patience`, an answer that does not decode, or a closed line.
     pub fn next_answer(&mut self, patience: Duration) -> Result<(u16, BoardMessage), String> {
+        self.next_answer_framed(patience).map(|(header, message)| (header.sequence, message))
+    }
+
+    /// The next answer the board sends within `patience`, with its frame's header.
+    ///
+    /// # Errors
+    /// Nothing within `patience`, an answer that does not decode, or a closed line.
+    pub fn next_answer_framed(
+        &mut self,
+        patience: Duration,
+    ) -> Result<(Header, BoardMessage), String> {
         let deadline = Instant::now() + patience;
         let mut chunk = [0_u8; 256];
         loop {
             while let Some(byte) = self.unread.pop_front() {
                 match self.decoder.feed::<BoardMessage>(byte, |_| true) {
-                    Some(Decoded::Frame(header, message)) => return Ok((header.sequence, message)),
+                    Some(Decoded::Frame(header, message)) => return Ok((header, message)),
                     Some(Decoded::Discarded(why)) => {
                         return Err(format!("the board sent a bad frame: {why:?}"));
                     }

@@ -5,10 +5,11 @@ use std::time::{Duration, Instant};
 
 use callboard_board::controller::LINE_SILENCE_MS;
 use callboard_core::board::{BoardFrame, Opening, Reopening};
+
 use callboard_core::calendar::Weekday;
 use callboard_core::wire::{
     BROADCAST_ADDRESS, BoardMessage, BoardSettings, DecodeCounts, FrameDecoder, HostMessage,
-    MAX_FRAME_BYTES, NackReason, Screen,
+    MAX_FRAME_BYTES, NackReason, PROTOCOL_VERSION, Screen,
 };
 use callboard_hil_tests::{
     ADDRESS, EMULATED_BOARD, Emulator, Link, WATCHDOG_DRILL, boot_crc, build, host_crc, image_size,
@@ -168,6 +169,48 @@ fn shows_exactly_the_frame_it_was_sent() {
     let broadcast = link.send(BROADCAST_ADDRESS, &HostMessage::Display(everyone.clone())).unwrap();
     link.expect_silence(Duration::from_millis(300)).unwrap();
     assert_shows(link, broadcast, &everyone, &settings);
+
+    // The departments' agreements on the ticker: a frame whose ticker shows Sanitation's
+    // breached requests (red) for the next seconds, drawn exactly as the host draws it.
+    let agreements = agreements_on_the_ticker(MORNING + 8_000, &settings);
+    assert!(!agreements.sla.is_empty());
+    let sequence = display(link, &agreements);
+    std::thread::sleep(Duration::from_millis(100));
+    assert_shows(link, sequence, &agreements, &settings);
+
+    // A host not yet upgraded speaks version 1: its display frame is version 2's without the
+    // list of agreements. The board shows it and answers in version 1.
+    let old = BoardFrame { sla: Default::default(), ..floor_frame(MORNING + 10_000) };
+    let mut body = [0_u8; MAX_FRAME_BYTES];
+    let body = postcard::to_slice(&HostMessage::Display(old.clone()), &mut body).unwrap();
+    let (&mut empty_list, version_1_body) = body.split_last_mut().unwrap();
+    assert_eq!(empty_list, 0);
+    link.send_raw(&by_hand(1, ADDRESS, 700, version_1_body)).unwrap();
+    let (header, answer) = link.next_answer_framed(callboard_hil_tests::ANSWER_TIME).unwrap();
+    assert_eq!((header.version, header.sequence, answer), (1, 700, BoardMessage::Ack));
+    std::thread::sleep(Duration::from_millis(50));
+    assert_shows(link, 700, &old, &settings);
+}
+
+/// The floor frame, valid from a moment after `after` at which its ticker shows red (the
+/// breached count of an agreement) on a 64-column panel from then for at least a second.
+fn agreements_on_the_ticker(after: u64, settings: &BoardSettings) -> BoardFrame {
+    use callboard_board::colour::Ink;
+    use callboard_board::panel::{Hub75Rgb64x32, Panel};
+    use callboard_board::render::{Scene, render};
+    use embedded_graphics::pixelcolor::raw::ToBytes;
+
+    let red = Hub75Rgb64x32::colour(Ink::Alarm).to_le_bytes();
+    let red_on_ticker = |frame: &BoardFrame, now: u64| {
+        let mut framebuffer = Hub75Rgb64x32::blank_framebuffer();
+        let scene = Scene { frame: Some(frame), now, settings };
+        render::<Hub75Rgb64x32, _>(&scene, &mut framebuffer).unwrap();
+        framebuffer.data()[25 * 64 * 2..].chunks(2).any(|pixel| pixel == red)
+    };
+    (0..600_u64)
+        .map(|step| floor_frame(after + step * 100))
+        .find(|frame| (0..=10).all(|tenth| red_on_ticker(frame, frame.valid_at + tenth * 100)))
+        .expect("the 311 floor frame's ticker carries a breached count")
 }
 
 /// Every byte sent to the board, fed to the protocol's own decoder as the board's address sees
@@ -197,6 +240,10 @@ fn by_hand(version: u8, address: u8, sequence: u16, body: &[u8]) -> Vec<u8> {
     payload.extend_from_slice(&crc.to_le_bytes());
     let mut framed = Vec::new();
     for block in payload.split(|&b| b == 0) {
+        // An empty block (two zeros in a row) is a code byte of its own.
+        if block.is_empty() {
+            framed.push(1);
+        }
         for chunk in block.chunks(254) {
             framed.push(u8::try_from(chunk.len() + 1).unwrap());
             framed.extend_from_slice(chunk);
@@ -254,7 +301,7 @@ fn line_noise_is_counted_and_survived() {
                 [display, ping].concat()
             }
             // A future protocol version.
-            5 => by_hand(2, ADDRESS, 7, &[2]),
+            5 => by_hand(PROTOCOL_VERSION + 1, ADDRESS, 7, &[2]),
             // A message this version does not know.
             _ => by_hand(1, ADDRESS, 7, &[9, 1, 2, 3]),
         };

@@ -29,7 +29,7 @@ use callboard_core::board::BoardFrame;
 use callboard_core::calendar::Timestamp;
 use callboard_core::wire::{
     BROADCAST_ADDRESS, BoardMessage, BoardSettings, DecodeCounts, Decoded, FrameDecoder,
-    HostMessage, MAX_FRAME_BYTES, NackReason, Screen, encode,
+    HostMessage, MAX_FRAME_BYTES, NackReason, Screen, encode_answer,
 };
 use embedded_io::{Read, ReadReady, Write};
 
@@ -238,7 +238,7 @@ impl<'fb, P: Panel> Controller<'fb, P> {
             return Ok(());
         }
         let mut bytes = [0_u8; ANSWER_BYTES];
-        match encode(self.address, header.sequence, &answer, &mut bytes) {
+        match encode_answer(&header, self.address, &answer, &mut bytes) {
             // Flushed at once: on RS-485 the board holds the pair until its answer is out.
             Ok(len) => {
                 answers.write_all(bytes.get(..len).unwrap_or(&[]))?;
@@ -331,6 +331,7 @@ mod tests {
     use super::*;
     use crate::panel::{Hub75Rgb64x32, TriColour160x32};
     use callboard_core::board::{Alert, CsatLine, LineAlerts, Opening, QueueLine};
+    use callboard_core::wire::encode;
     use std::vec::Vec;
 
     const ADDRESS: u8 = 7;
@@ -423,6 +424,7 @@ mod tests {
             csat: CsatLine::Unavailable,
             announcement: heapless::String::new(),
             opening: Opening::Open,
+            sla: heapless::Vec::new(),
         }
     }
 

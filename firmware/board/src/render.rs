@@ -18,12 +18,15 @@
 //! - **Boot** ([`render_boot`]): the board's name and address, until the first frame.
 //!
 //! The bottom row is a ticker on the figures and closed screens: the announcement, then
-//! yesterday's CSAT with its kind and sample size; it scrolls when it is wider than the panel.
+//! yesterday's CSAT with its kind and sample size, then each service agreement the frame
+//! carries (`SANITATION SLA 93% · 4 breached`, compliance coloured against its goal, breached
+//! red, at risk amber); it scrolls when it is wider than the panel.
 //!
 //! Between frames the board ages the longest wait by its own clock (a caller still waiting
 //! keeps waiting) and recolours it by the configured thresholds; the host's next frame
 //! corrects it.
 
+use core::convert::Infallible;
 use core::fmt::Write as _;
 
 use callboard_core::board::{Alert, BoardFrame, CsatLine, Opening, QueueLine, Reopening};
@@ -60,8 +63,11 @@ const DIGITS_BASELINE: i32 = 22;
 /// The ticker moves one pixel every this many milliseconds (about 33 pixels, six characters,
 /// a second: readable from across a floor).
 const TICKER_MS_PER_PIXEL: u64 = 30;
-/// Space between the announcement and the CSAT in the ticker, and between repeats.
+/// Space between the ticker's items (the announcement, the CSAT, each agreement), and between
+/// repeats.
 const TICKER_GAP: &str = "  \u{b7}  ";
+/// Between an agreement's figures.
+const SLA_SEPARATOR: &str = " \u{b7} ";
 
 /// What to draw: the last valid frame, the time now on the frame's clock, and the settings.
 #[derive(Debug, Clone, Copy)]
@@ -426,7 +432,8 @@ fn csat_text(csat: &CsatLine) -> String<64> {
     text
 }
 
-/// The bottom row: the announcement, then the CSAT; scrolling when wider than the panel.
+/// The bottom row: the announcement, the CSAT, then each service agreement; scrolling when
+/// wider than the panel.
 fn ticker<P, D>(frame: &BoardFrame, now: Timestamp, target: &mut D) -> Result<(), D::Error>
 where
     P: Panel,
@@ -434,46 +441,90 @@ where
 {
     let width = panel_width::<P>();
     let csat = csat_text(&frame.csat);
-    let announcement = frame.announcement.as_str();
-    let gap = if announcement.is_empty() { "" } else { TICKER_GAP };
-    let content = width_of(announcement, &WORDS)
-        .saturating_add(width_of(gap, &WORDS))
-        .saturating_add(width_of(&csat, &WORDS));
+    let mut content = 0_i32;
+    let Ok(()) = ticker_pieces(frame, &csat, &mut |piece, _| {
+        content = content.saturating_add(width_of(piece, &WORDS));
+        Ok::<(), Infallible>(())
+    });
     let area = Rectangle::new(Point::new(0, TICKER_TOP), Size::new(P::SIZE.width, 7));
     let mut row = target.clipped(&area);
     if content <= width {
-        return ticker_text::<P, _>(&mut row, announcement, gap, &csat, 0).map(|_| ());
+        return ticker_text::<P, _>(&mut row, frame, &csat, 0);
     }
     // A continuous loop: the text moves left, and a second copy follows it after a gap.
     let period = content.saturating_add(width_of(TICKER_GAP, &WORDS));
     let period_u64 = u64::try_from(period).unwrap_or(1).max(1);
     let offset = (now / TICKER_MS_PER_PIXEL).checked_rem(period_u64).unwrap_or(0);
     let first = 0_i32.saturating_sub(i32::try_from(offset).unwrap_or(0));
-    ticker_text::<P, _>(&mut row, announcement, gap, &csat, first)?;
-    ticker_text::<P, _>(&mut row, announcement, gap, &csat, first.saturating_add(period))?;
-    Ok(())
+    ticker_text::<P, _>(&mut row, frame, &csat, first)?;
+    ticker_text::<P, _>(&mut row, frame, &csat, first.saturating_add(period))
 }
 
-/// One copy of the ticker's text from `x`; returns the x after it.
-fn ticker_text<P, D>(
-    row: &mut D,
-    announcement: &str,
-    gap: &str,
-    csat: &str,
-    x: i32,
-) -> Result<i32, D::Error>
+/// One copy of the ticker's text from `x`.
+fn ticker_text<P, D>(row: &mut D, frame: &BoardFrame, csat: &str, x: i32) -> Result<(), D::Error>
 where
     P: Panel,
     D: DrawTarget<Color = P::Colour>,
 {
-    let x = text::<P, D>(row, announcement, &WORDS, Ink::Notice, x, TICKER_TOP)?;
-    let x = text::<P, D>(row, gap, &WORDS, Ink::Caption, x, TICKER_TOP)?;
-    text::<P, D>(row, csat, &WORDS, Ink::Label, x, TICKER_TOP)
+    let mut x = x;
+    let width = panel_width::<P>();
+    ticker_pieces(frame, csat, &mut |piece, ink| {
+        let end = x.saturating_add(width_of(piece, &WORDS));
+        // Pieces scrolled off either edge are only measured: drawing them glyph by glyph to
+        // be clipped would cost most of a frame's rendering on a long ticker.
+        x = if end <= 0 || x >= width {
+            end
+        } else {
+            text::<P, D>(row, piece, &WORDS, ink, x, TICKER_TOP)?
+        };
+        Ok(())
+    })
+}
+
+/// The ticker's text, piece by piece with each piece's ink, in order: the announcement, the
+/// CSAT, then each agreement as `SANITATION SLA 93% · 4 breached · 2 at risk` (the counts
+/// only when there are any, `SLA --` while nothing has closed).
+fn ticker_pieces<E>(
+    frame: &BoardFrame,
+    csat: &str,
+    piece: &mut impl FnMut(&str, Ink) -> Result<(), E>,
+) -> Result<(), E> {
+    if !frame.announcement.is_empty() {
+        piece(&frame.announcement, Ink::Notice)?;
+        piece(TICKER_GAP, Ink::Caption)?;
+    }
+    piece(csat, Ink::Label)?;
+    for line in &frame.sla {
+        piece(TICKER_GAP, Ink::Caption)?;
+        piece(&line.label, Ink::Label)?;
+        piece(" SLA ", Ink::Caption)?;
+        match line.compliance_permille {
+            Some(permille) => {
+                let mut share: String<8> = String::new();
+                // Rounded to whole percent, 0.5 % up, as the service level.
+                let _ = write!(share, "{}%", permille.saturating_add(5) / 10);
+                piece(&share, line.alerts.compliance.into())?;
+            }
+            None => piece("--", Ink::Caption)?,
+        }
+        for (count, what, alert) in [
+            (line.breached, "breached", line.alerts.breached),
+            (line.at_risk, "at risk", line.alerts.at_risk),
+        ] {
+            if count > 0 {
+                let mut figure: String<24> = String::new();
+                let _ = write!(figure, "{count} {what}");
+                piece(SLA_SEPARATOR, Ink::Caption)?;
+                piece(&figure, alert.into())?;
+            }
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
-    use callboard_core::board::{AlertThresholds, LineAlerts};
+    use callboard_core::board::{AlertThresholds, LineAlerts, SlaAlerts, SlaLine};
     use embedded_graphics::mock_display::MockDisplay;
     use embedded_graphics::pixelcolor::Rgb565;
     use embedded_graphics::primitives::Rectangle;
@@ -506,7 +557,34 @@ mod tests {
             csat: CsatLine::MeanScore { centi: 423, scale_highest: 5, responses: 57 },
             announcement: String::new(),
             opening: Opening::Open,
+            sla: heapless::Vec::new(),
         }
+    }
+
+    fn sla_line(label: &str, compliance: Option<u16>, at_risk: u16, breached: u16) -> SlaLine {
+        SlaLine {
+            label: String::try_from(label).unwrap(),
+            compliance_permille: compliance,
+            goal_permille: 900,
+            at_risk,
+            breached,
+            alerts: SlaAlerts {
+                compliance: Alert::Normal,
+                at_risk: if at_risk > 0 { Alert::Warning } else { Alert::Normal },
+                breached: if breached > 0 { Alert::Alarm } else { Alert::Normal },
+            },
+        }
+    }
+
+    /// The ticker's pieces as text and ink.
+    fn pieces(frame: &BoardFrame) -> std::vec::Vec<(std::string::String, Ink)> {
+        let mut pieces = std::vec::Vec::new();
+        let csat = csat_text(&frame.csat);
+        let Ok(()) = ticker_pieces(frame, &csat, &mut |text, ink| {
+            pieces.push((text.into(), ink));
+            Ok::<(), Infallible>(())
+        });
+        pieces
     }
 
     fn hub75(scene: &Scene<'_>) -> (Screen, MockDisplay<Rgb565>) {
@@ -750,6 +828,76 @@ mod tests {
         assert!(moved, "wider than 64 columns: moves a pixel every {TICKER_MS_PER_PIXEL} ms");
     }
 
+    #[test]
+    fn the_ticker_carries_each_service_agreement_after_the_csat() {
+        let mut frame = frame(&[line("STREETS", 3)]);
+        frame.announcement = String::try_from("Storm").unwrap();
+        frame.sla.push(sla_line("SANITATION", Some(930), 0, 4)).unwrap();
+        let mut streets = sla_line("STREETS", Some(849), 2, 12);
+        streets.alerts.compliance = Alert::Warning;
+        frame.sla.push(streets).unwrap();
+        frame.sla.push(sla_line("PARKS", None, 0, 0)).unwrap();
+        let expected: std::vec::Vec<(&str, Ink)> = std::vec![
+            ("Storm", Ink::Notice),
+            (TICKER_GAP, Ink::Caption),
+            ("CSAT yesterday 4.23/5 n=57", Ink::Label),
+            (TICKER_GAP, Ink::Caption),
+            ("SANITATION", Ink::Label),
+            (" SLA ", Ink::Caption),
+            ("93%", Ink::Normal),
+            (SLA_SEPARATOR, Ink::Caption),
+            ("4 breached", Ink::Alarm),
+            (TICKER_GAP, Ink::Caption),
+            ("STREETS", Ink::Label),
+            (" SLA ", Ink::Caption),
+            ("85%", Ink::Warning),
+            (SLA_SEPARATOR, Ink::Caption),
+            ("12 breached", Ink::Alarm),
+            (SLA_SEPARATOR, Ink::Caption),
+            ("2 at risk", Ink::Warning),
+            (TICKER_GAP, Ink::Caption),
+            ("PARKS", Ink::Label),
+            (" SLA ", Ink::Caption),
+            ("--", Ink::Caption),
+        ];
+        let got = pieces(&frame);
+        let got: std::vec::Vec<(&str, Ink)> = got.iter().map(|(t, i)| (t.as_str(), *i)).collect();
+        assert_eq!(got, expected);
+
+        // On the wall: when the ticker has scrolled the announcement and the CSAT away,
+        // "SANITATION" stands at the left edge in the label colour, and its figures follow
+        // in their alert colours.
+        frame.ttl_s = 600;
+        let before: i32 = expected.iter().take(4).map(|(t, _)| width_of(t, &WORDS)).sum();
+        let content: i32 = expected.iter().map(|(t, _)| width_of(t, &WORDS)).sum();
+        let period = u64::try_from(content + width_of(TICKER_GAP, &WORDS)).unwrap();
+        let loop_ms = period * TICKER_MS_PER_PIXEL;
+        let now =
+            (T0 / loop_ms + 1) * loop_ms + u64::try_from(before).unwrap() * TICKER_MS_PER_PIXEL;
+        let (screen, display) = shown(&frame, now);
+        assert_eq!(screen, Screen::Figures);
+        let label = Rectangle::new(Point::new(0, TICKER_TOP), Size::new(50, 7));
+        assert!(shows(&display, label, "SANITATION", &WORDS, Ink::Label, 0, TICKER_TOP));
+        let mut tricolour = TriColourFramebuffer::new();
+        let scene = Scene { frame: Some(&frame), now, settings: &BoardSettings::DEFAULT };
+        render::<TriColour160x32, _>(&scene, &mut tricolour).unwrap();
+        // "93%" (from column 75 of the tri-colour board) is green, "4 breached" red: the first
+        // lit LED of each, read from the framebuffer (two bits a pixel, 1 red, 2 green).
+        let first_lit = |from: i32, columns: i32| {
+            (TICKER_TOP..32).flat_map(|y| (from..from + columns).map(move |x| (x, y))).find_map(
+                |(x, y)| {
+                    let (x, y) = (usize::try_from(x).unwrap(), usize::try_from(y).unwrap());
+                    let byte = tricolour.data()[y * 40 + x / 4];
+                    let bits = (byte >> (6 - 2 * (x % 4))) & 0b11;
+                    (bits != 0).then_some(bits)
+                },
+            )
+        };
+        assert_eq!(first_lit(75, 15), Some(2), "93% in green");
+        let breached_at = 75 + width_of("93%", &WORDS) + width_of(SLA_SEPARATOR, &WORDS);
+        assert_eq!(first_lit(breached_at, 50), Some(1), "4 breached in red");
+    }
+
     fn any_line() -> impl Strategy<Value = QueueLine> {
         let alert = prop_oneof![Just(Alert::Normal), Just(Alert::Warning), Just(Alert::Alarm)];
         (
@@ -802,6 +950,10 @@ mod tests {
             waiting_warning in any::<u16>(),
             wait_alarm_s in any::<u32>(),
             closed in any::<bool>(),
+            sla in proptest::collection::vec(
+                ("\\PC{0,16}", proptest::option::of(any::<u16>()), any::<u16>(), any::<u16>()),
+                0..=8,
+            ),
         ) {
             let mut announcement = announcement;
             while announcement.len() > 96 {
@@ -814,6 +966,16 @@ mod tests {
                 csat: CsatLine::TopTwoBox { permille: 731, responses: u32::MAX },
                 announcement: String::try_from(announcement.as_str()).unwrap(),
                 opening: if closed { Opening::Closed { reopens: None } } else { Opening::Open },
+                sla: sla
+                    .into_iter()
+                    .map(|(label, compliance, at_risk, breached)| {
+                        let mut label = label;
+                        while label.len() > 16 {
+                            label.pop();
+                        }
+                        sla_line(&label, compliance, at_risk, breached)
+                    })
+                    .collect(),
             };
             let settings = BoardSettings {
                 brightness: 255,

@@ -12,7 +12,9 @@ use callboard_an386::SYSCLK_HZ;
 use callboard_board::hub75::Hub75Planes;
 use callboard_board::panel::Hub75Framebuffer;
 use callboard_board::{Controller, Hub75Rgb64x32};
-use callboard_core::board::{Alert, BoardFrame, CsatLine, LineAlerts, Opening, QueueLine};
+use callboard_core::board::{
+    Alert, BoardFrame, CsatLine, LineAlerts, Opening, QueueLine, SlaAlerts, SlaLine,
+};
 use callboard_core::wire::{HostMessage, MAX_FRAME_BYTES, encode};
 use cortex_m::peripheral::SYST;
 use cortex_m::peripheral::syst::SystClkSource;
@@ -46,7 +48,8 @@ impl embedded_io::Write for Nowhere {
     }
 }
 
-/// Four queues, every figure, an announcement: the floor's typical frame.
+/// Four queues, every figure, an announcement, four departments' agreements: the floor's
+/// typical frame.
 fn floor_frame(valid_at: u64) -> BoardFrame {
     let alerts = LineAlerts {
         waiting: Alert::Normal,
@@ -77,6 +80,26 @@ fn floor_frame(valid_at: u64) -> BoardFrame {
         announcement: heapless::String::try_from("Storm line open: press 5 for outages")
             .unwrap_or_default(),
         opening: Opening::Open,
+        sla: [
+            ("SANITATION", 930, 4),
+            ("STREETS", 849, 12),
+            ("PARKS", 880, 0),
+            ("BUILDINGS", 1000, 0),
+        ]
+        .into_iter()
+        .map(|(label, permille, breached)| SlaLine {
+            label: heapless::String::try_from(label).unwrap_or_default(),
+            compliance_permille: Some(permille),
+            goal_permille: 900,
+            at_risk: 2,
+            breached,
+            alerts: SlaAlerts {
+                compliance: if permille < 900 { Alert::Warning } else { Alert::Normal },
+                at_risk: Alert::Warning,
+                breached: if breached > 0 { Alert::Alarm } else { Alert::Normal },
+            },
+        })
+        .collect(),
     }
 }
 
