@@ -11,7 +11,7 @@ use callboard_board::panel::{
 };
 use callboard_board::render::{Scene, render};
 use callboard_core::board::{AlertThresholds, BoardFrame, BoardQueue, Opening, Reopening};
-use callboard_core::calendar::{LocalResolution, MILLIS_PER_MINUTE, SiteCalendar, Timestamp};
+use callboard_core::calendar::{MILLIS_PER_MINUTE, SiteCalendar, Timestamp};
 use callboard_core::event::QueueId;
 use callboard_core::service_level::ServiceLevelVariant;
 use callboard_core::wire::{self, BoardSettings, HostMessage, MAX_FRAME_BYTES, Screen};
@@ -162,11 +162,7 @@ impl OpeningHours {
         }
         let day = if minute < self.opens_min { local.date } else { local.date.next() };
         let millis = u32::try_from(u64::from(self.opens_min) * MILLIS_PER_MINUTE).unwrap_or(0);
-        let opens = match calendar.resolve_local(day, millis) {
-            LocalResolution::Unique(t)
-            | LocalResolution::Ambiguous(t, _)
-            | LocalResolution::Skipped(t) => t,
-        };
+        let opens = calendar.resolve_local(day, millis).earliest();
         Opening::Closed { reopens: Some(Reopening::at(calendar, opens)) }
     }
 }

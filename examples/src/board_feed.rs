@@ -25,6 +25,7 @@ use callboard_core::{CenterConfig, QueueConfig};
 use crate::board::{FrameSettings, OpeningHours, QueueChoice, frame_from_center, opening_at};
 use crate::queue_log::{self, Parsed};
 use crate::replay::{REPLAY_STACK_BYTES, Stepper};
+use crate::sla::{BoardAgreements, rejected_note};
 
 /// Where the board is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -257,6 +258,8 @@ pub struct FeedPlan {
     pub speed: f64,
     /// Settings to send before the first frame.
     pub configure: Option<BoardSettings>,
+    /// The departments' service agreements to put on each frame, judged at its moment.
+    pub agreements: Option<Arc<BoardAgreements>>,
 }
 
 /// Where the events come from.
@@ -343,6 +346,7 @@ fn feed_here(
         line.send(sequence, &HostMessage::Configure(settings))?;
         sequence = sequence.wrapping_add(1);
     }
+    let mut warned_rejected = false;
     let mut send_frame = |stepper: &Stepper, moment: Timestamp| -> Result<(), String> {
         let settings = FrameSettings {
             ttl_s: plan.ttl_s,
@@ -350,8 +354,15 @@ fn feed_here(
             opening: opening_at(plan.hours, plan.closed, &plan.calendar, moment),
             variant: plan.variant,
         };
-        let frame =
+        let mut frame =
             frame_from_center(stepper.center(), stepper.queue_ids(), &plan.queues, &settings)?;
+        if let Some(agreements) = &plan.agreements {
+            let rejected = agreements.put_on(&mut frame)?;
+            if let (false, Some(note)) = (warned_rejected, rejected_note(&rejected)) {
+                eprintln!("callboard: {note}");
+                warned_rejected = true;
+            }
+        }
         line.send(sequence, &HostMessage::Display(frame))?;
         sequence = sequence.wrapping_add(1);
         Ok(())

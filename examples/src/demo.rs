@@ -34,6 +34,7 @@ use crate::queue_log;
 use crate::replay::{self, REPLAY_STACK_BYTES, Stepper};
 use crate::report::{self, RowPeriod, Settings};
 use crate::sim::{self, DayPlan, HandleTime, QueuePlan, Rng, Surge};
+use crate::sla::{self, BoardAgreements};
 
 /// How the demo runs.
 #[derive(Debug, Clone)]
@@ -169,6 +170,7 @@ fn run_here(options: &DemoOptions) -> Result<String, String> {
         record_survey(&mut stepper, contact_at, score);
     }
 
+    let agreements = city_agreements()?;
     let hours = OpeningHours { opens_min: OPEN_MIN, closes_min: CLOSE_MIN };
     let settings = BoardSettings::DEFAULT;
     let mut screen = Terminal::new(options.live);
@@ -177,6 +179,7 @@ fn run_here(options: &DemoOptions) -> Result<String, String> {
     let mut snapshots = Vec::new();
     let mut last_hour_line = None;
     let mut moment = first;
+    let mut last_agreements = Vec::new();
     while moment <= last {
         // Apply the log up to this minute, one record at a time (surveys follow completed calls).
         while stepper.peek().is_some_and(|r| r.at <= moment) {
@@ -201,12 +204,13 @@ fn run_here(options: &DemoOptions) -> Result<String, String> {
             opening: hours.at(&calendar, moment),
             variant: ServiceLevelVariant::Answered,
         };
-        let frame = board::frame_from_center(
+        let mut frame = board::frame_from_center(
             stepper.center(),
             stepper.queue_ids(),
             &choices,
             &frame_settings,
         )?;
+        agreements.put_on(&mut frame)?;
         let snapshots_now: Vec<QueueSnapshot> = choices
             .iter()
             .filter_map(|c| stepper.queue_ids().get(&c.name))
@@ -245,6 +249,7 @@ fn run_here(options: &DemoOptions) -> Result<String, String> {
                 snapshots.push((path, tri_path, what, status.clone()));
             }
         }
+        last_agreements = frame.sla.to_vec();
         moment += FRAME_EVERY_MS;
     }
     screen.finish()?;
@@ -280,7 +285,43 @@ fn run_here(options: &DemoOptions) -> Result<String, String> {
             let _ = writeln!(csat, "CSAT today ({date}): no survey responses.");
         }
     }
+    let _ = write!(
+        csat,
+        "Service agreements on the board's ticker at {} (requests closed in the last 30 days):",
+        clock(&calendar, last)
+    );
+    for line in &last_agreements {
+        let compliance = line
+            .compliance_permille
+            .map_or("--".into(), |p| format!("{:.1} %", f64::from(p) / 10.0));
+        let _ = write!(
+            csat,
+            "\n  {} {compliance} (goal {:.0} %), {} at risk, {} breached",
+            line.label,
+            f64::from(line.goal_permille) / 10.0,
+            line.at_risk,
+            line.breached
+        );
+    }
+    csat.push('\n');
     summary(options, &simulated, parsed, &calendar, &snapshots, &csat, &log_path, elapsed)
+}
+
+/// The city's service agreements, from the four weeks of service requests before the demo's
+/// day that ship as `examples/data/sla-*` (the sample `callboard sla report` reads).
+fn city_agreements() -> Result<BoardAgreements, String> {
+    let policies = sla::parse_policies(include_str!("../data/sla-policies-311.toml"))?;
+    let choices = [
+        "Sanitation=SANITATION",
+        "Streets=STREETS",
+        "Parks and Forestry=PARKS",
+        "Buildings=BUILDINGS",
+    ]
+    .into_iter()
+    .map(sla::parse_board_choice)
+    .collect::<Result<Vec<_>, _>>()?;
+    let requests = include_str!("../data/sla-requests-311.csv").to_owned();
+    BoardAgreements::new(policies, requests, choices, 30)
 }
 
 /// A plausible wait for yesterday's callers (a quiet day): mostly under a minute.

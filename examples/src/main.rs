@@ -5,7 +5,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use callboard_core::board::BoardFrame;
-use callboard_core::calendar::LocalResolution;
 use callboard_core::calendar::{
     DstRule, IntervalLength, MILLIS_PER_SECOND, SiteCalendar, UtcOffset,
 };
@@ -206,6 +205,43 @@ struct BoardSiteArgs {
     /// The center is closed now (whatever --hours says).
     #[arg(long)]
     closed: bool,
+    #[command(flatten)]
+    sla: BoardSlaArgs,
+}
+
+/// Service agreements on the board: compliance per department from `callboard sla report`'s
+/// files, judged at each frame's moment.
+#[derive(Debug, clap::Args)]
+struct BoardSlaArgs {
+    /// The service requests (as for `sla report`): puts the departments' agreements on the
+    /// board's ticker.
+    #[arg(long, value_name = "FILE.csv", requires = "sla_policies")]
+    sla_requests: Option<PathBuf>,
+    /// The agreements (as for `sla report`).
+    #[arg(long, value_name = "FILE.toml", requires = "sla_requests")]
+    sla_policies: Option<PathBuf>,
+    /// A department to show, in order: NAME, NAME=LABEL or NAME=LABEL@90% (the compliance
+    /// goal; 90 % by default). Every department in the file when not given (up to 8).
+    #[arg(long, value_name = "NAME=LABEL@G%", requires = "sla_requests", value_parser = callboard_examples::sla::parse_board_choice)]
+    sla: Vec<callboard_examples::sla::BoardChoice>,
+    /// Compliance over this many days, ending on the frame's day.
+    #[arg(long, value_name = "N", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=400))]
+    sla_days: u32,
+}
+
+impl BoardSlaArgs {
+    /// The agreements to put on frames, if asked for.
+    fn agreements(&self) -> Result<Option<callboard_examples::sla::BoardAgreements>, String> {
+        use callboard_examples::sla;
+        let (Some(requests), Some(policies)) = (&self.sla_requests, &self.sla_policies) else {
+            return Ok(None);
+        };
+        let policies_text = utf8_input(policies)?;
+        let parsed = sla::parse_policies(&policies_text)
+            .map_err(|e| format!("{}: {e}", policies.display()))?;
+        let requests_text = utf8_input(requests)?;
+        sla::BoardAgreements::new(parsed, requests_text, self.sla.clone(), self.sla_days).map(Some)
+    }
 }
 
 #[derive(Debug, clap::Args)]
@@ -663,8 +699,21 @@ fn report(args: &ReportArgs) -> Result<String, String> {
     }
 }
 
-/// The frame a command asks for: read from JSON, or built from a replayed log at a moment.
+/// The frame a command asks for: read from JSON, or built from a replayed log at a moment;
+/// with the departments' agreements at its moment when asked for.
 fn board_frame(source: &FrameSourceArgs) -> Result<BoardFrame, String> {
+    let agreements = source.site.sla.agreements()?;
+    let mut frame = frame_of(source)?;
+    if let Some(agreements) = &agreements {
+        if let Some(note) = callboard_examples::sla::rejected_note(&agreements.put_on(&mut frame)?)
+        {
+            eprintln!("callboard: {note}");
+        }
+    }
+    Ok(frame)
+}
+
+fn frame_of(source: &FrameSourceArgs) -> Result<BoardFrame, String> {
     match (&source.frame, &source.queue_log, &source.at) {
         (Some(path), _, _) => {
             let input = read_input(path)?;
@@ -674,7 +723,7 @@ fn board_frame(source: &FrameSourceArgs) -> Result<BoardFrame, String> {
         (None, Some(path), Some(at)) => {
             let site = &source.site;
             let calendar = site.dst.calendar(site.utc_offset)?;
-            let moment = local_moment(&calendar, at)?;
+            let moment = options::parse_local_instant(&calendar, at)?;
             let input = read_input(path)?;
             let parsed = queue_log::parse(&input, &calendar);
             if parsed.records.is_empty() {
@@ -727,14 +776,6 @@ fn board_preview(args: &BoardPreviewArgs) -> Result<String, String> {
     ))
 }
 
-fn local_moment(calendar: &SiteCalendar, text: &str) -> Result<u64, String> {
-    let (date, millis) = options::parse_local_datetime(text)?;
-    Ok(match calendar.resolve_local(date, millis) {
-        LocalResolution::Unique(t) | LocalResolution::Ambiguous(t, _) => t,
-        LocalResolution::Skipped(t) => t,
-    })
-}
-
 fn board_send(args: &BoardSendArgs) -> Result<String, String> {
     let site = &args.site;
     if site.queue.is_empty() {
@@ -762,7 +803,9 @@ fn board_send(args: &BoardSendArgs) -> Result<String, String> {
     // Whole milliseconds, 100 to 3,600,000 by the check above.
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let every_ms = (args.every * 1000.0).round() as u64;
+    let agreements = site.sla.agreements()?.map(std::sync::Arc::new);
     let plan = board_feed::FeedPlan {
+        agreements,
         link,
         address: args.address,
         first_sequence: args.sequence,
@@ -792,8 +835,13 @@ fn board_send(args: &BoardSendArgs) -> Result<String, String> {
         if parsed.records.is_empty() {
             return Err(format!("no queue_log events found in {}", args.queue_log.display()));
         }
-        let from = args.from.as_deref().map(|t| local_moment(&calendar, t)).transpose()?;
-        let until = args.until.as_deref().map(|t| local_moment(&calendar, t)).transpose()?;
+        let from =
+            args.from.as_deref().map(|t| options::parse_local_instant(&calendar, t)).transpose()?;
+        let until = args
+            .until
+            .as_deref()
+            .map(|t| options::parse_local_instant(&calendar, t))
+            .transpose()?;
         board_feed::FeedSource::Replay { parsed, from, until }
     };
     let queue_config = QueueConfig {
@@ -803,27 +851,22 @@ fn board_send(args: &BoardSendArgs) -> Result<String, String> {
     board_feed::feed(plan, source, queue_config)
 }
 
+/// A file's text (`-`: stdin), refused when it is not UTF-8.
+fn utf8_input(path: &PathBuf) -> Result<String, String> {
+    String::from_utf8(read_input(path)?).map_err(|_| format!("{}: not UTF-8 text", path.display()))
+}
+
 fn sla_report(args: &SlaReportArgs) -> Result<String, String> {
     use callboard_examples::sla;
-    let text = |path: &PathBuf| {
-        String::from_utf8(read_input(path)?)
-            .map_err(|_| format!("{}: not UTF-8 text", path.display()))
-    };
-    let policies_text = text(&args.policies)?;
+    let policies_text = utf8_input(&args.policies)?;
     let policies = sla::parse_policies(&policies_text)
         .map_err(|e| format!("{}: {e}", args.policies.display()))?;
-    let requests = text(&args.requests)?;
-    let now = match &args.now {
-        None => None,
-        Some(text) => {
-            let (date, millis) = options::parse_local_datetime(text)?;
-            Some(match policies.site().resolve_local(date, millis) {
-                LocalResolution::Unique(t)
-                | LocalResolution::Ambiguous(t, _)
-                | LocalResolution::Skipped(t) => t,
-            })
-        }
-    };
+    let requests = utf8_input(&args.requests)?;
+    let now = args
+        .now
+        .as_deref()
+        .map(|text| options::parse_local_instant(policies.site(), text))
+        .transpose()?;
     let (from, to, json) = (args.from, args.to, args.json);
     let path = args.requests.display().to_string();
     // The tracker is a few megabytes of fixed-capacity state: built on a roomy stack.

@@ -1,6 +1,6 @@
 //! Parsing the values integrators type on the command line.
 
-use callboard_core::calendar::{LocalDate, UtcOffset};
+use callboard_core::calendar::{LocalDate, SiteCalendar, Timestamp, UtcOffset};
 
 /// A UTC offset written `+HH:MM`, `-HH:MM`, `+HH`, `Z` or `UTC`.
 ///
@@ -79,6 +79,16 @@ pub fn parse_local_datetime(s: &str) -> Result<(LocalDate, u32), String> {
         return Err(bad());
     }
     Ok((date, ((hour * 60 + minute) * 60 + second) * 1000))
+}
+
+/// The instant a site's local time `s` (as [`parse_local_datetime`] reads it) names: the first
+/// of two in the hour the clocks fall back, the jump for one they spring over.
+///
+/// # Errors
+/// A message saying what was expected.
+pub fn parse_local_instant(calendar: &SiteCalendar, s: &str) -> Result<Timestamp, String> {
+    let (date, millis) = parse_local_datetime(s)?;
+    Ok(calendar.resolve_local(date, millis).earliest())
 }
 
 #[cfg(test)]

@@ -31,16 +31,17 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use callboard_core::business::{BusinessCalendar, OpenSpan, WeekHours};
-use callboard_core::calendar::{
-    DstRule, LocalDate, LocalResolution, SiteCalendar, Timestamp, Weekday,
+use callboard_core::board::{
+    AlertThresholds, BoardFrame, LABEL_BYTES, SLA_LINES_PER_FRAME, SlaLine,
 };
+use callboard_core::business::{BusinessCalendar, OpenSpan, WeekHours};
+use callboard_core::calendar::{DstRule, LocalDate, SiteCalendar, Timestamp, Weekday};
 use callboard_core::sla::{
     DepartmentId, RequestId, RequestType, SlaFilter, SlaPolicy, SlaSummary, SlaTracker, Target,
 };
 use serde::{Deserialize, Serialize};
 
-use crate::options::{parse_clock, parse_date, parse_local_datetime, parse_utc_offset};
+use crate::options::{parse_clock, parse_date, parse_local_instant, parse_utc_offset};
 
 /// Requests open at once the report can follow.
 pub const OPEN_REQUESTS: usize = 16_384;
@@ -48,6 +49,7 @@ pub const OPEN_REQUESTS: usize = 16_384;
 pub const KEYS: usize = 64;
 /// Days kept per pair (a little over a year).
 pub const DAYS: usize = 400;
+const DAYS_U32: u32 = 400;
 
 type Tracker = SlaTracker<OPEN_REQUESTS, KEYS, DAYS>;
 
@@ -298,32 +300,23 @@ struct RawRow {
     pauses: String,
 }
 
-fn instant(site: &SiteCalendar, text: &str) -> Result<Timestamp, String> {
-    let (date, millis) = parse_local_datetime(text)?;
-    Ok(match site.resolve_local(date, millis) {
-        LocalResolution::Unique(t)
-        | LocalResolution::Ambiguous(t, _)
-        | LocalResolution::Skipped(t) => t,
-    })
-}
-
 fn row_of(site: &SiteCalendar, raw: RawRow) -> Result<RequestRow, String> {
     if raw.id.trim().is_empty() {
         return Err("no id".into());
     }
-    let opened = instant(site, &raw.opened).map_err(|e| format!("opened: {e}"))?;
+    let opened = parse_local_instant(site, &raw.opened).map_err(|e| format!("opened: {e}"))?;
     let closed = match raw.closed.trim() {
         "" => None,
-        text => Some(instant(site, text).map_err(|e| format!("closed: {e}"))?),
+        text => Some(parse_local_instant(site, text).map_err(|e| format!("closed: {e}"))?),
     };
     let mut pauses = Vec::new();
     for pair in raw.pauses.split(';').map(str::trim).filter(|p| !p.is_empty()) {
         let (from, to) =
             pair.split_once('/').ok_or_else(|| format!("pause {pair:?}: expected start/end"))?;
-        let from = instant(site, from).map_err(|e| format!("pause: {e}"))?;
+        let from = parse_local_instant(site, from).map_err(|e| format!("pause: {e}"))?;
         let to = match to.trim() {
             "" => None,
-            text => Some(instant(site, text).map_err(|e| format!("pause: {e}"))?),
+            text => Some(parse_local_instant(site, text).map_err(|e| format!("pause: {e}"))?),
         };
         pauses.push((from, to));
     }
@@ -401,6 +394,116 @@ pub struct SlaReport {
     pub lines: Vec<ReportLine>,
 }
 
+/// The requests of a file run through the tracker up to an instant.
+struct Loaded {
+    tracker: Box<Tracker>,
+    /// Departments by name, numbered in the order they first appear.
+    departments: BTreeMap<String, DepartmentId>,
+    /// Rows counted.
+    read: usize,
+    /// Rows not counted: line and reason.
+    rejected: Vec<String>,
+    /// Rows opened after the instant: not counted, not wrong.
+    later: Vec<usize>,
+    /// The instant open requests are judged at.
+    now: Timestamp,
+    /// The local day the first request counted was opened.
+    first_day: Option<LocalDate>,
+}
+
+/// A requests file read: its rows by line, and the lines that could not be read.
+#[derive(Debug, Clone)]
+struct Requests {
+    rows: Vec<(usize, RequestRow)>,
+    unreadable: Vec<String>,
+}
+
+impl Requests {
+    /// Reads a requests file's text, times in `site`'s local time.
+    fn read(site: &SiteCalendar, csv_text: &str) -> Result<Self, String> {
+        let mut reader =
+            csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(csv_text.as_bytes());
+        let headers = reader.headers().map_err(|e| format!("the requests file: {e}"))?.clone();
+        for column in ["id", "type", "department", "opened"] {
+            if !headers.iter().any(|h| h == column) {
+                return Err(format!("the requests file has no {column:?} column"));
+            }
+        }
+        let mut rows = Vec::new();
+        let mut unreadable = Vec::new();
+        for (i, record) in reader.deserialize::<RawRow>().enumerate() {
+            let line = i + 2;
+            match record.map_err(|e| e.to_string()).and_then(|raw| row_of(site, raw)) {
+                Ok(row) => rows.push((line, row)),
+                Err(e) => unreadable.push(format!("line {line}: {e}")),
+            }
+        }
+        Ok(Self { rows, unreadable })
+    }
+
+    /// The departments the readable rows name.
+    fn departments(&self) -> BTreeSet<&str> {
+        self.rows.iter().map(|(_, row)| row.department.as_str()).collect()
+    }
+}
+
+/// Feeds each request's life up to `now` (default: the last instant in the file) to a tracker
+/// set up with `policies`.
+fn load(
+    policies: &Policies,
+    requests: &Requests,
+    now: Option<Timestamp>,
+) -> Result<Loaded, String> {
+    let site = policies.site;
+    let rows = &requests.rows;
+    let mut rejected = requests.unreadable.clone();
+    let last_instant = rows
+        .iter()
+        .flat_map(|(_, r)| {
+            let pauses = r.pauses.iter().flat_map(|(a, b)| [Some(*a), *b]).flatten();
+            [r.opened].into_iter().chain(r.closed).chain(pauses)
+        })
+        .max();
+    let now = now.or(last_instant).unwrap_or(0);
+
+    let mut tracker: Box<Tracker> = tracker_of(policies)?;
+    let mut departments: BTreeMap<String, DepartmentId> = BTreeMap::new();
+    let mut seen_ids = BTreeSet::new();
+    let mut read = 0;
+    let mut later = Vec::new();
+    let mut first_day = None;
+    for (line, row) in rows {
+        let line = *line;
+        let Some((_, policy, _)) =
+            policies.policies.iter().find(|(name, _, _)| *name == row.request_type)
+        else {
+            rejected.push(format!("line {line}: no policy for the type {:?}", row.request_type));
+            continue;
+        };
+        if !seen_ids.insert(row.id.clone()) {
+            rejected.push(format!("line {line}: the id {:?} appears twice", row.id));
+            continue;
+        }
+        if row.opened > now {
+            later.push(line);
+            continue;
+        }
+        let next = u32::try_from(departments.len()).unwrap_or(u32::MAX);
+        let department = *departments.entry(row.department.clone()).or_insert(DepartmentId(next));
+        // The tracker's id is the row's line: unique, whatever became of the rows before.
+        let id = RequestId(u64::try_from(line).unwrap_or(u64::MAX));
+        match apply(&mut tracker, id, policy.request_type, department, row, now) {
+            Ok(()) => {
+                read += 1;
+                let day = site.local_date(row.opened);
+                first_day = Some(first_day.map_or(day, |first: LocalDate| first.min(day)));
+            }
+            Err(e) => rejected.push(format!("line {line}: {e}")),
+        }
+    }
+    Ok(Loaded { tracker, departments, read, rejected, later, now, first_day })
+}
+
 /// Runs the requests in `csv_text` through the agreements: compliance over the local days
 /// `from..=to` (default: the days the file covers) with open requests judged at `now`
 /// (default: the last instant in the file).
@@ -415,59 +518,14 @@ pub fn report(
     now: Option<Timestamp>,
 ) -> Result<SlaReport, String> {
     let site = policies.site;
-    let mut reader =
-        csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(csv_text.as_bytes());
-    let headers = reader.headers().map_err(|e| format!("the requests file: {e}"))?.clone();
-    for column in ["id", "type", "department", "opened"] {
-        if !headers.iter().any(|h| h == column) {
-            return Err(format!("the requests file has no {column:?} column"));
-        }
-    }
-    let mut rows = Vec::new();
-    let mut rejected = Vec::new();
-    for (i, record) in reader.deserialize::<RawRow>().enumerate() {
-        let line = i + 2;
-        match record.map_err(|e| e.to_string()).and_then(|raw| row_of(&site, raw)) {
-            Ok(row) => rows.push((line, row)),
-            Err(e) => rejected.push(format!("line {line}: {e}")),
-        }
-    }
-    let last_instant = rows
-        .iter()
-        .flat_map(|(_, r)| {
-            let pauses = r.pauses.iter().flat_map(|(a, b)| [Some(*a), *b]).flatten();
-            [r.opened].into_iter().chain(r.closed).chain(pauses)
-        })
-        .max();
-    let now = now.or(last_instant).unwrap_or(0);
-    let first_day = rows.iter().map(|(_, r)| site.local_date(r.opened)).min();
+    let requests = Requests::read(&site, csv_text)?;
+    let Loaded { tracker, departments, read, mut rejected, later, now, first_day } =
+        load(policies, &requests, now)?;
+    rejected
+        .extend(later.iter().map(|line| format!("line {line}: opened after the report's instant")));
+    rejected.sort_by_key(|reason| line_number(reason));
     let from = from.or(first_day).unwrap_or_else(|| site.local_date(now));
     let to = to.unwrap_or_else(|| site.local_date(now));
-
-    let mut tracker: Box<Tracker> = tracker_of(policies)?;
-    let mut departments: BTreeMap<String, DepartmentId> = BTreeMap::new();
-    let mut seen_ids = BTreeSet::new();
-    let mut read = 0;
-    for (line, row) in rows {
-        let Some((_, policy, _)) =
-            policies.policies.iter().find(|(name, _, _)| *name == row.request_type)
-        else {
-            rejected.push(format!("line {line}: no policy for the type {:?}", row.request_type));
-            continue;
-        };
-        if !seen_ids.insert(row.id.clone()) {
-            rejected.push(format!("line {line}: the id {:?} appears twice", row.id));
-            continue;
-        }
-        let next = u32::try_from(departments.len()).unwrap_or(u32::MAX);
-        let department = *departments.entry(row.department.clone()).or_insert(DepartmentId(next));
-        // The tracker's id is the row's line: unique, whatever became of the rows before.
-        let id = RequestId(u64::try_from(line).unwrap_or(u64::MAX));
-        match apply(&mut tracker, id, policy.request_type, department, &row, now) {
-            Ok(()) => read += 1,
-            Err(e) => rejected.push(format!("line {line}: {e}")),
-        }
-    }
 
     let keys: BTreeSet<(DepartmentId, RequestType)> = tracker.keys().collect();
     let mut types: Vec<&(String, SlaPolicy, String)> = policies.policies.iter().collect();
@@ -522,6 +580,217 @@ pub fn report(
     })
 }
 
+/// The line a "line N: …" reason is about.
+fn line_number(reason: &str) -> usize {
+    reason
+        .strip_prefix("line ")
+        .and_then(|rest| rest.split(':').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(usize::MAX)
+}
+
+/// A department to put on a reader board: its name in the requests file, its label on the
+/// board, and the compliance the city agreed to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BoardChoice {
+    /// The department as the requests file names it.
+    pub department: String,
+    /// The board's label (the name, upper-cased, when not given).
+    pub label: String,
+    /// The compliance goal, permille.
+    pub goal_permille: u16,
+}
+
+/// A department's label when none is given: its name in capitals, cut to what a board shows.
+fn default_label(name: &str) -> String {
+    let mut label = name.to_uppercase();
+    while label.len() > LABEL_BYTES {
+        label.pop();
+    }
+    label.trim_end().to_owned()
+}
+
+/// Parses `DEPARTMENT[=LABEL][@GOAL%]`, e.g. `Sanitation=SANITATION@90%`; the goal defaults to
+/// 90 % and the label to the name in capitals, cut to 16 bytes.
+///
+/// # Errors
+/// A message saying what was expected.
+pub fn parse_board_choice(text: &str) -> Result<BoardChoice, String> {
+    let bad =
+        || format!("expected DEPARTMENT, DEPARTMENT=LABEL or DEPARTMENT=LABEL@90%, not {text:?}");
+    let (rest, goal_permille) = match text.rsplit_once('@') {
+        Some((rest, goal)) => (rest, parse_share(goal).map_err(|_| bad())?),
+        None => (text, 900),
+    };
+    let (department, label) = match rest.split_once('=') {
+        Some((department, label)) => (department.trim(), label.trim().to_owned()),
+        None => (rest.trim(), default_label(rest.trim())),
+    };
+    if department.is_empty() || label.is_empty() {
+        return Err(bad());
+    }
+    Ok(BoardChoice { department: department.to_owned(), label, goal_permille })
+}
+
+/// Service agreements as reader boards show them: the requests and the agreements, the
+/// departments to show, and the period compliance covers.
+#[derive(Debug)]
+pub struct BoardAgreements {
+    policies: Policies,
+    requests: Requests,
+    choices: Vec<BoardChoice>,
+    days: u32,
+}
+
+/// A board's agreement lines at an instant, and what could not be counted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BoardLines {
+    /// One line per department chosen, in order.
+    pub lines: Vec<SlaLine>,
+    /// Rows of the requests file not counted: line and reason.
+    pub rejected: Vec<String>,
+}
+
+impl BoardAgreements {
+    /// Agreements from `policies` and the requests file's text, for the departments in
+    /// `choices` (every department in the file, by name, when empty), with compliance over the
+    /// `days` local days ending on a frame's own day.
+    ///
+    /// # Errors
+    /// More than [`SLA_LINES_PER_FRAME`] departments, a period of no days, a label too long for
+    /// a board, or a requests file that cannot be read.
+    pub fn new(
+        policies: Policies,
+        requests: String,
+        choices: Vec<BoardChoice>,
+        days: u32,
+    ) -> Result<Self, String> {
+        if !(1..=DAYS_U32).contains(&days) {
+            return Err(format!("the SLA period must be 1 to {DAYS_U32} days, not {days}"));
+        }
+        let requests = Requests::read(&policies.site, &requests)?;
+        let named: Vec<String> = requests.departments().into_iter().map(str::to_owned).collect();
+        if let Some(unknown) = choices.iter().find(|c| !named.contains(&c.department)) {
+            let known: Vec<&str> = named.iter().map(String::as_str).collect();
+            return Err(format!(
+                "the requests file has no department {:?} (it has: {})",
+                unknown.department,
+                known.join(", ")
+            ));
+        }
+        let mut agreements = Self { policies, requests, choices, days };
+        if agreements.choices.is_empty() {
+            agreements.choices = named
+                .into_iter()
+                .map(|name| BoardChoice {
+                    label: default_label(&name),
+                    department: name,
+                    goal_permille: 900,
+                })
+                .collect();
+        }
+        if agreements.choices.len() > SLA_LINES_PER_FRAME {
+            return Err(format!(
+                "a board frame carries at most {SLA_LINES_PER_FRAME} departments' agreements, \
+                 not {} (choose them with --sla)",
+                agreements.choices.len()
+            ));
+        }
+        for choice in &agreements.choices {
+            if choice.label.len() > LABEL_BYTES {
+                return Err(format!(
+                    "the board label {:?} is longer than {LABEL_BYTES} bytes: give a shorter one \
+                     with --sla {}=LABEL",
+                    choice.label, choice.department
+                ));
+            }
+        }
+        Ok(agreements)
+    }
+
+    /// The lines a board shows at `at`: each department's compliance over the period ending
+    /// on `at`'s local day, and its requests open at risk and breached at `at`, from the
+    /// requests as they stood then.
+    ///
+    /// A department with no request opened by `at` has a line with no figures yet.
+    ///
+    /// # Errors
+    /// A requests file that cannot be read, or a tracker that cannot start.
+    pub fn lines_at(
+        &self,
+        at: Timestamp,
+        thresholds: &AlertThresholds,
+    ) -> Result<BoardLines, String> {
+        // The tracker is a few megabytes of fixed-capacity state: built on a roomy stack.
+        std::thread::scope(|scope| {
+            std::thread::Builder::new()
+                .name("sla".into())
+                .stack_size(crate::replay::REPLAY_STACK_BYTES)
+                .spawn_scoped(scope, || self.lines_here(at, thresholds))
+                .map_err(|e| format!("cannot start the SLA tracker: {e}"))?
+                .join()
+                .map_err(|_| "the SLA tracker's thread panicked".to_owned())?
+        })
+    }
+
+    /// Puts the lines at the frame's own moment on `frame`, in place of any it carried;
+    /// returns the rows of the requests file that could not be counted (line and reason).
+    ///
+    /// # Errors
+    /// As [`Self::lines_at`]; the frame is left as it was.
+    pub fn put_on(&self, frame: &mut BoardFrame) -> Result<Vec<String>, String> {
+        let BoardLines { lines, rejected } =
+            self.lines_at(frame.valid_at, &AlertThresholds::DEFAULT)?;
+        let mut with = frame.clone();
+        with.sla.clear();
+        for line in lines {
+            // At most SLA_LINES_PER_FRAME lines, by the check in `new`.
+            with.add_sla(line).map_err(|e| e.to_string())?;
+        }
+        *frame = with;
+        Ok(rejected)
+    }
+
+    fn lines_here(
+        &self,
+        at: Timestamp,
+        thresholds: &AlertThresholds,
+    ) -> Result<BoardLines, String> {
+        let loaded = load(&self.policies, &self.requests, Some(at))?;
+        let site = self.policies.site;
+        let to = site.local_date(at);
+        let from = (1..self.days).fold(to, |day, _| day.previous());
+        let mut lines = Vec::with_capacity(self.choices.len());
+        for choice in &self.choices {
+            // A department named in the file with no request opened by `at` has no figures
+            // yet.
+            let summary = loaded.departments.get(&choice.department).map_or_else(
+                SlaSummary::default,
+                |&department| {
+                    let filter = SlaFilter { department: Some(department), request_type: None };
+                    loaded.tracker.summary(filter, from, to, at)
+                },
+            );
+            let line =
+                SlaLine::from_summary(&choice.label, &summary, choice.goal_permille, thresholds)
+                    .map_err(|e| e.to_string())?;
+            lines.push(line);
+        }
+        Ok(BoardLines { lines, rejected: loaded.rejected })
+    }
+}
+
+/// What to tell the user when rows of a requests file feeding a board could not be counted.
+#[must_use]
+pub fn rejected_note(rejected: &[String]) -> Option<String> {
+    let first = rejected.first()?;
+    Some(format!(
+        "{} rows of the requests file not counted (first: {first}); `callboard sla report` lists \
+         them",
+        rejected.len()
+    ))
+}
+
 /// Feeds one request's life to the tracker, up to `now`: a request still open then stays open.
 fn apply(
     tracker: &mut Tracker,
@@ -531,9 +800,6 @@ fn apply(
     row: &RequestRow,
     now: Timestamp,
 ) -> Result<(), String> {
-    if row.opened > now {
-        return Err("opened after the report's instant".into());
-    }
     tracker.open(id, request_type, department, row.opened).map_err(|e| e.to_string())?;
     // The row's order was checked when it was read, so the engine only refuses what it cannot
     // keep (a day older than every day kept); the request then stays as far as it got.
@@ -629,6 +895,23 @@ pub fn render_json(report: &SlaReport) -> serde_json::Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn board_choices() {
+        let choice = parse_board_choice("Parks and Forestry=PARKS@85%").unwrap();
+        assert_eq!(
+            (choice.department.as_str(), choice.label.as_str(), choice.goal_permille),
+            ("Parks and Forestry", "PARKS", 850)
+        );
+        let default = parse_board_choice("Parks and Forestry").unwrap();
+        assert_eq!((default.label.as_str(), default.goal_permille), ("PARKS AND FOREST", 900));
+        // Cut at a character, never inside one: "Área de Parques y Jardines" in capitals.
+        assert_eq!(parse_board_choice("Área de Parques").unwrap().label, "ÁREA DE PARQUES");
+        assert_eq!(parse_board_choice("Área de Parques y").unwrap().label, "ÁREA DE PARQUES");
+        for bad in ["", "=X", "Streets=", "Streets@150%", "Streets@x"] {
+            assert!(parse_board_choice(bad).is_err(), "{bad:?}");
+        }
+    }
 
     #[test]
     fn targets() {

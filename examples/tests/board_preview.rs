@@ -37,6 +37,11 @@ fn cases() -> Vec<(&'static str, Vec<String>)> {
     vec![
         // A 311 floor within target, yesterday's CSAT posted.
         ("normal", vec!["--frame".into(), data("board-frame-311.json")]),
+        // Ten seconds on: the ticker has reached the departments' service agreements.
+        (
+            "agreements",
+            vec!["--frame".into(), data("board-frame-311.json"), "--after".into(), "10".into()],
+        ),
         // The bank's busiest minute that morning: five waiting, the service level far under.
         (
             "alarm",

@@ -70,6 +70,32 @@ fn send(args: &[&str], stdin: Option<&str>) -> Output {
     child.wait_with_output().unwrap()
 }
 
+/// `board send` to board 3 at `board`: the sample day replayed from 11:00 to `until`, a frame
+/// every two seconds of the log, as fast as the board takes them; then `rest`.
+fn replay_from_eleven(board: &str, until: &str, rest: &[&str]) -> Output {
+    let log = sample_log();
+    let mut args = vec![
+        "--address",
+        "3",
+        "--tcp",
+        board,
+        "--queue-log",
+        &log,
+        "--utc-offset",
+        "+02:00",
+        "--from",
+        "1999-02-10 11:00",
+        "--until",
+        until,
+        "--every",
+        "2",
+        "--speed",
+        "100000",
+    ];
+    args.extend_from_slice(rest);
+    send(&args, None)
+}
+
 fn frames(heard: &Heard) -> Vec<(u16, &BoardFrame)> {
     heard
         .messages
@@ -85,24 +111,10 @@ fn frames(heard: &Heard) -> Vec<(u16, &BoardFrame)> {
 fn a_replayed_morning_reaches_the_board_frame_by_frame() {
     let (board, heard) = board_on_a_socket();
     let log = sample_log();
-    let run = send(
+    let run = replay_from_eleven(
+        &board,
+        "1999-02-10 11:02",
         &[
-            "--address",
-            "3",
-            "--tcp",
-            &board,
-            "--queue-log",
-            &log,
-            "--utc-offset",
-            "+02:00",
-            "--from",
-            "1999-02-10 11:00",
-            "--until",
-            "1999-02-10 11:02",
-            "--every",
-            "2",
-            "--speed",
-            "100000",
             "--page-seconds",
             "4",
             "--queue",
@@ -112,7 +124,6 @@ fn a_replayed_morning_reaches_the_board_frame_by_frame() {
             "--announcement",
             "Storm: expect delays",
         ],
-        None,
     );
     let stdout = String::from_utf8_lossy(&run.stdout);
     assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
@@ -239,4 +250,58 @@ fn bad_requests_are_refused_with_a_reason() {
         assert!(!run.status.success(), "{args:?} succeeded");
         assert!(stderr.contains(expected), "{args:?}: {stderr}");
     }
+}
+
+#[test]
+fn each_frame_carries_the_agreements_as_they_stand_at_its_moment() {
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("board-send-sla");
+    std::fs::create_dir_all(&dir).unwrap();
+    let policies = dir.join("policies.toml");
+    std::fs::write(
+        &policies,
+        "[site]\nutc_offset = \"+02:00\"\n\n[calendars.always]\nalways = true\n\n\
+         [[policy]]\ntype = \"Call-back\"\ntarget = \"1 hours\"\ncalendar = \"always\"\n",
+    )
+    .unwrap();
+    // The sample day: 1 met at 10:30; 2 due at 11:00, closed 11:01 (missed); 3 opened 10:11,
+    // at risk from 10:59 (80 % of the hour).
+    let requests = dir.join("requests.csv");
+    std::fs::write(
+        &requests,
+        "id,type,department,opened,closed,pauses\n\
+         1,Call-back,Branches,1999-02-10 10:00,1999-02-10 10:30,\n\
+         2,Call-back,Branches,1999-02-10 10:00,1999-02-10 11:01,\n\
+         3,Call-back,Branches,1999-02-10 10:11,,\n",
+    )
+    .unwrap();
+    let (board, heard) = board_on_a_socket();
+    let run = replay_from_eleven(
+        &board,
+        "1999-02-10 11:01",
+        &[
+            "--queue",
+            "PS=STREETS",
+            "--sla-requests",
+            &requests.to_string_lossy(),
+            "--sla-policies",
+            &policies.to_string_lossy(),
+            "--sla",
+            "Branches=BRANCHES@90%",
+        ],
+    );
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let heard = heard.join().unwrap();
+    let frames = frames(&heard);
+    assert_eq!(frames.len(), 31);
+    let figures = |i: usize| {
+        let line = &frames[i].1.sla[0];
+        assert_eq!(line.label.as_str(), "BRANCHES");
+        (line.compliance_permille, line.at_risk, line.breached)
+    };
+    // 11:00:00: one met; request 2 at its due instant (still within), 3 at risk.
+    assert_eq!(figures(0), (Some(1000), 2, 0));
+    // 11:00:02: request 2 is past due.
+    assert_eq!(figures(1), (Some(1000), 1, 1));
+    // 11:01:00: request 2 closed late.
+    assert_eq!(figures(30), (Some(500), 1, 0));
 }

@@ -42,6 +42,10 @@ fn the_day_runs_without_a_terminal_and_leaves_its_pictures_and_report() {
     assert!(stdout.contains("CSAT yesterday (2026-11-22):"), "{stdout}");
     assert!(stdout.contains("from 190 survey responses"), "{stdout}");
     assert!(stdout.contains("CSAT today (2026-11-23):"), "{stdout}");
+    // The agreements on the ticker at the day's end: the sample's 30 days (as `sla report`
+    // gives them), with the requests breached by Monday evening.
+    assert!(stdout.contains("SANITATION 93.0 % (goal 90 %)"), "{stdout}");
+    assert!(stdout.contains("STREETS 84.9 % (goal 90 %)"), "{stdout}");
     for name in ["0830-morning", "1100-peak", "1445-storm", "1610-storm-peak", "2030-closed"] {
         for suffix in ["", "-tricolour"] {
             let png = out.join(format!("board-{name}{suffix}.png"));

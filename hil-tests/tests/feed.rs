@@ -2,7 +2,7 @@
 //! morning replayed at the boards' update rate, every frame acknowledged.
 
 use callboard_core::QueueConfig;
-use callboard_core::calendar::{DstRule, LocalResolution, SiteCalendar, UtcOffset};
+use callboard_core::calendar::{DstRule, SiteCalendar, UtcOffset};
 use callboard_core::service_level::ServiceLevelVariant;
 use callboard_core::wire::{BoardMessage, BoardSettings, HostMessage};
 use callboard_examples::board::parse_queue_choice;
@@ -11,12 +11,7 @@ use callboard_examples::{options, queue_log};
 use callboard_hil_tests::{ADDRESS, EMULATED_BOARD, Emulator, build, real_board};
 
 fn local(calendar: &SiteCalendar, text: &str) -> u64 {
-    let (date, millis) = options::parse_local_datetime(text).unwrap();
-    match calendar.resolve_local(date, millis) {
-        LocalResolution::Unique(t)
-        | LocalResolution::Ambiguous(t, _)
-        | LocalResolution::Skipped(t) => t,
-    }
+    options::parse_local_instant(calendar, text).unwrap()
 }
 
 #[test]
@@ -70,6 +65,7 @@ fn a_real_morning_at_the_update_rate_is_all_acknowledged() {
         every_ms: 2_000,
         speed: if emulator.is_some() { 100.0 } else { 1.0 },
         configure: Some(BoardSettings { page_seconds: 4, ..BoardSettings::DEFAULT }),
+        agreements: None,
     };
     let summary = feed(plan, source, QueueConfig::default()).unwrap();
     eprintln!("{summary}");
