@@ -5,7 +5,8 @@
 //! The bytes are exactly [`wire::encode`]'s, as `PROTOCOL.md` documents them. Answers are
 //! decoded with the protocol's own stream decoder on a thread of their own and counted; a board
 //! that says nothing is reported, not waited for: frames carry their own time-to-live, so a
-//! lost frame is replaced by the next one.
+//! lost frame is replaced by the next one. Only at the end is a board that is still answering
+//! waited for, until its answers stop.
 
 use std::collections::HashSet;
 use std::io::{BufRead, Read, Write};
@@ -148,15 +149,28 @@ impl BoardLine {
         Ok(len)
     }
 
-    /// Waits up to `patience` for the board to acknowledge every frame sent, then stops
-    /// listening and says what happened.
+    /// Waits for the board to acknowledge every frame sent — for as long as its answers keep
+    /// coming, giving up once it has been silent for `patience` — then stops listening and says
+    /// what happened.
+    ///
+    /// A board that fell behind (a slow line, a busy emulator) is still draining the frames
+    /// queued on the line when the last one is sent: it is waited for, and the summary says
+    /// how far behind it was.
     #[must_use]
     pub fn finish(mut self, patience: Duration) -> String {
         let expect_answers = self.address != wire::BROADCAST_ADDRESS;
-        let deadline = Instant::now() + patience;
-        while expect_answers && Instant::now() < deadline && self.answered() < self.frames_sent {
+        let started = Instant::now();
+        let mut last_progress = (started, self.answered());
+        while expect_answers && self.answered() < self.frames_sent {
+            let answered = self.answered();
+            if answered != last_progress.1 {
+                last_progress = (Instant::now(), answered);
+            } else if last_progress.0.elapsed() >= patience {
+                break;
+            }
             std::thread::sleep(Duration::from_millis(10));
         }
+        let drained = started.elapsed();
         self.stop.store(true, Ordering::Relaxed);
         if let Some(listener) = self.listener.take() {
             let _ = listener.join();
@@ -179,6 +193,12 @@ impl BoardLine {
             let unanswered = self.frames_sent.saturating_sub(self.answered());
             if unanswered > 0 {
                 summary += &format!("; {unanswered} frames unanswered");
+            } else if drained >= patience {
+                summary += &format!(
+                    "; the board was behind: its last answer came {:.1} s after the last frame \
+                     was sent",
+                    drained.as_secs_f64()
+                );
             }
         } else {
             summary += " (broadcast: boards do not answer)";
@@ -480,4 +500,90 @@ fn spawn_line_reader(mut input: Box<dyn BufRead + Send>) -> mpsc::Receiver<Strin
         }
     });
     receiver
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::TcpListener;
+
+    use super::*;
+
+    const BOARD: u8 = 7;
+
+    /// A board on a socket that takes `per_frame` over each frame it hears and acknowledges
+    /// the first `answers` of them.
+    fn slow_board(per_frame: Duration, answers: usize) -> (Link, JoinHandle<()>) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let link = Link::Tcp(listener.local_addr().unwrap().to_string());
+        let board = std::thread::spawn(move || {
+            let (mut line, _) = listener.accept().unwrap();
+            let mut decoder = FrameDecoder::<MAX_FRAME_BYTES>::new();
+            let mut heard = 0;
+            let mut buffer = [0_u8; 64];
+            while let Ok(n @ 1..) = line.read(&mut buffer) {
+                for &byte in &buffer[..n] {
+                    if let Some(Decoded::Frame(header, _)) =
+                        decoder.feed::<HostMessage>(byte, |a| a == BOARD)
+                    {
+                        std::thread::sleep(per_frame);
+                        heard += 1;
+                        if heard <= answers {
+                            let mut ack = [0_u8; 32];
+                            let len =
+                                wire::encode(BOARD, header.sequence, &BoardMessage::Ack, &mut ack)
+                                    .unwrap();
+                            let _ = line.write_all(&ack[..len]);
+                        }
+                    }
+                }
+            }
+        });
+        (link, board)
+    }
+
+    fn send_pings(link: &Link, frames: u16) -> BoardLine {
+        let mut line = BoardLine::open(link, BOARD).unwrap();
+        for sequence in 1..=frames {
+            line.send(sequence, &HostMessage::Ping).unwrap();
+        }
+        line
+    }
+
+    #[test]
+    fn a_board_still_answering_is_waited_for_and_said_to_be_behind() {
+        // 20 frames at 30 ms each: 600 ms of work queued, against 150 ms of patience.
+        let (link, board) = slow_board(Duration::from_millis(30), usize::MAX);
+        let summary = send_pings(&link, 20).finish(Duration::from_millis(150));
+        assert!(summary.contains("the board acknowledged 20, refused 0"), "{summary}");
+        assert!(!summary.contains("unanswered"), "{summary}");
+        assert!(summary.contains("the board was behind: its last answer came"), "{summary}");
+        board.join().unwrap();
+    }
+
+    #[test]
+    fn a_board_that_falls_silent_is_given_up_on_after_the_patience() {
+        let (link, board) = slow_board(Duration::from_millis(5), 3);
+        let started = Instant::now();
+        let summary = send_pings(&link, 10).finish(Duration::from_millis(200));
+        assert!(summary.contains("the board acknowledged 3, refused 0"), "{summary}");
+        assert!(summary.contains("7 frames unanswered"), "{summary}");
+        assert!(!summary.contains("behind"), "{summary}");
+        // Silence, not the whole wait, is what is bounded: well under a second here.
+        assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+        board.join().unwrap();
+    }
+
+    #[test]
+    fn a_board_keeping_up_gets_a_plain_summary() {
+        // A ping is 11 bytes on the line (PROTOCOL.md).
+        let (link, board) = slow_board(Duration::ZERO, usize::MAX);
+        let summary = send_pings(&link, 5).finish(Duration::from_millis(500));
+        assert_eq!(
+            summary,
+            format!(
+                "sent 5 frames (55 bytes) to board 7 over {link}; the board acknowledged 5, refused 0\n"
+            )
+        );
+        board.join().unwrap();
+    }
 }

@@ -39,6 +39,9 @@ fn a_real_morning_at_the_update_rate_is_all_acknowledged() {
     // The Anonymous Bank's 10 February 1999, 08:00 to 09:00: a frame every 2 s of the day, the
     // rate a floor's boards are fed at. The emulated board takes them 100 times faster (a frame
     // every 20 ms; its emulated UART carries about 15 kB/s, a little more than 115 200 baud).
+    // On a slow or busy host the emulator can fall behind that pace; nothing is lost (the
+    // socket holds the bytes) and the feed waits for the board to drain them. What a frame
+    // costs the board is measured in instructions by `cost`, not by the host's wall clock.
     let calendar = SiteCalendar::new(UtcOffset::from_minutes(120).unwrap(), DstRule::None).unwrap();
     let log =
         callboard_hil_tests::repository().join("examples/data/anonymous-bank-1999-02-10.queue_log");
