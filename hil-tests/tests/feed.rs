@@ -73,12 +73,8 @@ fn a_real_morning_at_the_update_rate_is_all_acknowledged() {
     let summary = feed(plan, source, QueueConfig::default()).unwrap();
     eprintln!("{summary}");
 
-    // An hour at one frame every 2 s, both ends included, and the settings first.
-    let frames = 3600 / 2 + 1 + 1;
-    assert!(summary.contains(&format!("sent {frames} frames")), "{summary}");
-    assert!(summary.contains(&format!("the board acknowledged {frames}, refused 0")), "{summary}");
-    assert!(!summary.contains("unanswered") && !summary.contains("unreadable"), "{summary}");
-
+    // What the board says it heard, asked before judging, so that a failure says whether frames
+    // were lost on the line (the board's counts) or only answered late.
     let mut link = match &emulator {
         Some(emulator) => emulator.connect().unwrap(),
         None => real_board().unwrap().unwrap(),
@@ -87,6 +83,14 @@ fn a_real_morning_at_the_update_rate_is_all_acknowledged() {
     else {
         panic!("not a status");
     };
-    assert_eq!(counts.discarded(), 0, "{counts:?}");
-    assert_eq!(shown_sequence, Some(u16::try_from(frames).unwrap()), "the last frame is shown");
+    let told =
+        format!("{summary}the board counted {counts:?}, showing sequence {shown_sequence:?}");
+
+    // An hour at one frame every 2 s, both ends included, and the settings first.
+    let frames = 3600 / 2 + 1 + 1;
+    assert!(summary.contains(&format!("sent {frames} frames")), "{told}");
+    assert!(summary.contains(&format!("the board acknowledged {frames}, refused 0")), "{told}");
+    assert!(!summary.contains("unanswered") && !summary.contains("unreadable"), "{told}");
+    assert_eq!(counts.discarded(), 0, "{told}");
+    assert_eq!(shown_sequence, Some(u16::try_from(frames).unwrap()), "the last frame: {told}");
 }
