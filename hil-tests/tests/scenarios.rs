@@ -86,9 +86,9 @@ fn display(link: &mut Link, frame: &BoardFrame) -> u16 {
 }
 
 /// How long the host gives the board to get round to something. The board works by its own
-/// clock, and under QEMU on a busy host that clock runs behind the host's (the emulator drops
-/// the timer ticks it is late for; seen in CI), so the scenarios wait for what they expect to
-/// see rather than sleeping a fixed time and hoping the board's clock kept up.
+/// clock, and under QEMU on a busy host that clock falls behind the host's (seen here with
+/// compilers running beside it), so the scenarios wait for what they expect to see rather than
+/// sleeping a fixed time and hoping the board's clock kept up.
 const PATIENCE: Duration = Duration::from_secs(10);
 
 /// Asks with `ask` until `done` holds of the answer, for at most [`PATIENCE`], and returns
