@@ -385,6 +385,18 @@ impl CsatLine {
 }
 
 impl BoardFrame {
+    /// A frame with nothing on it — valid at the epoch for no time, no queues, no CSAT, no
+    /// announcement, open, no agreements — for a board's inbox before the host's first frame.
+    pub const EMPTY: Self = Self {
+        valid_at: 0,
+        ttl_s: 0,
+        queues: Vec::new(),
+        csat: CsatLine::Unavailable,
+        announcement: String::new(),
+        opening: Opening::Open,
+        sla: Vec::new(),
+    };
+
     /// The frame for `queues` as the center stands now, with today's service level in
     /// `variant`, alerts from `thresholds`, valid for `ttl_s` seconds.
     ///

@@ -23,7 +23,9 @@
 //!
 //! Every frame fits in [`MAX_FRAME_BYTES`] on the line. [`FrameDecoder`] takes bytes as they
 //! come, in any chunking, and yields each frame's message or the reason it was discarded
-//! (counted in [`DecodeCounts`]); nothing it is fed can make it panic or stop. `PROTOCOL.md`
+//! (counted in [`DecodeCounts`]); nothing it is fed can make it panic or stop. A board, short of
+//! stack, uses [`FrameDecoder::feed_into`] instead: the message is decoded into an inbox it
+//! keeps, a display frame in place, and no copy of a frame passes through its stack. `PROTOCOL.md`
 //! documents every message byte by byte; golden vectors in `core/tests/wire.rs` pin them.
 
 use serde::de::DeserializeOwned;
@@ -217,6 +219,25 @@ pub trait Message: DeserializeOwned + Serialize + sealed::Sealed {
     /// frame without version 2's list of agreements.
     #[doc(hidden)]
     const VERSION_1_DISPLAY: bool;
+
+    /// Decodes `body`, which the message must fill exactly, into `place`. Where a message can
+    /// be decoded in place (a display frame into a display message), it is: no copy of it
+    /// passes through the stack. On an error `place` holds a valid message of no meaning.
+    #[doc(hidden)]
+    fn decode_into(body: &[u8], place: &mut Self) -> Result<(), postcard::Error> {
+        *place = whole(body)?;
+        Ok(())
+    }
+}
+
+/// The message `body` holds, which it must fill exactly: trailing bytes would let a frame of
+/// the other direction pass for a short message (a host's `Display` echoed on a half-duplex
+/// line reads as a board's `Ack` followed by the frame).
+fn whole<M: DeserializeOwned>(body: &[u8]) -> Result<M, postcard::Error> {
+    match postcard::take_from_bytes::<M>(body)? {
+        (message, []) => Ok(message),
+        (_, _) => Err(postcard::Error::DeserializeBadEncoding),
+    }
 }
 
 mod sealed {
@@ -227,14 +248,52 @@ mod sealed {
 
 impl Message for HostMessage {
     const VERSION_1_DISPLAY: bool = true;
+
+    // By variant, so that no whole message is ever built on the stack: postcard writes the
+    // variant's index (in declaration order) as a varint, then its fields.
+    fn decode_into(body: &[u8], place: &mut Self) -> Result<(), postcard::Error> {
+        let (variant, fields) = postcard::take_from_bytes::<u32>(body)?;
+        match (variant, fields) {
+            (DISPLAY_VARIANT_INDEX, fields) => {
+                if !matches!(place, Self::Display(_)) {
+                    *place = Self::Display(BoardFrame::EMPTY);
+                }
+                let Self::Display(frame) = place else {
+                    return Err(postcard::Error::DeserializeBadEnum);
+                };
+                let mut fields = postcard::Deserializer::from_bytes(fields);
+                BoardFrame::deserialize_in_place(&mut fields, frame)?;
+                match fields.finalize()? {
+                    [] => Ok(()),
+                    _ => Err(postcard::Error::DeserializeBadEncoding),
+                }
+            }
+            (1, fields) => {
+                *place = Self::Configure(whole(fields)?);
+                Ok(())
+            }
+            (2, []) => {
+                *place = Self::Ping;
+                Ok(())
+            }
+            (3, []) => {
+                *place = Self::WhatAreYouShowing;
+                Ok(())
+            }
+            (2 | 3, _) => Err(postcard::Error::DeserializeBadEncoding),
+            _ => Err(postcard::Error::DeserializeBadEnum),
+        }
+    }
 }
 
 impl Message for BoardMessage {
     const VERSION_1_DISPLAY: bool = false;
 }
 
-/// The postcard variant number of [`HostMessage::Display`].
+/// The postcard variant number of [`HostMessage::Display`], its first byte on the wire.
 const DISPLAY_VARIANT: u8 = 0;
+/// The same, as postcard decodes it.
+const DISPLAY_VARIANT_INDEX: u32 = 0;
 
 /// A frame's header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -464,6 +523,48 @@ impl<const N: usize> FrameDecoder<N> {
         byte: u8,
         accepts: impl Fn(u8) -> bool,
     ) -> Option<Decoded<M>> {
+        let len = self.take_byte(byte)?;
+        let checked = len.and_then(|len| self.check_frame::<M>(len, &accepts));
+        // One deserialization, returning straight from where postcard builds the message.
+        let decoded = checked.and_then(|(header, body_end)| {
+            let body = self.buffer.get(HEADER_BYTES..body_end).ok_or(Discard::Truncated)?;
+            let message = whole::<M>(body).map_err(|_| Discard::Malformed)?;
+            Ok((header, message))
+        });
+        Some(match self.count(decoded) {
+            Ok((header, message)) => Decoded::Frame(header, message),
+            Err(reason) => Decoded::Discarded(reason),
+        })
+    }
+
+    /// Takes one byte, like [`feed`](Self::feed), but decodes a completed frame's message
+    /// into `inbox` instead of returning it, in place where it can: a board's display frame
+    /// is most of a kilobyte, and returned by value it is copied through the stack on its way
+    /// (postcard's result, the decoded frame, the caller's copy) — stack a 16 KiB board does
+    /// not have to spare. Returns the frame's header once `inbox` holds its message.
+    ///
+    /// A frame discarded as [`Discard::Malformed`] may have been partly decoded into `inbox`,
+    /// which then holds a valid message of no meaning: keep what is shown elsewhere.
+    pub fn feed_into<M: Message>(
+        &mut self,
+        byte: u8,
+        accepts: impl Fn(u8) -> bool,
+        inbox: &mut M,
+    ) -> Option<Result<Header, Discard>> {
+        let len = self.take_byte(byte)?;
+        let checked = len.and_then(|len| self.check_frame::<M>(len, &accepts));
+        let decoded = checked.and_then(|(header, body_end)| {
+            let body = self.buffer.get(HEADER_BYTES..body_end).ok_or(Discard::Truncated)?;
+            M::decode_into(body, inbox).map_err(|_| Discard::Malformed)?;
+            Ok(header)
+        });
+        Some(self.count(decoded))
+    }
+
+    /// Buffers a byte of a frame; at a delimiter, returns the completed frame's length (or
+    /// that it was oversized) and resets for the next. `None`: no frame completed (a byte in
+    /// the middle, or an empty frame).
+    fn take_byte(&mut self, byte: u8) -> Option<Result<usize, Discard>> {
         if byte != 0 {
             if let Some(slot) = self.buffer.get_mut(self.len) {
                 *slot = byte;
@@ -475,58 +576,34 @@ impl<const N: usize> FrameDecoder<N> {
         }
         let (len, overflowed) = (self.len, self.overflowed);
         self.reset();
-        if overflowed {
-            return Some(self.discard(Discard::Oversized));
+        match (overflowed, len) {
+            (true, _) => Some(Err(Discard::Oversized)),
+            (false, 0) => None,
+            (false, len) => Some(Ok(len)),
         }
-        if len == 0 {
-            return None;
-        }
-        Some(self.decode_frame(len, &accepts))
     }
 
-    fn discard<M>(&mut self, reason: Discard) -> Decoded<M> {
-        let counter = match reason {
-            Discard::Oversized => &mut self.counts.oversized,
-            Discard::BadFraming => &mut self.counts.bad_framing,
-            Discard::Truncated => &mut self.counts.truncated,
-            Discard::BadCrc => &mut self.counts.bad_crc,
-            Discard::UnknownVersion => &mut self.counts.unknown_version,
-            Discard::OtherAddress => &mut self.counts.other_address,
-            Discard::Malformed => &mut self.counts.malformed,
-        };
-        *counter = counter.saturating_add(1);
-        Decoded::Discarded(reason)
-    }
-
-    fn decode_frame<M: Message>(
+    /// Checks a completed frame of `len` bytes — COBS, CRC, version, address — and returns its
+    /// header and where its message ends in the buffer (the message starts after the header).
+    fn check_frame<M: Message>(
         &mut self,
         len: usize,
         accepts: &impl Fn(u8) -> bool,
-    ) -> Decoded<M> {
-        let Some(encoded) = self.buffer.get_mut(..len) else {
-            return self.discard(Discard::Oversized);
-        };
-        let Some(decoded_len) = cobs_decode_in_place(encoded) else {
-            return self.discard(Discard::BadFraming);
-        };
-        let Some(frame) = self.buffer.get(..decoded_len) else {
-            return self.discard(Discard::BadFraming);
-        };
-        let Some((covered, crc)) = frame.split_last_chunk::<CRC_BYTES>() else {
-            return self.discard(Discard::Truncated);
-        };
-        let Some((header, _)) = covered.split_first_chunk::<HEADER_BYTES>() else {
-            return self.discard(Discard::Truncated);
-        };
+    ) -> Result<(Header, usize), Discard> {
+        let encoded = self.buffer.get_mut(..len).ok_or(Discard::Oversized)?;
+        let decoded_len = cobs_decode_in_place(encoded).ok_or(Discard::BadFraming)?;
+        let frame = self.buffer.get(..decoded_len).ok_or(Discard::BadFraming)?;
+        let (covered, crc) = frame.split_last_chunk::<CRC_BYTES>().ok_or(Discard::Truncated)?;
+        let (header, _) = covered.split_first_chunk::<HEADER_BYTES>().ok_or(Discard::Truncated)?;
         if crc32(covered) != u32::from_le_bytes(*crc) {
-            return self.discard(Discard::BadCrc);
+            return Err(Discard::BadCrc);
         }
         let [version, address, s0, s1] = *header;
         if !(OLDEST_PROTOCOL_VERSION..=PROTOCOL_VERSION).contains(&version) {
-            return self.discard(Discard::UnknownVersion);
+            return Err(Discard::UnknownVersion);
         }
         if !accepts(address) {
-            return self.discard(Discard::OtherAddress);
+            return Err(Discard::OtherAddress);
         }
         let header = Header { version, address, sequence: u16::from_le_bytes([s0, s1]) };
         let mut body_end = decoded_len.saturating_sub(CRC_BYTES);
@@ -542,23 +619,23 @@ impl<const N: usize> FrameDecoder<N> {
                 body_end = body_end.saturating_add(1);
             }
         }
-        // One deserialization, returning straight from where postcard builds the message: on
-        // a board, a display message is most of a kilobyte of stack per copy.
-        let Some(body) = self.buffer.get(HEADER_BYTES..body_end) else {
-            return self.discard(Discard::Truncated);
-        };
-        match postcard::take_from_bytes::<M>(body) {
-            Ok((message, [])) => self.accept(header, message),
-            // A message fills its frame exactly: trailing bytes would let a frame of the other
-            // direction pass for a short message (a host's `Display` echoed on a half-duplex
-            // line reads as a board's `Ack` followed by the frame).
-            Ok(_) | Err(_) => self.discard(Discard::Malformed),
-        }
+        Ok((header, body_end))
     }
 
-    fn accept<M>(&mut self, header: Header, message: M) -> Decoded<M> {
-        self.counts.accepted = self.counts.accepted.saturating_add(1);
-        Decoded::Frame(header, message)
+    /// Counts what a frame gave.
+    fn count<T>(&mut self, decoded: Result<T, Discard>) -> Result<T, Discard> {
+        let counter = match decoded {
+            Ok(_) => &mut self.counts.accepted,
+            Err(Discard::Oversized) => &mut self.counts.oversized,
+            Err(Discard::BadFraming) => &mut self.counts.bad_framing,
+            Err(Discard::Truncated) => &mut self.counts.truncated,
+            Err(Discard::BadCrc) => &mut self.counts.bad_crc,
+            Err(Discard::UnknownVersion) => &mut self.counts.unknown_version,
+            Err(Discard::OtherAddress) => &mut self.counts.other_address,
+            Err(Discard::Malformed) => &mut self.counts.malformed,
+        };
+        *counter = counter.saturating_add(1);
+        decoded
     }
 }
 

@@ -22,6 +22,16 @@ fn bytes_of<M: serde::Serialize>(address: u8, sequence: u16, message: &M) -> std
     out[..len].to_vec()
 }
 
+/// A message's body as version 1 wrote it: version 2's without the (empty) list of agreements
+/// that ends a display frame.
+fn bytes_of_body(message: &HostMessage) -> std::vec::Vec<u8> {
+    let mut body = [0_u8; MAX_FRAME_BYTES];
+    let body = postcard::to_slice(message, &mut body).expect("fits");
+    let (&mut last, rest) = body.split_last_mut().expect("not empty");
+    assert_eq!(last, 0, "an empty list of agreements");
+    rest.to_vec()
+}
+
 fn hex(bytes: &[u8]) -> std::string::String {
     bytes.iter().map(|b| format!("{b:02x}")).collect::<std::vec::Vec<_>>().join(" ")
 }
@@ -409,6 +419,50 @@ proptest! {
                 decode_all(&mut FrameDecoder::<MAX_FRAME_BYTES>::new(), &bytes_of(3, 5, message), 3);
             prop_assert_eq!(&again[0], &Decoded::Frame(callboard_core::wire::Header { version: PROTOCOL_VERSION, ..*header }, message.clone()));
         }
+    }
+
+    /// Decoding into an inbox in place (what a board does, `feed_into`) gives exactly what
+    /// decoding by value gives — frame for frame, reason for reason, count for count —
+    /// whatever the inbox held before and whatever a refused frame left in it: on a body of
+    /// any first byte in a well-framed frame of either version, then real frames, after noise.
+    #[test]
+    fn decoding_in_place_agrees_with_decoding_by_value(
+        version in 1..=PROTOCOL_VERSION,
+        variant in 0..6_u8,
+        body in proptest::collection::vec(any::<u8>(), 0..400),
+        frame in any_frame(),
+        held in 0..4_usize,
+        noise in proptest::collection::vec(any::<u8>(), 0..64),
+    ) {
+        let mut stream = noise;
+        stream.push(0);
+        stream.extend(by_hand_in(version, 3, 5, &[&[variant][..], &body].concat()));
+        stream.extend(bytes_of(3, 6, &HostMessage::Display(frame)));
+        stream.extend(bytes_of(3, 7, &HostMessage::Configure(BoardSettings::DEFAULT)));
+        stream.extend(by_hand_in(1, 3, 8, &bytes_of_body(&HostMessage::Display(BoardFrame { sla: Vec::new(), ..example_frame() }))));
+        stream.extend(bytes_of(3, 9, &HostMessage::Ping));
+        let mut inbox = [
+            HostMessage::Display(example_frame()),
+            HostMessage::Ping,
+            HostMessage::Configure(BoardSettings::DEFAULT),
+            HostMessage::WhatAreYouShowing,
+        ][held].clone();
+        let (mut by_value, mut in_place) = (FrameDecoder::<MAX_FRAME_BYTES>::new(), FrameDecoder::<MAX_FRAME_BYTES>::new());
+        let mut frames = 0;
+        for &byte in &stream {
+            let accepts = |a| a == 3;
+            match (by_value.feed::<HostMessage>(byte, accepts), in_place.feed_into(byte, accepts, &mut inbox)) {
+                (None, None) => {}
+                (Some(Decoded::Frame(header, message)), Some(Ok(h))) => {
+                    prop_assert_eq!((header, &message), (h, &inbox));
+                    frames += 1;
+                }
+                (Some(Decoded::Discarded(reason)), Some(Err(r))) => prop_assert_eq!(reason, r),
+                (a, b) => prop_assert!(false, "by value {:?}, in place {:?}", a, b),
+            }
+            prop_assert_eq!(by_value.counts(), in_place.counts());
+        }
+        prop_assert!(frames >= 4, "the four real frames after the body: {}", frames);
     }
 
     /// No byte sequence makes the decoder panic, and it always recovers at the next frame.
