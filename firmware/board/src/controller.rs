@@ -28,8 +28,8 @@
 use callboard_core::board::BoardFrame;
 use callboard_core::calendar::Timestamp;
 use callboard_core::wire::{
-    BROADCAST_ADDRESS, BoardMessage, BoardSettings, DecodeCounts, Decoded, FrameDecoder,
-    HostMessage, MAX_FRAME_BYTES, NackReason, Screen, encode_answer,
+    BROADCAST_ADDRESS, BoardMessage, BoardSettings, DecodeCounts, FrameDecoder, HostMessage,
+    MAX_FRAME_BYTES, NackReason, Screen, encode_answer,
 };
 use embedded_io::{Read, ReadReady, Write};
 
@@ -104,7 +104,12 @@ pub struct Controller<'fb, P: Panel> {
     started_ms: u64,
     decoder: FrameDecoder<MAX_FRAME_BYTES>,
     settings: BoardSettings,
-    received: Option<Received>,
+    /// Where the host's messages are decoded, in place: a display frame lands here and is
+    /// swapped with the one shown, so no copy of a frame passes through the stack.
+    inbox: HostMessage,
+    /// The frame shown, once `has_received`.
+    received: Received,
+    has_received: bool,
     framebuffer: &'fb mut P::Framebuffer,
     picture: Picture,
     /// Something changed that the picture does not show yet.
@@ -139,7 +144,9 @@ impl<'fb, P: Panel> Controller<'fb, P> {
             started_ms: now_ms,
             decoder: FrameDecoder::new(),
             settings: BoardSettings::DEFAULT,
-            received: None,
+            inbox: HostMessage::Display(BoardFrame::EMPTY),
+            received: Received { frame: BoardFrame::EMPTY, sequence: 0, arrived_ms: now_ms },
+            has_received: false,
             framebuffer,
             picture: Picture { screen, sequence: None, at: None, drawn_ms: now_ms },
             stale: false,
@@ -174,7 +181,7 @@ impl<'fb, P: Panel> Controller<'fb, P> {
     /// The last frame accepted, whether or not it is still within its time-to-live.
     #[must_use]
     pub fn frame(&self) -> Option<&BoardFrame> {
-        self.received.as_ref().map(|shown| &shown.frame)
+        self.received().map(|shown| &shown.frame)
     }
 
     /// The screen in the framebuffer.
@@ -228,12 +235,15 @@ impl<'fb, P: Panel> Controller<'fb, P> {
         self.notice_silence(now_ms);
         self.heard_ms = now_ms;
         let address = self.address;
-        let decoded =
-            self.decoder.feed::<HostMessage>(byte, |to| to == address || to == BROADCAST_ADDRESS);
-        let Some(Decoded::Frame(header, message)) = decoded else {
+        let decoded = self.decoder.feed_into(
+            byte,
+            |to| to == address || to == BROADCAST_ADDRESS,
+            &mut self.inbox,
+        );
+        let Some(Ok(header)) = decoded else {
             return Ok(());
         };
-        let answer = self.act(message, header.sequence, now_ms);
+        let answer = self.act(header.sequence, now_ms);
         if header.address == BROADCAST_ADDRESS {
             return Ok(());
         }
@@ -249,17 +259,26 @@ impl<'fb, P: Panel> Controller<'fb, P> {
         }
     }
 
-    fn act(&mut self, message: HostMessage, sequence: u16, now_ms: u64) -> BoardMessage {
-        match message {
+    /// The frame shown, if any has been.
+    fn received(&self) -> Option<&Received> {
+        self.has_received.then_some(&self.received)
+    }
+
+    /// Acts on the message in the inbox.
+    fn act(&mut self, sequence: u16, now_ms: u64) -> BoardMessage {
+        match &mut self.inbox {
             HostMessage::Display(frame) => {
                 let ttl_ms = u64::from(frame.ttl_s).saturating_mul(1000);
-                let board_clock = self.received.as_ref().map(|shown| shown.clock(now_ms));
+                let board_clock = self.has_received.then(|| self.received.clock(now_ms));
                 let expired = ttl_ms == 0
                     || board_clock.is_some_and(|now| frame.valid_at.saturating_add(ttl_ms) <= now);
                 if expired {
                     return BoardMessage::Nack(NackReason::Expired);
                 }
-                self.received = Some(Received { frame, sequence, arrived_ms: now_ms });
+                core::mem::swap(&mut self.received.frame, frame);
+                self.received.sequence = sequence;
+                self.received.arrived_ms = now_ms;
+                self.has_received = true;
                 self.stale = true;
                 BoardMessage::Ack
             }
@@ -267,7 +286,7 @@ impl<'fb, P: Panel> Controller<'fb, P> {
                 if !settings.is_valid() {
                     return BoardMessage::Nack(NackReason::InvalidSettings);
                 }
-                self.settings = settings;
+                self.settings = *settings;
                 self.stale = true;
                 BoardMessage::Ack
             }
@@ -298,14 +317,13 @@ impl<'fb, P: Panel> Controller<'fb, P> {
     /// and every [`REDRAW_MS`] while the figures are up (they move). Returns whether it redrew,
     /// so the firmware flushes the LEDs only then.
     pub fn refresh(&mut self, now_ms: u64) -> bool {
-        let booting =
-            self.received.is_none() && now_ms.saturating_sub(self.started_ms) < BOOT_SCREEN_MS;
+        let booting = !self.has_received && now_ms.saturating_sub(self.started_ms) < BOOT_SCREEN_MS;
         if booting {
             return false;
         }
-        let at = self.received.as_ref().map(|shown| shown.clock(now_ms));
+        let at = self.received().map(|shown| shown.clock(now_ms));
         let scene = Scene {
-            frame: self.received.as_ref().map(|shown| &shown.frame),
+            frame: self.has_received.then_some(&self.received.frame),
             now: at.unwrap_or(0),
             settings: &self.settings,
         };
@@ -317,7 +335,7 @@ impl<'fb, P: Panel> Controller<'fb, P> {
         }
         let Ok(screen) = render::<P, _>(&scene, self.framebuffer);
         let sequence = match screen {
-            Screen::Figures | Screen::Closed => self.received.as_ref().map(|shown| shown.sequence),
+            Screen::Figures | Screen::Closed => self.received().map(|shown| shown.sequence),
             Screen::Boot | Screen::NoData => None,
         };
         self.picture = Picture { screen, sequence, at, drawn_ms: now_ms };
@@ -331,7 +349,7 @@ mod tests {
     use super::*;
     use crate::panel::{Hub75Rgb64x32, TriColour160x32};
     use callboard_core::board::{Alert, CsatLine, LineAlerts, Opening, QueueLine};
-    use callboard_core::wire::encode;
+    use callboard_core::wire::{Decoded, encode};
     use std::vec::Vec;
 
     const ADDRESS: u8 = 7;
