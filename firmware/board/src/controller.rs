@@ -479,6 +479,42 @@ mod tests {
     }
 
     #[test]
+    fn a_display_refused_midway_leaves_the_shown_frame_as_it_was() {
+        let mut framebuffer = Hub75Rgb64x32::blank_framebuffer();
+        let mut board = Controller::<Hub75Rgb64x32>::new(ADDRESS, &mut framebuffer, 0);
+        let mut line = Line::default();
+        let shown = frame(30, 4);
+        line.send(ADDRESS, 1, &HostMessage::Display(shown.clone()));
+        board.serve(&mut line, 0).unwrap();
+        assert_eq!(line.answers(), [(1, BoardMessage::Ack)]);
+
+        // A display message cut short after its first two fields, in a well-framed frame: the
+        // board starts decoding it into its inbox (a newer instant, another time-to-live) and
+        // fails at the queues. Not answered, counted as malformed, nothing shown changes.
+        let mut bytes = [0_u8; MAX_FRAME_BYTES];
+        let len = encode(ADDRESS, 2, &(0_u8, VALID_AT + 5_000, 60_u16), &mut bytes).unwrap();
+        line.incoming.extend_from_slice(&bytes[..len]);
+        board.serve(&mut line, 10).unwrap();
+        assert_eq!(line.answers(), []);
+        assert_eq!(board.counts().malformed, 1);
+        assert_eq!(board.frame(), Some(&shown));
+
+        // An expired one is refused whole; the next good one is shown exactly.
+        let mut stale = frame(30, 7);
+        stale.valid_at = VALID_AT - 60_000;
+        line.send(ADDRESS, 3, &HostMessage::Display(stale));
+        board.serve(&mut line, 20).unwrap();
+        assert_eq!(line.answers(), [(3, BoardMessage::Nack(NackReason::Expired))]);
+        assert_eq!(board.frame(), Some(&shown));
+        let mut next = frame(30, 9);
+        next.valid_at = VALID_AT + 2_000;
+        line.send(ADDRESS, 4, &HostMessage::Display(next.clone()));
+        board.serve(&mut line, 2_000).unwrap();
+        assert_eq!(line.answers(), [(4, BoardMessage::Ack)]);
+        assert_eq!(board.frame(), Some(&next));
+    }
+
+    #[test]
     fn boots_into_the_boot_screen_then_no_data() {
         let mut framebuffer = Hub75Rgb64x32::blank_framebuffer();
         let mut board = Controller::<Hub75Rgb64x32>::new(ADDRESS, &mut framebuffer, 0);
