@@ -596,9 +596,8 @@ mod tests {
             breached: Alert::Alarm,
         };
         assert_eq!(line.alerts, expected);
-        // Against a 95 % goal it is under (warning); against 99 %, more than 10 points under
-        // would be an alarm, 6.7 points is a warning; against 100 % with a 5-point margin, an
-        // alarm.
+        // Against a 95 % goal it is 2.7 points under: a warning (the default alarm margin is
+        // 10 points). Against 100 % with a 5-point margin it is 7.7 points under: an alarm.
         let warning = SlaLine::from_summary("SANITATION", &summary, 950, &thresholds).unwrap();
         assert_eq!(warning.alerts.compliance, Alert::Warning);
         let strict = AlertThresholds { service_level_alarm_margin_permille: 50, ..thresholds };
@@ -615,15 +614,7 @@ mod tests {
         );
 
         // A frame takes at most eight, and a refusal leaves it as it was.
-        let mut frame = BoardFrame {
-            valid_at: now,
-            ttl_s: 30,
-            queues: Vec::new(),
-            csat: CsatLine::Unavailable,
-            announcement: String::new(),
-            opening: Opening::Open,
-            sla: Vec::new(),
-        };
+        let mut frame = BoardFrame { valid_at: now, ttl_s: 30, ..BoardFrame::EMPTY };
         for _ in 0..SLA_LINES_PER_FRAME {
             frame.add_sla(line.clone()).unwrap();
         }

@@ -348,7 +348,7 @@ impl<'fb, P: Panel> Controller<'fb, P> {
 mod tests {
     use super::*;
     use crate::panel::{Hub75Rgb64x32, TriColour160x32};
-    use callboard_core::board::{Alert, CsatLine, LineAlerts, Opening, QueueLine};
+    use callboard_core::board::{Alert, LineAlerts, QueueLine};
     use callboard_core::wire::{Decoded, encode};
     use std::vec::Vec;
 
@@ -435,15 +435,7 @@ mod tests {
                 },
             })
             .unwrap();
-        BoardFrame {
-            valid_at: VALID_AT,
-            ttl_s,
-            queues,
-            csat: CsatLine::Unavailable,
-            announcement: heapless::String::new(),
-            opening: Opening::Open,
-            sla: heapless::Vec::new(),
-        }
+        BoardFrame { valid_at: VALID_AT, ttl_s, queues, ..BoardFrame::EMPTY }
     }
 
     /// The CRC of the host's own render of `frame` at `at` with `settings`.
