@@ -225,7 +225,7 @@ struct BoardSlaArgs {
     #[arg(long, value_name = "NAME=LABEL@G%", requires = "sla_requests", value_parser = callboard_examples::sla::parse_board_choice)]
     sla: Vec<callboard_examples::sla::BoardChoice>,
     /// Compliance over this many days, ending on the frame's day.
-    #[arg(long, value_name = "N", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=400))]
+    #[arg(long, value_name = "N", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=i64::from(callboard_examples::sla::MAX_BOARD_DAYS)))]
     sla_days: u32,
 }
 

@@ -49,7 +49,8 @@ pub const OPEN_REQUESTS: usize = 16_384;
 pub const KEYS: usize = 64;
 /// Days kept per pair (a little over a year).
 pub const DAYS: usize = 400;
-const DAYS_U32: u32 = 400;
+/// The longest period a board's agreement lines cover, in days: every day the tracker keeps.
+pub const MAX_BOARD_DAYS: u32 = DAYS as u32;
 
 type Tracker = SlaTracker<OPEN_REQUESTS, KEYS, DAYS>;
 
@@ -665,8 +666,8 @@ impl BoardAgreements {
         choices: Vec<BoardChoice>,
         days: u32,
     ) -> Result<Self, String> {
-        if !(1..=DAYS_U32).contains(&days) {
-            return Err(format!("the SLA period must be 1 to {DAYS_U32} days, not {days}"));
+        if !(1..=MAX_BOARD_DAYS).contains(&days) {
+            return Err(format!("the SLA period must be 1 to {MAX_BOARD_DAYS} days, not {days}"));
         }
         let requests = Requests::read(&policies.site, &requests)?;
         let named: Vec<String> = requests.departments().into_iter().map(str::to_owned).collect();

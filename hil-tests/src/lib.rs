@@ -35,7 +35,8 @@ pub const ADDRESS: u8 = 1;
 pub const EMULATOR_TIME_LIMIT: Duration = Duration::from_secs(300);
 
 /// How long a board may take to answer a request. A board answers within milliseconds; an
-/// emulated one just started on a busy host has been seen to take over 5 s for its first.
+/// emulated one just started, on a host busy compiling beside it, was seen here to take over
+/// 5 s for its first answer.
 pub const ANSWER_TIME: Duration = Duration::from_secs(10);
 
 /// The repository's root.

@@ -318,8 +318,7 @@ where
     figure::<P, D>(target, "EW", expected, column, right, expected_row)?;
     let service_level = line.service_level_permille.map(|permille| {
         let mut text: String<8> = String::new();
-        // Rounded to whole percent: 0.5 % up.
-        let _ = write!(text, "{}%", permille.saturating_add(5) / 10);
+        let _ = write!(text, "{}%", whole_percent(permille));
         (text, line.alerts.service_level)
     });
     figure::<P, D>(target, "SL", service_level, column, right, service_row)
@@ -422,7 +421,7 @@ fn csat_text(csat: &CsatLine) -> String<64> {
             responses
         ),
         CsatLine::TopTwoBox { permille, responses } => {
-            write!(text, "CSAT yesterday {}% top2 n={}", permille.saturating_add(5) / 10, responses)
+            write!(text, "CSAT yesterday {}% top2 n={}", whole_percent(permille), responses)
         }
         CsatLine::NotEnoughResponses { responses, minimum } => {
             write!(text, "CSAT yesterday: n={responses}, under {minimum}")
@@ -481,6 +480,11 @@ where
     })
 }
 
+/// A share in permille as a board shows it: whole percent, 0.5 % up.
+const fn whole_percent(permille: u16) -> u16 {
+    permille.saturating_add(5) / 10
+}
+
 /// The ticker's text, piece by piece with each piece's ink, in order: the announcement, the
 /// CSAT, then each agreement as `SANITATION SLA 93% · 4 breached · 2 at risk` (the counts
 /// only when there are any, `SLA --` while nothing has closed).
@@ -501,8 +505,7 @@ fn ticker_pieces<E>(
         match line.compliance_permille {
             Some(permille) => {
                 let mut share: String<8> = String::new();
-                // Rounded to whole percent, 0.5 % up, as the service level.
-                let _ = write!(share, "{}%", permille.saturating_add(5) / 10);
+                let _ = write!(share, "{}%", whole_percent(permille));
                 piece(&share, line.alerts.compliance.into())?;
             }
             None => piece("--", Ink::Caption)?,
