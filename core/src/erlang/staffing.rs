@@ -308,7 +308,12 @@ pub(crate) fn fewest_whole(
     guess: f64,
     meets: impl Fn(f64) -> Result<bool, ErlangError>,
 ) -> Result<u32, ErlangError> {
-    let guess = guess.clamp(lowest, MAX_AGENTS);
+    // Erlang C at a million erlangs or more needs more than MAX_AGENTS before any search (and
+    // `clamp` panics when its floor is above its ceiling).
+    if !(lowest <= MAX_AGENTS) {
+        return Err(ErlangError::Unreachable);
+    }
+    let guess = guess.max(lowest).min(MAX_AGENTS);
     // `failing` never meets the targets (or is below `lowest`); `passing` always does.
     let (mut failing, mut passing);
     if meets(guess)? {
@@ -462,6 +467,23 @@ mod tests {
             };
             assert!(at(staffing.agents) >= 0.8);
             assert!(at(staffing.agents - 1) < 0.8, "{model:?}: {}", staffing.agents);
+        }
+    }
+
+    /// A load whose Erlang C floor (traffic + 1) is above `MAX_AGENTS` once panicked in
+    /// `f64::clamp` ("min > max"): it is unreachable for Erlang C, and every model answers
+    /// with a figure or a typed error near the limit.
+    #[test]
+    fn a_load_above_the_agent_limit_is_unreachable_not_a_panic() {
+        for traffic in [999_999.5, super::super::MAX_TRAFFIC] {
+            let workload = Workload::from_traffic(traffic).unwrap().with_handle_seconds(180.0);
+            let workload = workload.unwrap();
+            let erlang_c = staff(Model::ErlangC, workload, &sl(0.8, 20.0), 0.0);
+            assert_eq!(erlang_c.map(|s| s.agents), Err(ErlangError::Unreachable), "{traffic}");
+            let blocking = Targets { max_blocking: Some(0.01), ..Targets::default() };
+            assert!(staff(Model::ErlangB, workload, &blocking, 0.3).is_ok());
+            let patient = Model::ErlangA { patience_seconds: 60.0 };
+            let _ = staff(patient, workload, &sl(0.8, 20.0), 0.0);
         }
     }
 
