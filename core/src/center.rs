@@ -39,8 +39,10 @@ use core::cmp::Reverse;
 use heapless::index_map::FnvIndexMap;
 use heapless::{Deque, Vec};
 
+mod audit;
 #[cfg(feature = "checkpoint")]
 mod checkpoint;
+pub use audit::Inconsistency;
 #[cfg(feature = "checkpoint")]
 pub use checkpoint::{CheckpointError, FORMAT_VERSION as CHECKPOINT_FORMAT_VERSION};
 
@@ -81,9 +83,10 @@ pub struct CenterConfig {
     pub attribution: Attribution,
     /// How much older than the newest event an event may be and still be applied.
     pub reorder_tolerance_ms: u64,
-    /// How far ahead of the clock an event may be. A timestamp further ahead is almost always a
-    /// wrong clock; accepting it would make every later, correct event look too late.
-    /// [`Center::advance_to`] is not limited by it.
+    /// How far ahead of the clock an event (or [`Center::advance_to`]) may move it at once. A
+    /// timestamp further ahead is almost always a wrong clock; accepting it would make every
+    /// later, correct event look too late. `u64::MAX` for no limit (a replay of a log with long
+    /// silences); the cost of a jump is bounded either way.
     pub max_clock_jump_ms: u64,
     /// Wait-time histogram buckets.
     pub wait_buckets: WaitBuckets,
@@ -351,6 +354,9 @@ enum CallPhase {
         agent: AgentId,
         since: Timestamp,
     },
+    /// Gone from the center: kept only so that an event older than its last one is still
+    /// refused while the reorder tolerance could deliver one. Invisible to every figure.
+    Ended,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -397,6 +403,12 @@ impl AgentRecord {
     const fn is_member(&self, queue: u8) -> bool {
         self.queues & queue_bit(queue) != 0
     }
+
+    /// Logged out of everything with nothing owed: kept only so that an event older than its
+    /// last one is still refused while the reorder tolerance could deliver one.
+    fn is_idle(&self) -> bool {
+        self.state == AgentState::LoggedOut && self.queues == 0 && self.wrap_call.is_none()
+    }
 }
 
 const fn queue_bit(queue: u8) -> u64 {
@@ -426,10 +438,19 @@ impl IntervalSlot {
 struct QueueBook<const INTERVALS: usize, const DAYS: usize> {
     id: QueueId,
     config: QueueConfig,
+    /// Consecutive intervals, oldest first, all at or after `horizon`.
     intervals: Deque<IntervalSlot, INTERVALS>,
-    /// Intervals starting before this were evicted or taken out: they can be neither read nor
-    /// written again.
+    /// Intervals starting before this were evicted, taken out, or are older than the last
+    /// `INTERVALS` up to the clock's: they can be neither read nor written again.
     horizon: Timestamp,
+    /// The first instant this queue counts: the interval boundary of the center's first
+    /// event for a queue added before it, the flush mark for one added later. `None` until
+    /// the center has a clock. Nothing before it was seen, so nothing before it is kept.
+    counts_from: Option<Timestamp>,
+    /// The end of the last interval taken out by [`Center::pop_settled_interval`] (0 before):
+    /// the next slot continues from it when the ring is empty, so that what a consumer takes
+    /// is one unbroken sequence.
+    taken_to: Timestamp,
     days: Ledger<LocalDate, IntervalStats, DAYS>,
     /// What the expected-wait estimators need of the recent past.
     wait: WaitHistory,
@@ -443,17 +464,44 @@ impl<const INTERVALS: usize, const DAYS: usize> QueueBook<INTERVALS, DAYS> {
         Some(slot)
     }
 
-    fn interval(&self, start: Timestamp) -> Option<&IntervalSlot> {
-        self.intervals.iter().rev().find(|slot| slot.start == start)
+    /// Where the slot of the interval starting at `start` is in the ring, if it is there: the
+    /// slots are consecutive, so this is arithmetic, not a search.
+    fn position(&self, start: Timestamp, len: u64) -> Option<usize> {
+        let front = self.intervals.front()?.start;
+        let offset = start.checked_sub(front)?;
+        if offset.checked_rem(len)? != 0 {
+            return None;
+        }
+        let index = usize::try_from(offset.checked_div(len)?).ok()?;
+        (index < self.intervals.len()).then_some(index)
     }
 
-    fn interval_mut(&mut self, start: Timestamp) -> Option<&mut IntervalSlot> {
-        self.intervals.iter_mut().rev().find(|slot| slot.start == start)
+    fn interval(&self, start: Timestamp, len: u64) -> Option<&IntervalSlot> {
+        let index = self.position(start, len)?;
+        self.intervals.iter().nth(index)
+    }
+
+    fn interval_mut(&mut self, start: Timestamp, len: u64) -> Option<&mut IntervalSlot> {
+        let index = self.position(start, len)?;
+        self.intervals.iter_mut().nth(index)
+    }
+
+    /// Moves the horizon to `floor` (at least), dropping the slots before it; returns how many
+    /// were dropped.
+    fn raise_horizon(&mut self, floor: Timestamp) -> u32 {
+        let mut dropped: u32 = 0;
+        while self.intervals.front().is_some_and(|slot| slot.start < floor) {
+            self.intervals.pop_front();
+            dropped = dropped.saturating_add(1);
+        }
+        self.horizon = self.horizon.max(floor);
+        dropped
     }
 
     /// The slot for the interval starting at `start`, created (with any skipped intervals
-    /// before it) if it is newer than every slot kept. `None` when it is older than the oldest
-    /// slot and cannot be put back in front of it.
+    /// before it) if it is newer than every slot kept. `None` when it is before the horizon,
+    /// or older than the oldest slot of a full ring (the horizon then moves to that slot, so
+    /// the interval is never read as if it were kept).
     fn interval_slot(
         &mut self,
         start: Timestamp,
@@ -467,13 +515,14 @@ impl<const INTERVALS: usize, const DAYS: usize> QueueBook<INTERVALS, DAYS> {
             (Some(f), Some(b)) => (f.start, b.start),
             // Empty after intervals were taken out: continue without a gap from the horizon,
             // so that the intervals taken and the intervals kept are one unbroken sequence.
-            _ if self.horizon > 0
+            _ if self.taken_to > 0
+                && self.taken_to >= self.horizon
                 && start
-                    .saturating_sub(self.horizon)
+                    .saturating_sub(self.taken_to)
                     .checked_div(len)
                     .is_some_and(|gap| gap < INTERVALS as u64) =>
             {
-                let first = self.horizon;
+                let first = self.taken_to;
                 self.intervals.push_back(IntervalSlot::new(first)).ok()?;
                 (first, first)
             }
@@ -485,16 +534,15 @@ impl<const INTERVALS: usize, const DAYS: usize> QueueBook<INTERVALS, DAYS> {
         if start > back {
             let skipped = start.saturating_sub(back).checked_div(len).unwrap_or(0);
             if skipped >= INTERVALS as u64 {
-                let dropped = u32::try_from(self.intervals.len()).unwrap_or(u32::MAX);
+                let dropped = self.raise_horizon(start);
                 diagnostics.intervals_evicted =
                     diagnostics.intervals_evicted.saturating_add(dropped);
-                self.intervals.clear();
                 self.intervals.push_back(IntervalSlot::new(start)).ok()?;
             } else {
                 let mut next = back.saturating_add(len);
                 while next <= start {
                     if self.intervals.is_full() {
-                        self.intervals.pop_front();
+                        self.pop_interval(len);
                         diagnostics.intervals_evicted =
                             diagnostics.intervals_evicted.saturating_add(1);
                     }
@@ -508,8 +556,12 @@ impl<const INTERVALS: usize, const DAYS: usize> QueueBook<INTERVALS, DAYS> {
                 first = first.saturating_sub(len);
                 self.intervals.push_front(IntervalSlot::new(first)).ok()?;
             }
+            if first > start {
+                self.horizon = self.horizon.max(first);
+                return None;
+            }
         }
-        self.interval_mut(start)
+        self.interval_mut(start, len)
     }
 }
 
@@ -591,11 +643,16 @@ impl<
         if self.queue_index(id).is_some() {
             return Err(ConfigError::DuplicateQueue);
         }
+        // A queue added after the first event counts from the flush mark: events before it
+        // are refused anyway.
+        let counts_from = self.flushed_to;
         let book = QueueBook {
             id,
             config,
             intervals: Deque::new(),
-            horizon: 0,
+            horizon: counts_from.map_or(0, |from| from.max(self.interval_floor())),
+            counts_from,
+            taken_to: 0,
             days: Ledger::new(),
             wait: WaitHistory::default(),
         };
@@ -640,15 +697,23 @@ impl<
         outcome
     }
 
-    /// Moves the clock forward to `now` without an event (the clock never moves back). Use it
-    /// while the center is quiet so that waits keep growing and intervals close. Unlike events,
-    /// it is not limited by [`CenterConfig::max_clock_jump_ms`].
+    /// Moves the clock forward to `now` without an event (the clock never moves back: an
+    /// earlier `now` changes nothing). Use it while the center is quiet so that waits keep
+    /// growing and intervals close. Like an event, it may move the clock at most
+    /// [`CenterConfig::max_clock_jump_ms`] at once: a clock that jumped years ahead would make
+    /// every later, correct event too late. Its cost is bounded by the intervals and days kept,
+    /// however far it moves.
     ///
     /// # Errors
-    /// [`EventError::TimestampOutOfRange`] after year 9999.
+    /// [`EventError::TimestampOutOfRange`] after year 9999; [`EventError::ClockJump`] beyond the
+    /// maximum jump. The center is unchanged then.
     pub fn advance_to(&mut self, now: Timestamp) -> Result<(), EventError> {
         if now > MAX_TIMESTAMP {
             return Err(EventError::TimestampOutOfRange);
+        }
+        if self.clock.is_some_and(|clock| now > clock.saturating_add(self.config.max_clock_jump_ms))
+        {
+            return Err(EventError::ClockJump);
         }
         self.advance_clock(now);
         Ok(())
@@ -714,7 +779,8 @@ impl<
         call: CallId,
         estimator: WaitEstimator,
     ) -> Result<u64, CallWaitError> {
-        let rec = self.calls.get(&call).ok_or(CallWaitError::UnknownCall)?;
+        let rec = self.calls.get(&call).filter(|rec| rec.phase != CallPhase::Ended);
+        let rec = rec.ok_or(CallWaitError::UnknownCall)?;
         if rec.phase != CallPhase::Waiting {
             return Err(CallWaitError::NotWaiting);
         }
@@ -833,7 +899,9 @@ impl<
         let book = q.and_then(|q| self.queues.get(usize::from(q)));
         let kept = book
             .into_iter()
-            .flat_map(|book| book.days.iter())
+            .flat_map(move |book| {
+                book.days.iter().filter(move |&(date, _)| self.day_kept(book, date))
+            })
             .filter_map(move |(date, stats)| Some(self.live_day(q?, date, *stats)));
         let live_span = match (q, book, self.clock, self.flushed_to) {
             (Some(q), Some(book), Some(now), Some(flushed)) => {
@@ -870,25 +938,30 @@ impl<
         let book = self.queues.get_mut(oldest?.0)?;
         let slot = book.pop_interval(len)?;
         let end = slot.start.saturating_add(len);
+        book.taken_to = end;
         Some((book.id, IntervalReport { start: slot.start, end, stats: slot.stats }))
     }
 
     /// Calls in flight: waiting, connected, or wrapping up.
     pub fn calls(&self) -> impl Iterator<Item = CallView> + '_ {
-        self.calls.iter().map(|(&call, rec)| CallView {
-            call,
-            queue: self.queues.get(usize::from(rec.queue)).map_or(QueueId(u32::MAX), |b| b.id),
-            entered_at: rec.entered_at,
-            priority: rec.priority,
-            status: match rec.phase {
-                CallPhase::Waiting => CallStatus::Waiting,
-                CallPhase::Connected { answered_at, agent } => {
-                    CallStatus::Connected { answered_at, agent }
-                }
-                CallPhase::WrapPending { agent } | CallPhase::Wrapping { agent, .. } => {
-                    CallStatus::WrappingUp { agent }
-                }
-            },
+        self.calls.iter().filter(|(_, rec)| rec.phase != CallPhase::Ended).map(|(&call, rec)| {
+            CallView {
+                call,
+                queue: self.queues.get(usize::from(rec.queue)).map_or(QueueId(u32::MAX), |b| b.id),
+                entered_at: rec.entered_at,
+                priority: rec.priority,
+                status: match rec.phase {
+                    CallPhase::Waiting => CallStatus::Waiting,
+                    CallPhase::Connected { answered_at, agent } => {
+                        CallStatus::Connected { answered_at, agent }
+                    }
+                    CallPhase::WrapPending { agent } | CallPhase::Wrapping { agent, .. } => {
+                        CallStatus::WrappingUp { agent }
+                    }
+                    // Filtered out above.
+                    CallPhase::Ended => CallStatus::Waiting,
+                },
+            }
         })
     }
 
@@ -896,7 +969,7 @@ impl<
     /// logged out with no queue memberships).
     #[must_use]
     pub fn agent(&self, agent: AgentId) -> Option<AgentView> {
-        let rec = self.agents.get(&agent)?;
+        let rec = self.agents.get(&agent).filter(|rec| !rec.is_idle())?;
         Some(AgentView { agent, state: rec.state, state_since: rec.state_since })
     }
 
@@ -1000,7 +1073,7 @@ impl<
                 });
                 self.wait_history(rec.queue, |h| h.abandoned(rec.entered_at, at));
                 self.line_moved(rec.queue, at, false);
-                self.remove_call(call, &rec);
+                self.remove_call(call, &rec, at);
                 Ok(())
             }
             EventKind::CallDequeued { call, reason } => {
@@ -1009,7 +1082,7 @@ impl<
                 self.leave_queue(&mut rec, at, |s, _| count_dequeued(s, reason));
                 self.wait_history(rec.queue, |h| h.left(rec.entered_at, at));
                 self.line_moved(rec.queue, at, false);
-                self.remove_call(call, &rec);
+                self.remove_call(call, &rec, at);
                 Ok(())
             }
             EventKind::CallTransferred { call, to } => self.call_transferred(at, call, to),
@@ -1017,7 +1090,8 @@ impl<
                 self.call_ended(at, call, talk_ms, hold_ms)
             }
             EventKind::AfterCallWorkEnded { agent } => {
-                let rec = self.agents.get(&agent).ok_or(EventError::UnknownAgent)?;
+                let rec = self.agents.get(&agent).filter(|rec| !rec.is_idle());
+                let rec = rec.ok_or(EventError::UnknownAgent)?;
                 if rec.state != AgentState::AfterCallWork {
                     return Err(EventError::NotInAfterCallWork);
                 }
@@ -1039,11 +1113,13 @@ impl<
         priority: u8,
     ) -> Result<(), EventError> {
         let q = self.queue_index(queue).ok_or(EventError::UnknownQueue)?;
-        if self.calls.contains_key(&call) {
-            return Err(EventError::DuplicateCall);
-        }
-        if self.calls.len() >= CALLS {
-            return Err(EventError::TooManyCalls);
+        match self.calls.get(&call).copied() {
+            Some(rec) if at < rec.last_at => return Err(EventError::BeforePreviousEvent),
+            Some(rec) if rec.phase != CallPhase::Ended => return Err(EventError::DuplicateCall),
+            // An id used again once its call has ended.
+            Some(_) => {}
+            None if !self.room_for_call(at) => return Err(EventError::TooManyCalls),
+            None => {}
         }
         self.advance_clock(at);
         let mut rec = CallRecord {
@@ -1081,7 +1157,7 @@ impl<
         });
         self.wait_history(rec.queue, |h| h.left(rec.entered_at, at));
         self.line_moved(rec.queue, at, false);
-        self.remove_call(call, &rec);
+        self.remove_call(call, &rec, at);
         if let Some(q) = target {
             // Offered anew in the target queue; its wait there starts now.
             let mut moved = CallRecord {
@@ -1107,10 +1183,7 @@ impl<
         talk_ms: u64,
         hold_ms: u64,
     ) -> Result<(), EventError> {
-        let mut rec = *self.calls.get(&call).ok_or(EventError::UnknownCall)?;
-        if at < rec.last_at {
-            return Err(EventError::BeforePreviousEvent);
-        }
+        let mut rec = self.call_record(call, at)?;
         let CallPhase::Connected { answered_at, agent } = rec.phase else {
             return Err(EventError::CallNotConnected);
         };
@@ -1138,7 +1211,7 @@ impl<
                 rec.last_at = at;
                 self.store_call(call, rec);
             }
-            None => self.remove_call(call, &rec),
+            None => self.remove_call(call, &rec, at),
         }
         Ok(())
     }
@@ -1149,16 +1222,16 @@ impl<
         agent: AgentId,
         state: AgentState,
     ) -> Result<(), EventError> {
-        match self.agents.get(&agent) {
+        match self.agents.get(&agent).copied() {
             Some(rec) if at < rec.last_at => return Err(EventError::BeforePreviousEvent),
-            Some(rec) if rec.state == state => return Err(EventError::AgentAlreadyInState),
-            Some(_) => {}
-            // Logging out an agent never seen (a feed that starts mid-shift) changes nothing.
-            None if state == AgentState::LoggedOut => {
-                self.advance_clock(at);
-                return Ok(());
+            // An idle agent logged out again is as unknown to the figures as before.
+            Some(rec) if rec.state == state && !rec.is_idle() => {
+                return Err(EventError::AgentAlreadyInState);
             }
-            None if self.agents.len() >= AGENTS => return Err(EventError::TooManyAgents),
+            Some(_) => {}
+            // Logging out an agent never seen (a feed that starts mid-shift) changes no figure,
+            // but the agent is remembered as idle, so that its earlier events stay refused.
+            None if !self.room_for_agent(at) => return Err(EventError::TooManyAgents),
             None => {}
         }
         self.advance_clock(at);
@@ -1195,13 +1268,14 @@ impl<
         join: bool,
     ) -> Result<(), EventError> {
         let q = self.queue_index(queue).ok_or(EventError::UnknownQueue)?;
-        match self.agents.get(&agent) {
+        match self.agents.get(&agent).copied() {
             Some(rec) if at < rec.last_at => return Err(EventError::BeforePreviousEvent),
+            Some(rec) if !join && rec.is_idle() => return Err(EventError::UnknownAgent),
             Some(rec) if join && rec.is_member(q) => return Err(EventError::AlreadyMember),
             Some(rec) if !join && !rec.is_member(q) => return Err(EventError::NotAMember),
             Some(_) => {}
             None if !join => return Err(EventError::UnknownAgent),
-            None if self.agents.len() >= AGENTS => return Err(EventError::TooManyAgents),
+            None if !self.room_for_agent(at) => return Err(EventError::TooManyAgents),
             None => {}
         }
         self.advance_clock(at);
@@ -1220,11 +1294,20 @@ impl<
 
     // ----- bookkeeping -----------------------------------------------------------------------
 
-    fn waiting_call(&self, call: CallId, at: Timestamp) -> Result<CallRecord, EventError> {
+    /// The call in flight named by an event at `at`.
+    fn call_record(&self, call: CallId, at: Timestamp) -> Result<CallRecord, EventError> {
         let rec = *self.calls.get(&call).ok_or(EventError::UnknownCall)?;
         if at < rec.last_at {
             return Err(EventError::BeforePreviousEvent);
         }
+        if rec.phase == CallPhase::Ended {
+            return Err(EventError::UnknownCall);
+        }
+        Ok(rec)
+    }
+
+    fn waiting_call(&self, call: CallId, at: Timestamp) -> Result<CallRecord, EventError> {
+        let rec = self.call_record(call, at)?;
         if rec.phase != CallPhase::Waiting {
             return Err(EventError::CallNotWaiting);
         }
@@ -1272,7 +1355,7 @@ impl<
             });
             self.wait_history(rec.queue, |h| h.wrapped_up(at, acw));
         }
-        self.remove_call(call, &rec);
+        self.remove_call(call, &rec, at);
     }
 
     fn store_call(&mut self, call: CallId, rec: CallRecord) {
@@ -1280,21 +1363,57 @@ impl<
         let _ = self.calls.insert(call, rec);
     }
 
-    fn remove_call(&mut self, call: CallId, rec: &CallRecord) {
-        self.calls.swap_remove(&call);
+    /// The call leaves the center at `at`; its id is remembered until the reorder tolerance
+    /// has passed.
+    fn remove_call(&mut self, call: CallId, rec: &CallRecord, at: Timestamp) {
+        let ended = CallRecord {
+            last_at: rec.last_at.max(at),
+            attributed_at: None,
+            phase: CallPhase::Ended,
+            ..*rec
+        };
+        let _ = self.calls.insert(call, ended);
         if let Some(attributed) = rec.attributed_at {
             self.adjust_open_calls(rec.queue, attributed, false);
         }
     }
 
-    fn store_agent(&mut self, agent: AgentId, rec: AgentRecord) {
-        if rec.state == AgentState::LoggedOut && rec.queues == 0 && rec.wrap_call.is_none() {
-            // Nothing left to track: free the slot.
-            self.agents.swap_remove(&agent);
-        } else {
-            // Callers checked the capacity or replace an existing entry, so this cannot fail.
-            let _ = self.agents.insert(agent, rec);
+    /// Whether a new call fits, after forgetting ended calls whose last event is older than
+    /// the reorder tolerance.
+    fn room_for_call(&mut self, at: Timestamp) -> bool {
+        if self.calls.len() >= CALLS {
+            self.forget_ended_calls(at);
         }
+        self.calls.len() < CALLS
+    }
+
+    /// Forgets ended calls no event can name any more once the clock is at `at` or later.
+    fn forget_ended_calls(&mut self, at: Timestamp) {
+        let now = self.clock.map_or(at, |clock| clock.max(at));
+        let watermark = now.saturating_sub(self.config.reorder_tolerance_ms);
+        self.calls.retain(|_, rec| !(rec.phase == CallPhase::Ended && rec.last_at < watermark));
+    }
+
+    fn store_agent(&mut self, agent: AgentId, rec: AgentRecord) {
+        // Callers checked the capacity or replace an existing entry, so this cannot fail. An
+        // idle agent stays until the reorder tolerance has passed its last event.
+        let _ = self.agents.insert(agent, rec);
+    }
+
+    /// Whether a new agent fits, after forgetting idle agents whose last event is older than
+    /// the reorder tolerance (no event of theirs can be accepted any more).
+    fn room_for_agent(&mut self, at: Timestamp) -> bool {
+        if self.agents.len() >= AGENTS {
+            self.forget_idle_agents(at);
+        }
+        self.agents.len() < AGENTS
+    }
+
+    /// Forgets idle agents no event can name any more once the clock is at `at` or later.
+    fn forget_idle_agents(&mut self, at: Timestamp) {
+        let now = self.clock.map_or(at, |clock| clock.max(at));
+        let watermark = now.saturating_sub(self.config.reorder_tolerance_ms);
+        self.agents.retain(|_, rec| !(rec.is_idle() && rec.last_at < watermark));
     }
 
     fn queue_index(&self, id: QueueId) -> Option<u8> {
@@ -1314,17 +1433,31 @@ impl<
         self.queues.get(usize::from(q)).map(|book| book.config).unwrap_or_default()
     }
 
+    /// Moves the clock to `at` if it is later. Its cost is bounded by what is kept, however far
+    /// the clock moves: intervals older than the last `INTERVALS` up to the clock's are dropped
+    /// (counted in [`Diagnostics::intervals_evicted`]) before agents' time is counted, and
+    /// agents' time is counted only into the intervals and days still kept.
     fn advance_clock(&mut self, at: Timestamp) {
         let now = self.clock.map_or(at, |clock| clock.max(at));
         self.clock = Some(now);
         let watermark = now.saturating_sub(self.config.reorder_tolerance_ms);
         let boundary = self.config.calendar.interval_start(watermark, self.config.interval);
+        let floor = self.interval_floor();
+        let Self { queues, diagnostics, .. } = self;
+        for book in queues.iter_mut() {
+            book.counts_from.get_or_insert(boundary);
+            let dropped = book.raise_horizon(floor);
+            diagnostics.intervals_evicted = diagnostics.intervals_evicted.saturating_add(dropped);
+        }
         match self.flushed_to {
             Some(done) if boundary <= done => {}
             Some(_) => {
+                self.forget_idle_agents(now);
+                self.forget_ended_calls(now);
                 let Self { agents, queues, config, diagnostics, .. } = self;
+                let day_floor = day_floor::<DAYS>(config, now);
                 for rec in agents.values_mut().filter(|rec| rec.since < boundary) {
-                    account(queues, config, diagnostics, rec, boundary);
+                    account(queues, config, diagnostics, rec, boundary, day_floor);
                     rec.since = boundary;
                 }
                 self.flushed_to = Some(boundary);
@@ -1333,10 +1466,31 @@ impl<
         }
     }
 
+    fn interval_floor(&self) -> Timestamp {
+        interval_floor::<INTERVALS>(&self.config, self.clock)
+    }
+
+    /// Checks every invariant the engine keeps (see [`Inconsistency`]): what a test calls after
+    /// every event, and what a checkpoint must satisfy to be restored. Cost: a pass over the
+    /// calls per queue.
+    ///
+    /// # Errors
+    /// The first invariant the state breaks (never, unless the engine has a bug).
+    pub fn audit(&self) -> Result<(), Inconsistency> {
+        let head = audit::Head {
+            config: &self.config,
+            csat: &self.csat,
+            clock: self.clock,
+            flushed_to: self.flushed_to,
+        };
+        audit::audit::<QUEUES, CALLS, AGENTS, INTERVALS, DAYS>(&head, self)
+    }
+
     /// Counts the agent's time in its current state up to `to`.
     fn account(&mut self, rec: &AgentRecord, to: Timestamp) {
+        let day_floor = self.clock.map_or(0, |now| day_floor::<DAYS>(&self.config, now));
         let Self { queues, config, diagnostics, .. } = self;
-        account(queues, config, diagnostics, rec, to);
+        account(queues, config, diagnostics, rec, to, day_floor);
     }
 
     /// Applies `update` to the interval and the day of `at` in queue `q`.
@@ -1371,10 +1525,11 @@ impl<
             return;
         };
         let start = config.calendar.interval_start(at, config.interval);
+        let len = config.interval.millis();
         let slot = if open {
-            book.interval_slot(start, config.interval.millis(), diagnostics)
+            book.interval_slot(start, len, diagnostics)
         } else {
-            book.interval_mut(start)
+            book.interval_mut(start, len)
         };
         if let Some(slot) = slot {
             slot.open_calls = if open {
@@ -1387,27 +1542,42 @@ impl<
 
     // ----- reading ---------------------------------------------------------------------------
 
+    /// The interval starting at `start` (a boundary), if it is kept: counted from the queue's
+    /// first instant, not yet evicted or taken out, and not after the clock's interval.
     fn interval_report(&self, q: u8, start: Timestamp) -> Option<IntervalReport> {
         let book = self.queues.get(usize::from(q))?;
-        if start < book.horizon {
+        let now = self.clock?;
+        let current = self.config.calendar.interval_start(now, self.config.interval);
+        let counted = book.counts_from.is_some_and(|from| from <= start);
+        if !counted || start < book.horizon || start > current {
             return None;
         }
-        let stored = book.interval(start).map_or_else(IntervalStats::default, |slot| slot.stats);
+        let len = self.config.interval.millis();
+        let stored =
+            book.interval(start, len).map_or_else(IntervalStats::default, |slot| slot.stats);
         Some(self.live_interval(q, start, stored))
     }
 
+    /// The local day `date`, if it is kept: from the queue's first day to today, among the
+    /// last `DAYS` days, and not evicted from the ledger.
     fn day_report(&self, q: u8, date: LocalDate) -> Option<DayReport> {
         let book = self.queues.get(usize::from(q))?;
-        let stored = match book.days.get(date) {
-            Some(stats) => *stats,
-            None if book.days.len() >= DAYS
-                && book.days.iter().next().is_some_and(|(oldest, _)| date < oldest) =>
-            {
-                return None;
-            }
-            None => IntervalStats::default(),
-        };
+        if !self.day_kept(book, date) {
+            return None;
+        }
+        let stored = book.days.get(date).copied().unwrap_or_default();
         Some(self.live_day(q, date, stored))
+    }
+
+    fn day_kept(&self, book: &QueueBook<INTERVALS, DAYS>, date: LocalDate) -> bool {
+        let (Some(now), Some(from)) = (self.clock, book.counts_from) else { return false };
+        let calendar = &self.config.calendar;
+        let today = calendar.local_date(now);
+        let oldest = today.days_since_epoch().saturating_sub(days_i64::<DAYS>().saturating_sub(1));
+        calendar.local_date(from) <= date
+            && date <= today
+            && date.days_since_epoch() >= oldest
+            && book.days.accepts(date)
     }
 
     fn live_interval(&self, q: u8, start: Timestamp, stored: IntervalStats) -> IntervalReport {
@@ -1464,34 +1634,99 @@ impl<
     }
 }
 
+/// The start of the oldest interval a center with `INTERVALS` intervals keeps: `INTERVALS`
+/// intervals up to the clock's (0 before the clock is set).
+fn interval_floor<const INTERVALS: usize>(
+    config: &CenterConfig,
+    clock: Option<Timestamp>,
+) -> Timestamp {
+    let Some(now) = clock else { return 0 };
+    let len = config.interval.millis();
+    let current = config.calendar.interval_start(now, config.interval);
+    let older = u64::try_from(INTERVALS.saturating_sub(1)).unwrap_or(u64::MAX);
+    current.saturating_sub(older.saturating_mul(len))
+}
+
+impl<
+    const QUEUES: usize,
+    const CALLS: usize,
+    const AGENTS: usize,
+    const INTERVALS: usize,
+    const DAYS: usize,
+> audit::Parts<INTERVALS, DAYS> for Center<QUEUES, CALLS, AGENTS, INTERVALS, DAYS>
+{
+    fn books(
+        &self,
+        each: &mut dyn FnMut(&QueueBook<INTERVALS, DAYS>) -> Result<(), Inconsistency>,
+    ) -> Result<(), Inconsistency> {
+        self.queues.iter().try_for_each(each)
+    }
+
+    fn calls(&self, each: &mut audit::EachCall<'_>) -> Result<(), Inconsistency> {
+        self.calls.iter().try_for_each(|(&id, call)| each((id, call)))
+    }
+
+    fn agents(&self, each: &mut audit::EachAgent<'_>) -> Result<(), Inconsistency> {
+        self.agents.iter().try_for_each(|(&id, agent)| each((id, agent)))
+    }
+}
+
+/// `DAYS` as a day count.
+fn days_i64<const DAYS: usize>() -> i64 {
+    i64::try_from(DAYS).unwrap_or(i64::MAX)
+}
+
+/// The first instant of the oldest local day a center with `DAYS` days keeps at `now`.
+fn day_floor<const DAYS: usize>(config: &CenterConfig, now: Timestamp) -> Timestamp {
+    let today = config.calendar.local_date(now).days_since_epoch();
+    let oldest = LocalDate::from_days_since_epoch(
+        today.saturating_sub(days_i64::<DAYS>().saturating_sub(1)),
+    );
+    config.calendar.day_start(oldest)
+}
+
 /// Counts `[rec.since, to)` spent in the agent's state in every queue it is a member of, split
-/// at interval boundaries.
+/// at interval boundaries. Time that no kept interval and no kept day can hold (before both the
+/// queue's horizon and `day_floor`) is skipped at once, and time before the horizon goes to the
+/// days alone, a day at a time: the cost is bounded by what is kept, never by how long ago
+/// `rec.since` was.
 fn account<const INTERVALS: usize, const DAYS: usize>(
     queues: &mut [QueueBook<INTERVALS, DAYS>],
     config: &CenterConfig,
     diagnostics: &mut Diagnostics,
     rec: &AgentRecord,
     to: Timestamp,
+    day_floor: Timestamp,
 ) {
     if rec.state == AgentState::LoggedOut || rec.queues == 0 {
         return;
     }
     let len = config.interval.millis();
-    let mut t = rec.since;
-    while t < to {
-        let start = config.calendar.interval_start(t, config.interval);
-        let piece_end = start.saturating_add(len).min(to);
-        if piece_end <= t {
-            break;
+    for (q, book) in queues.iter_mut().enumerate() {
+        if !u8::try_from(q).is_ok_and(|q| rec.queues & queue_bit(q) != 0) {
+            continue;
         }
-        let ms = piece_end.saturating_sub(t);
-        for (q, book) in queues.iter_mut().enumerate() {
-            let member = u8::try_from(q).is_ok_and(|q| rec.queues & queue_bit(q) != 0);
-            if member {
-                record(book, config, diagnostics, t, |s| s.agent_time.add(rec.state, ms));
+        let mut t = rec.since.max(day_floor.min(book.horizon));
+        while t < to && t < book.horizon {
+            let date = config.calendar.local_date(t);
+            let piece_end = config.calendar.day_end(date).min(book.horizon).min(to);
+            if piece_end <= t {
+                break;
             }
+            let ms = piece_end.saturating_sub(t);
+            record_day(book, config, diagnostics, t, |s| s.agent_time.add(rec.state, ms));
+            t = piece_end;
         }
-        t = piece_end;
+        while t < to {
+            let start = config.calendar.interval_start(t, config.interval);
+            let piece_end = start.saturating_add(len).min(to);
+            if piece_end <= t {
+                break;
+            }
+            let ms = piece_end.saturating_sub(t);
+            record(book, config, diagnostics, t, |s| s.agent_time.add(rec.state, ms));
+            t = piece_end;
+        }
     }
 }
 
@@ -1508,6 +1743,17 @@ fn record<const INTERVALS: usize, const DAYS: usize>(
         Some(slot) => update(&mut slot.stats),
         None => diagnostics.late_updates = diagnostics.late_updates.saturating_add(1),
     }
+    record_day(book, config, diagnostics, at, update);
+}
+
+/// Applies `update` to the day of `at` in `book`.
+fn record_day<const INTERVALS: usize, const DAYS: usize>(
+    book: &mut QueueBook<INTERVALS, DAYS>,
+    config: &CenterConfig,
+    diagnostics: &mut Diagnostics,
+    at: Timestamp,
+    update: impl Fn(&mut IntervalStats),
+) {
     match book.days.entry(config.calendar.local_date(at)) {
         Ok((stats, evicted)) => {
             if evicted {

@@ -327,7 +327,6 @@ impl<const DAYS: usize> CsatLedger<DAYS> {
 
     /// Whether every period is in order and every day passes `valid_day`: true for any ledger
     /// built by its methods; a ledger read from outside (a checkpoint) must be checked.
-    #[cfg(feature = "checkpoint")]
     pub(crate) fn is_well_formed(&self, valid_day: impl Fn(LocalDate) -> bool) -> bool {
         self.days.is_strictly_ordered()
             && self.months.is_strictly_ordered()

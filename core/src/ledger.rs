@@ -55,9 +55,13 @@ impl<K: Ord + Copy, V: Default, const N: usize> Ledger<K, V, N> {
 
     /// Whether the keys are in strictly increasing order, as every operation keeps them; a
     /// ledger read from outside (a checkpoint) must be checked.
-    #[cfg_attr(not(feature = "checkpoint"), allow(dead_code))]
     pub(crate) fn is_strictly_ordered(&self) -> bool {
         self.entries.windows(2).all(|pair| matches!(pair, [(a, _), (b, _)] if a < b))
+    }
+
+    /// Where `key` is among the entries, oldest first.
+    pub(crate) fn position(&self, key: K) -> Option<usize> {
+        self.entries.binary_search_by(|(k, _)| k.cmp(&key)).ok()
     }
 
     pub(crate) fn get(&self, key: K) -> Option<&V> {
@@ -67,10 +71,6 @@ impl<K: Ord + Copy, V: Default, const N: usize> Ledger<K, V, N> {
 
     pub(crate) fn iter(&self) -> impl DoubleEndedIterator<Item = (K, &V)> + '_ {
         self.entries.iter().map(|(k, v)| (*k, v))
-    }
-
-    pub(crate) fn len(&self) -> usize {
-        self.entries.len()
     }
 }
 
@@ -100,7 +100,7 @@ mod tests {
         assert!(!evicted);
         assert_eq!(l.get(6), Some(&7));
         assert_eq!(l.get(3), None);
-        assert_eq!(l.len(), 3);
+        assert_eq!(l.iter().count(), 3);
     }
 
     #[test]

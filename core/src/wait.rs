@@ -320,6 +320,26 @@ pub struct WaitHistory {
 }
 
 impl WaitHistory {
+    /// Whether the sums are what the updates below can produce by `clock`: finite, not
+    /// negative, and no instant after the clock. A history read from outside (a checkpoint)
+    /// must be checked.
+    pub(crate) fn is_sane(&self, clock: Option<Timestamp>) -> bool {
+        let sums = [
+            self.calls_ended,
+            self.handle_ms,
+            self.abandons,
+            self.waited_ms,
+            self.line_answers,
+            self.line_busy_ms,
+        ];
+        let not_after_clock =
+            |at: Option<Timestamp>| at.is_none_or(|at| clock.is_some_and(|c| at <= c));
+        sums.iter().all(|sum| sum.is_finite() && *sum >= 0.0)
+            && not_after_clock(self.decayed_at)
+            && not_after_clock(self.line_moved_at)
+            && not_after_clock(self.last_entered_service.map(|last| last.at))
+    }
+
     /// Weighs everything so far down to instant `at`.
     fn decay_to(&mut self, at: Timestamp) {
         let since = self.decayed_at.map_or(0, |t| at.saturating_sub(t));

@@ -571,27 +571,38 @@ fn capacity_limits_refuse_and_recover() {
     let third = Event::new(T0, EventKind::CallEntered { call: CallId(2), queue: A, priority: 0 });
     assert_eq!(c.apply(&third), Err(EventError::TooManyCalls));
     c.apply(&Event::new(T0 + 1, EventKind::CallAbandoned { call: CallId(0) })).unwrap();
+    // The ended call's slot is kept while the reorder tolerance (2 s) could still deliver one
+    // of its events, which must be refused as earlier than its end, then it is free.
+    assert_eq!(c.apply(&third), Err(EventError::TooManyCalls));
+    let reused = Event::new(T0, EventKind::CallEntered { call: CallId(0), queue: A, priority: 0 });
+    assert_eq!(c.apply(&reused), Err(EventError::BeforePreviousEvent));
+    let third =
+        Event::new(T0 + 2_002, EventKind::CallEntered { call: CallId(2), queue: A, priority: 0 });
     c.apply(&third).unwrap();
     for agent in 0..2 {
         c.apply(&Event::new(
-            T0 + 1,
+            T0 + 2_002,
             EventKind::AgentStateChanged { agent: AgentId(agent), state: AgentState::Available },
         ))
         .unwrap();
     }
-    let extra = Event::new(
-        T0 + 1,
-        EventKind::AgentStateChanged { agent: AgentId(2), state: AgentState::Available },
-    );
-    assert_eq!(c.apply(&extra), Err(EventError::TooManyAgents));
-    // Logging an agent out with no memberships frees its slot.
+    let extra = |at| {
+        Event::new(
+            at,
+            EventKind::AgentStateChanged { agent: AgentId(2), state: AgentState::Available },
+        )
+    };
+    assert_eq!(c.apply(&extra(T0 + 2_002)), Err(EventError::TooManyAgents));
+    // Logging an agent out with no memberships frees its slot once the reorder tolerance has
+    // passed its last event.
     c.apply(&Event::new(
-        T0 + 2,
+        T0 + 2_003,
         EventKind::AgentStateChanged { agent: AgentId(0), state: AgentState::LoggedOut },
     ))
     .unwrap();
     assert_eq!(c.agent(AgentId(0)), None);
-    c.apply(&extra).unwrap();
+    assert_eq!(c.apply(&extra(T0 + 2_003)), Err(EventError::TooManyAgents));
+    c.apply(&extra(T0 + 4_004)).unwrap();
 }
 
 #[test]
@@ -708,4 +719,76 @@ fn a_quiet_queue_shows_growing_waits_without_events() {
     // The clock never goes back.
     c.advance_to(T0).unwrap();
     assert_eq!(c.now(), Some(T0 + 30 * MILLIS_PER_MINUTE));
+}
+
+const HOUR: u64 = MILLIS_PER_HOUR;
+const MINUTE: u64 = MILLIS_PER_MINUTE;
+
+/// Reads answer only for periods the center keeps: before its first event, after the clock's
+/// interval or day, and older than the ring or the ledger are "not kept", never zeros.
+#[test]
+fn periods_not_kept_are_not_answered() {
+    let mut c: Center<1, 4, 4, 4, 2> = Center::new(CenterConfig::default());
+    c.add_queue(A, QueueConfig::default()).unwrap();
+    assert!(c.interval(A, T0).is_none(), "no clock yet");
+    // The first event, five minutes into an interval: the interval before it is not seen.
+    let now = T0 + HOUR + 5 * MINUTE;
+    let entered = EventKind::CallEntered { call: CallId(1), queue: A, priority: 0 };
+    c.apply(&Event::new(now, entered)).unwrap();
+    let current = T0 + HOUR;
+    assert!(c.interval(A, current).is_some());
+    assert!(c.interval(A, current + 15 * MINUTE).is_none(), "the next interval is in the future");
+    assert!(c.interval(A, current - 15 * MINUTE).is_none(), "before the first event");
+    assert!(c.interval(A, current - 365 * 24 * HOUR).is_none(), "a year before any event");
+    let today = c.config().calendar.local_date(now);
+    assert!(c.day(A, today).is_some());
+    assert!(c.day(A, today.next()).is_none(), "tomorrow");
+    assert!(c.day(A, today.previous()).is_none(), "a day before any event");
+    // Three hours later the first interval is more than four intervals old: evicted.
+    c.advance_to(now + 3 * HOUR).unwrap();
+    assert!(c.interval(A, current).is_none(), "older than the ring");
+    assert!(c.interval(A, current + 3 * HOUR).is_some());
+    // Two days later the first day is older than the ledger's two.
+    c.advance_to(now + 48 * HOUR).unwrap();
+    assert!(c.day(A, today).is_none(), "older than the ledger");
+    assert_eq!(c.audit(), Ok(()));
+}
+
+/// A jump of the clock is refused beyond the configured maximum, by `advance_to` too; and
+/// with no maximum a jump of thousands of years with agents logged in costs what is kept
+/// (it once took minutes: a step per interval crossed per agent).
+#[test]
+fn clock_jumps_are_limited_and_bounded() {
+    let mut c = center();
+    for agent in 0..8 {
+        c.apply(&Event::new(T0, EventKind::AgentJoinedQueue { agent: AgentId(agent), queue: A }))
+            .unwrap();
+        c.apply(&Event::new(
+            T0,
+            EventKind::AgentStateChanged { agent: AgentId(agent), state: AgentState::Available },
+        ))
+        .unwrap();
+    }
+    let far = T0 + 100 * 365 * 24 * HOUR;
+    assert_eq!(c.advance_to(far), Err(EventError::ClockJump));
+    assert_eq!(c.now(), Some(T0), "a refused jump leaves the clock");
+    let unlimited = CenterConfig { max_clock_jump_ms: u64::MAX, ..CenterConfig::default() };
+    let mut c: Center<4, 64, 16, 128, 8> = Center::new(unlimited);
+    c.add_queue(A, QueueConfig::default()).unwrap();
+    for agent in 0..16 {
+        let at = T0;
+        c.apply(&Event::new(at, EventKind::AgentJoinedQueue { agent: AgentId(agent), queue: A }))
+            .unwrap();
+        c.apply(&Event::new(
+            at,
+            EventKind::AgentStateChanged { agent: AgentId(agent), state: AgentState::Available },
+        ))
+        .unwrap();
+    }
+    c.advance_to(callboard_core::calendar::MAX_TIMESTAMP).unwrap();
+    assert_eq!(c.audit(), Ok(()));
+    let today = c.config().calendar.local_date(callboard_core::calendar::MAX_TIMESTAMP);
+    let day = c.day(A, today).unwrap();
+    // Sixteen agents available all of the last day.
+    assert_eq!(day.stats.agent_time.available_ms, 16 * (24 * HOUR - 1));
 }

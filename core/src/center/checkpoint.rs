@@ -10,24 +10,26 @@
 //! | n | postcard: the capacities `[QUEUES, CALLS, AGENTS, INTERVALS, DAYS]` as `u32`s, the configuration, the CSAT ledger, the clock, the flush mark, the diagnostics, then the queues, the calls in flight and the agents, each as a count followed by the entries |
 //! | 4 | CRC-32 (IEEE 802.3) of everything before it, little-endian |
 //!
-//! Restoring checks the magic, version, capacities and CRC, then decodes and validates the whole
-//! checkpoint (ordering of intervals and days, unique ids, references between calls, agents and
-//! queues, dates, configuration) before it touches the center: a refused checkpoint changes
-//! nothing.
+//! Restoring checks the magic, version, capacities and CRC, then decodes the whole checkpoint
+//! (every value encoded exactly as the encoder writes it) and audits it against every invariant
+//! the engine keeps (those of [`Center::audit`]) before it touches the center: a refused checkpoint
+//! changes nothing, and an accepted one is a state the engine could have reached, which
+//! checkpoints back to the same bytes.
 
-use heapless::index_map::FnvIndexMap;
 use postcard::ser_flavors::Size;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::{AgentRecord, CallRecord, Center, CenterConfig, Diagnostics, QueueBook};
-use crate::calendar::{LocalDate, SiteCalendar, Timestamp};
+use super::audit::{self, Inconsistency, Parts};
+use super::{AgentRecord, CallRecord, Center, Diagnostics, QueueBook};
+use crate::calendar::Timestamp;
+use crate::center::CenterConfig;
 use crate::crc::crc32;
-use crate::csat::{CsatLedger, CsatScale};
+use crate::csat::CsatLedger;
 use crate::event::{AgentId, CallId};
 
 /// The checkpoint format's version; a checkpoint of another version is refused.
-pub const FORMAT_VERSION: u16 = 3;
+pub const FORMAT_VERSION: u16 = 4;
 
 const MAGIC: [u8; 4] = *b"CBCK";
 const HEADER_LEN: usize = 6;
@@ -53,9 +55,13 @@ pub enum CheckpointError {
     /// The CRC does not match: the bytes were damaged.
     #[error("checkpoint damaged (CRC mismatch)")]
     Damaged,
-    /// The bytes decode but describe an impossible state.
-    #[error("checkpoint describes an inconsistent state")]
+    /// The bytes do not decode as a checkpoint body, or are not encoded as the encoder
+    /// writes them.
+    #[error("checkpoint body does not decode")]
     Inconsistent,
+    /// The bytes decode, but into a state the engine cannot reach.
+    #[error("checkpoint describes an unreachable state: {0}")]
+    Unreachable(Inconsistency),
 }
 
 /// Where the encoder puts its bytes: counted, or written into a slice.
@@ -94,11 +100,30 @@ struct Reader<'a> {
 }
 
 impl Reader<'_> {
-    fn take<T: DeserializeOwned>(&mut self) -> Result<T, CheckpointError> {
+    /// Decodes the next value, which must be encoded as the encoder writes it (postcard also
+    /// reads over-long varints): a restored center then checkpoints back to the same bytes.
+    fn take<T: Serialize + DeserializeOwned>(&mut self) -> Result<T, CheckpointError> {
         let (value, rest) =
             postcard::take_from_bytes(self.rest).map_err(|_| CheckpointError::Inconsistent)?;
+        let consumed = self.rest.len().saturating_sub(rest.len());
+        let mut canonical = Counter(0);
+        canonical.put(&value)?;
+        if canonical.0 != consumed {
+            return Err(CheckpointError::Inconsistent);
+        }
         self.rest = rest;
         Ok(value)
+    }
+
+    /// Skips `count` values of type `T`, checking that each decodes.
+    fn skip<T: Serialize + DeserializeOwned>(
+        &mut self,
+        count: usize,
+    ) -> Result<(), CheckpointError> {
+        for _ in 0..count {
+            self.take::<T>()?;
+        }
+        Ok(())
     }
 
     fn count(&mut self, most: usize) -> Result<usize, CheckpointError> {
@@ -117,22 +142,43 @@ struct Head<const DAYS: usize> {
     diagnostics: Diagnostics,
 }
 
-/// One decoded part of a checkpoint, in the order they come.
-enum Part<'a, const INTERVALS: usize, const DAYS: usize> {
-    Head(&'a Head<DAYS>),
-    Queue(QueueBook<INTERVALS, DAYS>),
-    Call(CallId, CallRecord),
-    Agent(AgentId, AgentRecord),
+/// Where each list of a checkpoint's body starts, and how many entries it has: the lists are
+/// decoded again each time the audit walks them, instead of being held in memory twice.
+#[derive(Clone, Copy)]
+struct Sections<'a> {
+    queues: (&'a [u8], usize),
+    calls: (&'a [u8], usize),
+    agents: (&'a [u8], usize),
 }
 
-fn valid_date(date: LocalDate) -> bool {
-    LocalDate::new(date.year(), date.month(), date.day()).is_ok_and(|checked| checked == date)
+/// Decodes `count` entries from `bytes`, handing each to `each`.
+fn walk<T: Serialize + DeserializeOwned>(
+    (bytes, count): (&[u8], usize),
+    each: &mut dyn FnMut(T) -> Result<(), Inconsistency>,
+) -> Result<(), Inconsistency> {
+    let mut reader = Reader { rest: bytes };
+    for _ in 0..count {
+        let value = reader.take().map_err(|_| Inconsistency("undecodable entry"))?;
+        each(value)?;
+    }
+    Ok(())
 }
 
-fn valid_config(config: &CenterConfig) -> bool {
-    let calendar = SiteCalendar::new(config.calendar.standard_offset(), config.calendar.dst_rule());
-    let scale = CsatScale::new(config.csat.scale.lowest(), config.csat.scale.highest());
-    calendar.is_ok_and(|calendar| calendar == config.calendar) && scale.is_ok()
+impl<const INTERVALS: usize, const DAYS: usize> Parts<INTERVALS, DAYS> for Sections<'_> {
+    fn books(
+        &self,
+        each: &mut dyn FnMut(&QueueBook<INTERVALS, DAYS>) -> Result<(), Inconsistency>,
+    ) -> Result<(), Inconsistency> {
+        walk(self.queues, &mut |book: QueueBook<INTERVALS, DAYS>| each(&book))
+    }
+
+    fn calls(&self, each: &mut audit::EachCall<'_>) -> Result<(), Inconsistency> {
+        walk(self.calls, &mut |(id, call): (CallId, CallRecord)| each((id, &call)))
+    }
+
+    fn agents(&self, each: &mut audit::EachAgent<'_>) -> Result<(), Inconsistency> {
+        walk(self.agents, &mut |(id, agent): (AgentId, AgentRecord)| each((id, &agent)))
+    }
 }
 
 impl<
@@ -200,42 +246,58 @@ impl<
         Ok(total)
     }
 
-    /// Replaces the whole state with a checkpoint's. The checkpoint is checked and validated
-    /// completely first; if it is refused, the center is unchanged.
+    /// Replaces the whole state with a checkpoint's. The checkpoint is checked and audited
+    /// completely first (every invariant of [`Center::audit`]); if it is refused, the center is
+    /// unchanged. A restored center checkpoints back to the same bytes.
     ///
     /// # Errors
     /// [`CheckpointError::NotACheckpoint`], [`CheckpointError::UnsupportedVersion`],
     /// [`CheckpointError::CapacityMismatch`], [`CheckpointError::Damaged`],
-    /// [`CheckpointError::Inconsistent`].
+    /// [`CheckpointError::Inconsistent`] (undecodable), [`CheckpointError::Unreachable`] (a
+    /// state the engine cannot reach).
     pub fn restore(&mut self, bytes: &[u8]) -> Result<(), CheckpointError> {
         let body = Self::check_envelope(bytes)?;
-        // First pass: decode and validate everything, touching nothing.
-        Self::replay(body, &mut |_| Ok(()))?;
-        // Second pass: the same bytes, now known good, into the center.
-        let outcome = Self::replay(body, &mut |part| match part {
-            Part::Head(head) => {
-                self.reset(head.config);
-                self.csat = head.csat.clone();
-                self.clock = head.clock;
-                self.flushed_to = head.flushed_to;
-                self.diagnostics = head.diagnostics;
-                Ok(())
-            }
-            Part::Queue(book) => self.queues.push(book).map_err(|_| CheckpointError::Inconsistent),
-            Part::Call(id, record) => match self.calls.insert(id, record) {
+        let (head, sections) = Self::scan(body)?;
+        let view = audit::Head {
+            config: &head.config,
+            csat: &head.csat,
+            clock: head.clock,
+            flushed_to: head.flushed_to,
+        };
+        audit::audit::<QUEUES, CALLS, AGENTS, INTERVALS, DAYS>(&view, &sections)
+            .map_err(CheckpointError::Unreachable)?;
+        // Known good: now into the center.
+        self.reset(head.config);
+        self.csat = head.csat;
+        self.clock = head.clock;
+        self.flushed_to = head.flushed_to;
+        self.diagnostics = head.diagnostics;
+        let Self { queues, calls, agents, .. } = self;
+        let outcome = walk(sections.queues, &mut |book: QueueBook<INTERVALS, DAYS>| {
+            queues.push(book).map_err(|_| Inconsistency("too many queues"))
+        })
+        .and_then(|()| {
+            walk(sections.calls, &mut |(id, call): (CallId, CallRecord)| match calls
+                .insert(id, call)
+            {
                 Ok(None) => Ok(()),
-                _ => Err(CheckpointError::Inconsistent),
-            },
-            Part::Agent(id, record) => match self.agents.insert(id, record) {
+                _ => Err(Inconsistency("duplicate call")),
+            })
+        })
+        .and_then(|()| {
+            walk(sections.agents, &mut |(id, agent): (AgentId, AgentRecord)| match agents
+                .insert(id, agent)
+            {
                 Ok(None) => Ok(()),
-                _ => Err(CheckpointError::Inconsistent),
-            },
+                _ => Err(Inconsistency("duplicate agent")),
+            })
         });
-        if outcome.is_err() {
-            // Validated above, so this cannot happen; never leave a half-restored center.
+        if let Err(error) = outcome {
+            // Audited above, so this cannot happen; never leave a half-restored center.
             self.reset(self.config);
+            return Err(CheckpointError::Unreachable(error));
         }
-        outcome
+        Ok(())
     }
 
     fn check_envelope(bytes: &[u8]) -> Result<&[u8], CheckpointError> {
@@ -259,11 +321,9 @@ impl<
         Ok(body)
     }
 
-    /// Decodes the body, validating as it goes, and hands each part to `on_part`.
-    fn replay(
-        body: &[u8],
-        on_part: &mut dyn FnMut(Part<'_, INTERVALS, DAYS>) -> Result<(), CheckpointError>,
-    ) -> Result<(), CheckpointError> {
+    /// Decodes the body's head and finds its lists, checking that everything decodes, that
+    /// every count is within the capacities and that nothing follows.
+    fn scan(body: &[u8]) -> Result<(Head<DAYS>, Sections<'_>), CheckpointError> {
         let mut reader = Reader { rest: body };
         let capacities: [u32; 5] = reader.take()?;
         if capacities != Self::capacities() {
@@ -276,57 +336,18 @@ impl<
             flushed_to: reader.take()?,
             diagnostics: reader.take()?,
         };
-        let consistent_csat = head.csat.config() == &head.config.csat
-            && head.csat.calendar() == &head.config.calendar
-            && head.csat.is_well_formed(valid_date);
-        if !valid_config(&head.config) || !consistent_csat {
+        let count = reader.count(QUEUES)?;
+        let queues = (reader.rest, count);
+        reader.skip::<QueueBook<INTERVALS, DAYS>>(count)?;
+        let count = reader.count(CALLS)?;
+        let calls = (reader.rest, count);
+        reader.skip::<(CallId, CallRecord)>(count)?;
+        let count = reader.count(AGENTS)?;
+        let agents = (reader.rest, count);
+        reader.skip::<(AgentId, AgentRecord)>(count)?;
+        if !reader.rest.is_empty() {
             return Err(CheckpointError::Inconsistent);
         }
-        on_part(Part::Head(&head))?;
-
-        let interval_ms = head.config.interval.millis();
-        let queues = reader.count(QUEUES)?;
-        // Queue ids seen so far, to refuse duplicates without a second copy of the books.
-        let mut ids: heapless::Vec<u32, QUEUES> = heapless::Vec::new();
-        for _ in 0..queues {
-            let book: QueueBook<INTERVALS, DAYS> = reader.take()?;
-            let ordered =
-                book.intervals.iter().zip(book.intervals.iter().skip(1)).all(|(earlier, later)| {
-                    earlier.start.checked_add(interval_ms) == Some(later.start)
-                });
-            let days_ok = book.days.is_strictly_ordered()
-                && book.days.iter().all(|(date, _)| valid_date(date));
-            if !ordered || !days_ok || ids.contains(&book.id.0) {
-                return Err(CheckpointError::Inconsistent);
-            }
-            ids.push(book.id.0).map_err(|_| CheckpointError::Inconsistent)?;
-            on_part(Part::Queue(book))?;
-        }
-        let queue_mask = if queues >= 64 { u64::MAX } else { (1_u64 << queues).wrapping_sub(1) };
-
-        let calls = reader.count(CALLS)?;
-        let mut call_ids: FnvIndexMap<CallId, (), CALLS> = FnvIndexMap::new();
-        for _ in 0..calls {
-            let (id, record): (CallId, CallRecord) = reader.take()?;
-            if usize::from(record.queue) >= queues || !matches!(call_ids.insert(id, ()), Ok(None)) {
-                return Err(CheckpointError::Inconsistent);
-            }
-            on_part(Part::Call(id, record))?;
-        }
-
-        let agents = reader.count(AGENTS)?;
-        let mut agent_ids: FnvIndexMap<AgentId, (), AGENTS> = FnvIndexMap::new();
-        for _ in 0..agents {
-            let (id, record): (AgentId, AgentRecord) = reader.take()?;
-            let wrap_known = record.wrap_call.is_none_or(|call| call_ids.contains_key(&call));
-            if record.queues & !queue_mask != 0
-                || !wrap_known
-                || !matches!(agent_ids.insert(id, ()), Ok(None))
-            {
-                return Err(CheckpointError::Inconsistent);
-            }
-            on_part(Part::Agent(id, record))?;
-        }
-        if reader.rest.is_empty() { Ok(()) } else { Err(CheckpointError::Inconsistent) }
+        Ok((head, Sections { queues, calls, agents }))
     }
 }

@@ -310,7 +310,7 @@ pub(crate) fn fewest_whole(
 ) -> Result<u32, ErlangError> {
     // Erlang C at a million erlangs or more needs more than MAX_AGENTS before any search (and
     // `clamp` panics when its floor is above its ceiling).
-    if !(lowest <= MAX_AGENTS) {
+    if lowest.is_nan() || lowest > MAX_AGENTS {
         return Err(ErlangError::Unreachable);
     }
     let guess = guess.max(lowest).min(MAX_AGENTS);
