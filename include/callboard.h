@@ -558,7 +558,9 @@ typedef struct cb_center_config {
    */
   uint64_t reorder_tolerance_ms;
   /**
-   * The largest forward jump of the clock (ms) accepted in one event.
+   * The largest forward jump of the clock (ms) accepted in one event or one
+   * `cb_center_advance_to` (default 31 days); `UINT64_MAX` for no limit. A jump's cost is
+   * bounded by what the center keeps, whatever its length.
    */
   uint64_t max_clock_jump_ms;
   /**
@@ -1332,7 +1334,20 @@ cb_status cb_center_add_queue(struct cb_center *center,
                               const struct cb_queue_config *config);
 
 /**
- * Applies one ACD event. A refused event changes nothing (it is counted in the diagnostics).
+ * Applies one ACD event. A refused event changes nothing but its count in the diagnostics:
+ * every event passed (NULL aside) is counted once, applied or rejected, an unknown kind or
+ * code included.
+ *
+ * The order rules: events arrive in time order, or at most `reorder_tolerance_ms` older than
+ * the newest seen (applied exactly as if in order); no event may be earlier than the previous
+ * event of its call (call events) or of its agent (agent events; an answer is an event of its
+ * call only, and the agent it names is not checked against the agent's history). A call id is
+ * in flight from its entry until it is abandoned, dequeued, transferred out of the ACD, or its
+ * agent's wrap-up is over (the agent's next state after `CB_EVENT_CALL_ENDED`; ending
+ * after-call work makes the agent available, so an `CB_AGENT_AVAILABLE` that follows is
+ * `CB_STATUS_CONFLICT`); an id may then be used again, but not with an earlier time. An ended
+ * call or a logged-out agent with no queues keeps its slot (of `CB_MAX_CALLS`,
+ * `CB_MAX_AGENTS`) until the tolerance has passed its last event.
  *
  * Returns `CB_STATUS_NULL_ARGUMENT`; `CB_STATUS_INVALID_ARGUMENT` (unknown kind or reason, an
  * impossible duration, a transfer to the same queue, a time beyond year 9999);
@@ -1354,7 +1369,8 @@ cb_status cb_center_apply(struct cb_center *center,
  * Moves the center's clock forward to `now_ms` with no event (a quiet moment): waits grow,
  * intervals close. The clock never moves back: a time at or before it changes nothing.
  *
- * Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_INVALID_ARGUMENT` (beyond year 9999).
+ * Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_INVALID_ARGUMENT` (beyond year 9999),
+ * `CB_STATUS_OUT_OF_ORDER` (further ahead than `max_clock_jump_ms`; the clock stays).
  *
  * Thread-safety: writes the center (see `cb_center`).
  *
@@ -1421,11 +1437,15 @@ cb_status cb_call_expected_wait(const struct cb_center *center,
                                 uint64_t *out_ms);
 
 /**
- * A queue's figures for the interval starting at `start_ms` (an interval boundary), as long
- * as it is kept (the last `CB_MAX_INTERVALS`).
+ * A queue's figures for the interval starting at `start_ms` (an interval boundary), including
+ * what is live now, as long as it is kept: from the interval of the center's first event (or
+ * the queue's addition) to the interval of the clock, among the last `CB_MAX_INTERVALS` up to
+ * it, and not taken out by `cb_center_pop_settled_interval`. An interval kept in which nothing
+ * happened answers zeros; one not kept never does.
  *
  * Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_UNKNOWN_ID` (no such queue),
- * `CB_STATUS_NOT_KEPT` (no such interval kept). `*out` is written only on `CB_STATUS_OK`.
+ * `CB_STATUS_NOT_KEPT` (not a boundary, no clock yet, before the first event, after the clock's
+ * interval, or evicted). `*out` is written only on `CB_STATUS_OK`.
  *
  * Thread-safety: reads the center (see `cb_center`).
  *
@@ -1438,11 +1458,13 @@ cb_status cb_center_interval(const struct cb_center *center,
                              struct cb_period *out);
 
 /**
- * A queue's figures for the local day `year`-`month`-`day`, as long as it is kept (the last
- * `CB_MAX_DAYS`).
+ * A queue's figures for the local day `year`-`month`-`day`, including what is live now, as
+ * long as it is kept: from the day of the center's first event to today, among the last
+ * `CB_MAX_DAYS` days up to today.
  *
  * Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_INVALID_ARGUMENT` (no such date),
- * `CB_STATUS_UNKNOWN_ID` (no such queue), `CB_STATUS_NOT_KEPT` (no such day kept). `*out` is
+ * `CB_STATUS_UNKNOWN_ID` (no such queue), `CB_STATUS_NOT_KEPT` (no clock yet, before the first
+ * event, after today, or older than the days kept). `*out` is
  * written only on `CB_STATUS_OK`.
  *
  * Thread-safety: reads the center (see `cb_center`).
@@ -1462,7 +1484,8 @@ cb_status cb_center_day(const struct cb_center *center,
  *
  * Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_INVALID_ARGUMENT` (score off the scale, an
  * answer other than -1, 0 or 1, a contact later than the center's clock),
- * `CB_STATUS_OUT_OF_ORDER` (the contact is older than the CSAT history kept).
+ * `CB_STATUS_OUT_OF_ORDER` (the contact's day is older than the `CB_MAX_DAYS` days up to the
+ * clock's). Every refused response (NULL aside) is counted in `surveys_rejected`.
  *
  * Thread-safety: writes the center (see `cb_center`).
  *
@@ -1507,9 +1530,10 @@ cb_status cb_center_diagnostics(const struct cb_center *center,
  * periodically and restart without losing the day. The format is versioned and CRC-checked.
  *
  * On `CB_STATUS_OK`, `*written` is the checkpoint's length. On `CB_STATUS_BUFFER_TOO_SMALL`,
- * `*written` is the length needed (call with `buffer` NULL and `len` 0 to ask). Returns
+ * `*written` is the length needed: call with `buffer` NULL and `len` 0 to ask (the one case
+ * where NULL is not `CB_STATUS_NULL_ARGUMENT`, as with `snprintf`). Returns
  * `CB_STATUS_NULL_ARGUMENT` for a NULL `center` or `written`, or a NULL `buffer` with a
- * non-zero `len`.
+ * non-zero `len` (checked before anything is written).
  *
  * Thread-safety: reads the center (see `cb_center`).
  *
@@ -1523,8 +1547,11 @@ cb_status cb_center_checkpoint(const struct cb_center *center,
 
 /**
  * Replaces the center's whole state with a checkpoint from `cb_center_checkpoint`. The
- * checkpoint is checked (format, version, capacities, CRC) and validated in full first: a
- * refused checkpoint changes nothing.
+ * checkpoint is checked (format, version, capacities, CRC) and audited in full first against
+ * every invariant the engine keeps (offered = answered + abandoned + dequeued + transferred
+ * out + waiting in every interval and day, every subset within its set, every instant in
+ * order): a refused checkpoint changes nothing, and an accepted one is a state the engine
+ * could have reached, which checkpoints back to the same bytes.
  *
  * Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_INVALID_CHECKPOINT` (damaged, truncated, of
  * another version or another center layout, or inconsistent).

@@ -173,11 +173,15 @@ pub enum EventError {
     /// The table of agents is full.
     #[error("too many agents")]
     TooManyAgents,
+    /// The event's kind, or a code in it, is unknown (counted by
+    /// [`Center::refuse_undecodable_event`]).
+    #[error("unknown event kind or code")]
+    Undecodable,
 }
 
 impl EventError {
     /// Every kind, in declaration order.
-    pub const ALL: [Self; 18] = [
+    pub const ALL: [Self; 19] = [
         Self::UnknownQueue,
         Self::UnknownCall,
         Self::UnknownAgent,
@@ -196,6 +200,7 @@ impl EventError {
         Self::TimestampOutOfRange,
         Self::TooManyCalls,
         Self::TooManyAgents,
+        Self::Undecodable,
     ];
 }
 
@@ -986,14 +991,21 @@ impl<
     ///
     /// # Errors
     /// [`CsatError::ContactInFuture`] when the contact is later than the clock (plus the
-    /// reorder tolerance); the ledger's errors otherwise. Refused responses are counted in
-    /// [`Diagnostics::surveys_rejected`].
+    /// reorder tolerance); [`CsatError::TooOld`] when its day is older than the `DAYS` local
+    /// days up to today (the ledger could not show it, however empty it is); the ledger's errors
+    /// otherwise. Refused responses are counted in [`Diagnostics::surveys_rejected`].
     pub fn record_survey(&mut self, response: &SurveyResponse) -> Result<LocalDate, CsatError> {
-        let future = self.clock.is_some_and(|now| {
-            response.contact_at > now.saturating_add(self.config.reorder_tolerance_ms)
-        });
-        let outcome =
-            if future { Err(CsatError::ContactInFuture) } else { self.csat.record(response) };
+        let outcome = match self.clock {
+            Some(now)
+                if response.contact_at > now.saturating_add(self.config.reorder_tolerance_ms) =>
+            {
+                Err(CsatError::ContactInFuture)
+            }
+            Some(now) if response.contact_at < day_floor::<DAYS>(&self.config, now) => {
+                Err(CsatError::TooOld)
+            }
+            _ => self.csat.record(response),
+        };
         if outcome.is_err() {
             self.diagnostics.surveys_rejected = self.diagnostics.surveys_rejected.saturating_add(1);
         }
@@ -1011,6 +1023,19 @@ impl<
     pub fn previous_day_csat(&self) -> Option<PreviousDayCsat> {
         let today = self.config.calendar.local_date(self.clock?);
         Some(self.csat.previous_day(today))
+    }
+
+    /// Counts an event refused before it could be given to [`Center::apply`]: its kind, or a
+    /// code in it, is unknown (a C caller's or a log's bytes that name no event). Every event a
+    /// caller tried is then counted once, applied or refused.
+    pub fn refuse_undecodable_event(&mut self) {
+        self.diagnostics.rejected.count(EventError::Undecodable);
+    }
+
+    /// Counts a survey response refused before it could be given to
+    /// [`Center::record_survey`] (an answer that is neither yes, no nor unanswered).
+    pub fn refuse_undecodable_survey(&mut self) {
+        self.diagnostics.surveys_rejected = self.diagnostics.surveys_rejected.saturating_add(1);
     }
 
     // ----- applying events -------------------------------------------------------------------
@@ -1799,6 +1824,7 @@ mod tests {
                 EventError::TimestampOutOfRange => 15,
                 EventError::TooManyCalls => 16,
                 EventError::TooManyAgents => 17,
+                EventError::Undecodable => 18,
             };
             assert_eq!((i, error as usize), (position, position));
             let mut counts = RejectionCounts::default();

@@ -97,7 +97,9 @@ pub struct cb_center_config {
     pub attribution: u32,
     /// How far back (ms) an event may arrive out of order and still be applied exactly.
     pub reorder_tolerance_ms: u64,
-    /// The largest forward jump of the clock (ms) accepted in one event.
+    /// The largest forward jump of the clock (ms) accepted in one event or one
+    /// `cb_center_advance_to` (default 31 days); `UINT64_MAX` for no limit. A jump's cost is
+    /// bounded by what the center keeps, whatever its length.
     pub max_clock_jump_ms: u64,
     /// The survey's lowest score (e.g. 1).
     pub csat_scale_lowest: u8,
@@ -436,7 +438,8 @@ impl From<EventError> for cb_status {
             }
             EventError::TimestampOutOfRange
             | EventError::ImpossibleDuration
-            | EventError::TransferToSameQueue => CB_STATUS_INVALID_ARGUMENT,
+            | EventError::TransferToSameQueue
+            | EventError::Undecodable => CB_STATUS_INVALID_ARGUMENT,
             _ => CB_STATUS_CONFLICT,
         }
     }
@@ -734,7 +737,20 @@ fn event_of(event: &cb_event) -> Result<Event, cb_status> {
     Ok(Event::new(event.at_ms, kind))
 }
 
-/// Applies one ACD event. A refused event changes nothing (it is counted in the diagnostics).
+/// Applies one ACD event. A refused event changes nothing but its count in the diagnostics:
+/// every event passed (NULL aside) is counted once, applied or rejected, an unknown kind or
+/// code included.
+///
+/// The order rules: events arrive in time order, or at most `reorder_tolerance_ms` older than
+/// the newest seen (applied exactly as if in order); no event may be earlier than the previous
+/// event of its call (call events) or of its agent (agent events; an answer is an event of its
+/// call only, and the agent it names is not checked against the agent's history). A call id is
+/// in flight from its entry until it is abandoned, dequeued, transferred out of the ACD, or its
+/// agent's wrap-up is over (the agent's next state after `CB_EVENT_CALL_ENDED`; ending
+/// after-call work makes the agent available, so an `CB_AGENT_AVAILABLE` that follows is
+/// `CB_STATUS_CONFLICT`); an id may then be used again, but not with an earlier time. An ended
+/// call or a logged-out agent with no queues keeps its slot (of `CB_MAX_CALLS`,
+/// `CB_MAX_AGENTS`) until the tolerance has passed its last event.
 ///
 /// Returns `CB_STATUS_NULL_ARGUMENT`; `CB_STATUS_INVALID_ARGUMENT` (unknown kind or reason, an
 /// impossible duration, a transfer to the same queue, a time beyond year 9999);
@@ -756,7 +772,8 @@ pub unsafe extern "C" fn cb_center_apply(
     // SAFETY: forwarded caller contract.
     unsafe {
         with_handle_mut(center, |state| {
-            let event = event_of(borrow(event)?)?;
+            let event =
+                event_of(borrow(event)?).inspect_err(|_| state.refuse_undecodable_event())?;
             Ok(state.apply(&event)?)
         })
     }
@@ -765,7 +782,8 @@ pub unsafe extern "C" fn cb_center_apply(
 /// Moves the center's clock forward to `now_ms` with no event (a quiet moment): waits grow,
 /// intervals close. The clock never moves back: a time at or before it changes nothing.
 ///
-/// Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_INVALID_ARGUMENT` (beyond year 9999).
+/// Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_INVALID_ARGUMENT` (beyond year 9999),
+/// `CB_STATUS_OUT_OF_ORDER` (further ahead than `max_clock_jump_ms`; the clock stays).
 ///
 /// Thread-safety: writes the center (see `cb_center`).
 ///
@@ -965,11 +983,15 @@ pub unsafe extern "C" fn cb_call_expected_wait(
     }
 }
 
-/// A queue's figures for the interval starting at `start_ms` (an interval boundary), as long
-/// as it is kept (the last `CB_MAX_INTERVALS`).
+/// A queue's figures for the interval starting at `start_ms` (an interval boundary), including
+/// what is live now, as long as it is kept: from the interval of the center's first event (or
+/// the queue's addition) to the interval of the clock, among the last `CB_MAX_INTERVALS` up to
+/// it, and not taken out by `cb_center_pop_settled_interval`. An interval kept in which nothing
+/// happened answers zeros; one not kept never does.
 ///
 /// Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_UNKNOWN_ID` (no such queue),
-/// `CB_STATUS_NOT_KEPT` (no such interval kept). `*out` is written only on `CB_STATUS_OK`.
+/// `CB_STATUS_NOT_KEPT` (not a boundary, no clock yet, before the first event, after the clock's
+/// interval, or evicted). `*out` is written only on `CB_STATUS_OK`.
 ///
 /// Thread-safety: reads the center (see `cb_center`).
 ///
@@ -1016,11 +1038,13 @@ unsafe fn read_period(
     }
 }
 
-/// A queue's figures for the local day `year`-`month`-`day`, as long as it is kept (the last
-/// `CB_MAX_DAYS`).
+/// A queue's figures for the local day `year`-`month`-`day`, including what is live now, as
+/// long as it is kept: from the day of the center's first event to today, among the last
+/// `CB_MAX_DAYS` days up to today.
 ///
 /// Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_INVALID_ARGUMENT` (no such date),
-/// `CB_STATUS_UNKNOWN_ID` (no such queue), `CB_STATUS_NOT_KEPT` (no such day kept). `*out` is
+/// `CB_STATUS_UNKNOWN_ID` (no such queue), `CB_STATUS_NOT_KEPT` (no clock yet, before the first
+/// event, after today, or older than the days kept). `*out` is
 /// written only on `CB_STATUS_OK`.
 ///
 /// Thread-safety: reads the center (see `cb_center`).
@@ -1052,7 +1076,8 @@ pub unsafe extern "C" fn cb_center_day(
 ///
 /// Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_INVALID_ARGUMENT` (score off the scale, an
 /// answer other than -1, 0 or 1, a contact later than the center's clock),
-/// `CB_STATUS_OUT_OF_ORDER` (the contact is older than the CSAT history kept).
+/// `CB_STATUS_OUT_OF_ORDER` (the contact's day is older than the `CB_MAX_DAYS` days up to the
+/// clock's). Every refused response (NULL aside) is counted in `surveys_rejected`.
 ///
 /// Thread-safety: writes the center (see `cb_center`).
 ///
@@ -1073,7 +1098,10 @@ pub unsafe extern "C" fn cb_center_record_survey(
                     -1 => None,
                     0 => Some(false),
                     1 => Some(true),
-                    _ => return Err(CB_STATUS_INVALID_ARGUMENT),
+                    _ => {
+                        state.refuse_undecodable_survey();
+                        return Err(CB_STATUS_INVALID_ARGUMENT);
+                    }
                 };
             }
             let response = SurveyResponse {
@@ -1182,9 +1210,10 @@ impl From<CheckpointError> for cb_status {
 /// periodically and restart without losing the day. The format is versioned and CRC-checked.
 ///
 /// On `CB_STATUS_OK`, `*written` is the checkpoint's length. On `CB_STATUS_BUFFER_TOO_SMALL`,
-/// `*written` is the length needed (call with `buffer` NULL and `len` 0 to ask). Returns
+/// `*written` is the length needed: call with `buffer` NULL and `len` 0 to ask (the one case
+/// where NULL is not `CB_STATUS_NULL_ARGUMENT`, as with `snprintf`). Returns
 /// `CB_STATUS_NULL_ARGUMENT` for a NULL `center` or `written`, or a NULL `buffer` with a
-/// non-zero `len`.
+/// non-zero `len` (checked before anything is written).
 ///
 /// Thread-safety: reads the center (see `cb_center`).
 ///
@@ -1201,6 +1230,9 @@ pub unsafe extern "C" fn cb_center_checkpoint(
     unsafe {
         with_handle(center, |state| {
             check_out(written)?;
+            if buffer.is_null() && len != 0 {
+                return Err(CB_STATUS_NULL_ARGUMENT);
+            }
             let needed = state.checkpoint_len()?;
             if len < needed {
                 // The documented exception: a short buffer learns the length it needs.
@@ -1219,8 +1251,11 @@ pub unsafe extern "C" fn cb_center_checkpoint(
 }
 
 /// Replaces the center's whole state with a checkpoint from `cb_center_checkpoint`. The
-/// checkpoint is checked (format, version, capacities, CRC) and validated in full first: a
-/// refused checkpoint changes nothing.
+/// checkpoint is checked (format, version, capacities, CRC) and audited in full first against
+/// every invariant the engine keeps (offered = answered + abandoned + dequeued + transferred
+/// out + waiting in every interval and day, every subset within its set, every instant in
+/// order): a refused checkpoint changes nothing, and an accepted one is a state the engine
+/// could have reached, which checkpoints back to the same bytes.
 ///
 /// Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_INVALID_CHECKPOINT` (damaged, truncated, of
 /// another version or another center layout, or inconsistent).

@@ -145,3 +145,12 @@ fn service_agreements_from_c11() {
 fn a_center_from_c11() {
     run(&build("test_center.c", "cc", "c11"));
 }
+
+/// A hostile caller: random events, reads, mutated checkpoints and absurd staffing inputs
+/// under the sanitizers (`ffi/tests/c/test_hostile.c`; `scripts/hostile` runs it long).
+#[test]
+fn a_hostile_caller_from_c() {
+    let report = run(&build("test_hostile.c", "cc", "gnu11"));
+    print!("{report}");
+    assert!(report.starts_with("hostile: "), "{report}");
+}
