@@ -949,24 +949,25 @@ impl<
 
     /// Calls in flight: waiting, connected, or wrapping up.
     pub fn calls(&self) -> impl Iterator<Item = CallView> + '_ {
-        self.calls.iter().filter(|(_, rec)| rec.phase != CallPhase::Ended).map(|(&call, rec)| {
-            CallView {
+        self.calls.iter().filter_map(|(&call, rec)| {
+            let status = match rec.phase {
+                CallPhase::Waiting => CallStatus::Waiting,
+                CallPhase::Connected { answered_at, agent } => {
+                    CallStatus::Connected { answered_at, agent }
+                }
+                CallPhase::WrapPending { agent } | CallPhase::Wrapping { agent, .. } => {
+                    CallStatus::WrappingUp { agent }
+                }
+                CallPhase::Ended => return None,
+            };
+            let queue = self.queues.get(usize::from(rec.queue)).map_or(QueueId(u32::MAX), |b| b.id);
+            Some(CallView {
                 call,
-                queue: self.queues.get(usize::from(rec.queue)).map_or(QueueId(u32::MAX), |b| b.id),
+                queue,
                 entered_at: rec.entered_at,
                 priority: rec.priority,
-                status: match rec.phase {
-                    CallPhase::Waiting => CallStatus::Waiting,
-                    CallPhase::Connected { answered_at, agent } => {
-                        CallStatus::Connected { answered_at, agent }
-                    }
-                    CallPhase::WrapPending { agent } | CallPhase::Wrapping { agent, .. } => {
-                        CallStatus::WrappingUp { agent }
-                    }
-                    // Filtered out above.
-                    CallPhase::Ended => CallStatus::Waiting,
-                },
-            }
+                status,
+            })
         })
     }
 
@@ -1403,8 +1404,14 @@ impl<
         }
     }
 
-    /// Whether a new call fits, after forgetting ended calls whose last event is older than
-    /// the reorder tolerance.
+    /// The oldest instant an event can still have once the clock is at `at` or later: ended
+    /// calls and idle agents last seen before it can be forgotten.
+    fn watermark(&self, at: Timestamp) -> Timestamp {
+        let now = self.clock.map_or(at, |clock| clock.max(at));
+        now.saturating_sub(self.config.reorder_tolerance_ms)
+    }
+
+    /// Whether a new call fits, after forgetting ended calls no event can name any more.
     fn room_for_call(&mut self, at: Timestamp) -> bool {
         if self.calls.len() >= CALLS {
             self.forget_ended_calls(at);
@@ -1412,10 +1419,8 @@ impl<
         self.calls.len() < CALLS
     }
 
-    /// Forgets ended calls no event can name any more once the clock is at `at` or later.
     fn forget_ended_calls(&mut self, at: Timestamp) {
-        let now = self.clock.map_or(at, |clock| clock.max(at));
-        let watermark = now.saturating_sub(self.config.reorder_tolerance_ms);
+        let watermark = self.watermark(at);
         self.calls.retain(|_, rec| !(rec.phase == CallPhase::Ended && rec.last_at < watermark));
     }
 
@@ -1425,8 +1430,7 @@ impl<
         let _ = self.agents.insert(agent, rec);
     }
 
-    /// Whether a new agent fits, after forgetting idle agents whose last event is older than
-    /// the reorder tolerance (no event of theirs can be accepted any more).
+    /// Whether a new agent fits, after forgetting idle agents no event can name any more.
     fn room_for_agent(&mut self, at: Timestamp) -> bool {
         if self.agents.len() >= AGENTS {
             self.forget_idle_agents(at);
@@ -1434,10 +1438,8 @@ impl<
         self.agents.len() < AGENTS
     }
 
-    /// Forgets idle agents no event can name any more once the clock is at `at` or later.
     fn forget_idle_agents(&mut self, at: Timestamp) {
-        let now = self.clock.map_or(at, |clock| clock.max(at));
-        let watermark = now.saturating_sub(self.config.reorder_tolerance_ms);
+        let watermark = self.watermark(at);
         self.agents.retain(|_, rec| !(rec.is_idle() && rec.last_at < watermark));
     }
 

@@ -15,15 +15,16 @@ use callboard_core::calendar::{
     LocalDate, MAX_TIMESTAMP, MILLIS_PER_DAY, MILLIS_PER_MINUTE, SiteCalendar, Timestamp,
 };
 use callboard_core::center::{Attribution, CheckpointError};
-use callboard_core::event::{AgentId, AgentState, CallId, DequeueReason, QueueId, ReasonCode};
+use callboard_core::event::{AgentId, CallId, DequeueReason, QueueId};
 use callboard_core::service_level::ServiceLevelThreshold;
 use callboard_core::{Center, CenterConfig, Event, EventKind, QueueConfig};
 use proptest::prelude::*;
+use support::agent_state;
 
 /// Small enough that every capacity is reached: 3 queues, 8 calls, 4 agents, 8 intervals, 3 days.
 type Hostile = Center<3, 8, 4, 8, 3>;
 
-const T0: Timestamp = 1_795_420_800_000; // 2026-11-22T00:00:00Z
+const T0: Timestamp = 1_795_420_800_000; // 2026-11-23T08:00:00Z
 const YEAR_MS: u64 = 365 * MILLIS_PER_DAY;
 
 fn config(attribution: bool, tolerance: u8, jump: u8) -> CenterConfig {
@@ -54,17 +55,6 @@ fn new_center(config: CenterConfig) -> Hostile {
         center.add_queue(QueueId(q), queue).unwrap();
     }
     center
-}
-
-fn agent_state(code: u8) -> AgentState {
-    match code % 6 {
-        0 => AgentState::LoggedOut,
-        1 => AgentState::Available,
-        2 => AgentState::Reserved,
-        3 => AgentState::OnCall,
-        4 => AgentState::AfterCallWork,
-        _ => AgentState::NotReady(ReasonCode(u16::from(code))),
-    }
 }
 
 /// Any event over small id spaces (queue 3 does not exist), with durations up to absurd.

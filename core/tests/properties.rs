@@ -1,12 +1,15 @@
 //! Property tests: invariants that hold for any sequence of events, valid or not.
 
+mod support;
+
 use callboard_core::calendar::{MILLIS_PER_HOUR, Timestamp};
 use callboard_core::center::Attribution;
-use callboard_core::event::{AgentId, AgentState, CallId, DequeueReason, QueueId, ReasonCode};
+use callboard_core::event::{AgentId, CallId, DequeueReason, QueueId};
 use callboard_core::interval::{IntervalReport, IntervalStats};
 use callboard_core::service_level::{ServiceLevelThreshold, ServiceLevelVariant};
 use callboard_core::{Center, CenterConfig, Event, EventKind, QueueConfig};
 use proptest::prelude::*;
+use support::agent_state;
 
 /// Large enough that nothing is evicted over the generated spans (at most ~40 hours).
 type TestCenter = Center<4, 64, 8, 256, 8>;
@@ -25,17 +28,6 @@ fn new_center(attribution: Attribution) -> TestCenter {
         c.add_queue(q, queue).unwrap();
     }
     c
-}
-
-fn agent_state(code: u8) -> AgentState {
-    match code % 6 {
-        0 => AgentState::LoggedOut,
-        1 => AgentState::Available,
-        2 => AgentState::Reserved,
-        3 => AgentState::OnCall,
-        4 => AgentState::AfterCallWork,
-        _ => AgentState::NotReady(ReasonCode(u16::from(code))),
-    }
 }
 
 /// One event kind over small id spaces, so that many generated events refer to each other.

@@ -331,7 +331,11 @@ static void errors_change_nothing(void) {
     CHECK_STATUS(cb_center_interval(center, POTHOLES, OPENING_MS + 7u, &period), CB_STATUS_NOT_KEPT);
     CHECK_STATUS(cb_center_day(center, POTHOLES, 2026, 2, 30, &period), CB_STATUS_INVALID_ARGUMENT);
     CHECK(memcmp(&period, &period_untouched, sizeof period) == 0);
-    /* A day before the center's first event is not kept: never a day of zeros. */
+    /* A queue kept today without a call has a day of zeros, not an error... */
+    CHECK_STATUS(cb_center_day(center, 1000, 2026, 11, 23, &period), CB_STATUS_OK);
+    CHECK(period.offered == 0 && period.defined == 0);
+    memset(&period, 0x3C, sizeof period);
+    /* ...but a day before the center's first event is not kept: never a day of zeros. */
     CHECK_STATUS(cb_center_day(center, POTHOLES, 2025, 1, 1, &period), CB_STATUS_NOT_KEPT);
     CHECK(memcmp(&period, &period_untouched, sizeof period) == 0);
 

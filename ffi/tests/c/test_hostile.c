@@ -16,7 +16,7 @@
 #include "callboard.h"
 #include "check.h"
 
-#define T0 1795420800000ull /* 2026-11-22T00:00:00Z */
+#define T0 1795420800000ull /* 2026-11-23T08:00:00Z */
 #define DAY_MS 86400000ull
 #define YEAR_MS (365ull * DAY_MS)
 #define MAX_TIMESTAMP 253402300799999ull
@@ -158,9 +158,10 @@ static void read_everything(const cb_center *center, uint64_t probe) {
         }
         check_period(&snapshot.current_interval);
         check_period(&snapshot.today);
-        const cb_agent_counts *a = &snapshot.agents;
-        CHECK(snapshot.waiting <= 4096u);
-        (void)a;
+        CHECK(snapshot.has_longest_wait == (snapshot.waiting > 0));
+        CHECK(snapshot.current_interval.start_ms <= snapshot.at_ms &&
+              snapshot.at_ms < snapshot.current_interval.end_ms);
+        CHECK(snapshot.today.start_ms <= snapshot.at_ms && snapshot.at_ms < snapshot.today.end_ms);
         uint64_t current = snapshot.current_interval.start_ms;
         uint64_t len = snapshot.current_interval.end_ms - current;
         uint64_t starts[] = {current, current + len, current - 95 * len, current - 96 * len,
@@ -290,6 +291,8 @@ int main(void) {
     uint64_t checkpoints = env_or("CB_HOSTILE_CHECKPOINTS", 200);
     uint64_t accepted = 0, tried = 0, applied_total = 0;
     uint64_t per_center = 2000;
+    /* The checkpoints are spread over the centers the events make. */
+    uint64_t checkpoints_per_center = checkpoints * per_center / (events ? events : 1) + 1;
     cb_center *target = make_center(CB_ATTRIBUTION_ENTRY, 31 * DAY_MS);
     for (uint64_t done = 0; done < events;) {
         uint64_t jump = below(3) == 0 ? UINT64_MAX : 31 * DAY_MS;
@@ -323,7 +326,7 @@ int main(void) {
         cb_diagnostics d;
         cb_center_diagnostics(center, &d);
         applied_total += d.applied;
-        for (uint64_t k = 0; k < checkpoints * per_center / (events ? events : 1) + 1 && tried < checkpoints; k++, tried++) {
+        for (uint64_t k = 0; k < checkpoints_per_center && tried < checkpoints; k++, tried++) {
             accepted += (uint64_t)mutate_and_restore(center, target);
         }
         cb_center_free(center);
