@@ -1691,7 +1691,8 @@ cb_status cb_sla_add_policy(struct cb_sla_tracker *tracker,
  *
  * Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_UNKNOWN_ID` (no policy for the type),
  * `CB_STATUS_CONFLICT` (the id is open), `CB_STATUS_CAPACITY_EXCEEDED`, `CB_STATUS_NOT_KEPT`
- * (a day older than every day kept).
+ * (a day older than every day kept), `CB_STATUS_INVALID_ARGUMENT` (`at_ms` after year 9999, or
+ * a target that would fall due after it: such a request has no due instant).
  *
  * # Safety
  * `tracker`: NULL or live and unshared.
@@ -1706,7 +1707,8 @@ cb_status cb_sla_open(struct cb_sla_tracker *tracker,
  * Stops request `id`'s clock at `at_ms` (waiting on the resident).
  *
  * Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_UNKNOWN_ID`, `CB_STATUS_OUT_OF_ORDER` (before
- * the request's last event), `CB_STATUS_CONFLICT` (paused already).
+ * the request's last event), `CB_STATUS_CONFLICT` (paused already),
+ * `CB_STATUS_INVALID_ARGUMENT` (after year 9999).
  *
  * # Safety
  * `tracker`: NULL or live and unshared.
@@ -1719,7 +1721,8 @@ cb_status cb_sla_pause(struct cb_sla_tracker *tracker,
  * Restarts request `id`'s clock at `at_ms`; its due instant moves by the business time paused.
  *
  * Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_UNKNOWN_ID`, `CB_STATUS_OUT_OF_ORDER`,
- * `CB_STATUS_CONFLICT` (not paused).
+ * `CB_STATUS_CONFLICT` (not paused), `CB_STATUS_INVALID_ARGUMENT` (after year 9999, or the
+ * budget left would fall due after it).
  *
  * # Safety
  * `tracker`: NULL or live and unshared.
@@ -1733,7 +1736,7 @@ cb_status cb_sla_resume(struct cb_sla_tracker *tracker,
  * be NULL).
  *
  * Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_UNKNOWN_ID`, `CB_STATUS_OUT_OF_ORDER`,
- * `CB_STATUS_NOT_KEPT`.
+ * `CB_STATUS_NOT_KEPT`, `CB_STATUS_INVALID_ARGUMENT` (after year 9999).
  *
  * # Safety
  * `tracker`: NULL or live and unshared; `status`: NULL or writable.
@@ -1744,10 +1747,11 @@ cb_status cb_sla_close(struct cb_sla_tracker *tracker,
                        uint32_t *status);
 
 /**
- * Open request `id`'s clock as of `now_ms`.
+ * Open request `id`'s clock as of `now_ms`. Its cost does not grow with how long the request
+ * has been open.
  *
- * Returns `CB_STATUS_NULL_ARGUMENT` or `CB_STATUS_UNKNOWN_ID` (not open); `*out` is untouched
- * then.
+ * Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_UNKNOWN_ID` (not open) or
+ * `CB_STATUS_INVALID_ARGUMENT` (`now_ms` after year 9999); `*out` is untouched then.
  *
  * # Safety
  * `tracker`: NULL or live; `out`: NULL or writable.
@@ -1760,9 +1764,10 @@ cb_status cb_sla_request_clock(const struct cb_sla_tracker *tracker,
 /**
  * Compliance of the requests of `department` (all if `all_departments`) and `request_type`
  * (all if `all_types`) over the local days from that of `from_ms` to that of `to_ms`, with the
- * open ones judged at `now_ms`.
+ * open ones judged at `now_ms`. Its cost does not grow with how far apart the instants are.
  *
- * Returns `CB_STATUS_NULL_ARGUMENT`.
+ * Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_INVALID_ARGUMENT` (an instant after year
+ * 9999, the last the calendars reach).
  *
  * # Safety
  * `tracker`: NULL or live; `out`: NULL or writable.

@@ -19,11 +19,18 @@
 //!
 //! Working time is exact to the millisecond: adding a duration and measuring it back gives the
 //! duration (`business_between(t, add_business(t, d)) == d`).
+//!
+//! The cost of an answer does not grow with the span it covers: whole 400-year cycles and whole
+//! local years are taken at once. A year's working time and working days, holidays aside,
+//! depend only on the weekday of its 1 January and whether it is a leap year (the opening hours
+//! are per weekday, and the daylight-saving rules fall on the same weekdays of the same months);
+//! the Gregorian calendar repeats every 400 years. A year is 52 or 53 of each weekday's hours,
+//! corrected on the days the clocks change, and its holidays are taken out of it.
 
 use heapless::Vec;
 
 use crate::calendar::{
-    LocalDate, LocalResolution, MILLIS_PER_MINUTE, SiteCalendar, Timestamp, Weekday,
+    LocalDate, LocalResolution, MILLIS_PER_DAY, MILLIS_PER_MINUTE, SiteCalendar, Timestamp, Weekday,
 };
 
 /// Opening spans a weekday can have.
@@ -235,6 +242,7 @@ impl BusinessCalendar {
         }
         let last = self.site.local_date(to);
         let mut date = self.site.local_date(from);
+        let mut years = YearBook::new(self);
         let mut total: u64 = 0;
         loop {
             for (start, end) in self.open_ranges(date) {
@@ -245,6 +253,21 @@ impl BusinessCalendar {
                 return total;
             }
             date = date.next();
+            // Whole cycles, then whole years, inside the span, at once.
+            while is_new_year(date) && last.year().saturating_sub(date.year()) > CYCLE_YEARS {
+                total = total.saturating_add(years.cycle(date.year()).ms);
+                match new_year_in(date, CYCLE_YEARS) {
+                    Some(next) => date = next,
+                    None => return total,
+                }
+            }
+            while is_new_year(date) && last.year() > date.year() {
+                total = total.saturating_add(years.year(date.year()).ms);
+                match new_year_in(date, 1) {
+                    Some(next) => date = next,
+                    None => return total,
+                }
+            }
         }
     }
 
@@ -263,6 +286,7 @@ impl BusinessCalendar {
         }
         let mut remaining = ms;
         let mut date = self.site.local_date(from);
+        let mut years = YearBook::new(self);
         loop {
             for (start, end) in self.open_ranges(date) {
                 let s = start.max(from);
@@ -276,6 +300,16 @@ impl BusinessCalendar {
                 remaining = remaining.saturating_sub(available);
             }
             date = next_date(date)?;
+            // A whole year that ends before the duration does, at once (one that ends exactly
+            // at its last closing is walked, so that the answer is that closing).
+            while is_new_year(date) && remaining > years.cycle(date.year()).ms {
+                remaining = remaining.saturating_sub(years.cycle(date.year()).ms);
+                date = new_year_in(date, CYCLE_YEARS).ok_or(BusinessError::OutOfRange)?;
+            }
+            while is_new_year(date) && remaining > years.year(date.year()).ms {
+                remaining = remaining.saturating_sub(years.year(date.year()).ms);
+                date = new_year_in(date, 1).ok_or(BusinessError::OutOfRange)?;
+            }
         }
     }
 
@@ -302,8 +336,22 @@ impl BusinessCalendar {
             }
         }
         let mut counted: u32 = 0;
+        let mut years = YearBook::new(self);
         loop {
             date = next_date(date)?;
+            // A whole year whose working days all come before the n-th, at once.
+            while is_new_year(date)
+                && counted.saturating_add(years.cycle(date.year()).days) < n.max(1)
+            {
+                counted = counted.saturating_add(years.cycle(date.year()).days);
+                date = new_year_in(date, CYCLE_YEARS).ok_or(BusinessError::OutOfRange)?;
+            }
+            while is_new_year(date)
+                && counted.saturating_add(years.year(date.year()).days) < n.max(1)
+            {
+                counted = counted.saturating_add(years.year(date.year()).days);
+                date = new_year_in(date, 1).ok_or(BusinessError::OutOfRange)?;
+            }
             if let Some(close) = self.close_of(date) {
                 counted = counted.saturating_add(1);
                 if counted >= n.max(1) {
@@ -323,6 +371,30 @@ impl BusinessCalendar {
     fn open_ranges(&self, date: LocalDate) -> impl Iterator<Item = (Timestamp, Timestamp)> + '_ {
         let spans: &[OpenSpan] =
             if self.is_holiday(date) { &[] } else { self.week.spans(date.weekday()) };
+        self.ranges_of(date, spans)
+    }
+
+    /// What a `weekday` holds on a day the clocks do not change.
+    fn nominal_day(&self, weekday: Weekday) -> YearTotals {
+        self.week.spans(weekday).iter().fold(YearTotals::default(), |day, span| {
+            let minutes = u64::from(span.end_min.saturating_sub(span.start_min));
+            YearTotals {
+                ms: day.ms.saturating_add(minutes.saturating_mul(MILLIS_PER_MINUTE)),
+                days: 1,
+            }
+        })
+    }
+
+    /// `date`'s opening spans by its weekday, as if it were not a holiday.
+    fn weekday_ranges(&self, date: LocalDate) -> impl Iterator<Item = (Timestamp, Timestamp)> + '_ {
+        self.ranges_of(date, self.week.spans(date.weekday()))
+    }
+
+    fn ranges_of<'a>(
+        &'a self,
+        date: LocalDate,
+        spans: &'a [OpenSpan],
+    ) -> impl Iterator<Item = (Timestamp, Timestamp)> + 'a {
         let mut floor: Timestamp = 0;
         spans.iter().filter_map(move |span| {
             let start = self.instant(date, span.start_min, true).max(floor);
@@ -357,6 +429,158 @@ fn next_date(date: LocalDate) -> Result<LocalDate, BusinessError> {
     if next > date { Ok(next) } else { Err(BusinessError::OutOfRange) }
 }
 
+fn is_new_year(date: LocalDate) -> bool {
+    date.month() == 1 && date.day() == 1
+}
+
+/// 1 January `years` after `date`'s year, if it is a date.
+fn new_year_in(date: LocalDate, years: i32) -> Option<LocalDate> {
+    let next = LocalDate::new(date.year().checked_add(years)?, 1, 1).ok()?;
+    (next > date).then_some(next)
+}
+
+/// What a span of local years holds: working time and working days.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct YearTotals {
+    ms: u64,
+    days: u32,
+}
+
+impl YearTotals {
+    fn plus(self, other: Self) -> Self {
+        Self { ms: self.ms.saturating_add(other.ms), days: self.days.saturating_add(other.days) }
+    }
+
+    fn minus(self, other: Self) -> Self {
+        Self { ms: self.ms.saturating_sub(other.ms), days: self.days.saturating_sub(other.days) }
+    }
+
+    /// One day's opening ranges.
+    fn of_day(ranges: impl Iterator<Item = (Timestamp, Timestamp)>) -> Self {
+        ranges.fold(Self::default(), |day, (start, end)| Self {
+            ms: day.ms.saturating_add(end.saturating_sub(start)),
+            days: 1,
+        })
+    }
+}
+
+/// Years in a Gregorian cycle: 146,097 days, exactly 20,871 weeks, so weekdays and the
+/// daylight-saving rules repeat.
+const CYCLE_YEARS: i32 = 400;
+
+/// Years' totals for one answer. A year's totals, holidays aside, depend only on its kind (the
+/// weekday of 1 January, leap or not): 52 or 53 of each weekday's hours, corrected on the days
+/// the clocks change. Each kind is worked out once, the 400-year cycle once, and holidays are
+/// taken out of the years they fall in.
+struct YearBook<'a> {
+    calendar: &'a BusinessCalendar,
+    kinds: [Option<YearTotals>; 14],
+    cycle: Option<YearTotals>,
+}
+
+impl<'a> YearBook<'a> {
+    fn new(calendar: &'a BusinessCalendar) -> Self {
+        Self { calendar, kinds: [None; 14], cycle: None }
+    }
+
+    /// `year`'s totals, holidays taken out.
+    fn year(&mut self, year: i32) -> YearTotals {
+        self.weekdays(year).minus(self.holidays(year, year.saturating_add(1)))
+    }
+
+    /// The totals of the 400 years from `year`, holidays taken out.
+    fn cycle(&mut self, year: i32) -> YearTotals {
+        let cycle = match self.cycle {
+            Some(cycle) => cycle,
+            None => {
+                let cycle = (0..CYCLE_YEARS).fold(YearTotals::default(), |sum, i| {
+                    sum.plus(self.weekdays(year.saturating_add(i)))
+                });
+                *self.cycle.insert(cycle)
+            }
+        };
+        cycle.minus(self.holidays(year, year.saturating_add(CYCLE_YEARS)))
+    }
+
+    /// What the holidays of the years `from..to` would have held.
+    fn holidays(&self, from: i32, to: i32) -> YearTotals {
+        let calendar = self.calendar;
+        let first = calendar.holidays.partition_point(|h| h.year() < from);
+        let holidays = calendar.holidays.get(first..).unwrap_or_default();
+        holidays.iter().take_while(|h| h.year() < to).fold(YearTotals::default(), |sum, &h| {
+            sum.plus(YearTotals::of_day(calendar.weekday_ranges(h)))
+        })
+    }
+
+    /// `year`'s totals by its weekdays, holidays aside.
+    fn weekdays(&mut self, year: i32) -> YearTotals {
+        let Ok(first) = LocalDate::new(year, 1, 1) else { return YearTotals::default() };
+        let leap = LocalDate::new(year, 2, 29).is_ok();
+        let kind = usize::from(first.weekday().days_from_monday())
+            .saturating_mul(2)
+            .saturating_add(usize::from(leap));
+        if let Some(Some(known)) = self.kinds.get(kind) {
+            return *known;
+        }
+        let totals = self.count_weekdays(first, leap);
+        if let Some(slot) = self.kinds.get_mut(kind) {
+            *slot = Some(totals);
+        }
+        totals
+    }
+
+    fn count_weekdays(&self, first: LocalDate, leap: bool) -> YearTotals {
+        let calendar = self.calendar;
+        let year = first.year();
+        // Each weekday 52 times, and the first one (two in a leap year) once more.
+        let mut totals = YearTotals::default();
+        let mut date = first;
+        for i in 0..7_u32 {
+            let times = 52_u32.saturating_add(u32::from(i == 0 || (leap && i == 1)));
+            let day = calendar.nominal_day(date.weekday());
+            totals = totals.plus(YearTotals {
+                ms: day.ms.saturating_mul(u64::from(times)),
+                days: day.days.saturating_mul(times),
+            });
+            date = date.next();
+        }
+        // The days the clocks change are not nominal: found by the months whose length is not
+        // a whole number of 24-hour days, then the day within by bisection.
+        let site = &calendar.site;
+        for month in 1..=12_u8 {
+            let start = LocalDate::new(year, month, 1);
+            let end = if month == 12 {
+                year.checked_add(1).and_then(|next| LocalDate::new(next, 1, 1).ok())
+            } else {
+                LocalDate::new(year, month.saturating_add(1), 1).ok()
+            };
+            let (Ok(start), Some(end)) = (start, end) else { continue };
+            let regular_until = |date: LocalDate| {
+                let days = date.days_since_epoch().saturating_sub(start.days_since_epoch());
+                let nominal = u64::try_from(days).unwrap_or(0).saturating_mul(MILLIS_PER_DAY);
+                site.day_start(date).saturating_sub(site.day_start(start)) == nominal
+            };
+            if regular_until(end) {
+                continue;
+            }
+            // The last date whose start is still regular is the irregular day.
+            let (mut low, mut high) = (start.days_since_epoch(), end.days_since_epoch());
+            while high.saturating_sub(low) > 1 {
+                let middle = low.saturating_add(high.saturating_sub(low) / 2);
+                if regular_until(LocalDate::from_days_since_epoch(middle)) {
+                    low = middle;
+                } else {
+                    high = middle;
+                }
+            }
+            let day = LocalDate::from_days_since_epoch(low);
+            let actual = YearTotals::of_day(calendar.weekday_ranges(day));
+            totals = totals.minus(calendar.nominal_day(day.weekday())).plus(actual);
+        }
+        totals
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -383,6 +607,142 @@ mod tests {
             LocalResolution::Unique(t) => t,
             other => panic!("{other:?}"),
         }
+    }
+
+    /// The definitions, day by day, as they were before whole years were taken at once.
+    fn between_by_day(cal: &BusinessCalendar, from: Timestamp, to: Timestamp) -> u64 {
+        let (mut date, last) = (cal.site.local_date(from), cal.site.local_date(to.max(from)));
+        let mut total = 0;
+        loop {
+            for (start, end) in cal.open_ranges(date) {
+                total += end.min(to).saturating_sub(start.max(from));
+            }
+            if date >= last {
+                return total;
+            }
+            date = date.next();
+        }
+    }
+
+    fn add_by_day(cal: &BusinessCalendar, from: Timestamp, ms: u64) -> Timestamp {
+        let (mut date, mut remaining) = (cal.site.local_date(from), ms);
+        loop {
+            for (start, end) in cal.open_ranges(date) {
+                let available = end.saturating_sub(start.max(from));
+                if available > 0 && remaining <= available {
+                    return start.max(from) + remaining;
+                }
+                remaining -= available;
+            }
+            date = date.next();
+        }
+    }
+
+    fn days_by_day(cal: &BusinessCalendar, from: Timestamp, n: u32) -> Timestamp {
+        let mut date = cal.site.local_date(from);
+        if n == 0 {
+            if let Some(close) = cal.close_of(date).filter(|&close| close > from) {
+                return close;
+            }
+        }
+        let mut counted = 0;
+        loop {
+            date = date.next();
+            if let Some(close) = cal.close_of(date) {
+                counted += 1;
+                if counted >= n.max(1) {
+                    return close;
+                }
+            }
+        }
+    }
+
+    /// Taking whole years and 400-year cycles at once gives exactly what walking every day
+    /// gives: over spans of up to 40 years and of several cycles, across DST changes (a night span that contains them, a 24/7 clock) and
+    /// holidays in several years, including spans that end exactly at a year's last closing.
+    #[test]
+    fn whole_years_agree_with_every_day() {
+        let mut night = WeekHours::closed();
+        let mut lopsided = WeekHours::closed();
+        for weekday in [
+            Weekday::Monday,
+            Weekday::Tuesday,
+            Weekday::Wednesday,
+            Weekday::Thursday,
+            Weekday::Friday,
+            Weekday::Saturday,
+            Weekday::Sunday,
+        ] {
+            night.set(weekday, &[span(1, 3), span(8, 20)]).unwrap();
+            // Across both changes but not symmetrically: the spring day loses 45 minutes of it,
+            // the autumn day gains an hour, so a year is not its weekdays' nominal hours.
+            lopsided.set(weekday, &[OpenSpan::new(90, 165).unwrap(), span(8, 20)]).unwrap();
+        }
+        let mut calendars = [
+            city(),
+            BusinessCalendar::always(eastern()),
+            BusinessCalendar::new(eastern(), night),
+            BusinessCalendar::new(eastern(), lopsided),
+        ];
+        for cal in &mut calendars {
+            for (y, m, d) in [(2026, 12, 25), (2027, 1, 1), (2031, 7, 4), (2040, 2, 29)] {
+                cal.add_holiday(LocalDate::new(y, m, d).unwrap()).unwrap();
+            }
+        }
+        let mut seed: u64 = 0x311;
+        let mut next = move |below: u64| {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (seed >> 33) % below
+        };
+        let t0 = at(&calendars[0], 2025, 6, 1, 0, 0);
+        for cal in &calendars {
+            for _ in 0..60 {
+                let from = t0 + next(10 * 365 * 24) * HOUR + next(HOUR);
+                let to = from + next(40 * 365 * 24) * HOUR + next(HOUR);
+                let between = cal.business_between(from, to);
+                assert_eq!(between, between_by_day(cal, from, to));
+                let ms = next(between.max(1));
+                let due = cal.add_business(from, ms).unwrap();
+                assert_eq!(due, add_by_day(cal, from, ms));
+                assert_eq!(cal.business_between(from, due), ms);
+                let n = u32::try_from(next(12_000)).unwrap();
+                assert_eq!(cal.end_of_business_days(from, n).unwrap(), days_by_day(cal, from, n));
+            }
+            // Spans of several 400-year cycles, holidays in the first.
+            for _ in 0..2 {
+                let from = t0 + next(365 * 24) * HOUR;
+                let to = from + (450 + next(500)) * 365 * 24 * HOUR;
+                let between = cal.business_between(from, to);
+                assert_eq!(between, between_by_day(cal, from, to));
+                let ms = between - next(1_000 * HOUR);
+                assert_eq!(cal.add_business(from, ms).unwrap(), add_by_day(cal, from, ms));
+                let n = 100_000 + u32::try_from(next(200_000)).unwrap();
+                assert_eq!(cal.end_of_business_days(from, n).unwrap(), days_by_day(cal, from, n));
+            }
+            // A duration ending exactly at the last closing of a year is that closing.
+            let start = at(cal, 2030, 1, 1, 0, 0);
+            let end = at(cal, 2031, 1, 1, 0, 0);
+            let whole = cal.business_between(start - HOUR, end);
+            assert_eq!(
+                cal.add_business(start - HOUR, whole).unwrap(),
+                add_by_day(cal, start - HOUR, whole)
+            );
+        }
+    }
+
+    /// The cost no longer grows with the span: year 9999 from today answers, and past it is
+    /// out of range rather than a walk of every day to the end of time.
+    #[test]
+    fn the_end_of_time_is_reached_at_once() {
+        let cal = city();
+        let now = at(&cal, 2026, 11, 20, 9, 0);
+        let end = crate::calendar::MAX_TIMESTAMP;
+        let all = cal.business_between(now, end);
+        assert!(all > 7_000 * 250 * 12 * HOUR, "{all}");
+        assert_eq!(cal.add_business(now, all + 1), Err(BusinessError::OutOfRange));
+        assert_eq!(cal.end_of_business_days(now, u32::MAX), Err(BusinessError::OutOfRange));
     }
 
     #[test]

@@ -30,7 +30,7 @@ use heapless::Vec;
 use heapless::index_map::FnvIndexMap;
 
 use crate::business::{BusinessCalendar, BusinessError};
-use crate::calendar::{LocalDate, MILLIS_PER_DAY, MILLIS_PER_MINUTE, Timestamp};
+use crate::calendar::{LocalDate, MAX_TIMESTAMP, MILLIS_PER_DAY, MILLIS_PER_MINUTE, Timestamp};
 use crate::ledger::Ledger;
 
 /// Business calendars a tracker holds.
@@ -464,6 +464,7 @@ impl<const REQUESTS: usize, const KEYS: usize, const DAYS: usize> SlaTracker<REQ
         department: DepartmentId,
         at: Timestamp,
     ) -> Result<(), SlaError> {
+        let at = within_range(at)?;
         if self.open.contains_key(&id) {
             return Err(SlaError::DuplicateRequest);
         }
@@ -480,6 +481,8 @@ impl<const REQUESTS: usize, const KEYS: usize, const DAYS: usize> SlaTracker<REQ
             }
             Target::CalendarDays(n) => same_time_days_later(calendar, at, n),
         };
+        // A request whose budget runs past year 9999 has no due instant the calendar can give.
+        let due_at = within_range(due_at)?;
         let budget_ms = measure(&policy, calendar, at, due_at);
         if self.open.len() >= REQUESTS {
             return Err(SlaError::Full);
@@ -527,11 +530,11 @@ impl<const REQUESTS: usize, const KEYS: usize, const DAYS: usize> SlaTracker<REQ
         }
         let due_at = if request.used_ms < request.budget_ms {
             let left = request.budget_ms.saturating_sub(request.used_ms);
-            if policy.target.is_business() {
+            within_range(if policy.target.is_business() {
                 calendar.add_business(at, left)?
             } else {
                 at.saturating_add(left)
-            }
+            })?
         } else {
             // Breached before the pause: it stays due when it ran out.
             request.due_at
@@ -546,6 +549,7 @@ impl<const REQUESTS: usize, const KEYS: usize, const DAYS: usize> SlaTracker<REQ
     /// # Errors
     /// [`SlaError::UnknownRequest`], [`SlaError::BeforePrevious`], [`SlaError::TooOld`].
     pub fn close(&mut self, id: RequestId, at: Timestamp) -> Result<SlaStatus, SlaError> {
+        let at = within_range(at)?;
         let clock = self.request(id, at).ok_or(SlaError::UnknownRequest)?;
         let request = *self.open.get(&id).ok_or(SlaError::UnknownRequest)?;
         if at < request.last_at {
@@ -625,6 +629,8 @@ impl<const REQUESTS: usize, const KEYS: usize, const DAYS: usize> SlaTracker<REQ
     }
 
     fn clock_of(&self, request: &OpenRequest, now: Timestamp) -> RequestClock {
+        // No calendar goes past year 9999: a later `now` is read as its end.
+        let now = now.min(MAX_TIMESTAMP);
         let policy = self.policies.get(usize::from(request.policy));
         let calendar = policy.and_then(|p| self.calendar(p.calendar));
         let running = match (request.running_since, policy, calendar) {
@@ -668,7 +674,7 @@ impl<const REQUESTS: usize, const KEYS: usize, const DAYS: usize> SlaTracker<REQ
         at: Timestamp,
     ) -> Result<(&OpenRequest, &SlaPolicy, &BusinessCalendar), SlaError> {
         let request = self.open.get(&id).ok_or(SlaError::UnknownRequest)?;
-        if at < request.last_at {
+        if within_range(at)? < request.last_at {
             return Err(SlaError::BeforePrevious);
         }
         let policy = self.policies.get(usize::from(request.policy)).ok_or(SlaError::UnknownType)?;
@@ -714,6 +720,11 @@ impl<const REQUESTS: usize, const KEYS: usize, const DAYS: usize> SlaTracker<REQ
         update(entry);
         Ok(())
     }
+}
+
+/// `at`, if the calendars reach it (year 9999 at the latest).
+fn within_range(at: Timestamp) -> Result<Timestamp, SlaError> {
+    if at <= MAX_TIMESTAMP { Ok(at) } else { Err(SlaError::Calendar(BusinessError::OutOfRange)) }
 }
 
 /// The business (or, for a calendar target, elapsed) time from `from` to `to` under `policy`.
@@ -790,6 +801,49 @@ mod tests {
         t.add_policy(policy(STREETLIGHT, Target::BusinessMinutes(5 * 12 * 60))).unwrap();
         t.add_policy(policy(TREE, Target::CalendarMinutes(24 * 60))).unwrap();
         t
+    }
+
+    /// Instants past year 9999 are refused, a budget that would run past it has no due instant
+    /// (refused, never 2^64 − 1), and a clock read at the end of time answers at once: the
+    /// business time of thousands of years is taken a year at a time.
+    #[test]
+    fn the_end_of_time_is_refused_or_answered_at_once() {
+        let mut t = tracker();
+        let out_of_range = Err(SlaError::Calendar(BusinessError::OutOfRange));
+        assert_eq!(t.open(RequestId(1), TREE, SANITATION, u64::MAX), out_of_range);
+        assert_eq!(t.open(RequestId(1), TREE, SANITATION, MAX_TIMESTAMP - 60_000), out_of_range);
+        assert_eq!(
+            t.open(RequestId(1), GRAFFITI, SANITATION, MAX_TIMESTAMP - 60_000),
+            out_of_range
+        );
+        assert_eq!(
+            t.open(RequestId(1), STREETLIGHT, SANITATION, MAX_TIMESTAMP - 60_000),
+            out_of_range
+        );
+        assert_eq!(t.requests(0).count(), 0, "refusals open nothing");
+        let opened = at(2026, 11, 16, 10, 0);
+        t.open(RequestId(2), STREETLIGHT, SANITATION, opened).unwrap();
+        for now in [MAX_TIMESTAMP, MAX_TIMESTAMP + 1, u64::MAX] {
+            let clock = t.request(RequestId(2), now).unwrap();
+            assert_eq!(clock.status, SlaStatus::Breached);
+            assert!(clock.due_at.is_some_and(|due| due < at(2026, 12, 1, 0, 0)));
+            assert_eq!(
+                clock.used_ms,
+                t.calendar(0).unwrap().business_between(opened, MAX_TIMESTAMP)
+            );
+        }
+        assert_eq!(t.pause(RequestId(2), u64::MAX), out_of_range);
+        assert_eq!(
+            t.close(RequestId(2), u64::MAX),
+            Err(SlaError::Calendar(BusinessError::OutOfRange))
+        );
+        t.pause(RequestId(2), MAX_TIMESTAMP).unwrap();
+        assert_eq!(
+            t.resume(RequestId(2), MAX_TIMESTAMP),
+            Ok(()),
+            "breached: stays due when it ran out"
+        );
+        assert_eq!(t.close(RequestId(2), MAX_TIMESTAMP), Ok(SlaStatus::Missed));
     }
 
     #[test]

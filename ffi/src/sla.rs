@@ -8,7 +8,9 @@
 #![allow(non_camel_case_types)]
 
 use callboard_core::business::{BusinessCalendar, OpenSpan, SPANS_PER_DAY, WeekHours};
-use callboard_core::calendar::{DstRule, LocalDate, SiteCalendar, Timestamp, UtcOffset, Weekday};
+use callboard_core::calendar::{
+    DstRule, LocalDate, MAX_TIMESTAMP, SiteCalendar, Timestamp, UtcOffset, Weekday,
+};
 use callboard_core::sla::{
     DepartmentId, RequestId, RequestType, SlaError, SlaFilter, SlaPolicy, SlaStatus, SlaTracker,
     Target,
@@ -364,7 +366,8 @@ pub unsafe extern "C" fn cb_sla_add_policy(
 ///
 /// Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_UNKNOWN_ID` (no policy for the type),
 /// `CB_STATUS_CONFLICT` (the id is open), `CB_STATUS_CAPACITY_EXCEEDED`, `CB_STATUS_NOT_KEPT`
-/// (a day older than every day kept).
+/// (a day older than every day kept), `CB_STATUS_INVALID_ARGUMENT` (`at_ms` after year 9999, or
+/// a target that would fall due after it: such a request has no due instant).
 ///
 /// # Safety
 /// `tracker`: NULL or live and unshared.
@@ -388,7 +391,8 @@ pub unsafe extern "C" fn cb_sla_open(
 /// Stops request `id`'s clock at `at_ms` (waiting on the resident).
 ///
 /// Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_UNKNOWN_ID`, `CB_STATUS_OUT_OF_ORDER` (before
-/// the request's last event), `CB_STATUS_CONFLICT` (paused already).
+/// the request's last event), `CB_STATUS_CONFLICT` (paused already),
+/// `CB_STATUS_INVALID_ARGUMENT` (after year 9999).
 ///
 /// # Safety
 /// `tracker`: NULL or live and unshared.
@@ -405,7 +409,8 @@ pub unsafe extern "C" fn cb_sla_pause(
 /// Restarts request `id`'s clock at `at_ms`; its due instant moves by the business time paused.
 ///
 /// Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_UNKNOWN_ID`, `CB_STATUS_OUT_OF_ORDER`,
-/// `CB_STATUS_CONFLICT` (not paused).
+/// `CB_STATUS_CONFLICT` (not paused), `CB_STATUS_INVALID_ARGUMENT` (after year 9999, or the
+/// budget left would fall due after it).
 ///
 /// # Safety
 /// `tracker`: NULL or live and unshared.
@@ -423,7 +428,7 @@ pub unsafe extern "C" fn cb_sla_resume(
 /// be NULL).
 ///
 /// Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_UNKNOWN_ID`, `CB_STATUS_OUT_OF_ORDER`,
-/// `CB_STATUS_NOT_KEPT`.
+/// `CB_STATUS_NOT_KEPT`, `CB_STATUS_INVALID_ARGUMENT` (after year 9999).
 ///
 /// # Safety
 /// `tracker`: NULL or live and unshared; `status`: NULL or writable.
@@ -449,10 +454,11 @@ pub unsafe extern "C" fn cb_sla_close(
     }
 }
 
-/// Open request `id`'s clock as of `now_ms`.
+/// Open request `id`'s clock as of `now_ms`. Its cost does not grow with how long the request
+/// has been open.
 ///
-/// Returns `CB_STATUS_NULL_ARGUMENT` or `CB_STATUS_UNKNOWN_ID` (not open); `*out` is untouched
-/// then.
+/// Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_UNKNOWN_ID` (not open) or
+/// `CB_STATUS_INVALID_ARGUMENT` (`now_ms` after year 9999); `*out` is untouched then.
 ///
 /// # Safety
 /// `tracker`: NULL or live; `out`: NULL or writable.
@@ -467,6 +473,9 @@ pub unsafe extern "C" fn cb_sla_request_clock(
     unsafe {
         with_handle(tracker, |t| {
             check_out(out)?;
+            if now_ms > MAX_TIMESTAMP {
+                return Err(CB_STATUS_INVALID_ARGUMENT);
+            }
             let clock = t.request(RequestId(id), now_ms).ok_or(CB_STATUS_UNKNOWN_ID)?;
             write_out(
                 out,
@@ -486,9 +495,10 @@ pub unsafe extern "C" fn cb_sla_request_clock(
 
 /// Compliance of the requests of `department` (all if `all_departments`) and `request_type`
 /// (all if `all_types`) over the local days from that of `from_ms` to that of `to_ms`, with the
-/// open ones judged at `now_ms`.
+/// open ones judged at `now_ms`. Its cost does not grow with how far apart the instants are.
 ///
-/// Returns `CB_STATUS_NULL_ARGUMENT`.
+/// Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_INVALID_ARGUMENT` (an instant after year
+/// 9999, the last the calendars reach).
 ///
 /// # Safety
 /// `tracker`: NULL or live; `out`: NULL or writable.
@@ -509,6 +519,9 @@ pub unsafe extern "C" fn cb_sla_summary_get(
     unsafe {
         with_handle(tracker, |t| {
             check_out(out)?;
+            if [from_ms, to_ms, now_ms].into_iter().any(|at| at > MAX_TIMESTAMP) {
+                return Err(CB_STATUS_INVALID_ARGUMENT);
+            }
             let filter = SlaFilter {
                 department: (!all_departments).then_some(DepartmentId(department)),
                 request_type: (!all_types).then_some(RequestType(request_type)),

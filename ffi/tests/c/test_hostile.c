@@ -1,8 +1,8 @@
 /* A hostile caller of libcallboard (GNU C11: POSIX clocks, statement expressions), built with AddressSanitizer and UndefinedBehaviorSanitizer:
  * seeded random events (any kind and code, ids past every capacity, time going back, years
  * ahead, the end of time), every read for periods kept, evicted, never seen and in the future,
- * checkpoints with bytes changed and the CRC recomputed, and the staffing functions over absurd
- * but finite inputs, NaN and infinities. After every call: never CB_STATUS_PANIC, outputs
+ * checkpoints with bytes changed and the CRC recomputed, the staffing functions over absurd
+ * but finite inputs, NaN and infinities, and an SLA tracker at any instant. After every call: never CB_STATUS_PANIC, outputs
  * written only on success, every event counted once, and every figure read adds up.
  *
  * CB_HOSTILE_EVENTS (default 20000), CB_HOSTILE_CHECKPOINTS (default 200) and CB_HOSTILE_SEED
@@ -285,6 +285,67 @@ static void staffing_under_fire(uint64_t rounds) {
     CHECK_STATUS(cb_erlang_staff(&million, &sl, 0.0, &staffing), CB_STATUS_UNREACHABLE);
 }
 
+/* A city's SLA tracker fed requests at any instant, read at any instant: never a panic, no due
+ * instant past year 9999, and (timed) no cost that grows with the instants. */
+static void agreements_under_fire(uint64_t rounds) {
+    cb_sla_tracker *tracker = NULL;
+    CHECK_STATUS(cb_sla_tracker_new(&tracker), CB_STATUS_OK);
+    cb_business_calendar city;
+    memset(&city, 0, sizeof city);
+    city.utc_offset_minutes = -300;
+    city.dst_rule = CB_DST_US;
+    for (int d = 0; d < 5; d++) {
+        city.days[d].count = 1;
+        city.days[d].spans[0].start_min = 8 * 60;
+        city.days[d].spans[0].end_min = 20 * 60;
+    }
+    uint8_t calendar = 0;
+    CHECK_STATUS(cb_sla_add_calendar(tracker, &city, &calendar), CB_STATUS_OK);
+    CHECK_STATUS(cb_sla_add_holiday(tracker, calendar, 2026, 11, 26), CB_STATUS_OK);
+    uint32_t kinds[] = {CB_SLA_BUSINESS_MINUTES, CB_SLA_BUSINESS_DAYS, CB_SLA_CALENDAR_MINUTES,
+                        CB_SLA_CALENDAR_DAYS};
+    for (uint32_t k = 0; k < 4; k++) {
+        cb_sla_policy policy = {.request_type = k, .target_kind = kinds[k],
+                                .target_amount = k % 2 ? 7 : 3600, .calendar = calendar,
+                                .at_risk_permille = 800};
+        CHECK_STATUS(cb_sla_add_policy(tracker, &policy), CB_STATUS_OK);
+    }
+    uint64_t now = T0;
+    for (uint64_t i = 0; i < rounds; i++) {
+        now = move_time(now);
+        uint64_t id = below(40);
+        cb_status status = CB_STATUS_OK;
+        switch (below(5)) {
+            case 0: status = TIMED("cb_sla_open", cb_sla_open(tracker, id, (uint32_t)below(5), (uint32_t)below(3), now)); break;
+            case 1: status = TIMED("cb_sla_pause", cb_sla_pause(tracker, id, now)); break;
+            case 2: status = TIMED("cb_sla_resume", cb_sla_resume(tracker, id, now)); break;
+            case 3: {
+                uint32_t outcome;
+                status = TIMED("cb_sla_close", cb_sla_close(tracker, id, now, &outcome));
+                if (status == CB_STATUS_OK) CHECK(outcome == CB_SLA_MET || outcome == CB_SLA_MISSED);
+                break;
+            }
+            default: {
+                cb_sla_request clock;
+                status = TIMED("cb_sla_request_clock", cb_sla_request_clock(tracker, id, now, &clock));
+                if (status == CB_STATUS_OK) {
+                    CHECK(!clock.has_due || clock.due_ms <= MAX_TIMESTAMP);
+                    CHECK(clock.status <= CB_SLA_BREACHED);
+                } else {
+                    CHECK(status == CB_STATUS_UNKNOWN_ID || status == CB_STATUS_INVALID_ARGUMENT);
+                }
+            }
+        }
+        CHECK(status != CB_STATUS_POISONED);
+        cb_sla_summary summary;
+        status = TIMED("cb_sla_summary_get",
+                       cb_sla_summary_get(tracker, true, 0, true, 0, T0, now, now, &summary));
+        CHECK(status == CB_STATUS_OK || (now > MAX_TIMESTAMP && status == CB_STATUS_INVALID_ARGUMENT));
+        if (status == CB_STATUS_OK) CHECK(summary.met + summary.missed == summary.closed);
+    }
+    cb_sla_tracker_free(tracker);
+}
+
 int main(void) {
     rng_state = env_or("CB_HOSTILE_SEED", 0x311C0FFEEull) | 1u;
     uint64_t events = env_or("CB_HOSTILE_EVENTS", 20000);
@@ -333,6 +394,7 @@ int main(void) {
     }
     cb_center_free(target);
     staffing_under_fire(2000);
+    agreements_under_fire(env_or("CB_HOSTILE_AGREEMENTS", 4000));
     printf("hostile: %llu events (%llu applied), %llu mutated checkpoints (%llu accepted), "
            "slowest call %.3f ms (%s)\n",
            (unsigned long long)events, (unsigned long long)applied_total,
