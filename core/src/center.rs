@@ -483,12 +483,12 @@ impl<const INTERVALS: usize, const DAYS: usize> QueueBook<INTERVALS, DAYS> {
 
     fn interval(&self, start: Timestamp, len: u64) -> Option<&IntervalSlot> {
         let index = self.position(start, len)?;
-        self.intervals.iter().nth(index)
+        self.intervals.get(index)
     }
 
     fn interval_mut(&mut self, start: Timestamp, len: u64) -> Option<&mut IntervalSlot> {
         let index = self.position(start, len)?;
-        self.intervals.iter_mut().nth(index)
+        self.intervals.get_mut(index)
     }
 
     /// Moves the horizon to `floor` (at least), dropping the slots before it; returns how many
@@ -582,6 +582,13 @@ pub struct Center<
     config: CenterConfig,
     queues: Vec<QueueBook<INTERVALS, DAYS>, QUEUES>,
     calls: FnvIndexMap<CallId, CallRecord, CALLS>,
+    /// Ended calls kept in `calls`, in the order they ended, so that each is forgotten once the
+    /// reorder tolerance has passed it without a scan of every call (a busy center ends
+    /// thousands of calls an interval). Derived from `calls`: rebuilt on restore.
+    ended: Deque<(CallId, Timestamp), CALLS>,
+    /// The end of the clock's interval: until the clock reaches it, the intervals kept do not
+    /// change. Derived from the clock (0: work it out at the next move).
+    window_moves_at: Timestamp,
     agents: FnvIndexMap<AgentId, AgentRecord, AGENTS>,
     csat: CsatLedger<DAYS>,
     /// The newest instant seen.
@@ -612,6 +619,8 @@ impl<
             config,
             queues: Vec::new(),
             calls: FnvIndexMap::new(),
+            ended: Deque::new(),
+            window_moves_at: 0,
             agents: FnvIndexMap::new(),
             clock: None,
             flushed_to: None,
@@ -625,6 +634,8 @@ impl<
     pub fn reset(&mut self, config: CenterConfig) {
         self.queues.clear();
         self.calls.clear();
+        self.ended.clear();
+        self.window_moves_at = 0;
         self.agents.clear();
         self.csat = CsatLedger::new(config.csat, config.calendar);
         self.config = config;
@@ -1399,6 +1410,13 @@ impl<
             ..*rec
         };
         let _ = self.calls.insert(call, ended);
+        if self.ended.is_full() {
+            // Every slot is an ended call: the oldest goes first.
+            if let Some((oldest, _)) = self.ended.pop_front() {
+                self.forget_if_ended(oldest, Timestamp::MAX);
+            }
+        }
+        let _ = self.ended.push_back((call, ended.last_at));
         if let Some(attributed) = rec.attributed_at {
             self.adjust_open_calls(rec.queue, attributed, false);
         }
@@ -1419,9 +1437,38 @@ impl<
         self.calls.len() < CALLS
     }
 
+    /// Forgets, oldest first, the ended calls the reorder tolerance has passed.
     fn forget_ended_calls(&mut self, at: Timestamp) {
         let watermark = self.watermark(at);
-        self.calls.retain(|_, rec| !(rec.phase == CallPhase::Ended && rec.last_at < watermark));
+        while let Some(&(call, last_at)) = self.ended.front() {
+            if last_at >= watermark {
+                break;
+            }
+            self.ended.pop_front();
+            self.forget_if_ended(call, watermark);
+        }
+    }
+
+    /// Removes `call` if it is an ended call last seen before `watermark` (its id may have
+    /// been used again since it was queued for forgetting).
+    fn forget_if_ended(&mut self, call: CallId, watermark: Timestamp) {
+        let stale = self
+            .calls
+            .get(&call)
+            .is_some_and(|rec| rec.phase == CallPhase::Ended && rec.last_at < watermark);
+        if stale {
+            self.calls.swap_remove(&call);
+        }
+    }
+
+    /// Queues every ended call for forgetting, as after a restore.
+    fn queue_ended_calls(&mut self) {
+        self.ended.clear();
+        for (&call, rec) in &self.calls {
+            if rec.phase == CallPhase::Ended {
+                let _ = self.ended.push_back((call, rec.last_at));
+            }
+        }
     }
 
     fn store_agent(&mut self, agent: AgentId, rec: AgentRecord) {
@@ -1469,22 +1516,26 @@ impl<
         self.clock = Some(now);
         let watermark = now.saturating_sub(self.config.reorder_tolerance_ms);
         let boundary = self.config.calendar.interval_start(watermark, self.config.interval);
-        let floor = self.interval_floor();
-        let Self { queues, diagnostics, .. } = self;
-        for book in queues.iter_mut() {
-            book.counts_from.get_or_insert(boundary);
-            let dropped = book.raise_horizon(floor);
-            diagnostics.intervals_evicted = diagnostics.intervals_evicted.saturating_add(dropped);
+        self.forget_ended_calls(now);
+        if now >= self.window_moves_at {
+            let current = self.config.calendar.interval_start(now, self.config.interval);
+            self.window_moves_at = current.saturating_add(self.config.interval.millis());
+            let floor = self.interval_floor();
+            let Self { queues, diagnostics, .. } = self;
+            for book in queues.iter_mut() {
+                book.counts_from.get_or_insert(boundary);
+                let dropped = book.raise_horizon(floor);
+                diagnostics.intervals_evicted =
+                    diagnostics.intervals_evicted.saturating_add(dropped);
+            }
         }
         match self.flushed_to {
             Some(done) if boundary <= done => {}
             Some(_) => {
                 self.forget_idle_agents(now);
-                self.forget_ended_calls(now);
                 let Self { agents, queues, config, diagnostics, .. } = self;
-                let day_floor = day_floor::<DAYS>(config, now);
                 for rec in agents.values_mut().filter(|rec| rec.since < boundary) {
-                    account(queues, config, diagnostics, rec, boundary, day_floor);
+                    account(queues, config, diagnostics, rec, boundary, now);
                     rec.since = boundary;
                 }
                 self.flushed_to = Some(boundary);
@@ -1515,9 +1566,9 @@ impl<
 
     /// Counts the agent's time in its current state up to `to`.
     fn account(&mut self, rec: &AgentRecord, to: Timestamp) {
-        let day_floor = self.clock.map_or(0, |now| day_floor::<DAYS>(&self.config, now));
+        let now = self.clock.unwrap_or(to);
         let Self { queues, config, diagnostics, .. } = self;
-        account(queues, config, diagnostics, rec, to, day_floor);
+        account(queues, config, diagnostics, rec, to, now);
     }
 
     /// Applies `update` to the interval and the day of `at` in queue `q`.
@@ -1714,7 +1765,7 @@ fn day_floor<const DAYS: usize>(config: &CenterConfig, now: Timestamp) -> Timest
 
 /// Counts `[rec.since, to)` spent in the agent's state in every queue it is a member of, split
 /// at interval boundaries. Time that no kept interval and no kept day can hold (before both the
-/// queue's horizon and `day_floor`) is skipped at once, and time before the horizon goes to the
+/// queue's horizon and the oldest day kept at `now`) is skipped at once, and time before the horizon goes to the
 /// days alone, a day at a time: the cost is bounded by what is kept, never by how long ago
 /// `rec.since` was.
 fn account<const INTERVALS: usize, const DAYS: usize>(
@@ -1723,7 +1774,7 @@ fn account<const INTERVALS: usize, const DAYS: usize>(
     diagnostics: &mut Diagnostics,
     rec: &AgentRecord,
     to: Timestamp,
-    day_floor: Timestamp,
+    now: Timestamp,
 ) {
     if rec.state == AgentState::LoggedOut || rec.queues == 0 {
         return;
@@ -1733,7 +1784,11 @@ fn account<const INTERVALS: usize, const DAYS: usize>(
         if !u8::try_from(q).is_ok_and(|q| rec.queues & queue_bit(q) != 0) {
             continue;
         }
-        let mut t = rec.since.max(day_floor.min(book.horizon));
+        // Only time before the horizon needs the days' floor (rarely: after a jump).
+        let mut t = rec.since;
+        if t < book.horizon {
+            t = t.max(day_floor::<DAYS>(config, now).min(book.horizon));
+        }
         while t < to && t < book.horizon {
             let date = config.calendar.local_date(t);
             let piece_end = config.calendar.day_end(date).min(book.horizon).min(to);

@@ -2,6 +2,9 @@
 //! `cb_center_apply` (C ABI: catch_unwind, pointer checks, event conversion), for a center of
 //! 1,000 agents.
 //!
+//! And the worst clock jump: a full center (1,024 agents, each available in all 32 queues)
+//! whose clock is moved, with no jump limit, from 2026 to the end of year 9999 in one call.
+//!
 //! `cargo bench -p callboard-ffi --bench abi`. Results and the machine: BENCHMARKS.md.
 
 use std::hint::black_box;
@@ -99,6 +102,36 @@ fn median(mut samples: Vec<f64>) -> f64 {
     samples[samples.len() / 2]
 }
 
+/// The longest `Center::advance_to` can take: every agent slot and queue used, every agent in
+/// every queue, the clock moved from 2026 to the end of time (milliseconds, median).
+fn worst_jump() -> f64 {
+    let unlimited = CenterConfig { max_clock_jump_ms: u64::MAX, ..CenterConfig::DEFAULT };
+    let mut center = Box::new(RustCenter::new(unlimited));
+    let mut samples = Vec::new();
+    for _ in 0..5 {
+        center.reset(unlimited);
+        for queue in 0..32 {
+            center.add_queue(QueueId(queue), QueueConfig::default()).unwrap();
+        }
+        for agent in 0..1024 {
+            for queue in 0..32 {
+                let joined =
+                    EventKind::AgentJoinedQueue { agent: AgentId(agent), queue: QueueId(queue) };
+                center.apply(&Event::new(OPENING, joined)).unwrap();
+            }
+            let ready = EventKind::AgentStateChanged {
+                agent: AgentId(agent),
+                state: AgentState::Available,
+            };
+            center.apply(&Event::new(OPENING, ready)).unwrap();
+        }
+        let start = Instant::now();
+        center.advance_to(black_box(callboard_core::calendar::MAX_TIMESTAMP)).unwrap();
+        samples.push(start.elapsed().as_secs_f64() * 1e3);
+    }
+    median(samples)
+}
+
 fn main() {
     let events = morning();
     let rust_events: Vec<Event> = events.iter().map(to_rust).collect();
@@ -159,4 +192,5 @@ fn main() {
     println!("Rust API  Center::apply    {rust:8.1} ns/event  {:>12.0} events/s", 1e9 / rust);
     println!("C ABI     cb_center_apply  {abi:8.1} ns/event  {:>12.0} events/s", 1e9 / abi);
     println!("overhead of the C ABI      {:8.1} ns/event", abi - rust);
+    println!("worst clock jump (1,024 agents x 32 queues, 2026 -> 9999)  {:.1} ms", worst_jump());
 }

@@ -292,6 +292,7 @@ impl<
                 _ => Err(Inconsistency("duplicate agent")),
             })
         });
+        self.queue_ended_calls();
         if let Err(error) = outcome {
             // Audited above, so this cannot happen; never leave a half-restored center.
             self.reset(self.config);
