@@ -1458,6 +1458,28 @@ cb_status cb_center_interval(const struct cb_center *center,
                              struct cb_period *out);
 
 /**
+ * Takes out the oldest settled interval of any queue: one that has ended, whose reorder
+ * tolerance has passed, and none of whose calls is still in flight (its figures can no longer
+ * change). Its queue goes to `*queue` and its figures to `*out`; it is then no longer kept
+ * (`cb_center_interval` answers `CB_STATUS_NOT_KEPT` for it). Call it after applying events,
+ * until it answers `CB_STATUS_NOT_KEPT`, to archive every interval of a feed of any length;
+ * an interval not taken before `CB_MAX_INTERVALS` newer ones exist is evicted (counted in
+ * `intervals_evicted`).
+ *
+ * Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_NOT_KEPT` (no interval is settled yet).
+ * `*queue` and `*out` are written only on `CB_STATUS_OK`.
+ *
+ * Thread-safety: writes the center (see `cb_center`).
+ *
+ * # Safety
+ * `center` NULL or live and unshared; `queue` NULL or writable for a `uint32_t`; `out` NULL or
+ * writable for a `cb_period`.
+ */
+cb_status cb_center_pop_settled_interval(struct cb_center *center,
+                                         uint32_t *queue,
+                                         struct cb_period *out);
+
+/**
  * A queue's figures for the local day `year`-`month`-`day`, including what is live now, as
  * long as it is kept: from the day of the center's first event to today, among the last
  * `CB_MAX_DAYS` days up to today.

@@ -1013,6 +1013,41 @@ pub unsafe extern "C" fn cb_center_interval(
     }
 }
 
+/// Takes out the oldest settled interval of any queue: one that has ended, whose reorder
+/// tolerance has passed, and none of whose calls is still in flight (its figures can no longer
+/// change). Its queue goes to `*queue` and its figures to `*out`; it is then no longer kept
+/// (`cb_center_interval` answers `CB_STATUS_NOT_KEPT` for it). Call it after applying events,
+/// until it answers `CB_STATUS_NOT_KEPT`, to archive every interval of a feed of any length;
+/// an interval not taken before `CB_MAX_INTERVALS` newer ones exist is evicted (counted in
+/// `intervals_evicted`).
+///
+/// Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_NOT_KEPT` (no interval is settled yet).
+/// `*queue` and `*out` are written only on `CB_STATUS_OK`.
+///
+/// Thread-safety: writes the center (see `cb_center`).
+///
+/// # Safety
+/// `center` NULL or live and unshared; `queue` NULL or writable for a `uint32_t`; `out` NULL or
+/// writable for a `cb_period`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cb_center_pop_settled_interval(
+    center: *mut cb_center,
+    queue: *mut u32,
+    out: *mut cb_period,
+) -> cb_status {
+    // SAFETY: forwarded caller contract.
+    unsafe {
+        with_handle_mut(center, |state| {
+            check_out(queue)?;
+            check_out(out)?;
+            let (id, report) = state.pop_settled_interval().ok_or(CB_STATUS_NOT_KEPT)?;
+            write_out(queue, id.0);
+            write_out(out, period_of(report.start, report.end, &report.stats));
+            Ok(())
+        })
+    }
+}
+
 /// Reads one period of a known queue into `out`.
 ///
 /// # Safety

@@ -219,6 +219,41 @@ static void a_full_day(void) {
     CHECK_STATUS(cb_center_checkpoint(NULL, bytes, written, &written), CB_STATUS_NULL_ARGUMENT);
     CHECK_STATUS(cb_center_day(restarted, POTHOLES, 2026, 11, 23, &restored_day), CB_STATUS_OK);
     CHECK(restored_day.offered == day.offered && restored_day.answered == day.answered);
+
+    /* The switch archives every settled interval, oldest first: together they hold the whole
+     * day, and once taken an interval is no longer kept. */
+    uint32_t queue = 0, taken = 0, offered = 0, answered_taken = 0;
+    uint64_t previous_end = 0;
+    cb_period settled;
+    CHECK_STATUS(cb_center_pop_settled_interval(restarted, NULL, &settled), CB_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(cb_center_pop_settled_interval(restarted, &queue, NULL), CB_STATUS_NULL_ARGUMENT);
+    while (cb_center_pop_settled_interval(restarted, &queue, &settled) == CB_STATUS_OK) {
+        CHECK(queue == POTHOLES);
+        CHECK(previous_end == 0 || settled.start_ms == previous_end); /* one unbroken sequence */
+        previous_end = settled.end_ms;
+        offered += settled.offered;
+        answered_taken += settled.answered;
+        taken++;
+    }
+    /* The clock is 25 h after opening, so the ring of CB_MAX_INTERVALS (a day of 15 minutes)
+       starts 23 h 45 min before the interval in progress: the calls of the day's first 75
+       minutes were evicted (counted), and all the others are in the intervals taken. Of the
+       ring, the interval in progress and the one before it (within the 2 s reorder tolerance
+       of the clock, which is exactly on a boundary) are not settled yet. */
+    uint64_t ring_start = OPENING_MS + 25u * 60u * MINUTE_MS - (CB_MAX_INTERVALS - 1u) * 15u * MINUTE_MS;
+    uint32_t kept_calls = 0;
+    for (uint32_t i = 0; i < CALLS; i++) kept_calls += OPENING_MS + 2u * i * MINUTE_MS >= ring_start;
+    CHECK(taken == CB_MAX_INTERVALS - 2u && offered == kept_calls && kept_calls == CALLS - 38u);
+    CHECK(previous_end == OPENING_MS + 25u * 60u * MINUTE_MS - 15u * MINUTE_MS);
+    CHECK(answered_taken <= answered);
+    cb_diagnostics archived;
+    CHECK_STATUS(cb_center_diagnostics(restarted, &archived), CB_STATUS_OK);
+    CHECK(archived.intervals_evicted > 0);
+    memset(&settled, 0x77, sizeof settled);
+    cb_period unwritten = settled;
+    CHECK_STATUS(cb_center_pop_settled_interval(restarted, &queue, &settled), CB_STATUS_NOT_KEPT);
+    CHECK(memcmp(&settled, &unwritten, sizeof settled) == 0);
+    CHECK_STATUS(cb_center_interval(restarted, POTHOLES, OPENING_MS, &settled), CB_STATUS_NOT_KEPT);
     free(bytes);
     cb_center_free(restarted);
     cb_center_free(center);

@@ -380,6 +380,19 @@ int main(void) {
                 cb_status status = TIMED("cb_center_advance_to", cb_center_advance_to(center, now));
                 CHECK(status == CB_STATUS_OK || status == CB_STATUS_OUT_OF_ORDER ||
                       status == CB_STATUS_INVALID_ARGUMENT);
+            } else if (below(40) == 0) {
+                uint32_t queue;
+                cb_period settled;
+                cb_status status = TIMED("cb_center_pop_settled_interval",
+                                         cb_center_pop_settled_interval(center, &queue, &settled));
+                if (status == CB_STATUS_OK) {
+                    check_period(&settled);
+                    CHECK(settled.waiting == 0 && queue < 3);
+                    CHECK_STATUS(cb_center_interval(center, queue, settled.start_ms, &settled),
+                                 CB_STATUS_NOT_KEPT);
+                } else {
+                    CHECK(status == CB_STATUS_NOT_KEPT);
+                }
             } else if (below(50) == 0) {
                 cb_survey survey = {.contact_at_ms = move_time(now), .score = (uint8_t)below(8),
                                     .answers = {(int8_t)(below(4) - 1), 1, 0, -1},
