@@ -245,9 +245,49 @@ pub const CB_PERIOD_ABANDON_RATE: u32 = 1 << 8;
 /// `cb_period.defined`: `occupancy` holds a value.
 pub const CB_PERIOD_OCCUPANCY: u32 = 1 << 9;
 
-/// A queue's figures for an interval or a day (definitions: callboard-core's `interval` and
-/// `service_level` modules). A ratio whose bit is not set in `defined` has no denominator yet
-/// and holds 0.
+/// A queue's figures for an interval or a day. These definitions are normative: a figure that
+/// disagrees with them is a bug in libcallboard.
+///
+/// Terms. **T** is the queue's service-level threshold in ms (`sl_seconds` × 1000, or
+/// `sl_rings` × `ring_cadence_ms` when `sl_rings` > 0); **S** its `short_abandon_ms`. A call's
+/// **wait** in a queue runs from its entry (`CB_EVENT_CALL_ENTERED`, or the transfer that
+/// brought it there) to its answer, abandon, dequeue or transfer out; while it still waits,
+/// its wait so far is the center's clock minus its entry. **The period a call is counted in**
+/// is the interval (or local day) containing its entry with `CB_ATTRIBUTION_ENTRY`, or the one
+/// containing the moment it left the queue with `CB_ATTRIBUTION_EXIT` (a call still waiting is
+/// then counted in the period containing the clock). Everything about a call (its entry,
+/// outcome, wait, talk, hold and after-call work) is counted in that one period. Agents' time
+/// is counted where it happens, split at the periods' bounds, in every queue the agent is a
+/// member of, up to the center's clock. A day is the site's local day (`utc_offset_minutes`
+/// and `dst_rule`), 23 or 25 hours long on the days the clocks change; a day's figures are sums
+/// of counters, never averages of the intervals' ratios.
+///
+/// Always `offered` = `answered` + `abandoned` + `dequeued` + `transferred_out` + `waiting`.
+/// **Net offered** = `offered` − `short_abandoned`; **net abandoned** = `abandoned` −
+/// `short_abandoned`; **missed waiting** = `waiting_past_sl` (a call counts as missed the
+/// moment its wait passes T, even before it leaves the queue).
+///
+/// Ratios (each 0 with its bit clear in `defined` when its denominator is 0):
+/// - `sl_answered` = `answered_within_sl` / (`answered` + missed waiting);
+/// - `sl_offered` = `answered_within_sl` / (`answered` + net abandoned + `dequeued` + missed
+///   waiting);
+/// - `sl_abandons_ignored` = `answered_within_sl` / (net offered − (`waiting` − missed
+///   waiting) − `abandoned_within_sl`);
+/// - `sl_abandons_positive` = (`answered_within_sl` + `abandoned_within_sl`) / (net offered −
+///   (`waiting` − missed waiting));
+/// - `asa_seconds` = the answered calls' waits summed / `answered`;
+/// - `aht_seconds` = (talk + hold + after-call work of the handled calls) / `handled`, where
+///   talk and hold are `CB_EVENT_CALL_ENDED`'s `talk_ms` and `hold_ms`, and after-call work is
+///   the answering agent's time in `CB_AGENT_AFTER_CALL_WORK` that followed the call's end, up
+///   to the agent's next state;
+/// - `average_abandon_seconds` = the abandoned calls' waits summed (short abandons included)
+///   / `abandoned`;
+/// - `max_wait_seconds` = the longest wait of any call counted (defined when `offered` > 0),
+///   a waiting call's wait so far included;
+/// - `abandon_rate` = net abandoned / net offered;
+/// - `occupancy` = handle / (handle + available), where handle is the member agents' time in
+///   `CB_AGENT_ON_CALL` and `CB_AGENT_AFTER_CALL_WORK` and available their time in
+///   `CB_AGENT_AVAILABLE` (reserved and not-ready time count in neither).
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Default)]
 #[allow(non_camel_case_types)]
@@ -256,43 +296,43 @@ pub struct cb_period {
     pub start_ms: u64,
     /// First instant after, ms since the epoch.
     pub end_ms: u64,
-    /// Calls that entered the queue.
+    /// Calls counted here: calls that entered the queue (a transfer into it is an entry).
     pub offered: u32,
-    /// Calls answered.
+    /// Of those, answered by an agent.
     pub answered: u32,
-    /// Answered within the service-level threshold.
+    /// Answered with a wait ≤ T (inclusive).
     pub answered_within_sl: u32,
-    /// Callers who hung up while waiting (short abandons included).
+    /// Callers who hung up while waiting, short abandons included.
     pub abandoned: u32,
-    /// Abandoned sooner than the short-abandon threshold.
+    /// Abandoned with a wait < S (strictly).
     pub short_abandoned: u32,
-    /// Abandoned (not short) within the threshold.
+    /// Abandoned, not short, with a wait ≤ T.
     pub abandoned_within_sl: u32,
-    /// Calls whose wait the system ended.
+    /// Calls whose wait the system ended (`CB_EVENT_CALL_DEQUEUED`); never abandoned.
     pub dequeued: u32,
-    /// Calls moved to another queue while waiting.
+    /// Calls moved to another queue or out of the ACD while waiting.
     pub transferred_out: u32,
-    /// Calls still waiting when read.
+    /// Calls still waiting at the center's clock.
     pub waiting: u32,
-    /// Of those, waiting longer than the threshold already.
+    /// Of those, waiting longer than T (strictly) already.
     pub waiting_past_sl: u32,
-    /// Answered calls whose conversation ended.
+    /// Answered calls whose `CB_EVENT_CALL_ENDED` was applied.
     pub handled: u32,
     /// `CB_PERIOD_*` bits of the ratios below that hold values.
     pub defined: u32,
-    /// Service level, answered within SL / answered.
+    /// Service level, answered variant (see above).
     pub sl_answered: f64,
-    /// Service level, answered within SL / (answered + net abandoned + dequeued).
+    /// Service level, offered ("abandons negative") variant.
     pub sl_offered: f64,
-    /// Service level, answered within SL / (net offered − abandoned within SL).
+    /// Service level, abandons-ignored variant.
     pub sl_abandons_ignored: f64,
-    /// Service level, (answered + abandoned within SL) / net offered.
+    /// Service level, abandons-positive variant.
     pub sl_abandons_positive: f64,
     /// Average speed of answer, seconds.
     pub asa_seconds: f64,
     /// Average handle time, seconds.
     pub aht_seconds: f64,
-    /// Average wait of (net) abandoned calls, seconds.
+    /// Average wait of abandoned calls (short abandons included), seconds.
     pub average_abandon_seconds: f64,
     /// Longest wait of any call counted, seconds.
     pub max_wait_seconds: f64,

@@ -154,3 +154,12 @@ fn a_hostile_caller_from_c() {
     print!("{report}");
     assert!(report.starts_with("hostile: "), "{report}");
 }
+
+/// Every period's figures computed in C from the definitions in the header alone agree with
+/// the library's (`ffi/tests/c/test_definitions.c`).
+#[test]
+fn the_header_definitions_give_the_library_figures() {
+    let report = run(&build("test_definitions.c", "cc", "c11"));
+    print!("{report}");
+    assert!(report.contains(", 0 disagree"), "{report}");
+}
