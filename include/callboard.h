@@ -111,7 +111,8 @@
 #define CB_EVENT_CALL_DEQUEUED 4
 
 /**
- * A waiting call moved to another queue (`queue` when `has_queue`) or out of the ACD.
+ * A waiting call moved to another queue (`queue` when `has_queue`) or out of the ACD. (An
+ * answered call transferred: `CB_EVENT_CALL_ENDED`, then `CB_EVENT_CALL_ENTERED` of the same id.)
  */
 #define CB_EVENT_CALL_TRANSFERRED 5
 
@@ -1381,13 +1382,20 @@ cb_status cb_center_add_queue(struct cb_center *center,
  * The order rules: events arrive in time order, or at most `reorder_tolerance_ms` older than
  * the newest seen (applied exactly as if in order); no event may be earlier than the previous
  * event of its call (call events) or of its agent (agent events; an answer is an event of its
- * call only, and the agent it names is not checked against the agent's history). A call id is
- * in flight from its entry until it is abandoned, dequeued, transferred out of the ACD, or its
- * agent's wrap-up is over (the agent's next state after `CB_EVENT_CALL_ENDED`; ending
- * after-call work makes the agent available, so an `CB_AGENT_AVAILABLE` that follows is
- * `CB_STATUS_CONFLICT`); an id may then be used again, but not with an earlier time. An ended
- * call or a logged-out agent with no queues keeps its slot (of `CB_MAX_CALLS`,
- * `CB_MAX_AGENTS`) until the tolerance has passed its last event.
+ * call only, and the agent it names is not checked against the agent's history).
+ *
+ * A call is in flight from its entry until it is abandoned, dequeued, transferred out of the
+ * ACD or ended (`CB_EVENT_CALL_ENDED`); its id may then be used again at once, but not with an
+ * earlier time. After `CB_EVENT_CALL_ENDED` the answering agent owes the call's after-call
+ * work: its next state, if `CB_AGENT_AFTER_CALL_WORK`, starts it, and the state after that
+ * (or `CB_EVENT_AFTER_CALL_WORK_ENDED`, which makes the agent available, so an
+ * `CB_AGENT_AVAILABLE` right after it is `CB_STATUS_CONFLICT`) ends it; any other next state
+ * means there was none. A transfer of an answered call is its `CB_EVENT_CALL_ENDED` (talk and
+ * hold in this queue; it counts as answered and handled here) followed by
+ * `CB_EVENT_CALL_ENTERED` of the same id in the queue it goes to (offered there anew);
+ * `CB_EVENT_CALL_TRANSFERRED` is for a call still waiting. An ended call or a logged-out agent
+ * with no queues keeps its slot (of `CB_MAX_CALLS`, `CB_MAX_AGENTS`) until the tolerance has
+ * passed its last event.
  *
  * Returns `CB_STATUS_NULL_ARGUMENT`; `CB_STATUS_INVALID_ARGUMENT` (unknown kind or reason, an
  * impossible duration, a transfer to the same queue, a time beyond year 9999);

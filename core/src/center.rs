@@ -306,11 +306,6 @@ pub enum CallStatus {
         /// Who answered, when the ACD said.
         agent: Option<AgentId>,
     },
-    /// Ended; the agent's after-call work for it is pending or in progress.
-    WrappingUp {
-        /// The agent.
-        agent: AgentId,
-    },
 }
 
 /// A call in flight.
@@ -351,14 +346,6 @@ enum CallPhase {
         answered_at: Timestamp,
         agent: Option<AgentId>,
     },
-    /// Ended; the agent has not yet said whether after-call work follows.
-    WrapPending {
-        agent: AgentId,
-    },
-    Wrapping {
-        agent: AgentId,
-        since: Timestamp,
-    },
     /// Gone from the center: kept only so that an event older than its last one is still
     /// refused while the reorder tolerance could deliver one. Invisible to every figure.
     Ended,
@@ -389,8 +376,21 @@ struct AgentRecord {
     last_at: Timestamp,
     /// Bit i: member of `Center::queues[i]`.
     queues: u64,
-    /// The call whose after-call work this agent owes or is doing.
-    wrap_call: Option<CallId>,
+    /// The after-call work this agent owes for the last call it ended, or is doing.
+    wrap_up: Option<WrapUp>,
+}
+
+/// After-call work an agent owes for a call that ended: counted, when the agent's next state
+/// comes, with the call's other figures. The call itself has left the center, so its id is free.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+struct WrapUp {
+    /// Index into `Center::queues` of the call's queue.
+    queue: u8,
+    /// The instant whose interval the call is counted in.
+    attributed_at: Timestamp,
+    /// When the agent went into after-call work for it; `None` until it does.
+    since: Option<Timestamp>,
 }
 
 impl AgentRecord {
@@ -401,7 +401,7 @@ impl AgentRecord {
             since: at,
             last_at: at,
             queues: 0,
-            wrap_call: None,
+            wrap_up: None,
         }
     }
 
@@ -412,7 +412,7 @@ impl AgentRecord {
     /// Logged out of everything with nothing owed: kept only so that an event older than its
     /// last one is still refused while the reorder tolerance could deliver one.
     fn is_idle(&self) -> bool {
-        self.state == AgentState::LoggedOut && self.queues == 0 && self.wrap_call.is_none()
+        self.state == AgentState::LoggedOut && self.queues == 0 && self.wrap_up.is_none()
     }
 }
 
@@ -966,9 +966,6 @@ impl<
                 CallPhase::Connected { answered_at, agent } => {
                     CallStatus::Connected { answered_at, agent }
                 }
-                CallPhase::WrapPending { agent } | CallPhase::Wrapping { agent, .. } => {
-                    CallStatus::WrappingUp { agent }
-                }
                 CallPhase::Ended => return None,
             };
             let queue = self.queues.get(usize::from(rec.queue)).map_or(QueueId(u32::MAX), |b| b.id);
@@ -1220,7 +1217,7 @@ impl<
         talk_ms: u64,
         hold_ms: u64,
     ) -> Result<(), EventError> {
-        let mut rec = self.call_record(call, at)?;
+        let rec = self.call_record(call, at)?;
         let CallPhase::Connected { answered_at, agent } = rec.phase else {
             return Err(EventError::CallNotConnected);
         };
@@ -1237,19 +1234,25 @@ impl<
             });
         }
         self.wait_history(rec.queue, |h| h.ended(at, talk_ms, hold_ms));
-        let wrapping_agent = agent.filter(|a| self.agents.contains_key(a));
-        match wrapping_agent {
-            Some(agent) => {
-                let previous = self.agents.get_mut(&agent).and_then(|a| a.wrap_call.replace(call));
-                if let Some(previous) = previous.filter(|&p| p != call) {
-                    self.settle_wrap_up(previous, at);
-                }
-                rec.phase = CallPhase::WrapPending { agent };
-                rec.last_at = at;
-                self.store_call(call, rec);
+        // The agent owes the call's after-call work (settling what it owed before); the call
+        // leaves the center, but its interval stays open until the work is counted.
+        let owed = rec.attributed_at.map(|attributed_at| WrapUp {
+            queue: rec.queue,
+            attributed_at,
+            since: None,
+        });
+        let agent = agent.filter(|a| self.agents.get(a).is_some_and(|a| !a.is_idle()));
+        let previous = match (agent, owed) {
+            (Some(agent), Some(owed)) => {
+                self.agents.get_mut(&agent).and_then(|a| a.wrap_up.replace(owed))
             }
-            None => self.remove_call(call, &rec, at),
+            _ => None,
+        };
+        if let Some(previous) = previous {
+            self.settle_wrap_up(previous, at);
         }
+        let still_open = agent.is_some() && owed.is_some();
+        self.end_call(call, &rec, at, !still_open);
         Ok(())
     }
 
@@ -1275,18 +1278,12 @@ impl<
         // Read after advancing the clock: flushing moves `since`.
         let mut rec = self.agents.get(&agent).copied().unwrap_or(AgentRecord::new(at));
         self.account(&rec, at);
-        if let Some(call) = rec.wrap_call {
-            let pending = self.calls.get(&call).map(|c| c.phase);
-            match pending {
-                Some(CallPhase::WrapPending { agent }) if state == AgentState::AfterCallWork => {
-                    if let Some(c) = self.calls.get_mut(&call) {
-                        c.phase = CallPhase::Wrapping { agent, since: at };
-                    }
-                }
-                _ => {
-                    self.settle_wrap_up(call, at);
-                    rec.wrap_call = None;
-                }
+        if let Some(owed) = rec.wrap_up {
+            if owed.since.is_none() && state == AgentState::AfterCallWork {
+                rec.wrap_up = Some(WrapUp { since: Some(at), ..owed });
+            } else {
+                self.settle_wrap_up(owed, at);
+                rec.wrap_up = None;
             }
         }
         rec.state = state;
@@ -1378,21 +1375,17 @@ impl<
         }
     }
 
-    /// The call's after-call work is over (or never came): count it, and forget the call.
-    fn settle_wrap_up(&mut self, call: CallId, at: Timestamp) {
-        let Some(rec) = self.calls.get(&call).copied() else {
-            return;
-        };
-        if let (CallPhase::Wrapping { since, .. }, Some(attributed)) =
-            (rec.phase, rec.attributed_at)
-        {
+    /// The after-call work owed for a call is over (or never came): count it, and close what
+    /// the call kept open.
+    fn settle_wrap_up(&mut self, owed: WrapUp, at: Timestamp) {
+        if let Some(since) = owed.since {
             let acw = at.saturating_sub(since);
-            self.record(rec.queue, attributed, |s| {
+            self.record(owed.queue, owed.attributed_at, |s| {
                 s.after_call_work_ms = s.after_call_work_ms.saturating_add(acw);
             });
-            self.wait_history(rec.queue, |h| h.wrapped_up(at, acw));
+            self.wait_history(owed.queue, |h| h.wrapped_up(at, acw));
         }
-        self.remove_call(call, &rec, at);
+        self.adjust_open_calls(owed.queue, owed.attributed_at, false);
     }
 
     fn store_call(&mut self, call: CallId, rec: CallRecord) {
@@ -1403,6 +1396,12 @@ impl<
     /// The call leaves the center at `at`; its id is remembered until the reorder tolerance
     /// has passed.
     fn remove_call(&mut self, call: CallId, rec: &CallRecord, at: Timestamp) {
+        self.end_call(call, rec, at, true);
+    }
+
+    /// The call leaves the center at `at`; `close` whether its interval no longer waits for it
+    /// (false while its agent owes its after-call work).
+    fn end_call(&mut self, call: CallId, rec: &CallRecord, at: Timestamp, close: bool) {
         let ended = CallRecord {
             last_at: rec.last_at.max(at),
             attributed_at: None,
@@ -1417,7 +1416,7 @@ impl<
             }
         }
         let _ = self.ended.push_back((call, ended.last_at));
-        if let Some(attributed) = rec.attributed_at {
+        if let Some(attributed) = rec.attributed_at.filter(|_| close) {
             self.adjust_open_calls(rec.queue, attributed, false);
         }
     }

@@ -819,8 +819,8 @@ mod tests {
         assert_eq!(ql(4), Ok(200_000));
         assert_eq!(ql(2), Ok(400_000));
         assert_eq!(ql(3), Ok(600_000));
-        // Call 1 is over (its agent still owes the wrap-up); 99 never was.
-        assert_eq!(ql(1), Err(CallWaitError::NotWaiting));
+        // Call 1 is over (its agent still owes the wrap-up, the call has left); 99 never was.
+        assert_eq!(ql(1), Err(CallWaitError::UnknownCall));
         assert_eq!(ql(99), Err(CallWaitError::UnknownCall));
         assert_eq!(c.snapshot(q).unwrap().expected_wait_ms, Some(800_000));
         // Call 3 gives up after 60 s: θ = 1 abandon per 60 s + the first call's 10 s of

@@ -5,7 +5,7 @@ use callboard_core::calendar::{
     DstRule, IntervalLength, LocalDate, MILLIS_PER_HOUR, MILLIS_PER_MINUTE, SiteCalendar,
     Timestamp, UtcOffset,
 };
-use callboard_core::center::{Attribution, CallStatus, EventError};
+use callboard_core::center::{Attribution, EventError};
 use callboard_core::csat::{CsatValue, SurveyResponse};
 use callboard_core::event::{AgentId, AgentState, CallId, DequeueReason, QueueId, ReasonCode};
 use callboard_core::interval::IntervalStats;
@@ -236,13 +236,10 @@ fn handle_time_after_call_work_and_occupancy() {
         T0 + s(370),
         EventKind::CallEnded { call: CallId(1), talk_ms: s(280), hold_ms: s(20) },
     );
-    agent_state(&mut c, T0 + s(370), 7, AgentState::AfterCallWork);
-    assert!(matches!(
-        c.calls().next().map(|v| v.status),
-        Some(CallStatus::WrappingUp { agent: AgentId(7) })
-    ));
-    apply(&mut c, T0 + s(400), EventKind::AfterCallWorkEnded { agent: AgentId(7) });
+    // The call has left the center (its id is free); the agent owes its after-call work.
     assert_eq!(c.calls().count(), 0);
+    agent_state(&mut c, T0 + s(370), 7, AgentState::AfterCallWork);
+    apply(&mut c, T0 + s(400), EventKind::AfterCallWorkEnded { agent: AgentId(7) });
     c.advance_to(T0 + s(900) + s(2)).unwrap();
     let st = interval(&c, A, T0);
     assert_eq!(
@@ -791,4 +788,39 @@ fn clock_jumps_are_limited_and_bounded() {
     let day = c.day(A, today).unwrap();
     // Sixteen agents available all of the last day.
     assert_eq!(day.stats.agent_time.available_ms, 16 * (24 * HOUR - 1));
+}
+
+/// A transfer of an answered call: its conversation ends in the first queue (handled, with its
+/// agent's after-call work) and the same call id enters the second queue at once, offered there
+/// anew. The id is free the moment the call ends, whatever its agent still owes.
+#[test]
+fn an_answered_call_transferred_is_handled_here_and_offered_there() {
+    let mut c = center();
+    for queue in [A, B] {
+        apply(&mut c, T0, EventKind::AgentJoinedQueue { agent: AgentId(7), queue });
+    }
+    agent_state(&mut c, T0, 7, AgentState::Available);
+    enter(&mut c, T0 + s(10), 1, A);
+    answer(&mut c, T0 + s(15), 1, Some(7));
+    agent_state(&mut c, T0 + s(15), 7, AgentState::OnCall);
+    let ended = EventKind::CallEnded { call: CallId(1), talk_ms: s(100), hold_ms: 0 };
+    apply(&mut c, T0 + s(115), ended);
+    enter(&mut c, T0 + s(115), 1, B);
+    agent_state(&mut c, T0 + s(115), 7, AgentState::AfterCallWork);
+    answer(&mut c, T0 + s(125), 1, None);
+    agent_state(&mut c, T0 + s(145), 7, AgentState::Available);
+    c.advance_to(T0 + s(900) + s(2)).unwrap();
+    let first = interval(&c, A, T0);
+    assert_eq!((first.offered, first.answered, first.handled), (1, 1, 1));
+    assert_eq!((first.talk_ms, first.after_call_work_ms), (s(100), s(30)));
+    let second = interval(&c, B, T0);
+    assert_eq!((second.offered, second.answered, second.answer_wait_ms), (1, 1, s(10)));
+    assert_eq!(c.audit(), Ok(()));
+    // Both intervals settle once the work is counted and the second call is over.
+    let ended = EventKind::CallEnded { call: CallId(1), talk_ms: s(60), hold_ms: 0 };
+    apply(&mut c, T0 + s(900) + s(3), ended);
+    let taken: Vec<_> = core::iter::from_fn(|| c.pop_settled_interval()).collect();
+    assert!(
+        taken.iter().any(|(q, r)| *q == A && r.start == T0 && r.stats.after_call_work_ms == s(30))
+    );
 }

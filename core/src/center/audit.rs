@@ -21,11 +21,11 @@
 //!   the longest wait; answered within SL equal to the histogram's count when T is a bucket
 //!   bound; no stored live figures (waiting is only ever read live);
 //! - each call: a unique id in a known queue; entered ≤ previous event ≤ clock; counted where
-//!   the attribution rule puts it; an answer between entry and the previous event; a call
-//!   wrapping up owned by exactly the agent that owes its wrap-up;
+//!   the attribution rule puts it; an answer between entry and the previous event;
 //! - each agent: a unique id; member of known queues only; its instants in order and not after
-//!   the clock;
-//! - each interval's count of calls in flight is the number of calls counted there.
+//!   the clock; after-call work owed in a known queue, under way only in after-call work;
+//! - each interval's count of calls still open is the number of calls in flight counted there
+//!   plus the after-call work agents owe for calls counted there.
 
 use heapless::Vec;
 use heapless::index_map::FnvIndexMap;
@@ -92,17 +92,6 @@ fn valid_config(config: &CenterConfig) -> bool {
     calendar.is_ok_and(|calendar| calendar == config.calendar) && scale.is_ok() && buckets.is_ok()
 }
 
-/// What a call wrapping up says of its agent: the agent, and whether after-call work started.
-type WrapOwner = Option<(AgentId, bool)>;
-
-const fn wrap_owner(call: &CallRecord) -> WrapOwner {
-    match call.phase {
-        CallPhase::WrapPending { agent } => Some((agent, false)),
-        CallPhase::Wrapping { agent, .. } => Some((agent, true)),
-        CallPhase::Waiting | CallPhase::Connected { .. } | CallPhase::Ended => None,
-    }
-}
-
 /// Checks every invariant of a state; see the [module](self) docs.
 pub(super) fn audit<
     const QUEUES: usize,
@@ -143,34 +132,23 @@ pub(super) fn audit<
     })?;
     let queues = ids.len();
 
-    let mut owners: FnvIndexMap<CallId, WrapOwner, CALLS> = FnvIndexMap::new();
+    let mut call_ids: FnvIndexMap<CallId, (), CALLS> = FnvIndexMap::new();
     parts.calls(&mut |(id, call)| {
         ensure(usize::from(call.queue) < queues, "call in an unknown queue")?;
-        ensure(matches!(owners.insert(id, wrap_owner(call)), Ok(None)), "duplicate call")?;
+        ensure(matches!(call_ids.insert(id, ()), Ok(None)), "duplicate call")?;
         audit_call(head, call)
     })?;
 
     let queue_mask = if queues >= 64 { u64::MAX } else { (1_u64 << queues).wrapping_sub(1) };
     let mut agent_ids: FnvIndexMap<AgentId, (), AGENTS> = FnvIndexMap::new();
-    let mut owing: usize = 0;
     parts.agents(&mut |(id, agent)| {
         ensure(matches!(agent_ids.insert(id, ()), Ok(None)), "duplicate agent")?;
         ensure(agent.queues & !queue_mask == 0, "agent in an unknown queue")?;
-        audit_agent(head, agent)?;
-        if let Some(call) = agent.wrap_call {
-            let wrapping = agent.state == AgentState::AfterCallWork;
-            let owner = owners.get(&call).copied().flatten();
-            let owned = match owner {
-                Some((owner, started)) => owner == id && (!started || wrapping),
-                None => false,
-            };
-            ensure(owned, "agent owes the wrap-up of a call that is not its own")?;
-            owing = owing.saturating_add(1);
+        if let Some(owed) = agent.wrap_up {
+            ensure(usize::from(owed.queue) < queues, "wrap-up owed in an unknown queue")?;
         }
-        Ok(())
+        audit_agent(head, agent)
     })?;
-    let wrapping_calls = owners.values().filter(|owner| owner.is_some()).count();
-    ensure(wrapping_calls == owing, "call wrapping up with no agent owing it")?;
 
     let mut index: u8 = 0;
     parts.books(&mut |book| {
@@ -296,11 +274,6 @@ fn audit_call<const DAYS: usize>(
         answered_at.is_none_or(|at| call.entered_at <= at && at <= call.last_at),
         "answered outside the call's span",
     )?;
-    if let CallPhase::Wrapping { since, .. } = call.phase {
-        // An agent's after-call work may be stamped a little before its call's end (events
-        // reordered within the tolerance), so only the clock bounds it.
-        ensure(since <= now, "wrap-up started after the clock")?;
-    }
     if call.phase == CallPhase::Ended {
         return ensure(call.attributed_at.is_none(), "an ended call still counted");
     }
@@ -322,6 +295,14 @@ fn audit_agent<const DAYS: usize>(
     let (Some(now), Some(flushed)) = (head.clock, head.flushed_to) else {
         return Err(Inconsistency("agent tracked before the first event"));
     };
+    if let Some(owed) = agent.wrap_up {
+        // After-call work starts with the agent's state, so it is under way exactly in it.
+        ensure(owed.attributed_at <= now, "wrap-up owed for a call after the clock")?;
+        ensure(
+            owed.since.is_none_or(|since| since <= now && agent.state == AgentState::AfterCallWork),
+            "wrap-up under way outside after-call work",
+        )?;
+    }
     ensure(
         agent.state_since <= agent.last_at
             && agent.last_at <= now
@@ -369,6 +350,21 @@ fn audit_counts<const INTERVALS: usize, const DAYS: usize>(
                 *wait = wait.saturating_add(is_waiting);
             }
             None => ensure(!book.days.accepts(date), "call counted on a day never made")?,
+        }
+        Ok(())
+    })?;
+    // A call whose agent still owes its after-call work keeps its interval open.
+    parts.agents(&mut |(_, agent)| {
+        let Some(owed) = agent.wrap_up.filter(|owed| owed.queue == queue) else {
+            return Ok(());
+        };
+        let start = config.calendar.interval_start(owed.attributed_at, config.interval);
+        match book.position(start, len) {
+            Some(i) => {
+                let open = in_flight.get_mut(i).ok_or(Inconsistency("interval beyond the ring"))?;
+                *open = open.saturating_add(1);
+            }
+            None => ensure(start < book.horizon, "wrap-up owed in an interval never made")?,
         }
         Ok(())
     })?;

@@ -1,6 +1,6 @@
 /* The figures from the header's words alone: three days of a two-queue center (calls answered,
- * abandoned short and not, dequeued, transferred between the queues; agents moving between
- * states), with every period's figures computed here from the definitions in callboard.h's
+ * abandoned short and not, dequeued, transferred between the queues while waiting or after
+ * their answer; agents moving between states), with every period's figures computed here from the definitions in callboard.h's
  * `cb_period` and compared with the library's: every interval kept and every day, at the end
  * and at moments in the day when calls are still waiting, under both attribution rules. */
 #include <math.h>
@@ -80,9 +80,12 @@ static void make_day(uint64_t day_start) {
                 l->hold = below(4) == 0 ? below(60000) : 0;
                 l->ended = l->left + l->talk + l->hold + below(3000);
             }
-            if (l->outcome != TRANSFERRED) break;
+            /* Transferred while waiting, or after its conversation (one call in ten answered):
+               the next leg starts in the other queue. */
+            int answered_then_transferred = l->outcome == ANSWERED && below(10) == 0;
+            if (l->outcome != TRANSFERRED && !answered_then_transferred) break;
             q = 1 - q;
-            entered = l->left;
+            entered = l->outcome == ANSWERED ? l->ended : l->left;
         }
         call++;
     }
@@ -266,8 +269,10 @@ static void make_events(void) {
     }
     for (size_t k = 0; k < leg_count; k++) {
         const leg *l = &legs[k];
-        int first_leg = k == 0 || legs[k - 1].call != l->call;
-        if (first_leg) {
+        /* A call transferred after its answer ends (CALL_ENDED) and enters the other queue with
+           the same id; one transferred while waiting moves there with CALL_TRANSFERRED. */
+        int enters = k == 0 || legs[k - 1].call != l->call || legs[k - 1].outcome == ANSWERED;
+        if (enters) {
             cb_event e = {.at_ms = l->entered, .kind = CB_EVENT_CALL_ENTERED, .call = l->call,
                           .queue = QUEUE_IDS[l->queue]};
             add(e);
