@@ -658,21 +658,14 @@ mod tests {
     }
 
     /// Taking whole years and 400-year cycles at once gives exactly what walking every day
-    /// gives: over spans of up to 40 years and of several cycles, across DST changes (a night span that contains them, a 24/7 clock) and
-    /// holidays in several years, including spans that end exactly at a year's last closing.
+    /// gives: over spans of up to 40 years and of several cycles, across DST changes (a 24/7
+    /// clock, night spans that contain them, one where they do not cancel) and holidays in
+    /// several years, including spans that end exactly at a year's last closing.
     #[test]
     fn whole_years_agree_with_every_day() {
         let mut night = WeekHours::closed();
         let mut lopsided = WeekHours::closed();
-        for weekday in [
-            Weekday::Monday,
-            Weekday::Tuesday,
-            Weekday::Wednesday,
-            Weekday::Thursday,
-            Weekday::Friday,
-            Weekday::Saturday,
-            Weekday::Sunday,
-        ] {
+        for weekday in Weekday::ALL {
             night.set(weekday, &[span(1, 3), span(8, 20)]).unwrap();
             // Across both changes but not symmetrically: the spring day loses 45 minutes of it,
             // the autumn day gains an hour, so a year is not its weekdays' nominal hours.

@@ -84,6 +84,17 @@ pub enum Weekday {
 }
 
 impl Weekday {
+    /// Every weekday, Monday first (the order of [`Weekday::days_from_monday`]).
+    pub const ALL: [Self; 7] = [
+        Self::Monday,
+        Self::Tuesday,
+        Self::Wednesday,
+        Self::Thursday,
+        Self::Friday,
+        Self::Saturday,
+        Self::Sunday,
+    ];
+
     /// Days after Monday: Monday is 0, Sunday is 6.
     #[must_use]
     pub const fn days_from_monday(self) -> u8 {

@@ -199,16 +199,7 @@ fn calendar_of(c: &cb_business_calendar) -> Result<BusinessCalendar, cb_status> 
         return Ok(BusinessCalendar::always(site));
     }
     let mut week = WeekHours::closed();
-    let weekdays = [
-        Weekday::Monday,
-        Weekday::Tuesday,
-        Weekday::Wednesday,
-        Weekday::Thursday,
-        Weekday::Friday,
-        Weekday::Saturday,
-        Weekday::Sunday,
-    ];
-    for (weekday, day) in weekdays.into_iter().zip(c.days.iter()) {
+    for (weekday, day) in Weekday::ALL.into_iter().zip(c.days.iter()) {
         let count = usize::from(day.count);
         let given = day.spans.get(..count).ok_or(CB_STATUS_INVALID_ARGUMENT)?;
         let mut spans = Vec::with_capacity(SPANS_PER_DAY);
