@@ -48,7 +48,9 @@ pub use checkpoint::{CheckpointError, FORMAT_VERSION as CHECKPOINT_FORMAT_VERSIO
 
 use crate::calendar::{IntervalLength, LocalDate, MAX_TIMESTAMP, SiteCalendar, Timestamp};
 use crate::csat::{CsatConfig, CsatError, CsatLedger, PreviousDayCsat, SurveyResponse};
-use crate::event::{AgentId, AgentState, CallId, DequeueReason, Event, EventKind, QueueId};
+use crate::event::{
+    AgentId, AgentState, CallId, DequeueReason, Event, EventKind, QueueId, ReasonCode,
+};
 use crate::interval::{DayReport, IntervalReport, IntervalStats, WaitBuckets};
 use crate::ledger::Ledger;
 use crate::queue::{AgentCounts, QueueConfig, QueueSnapshot};
@@ -1461,6 +1463,7 @@ impl<
     }
 
     /// Queues every ended call for forgetting, as after a restore.
+    #[cfg(feature = "checkpoint")]
     fn queue_ended_calls(&mut self) {
         self.ended.clear();
         for (&call, rec) in &self.calls {
@@ -1533,8 +1536,10 @@ impl<
             Some(_) => {
                 self.forget_idle_agents(now);
                 let Self { agents, queues, config, diagnostics, .. } = self;
+                // All agents at once, so the cost does not grow with agents × queues × pieces
+                // (a quiet night, a jump).
+                account_all(queues, config, diagnostics, agents, boundary, now);
                 for rec in agents.values_mut().filter(|rec| rec.since < boundary) {
-                    account(queues, config, diagnostics, rec, boundary, now);
                     rec.since = boundary;
                 }
                 self.flushed_to = Some(boundary);
@@ -1807,6 +1812,87 @@ fn account<const INTERVALS: usize, const DAYS: usize>(
             let ms = piece_end.saturating_sub(t);
             record(book, config, diagnostics, t, |s| s.agent_time.add(rec.state, ms));
             t = piece_end;
+        }
+    }
+}
+
+/// What `account` does for every agent at once: counts each agent's time in its current state
+/// from its `since` up to `to`, queue by queue and kind of time by kind of time, sweeping the
+/// pieces (intervals kept; days before the horizon) once with the agents in order of `since`.
+/// The same sums as agent by agent, at a cost of queues × 5 × (agents + pieces) instead of
+/// agents × queues × pieces.
+#[inline(never)] // its list of agents is on the stack only while the clock crosses a boundary
+fn account_all<const INTERVALS: usize, const DAYS: usize, const AGENTS: usize>(
+    queues: &mut [QueueBook<INTERVALS, DAYS>],
+    config: &CenterConfig,
+    diagnostics: &mut Diagnostics,
+    agents: &FnvIndexMap<AgentId, AgentRecord, AGENTS>,
+    to: Timestamp,
+    now: Timestamp,
+) {
+    /// One representative per kind of agent time (every not-ready reason is one kind).
+    const KINDS: [AgentState; 5] = [
+        AgentState::Available,
+        AgentState::Reserved,
+        AgentState::OnCall,
+        AgentState::AfterCallWork,
+        AgentState::NotReady(ReasonCode(0)),
+    ];
+    let kind_of = |state: AgentState| match state {
+        AgentState::NotReady(_) => AgentState::NotReady(ReasonCode(0)),
+        other => other,
+    };
+    let mut owed: Vec<(Timestamp, AgentState, u64), AGENTS> = Vec::new();
+    for rec in agents.values() {
+        if rec.since < to && rec.state != AgentState::LoggedOut && rec.queues != 0 {
+            // At most AGENTS agents, so this cannot fail.
+            let _ = owed.push((rec.since, kind_of(rec.state), rec.queues));
+        }
+    }
+    owed.sort_unstable_by_key(|&(since, ..)| since);
+    let len = config.interval.millis();
+    let day_floor = day_floor::<DAYS>(config, now);
+    for (q, book) in queues.iter_mut().enumerate() {
+        let bit = u8::try_from(q).map_or(0, queue_bit);
+        for kind in KINDS {
+            let mut members =
+                owed.iter().filter(|&&(_, k, queues)| k == kind && queues & bit != 0).peekable();
+            let Some(&&(first, ..)) = members.peek() else { continue };
+            // As agent by agent: before the horizon only the days kept count.
+            let mut t = first;
+            if t < book.horizon {
+                t = t.max(day_floor.min(book.horizon));
+            }
+            let mut active: u64 = 0;
+            while members.next_if(|&&(since, ..)| since <= t).is_some() {
+                active = active.saturating_add(1);
+            }
+            while t < to {
+                let piece_end = if t < book.horizon {
+                    config.calendar.day_end(config.calendar.local_date(t)).min(book.horizon)
+                } else {
+                    config.calendar.interval_start(t, config.interval).saturating_add(len)
+                }
+                .min(to);
+                if piece_end <= t {
+                    break;
+                }
+                let mut ms = active.saturating_mul(piece_end.saturating_sub(t));
+                // Agents whose time starts inside the piece count from their start.
+                while let Some(&(since, ..)) = members.next_if(|&&(since, ..)| since < piece_end) {
+                    ms = ms.saturating_add(piece_end.saturating_sub(since));
+                    active = active.saturating_add(1);
+                }
+                if ms > 0 {
+                    let update = |s: &mut IntervalStats| s.agent_time.add(kind, ms);
+                    if t < book.horizon {
+                        record_day(book, config, diagnostics, t, update);
+                    } else {
+                        record(book, config, diagnostics, t, update);
+                    }
+                }
+                t = piece_end;
+            }
         }
     }
 }

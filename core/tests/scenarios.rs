@@ -824,3 +824,105 @@ fn an_answered_call_transferred_is_handled_here_and_offered_there() {
         taken.iter().any(|(q, r)| *q == A && r.start == T0 && r.stats.after_call_work_ms == s(30))
     );
 }
+
+/// Agent time across a quiet night and a ten-day silence, counted when the clock jumps, agrees
+/// with each agent's time in each state worked out here interval by interval and day by day
+/// (and with the clock moving an interval at a time): agents in every kind of state since
+/// instants that are not on a boundary, in one or both queues, many sharing a kind.
+#[test]
+fn a_long_quiet_spell_counts_every_agents_time() {
+    let config = CenterConfig { max_clock_jump_ms: u64::MAX, ..CenterConfig::default() };
+    let mut at_once = center_with(config, QueueConfig::default());
+    let mut stepwise = at_once.clone();
+    // Few kinds of time, so that many agents share one (the not-ready reasons are one kind).
+    let states = [
+        AgentState::Available,
+        AgentState::OnCall,
+        AgentState::NotReady(ReasonCode(3)),
+        AgentState::NotReady(ReasonCode(9)),
+    ];
+    let mut seed: u64 = 17;
+    let mut next = move |below: u64| {
+        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        (seed >> 33) % below
+    };
+    // Each agent's queues and states with their start, as applied.
+    let mut members: Vec<Vec<QueueId>> = Vec::new();
+    let mut history: Vec<Vec<(Timestamp, AgentState)>> = Vec::new();
+    let mut at = T0;
+    for agent in 0..16_u32 {
+        let queues: Vec<QueueId> = [A, B].into_iter().filter(|_| next(3) != 0).collect();
+        for &queue in &queues {
+            let joined = EventKind::AgentJoinedQueue { agent: AgentId(agent), queue };
+            for c in [&mut at_once, &mut stepwise] {
+                apply(c, at, joined);
+            }
+        }
+        members.push(queues);
+        at += next(40 * 60_000) + 1;
+        let state = states[usize::try_from(next(4)).unwrap()];
+        for c in [&mut at_once, &mut stepwise] {
+            apply(c, at, EventKind::AgentStateChanged { agent: AgentId(agent), state });
+        }
+        history.push(vec![(at, state)]);
+    }
+    // Then, within the evening's last minutes, every agent changes state once more, so that
+    // most of them start their night inside an interval, not on its boundary.
+    for agent in 0..16_u32 {
+        at += next(50_000) + 1;
+        let current = history[agent as usize].last().map(|&(_, state)| state);
+        let state = states.into_iter().find(|&s| Some(s) != current).unwrap();
+        for c in [&mut at_once, &mut stepwise] {
+            apply(c, at, EventKind::AgentStateChanged { agent: AgentId(agent), state });
+        }
+        history[agent as usize].push((at, state));
+    }
+    // A queue's agent time over [start, end) up to `now`, from the history alone.
+    let expected = |queue: QueueId, start: Timestamp, end: Timestamp, now: Timestamp| {
+        let mut time = callboard_core::interval::AgentTime::default();
+        for (queues, states) in members.iter().zip(&history) {
+            if !queues.contains(&queue) {
+                continue;
+            }
+            for (i, &(from, state)) in states.iter().enumerate() {
+                let to = states.get(i + 1).map_or(now, |&(next, _)| next).min(end).min(now);
+                let from = from.max(start);
+                if from < to {
+                    let ms = to - from;
+                    match state {
+                        AgentState::Available => time.available_ms += ms,
+                        AgentState::OnCall => time.on_call_ms += ms,
+                        _ => time.not_ready_ms += ms,
+                    }
+                }
+            }
+        }
+        time
+    };
+    // A night (every interval of it kept, the evening's partial ones included), then ten days
+    // (only the days kept count).
+    let mut t = at;
+    for morning in [at + 10 * 3_600_000 + 7_777, at + 10 * 24 * 3_600_000 + 5_555] {
+        while t < morning {
+            t = (t + 15 * 60_000).min(morning);
+            stepwise.advance_to(t).unwrap();
+        }
+        at_once.advance_to(morning).unwrap();
+        for queue in [A, B] {
+            let by_interval: Vec<_> = at_once.intervals(queue).collect();
+            assert!(by_interval.len() > 30);
+            for report in &by_interval {
+                let want = expected(queue, report.start, report.end, morning);
+                assert_eq!(report.stats.agent_time, want, "{queue:?} at {}", report.start);
+            }
+            assert_eq!(by_interval, stepwise.intervals(queue).collect::<Vec<_>>());
+            let by_day: Vec<_> = at_once.days(queue).collect();
+            for report in &by_day {
+                let want = expected(queue, report.start, report.end, morning);
+                assert_eq!(report.stats.agent_time, want, "{queue:?} on {:?}", report.date);
+            }
+            assert_eq!(by_day, stepwise.days(queue).collect::<Vec<_>>());
+        }
+    }
+    assert_eq!(at_once.audit(), Ok(()));
+}

@@ -1,8 +1,9 @@
 /* The figures from the header's words alone: three days of a two-queue center (calls answered,
  * abandoned short and not, dequeued, transferred between the queues while waiting or after
- * their answer; agents moving between states), with every period's figures computed here from the definitions in callboard.h's
- * `cb_period` and compared with the library's: every interval kept and every day, at the end
- * and at moments in the day when calls are still waiting, under both attribution rules. */
+ * their answer; agents moving between states, three of them left logged in overnight), with
+ * every period's figures computed here from the definitions in callboard.h's `cb_period` and
+ * compared with the library's: every interval kept and every day, at the end and at moments
+ * in the day when calls are still waiting, under both attribution rules. */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -40,6 +41,7 @@ typedef struct segment {
     uint32_t agent;
     uint32_t state;
     uint64_t from, to;
+    int overnight; /* the agent stays logged in until its first state of the next day */
 } segment;
 
 static leg legs[LEGS];
@@ -98,11 +100,19 @@ static void make_day(uint64_t day_start) {
         uint64_t from = day_start + 7u * HOUR + 50u * MINUTE + a * 7000u;
         for (size_t k = 0; from < day_start + 20u * HOUR + 10u * MINUTE && segment_count < SEGMENTS; k++) {
             uint64_t to = from + 5u * MINUTE + below(80u * MINUTE);
-            segments[segment_count++] = (segment){a, cycle[k % 6], from, to};
+            segments[segment_count++] = (segment){a, cycle[k % 6], from, to, 0};
             from = to;
         }
-        /* The last segment ends with a log out. */
-        segments[segment_count - 1].to = from;
+        /* Three agents stay logged in overnight in a state occupancy sees (on a call, or in
+           after-call work if they already were), so that the quiet night's time is counted
+           across many intervals at once; the others log out. */
+        if (a < 3 && day_start + DAY < FIRST_DAY + DAYS * DAY && segment_count < SEGMENTS) {
+            uint64_t next_morning = day_start + DAY + 7u * HOUR + 50u * MINUTE + a * 7000u;
+            uint32_t state = segments[segment_count - 1].state == CB_AGENT_ON_CALL
+                                 ? CB_AGENT_AFTER_CALL_WORK
+                                 : CB_AGENT_ON_CALL;
+            segments[segment_count++] = (segment){a, state, from, next_morning, 1};
+        }
     }
 }
 
@@ -259,8 +269,8 @@ static void make_events(void) {
         cb_event e = {.at_ms = s->from, .kind = CB_EVENT_AGENT_STATE, .agent = s->agent,
                       .reason = s->state, .not_ready_reason = 7};
         add(e);
-        int last = k + 1 == segment_count || segments[k + 1].agent != s->agent ||
-                   segments[k + 1].from != s->to;
+        int last = !s->overnight && (k + 1 == segment_count || segments[k + 1].agent != s->agent ||
+                                     segments[k + 1].from != s->to);
         if (last) {
             cb_event out = {.at_ms = s->to, .kind = CB_EVENT_AGENT_STATE, .agent = s->agent,
                             .reason = CB_AGENT_LOGGED_OUT};
