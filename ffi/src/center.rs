@@ -46,6 +46,10 @@ const _: () = assert!(
 /// A contact center: its queues, calls in flight, agents, interval and day figures and CSAT.
 /// Opaque; `cb_center_size()` bytes aligned to `cb_center_align()`.
 ///
+/// Stack: built for release, every `cb_center_` call fits in 256 KB of the calling thread's
+/// stack at these capacities (tested); `cb_center_restore` needs the most (about 224 KB
+/// measured), every other call under 64 KB.
+///
 /// Thread-safety (the rule every `cb_center_` function refers to): a center is not
 /// synchronized. A call taking `cb_center *` needs exclusive use of that center for its
 /// duration; calls taking `const cb_center *` may run concurrently with each other, but not with
@@ -1369,6 +1373,10 @@ pub unsafe extern "C" fn cb_center_restore(
 mod tests {
     use super::*;
 
+    /// The stack the header promises is enough (`cb_center`'s documentation) for the library
+    /// built for release; unoptimized, the same calls need about four times as much.
+    const STACK_KIB: usize = if cfg!(debug_assertions) { 1024 } else { 256 };
+
     #[test]
     fn a_center_is_made_without_a_copy_on_the_stack() {
         // 64 KiB of stack for a center of over a megabyte: it must be built in place.
@@ -1385,6 +1393,51 @@ mod tests {
         });
         assert!(worker.expect("spawn").join().is_ok());
         assert!(cb_center_size() > 1_000_000);
+    }
+
+    /// The stack a switch's thread needs, at full capacity: every agent in every queue, the
+    /// clock moved across a night, a checkpoint written and restored (the deepest calls).
+    #[test]
+    fn a_full_center_runs_on_a_small_stack() {
+        let stack = std::env::var("CB_TEST_STACK_KIB").map_or(STACK_KIB, |v| v.parse().unwrap());
+        let worker = std::thread::Builder::new().stack_size(stack * 1024).spawn(|| {
+            let mut config = core::mem::MaybeUninit::<cb_center_config>::uninit();
+            let mut center: *mut cb_center = core::ptr::null_mut();
+            // SAFETY: valid pointers; the center is this thread's alone and freed once.
+            unsafe {
+                assert_eq!(cb_center_config_default(config.as_mut_ptr()), CB_STATUS_OK);
+                assert_eq!(cb_center_new(config.as_ptr(), &raw mut center), CB_STATUS_OK);
+                let queue = cb_queue_config { sl_seconds: 20, ..cb_queue_config::default() };
+                for q in 0..CB_MAX_QUEUES {
+                    assert_eq!(cb_center_add_queue(center, q, &raw const queue), CB_STATUS_OK);
+                }
+                let at_ms = 1_795_420_800_000 + 123;
+                for agent in 0..CB_MAX_AGENTS {
+                    for q in 0..CB_MAX_QUEUES {
+                        let kind = CB_EVENT_AGENT_JOINED_QUEUE;
+                        let join = cb_event { at_ms, kind, agent, queue: q, ..cb_event::default() };
+                        assert_eq!(cb_center_apply(center, &raw const join), CB_STATUS_OK);
+                    }
+                    let reason = CB_AGENT_AVAILABLE;
+                    let kind = CB_EVENT_AGENT_STATE;
+                    let ready = cb_event { at_ms, kind, agent, reason, ..cb_event::default() };
+                    assert_eq!(cb_center_apply(center, &raw const ready), CB_STATUS_OK);
+                }
+                assert_eq!(cb_center_advance_to(center, at_ms + 12 * 3_600_000), CB_STATUS_OK);
+                let mut needed = 0;
+                let status =
+                    cb_center_checkpoint(center, core::ptr::null_mut(), 0, &raw mut needed);
+                assert_eq!(status, CB_STATUS_BUFFER_TOO_SMALL);
+                let mut bytes = vec![0_u8; needed];
+                let mut written = 0;
+                let status =
+                    cb_center_checkpoint(center, bytes.as_mut_ptr(), needed, &raw mut written);
+                assert_eq!(status, CB_STATUS_OK);
+                assert_eq!(cb_center_restore(center, bytes.as_ptr(), written), CB_STATUS_OK);
+                cb_center_free(center);
+            }
+        });
+        assert!(worker.expect("spawn").join().is_ok());
     }
 
     #[test]

@@ -132,6 +132,23 @@ pub(super) fn audit<
     })?;
     let queues = ids.len();
 
+    audit_ids::<CALLS, AGENTS, INTERVALS, DAYS>(head, parts, queues)?;
+    let mut index: u8 = 0;
+    parts.books(&mut |book| {
+        let queue = index;
+        index = index.saturating_add(1);
+        audit_counts(head, book, queue, parts)
+    })
+}
+
+/// Unique ids, known queues, and each call's and agent's own invariants. A function of its own
+/// so that its tables of ids are off the stack before the books are decoded again.
+#[inline(never)]
+fn audit_ids<const CALLS: usize, const AGENTS: usize, const INTERVALS: usize, const DAYS: usize>(
+    head: &Head<'_, DAYS>,
+    parts: &impl Parts<INTERVALS, DAYS>,
+    queues: usize,
+) -> Result<(), Inconsistency> {
     let mut call_ids: FnvIndexMap<CallId, (), CALLS> = FnvIndexMap::new();
     parts.calls(&mut |(id, call)| {
         ensure(usize::from(call.queue) < queues, "call in an unknown queue")?;
@@ -150,12 +167,7 @@ pub(super) fn audit<
         audit_agent(head, agent)
     })?;
 
-    let mut index: u8 = 0;
-    parts.books(&mut |book| {
-        let queue = index;
-        index = index.saturating_add(1);
-        audit_counts(head, book, queue, parts)
-    })
+    Ok(())
 }
 
 fn audit_book<const INTERVALS: usize, const DAYS: usize>(
