@@ -703,6 +703,13 @@ fn previous_day_csat_through_the_center() {
     };
     assert!(c.record_survey(&future).is_err());
     assert_eq!(c.diagnostics().surveys_rejected, 1);
+    // A contact older than the days the center keeps (8 here) is refused, however empty its
+    // ledger still is: no board or report could ever show that day.
+    let ancient = SurveyResponse { contact_at: T0 - 30 * 24 * MILLIS_PER_HOUR, ..future };
+    assert_eq!(c.record_survey(&ancient), Err(callboard_core::csat::CsatError::TooOld));
+    let oldest_kept = SurveyResponse { contact_at: T0 - 7 * 24 * MILLIS_PER_HOUR, ..future };
+    assert!(c.record_survey(&oldest_kept).is_ok());
+    assert_eq!(c.diagnostics().surveys_rejected, 2);
 }
 
 #[test]
