@@ -317,3 +317,27 @@ fn a_broken_forecast_names_its_line() {
     assert!(message.contains("line 3") && message.contains("twelve"), "{message}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A million erlangs of Erlang C is beyond any staffing the models compute: a clear message
+/// and exit status 1, never a panic's backtrace (f64::clamp once panicked here).
+#[test]
+fn a_million_erlangs_is_refused_clearly() {
+    let args = [
+        "staff",
+        "--model",
+        "erlang-c",
+        "--traffic",
+        "1000000",
+        "--aht",
+        "180",
+        "--target-seconds",
+        "20",
+        "--service-level",
+        "80%",
+    ];
+    let out = callboard(&args);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let message = failure(&args);
+    assert!(message.contains("no staffing up to 1,000,000 agents"), "{message}");
+    assert!(!message.contains("panicked"), "{message}");
+}
