@@ -5,10 +5,10 @@ use callboard_core::QueueConfig;
 use callboard_core::calendar::{DstRule, SiteCalendar, UtcOffset};
 use callboard_core::service_level::ServiceLevelVariant;
 use callboard_core::wire::{BoardMessage, BoardSettings, HostMessage};
-use callboard_examples::board::parse_queue_choice;
-use callboard_examples::board_feed::{FeedPlan, FeedSource, Link, feed};
-use callboard_examples::{options, queue_log};
+use callboard_floor::feed::{FeedPlan, FeedSource, Link, feed};
+use callboard_floor::frame::parse_queue_choice;
 use callboard_hil_tests::{ADDRESS, EMULATED_BOARD, Emulator, build, real_board};
+use callboard_queue_log::{self as queue_log, local_time as options};
 
 fn local(calendar: &SiteCalendar, text: &str) -> u64 {
     options::parse_local_instant(calendar, text).unwrap()

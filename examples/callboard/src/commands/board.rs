@@ -1,0 +1,386 @@
+//! `callboard board`: reader-board frames from a replayed log or a JSON file, their bytes on
+//! the line (`PROTOCOL.md`), pictures of what each panel shows, and a board fed over its line.
+
+use std::path::PathBuf;
+
+use callboard_core::board::BoardFrame;
+use callboard_core::calendar::UtcOffset;
+use callboard_core::service_level::{ServiceLevelThreshold, ServiceLevelVariant};
+use callboard_core::wire::BoardSettings;
+use callboard_core::{CenterConfig, QueueConfig};
+use callboard_floor::{feed, frame};
+use callboard_queue_log::local_time::{self, parse_utc_offset};
+use callboard_queue_log::{self as queue_log, replay};
+use clap::{Subcommand, ValueEnum};
+
+use super::json_line;
+use crate::input::options::Dst;
+use crate::input::{read_input, utf8_input};
+use crate::{preview, sla};
+
+#[derive(Debug, Subcommand)]
+pub enum BoardCommand {
+    /// A board frame's bytes for an address: from a replayed queue_log at a moment, or a JSON
+    /// frame.
+    Encode(BoardEncodeArgs),
+    /// A PNG of what a panel shows for a frame: from a replayed queue_log at a moment, or a
+    /// JSON frame.
+    Preview(BoardPreviewArgs),
+    /// Feed a board its frames over a serial line or TCP, at a steady rate: a queue_log
+    /// replayed, or followed live as the switch writes it.
+    Send(BoardSendArgs),
+}
+
+/// Where a frame comes from: a JSON file, or a replayed log at a moment.
+#[derive(Debug, clap::Args)]
+struct FrameSourceArgs {
+    /// A frame as JSON (the shape `board encode --json` prints), instead of a replayed log.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["queue_log", "at", "queue"])]
+    frame: Option<PathBuf>,
+    /// The queue_log to replay (classic or realtime export); `-` reads stdin.
+    #[arg(long, value_name = "FILE", requires_all = ["at", "queue"])]
+    queue_log: Option<PathBuf>,
+    /// The moment to show, local time: "1999-02-10 11:00".
+    #[arg(long, value_name = "TIME")]
+    at: Option<String>,
+    #[command(flatten)]
+    site: BoardSiteArgs,
+}
+
+/// What a board shows of a center, besides the log.
+#[derive(Debug, clap::Args)]
+pub struct BoardSiteArgs {
+    /// A queue to show, in order: NAME, NAME=LABEL or NAME=LABEL@80% (up to 8).
+    #[arg(long, value_name = "NAME=LABEL@T%", value_parser = frame::parse_queue_choice)]
+    queue: Vec<frame::QueueChoice>,
+    /// The site's standard UTC offset, ±HH:MM.
+    #[arg(long, value_name = "±HH:MM", default_value = "+00:00", allow_hyphen_values = true, value_parser = parse_utc_offset)]
+    utc_offset: UtcOffset,
+    /// Daylight-saving rule of the site.
+    #[arg(long, value_enum, default_value_t = Dst::None)]
+    dst: Dst,
+    /// Service-level threshold T in seconds.
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    sl_seconds: u32,
+    /// Seconds the board may show the frame without a newer one.
+    #[arg(long, value_name = "S", default_value_t = 30)]
+    ttl: u16,
+    /// The announcement line (up to 96 bytes).
+    #[arg(long, value_name = "TEXT", default_value = "")]
+    announcement: String,
+    /// Opening hours, local time: outside them the board shows CLOSED and the next opening.
+    #[arg(long, value_name = "HH:MM-HH:MM", value_parser = frame::parse_opening_hours)]
+    hours: Option<frame::OpeningHours>,
+    /// The center is closed now (whatever --hours says).
+    #[arg(long)]
+    closed: bool,
+    #[command(flatten)]
+    sla: BoardSlaArgs,
+}
+
+/// Service agreements on the board: compliance per department from `callboard sla report`'s
+/// files, judged at each frame's moment.
+#[derive(Debug, clap::Args)]
+pub struct BoardSlaArgs {
+    /// The service requests (as for `sla report`): puts the departments' agreements on the
+    /// board's ticker.
+    #[arg(long, value_name = "FILE.csv", requires = "sla_policies")]
+    sla_requests: Option<PathBuf>,
+    /// The agreements (as for `sla report`).
+    #[arg(long, value_name = "FILE.toml", requires = "sla_requests")]
+    sla_policies: Option<PathBuf>,
+    /// A department to show, in order: NAME, NAME=LABEL or NAME=LABEL@90% (the compliance
+    /// goal; 90 % by default). Every department in the file when not given (up to 8).
+    #[arg(long, value_name = "NAME=LABEL@G%", requires = "sla_requests", value_parser = sla::parse_board_choice)]
+    sla: Vec<sla::BoardChoice>,
+    /// Compliance over this many days, ending on the frame's day.
+    #[arg(long, value_name = "N", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=i64::from(sla::MAX_BOARD_DAYS)))]
+    sla_days: u32,
+}
+
+impl BoardSlaArgs {
+    /// The agreements to put on frames, if asked for.
+    fn agreements(&self) -> Result<Option<sla::BoardAgreements>, String> {
+        let (Some(requests), Some(policies)) = (&self.sla_requests, &self.sla_policies) else {
+            return Ok(None);
+        };
+        let policies_text = utf8_input(policies)?;
+        let parsed = sla::parse_policies(&policies_text)
+            .map_err(|e| format!("{}: {e}", policies.display()))?;
+        let requests_text = utf8_input(requests)?;
+        sla::BoardAgreements::new(parsed, requests_text, self.sla.clone(), self.sla_days).map(Some)
+    }
+}
+
+#[derive(Debug, clap::Args)]
+pub struct BoardEncodeArgs {
+    /// The board's address, 1–254, or 255 for every board.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=255))]
+    address: u8,
+    /// The frame's sequence number.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    sequence: u16,
+    #[command(flatten)]
+    source: FrameSourceArgs,
+    /// Print the frame as JSON instead of its bytes.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct BoardSendArgs {
+    /// The board's address, 1–254, or 255 for every board on the line.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=255))]
+    address: u8,
+    /// The first frame's sequence number.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    sequence: u16,
+    /// The board (or serial-to-Ethernet converter) at HOST:PORT.
+    #[arg(
+        long,
+        value_name = "HOST:PORT",
+        required_unless_present = "serial",
+        conflicts_with = "serial"
+    )]
+    tcp: Option<String>,
+    /// The serial device of the board's line, e.g. /dev/ttyUSB0 (8N1, no flow control).
+    #[arg(long, value_name = "DEVICE")]
+    serial: Option<String>,
+    /// The serial line's speed.
+    #[arg(long, value_name = "BAUD", default_value_t = 115_200, requires = "serial")]
+    baud: u32,
+    /// The queue_log: replayed, or with --follow read as the switch writes it (`-`: stdin).
+    #[arg(long, value_name = "FILE")]
+    queue_log: PathBuf,
+    /// Follow the log live: a frame every --every seconds of the wall clock, with the events
+    /// read so far, until the input ends.
+    #[arg(long, conflicts_with_all = ["from", "until", "speed"])]
+    follow: bool,
+    /// Replay from this local time ("1999-02-10 08:00"); the log's first event by default.
+    #[arg(long, value_name = "TIME")]
+    from: Option<String>,
+    /// Replay until this local time; the log's last event by default.
+    #[arg(long, value_name = "TIME")]
+    until: Option<String>,
+    /// Seconds between frames (of the log when replaying, of the clock when following).
+    #[arg(long, value_name = "S", default_value_t = 2.0)]
+    every: f64,
+    /// Replay speed: log seconds per real second (1 is real time, 60 a minute a second).
+    #[arg(long, value_name = "X")]
+    speed: Option<f64>,
+    /// Send these page seconds (and --brightness) to the board before the first frame.
+    #[arg(long, value_name = "S", value_parser = clap::value_parser!(u8).range(1..))]
+    page_seconds: Option<u8>,
+    /// Send this LED brightness, 0–255, before the first frame.
+    #[arg(long, value_name = "N")]
+    brightness: Option<u8>,
+    #[command(flatten)]
+    site: BoardSiteArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum PanelArg {
+    /// 64 × 32 RGB LED matrix (HUB75), one queue a page.
+    #[value(name = "hub75-64x32")]
+    Hub75,
+    /// 160 × 32 red/green/amber reader board, two queues a page.
+    #[value(name = "tricolour-160x32")]
+    TriColour,
+}
+
+impl From<PanelArg> for preview::PanelChoice {
+    fn from(panel: PanelArg) -> Self {
+        match panel {
+            PanelArg::Hub75 => Self::Hub75Rgb64x32,
+            PanelArg::TriColour => Self::TriColour160x32,
+        }
+    }
+}
+
+#[derive(Debug, clap::Args)]
+pub struct BoardPreviewArgs {
+    /// The panel.
+    #[arg(long, value_enum)]
+    panel: PanelArg,
+    /// The PNG to write.
+    #[arg(long, value_name = "FILE.png")]
+    out: PathBuf,
+    /// Screen pixels per LED (1 to 32).
+    #[arg(long, value_name = "N", default_value_t = 6, value_parser = clap::value_parser!(u32).range(1..=32))]
+    scale: u32,
+    /// Show the board this many seconds after the frame's moment: later pages, the ticker
+    /// further on, or (past the time-to-live) the no-data screen.
+    #[arg(long, value_name = "S", default_value_t = 0)]
+    after: u32,
+    /// Seconds each page shows when the queues do not fit.
+    #[arg(long, value_name = "S", default_value_t = BoardSettings::DEFAULT.page_seconds, value_parser = clap::value_parser!(u8).range(1..))]
+    page_seconds: u8,
+    #[command(flatten)]
+    source: FrameSourceArgs,
+}
+
+/// The frame a command asks for: read from JSON, or built from a replayed log at a moment;
+/// with the departments' agreements at its moment when asked for.
+fn board_frame(source: &FrameSourceArgs) -> Result<BoardFrame, String> {
+    let agreements = source.site.sla.agreements()?;
+    let mut frame = frame_of(source)?;
+    if let Some(agreements) = &agreements {
+        if let Some(note) = sla::rejected_note(&agreements.put_on(&mut frame)?) {
+            eprintln!("callboard: {note}");
+        }
+    }
+    Ok(frame)
+}
+
+fn frame_of(source: &FrameSourceArgs) -> Result<BoardFrame, String> {
+    match (&source.frame, &source.queue_log, &source.at) {
+        (Some(path), _, _) => {
+            let input = read_input(path)?;
+            serde_json::from_slice(&input)
+                .map_err(|e| format!("{} is not a board frame: {e}", path.display()))
+        }
+        (None, Some(path), Some(at)) => {
+            let site = &source.site;
+            let calendar = site.dst.calendar(site.utc_offset)?;
+            let moment = local_time::parse_local_instant(&calendar, at)?;
+            let input = read_input(path)?;
+            let parsed = queue_log::parse(&input, &calendar);
+            if parsed.records.is_empty() {
+                return Err(format!("no queue_log events found in {}", path.display()));
+            }
+            let config = CenterConfig { calendar, ..CenterConfig::default() };
+            let queue_config = QueueConfig {
+                service_level: ServiceLevelThreshold::Seconds(site.sl_seconds),
+                ..QueueConfig::default()
+            };
+            let opening = frame::opening_at(site.hours, site.closed, &calendar, moment);
+            let settings = frame::FrameSettings {
+                ttl_s: site.ttl,
+                announcement: site.announcement.clone(),
+                opening,
+                variant: ServiceLevelVariant::Answered,
+            };
+            let queues = site.queue.clone();
+            replay::center_at(parsed, config, queue_config, moment, move |center, ids| {
+                frame::frame_from_center(center, ids, &queues, &settings)
+            })
+            .map_err(|e| e.to_string())?
+        }
+        _ => Err("give --frame FILE.json, or --queue-log FILE --at TIME --queue NAME".into()),
+    }
+}
+
+fn encode(args: &BoardEncodeArgs) -> Result<String, String> {
+    let frame = board_frame(&args.source)?;
+    if args.json {
+        json_line(&frame)
+    } else {
+        frame::encode_hex(&frame, args.address, args.sequence)
+    }
+}
+
+fn preview(args: &BoardPreviewArgs) -> Result<String, String> {
+    let frame = board_frame(&args.source)?;
+    let settings = BoardSettings { page_seconds: args.page_seconds, ..BoardSettings::DEFAULT };
+    let scene = preview::scene_after(&frame, args.after, &settings);
+    let panel = preview::PanelChoice::from(args.panel);
+    let preview = preview::preview(panel, &scene);
+    preview.save_png(&args.out, args.scale)?;
+    Ok(format!(
+        "{}: {} shows {:?}, framebuffer CRC-32 {:08x}\n",
+        args.out.display(),
+        panel.name(),
+        preview.screen,
+        preview.framebuffer_crc
+    ))
+}
+
+fn send(args: &BoardSendArgs) -> Result<String, String> {
+    let site = &args.site;
+    if site.queue.is_empty() {
+        return Err("give the queues to show: --queue NAME=LABEL@80% (up to 8)".into());
+    }
+    if !(args.every.is_finite() && (0.1..=3600.0).contains(&args.every)) {
+        return Err(format!("--every must be 0.1 to 3600 seconds, not {}", args.every));
+    }
+    let speed = args.speed.unwrap_or(1.0);
+    if !(speed.is_finite() && speed > 0.0) {
+        return Err(format!("--speed must be above 0, not {speed}"));
+    }
+    let calendar = site.dst.calendar(site.utc_offset)?;
+    let link = match (&args.tcp, &args.serial) {
+        (Some(to), _) => feed::Link::Tcp(to.clone()),
+        (None, Some(path)) => feed::Link::Serial { path: path.clone(), baud: args.baud },
+        (None, None) => return Err("give --tcp HOST:PORT or --serial DEVICE".into()),
+    };
+    let configure =
+        (args.page_seconds.is_some() || args.brightness.is_some()).then(|| BoardSettings {
+            brightness: args.brightness.unwrap_or(BoardSettings::DEFAULT.brightness),
+            page_seconds: args.page_seconds.unwrap_or(BoardSettings::DEFAULT.page_seconds),
+            ..BoardSettings::DEFAULT
+        });
+    // Whole milliseconds, 100 to 3,600,000 by the check above.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let every_ms = (args.every * 1000.0).round() as u64;
+    let agreements = site
+        .sla
+        .agreements()?
+        .map(|a| std::sync::Arc::new(a) as std::sync::Arc<dyn feed::FrameAddition>);
+    let plan = feed::FeedPlan {
+        agreements,
+        link,
+        address: args.address,
+        first_sequence: args.sequence,
+        queues: site.queue.clone(),
+        calendar,
+        ttl_s: site.ttl,
+        announcement: site.announcement.clone(),
+        variant: ServiceLevelVariant::Answered,
+        hours: site.hours,
+        closed: site.closed,
+        every_ms,
+        speed,
+        configure,
+    };
+    let source = if args.follow {
+        let input: Box<dyn std::io::BufRead + Send> = if args.queue_log.as_os_str() == "-" {
+            Box::new(std::io::BufReader::new(std::io::stdin()))
+        } else {
+            let file = std::fs::File::open(&args.queue_log)
+                .map_err(|e| format!("cannot read {}: {e}", args.queue_log.display()))?;
+            Box::new(std::io::BufReader::new(file))
+        };
+        feed::FeedSource::Live(input)
+    } else {
+        let input = read_input(&args.queue_log)?;
+        let parsed = queue_log::parse(&input, &calendar);
+        if parsed.records.is_empty() {
+            return Err(format!("no queue_log events found in {}", args.queue_log.display()));
+        }
+        let from = args
+            .from
+            .as_deref()
+            .map(|t| local_time::parse_local_instant(&calendar, t))
+            .transpose()?;
+        let until = args
+            .until
+            .as_deref()
+            .map(|t| local_time::parse_local_instant(&calendar, t))
+            .transpose()?;
+        feed::FeedSource::Replay { parsed, from, until }
+    };
+    let queue_config = QueueConfig {
+        service_level: ServiceLevelThreshold::Seconds(site.sl_seconds),
+        ..QueueConfig::default()
+    };
+    feed::feed(plan, source, queue_config)
+}
+
+/// Runs a `board` subcommand.
+pub fn run(command: &BoardCommand) -> Result<String, String> {
+    match command {
+        BoardCommand::Encode(args) => encode(args),
+        BoardCommand::Preview(args) => preview(args),
+        BoardCommand::Send(args) => send(args),
+    }
+}

@@ -1,0 +1,26 @@
+//! What `callboard` reads: files (or standard input, `-`) and the values typed on its command
+//! line. Each input format owns a module.
+
+use std::io::Read as _;
+use std::path::Path;
+
+pub mod options;
+
+/// A file's bytes (`-`: standard input).
+///
+/// # Errors
+/// A message naming the file.
+pub(crate) fn read_input(path: &Path) -> Result<Vec<u8>, String> {
+    if path.as_os_str() == "-" {
+        let mut buf = Vec::new();
+        std::io::stdin().read_to_end(&mut buf).map_err(|e| format!("cannot read stdin: {e}"))?;
+        Ok(buf)
+    } else {
+        std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+    }
+}
+
+/// A file's text (`-`: stdin), refused when it is not UTF-8.
+pub(crate) fn utf8_input(path: &Path) -> Result<String, String> {
+    String::from_utf8(read_input(path)?).map_err(|_| format!("{}: not UTF-8 text", path.display()))
+}

@@ -1,0 +1,68 @@
+//! `callboard`: the program integrators run. This file only parses the command line and
+//! dispatches; each subcommand owns a file in `commands/`, each input format one in `input/`,
+//! and what a command prints is built in the module named for it (`report`, `staffing`, `sla`,
+//! `preview`).
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod commands;
+mod input;
+mod preview;
+mod report;
+mod sla;
+mod staffing;
+
+/// Contact-center figures computed one way everywhere: reports from ACD logs, staffing.
+#[derive(Debug, Parser)]
+#[command(name = "callboard", version, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Replay an Asterisk queue_log into an interval report per queue.
+    Report(commands::report::ReportArgs),
+    /// A queueing model's figures at a number of agents (or lines).
+    Erlang(commands::erlang::ErlangArgs),
+    /// The fewest agents meeting service targets, for one load or a whole forecast.
+    Staff(commands::staff::StaffArgs),
+    /// Reader boards: frames and their bytes on the line (PROTOCOL.md).
+    #[command(subcommand)]
+    Board(commands::board::BoardCommand),
+    /// A 311 center's day in seconds: simulated, fed through the core as a switch would, its
+    /// reader board live in the terminal, snapshots of the board, the day's report and CSAT.
+    Demo(commands::demo::DemoArgs),
+    /// How right each expected-wait estimator is: every caller's estimate at arrival against the
+    /// wait that followed, on simulated days and real logs.
+    EwtEval(commands::ewt_eval::EwtEvalArgs),
+    /// Service agreements with departments: business-calendar SLA clocks on service requests.
+    #[command(subcommand)]
+    Sla(commands::sla::SlaCommand),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match &cli.command {
+        Command::Report(args) => commands::report::run(args),
+        Command::Erlang(args) => commands::erlang::run(args),
+        Command::Staff(args) => commands::staff::run(args),
+        Command::Board(command) => commands::board::run(command),
+        Command::EwtEval(args) => commands::ewt_eval::run(args),
+        Command::Sla(command) => commands::sla::run(command),
+        Command::Demo(args) => commands::demo::run(args),
+    };
+    match outcome {
+        Ok(text) => {
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
+        Err(message) => {
+            eprintln!("callboard: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,32 @@
+//! Helpers the command-line tests share: running `callboard` as a user runs it, and the sample
+//! data it reads.
+
+// Each test crate uses the helpers it needs.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+/// Runs `callboard` with `args` and waits for it.
+pub fn callboard(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_callboard")).args(args).output().expect("run callboard")
+}
+
+/// A file of `examples/data/`, as an argument.
+pub fn data(name: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../data")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// The real sample day's queue_log, as an argument.
+pub fn sample_log() -> String {
+    data("anonymous-bank-1999-02-10.queue_log")
+}
+
+/// Bytes printed as space-separated hex, as `board encode` prints them.
+pub fn hex_bytes(hex: &str) -> Vec<u8> {
+    hex.split_whitespace().map(|b| u8::from_str_radix(b, 16).expect("hex")).collect()
+}

@@ -1,0 +1,13 @@
+//! A floor's reader boards, fed from its center.
+//!
+//! - [`frame`]: what a board is told: the queues chosen (`NAME=LABEL@T%`), their figures taken
+//!   from a replayed center, the opening hours, the frame encoded for an address.
+//! - [`feed`]: the boards' lines (a serial port, a TCP terminal server) and a queue_log (a
+//!   recorded day or a followed live file) replayed onto them at a steady rate, every frame
+//!   acknowledged.
+//!
+//! `callboard board send` is this crate run from the command line; the hardware-in-the-loop
+//! suite runs it against the real firmware image.
+
+pub mod feed;
+pub mod frame;

@@ -1,0 +1,15 @@
+//! Asterisk's `queue_log`, the log a switch writes of every queue event, read and replayed.
+//!
+//! - [`read`]: the classic pipe-separated file and the realtime table's export, messy lines
+//!   survived with a warning naming each.
+//! - [`replay`]: the records, in time order, turned into `callboard-core` events, at once or a
+//!   step at a time as a live feed does.
+//! - [`local_time`]: the site's local times as people write them (`+02:00`, `1999-02-10 08:00`).
+//!
+//! Every figure comes from the core; this crate only translates the log's vocabulary.
+
+pub mod local_time;
+pub mod read;
+pub mod replay;
+
+pub use read::{Parsed, Record, Warning, parse};

@@ -1,0 +1,796 @@
+//! Replaying a queue_log through the core, the way a switch would feed it live.
+//!
+//! Each queue_log verb becomes the core event it means:
+//!
+//! | queue_log | core |
+//! |---|---|
+//! | `ENTERQUEUE` | call entered |
+//! | `CONNECT` | call answered (and the agent on a call) |
+//! | `COMPLETECALLER`, `COMPLETEAGENT`, `BLINDTRANSFER`, `ATTENDEDTRANSFER`, `TRANSFER` | call ended (the agent's part of it is over) |
+//! | `ABANDON` | call abandoned |
+//! | `EXITWITHTIMEOUT`, `EXITEMPTY`, `EXITWITHKEY`, `WITHDRAW` | call dequeued: timeout, no agents, caller's choice, withdrawn; never an abandon |
+//! | `AGENTLOGIN`, `AGENTCALLBACKLOGIN`, `ADDMEMBER` | agent logged in (and a member of the queue) |
+//! | `AGENTLOGOFF`, `AGENTCALLBACKLOGOFF`, `REMOVEMEMBER` | agent logged out (left the queue) |
+//! | `PAUSE`, `PAUSEALL`, `UNPAUSE`, `UNPAUSEALL` | agent not ready (with the reason) / ready |
+//! | `QUEUESTART` | Asterisk restarted: calls still in the queues were lost (dequeued, "system restart"), calls with agents ended, agents logged out |
+//! | `RINGNOANSWER`, `RINGCANCELED`, `AGENTDUMP`, `SYSCOMPAT`, `AGENTCALLED`, `DID`, `CONFIGRELOAD`, `INFO`, `JOINEMPTY`, `FULL`, `CLOSED`, hold events | nothing to count |
+//! | `CALLOUTBOUND` (QueueMetrics' outbound dialling) | the call and all its events are not queue calls and are left out |
+//!
+//! Waits and talk times come from the events' timestamps, never from the data fields, so the
+//! figures do not depend on which Asterisk version wrote the log or which fields a vendor moved.
+//! Agents first seen on a call (static queue members log no login) are counted from that
+//! moment. Anything that cannot be counted gets a warning naming its line.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use callboard_core::calendar::{MILLIS_PER_DAY, Timestamp};
+use callboard_core::center::Diagnostics;
+use callboard_core::event::{AgentId, AgentState, CallId, DequeueReason, QueueId, ReasonCode};
+use callboard_core::interval::{DayReport, IntervalReport};
+use callboard_core::{Center, CenterConfig, Event, EventKind, QueueConfig};
+
+use crate::read::{Parsed, Record, Warning};
+
+/// Capacities of the replay engine: 64 queues, 16 384 calls in flight, 4 096 agents, two days of
+/// 15-minute intervals waiting to settle, and 400 days.
+pub type ReplayCenter = Center<64, 16_384, 4_096, 192, 400>;
+
+/// The figures of one queue.
+#[derive(Debug, Clone)]
+pub struct QueueFigures {
+    /// The queue's name in the log.
+    pub name: String,
+    /// Every interval from its first activity to the end of the log, oldest first.
+    pub intervals: Vec<IntervalReport>,
+    /// Every local day with activity, oldest first.
+    pub days: Vec<DayReport>,
+}
+
+/// A call without an outcome when the log ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenCall {
+    /// Its callid.
+    pub callid: String,
+    /// Its queue.
+    pub queue: String,
+    /// The line of its `ENTERQUEUE`.
+    pub entered_line: usize,
+    /// Whether an agent had answered it.
+    pub answered: bool,
+}
+
+/// Everything a replay produced.
+#[derive(Debug)]
+pub struct Replayed {
+    /// Per queue, sorted by name.
+    pub queues: Vec<QueueFigures>,
+    /// Warnings from reading and replaying, by line.
+    pub warnings: Vec<Warning>,
+    /// Calls still open when the log ended.
+    pub open_calls: Vec<OpenCall>,
+    /// The engine's counters.
+    pub diagnostics: Diagnostics,
+    /// The last instant of the log: what "now" means for open calls.
+    pub end: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Waiting,
+    Connected,
+}
+
+#[derive(Debug)]
+struct CallTrack {
+    id: CallId,
+    queue: String,
+    phase: Phase,
+    entered_line: usize,
+    answered_at: Option<Timestamp>,
+    agent: Option<String>,
+}
+
+impl CallTrack {
+    /// Talk time up to `at`: everything since the answer (the log has no hold events).
+    fn talk_ms(&self, at: Timestamp) -> u64 {
+        self.answered_at.map_or(0, |answered| at.saturating_sub(answered))
+    }
+}
+
+#[derive(Debug, Default)]
+struct AgentTrack {
+    id: u32,
+    logged_in: bool,
+    paused: Option<ReasonCode>,
+    on_call: bool,
+    queues: HashSet<String>,
+    /// The state last sent to the core.
+    sent: Option<AgentState>,
+}
+
+impl AgentTrack {
+    fn derived(&self) -> AgentState {
+        match (self.logged_in, self.on_call, self.paused) {
+            (false, _, _) => AgentState::LoggedOut,
+            (true, true, _) => AgentState::OnCall,
+            (true, false, Some(reason)) => AgentState::NotReady(reason),
+            (true, false, None) => AgentState::Available,
+        }
+    }
+}
+
+/// Per-callid trouble collected while replaying, reported once per call.
+#[derive(Debug)]
+struct Orphan {
+    first_line: usize,
+    lines: usize,
+}
+
+struct Replayer {
+    center: Box<ReplayCenter>,
+    queue_ids: HashMap<String, QueueId>,
+    queue_config: QueueConfig,
+    calls: HashMap<String, CallTrack>,
+    next_call: u64,
+    agents: HashMap<String, AgentTrack>,
+    reasons: HashMap<String, ReasonCode>,
+    outbound: HashMap<String, Orphan>,
+    orphans: HashMap<String, Orphan>,
+    custom: BTreeMap<String, Orphan>,
+    warnings: Vec<Warning>,
+    settled: HashMap<QueueId, Vec<IntervalReport>>,
+}
+
+/// Replays parsed records through a new center.
+///
+/// The engine is large (it holds two days of intervals for 64 queues); callers on a thread with
+/// a small stack should use [`replay_on_own_thread`].
+#[must_use]
+pub fn replay(parsed: Parsed, config: CenterConfig, queue_config: QueueConfig) -> Replayed {
+    let mut r = Replayer::new(parsed.warnings, config, queue_config);
+    for record in &parsed.records {
+        r.record(record);
+        while let Some((queue, report)) = r.center.pop_settled_interval() {
+            r.settled.entry(queue).or_default().push(report);
+        }
+    }
+    r.finish()
+}
+
+/// Replays the records up to and including `moment`, moves the clock to `moment`, and hands
+/// the center as it stood then, with the queue ids given to the log's queue names, to `look`.
+/// For pictures of a moment: what a wallboard showed at 11:00.
+///
+/// Runs on its own thread (like [`replay_on_own_thread`]).
+///
+/// # Errors
+/// When the thread cannot be started or panics, or the moment is out of range.
+pub fn center_at<T: Send + 'static>(
+    parsed: Parsed,
+    config: CenterConfig,
+    queue_config: QueueConfig,
+    moment: Timestamp,
+    look: impl FnOnce(&ReplayCenter, &HashMap<String, QueueId>) -> T + Send + 'static,
+) -> std::io::Result<T> {
+    std::thread::Builder::new()
+        .name("replay".into())
+        .stack_size(REPLAY_STACK_BYTES)
+        .spawn(move || {
+            let mut stepper = Stepper::new(parsed.warnings, config, queue_config);
+            stepper.push(parsed.records);
+            stepper.advance_to(moment).map_err(std::io::Error::other)?;
+            Ok(look(stepper.center(), stepper.queue_ids()))
+        })?
+        .join()
+        .map_err(|_| std::io::Error::other("the replay thread panicked"))?
+}
+
+/// The stack a thread holding a [`ReplayCenter`] needs: the engine is built in place, and a
+/// debug build builds it on the stack first.
+pub const REPLAY_STACK_BYTES: usize = 256 << 20;
+
+/// How late a live queue_log line may be read and still counted: its whole-second stamp, plus
+/// a slow writer or a `tail` over a network file system.
+pub const LIVE_LATENESS_MS: u64 = 5_000;
+
+/// A replay that moves forward a step at a time, for boards fed a log at a steady rate or fed
+/// live: records are pushed as they come and applied as the clock reaches them.
+///
+/// Build it on a thread with [`REPLAY_STACK_BYTES`] of stack.
+pub struct Stepper {
+    replayer: Replayer,
+    pending: std::collections::VecDeque<Record>,
+}
+
+impl std::fmt::Debug for Stepper {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Stepper")
+            .field("clock", &self.replayer.center.now())
+            .field("pending", &self.pending.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Stepper {
+    /// A stepper with no records yet; `warnings` are the reader's, kept with the replay's.
+    #[must_use]
+    pub fn new(warnings: Vec<Warning>, config: CenterConfig, queue_config: QueueConfig) -> Self {
+        Self {
+            replayer: Replayer::new(warnings, config, queue_config),
+            pending: std::collections::VecDeque::new(),
+        }
+    }
+
+    /// A stepper for a log read as it is written: the clock follows the wall clock, and a line
+    /// written a moment before the clock moved on (queue_log stamps whole seconds) is still
+    /// counted, up to [`LIVE_LATENESS_MS`] late.
+    #[must_use]
+    pub fn live(config: CenterConfig, queue_config: QueueConfig) -> Self {
+        Self {
+            replayer: Replayer::with_tolerance(Vec::new(), config, queue_config, LIVE_LATENESS_MS),
+            pending: std::collections::VecDeque::new(),
+        }
+    }
+
+    /// Adds the queue called `name` now, before any of its calls, so a board can show it from
+    /// the start.
+    ///
+    /// # Errors
+    /// The engine's refusal (too many queues).
+    pub fn declare_queue(&mut self, name: &str) -> Result<QueueId, String> {
+        self.replayer.queue_id(name, 0).ok_or_else(|| {
+            self.replayer.warnings.last().map_or_else(String::new, |w| w.message.clone())
+        })
+    }
+
+    /// Keeps the reader's warnings about lines it could not read, with the replay's own.
+    pub fn note(&mut self, warnings: impl IntoIterator<Item = Warning>) {
+        self.replayer.warnings.extend(warnings);
+    }
+
+    /// Queues records, in time order, to apply when the clock reaches them.
+    pub fn push(&mut self, records: impl IntoIterator<Item = Record>) {
+        self.pending.extend(records);
+    }
+
+    /// Applies the queued records up to and including `moment` and moves the clock there.
+    ///
+    /// # Errors
+    /// The engine's refusal of the moment (before its clock, or out of range).
+    pub fn advance_to(&mut self, moment: Timestamp) -> Result<(), String> {
+        while self.pending.front().is_some_and(|record| record.at <= moment) {
+            if let Some(record) = self.pending.pop_front() {
+                self.replayer.record(&record);
+            }
+        }
+        let moved = self.replayer.center.advance_to(moment).map_err(|e| e.to_string());
+        // A stepper shows the present; settled intervals are a report's business.
+        while self.replayer.center.pop_settled_interval().is_some() {}
+        moved
+    }
+
+    /// The next record not yet applied.
+    #[must_use]
+    pub fn peek(&self) -> Option<&Record> {
+        self.pending.front()
+    }
+
+    /// Applies the next record (its time moves the clock) and returns it: for looking at the
+    /// center between one event and the next, as an evaluation of estimates at each arrival does.
+    pub fn step(&mut self) -> Option<Record> {
+        let record = self.pending.pop_front()?;
+        self.replayer.record(&record);
+        while self.replayer.center.pop_settled_interval().is_some() {}
+        Some(record)
+    }
+
+    /// The center as it stands.
+    #[must_use]
+    pub fn center(&self) -> &ReplayCenter {
+        &self.replayer.center
+    }
+
+    /// The queue ids given to the log's queue names.
+    #[must_use]
+    pub fn queue_ids(&self) -> &HashMap<String, QueueId> {
+        &self.replayer.queue_ids
+    }
+
+    /// The center, to record what the log does not carry (survey responses).
+    pub fn center_mut(&mut self) -> &mut ReplayCenter {
+        &mut self.replayer.center
+    }
+
+    /// Warnings so far, by line.
+    #[must_use]
+    pub fn warnings(&self) -> &[Warning] {
+        &self.replayer.warnings
+    }
+}
+
+/// [`replay`] on a thread with a stack large enough for the engine in debug builds.
+///
+/// # Errors
+/// When the thread cannot be started or panics.
+pub fn replay_on_own_thread(
+    parsed: Parsed,
+    config: CenterConfig,
+    queue_config: QueueConfig,
+) -> std::io::Result<Replayed> {
+    std::thread::Builder::new()
+        .name("replay".into())
+        .stack_size(REPLAY_STACK_BYTES)
+        .spawn(move || replay(parsed, config, queue_config))?
+        .join()
+        .map_err(|_| std::io::Error::other("the replay thread panicked"))
+}
+
+impl Replayer {
+    /// A replayer for a whole log, whose records are already in time order.
+    fn new(warnings: Vec<Warning>, config: CenterConfig, queue_config: QueueConfig) -> Self {
+        Self::with_tolerance(warnings, config, queue_config, 0)
+    }
+
+    fn with_tolerance(
+        warnings: Vec<Warning>,
+        config: CenterConfig,
+        queue_config: QueueConfig,
+        reorder_tolerance_ms: u64,
+    ) -> Self {
+        let config = CenterConfig {
+            reorder_tolerance_ms,
+            // Gaps of weeks are normal in a log (a queue closed for the holidays); implausible
+            // timestamps were removed by the reader.
+            max_clock_jump_ms: 800 * MILLIS_PER_DAY,
+            ..config
+        };
+        Self {
+            center: Box::new(ReplayCenter::new(config)),
+            queue_ids: HashMap::new(),
+            queue_config,
+            calls: HashMap::new(),
+            next_call: 0,
+            agents: HashMap::new(),
+            reasons: HashMap::new(),
+            outbound: HashMap::new(),
+            orphans: HashMap::new(),
+            custom: BTreeMap::new(),
+            warnings,
+            settled: HashMap::new(),
+        }
+    }
+}
+
+fn lines(n: usize) -> String {
+    if n == 1 { "1 line".into() } else { format!("{n} lines") }
+}
+
+fn is_none(field: &str) -> bool {
+    field.is_empty() || field.eq_ignore_ascii_case("NONE")
+}
+
+impl Replayer {
+    fn warn(&mut self, line: usize, message: impl Into<String>) {
+        self.warnings.push(Warning::new(line, message));
+    }
+
+    fn apply(&mut self, line: usize, what: &str, at: Timestamp, kind: EventKind) -> bool {
+        match self.center.apply(&Event::new(at, kind)) {
+            Ok(()) => true,
+            Err(e) => {
+                self.warn(line, format!("{what} not counted: {e}"));
+                false
+            }
+        }
+    }
+
+    fn record(&mut self, rec: &Record) {
+        if self.outbound.contains_key(&rec.callid) {
+            if let Some(o) = self.outbound.get_mut(&rec.callid) {
+                o.lines += 1;
+            }
+            return;
+        }
+        match rec.event.as_str() {
+            "ENTERQUEUE" => self.enter(rec),
+            "CONNECT" => self.connect(rec),
+            "COMPLETECALLER" | "COMPLETEAGENT" | "BLINDTRANSFER" | "ATTENDEDTRANSFER"
+            | "TRANSFER" => {
+                self.complete(rec);
+            }
+            "ABANDON" => self.leave(rec, |call| EventKind::CallAbandoned { call }),
+            "EXITWITHTIMEOUT" => self.dequeue(rec, DequeueReason::Timeout),
+            "EXITEMPTY" => self.dequeue(rec, DequeueReason::NoAgents),
+            "EXITWITHKEY" => self.dequeue(rec, DequeueReason::CallerOption),
+            "WITHDRAW" => self.dequeue(rec, DequeueReason::Withdrawn),
+            "AGENTLOGIN" | "AGENTCALLBACKLOGIN" | "ADDMEMBER" => {
+                self.agent_update(rec, |a| a.logged_in = true)
+            }
+            "AGENTLOGOFF" | "AGENTCALLBACKLOGOFF" => {
+                self.agent_update(rec, |a| a.logged_in = false)
+            }
+            "REMOVEMEMBER" => self.remove_member(rec),
+            "PAUSE" | "PAUSEALL" => {
+                let reason = self.reason_code(rec.data.first().map_or("", String::as_str));
+                self.agent_update(rec, |a| a.paused = Some(reason));
+            }
+            "UNPAUSE" | "UNPAUSEALL" => self.agent_update(rec, |a| a.paused = None),
+            "QUEUESTART" => self.restart(rec),
+            "CALLOUTBOUND" => {
+                self.outbound.insert(rec.callid.clone(), Orphan { first_line: rec.line, lines: 1 });
+                if let Some(track) = self.calls.remove(&rec.callid) {
+                    self.warn(rec.line, format!(
+                        "call {} was queued at line {} but is an outbound call; its queue events stay counted",
+                        rec.callid, track.entered_line
+                    ));
+                }
+            }
+            // Known verbs that change no figure: ring attempts, announcements, configuration,
+            // the dialled number, calls refused entry before joining, hold tracking.
+            "RINGNOANSWER" | "RINGCANCELED" | "AGENTDUMP" | "SYSCOMPAT" | "AGENTCALLED" | "DID"
+            | "CONFIGRELOAD" | "INFO" | "JOINEMPTY" | "FULL" | "CLOSED" | "CALLERONHOLD"
+            | "CALLEROFFHOLD" => {}
+            other => {
+                let entry = self
+                    .custom
+                    .entry(other.to_owned())
+                    .or_insert(Orphan { first_line: rec.line, lines: 0 });
+                entry.lines += 1;
+            }
+        }
+    }
+
+    /// The queue called `name`, added to the center on first sight.
+    fn queue_id(&mut self, name: &str, line: usize) -> Option<QueueId> {
+        if let Some(&id) = self.queue_ids.get(name) {
+            return Some(id);
+        }
+        let id = QueueId(u32::try_from(self.queue_ids.len()).unwrap_or(u32::MAX));
+        match self.center.add_queue(id, self.queue_config) {
+            Ok(()) => {
+                self.queue_ids.insert(name.to_owned(), id);
+                Some(id)
+            }
+            Err(e) => {
+                self.warn(line, format!("queue {name:?} not counted: {e}"));
+                None
+            }
+        }
+    }
+
+    fn enter(&mut self, rec: &Record) {
+        if is_none(&rec.queue) {
+            self.warn(rec.line, "ENTERQUEUE without a queue name; skipped");
+            return;
+        }
+        let Some(queue) = self.queue_id(&rec.queue, rec.line) else {
+            return;
+        };
+        if let Some(open) = self.calls.get(&rec.callid) {
+            let message = format!(
+                "ENTERQUEUE for call {} which is still {} in queue {} since line {}; skipped",
+                rec.callid,
+                if open.phase == Phase::Waiting { "waiting" } else { "connected" },
+                open.queue,
+                open.entered_line
+            );
+            self.warn(rec.line, message);
+            return;
+        }
+        let id = CallId(self.next_call);
+        self.next_call += 1;
+        let kind = EventKind::CallEntered { call: id, queue, priority: 0 };
+        if self.apply(rec.line, "ENTERQUEUE", rec.at, kind) {
+            self.calls.insert(
+                rec.callid.clone(),
+                CallTrack {
+                    id,
+                    queue: rec.queue.clone(),
+                    phase: Phase::Waiting,
+                    entered_line: rec.line,
+                    answered_at: None,
+                    agent: None,
+                },
+            );
+        }
+    }
+
+    /// The call this record is about, if it entered a queue; otherwise remembers the orphan.
+    fn tracked(&mut self, rec: &Record, expected: Phase) -> Option<CallId> {
+        let Some(track) = self.calls.get(&rec.callid) else {
+            let orphan = self
+                .orphans
+                .entry(rec.callid.clone())
+                .or_insert(Orphan { first_line: rec.line, lines: 0 });
+            orphan.lines += 1;
+            return None;
+        };
+        if track.phase != expected {
+            let message = format!(
+                "{} for call {} which is {}; skipped",
+                rec.event,
+                rec.callid,
+                if track.phase == Phase::Waiting { "still waiting" } else { "already connected" }
+            );
+            self.warn(rec.line, message);
+            return None;
+        }
+        let id = track.id;
+        if track.queue != rec.queue && !is_none(&rec.queue) {
+            let message = format!(
+                "{} names queue {} but call {} is in queue {}",
+                rec.event, rec.queue, rec.callid, track.queue
+            );
+            self.warn(rec.line, message);
+        }
+        Some(id)
+    }
+
+    fn connect(&mut self, rec: &Record) {
+        let Some(call) = self.tracked(rec, Phase::Waiting) else {
+            return;
+        };
+        let agent = (!is_none(&rec.agent)).then(|| rec.agent.clone());
+        let agent_id = agent.as_ref().map(|name| self.agent_id(name));
+        let kind = EventKind::CallAnswered { call, agent: agent_id };
+        if !self.apply(rec.line, "CONNECT", rec.at, kind) {
+            return;
+        }
+        if let Some(track) = self.calls.get_mut(&rec.callid) {
+            track.phase = Phase::Connected;
+            track.answered_at = Some(rec.at);
+            track.agent.clone_from(&agent);
+        }
+        if agent.is_some() {
+            let queue = self.calls.get(&rec.callid).map(|t| t.queue.clone());
+            self.agent_update_named(rec, &rec.agent, queue.as_deref(), |a| {
+                // A static member logs no login: being on a call shows they are logged in.
+                a.logged_in = true;
+                a.on_call = true;
+            });
+        }
+    }
+
+    fn complete(&mut self, rec: &Record) {
+        let Some(call) = self.tracked(rec, Phase::Connected) else {
+            return;
+        };
+        let talk_ms = self.calls.get(&rec.callid).map_or(0, |t| t.talk_ms(rec.at));
+        let kind = EventKind::CallEnded { call, talk_ms, hold_ms: 0 };
+        if !self.apply(rec.line, &rec.event, rec.at, kind) {
+            return;
+        }
+        if let Some(track) = self.calls.remove(&rec.callid)
+            && let Some(agent) = track.agent
+        {
+            self.agent_update_named(rec, &agent, None, |a| a.on_call = false);
+        }
+    }
+
+    fn leave(&mut self, rec: &Record, kind: impl FnOnce(CallId) -> EventKind) {
+        let Some(call) = self.tracked(rec, Phase::Waiting) else {
+            return;
+        };
+        if self.apply(rec.line, &rec.event, rec.at, kind(call)) {
+            self.calls.remove(&rec.callid);
+        }
+    }
+
+    fn dequeue(&mut self, rec: &Record, reason: DequeueReason) {
+        self.leave(rec, |call| EventKind::CallDequeued { call, reason });
+    }
+
+    /// Asterisk restarted: nothing it had in flight survived.
+    fn restart(&mut self, rec: &Record) {
+        let mut open: Vec<(String, CallTrack)> = self.calls.drain().collect();
+        open.sort_by_key(|(_, t)| t.entered_line);
+        for (callid, track) in open {
+            let (what, kind) = match track.phase {
+                Phase::Waiting => (
+                    "lost while waiting",
+                    EventKind::CallDequeued {
+                        call: track.id,
+                        reason: DequeueReason::SystemRestart,
+                    },
+                ),
+                Phase::Connected => (
+                    "cut off while connected",
+                    EventKind::CallEnded {
+                        call: track.id,
+                        talk_ms: track.talk_ms(rec.at),
+                        hold_ms: 0,
+                    },
+                ),
+            };
+            self.warn(
+                rec.line,
+                format!(
+                    "Asterisk restarted (QUEUESTART): call {callid} (entered line {}) was {what}; \
+                     counted as ended by the restart",
+                    track.entered_line
+                ),
+            );
+            self.apply(rec.line, "QUEUESTART", rec.at, kind);
+        }
+        let names: Vec<String> = self.agents.keys().cloned().collect();
+        for name in names {
+            self.agent_update_named(rec, &name, None, |a| {
+                a.logged_in = false;
+                a.on_call = false;
+                a.paused = None;
+            });
+        }
+    }
+
+    fn agent_id(&mut self, name: &str) -> AgentId {
+        let next = u32::try_from(self.agents.len()).unwrap_or(u32::MAX);
+        AgentId(
+            self.agents
+                .entry(name.to_owned())
+                .or_insert_with(|| AgentTrack { id: next, ..AgentTrack::default() })
+                .id,
+        )
+    }
+
+    fn reason_code(&mut self, reason: &str) -> ReasonCode {
+        let next = u16::try_from(self.reasons.len() + 1).unwrap_or(u16::MAX);
+        *self.reasons.entry(reason.trim().to_owned()).or_insert(ReasonCode(next))
+    }
+
+    fn agent_update(&mut self, rec: &Record, change: impl FnOnce(&mut AgentTrack)) {
+        if is_none(&rec.agent) {
+            self.warn(rec.line, format!("{} without an agent; skipped", rec.event));
+            return;
+        }
+        let queue = (!is_none(&rec.queue)).then(|| rec.queue.clone());
+        self.agent_update_named(rec, &rec.agent, queue.as_deref(), change);
+    }
+
+    fn remove_member(&mut self, rec: &Record) {
+        if is_none(&rec.agent) || is_none(&rec.queue) {
+            self.warn(rec.line, "REMOVEMEMBER without an agent or a queue; skipped");
+            return;
+        }
+        let queue = self.queue_ids.get(&rec.queue).copied();
+        let member = self.agents.get(&rec.agent).is_some_and(|a| a.queues.contains(&rec.queue));
+        let Some(queue) = queue.filter(|_| member) else {
+            let message = format!(
+                "REMOVEMEMBER: {} is not a member of queue {}; nothing to remove",
+                rec.agent, rec.queue
+            );
+            self.warn(rec.line, message);
+            return;
+        };
+        let agent = self.agent_id(&rec.agent);
+        if self.apply(rec.line, "REMOVEMEMBER", rec.at, EventKind::AgentLeftQueue { agent, queue })
+        {
+            let no_queues_left = self.agents.get_mut(&rec.agent).is_some_and(|a| {
+                a.queues.remove(&rec.queue);
+                a.queues.is_empty()
+            });
+            if no_queues_left {
+                self.agent_update_named(rec, &rec.agent, None, |a| a.logged_in = false);
+            }
+        }
+    }
+
+    /// Changes what is known about an agent (joining `queue` if given) and sends the core the
+    /// resulting state if it changed.
+    fn agent_update_named(
+        &mut self,
+        rec: &Record,
+        name: &str,
+        queue: Option<&str>,
+        change: impl FnOnce(&mut AgentTrack),
+    ) {
+        let agent = self.agent_id(name);
+        if let Some(queue_name) = queue {
+            let is_member = self.agents.get(name).is_some_and(|a| a.queues.contains(queue_name));
+            let queue_id = self.queue_id(queue_name, rec.line);
+            if let (false, Some(queue)) = (is_member, queue_id) {
+                let kind = EventKind::AgentJoinedQueue { agent, queue };
+                if self.apply(rec.line, "queue membership", rec.at, kind)
+                    && let Some(a) = self.agents.get_mut(name)
+                {
+                    a.queues.insert(queue_name.to_owned());
+                }
+            }
+        }
+        let Some(track) = self.agents.get_mut(name) else {
+            return;
+        };
+        change(track);
+        let state = track.derived();
+        let unchanged = track.sent.unwrap_or(AgentState::LoggedOut) == state;
+        if !unchanged {
+            let kind = EventKind::AgentStateChanged { agent, state };
+            if self.apply(rec.line, &rec.event, rec.at, kind)
+                && let Some(track) = self.agents.get_mut(name)
+            {
+                track.sent = Some(state);
+            }
+        }
+    }
+
+    fn finish(mut self) -> Replayed {
+        for (callid, o) in std::mem::take(&mut self.orphans) {
+            let more = if o.lines > 1 {
+                format!(" (and {} of it after)", lines(o.lines - 1))
+            } else {
+                String::new()
+            };
+            self.warn(o.first_line, format!(
+                "call {callid} has no ENTERQUEUE (it entered before the log begins, or the line is lost); \
+                 this line{more} not counted"
+            ));
+        }
+        for (callid, o) in std::mem::take(&mut self.outbound) {
+            self.warn(o.first_line, format!(
+                "call {callid} is an outbound (dialler) call, not a queue call: its {} not counted",
+                lines(o.lines)
+            ));
+        }
+        for (event, o) in std::mem::take(&mut self.custom) {
+            self.warn(o.first_line, format!(
+                "unknown or custom event {event:?} ({}, first here) does not change any figure; ignored",
+                lines(o.lines)
+            ));
+        }
+        let d = *self.center.diagnostics();
+        if d.intervals_evicted > 0 {
+            self.warn(0, format!(
+                "{} intervals were dropped before their calls ended (a call open for over two days); \
+                 the day figures still hold them",
+                d.intervals_evicted
+            ));
+        }
+        if d.days_evicted > 0 {
+            self.warn(
+                0,
+                format!(
+                    "{} of the oldest days exceeded the 400 days kept and are not shown",
+                    d.days_evicted
+                ),
+            );
+        }
+        let mut open_calls: Vec<OpenCall> = self
+            .calls
+            .iter()
+            .map(|(callid, t)| OpenCall {
+                callid: callid.clone(),
+                queue: t.queue.clone(),
+                entered_line: t.entered_line,
+                answered: t.phase == Phase::Connected,
+            })
+            .collect();
+        open_calls.sort_by_key(|c| c.entered_line);
+        for c in &open_calls {
+            let state = if c.answered { "still connected to an agent" } else { "still waiting" };
+            self.warnings.push(Warning::new(
+                c.entered_line,
+                format!(
+                    "call {} in queue {} is {state} when the log ends: reported as open",
+                    c.callid, c.queue
+                ),
+            ));
+        }
+        let mut names: Vec<(&String, &QueueId)> = self.queue_ids.iter().collect();
+        names.sort();
+        let queues = names
+            .into_iter()
+            .map(|(name, &id)| {
+                let mut intervals = self.settled.remove(&id).unwrap_or_default();
+                intervals.extend(self.center.intervals(id));
+                QueueFigures { name: name.clone(), intervals, days: self.center.days(id).collect() }
+            })
+            .collect();
+        self.warnings.sort_by_key(|w| w.line);
+        Replayed {
+            queues,
+            warnings: self.warnings,
+            open_calls,
+            diagnostics: *self.center.diagnostics(),
+            end: self.center.now(),
+        }
+    }
+}
