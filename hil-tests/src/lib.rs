@@ -1,7 +1,7 @@
 //! # callboard hardware-in-the-loop harness
 //!
 //! Tests the reader-board firmware as hardware: it builds the real firmware image
-//! (`firmware/boards/an386`), starts it on an emulated Cortex-M4 board (QEMU `mps2-an386`,
+//! (`firmware/images/an386`), starts it on an emulated Cortex-M4 board (QEMU `mps2-an386`,
 //! always under a time limit), and talks to it through its emulated UART exactly as a host talks
 //! to a board on the floor — the wire protocol of `PROTOCOL.md`, nothing else. What the board
 //! shows is checked by asking it (`WhatAreYouShowing`) and comparing its framebuffer's CRC with
@@ -20,13 +20,13 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use callboard_board::panel::{Hub75Rgb64x32, Panel, framebuffer_crc};
-use callboard_board::render::{Scene, render, render_boot};
 use callboard_core::board::BoardFrame;
 use callboard_core::wire::{
     BoardMessage, BoardSettings, Decoded, FrameDecoder, Header, HostMessage, MAX_FRAME_BYTES,
     encode,
 };
+use callboard_render::panel::{Hub75Rgb64x32, Panel, framebuffer_crc};
+use callboard_render::render::{Scene, render, render_boot};
 
 /// The emulated board's address (its image is built without `CALLBOARD_BOARD_ADDRESS`).
 pub const ADDRESS: u8 = 1;
@@ -48,7 +48,7 @@ pub fn repository() -> PathBuf {
 /// The firmware workspace.
 #[must_use]
 pub fn firmware_workspace() -> PathBuf {
-    repository().join("firmware").join("boards")
+    repository().join("firmware").join("images")
 }
 
 /// A firmware image: a package of the firmware workspace with some features.
@@ -74,7 +74,7 @@ pub const BLACKPILL_HUB75: ImageSpec = ImageSpec {
     binary: "callboard-blackpill-hub75",
     features: "",
 };
-/// The emulated board's cost meter (`firmware/boards/an386/src/bin/cost.rs`).
+/// The emulated board's cost meter (`firmware/images/an386/src/bin/cost.rs`).
 pub const COST_METER: ImageSpec =
     ImageSpec { package: "callboard-an386", binary: "cost", features: "" };
 
@@ -550,7 +550,7 @@ pub fn stack_peak(emulator: &Emulator, size: &ImageSize) -> Result<u64, String> 
     Ok(u64::from(len) - untouched * 4)
 }
 
-/// One row of `firmware/boards/budget.txt`.
+/// One row of `firmware/images/budget.txt`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Budget {
     /// The image (package name).

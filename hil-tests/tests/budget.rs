@@ -1,4 +1,4 @@
-//! Every firmware image fits its flash and RAM budget (`firmware/boards/budget.txt`), and the
+//! Every firmware image fits its flash and RAM budget (`firmware/images/budget.txt`), and the
 //! figures recorded there are the image's own.
 
 use callboard_hil_tests::{

@@ -227,9 +227,9 @@ fn shows_exactly_the_frame_it_was_sent() {
 /// The floor frame, valid from a moment after `after` at which its ticker shows red (the
 /// breached count of an agreement) on a 64-column panel from then for at least a second.
 fn agreements_on_the_ticker(after: u64, settings: &BoardSettings) -> BoardFrame {
-    use callboard_board::colour::Ink;
-    use callboard_board::panel::{Hub75Rgb64x32, Panel};
-    use callboard_board::render::{Scene, render};
+    use callboard_render::colour::Ink;
+    use callboard_render::panel::{Hub75Rgb64x32, Panel};
+    use callboard_render::render::{Scene, render};
     use embedded_graphics::pixelcolor::raw::ToBytes;
 
     let red = Hub75Rgb64x32::colour(Ink::Alarm).to_le_bytes();

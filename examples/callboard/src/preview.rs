@@ -3,12 +3,12 @@
 
 use std::path::Path;
 
-use callboard_board::panel::{
-    Hub75Framebuffer, Hub75Rgb64x32, Panel, TriColour160x32, TriColourFramebuffer, framebuffer_crc,
-};
-use callboard_board::render::{Scene, render};
 use callboard_core::board::BoardFrame;
 use callboard_core::wire::{BoardSettings, Screen};
+use callboard_render::panel::{
+    Hub75Framebuffer, Hub75Rgb64x32, Panel, TriColour160x32, TriColourFramebuffer, framebuffer_crc,
+};
+use callboard_render::render::{Scene, render};
 use embedded_graphics::image::Image;
 use embedded_graphics::pixelcolor::Rgb888;
 use embedded_graphics::prelude::*;

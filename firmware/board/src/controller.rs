@@ -72,14 +72,14 @@ pub const fn build_address(given: Option<&str>) -> u8 {
 
 /// The frame shown and where it stands on the board's clock.
 #[derive(Debug, Clone)]
-struct Received {
+struct Shown {
     frame: BoardFrame,
     sequence: u16,
     /// Board uptime (ms) when it arrived.
     arrived_ms: u64,
 }
 
-impl Received {
+impl Shown {
     /// The frame's clock at board uptime `uptime_ms`.
     fn clock(&self, uptime_ms: u64) -> Timestamp {
         self.frame.valid_at.saturating_add(uptime_ms.saturating_sub(self.arrived_ms))
@@ -108,7 +108,7 @@ pub struct Controller<'fb, P: Panel> {
     /// swapped with the one shown, so no copy of a frame passes through the stack.
     inbox: HostMessage,
     /// The frame shown, once `has_received`.
-    received: Received,
+    shown: Shown,
     has_received: bool,
     framebuffer: &'fb mut P::Framebuffer,
     picture: Picture,
@@ -145,7 +145,7 @@ impl<'fb, P: Panel> Controller<'fb, P> {
             decoder: FrameDecoder::new(),
             settings: BoardSettings::DEFAULT,
             inbox: HostMessage::Display(BoardFrame::EMPTY),
-            received: Received { frame: BoardFrame::EMPTY, sequence: 0, arrived_ms: now_ms },
+            shown: Shown { frame: BoardFrame::EMPTY, sequence: 0, arrived_ms: now_ms },
             has_received: false,
             framebuffer,
             picture: Picture { screen, sequence: None, at: None, drawn_ms: now_ms },
@@ -181,7 +181,7 @@ impl<'fb, P: Panel> Controller<'fb, P> {
     /// The last frame accepted, whether or not it is still within its time-to-live.
     #[must_use]
     pub fn frame(&self) -> Option<&BoardFrame> {
-        self.received().map(|shown| &shown.frame)
+        self.shown().map(|shown| &shown.frame)
     }
 
     /// The screen in the framebuffer.
@@ -260,8 +260,8 @@ impl<'fb, P: Panel> Controller<'fb, P> {
     }
 
     /// The frame shown, if any has been.
-    fn received(&self) -> Option<&Received> {
-        self.has_received.then_some(&self.received)
+    fn shown(&self) -> Option<&Shown> {
+        self.has_received.then_some(&self.shown)
     }
 
     /// Acts on the message in the inbox.
@@ -269,15 +269,15 @@ impl<'fb, P: Panel> Controller<'fb, P> {
         match &mut self.inbox {
             HostMessage::Display(frame) => {
                 let ttl_ms = u64::from(frame.ttl_s).saturating_mul(1000);
-                let board_clock = self.has_received.then(|| self.received.clock(now_ms));
+                let board_clock = self.has_received.then(|| self.shown.clock(now_ms));
                 let expired = ttl_ms == 0
                     || board_clock.is_some_and(|now| frame.valid_at.saturating_add(ttl_ms) <= now);
                 if expired {
                     return BoardMessage::Nack(NackReason::Expired);
                 }
-                core::mem::swap(&mut self.received.frame, frame);
-                self.received.sequence = sequence;
-                self.received.arrived_ms = now_ms;
+                core::mem::swap(&mut self.shown.frame, frame);
+                self.shown.sequence = sequence;
+                self.shown.arrived_ms = now_ms;
                 self.has_received = true;
                 self.stale = true;
                 BoardMessage::Ack
@@ -321,9 +321,9 @@ impl<'fb, P: Panel> Controller<'fb, P> {
         if booting {
             return false;
         }
-        let at = self.received().map(|shown| shown.clock(now_ms));
+        let at = self.shown().map(|shown| shown.clock(now_ms));
         let scene = Scene {
-            frame: self.has_received.then_some(&self.received.frame),
+            frame: self.has_received.then_some(&self.shown.frame),
             now: at.unwrap_or(0),
             settings: &self.settings,
         };
@@ -335,7 +335,7 @@ impl<'fb, P: Panel> Controller<'fb, P> {
         }
         let Ok(screen) = render::<P, _>(&scene, self.framebuffer);
         let sequence = match screen {
-            Screen::Figures | Screen::Closed => self.received().map(|shown| shown.sequence),
+            Screen::Figures | Screen::Closed => self.shown().map(|shown| shown.sequence),
             Screen::Boot | Screen::NoData => None,
         };
         self.picture = Picture { screen, sequence, at, drawn_ms: now_ms };

@@ -1,13 +1,14 @@
-//! # callboard-board: what a reader board draws
+//! # callboard-board: a reader board's runtime
 //!
-//! The part of a callboard reader board that both the firmware and the host run: the
-//! [`render`](render::render) function from the last valid frame and the clock to pixels on
-//! any `embedded-graphics` `DrawTarget`, the [panels](panel) it draws for, and their
-//! [colours](colour). The firmware renders into a panel's framebuffer and scans it out to the
-//! LEDs; `callboard board preview` renders the same frame into a PNG; so what an integrator
-//! previews is, pixel for pixel, what the wall shows.
+//! What runs a board, on top of the shared renderer (`callboard-render`): the
+//! [`Controller`](controller::Controller) that is the board itself over `embedded-io` (frames
+//! out of the line's bytes, acknowledgements and status, settings, expiry, redrawing only when
+//! the picture changes), the [`ByteQueue`](byte_queue::ByteQueue) the UART interrupt fills and
+//! the main loop drains, and the [HUB75 scan](hub75) that lights an RGB matrix from its
+//! framebuffer. Each board image (`firmware/images/`) is a thin binary over this crate and its
+//! own registers.
 //!
-//! `no_std`, no allocation, no panics on any frame: a board on a wall is never rebooted.
+//! `no_std`, no allocation, no panics on any input: a board on a wall is never rebooted.
 
 #![no_std]
 #![forbid(unsafe_code)]
@@ -28,14 +29,9 @@
 #[cfg(test)]
 extern crate std;
 
-pub mod colour;
+pub mod byte_queue;
 pub mod controller;
 pub mod hub75;
-pub mod panel;
-pub mod received;
-pub mod render;
 
-pub use colour::{Ink, TriColour};
+pub use callboard_render::{Hub75Rgb64x32, Panel, TriColour160x32, panel, render};
 pub use controller::Controller;
-pub use panel::{Hub75Rgb64x32, Panel, TriColour160x32};
-pub use render::{Scene, render, render_boot};

@@ -17,7 +17,6 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use callboard_board::render::Scene;
 use callboard_core::board::{BoardFrame, Opening};
 use callboard_core::calendar::{DstRule, LocalDate, SiteCalendar, Timestamp, UtcOffset};
 use callboard_core::csat::SurveyResponse;
@@ -26,6 +25,7 @@ use callboard_core::queue::QueueSnapshot;
 use callboard_core::service_level::ServiceLevelVariant;
 use callboard_core::wire::BoardSettings;
 use callboard_core::{CenterConfig, QueueConfig};
+use callboard_render::render::Scene;
 use embedded_graphics::pixelcolor::Rgb888;
 use embedded_graphics::prelude::{OriginDimensions, Point, RgbColor};
 

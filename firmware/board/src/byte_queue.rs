@@ -1,7 +1,7 @@
 //! # The bytes a UART has received and the main loop has not yet read
 //!
 //! A board takes each received byte in its UART interrupt, so that nothing is lost while the
-//! main loop draws, and the main loop reads them when it comes round. [`Received`] is that
+//! main loop draws, and the main loop reads them when it comes round. [`ByteQueue`] is that
 //! queue: a `static` both sides share through `critical-section`, fixed in size, counting what
 //! it had no room for (the frame a lost byte belonged to is then discarded and counted by the
 //! decoder, and the host, which has no answer, sends it again).
@@ -13,18 +13,18 @@ use heapless::Deque;
 
 /// Up to `N` received bytes.
 #[derive(Debug)]
-pub struct Received<const N: usize> {
+pub struct ByteQueue<const N: usize> {
     queue: Mutex<RefCell<Deque<u8, N>>>,
     dropped: Mutex<RefCell<u32>>,
 }
 
-impl<const N: usize> Default for Received<N> {
+impl<const N: usize> Default for ByteQueue<N> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl<const N: usize> Received<N> {
+impl<const N: usize> ByteQueue<N> {
     /// Empty; `const`, for a `static`.
     #[must_use]
     pub const fn new() -> Self {
@@ -74,7 +74,7 @@ mod tests {
 
     #[test]
     fn bytes_come_out_in_order_and_overflow_is_counted() {
-        let received = Received::<4>::new();
+        let received = ByteQueue::<4>::new();
         assert!(received.is_empty());
         for byte in 1..=6 {
             received.push(byte);

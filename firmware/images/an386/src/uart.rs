@@ -3,7 +3,7 @@
 
 use core::convert::Infallible;
 
-use callboard_board::received::Received;
+use callboard_board::byte_queue::ByteQueue;
 use cortex_m::peripheral::NVIC;
 
 use crate::{SYSCLK_HZ, read, write};
@@ -30,7 +30,7 @@ pub const BAUD: u32 = 115_200;
 const QUEUE_BYTES: usize = 1024;
 
 /// Received, not yet read.
-static RECEIVED: Received<QUEUE_BYTES> = Received::new();
+static RECEIVED: ByteQueue<QUEUE_BYTES> = ByteQueue::new();
 
 /// UART0's RX interrupt line.
 #[derive(Debug, Clone, Copy)]

@@ -15,7 +15,7 @@ use core::sync::atomic::{AtomicU32, Ordering};
 
 use callboard_board::hub75::{Dwell, Hub75Pins, Hub75Planes, Hub75Scanner, ROW_PAIRS};
 use callboard_board::panel::Hub75Framebuffer;
-use callboard_board::received::Received;
+use callboard_board::byte_queue::ByteQueue;
 use callboard_board::{Controller, Hub75Rgb64x32};
 use cortex_m::peripheral::syst::SystClkSource;
 use cortex_m_rt::{entry, exception};
@@ -52,7 +52,7 @@ static PLANES: ConstStaticCell<Hub75Planes> = ConstStaticCell::new(Hub75Planes::
 
 static TICKS_MS: AtomicU32 = AtomicU32::new(0);
 /// Received bytes: a whole frame, 89 ms of the line.
-static RECEIVED: Received<1024> = Received::new();
+static RECEIVED: ByteQueue<1024> = ByteQueue::new();
 static RECEIVER: Mutex<RefCell<Option<Rx<USART1>>>> = Mutex::new(RefCell::new(None));
 static SCAN: Mutex<RefCell<Option<Scan>>> = Mutex::new(RefCell::new(None));
 
