@@ -1,0 +1,265 @@
+//! The stream decoder: bytes as they come, in any chunking, frames out, every discard counted
+//! by reason. Nothing it is fed can make it panic or stop.
+
+use serde::{Deserialize, Serialize};
+
+use super::frame::cobs_decode_in_place;
+use super::message::{DISPLAY_VARIANT, Message, whole};
+use super::{
+    CRC_BYTES, HEADER_BYTES, Header, MAX_FRAME_BYTES, OLDEST_PROTOCOL_VERSION, PROTOCOL_VERSION,
+};
+use crate::crc::crc32;
+
+/// Frames a decoder accepted, and those it discarded by reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct DecodeCounts {
+    /// Frames decoded and accepted.
+    pub accepted: u32,
+    /// Frames longer than [`MAX_FRAME_BYTES`] (discarded up to the next delimiter).
+    pub oversized: u32,
+    /// Frames whose COBS encoding is broken (e.g. a cut cable).
+    pub bad_framing: u32,
+    /// Frames too short to hold a header and a CRC.
+    pub truncated: u32,
+    /// Frames whose CRC does not match.
+    pub bad_crc: u32,
+    /// Frames of another protocol version.
+    pub unknown_version: u32,
+    /// Frames for another board.
+    pub other_address: u32,
+    /// Frames with a good CRC whose message does not decode.
+    pub malformed: u32,
+}
+
+impl DecodeCounts {
+    /// Nothing counted yet.
+    pub const NONE: Self = Self {
+        accepted: 0,
+        oversized: 0,
+        bad_framing: 0,
+        truncated: 0,
+        bad_crc: 0,
+        unknown_version: 0,
+        other_address: 0,
+        malformed: 0,
+    };
+
+    /// Frames discarded for any reason.
+    #[must_use]
+    pub const fn discarded(&self) -> u32 {
+        self.oversized
+            .saturating_add(self.bad_framing)
+            .saturating_add(self.truncated)
+            .saturating_add(self.bad_crc)
+            .saturating_add(self.unknown_version)
+            .saturating_add(self.other_address)
+            .saturating_add(self.malformed)
+    }
+}
+
+/// Why a frame was discarded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Discard {
+    /// Longer than [`MAX_FRAME_BYTES`].
+    Oversized,
+    /// Broken COBS.
+    BadFraming,
+    /// Too short for a header and a CRC.
+    Truncated,
+    /// CRC mismatch.
+    BadCrc,
+    /// Another protocol version.
+    UnknownVersion,
+    /// Addressed to another board.
+    OtherAddress,
+    /// The message does not decode.
+    Malformed,
+}
+
+/// What one completed frame gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decoded<M> {
+    /// A frame for us.
+    Frame(Header, M),
+    /// A frame discarded, and why (also counted).
+    Discarded(Discard),
+}
+
+/// A stream decoder: bytes in, frames out. `N` is its buffer, at least [`MAX_FRAME_BYTES`].
+///
+/// It accepts frames whose address passes `accepts` (a board: its own address and broadcast;
+/// the host: any board). Empty frames (two delimiters in a row, an idle line) are ignored.
+#[derive(Debug, Clone)]
+pub struct FrameDecoder<const N: usize = MAX_FRAME_BYTES> {
+    buffer: [u8; N],
+    len: usize,
+    overflowed: bool,
+    counts: DecodeCounts,
+}
+
+impl<const N: usize> Default for FrameDecoder<N> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<const N: usize> FrameDecoder<N> {
+    /// An empty decoder.
+    #[must_use]
+    pub const fn new() -> Self {
+        Self { buffer: [0; N], len: 0, overflowed: false, counts: DecodeCounts::NONE }
+    }
+
+    /// What has been accepted and discarded so far.
+    #[must_use]
+    pub const fn counts(&self) -> &DecodeCounts {
+        &self.counts
+    }
+
+    /// Forgets a partial frame (e.g. after a line break was detected).
+    pub fn reset(&mut self) {
+        self.len = 0;
+        self.overflowed = false;
+    }
+
+    /// Whether a frame has begun and not yet ended.
+    #[must_use]
+    pub const fn in_frame(&self) -> bool {
+        self.len != 0 || self.overflowed
+    }
+
+    /// Drops a frame the line fell silent in the middle of (a cut cable, a host that
+    /// restarted), counting it as truncated, so that the next frame after the silence is not
+    /// glued to its remains. Returns whether there was one.
+    pub fn abandon(&mut self) -> bool {
+        if !self.in_frame() {
+            return false;
+        }
+        self.reset();
+        self.counts.truncated = self.counts.truncated.saturating_add(1);
+        true
+    }
+
+    /// Takes one byte; at a delimiter, returns what the frame gave.
+    pub fn feed<M: Message>(
+        &mut self,
+        byte: u8,
+        accepts: impl Fn(u8) -> bool,
+    ) -> Option<Decoded<M>> {
+        let len = self.take_byte(byte)?;
+        let checked = len.and_then(|len| self.check_frame::<M>(len, &accepts));
+        // One deserialization, returning straight from where postcard builds the message.
+        let decoded = checked.and_then(|(header, body_end)| {
+            let body = self.buffer.get(HEADER_BYTES..body_end).ok_or(Discard::Truncated)?;
+            let message = whole::<M>(body).map_err(|_| Discard::Malformed)?;
+            Ok((header, message))
+        });
+        Some(match self.count(decoded) {
+            Ok((header, message)) => Decoded::Frame(header, message),
+            Err(reason) => Decoded::Discarded(reason),
+        })
+    }
+
+    /// Takes one byte, like [`feed`](Self::feed), but decodes a completed frame's message
+    /// into `inbox` instead of returning it, in place where it can: a board's display frame
+    /// is most of a kilobyte, and returned by value it is copied through the stack on its way
+    /// (postcard's result, the decoded frame, the caller's copy) — stack a 16 KiB board does
+    /// not have to spare. Returns the frame's header once `inbox` holds its message.
+    ///
+    /// A frame discarded as [`Discard::Malformed`] may have been partly decoded into `inbox`,
+    /// which then holds a valid message of no meaning: keep what is shown elsewhere.
+    pub fn feed_into<M: Message>(
+        &mut self,
+        byte: u8,
+        accepts: impl Fn(u8) -> bool,
+        inbox: &mut M,
+    ) -> Option<Result<Header, Discard>> {
+        let len = self.take_byte(byte)?;
+        let checked = len.and_then(|len| self.check_frame::<M>(len, &accepts));
+        let decoded = checked.and_then(|(header, body_end)| {
+            let body = self.buffer.get(HEADER_BYTES..body_end).ok_or(Discard::Truncated)?;
+            M::decode_into(body, inbox).map_err(|_| Discard::Malformed)?;
+            Ok(header)
+        });
+        Some(self.count(decoded))
+    }
+
+    /// Buffers a byte of a frame; at a delimiter, returns the completed frame's length (or
+    /// that it was oversized) and resets for the next. `None`: no frame completed (a byte in
+    /// the middle, or an empty frame).
+    fn take_byte(&mut self, byte: u8) -> Option<Result<usize, Discard>> {
+        if byte != 0 {
+            if let Some(slot) = self.buffer.get_mut(self.len) {
+                *slot = byte;
+                self.len = self.len.saturating_add(1);
+            } else {
+                self.overflowed = true;
+            }
+            return None;
+        }
+        let (len, overflowed) = (self.len, self.overflowed);
+        self.reset();
+        match (overflowed, len) {
+            (true, _) => Some(Err(Discard::Oversized)),
+            (false, 0) => None,
+            (false, len) => Some(Ok(len)),
+        }
+    }
+
+    /// Checks a completed frame of `len` bytes — COBS, CRC, version, address — and returns its
+    /// header and where its message ends in the buffer (the message starts after the header).
+    fn check_frame<M: Message>(
+        &mut self,
+        len: usize,
+        accepts: &impl Fn(u8) -> bool,
+    ) -> Result<(Header, usize), Discard> {
+        let encoded = self.buffer.get_mut(..len).ok_or(Discard::Oversized)?;
+        let decoded_len = cobs_decode_in_place(encoded).ok_or(Discard::BadFraming)?;
+        let frame = self.buffer.get(..decoded_len).ok_or(Discard::BadFraming)?;
+        let (covered, crc) = frame.split_last_chunk::<CRC_BYTES>().ok_or(Discard::Truncated)?;
+        let (header, _) = covered.split_first_chunk::<HEADER_BYTES>().ok_or(Discard::Truncated)?;
+        if crc32(covered) != u32::from_le_bytes(*crc) {
+            return Err(Discard::BadCrc);
+        }
+        let [version, address, s0, s1] = *header;
+        if !(OLDEST_PROTOCOL_VERSION..=PROTOCOL_VERSION).contains(&version) {
+            return Err(Discard::UnknownVersion);
+        }
+        if !accepts(address) {
+            return Err(Discard::OtherAddress);
+        }
+        let header = Header { version, address, sequence: u16::from_le_bytes([s0, s1]) };
+        let mut body_end = decoded_len.saturating_sub(CRC_BYTES);
+        if version == 1
+            && M::VERSION_1_DISPLAY
+            && self.buffer.get(HEADER_BYTES) == Some(&DISPLAY_VARIANT)
+        {
+            // Version 2 appended one field to the display message, its last: the list of
+            // service agreements. A version-1 display is version 2's with that list empty,
+            // which postcard writes as a single 0x00; it goes where the checked CRC was.
+            if let Some(slot) = self.buffer.get_mut(body_end) {
+                *slot = 0;
+                body_end = body_end.saturating_add(1);
+            }
+        }
+        Ok((header, body_end))
+    }
+
+    /// Counts what a frame gave.
+    fn count<T>(&mut self, decoded: Result<T, Discard>) -> Result<T, Discard> {
+        let counter = match decoded {
+            Ok(_) => &mut self.counts.accepted,
+            Err(Discard::Oversized) => &mut self.counts.oversized,
+            Err(Discard::BadFraming) => &mut self.counts.bad_framing,
+            Err(Discard::Truncated) => &mut self.counts.truncated,
+            Err(Discard::BadCrc) => &mut self.counts.bad_crc,
+            Err(Discard::UnknownVersion) => &mut self.counts.unknown_version,
+            Err(Discard::OtherAddress) => &mut self.counts.other_address,
+            Err(Discard::Malformed) => &mut self.counts.malformed,
+        };
+        *counter = counter.saturating_add(1);
+        decoded
+    }
+}
