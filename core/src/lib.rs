@@ -9,23 +9,31 @@
 //! state as it was. Time is passed in by the caller ([`calendar::Timestamp`], milliseconds since
 //! the Unix epoch), so everything is deterministic and replayable.
 //!
-//! Where to find what:
+//! Where to find what (every module, in the order a call meets them):
 //! - [`event`]: what the ACD reports: calls entering, answered, abandoned, dequeued,
 //!   transferred, ended; agents changing state and queue memberships.
 //! - [`center`]: the engine. A [`Center`] applies events and answers with live queue state and
-//!   interval and daily figures.
+//!   interval and daily figures; its folder holds one file per part (config, errors, the books,
+//!   applying, reading, audit, checkpoint).
+//! - [`queue`]: queue configuration and the wallboard snapshot.
 //! - [`interval`]: the definition of every counter and derived figure (ASA, AHT, abandon rate,
 //!   occupancy, …) of an interval or a day.
 //! - [`service_level`]: the four service-level variants and the threshold in seconds or rings.
 //! - [`calendar`]: local days, daylight saving and interval boundaries.
-//! - [`csat`]: survey responses, daily CSAT with the previous day's figure, monthly and
-//!   quarterly roll-ups.
-//! - [`queue`]: queue configuration and the wallboard snapshot.
-//! - [`board`]: what an LED reader board shows, built from the live state.
-//! - `wire` (feature `wire`): the reader-board protocol, frames in and out of a serial line.
 //! - [`wait`]: expected wait: the queueing estimators, delay history and Asterisk's
 //!   announcement.
+//! - [`csat`]: survey responses, daily CSAT with the previous day's figure, monthly and
+//!   quarterly roll-ups.
 //! - [`erlang`]: staffing math: Erlang B, C and A, and the fewest agents for a set of targets.
+//! - [`business`]: business calendars: open hours per weekday, holidays, business time
+//!   between two instants.
+//! - [`sla`]: service agreements with departments: SLA clocks on service requests, paused and
+//!   resumed, judged against business time.
+//! - [`board`]: what an LED reader board shows, built from the live state.
+//! - `wire` (feature `wire`): the reader-board protocol, frames in and out of a serial line.
+//! - [`crc`]: the CRC-32 that checkpoints, frames and a board's framebuffer report use.
+//! - `ledger` (private): the fixed-capacity, key-ordered periods (days, months, quarters) the
+//!   center and CSAT keep.
 //!
 //! ```
 //! use callboard_core::{Center, CenterConfig, Event, EventKind, QueueConfig};

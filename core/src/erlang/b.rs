@@ -70,7 +70,7 @@ pub fn fewest_lines(traffic: f64, max_blocking: f64) -> Result<u32, ErlangError>
         return Ok(0);
     }
     let meets = |lines: f64| Ok(1.0 / inverse_blocking(traffic, lines) <= max_blocking);
-    super::staffing::fewest_whole(0.0, libm::ceil(traffic), meets)
+    super::search::fewest_whole(0.0, libm::ceil(traffic), meets)
 }
 
 /// The fewest lines, as a real number, that keep blocking at or below `max_blocking`: where the
@@ -86,7 +86,7 @@ pub fn fractional_lines(traffic: f64, max_blocking: f64) -> Result<f64, ErlangEr
     }
     let slack = |lines: f64| Ok(max_blocking - 1.0 / inverse_blocking(traffic, lines));
     let low = whole - 1.0;
-    super::staffing::crossing(low, slack(low)?, whole, slack(whole)?.max(0.0), slack)
+    super::search::crossing(low, slack(low)?, whole, slack(whole)?.max(0.0), slack)
 }
 
 /// The traffic a number of lines takes at a blocking probability.

@@ -74,6 +74,7 @@
 mod a;
 mod b;
 mod c;
+mod search;
 mod special;
 mod staffing;
 
