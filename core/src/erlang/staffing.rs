@@ -224,7 +224,7 @@ pub fn evaluate(
 /// [`ErlangError::HandleTimeRequired`], [`ErlangError::InvalidShrinkage`], a target out of range
 /// ([`ErlangError::InvalidCeiling`], [`ErlangError::InvalidAsaCeiling`],
 /// [`ErlangError::InvalidBlocking`]), [`ErlangError::InvalidPatience`], and
-/// [`ErlangError::Unreachable`] when no staffing up to [`MAX_AGENTS`] does it.
+/// [`ErlangError::Unreachable`] when no staffing up to [`MAX_AGENTS`](super::MAX_AGENTS) does it.
 pub fn staff(
     model: Model,
     workload: Workload,
