@@ -5,6 +5,14 @@
  * returns a cb_status and writes its out-parameters only on CB_STATUS_OK; NULL or misaligned
  * pointers are statuses, never crashes; no panic crosses the boundary. Each function states its
  * thread-safety.
+ *
+ * Changes in 0.2.0 (from 0.1.0), on purpose:
+ * - cb_call_expected_wait is now cb_center_call_expected_wait, named like every center export.
+ * - The codes of cb_event.kind, of the DST rule (cb_center_config.dst_rule,
+ *   cb_business_calendar.dst_rule) and of the expected-wait estimators are typed enums:
+ *   cb_event_kind, cb_dst_rule, cb_wait_estimator. Their names and numbers are unchanged, and
+ *   the fields and arguments that take them stay uint32_t, so that any number a caller passes
+ *   is refused with CB_STATUS_INVALID_ARGUMENT rather than read as an enum it is not.
  */
 
 #ifndef CALLBOARD_H
@@ -23,7 +31,7 @@
 /**
  * The library's minor version.
  */
-#define CB_VERSION_MINOR 1
+#define CB_VERSION_MINOR 2
 
 /**
  * The library's patch version.
@@ -56,21 +64,6 @@
 #define CB_MAX_DAYS 8
 
 /**
- * No daylight saving.
- */
-#define CB_DST_NONE 0
-
-/**
- * United States rule: second Sunday of March to first Sunday of November.
- */
-#define CB_DST_US 1
-
-/**
- * European Union rule: last Sunday of March to last Sunday of October.
- */
-#define CB_DST_EU 2
-
-/**
  * Count each call in the interval it entered the queue.
  */
 #define CB_ATTRIBUTION_ENTRY 0
@@ -91,55 +84,99 @@
 #define CB_CSAT_TOP_TWO_BOX 1
 
 /**
- * A call entered a queue: `call`, `queue`, `priority`.
+ * `cb_csat.status`: `value` holds the figure.
  */
-#define CB_EVENT_CALL_ENTERED 1
+#define CB_CSAT_AVAILABLE 0
 
 /**
- * An agent answered a waiting call: `call`, and `agent` when `has_agent`.
+ * `cb_csat.status`: no responses that day.
  */
-#define CB_EVENT_CALL_ANSWERED 2
+#define CB_CSAT_NO_RESPONSES 1
 
 /**
- * The caller hung up while waiting: `call`.
+ * `cb_csat.status`: fewer responses than the minimum sample (`minimum_sample`).
  */
-#define CB_EVENT_CALL_ABANDONED 3
+#define CB_CSAT_NOT_ENOUGH_RESPONSES 2
 
 /**
- * The system ended a call's wait: `call`, `reason` (`CB_DEQUEUE_*`).
+ * Erlang B: calls that find every line busy are lost (trunks, ports, overflow routes).
  */
-#define CB_EVENT_CALL_DEQUEUED 4
+#define CB_MODEL_ERLANG_B 1
 
 /**
- * A waiting call moved to another queue (`queue` when `has_queue`) or out of the ACD. (An
- * answered call transferred: `CB_EVENT_CALL_ENDED`, then `CB_EVENT_CALL_ENTERED` of the same id.)
+ * Erlang C: callers wait until answered. Defined only while traffic is below the agents.
  */
-#define CB_EVENT_CALL_TRANSFERRED 5
+#define CB_MODEL_ERLANG_C 2
 
 /**
- * An answered call's conversation ended: `call`, `talk_ms`, `hold_ms`.
+ * Erlang A: callers wait and abandon after an exponential patience. Defined at any load.
  */
-#define CB_EVENT_CALL_ENDED 6
+#define CB_MODEL_ERLANG_A 3
 
 /**
- * An agent finished after-call work: `agent`.
+ * `cb_figures.defined`: `p_block` holds a value.
  */
-#define CB_EVENT_AFTER_CALL_WORK_ENDED 7
+#define CB_FIGURE_P_BLOCK (1 << 0)
 
 /**
- * An agent changed state: `agent`, `reason` (`CB_AGENT_*`), `not_ready_reason`.
+ * `cb_figures.defined`: `p_wait` holds a value.
  */
-#define CB_EVENT_AGENT_STATE 8
+#define CB_FIGURE_P_WAIT (1 << 1)
 
 /**
- * An agent joined a queue: `agent`, `queue`.
+ * `cb_figures.defined`: `service_level` holds a value.
  */
-#define CB_EVENT_AGENT_JOINED_QUEUE 9
+#define CB_FIGURE_SERVICE_LEVEL (1 << 2)
 
 /**
- * An agent left a queue: `agent`, `queue`.
+ * `cb_figures.defined`: `asa_seconds` holds a value.
  */
-#define CB_EVENT_AGENT_LEFT_QUEUE 10
+#define CB_FIGURE_ASA (1 << 3)
+
+/**
+ * `cb_figures.defined`: `mean_wait_all_seconds` holds a value.
+ */
+#define CB_FIGURE_MEAN_WAIT_ALL (1 << 4)
+
+/**
+ * `cb_figures.defined`: `p_abandon` holds a value.
+ */
+#define CB_FIGURE_P_ABANDON (1 << 5)
+
+/**
+ * `cb_figures.defined`: `occupancy` holds a value.
+ */
+#define CB_FIGURE_OCCUPANCY (1 << 6)
+
+/**
+ * `cb_targets.given`: `service_level` is a target (answered within the query's target time).
+ */
+#define CB_TARGET_SERVICE_LEVEL (1 << 0)
+
+/**
+ * `cb_targets.given`: `max_asa_seconds` is a target.
+ */
+#define CB_TARGET_MAX_ASA (1 << 1)
+
+/**
+ * `cb_targets.given`: `max_p_wait` is a target.
+ */
+#define CB_TARGET_MAX_P_WAIT (1 << 2)
+
+/**
+ * `cb_targets.given`: `max_p_abandon` is a target (Erlang A).
+ */
+#define CB_TARGET_MAX_P_ABANDON (1 << 3)
+
+/**
+ * `cb_targets.given`: `max_occupancy` is a target.
+ */
+#define CB_TARGET_MAX_OCCUPANCY (1 << 4)
+
+/**
+ * `cb_targets.given`: `max_blocking` is a target (Erlang B).
+ */
+#define CB_TARGET_MAX_BLOCKING (1 << 5)
 
 /**
  * Dequeue reason: the queue's maximum wait ran out.
@@ -252,139 +289,6 @@
 #define CB_PERIOD_OCCUPANCY (1 << 9)
 
 /**
- * Expected-wait estimator: Σ 1/(sμ + iθ), the queue-length estimator with callers ahead giving
- * up.
- */
-#define CB_WAIT_QUEUE_LENGTH_ABANDONMENT 0
-
-/**
- * Expected-wait estimator: (k + 1)/(sμ), places in line over the agents' service rate.
- */
-#define CB_WAIT_QUEUE_LENGTH 1
-
-/**
- * Expected-wait estimator: the head-of-line caller's wait, scaled to the caller's place.
- */
-#define CB_WAIT_HEAD_OF_LINE 2
-
-/**
- * Expected-wait estimator: the wait of the last caller answered.
- */
-#define CB_WAIT_LAST_TO_ENTER_SERVICE 3
-
-/**
- * Expected-wait estimator: Asterisk's announced hold time, reproduced exactly (a baseline).
- */
-#define CB_WAIT_ASTERISK 4
-
-/**
- * Expected-wait estimator: Σ 1/(r + iθ), with r the rate the line was measured to move by
- * answers while callers waited (the agents' sμ until it has been seen to move).
- */
-#define CB_WAIT_LINE_RATE 5
-
-/**
- * The default expected-wait estimator, `CB_WAIT_LINE_RATE`: the snapshot's `expected_wait_ms`
- * and the reader boards use it.
- */
-#define CB_WAIT_DEFAULT 5
-
-/**
- * `cb_csat.status`: `value` holds the figure.
- */
-#define CB_CSAT_AVAILABLE 0
-
-/**
- * `cb_csat.status`: no responses that day.
- */
-#define CB_CSAT_NO_RESPONSES 1
-
-/**
- * `cb_csat.status`: fewer responses than the minimum sample (`minimum_sample`).
- */
-#define CB_CSAT_NOT_ENOUGH_RESPONSES 2
-
-/**
- * Erlang B: calls that find every line busy are lost (trunks, ports, overflow routes).
- */
-#define CB_MODEL_ERLANG_B 1
-
-/**
- * Erlang C: callers wait until answered. Defined only while traffic is below the agents.
- */
-#define CB_MODEL_ERLANG_C 2
-
-/**
- * Erlang A: callers wait and abandon after an exponential patience. Defined at any load.
- */
-#define CB_MODEL_ERLANG_A 3
-
-/**
- * `cb_figures.defined`: `p_block` holds a value.
- */
-#define CB_FIGURE_P_BLOCK (1 << 0)
-
-/**
- * `cb_figures.defined`: `p_wait` holds a value.
- */
-#define CB_FIGURE_P_WAIT (1 << 1)
-
-/**
- * `cb_figures.defined`: `service_level` holds a value.
- */
-#define CB_FIGURE_SERVICE_LEVEL (1 << 2)
-
-/**
- * `cb_figures.defined`: `asa_seconds` holds a value.
- */
-#define CB_FIGURE_ASA (1 << 3)
-
-/**
- * `cb_figures.defined`: `mean_wait_all_seconds` holds a value.
- */
-#define CB_FIGURE_MEAN_WAIT_ALL (1 << 4)
-
-/**
- * `cb_figures.defined`: `p_abandon` holds a value.
- */
-#define CB_FIGURE_P_ABANDON (1 << 5)
-
-/**
- * `cb_figures.defined`: `occupancy` holds a value.
- */
-#define CB_FIGURE_OCCUPANCY (1 << 6)
-
-/**
- * `cb_targets.given`: `service_level` is a target (answered within the query's target time).
- */
-#define CB_TARGET_SERVICE_LEVEL (1 << 0)
-
-/**
- * `cb_targets.given`: `max_asa_seconds` is a target.
- */
-#define CB_TARGET_MAX_ASA (1 << 1)
-
-/**
- * `cb_targets.given`: `max_p_wait` is a target.
- */
-#define CB_TARGET_MAX_P_WAIT (1 << 2)
-
-/**
- * `cb_targets.given`: `max_p_abandon` is a target (Erlang A).
- */
-#define CB_TARGET_MAX_P_ABANDON (1 << 3)
-
-/**
- * `cb_targets.given`: `max_occupancy` is a target.
- */
-#define CB_TARGET_MAX_OCCUPANCY (1 << 4)
-
-/**
- * `cb_targets.given`: `max_blocking` is a target (Erlang B).
- */
-#define CB_TARGET_MAX_BLOCKING (1 << 5)
-
-/**
  * Opening spans a weekday can have.
  */
 #define CB_SLA_SPANS_PER_DAY 4
@@ -433,6 +337,12 @@
  * Request status: closed after it.
  */
 #define CB_SLA_MISSED 4
+
+/**
+ * The default expected-wait estimator, `CB_WAIT_LINE_RATE`: the snapshot's `expected_wait_ms`
+ * and the reader boards use it.
+ */
+#define CB_WAIT_DEFAULT 5
 
 /**
  * The outcome of every `cb_` function that can fail. Out-parameters are written only when the
@@ -515,6 +425,124 @@ enum cb_status
 };
 #ifndef __cplusplus
 typedef uint32_t cb_status;
+#endif // __cplusplus
+
+/**
+ * What an ACD event reports (`cb_event.kind`).
+ */
+enum cb_event_kind
+#ifdef __cplusplus
+  : uint32_t
+#endif // __cplusplus
+ {
+  /**
+   * A call entered a queue: `call`, `queue`, `priority`.
+   */
+  CB_EVENT_CALL_ENTERED = 1,
+  /**
+   * An agent answered a waiting call: `call`, and `agent` when `has_agent`.
+   */
+  CB_EVENT_CALL_ANSWERED = 2,
+  /**
+   * The caller hung up while waiting: `call`.
+   */
+  CB_EVENT_CALL_ABANDONED = 3,
+  /**
+   * The system ended a call's wait: `call`, `reason` (`CB_DEQUEUE_*`).
+   */
+  CB_EVENT_CALL_DEQUEUED = 4,
+  /**
+   * A waiting call moved to another queue (`queue` when `has_queue`) or out of the ACD. (An
+   * answered call transferred: `CB_EVENT_CALL_ENDED`, then `CB_EVENT_CALL_ENTERED` of the same id.)
+   */
+  CB_EVENT_CALL_TRANSFERRED = 5,
+  /**
+   * An answered call's conversation ended: `call`, `talk_ms`, `hold_ms`.
+   */
+  CB_EVENT_CALL_ENDED = 6,
+  /**
+   * An agent finished after-call work: `agent`.
+   */
+  CB_EVENT_AFTER_CALL_WORK_ENDED = 7,
+  /**
+   * An agent changed state: `agent`, `reason` (`CB_AGENT_*`), `not_ready_reason`.
+   */
+  CB_EVENT_AGENT_STATE = 8,
+  /**
+   * An agent joined a queue: `agent`, `queue`.
+   */
+  CB_EVENT_AGENT_JOINED_QUEUE = 9,
+  /**
+   * An agent left a queue: `agent`, `queue`.
+   */
+  CB_EVENT_AGENT_LEFT_QUEUE = 10,
+};
+#ifndef __cplusplus
+typedef uint32_t cb_event_kind;
+#endif // __cplusplus
+
+/**
+ * A site's daylight-saving rule (`cb_center_config.dst_rule`, `cb_sla_site.dst_rule`).
+ */
+enum cb_dst_rule
+#ifdef __cplusplus
+  : uint32_t
+#endif // __cplusplus
+ {
+  /**
+   * No daylight saving.
+   */
+  CB_DST_NONE = 0,
+  /**
+   * United States rule: second Sunday of March to first Sunday of November.
+   */
+  CB_DST_US = 1,
+  /**
+   * European Union rule: last Sunday of March to last Sunday of October.
+   */
+  CB_DST_EU = 2,
+};
+#ifndef __cplusplus
+typedef uint32_t cb_dst_rule;
+#endif // __cplusplus
+
+/**
+ * An expected-wait estimator (`cb_center_expected_wait`, `cb_center_call_expected_wait`).
+ */
+enum cb_wait_estimator
+#ifdef __cplusplus
+  : uint32_t
+#endif // __cplusplus
+ {
+  /**
+   * Expected-wait estimator: Σ 1/(sμ + iθ), the queue-length estimator with callers ahead giving
+   * up.
+   */
+  CB_WAIT_QUEUE_LENGTH_ABANDONMENT = 0,
+  /**
+   * Expected-wait estimator: (k + 1)/(sμ), places in line over the agents' service rate.
+   */
+  CB_WAIT_QUEUE_LENGTH = 1,
+  /**
+   * Expected-wait estimator: the head-of-line caller's wait, scaled to the caller's place.
+   */
+  CB_WAIT_HEAD_OF_LINE = 2,
+  /**
+   * Expected-wait estimator: the wait of the last caller answered.
+   */
+  CB_WAIT_LAST_TO_ENTER_SERVICE = 3,
+  /**
+   * Expected-wait estimator: Asterisk's announced hold time, reproduced exactly (a baseline).
+   */
+  CB_WAIT_ASTERISK = 4,
+  /**
+   * Expected-wait estimator: Σ 1/(r + iθ), with r the rate the line was measured to move by
+   * answers while callers waited (the agents' sμ until it has been seen to move).
+   */
+  CB_WAIT_LINE_RATE = 5,
+};
+#ifndef __cplusplus
+typedef uint32_t cb_wait_estimator;
 #endif // __cplusplus
 
 /**
@@ -608,6 +636,232 @@ typedef struct cb_queue_config {
    */
   uint64_t short_abandon_ms;
 } cb_queue_config;
+
+/**
+ * What a center has counted about its input.
+ */
+typedef struct cb_diagnostics {
+  /**
+   * Events applied.
+   */
+  uint64_t applied;
+  /**
+   * Events refused (each refused event changed nothing).
+   */
+  uint64_t rejected;
+  /**
+   * Survey responses refused.
+   */
+  uint32_t surveys_rejected;
+  /**
+   * Intervals dropped from a full ring before they were read.
+   */
+  uint32_t intervals_evicted;
+  /**
+   * Days dropped from a full day ledger.
+   */
+  uint32_t days_evicted;
+  /**
+   * Updates to an interval or day no longer kept.
+   */
+  uint32_t late_updates;
+} cb_diagnostics;
+
+/**
+ * A survey response about a contact.
+ */
+typedef struct cb_survey {
+  /**
+   * When the rated contact happened, ms since the epoch (the day it counts for).
+   */
+  uint64_t contact_at_ms;
+  /**
+   * The score, on the configured scale.
+   */
+  uint8_t score;
+  /**
+   * The four baseline yes/no questions (explained the process, had the information, timely,
+   * satisfied): 1 yes, 0 no, -1 not answered.
+   */
+  int8_t answers[4];
+  /**
+   * Whether the resident asked to be contacted again.
+   */
+  bool follow_up_requested;
+} cb_survey;
+
+/**
+ * The previous day's CSAT, as a board posts it.
+ */
+typedef struct cb_csat {
+  /**
+   * The day's local date: year.
+   */
+  int32_t year;
+  /**
+   * Month, 1–12.
+   */
+  uint8_t month;
+  /**
+   * Day of the month, 1–31.
+   */
+  uint8_t day;
+  /**
+   * `CB_CSAT_MEAN_SCORE` or `CB_CSAT_TOP_TWO_BOX`.
+   */
+  uint32_t figure;
+  /**
+   * Responses that day.
+   */
+  uint32_t responses;
+  /**
+   * `CB_CSAT_AVAILABLE`, `CB_CSAT_NO_RESPONSES` or `CB_CSAT_NOT_ENOUGH_RESPONSES`.
+   */
+  uint32_t status;
+  /**
+   * The figure, when `status` is `CB_CSAT_AVAILABLE`.
+   */
+  double value;
+  /**
+   * The configured minimum sample.
+   */
+  uint32_t minimum_sample;
+} cb_csat;
+
+/**
+ * What to evaluate: the model and the load.
+ */
+typedef struct cb_erlang_query {
+  /**
+   * `CB_MODEL_ERLANG_B`, `CB_MODEL_ERLANG_C` or `CB_MODEL_ERLANG_A`.
+   */
+  uint32_t model;
+  /**
+   * Offered traffic in erlangs: calls per hour × average handle time in hours.
+   */
+  double traffic_erlangs;
+  /**
+   * Average handle time in seconds, or 0 when unknown (then no time-based figure or target;
+   * Erlang A always needs it).
+   */
+  double handle_seconds;
+  /**
+   * Erlang A: callers' average patience in seconds. Ignored by B and C.
+   */
+  double patience_seconds;
+  /**
+   * The service-level target time T in seconds, or a negative number for none.
+   */
+  double target_seconds;
+} cb_erlang_query;
+
+/**
+ * A model's figures at a number of agents. A figure whose bit is not set in `defined` is
+ * not defined by the model (or needs the handle time) and holds 0.
+ */
+typedef struct cb_figures {
+  /**
+   * Offered traffic, erlangs.
+   */
+  double traffic_erlangs;
+  /**
+   * Agents (lines for Erlang B).
+   */
+  double agents;
+  /**
+   * `CB_FIGURE_*` bits of the figures that hold values.
+   */
+  uint32_t defined;
+  /**
+   * Erlang B: share of calls lost.
+   */
+  double p_block;
+  /**
+   * Probability of waiting.
+   */
+  double p_wait;
+  /**
+   * Share of all calls answered within the target time (an abandoner is a failure).
+   */
+  double service_level;
+  /**
+   * Average speed of answer of answered calls, seconds.
+   */
+  double asa_seconds;
+  /**
+   * Mean wait over all callers, abandoners included, seconds.
+   */
+  double mean_wait_all_seconds;
+  /**
+   * Erlang A: probability of abandoning.
+   */
+  double p_abandon;
+  /**
+   * Share of the agents' time on calls.
+   */
+  double occupancy;
+} cb_figures;
+
+/**
+ * What a staffing must achieve; only the targets whose `CB_TARGET_*` bit is set in `given`
+ * count, and all of them must hold at once.
+ */
+typedef struct cb_targets {
+  /**
+   * `CB_TARGET_*` bits of the targets given.
+   */
+  uint32_t given;
+  /**
+   * Answer at least this share (0 < x < 1) within the query's `target_seconds`.
+   */
+  double service_level;
+  /**
+   * Average speed of answer at most this many seconds.
+   */
+  double max_asa_seconds;
+  /**
+   * Probability of waiting at most this (0 < p ≤ 1).
+   */
+  double max_p_wait;
+  /**
+   * Probability of abandoning at most this (Erlang A).
+   */
+  double max_p_abandon;
+  /**
+   * Occupancy at most this (0 < o ≤ 1).
+   */
+  double max_occupancy;
+  /**
+   * Blocking at most this (Erlang B, 0 < b < 1).
+   */
+  double max_blocking;
+} cb_targets;
+
+/**
+ * The answer of a staffing search.
+ */
+typedef struct cb_staffing {
+  /**
+   * The fewest agents on the phones meeting every target.
+   */
+  uint32_t agents;
+  /**
+   * Agents to schedule after shrinkage: ceil(agents / (1 − shrinkage)).
+   */
+  uint32_t scheduled_agents;
+  /**
+   * Whether `agents_fractional` holds a value (Erlang B and C).
+   */
+  bool has_fractional;
+  /**
+   * The fractional requirement: where the continuous model meets the targets exactly.
+   */
+  double agents_fractional;
+  /**
+   * The model's figures at `agents`.
+   */
+  struct cb_figures figures;
+} cb_staffing;
 
 /**
  * One ACD event. `kind` (`CB_EVENT_*`) says which fields count; the others are ignored.
@@ -886,232 +1140,6 @@ typedef struct cb_queue_snapshot {
 } cb_queue_snapshot;
 
 /**
- * A survey response about a contact.
- */
-typedef struct cb_survey {
-  /**
-   * When the rated contact happened, ms since the epoch (the day it counts for).
-   */
-  uint64_t contact_at_ms;
-  /**
-   * The score, on the configured scale.
-   */
-  uint8_t score;
-  /**
-   * The four baseline yes/no questions (explained the process, had the information, timely,
-   * satisfied): 1 yes, 0 no, -1 not answered.
-   */
-  int8_t answers[4];
-  /**
-   * Whether the resident asked to be contacted again.
-   */
-  bool follow_up_requested;
-} cb_survey;
-
-/**
- * The previous day's CSAT, as a board posts it.
- */
-typedef struct cb_csat {
-  /**
-   * The day's local date: year.
-   */
-  int32_t year;
-  /**
-   * Month, 1–12.
-   */
-  uint8_t month;
-  /**
-   * Day of the month, 1–31.
-   */
-  uint8_t day;
-  /**
-   * `CB_CSAT_MEAN_SCORE` or `CB_CSAT_TOP_TWO_BOX`.
-   */
-  uint32_t figure;
-  /**
-   * Responses that day.
-   */
-  uint32_t responses;
-  /**
-   * `CB_CSAT_AVAILABLE`, `CB_CSAT_NO_RESPONSES` or `CB_CSAT_NOT_ENOUGH_RESPONSES`.
-   */
-  uint32_t status;
-  /**
-   * The figure, when `status` is `CB_CSAT_AVAILABLE`.
-   */
-  double value;
-  /**
-   * The configured minimum sample.
-   */
-  uint32_t minimum_sample;
-} cb_csat;
-
-/**
- * What a center has counted about its input.
- */
-typedef struct cb_diagnostics {
-  /**
-   * Events applied.
-   */
-  uint64_t applied;
-  /**
-   * Events refused (each refused event changed nothing).
-   */
-  uint64_t rejected;
-  /**
-   * Survey responses refused.
-   */
-  uint32_t surveys_rejected;
-  /**
-   * Intervals dropped from a full ring before they were read.
-   */
-  uint32_t intervals_evicted;
-  /**
-   * Days dropped from a full day ledger.
-   */
-  uint32_t days_evicted;
-  /**
-   * Updates to an interval or day no longer kept.
-   */
-  uint32_t late_updates;
-} cb_diagnostics;
-
-/**
- * What to evaluate: the model and the load.
- */
-typedef struct cb_erlang_query {
-  /**
-   * `CB_MODEL_ERLANG_B`, `CB_MODEL_ERLANG_C` or `CB_MODEL_ERLANG_A`.
-   */
-  uint32_t model;
-  /**
-   * Offered traffic in erlangs: calls per hour × average handle time in hours.
-   */
-  double traffic_erlangs;
-  /**
-   * Average handle time in seconds, or 0 when unknown (then no time-based figure or target;
-   * Erlang A always needs it).
-   */
-  double handle_seconds;
-  /**
-   * Erlang A: callers' average patience in seconds. Ignored by B and C.
-   */
-  double patience_seconds;
-  /**
-   * The service-level target time T in seconds, or a negative number for none.
-   */
-  double target_seconds;
-} cb_erlang_query;
-
-/**
- * A model's figures at a number of agents. A figure whose bit is not set in `defined` is
- * not defined by the model (or needs the handle time) and holds 0.
- */
-typedef struct cb_figures {
-  /**
-   * Offered traffic, erlangs.
-   */
-  double traffic_erlangs;
-  /**
-   * Agents (lines for Erlang B).
-   */
-  double agents;
-  /**
-   * `CB_FIGURE_*` bits of the figures that hold values.
-   */
-  uint32_t defined;
-  /**
-   * Erlang B: share of calls lost.
-   */
-  double p_block;
-  /**
-   * Probability of waiting.
-   */
-  double p_wait;
-  /**
-   * Share of all calls answered within the target time (an abandoner is a failure).
-   */
-  double service_level;
-  /**
-   * Average speed of answer of answered calls, seconds.
-   */
-  double asa_seconds;
-  /**
-   * Mean wait over all callers, abandoners included, seconds.
-   */
-  double mean_wait_all_seconds;
-  /**
-   * Erlang A: probability of abandoning.
-   */
-  double p_abandon;
-  /**
-   * Share of the agents' time on calls.
-   */
-  double occupancy;
-} cb_figures;
-
-/**
- * What a staffing must achieve; only the targets whose `CB_TARGET_*` bit is set in `given`
- * count, and all of them must hold at once.
- */
-typedef struct cb_targets {
-  /**
-   * `CB_TARGET_*` bits of the targets given.
-   */
-  uint32_t given;
-  /**
-   * Answer at least this share (0 < x < 1) within the query's `target_seconds`.
-   */
-  double service_level;
-  /**
-   * Average speed of answer at most this many seconds.
-   */
-  double max_asa_seconds;
-  /**
-   * Probability of waiting at most this (0 < p ≤ 1).
-   */
-  double max_p_wait;
-  /**
-   * Probability of abandoning at most this (Erlang A).
-   */
-  double max_p_abandon;
-  /**
-   * Occupancy at most this (0 < o ≤ 1).
-   */
-  double max_occupancy;
-  /**
-   * Blocking at most this (Erlang B, 0 < b < 1).
-   */
-  double max_blocking;
-} cb_targets;
-
-/**
- * The answer of a staffing search.
- */
-typedef struct cb_staffing {
-  /**
-   * The fewest agents on the phones meeting every target.
-   */
-  uint32_t agents;
-  /**
-   * Agents to schedule after shrinkage: ceil(agents / (1 − shrinkage)).
-   */
-  uint32_t scheduled_agents;
-  /**
-   * Whether `agents_fractional` holds a value (Erlang B and C).
-   */
-  bool has_fractional;
-  /**
-   * The fractional requirement: where the continuous model meets the targets exactly.
-   */
-  double agents_fractional;
-  /**
-   * The model's figures at `agents`.
-   */
-  struct cb_figures figures;
-} cb_staffing;
-
-/**
  * One opening span: local minutes after midnight, `[start_min, end_min)`, `end_min` ≤ 1440.
  */
 typedef struct cb_open_span {
@@ -1379,6 +1407,149 @@ cb_status cb_center_add_queue(struct cb_center *center,
                               const struct cb_queue_config *config);
 
 /**
+ * What the center has counted about its input: events applied and refused, surveys refused,
+ * history evicted.
+ *
+ * Returns `CB_STATUS_NULL_ARGUMENT`. `*out` is written only on `CB_STATUS_OK`.
+ *
+ * Thread-safety: reads the center (see `cb_center`).
+ *
+ * # Safety
+ * `center` NULL or live; `out` NULL or writable for a `cb_diagnostics`.
+ */
+cb_status cb_center_diagnostics(const struct cb_center *center,
+                                struct cb_diagnostics *out);
+
+/**
+ * Writes the center's whole state into `buffer` (`len` bytes) as a checkpoint that
+ * `cb_center_restore` takes back, in this or a later process: a switch can checkpoint
+ * periodically and restart without losing the day. The format is versioned and CRC-checked.
+ *
+ * On `CB_STATUS_OK`, `*written` is the checkpoint's length. On `CB_STATUS_BUFFER_TOO_SMALL`,
+ * `*written` is the length needed: call with `buffer` NULL and `len` 0 to ask (the one case
+ * where NULL is not `CB_STATUS_NULL_ARGUMENT`, as with `snprintf`). Returns
+ * `CB_STATUS_NULL_ARGUMENT` for a NULL `center` or `written`, or a NULL `buffer` with a
+ * non-zero `len` (checked before anything is written).
+ *
+ * Thread-safety: reads the center (see `cb_center`).
+ *
+ * # Safety
+ * `center` NULL or live; `buffer` NULL or `len` writable bytes; `written` NULL or writable.
+ */
+cb_status cb_center_checkpoint(const struct cb_center *center,
+                               uint8_t *buffer,
+                               size_t len,
+                               size_t *written);
+
+/**
+ * Replaces the center's whole state with a checkpoint from `cb_center_checkpoint`. The
+ * checkpoint is checked (format, version, capacities, CRC) and audited in full first against
+ * every invariant the engine keeps (offered = answered + abandoned + dequeued + transferred
+ * out + waiting in every interval and day, every subset within its set, every instant in
+ * order): a refused checkpoint changes nothing, and an accepted one is a state the engine
+ * could have reached, which checkpoints back to the same bytes.
+ *
+ * Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_INVALID_CHECKPOINT` (damaged, truncated, of
+ * another version or another center layout, or inconsistent).
+ *
+ * Thread-safety: writes the center (see `cb_center`).
+ *
+ * # Safety
+ * `center` NULL or live and unshared; `bytes` NULL or `len` readable bytes.
+ */
+cb_status cb_center_restore(struct cb_center *center,
+                            const uint8_t *bytes,
+                            size_t len);
+
+/**
+ * Records a survey response, filed under the local day of the rated contact.
+ *
+ * Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_INVALID_ARGUMENT` (score off the scale, an
+ * answer other than -1, 0 or 1, a contact later than the center's clock),
+ * `CB_STATUS_OUT_OF_ORDER` (the contact's day is older than the `CB_MAX_DAYS` days up to the
+ * clock's). Every refused response (NULL aside) is counted in `surveys_rejected`.
+ *
+ * Thread-safety: writes the center (see `cb_center`).
+ *
+ * # Safety
+ * `center` NULL or live and unshared; `survey` NULL or valid.
+ */
+cb_status cb_center_record_survey(struct cb_center *center,
+                                  const struct cb_survey *survey);
+
+/**
+ * The previous day's CSAT (the local day before the center's clock), with its sample size or
+ * why it cannot be posted.
+ *
+ * Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_NOT_KEPT` (no clock yet). `*out` is written
+ * only on `CB_STATUS_OK`.
+ *
+ * Thread-safety: reads the center (see `cb_center`).
+ *
+ * # Safety
+ * `center` NULL or live; `out` NULL or writable for a `cb_csat`.
+ */
+cb_status cb_center_previous_day_csat(const struct cb_center *center,
+                                      struct cb_csat *out);
+
+/**
+ * Evaluates a model at `agents` agents (lines for Erlang B; fractional allowed for B and C).
+ *
+ * Returns `CB_STATUS_NULL_ARGUMENT` for a NULL pointer, `CB_STATUS_INVALID_ARGUMENT` for an
+ * unknown model or an input out of range (negative traffic, patience ≤ 0 for Erlang A,
+ * fractional agents for Erlang A, ...), `CB_STATUS_MODEL_UNDEFINED` for Erlang C at or above
+ * saturation, `CB_STATUS_MISSING_INPUT` for Erlang A without a handle time. `*out` is written
+ * only on `CB_STATUS_OK`.
+ *
+ * Thread-safety: pure; safe from any thread, concurrently.
+ *
+ * # Safety
+ * `query` must be NULL or point to a valid `cb_erlang_query`; `out` must be NULL or point to
+ * writable memory for a `cb_figures`.
+ */
+cb_status cb_erlang_evaluate(const struct cb_erlang_query *query,
+                             double agents,
+                             struct cb_figures *out);
+
+/**
+ * Finds the fewest agents meeting every target in `targets`, then applies `shrinkage`
+ * (0 ≤ shrinkage < 1). The service-level target uses the query's `target_seconds`.
+ *
+ * Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_INVALID_ARGUMENT` (an input or target out of
+ * range, a target the model does not define, an unknown `CB_TARGET_*` bit),
+ * `CB_STATUS_MISSING_INPUT` (no target; a time-based target without the handle time or target
+ * time), `CB_STATUS_UNREACHABLE` (no staffing up to 1,000,000 agents). `*out` is written only on
+ * `CB_STATUS_OK`.
+ *
+ * Thread-safety: pure; safe from any thread, concurrently.
+ *
+ * # Safety
+ * `query` and `targets` must be NULL or point to valid values; `out` must be NULL or point to
+ * writable memory for a `cb_staffing`.
+ */
+cb_status cb_erlang_staff(const struct cb_erlang_query *query,
+                          const struct cb_targets *targets,
+                          double shrinkage,
+                          struct cb_staffing *out);
+
+/**
+ * Erlang B: the most traffic `lines` lines can be offered with blocking at most `blocking`
+ * (0 < blocking < 1), and the traffic they then carry, both in erlangs.
+ *
+ * Returns `CB_STATUS_NULL_ARGUMENT` or `CB_STATUS_INVALID_ARGUMENT`; the out-parameters are
+ * written only on `CB_STATUS_OK`.
+ *
+ * Thread-safety: pure; safe from any thread, concurrently.
+ *
+ * # Safety
+ * `offered_erlangs` and `carried_erlangs` must be NULL or point to writable `double`s.
+ */
+cb_status cb_erlang_b_traffic(double lines,
+                              double blocking,
+                              double *offered_erlangs,
+                              double *carried_erlangs);
+
+/**
  * Applies one ACD event. A refused event changes nothing but its count in the diagnostics:
  * every event passed (NULL aside) is counted once, applied or rejected, an unknown kind or
  * code included.
@@ -1449,46 +1620,6 @@ cb_status cb_center_snapshot(const struct cb_center *center,
                              struct cb_queue_snapshot *out);
 
 /**
- * The expected wait of a caller who would join `queue` now, in ms, by `estimator`
- * (`CB_WAIT_*`; the definitions are in the core's `wait` module).
- *
- * Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_INVALID_ARGUMENT` (no such estimator),
- * `CB_STATUS_UNKNOWN_ID` (no such queue), `CB_STATUS_NOT_KEPT` (no event yet, so no clock),
- * `CB_STATUS_MISSING_INPUT` (the estimator lacks an input: no agent serving, no call ended yet,
- * no one waiting or answered yet — an honest "unknown", never a guess). `*out_ms` is written
- * only on `CB_STATUS_OK`.
- *
- * Thread-safety: reads the center (see `cb_center`).
- *
- * # Safety
- * `center` NULL or live; `out_ms` NULL or writable.
- */
-cb_status cb_center_expected_wait(const struct cb_center *center,
-                                  uint32_t queue,
-                                  uint32_t estimator_code,
-                                  uint64_t *out_ms);
-
-/**
- * The expected remaining wait of `call`, waiting now, in ms, by `estimator` (`CB_WAIT_*`):
- * what to announce to that caller. Callers of higher priority, then those who entered earlier,
- * are ahead of it.
- *
- * Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_INVALID_ARGUMENT` (no such estimator),
- * `CB_STATUS_UNKNOWN_ID` (no such call), `CB_STATUS_CONFLICT` (the call is not waiting),
- * `CB_STATUS_MISSING_INPUT` (the estimator lacks an input). `*out_ms` is written only on
- * `CB_STATUS_OK`.
- *
- * Thread-safety: reads the center (see `cb_center`).
- *
- * # Safety
- * `center` NULL or live; `out_ms` NULL or writable.
- */
-cb_status cb_call_expected_wait(const struct cb_center *center,
-                                uint64_t call,
-                                uint32_t estimator_code,
-                                uint64_t *out_ms);
-
-/**
  * A queue's figures for the interval starting at `start_ms` (an interval boundary), including
  * what is live now, as long as it is kept: from the interval of the center's first event (or
  * the queue's addition) to the interval of the clock, among the last `CB_MAX_INTERVALS` up to
@@ -1552,149 +1683,6 @@ cb_status cb_center_day(const struct cb_center *center,
                         uint8_t month,
                         uint8_t day,
                         struct cb_period *out);
-
-/**
- * Records a survey response, filed under the local day of the rated contact.
- *
- * Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_INVALID_ARGUMENT` (score off the scale, an
- * answer other than -1, 0 or 1, a contact later than the center's clock),
- * `CB_STATUS_OUT_OF_ORDER` (the contact's day is older than the `CB_MAX_DAYS` days up to the
- * clock's). Every refused response (NULL aside) is counted in `surveys_rejected`.
- *
- * Thread-safety: writes the center (see `cb_center`).
- *
- * # Safety
- * `center` NULL or live and unshared; `survey` NULL or valid.
- */
-cb_status cb_center_record_survey(struct cb_center *center,
-                                  const struct cb_survey *survey);
-
-/**
- * The previous day's CSAT (the local day before the center's clock), with its sample size or
- * why it cannot be posted.
- *
- * Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_NOT_KEPT` (no clock yet). `*out` is written
- * only on `CB_STATUS_OK`.
- *
- * Thread-safety: reads the center (see `cb_center`).
- *
- * # Safety
- * `center` NULL or live; `out` NULL or writable for a `cb_csat`.
- */
-cb_status cb_center_previous_day_csat(const struct cb_center *center,
-                                      struct cb_csat *out);
-
-/**
- * What the center has counted about its input: events applied and refused, surveys refused,
- * history evicted.
- *
- * Returns `CB_STATUS_NULL_ARGUMENT`. `*out` is written only on `CB_STATUS_OK`.
- *
- * Thread-safety: reads the center (see `cb_center`).
- *
- * # Safety
- * `center` NULL or live; `out` NULL or writable for a `cb_diagnostics`.
- */
-cb_status cb_center_diagnostics(const struct cb_center *center,
-                                struct cb_diagnostics *out);
-
-/**
- * Writes the center's whole state into `buffer` (`len` bytes) as a checkpoint that
- * `cb_center_restore` takes back, in this or a later process: a switch can checkpoint
- * periodically and restart without losing the day. The format is versioned and CRC-checked.
- *
- * On `CB_STATUS_OK`, `*written` is the checkpoint's length. On `CB_STATUS_BUFFER_TOO_SMALL`,
- * `*written` is the length needed: call with `buffer` NULL and `len` 0 to ask (the one case
- * where NULL is not `CB_STATUS_NULL_ARGUMENT`, as with `snprintf`). Returns
- * `CB_STATUS_NULL_ARGUMENT` for a NULL `center` or `written`, or a NULL `buffer` with a
- * non-zero `len` (checked before anything is written).
- *
- * Thread-safety: reads the center (see `cb_center`).
- *
- * # Safety
- * `center` NULL or live; `buffer` NULL or `len` writable bytes; `written` NULL or writable.
- */
-cb_status cb_center_checkpoint(const struct cb_center *center,
-                               uint8_t *buffer,
-                               size_t len,
-                               size_t *written);
-
-/**
- * Replaces the center's whole state with a checkpoint from `cb_center_checkpoint`. The
- * checkpoint is checked (format, version, capacities, CRC) and audited in full first against
- * every invariant the engine keeps (offered = answered + abandoned + dequeued + transferred
- * out + waiting in every interval and day, every subset within its set, every instant in
- * order): a refused checkpoint changes nothing, and an accepted one is a state the engine
- * could have reached, which checkpoints back to the same bytes.
- *
- * Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_INVALID_CHECKPOINT` (damaged, truncated, of
- * another version or another center layout, or inconsistent).
- *
- * Thread-safety: writes the center (see `cb_center`).
- *
- * # Safety
- * `center` NULL or live and unshared; `bytes` NULL or `len` readable bytes.
- */
-cb_status cb_center_restore(struct cb_center *center,
-                            const uint8_t *bytes,
-                            size_t len);
-
-/**
- * Evaluates a model at `agents` agents (lines for Erlang B; fractional allowed for B and C).
- *
- * Returns `CB_STATUS_NULL_ARGUMENT` for a NULL pointer, `CB_STATUS_INVALID_ARGUMENT` for an
- * unknown model or an input out of range (negative traffic, patience ≤ 0 for Erlang A,
- * fractional agents for Erlang A, ...), `CB_STATUS_MODEL_UNDEFINED` for Erlang C at or above
- * saturation, `CB_STATUS_MISSING_INPUT` for Erlang A without a handle time. `*out` is written
- * only on `CB_STATUS_OK`.
- *
- * Thread-safety: pure; safe from any thread, concurrently.
- *
- * # Safety
- * `query` must be NULL or point to a valid `cb_erlang_query`; `out` must be NULL or point to
- * writable memory for a `cb_figures`.
- */
-cb_status cb_erlang_evaluate(const struct cb_erlang_query *query,
-                             double agents,
-                             struct cb_figures *out);
-
-/**
- * Finds the fewest agents meeting every target in `targets`, then applies `shrinkage`
- * (0 ≤ shrinkage < 1). The service-level target uses the query's `target_seconds`.
- *
- * Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_INVALID_ARGUMENT` (an input or target out of
- * range, a target the model does not define, an unknown `CB_TARGET_*` bit),
- * `CB_STATUS_MISSING_INPUT` (no target; a time-based target without the handle time or target
- * time), `CB_STATUS_UNREACHABLE` (no staffing up to 1,000,000 agents). `*out` is written only on
- * `CB_STATUS_OK`.
- *
- * Thread-safety: pure; safe from any thread, concurrently.
- *
- * # Safety
- * `query` and `targets` must be NULL or point to valid values; `out` must be NULL or point to
- * writable memory for a `cb_staffing`.
- */
-cb_status cb_erlang_staff(const struct cb_erlang_query *query,
-                          const struct cb_targets *targets,
-                          double shrinkage,
-                          struct cb_staffing *out);
-
-/**
- * Erlang B: the most traffic `lines` lines can be offered with blocking at most `blocking`
- * (0 < blocking < 1), and the traffic they then carry, both in erlangs.
- *
- * Returns `CB_STATUS_NULL_ARGUMENT` or `CB_STATUS_INVALID_ARGUMENT`; the out-parameters are
- * written only on `CB_STATUS_OK`.
- *
- * Thread-safety: pure; safe from any thread, concurrently.
- *
- * # Safety
- * `offered_erlangs` and `carried_erlangs` must be NULL or point to writable `double`s.
- */
-cb_status cb_erlang_b_traffic(double lines,
-                              double blocking,
-                              double *offered_erlangs,
-                              double *carried_erlangs);
 
 /**
  * Makes an empty tracker (about 1.1 MB on the heap) and writes it to `*out`.
@@ -1855,6 +1843,46 @@ cb_status cb_sla_summary_get(const struct cb_sla_tracker *tracker,
                              uint64_t to_ms,
                              uint64_t now_ms,
                              struct cb_sla_summary *out);
+
+/**
+ * The expected wait of a caller who would join `queue` now, in ms, by `estimator`
+ * (`CB_WAIT_*`; the definitions are in the core's `wait` module).
+ *
+ * Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_INVALID_ARGUMENT` (no such estimator),
+ * `CB_STATUS_UNKNOWN_ID` (no such queue), `CB_STATUS_NOT_KEPT` (no event yet, so no clock),
+ * `CB_STATUS_MISSING_INPUT` (the estimator lacks an input: no agent serving, no call ended yet,
+ * no one waiting or answered yet — an honest "unknown", never a guess). `*out_ms` is written
+ * only on `CB_STATUS_OK`.
+ *
+ * Thread-safety: reads the center (see `cb_center`).
+ *
+ * # Safety
+ * `center` NULL or live; `out_ms` NULL or writable.
+ */
+cb_status cb_center_expected_wait(const struct cb_center *center,
+                                  uint32_t queue,
+                                  uint32_t estimator_code,
+                                  uint64_t *out_ms);
+
+/**
+ * The expected remaining wait of `call`, waiting now, in ms, by `estimator` (`CB_WAIT_*`):
+ * what to announce to that caller. Callers of higher priority, then those who entered earlier,
+ * are ahead of it.
+ *
+ * Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_INVALID_ARGUMENT` (no such estimator),
+ * `CB_STATUS_UNKNOWN_ID` (no such call), `CB_STATUS_CONFLICT` (the call is not waiting),
+ * `CB_STATUS_MISSING_INPUT` (the estimator lacks an input). `*out_ms` is written only on
+ * `CB_STATUS_OK`.
+ *
+ * Thread-safety: reads the center (see `cb_center`).
+ *
+ * # Safety
+ * `center` NULL or live; `out_ms` NULL or writable.
+ */
+cb_status cb_center_call_expected_wait(const struct cb_center *center,
+                                       uint64_t call,
+                                       uint32_t estimator_code,
+                                       uint64_t *out_ms);
 
 #ifdef __cplusplus
 }  // extern "C"

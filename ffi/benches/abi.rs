@@ -12,6 +12,7 @@ use std::time::Instant;
 
 use callboard::cb_status;
 use callboard::center::*;
+use callboard::events::*;
 use callboard_core::event::{AgentId, AgentState, CallId, QueueId};
 use callboard_core::{Center, CenterConfig, Event, EventKind, QueueConfig};
 
@@ -33,13 +34,17 @@ fn morning() -> Vec<cb_event> {
     let mut events = Vec::new();
     for agent in 0..AGENTS {
         events.push(cb_event {
-            kind: CB_EVENT_AGENT_JOINED_QUEUE,
+            kind: cb_event_kind::CB_EVENT_AGENT_JOINED_QUEUE as u32,
             agent,
             at_ms: OPENING - 60_000,
             ..blank
         });
-        let ready =
-            cb_event { kind: CB_EVENT_AGENT_STATE, agent, reason: CB_AGENT_AVAILABLE, ..blank };
+        let ready = cb_event {
+            kind: cb_event_kind::CB_EVENT_AGENT_STATE as u32,
+            agent,
+            reason: CB_AGENT_AVAILABLE,
+            ..blank
+        };
         events.push(cb_event { at_ms: OPENING - 60_000, ..ready });
     }
     let mut calls = Vec::new();
@@ -48,11 +53,21 @@ fn morning() -> Vec<cb_event> {
         let agent = u32::try_from(i % u64::from(AGENTS)).unwrap();
         let call = i + 1;
         let end = at + 300_000;
-        let state =
-            |at_ms, reason| cb_event { kind: CB_EVENT_AGENT_STATE, at_ms, agent, reason, ..blank };
-        calls.push(cb_event { kind: CB_EVENT_CALL_ENTERED, at_ms: at, call, ..blank });
+        let state = |at_ms, reason| cb_event {
+            kind: cb_event_kind::CB_EVENT_AGENT_STATE as u32,
+            at_ms,
+            agent,
+            reason,
+            ..blank
+        };
         calls.push(cb_event {
-            kind: CB_EVENT_CALL_ANSWERED,
+            kind: cb_event_kind::CB_EVENT_CALL_ENTERED as u32,
+            at_ms: at,
+            call,
+            ..blank
+        });
+        calls.push(cb_event {
+            kind: cb_event_kind::CB_EVENT_CALL_ANSWERED as u32,
             at_ms: at,
             call,
             agent,
@@ -61,7 +76,7 @@ fn morning() -> Vec<cb_event> {
         });
         calls.push(state(at, CB_AGENT_ON_CALL));
         calls.push(cb_event {
-            kind: CB_EVENT_CALL_ENDED,
+            kind: cb_event_kind::CB_EVENT_CALL_ENDED as u32,
             at_ms: end,
             call,
             talk_ms: 300_000,
@@ -78,13 +93,19 @@ fn morning() -> Vec<cb_event> {
 fn to_rust(event: &cb_event) -> Event {
     let call = CallId(event.call);
     let agent = AgentId(event.agent);
-    let kind = match event.kind {
-        CB_EVENT_CALL_ENTERED => {
+    let kind = match cb_event_kind::from_code(event.kind) {
+        Some(cb_event_kind::CB_EVENT_CALL_ENTERED) => {
             EventKind::CallEntered { call, queue: QueueId(QUEUE), priority: 0 }
         }
-        CB_EVENT_CALL_ANSWERED => EventKind::CallAnswered { call, agent: Some(agent) },
-        CB_EVENT_CALL_ENDED => EventKind::CallEnded { call, talk_ms: event.talk_ms, hold_ms: 0 },
-        CB_EVENT_AGENT_JOINED_QUEUE => EventKind::AgentJoinedQueue { agent, queue: QueueId(QUEUE) },
+        Some(cb_event_kind::CB_EVENT_CALL_ANSWERED) => {
+            EventKind::CallAnswered { call, agent: Some(agent) }
+        }
+        Some(cb_event_kind::CB_EVENT_CALL_ENDED) => {
+            EventKind::CallEnded { call, talk_ms: event.talk_ms, hold_ms: 0 }
+        }
+        Some(cb_event_kind::CB_EVENT_AGENT_JOINED_QUEUE) => {
+            EventKind::AgentJoinedQueue { agent, queue: QueueId(QUEUE) }
+        }
         _ => {
             let state = if event.reason == CB_AGENT_ON_CALL {
                 AgentState::OnCall

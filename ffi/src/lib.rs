@@ -16,12 +16,24 @@
 //!   center is used by one writer at a time (see [`center`]);
 //! - a center lives on the heap (`cb_center_new`/`cb_center_free`) or, with no allocation, in
 //!   caller memory (`cb_center_size`, `cb_center_align`, `cb_center_init`).
+//!
+//! One module per module of the core, as rustls-ffi keeps one per concept:
+//! [`center`] (the handle, its configuration and diagnostics), [`events`] (`cb_event`, the
+//! clock), [`figures`] (snapshots, interval and day figures), [`wait`] (expected waits),
+//! [`csat`], [`checkpoint`], [`calendar`] (the site's clock), [`erlang`], [`sla`], [`status`];
+//! `boundary` holds the one way every export checks pointers and catches panics.
 
 mod boundary;
+pub mod calendar;
 pub mod center;
+pub mod checkpoint;
+pub mod csat;
 pub mod erlang;
+pub mod events;
+pub mod figures;
 pub mod sla;
 pub mod status;
+pub mod wait;
 
 pub use status::cb_status;
 
@@ -29,7 +41,7 @@ pub use status::cb_status;
 /// with it and with `Cargo.toml` (checked by the test suite).
 pub const CB_VERSION_MAJOR: u32 = 0;
 /// The library's minor version.
-pub const CB_VERSION_MINOR: u32 = 1;
+pub const CB_VERSION_MINOR: u32 = 2;
 /// The library's patch version.
 pub const CB_VERSION_PATCH: u32 = 0;
 

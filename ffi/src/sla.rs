@@ -8,16 +8,14 @@
 #![allow(non_camel_case_types)]
 
 use callboard_core::business::{BusinessCalendar, OpenSpan, SPANS_PER_DAY, WeekHours};
-use callboard_core::calendar::{
-    DstRule, LocalDate, MAX_TIMESTAMP, SiteCalendar, Timestamp, UtcOffset, Weekday,
-};
+use callboard_core::calendar::{LocalDate, MAX_TIMESTAMP, SiteCalendar, Timestamp, Weekday};
 use callboard_core::sla::{
     DepartmentId, RequestId, RequestType, SlaError, SlaFilter, SlaPolicy, SlaStatus, SlaTracker,
     Target,
 };
 
 use crate::boundary::{Handle, borrow, check_out, guard, with_handle, with_handle_mut, write_out};
-use crate::center::{CB_DST_EU, CB_DST_NONE, CB_DST_US};
+use crate::calendar::site_calendar;
 use crate::status::cb_status::{self, *};
 
 type Tracker = SlaTracker<4096, 64, 100>;
@@ -186,15 +184,7 @@ fn status_code(status: SlaStatus) -> u32 {
 }
 
 fn calendar_of(c: &cb_business_calendar) -> Result<BusinessCalendar, cb_status> {
-    let rule = match c.dst_rule {
-        CB_DST_NONE => DstRule::None,
-        CB_DST_US => DstRule::UnitedStates,
-        CB_DST_EU => DstRule::EuropeanUnion,
-        _ => return Err(CB_STATUS_INVALID_ARGUMENT),
-    };
-    let offset =
-        UtcOffset::from_minutes(c.utc_offset_minutes).map_err(|_| CB_STATUS_INVALID_ARGUMENT)?;
-    let site = SiteCalendar::new(offset, rule).map_err(|_| CB_STATUS_INVALID_ARGUMENT)?;
+    let site = site_calendar(c.utc_offset_minutes, c.dst_rule)?;
     if c.always {
         return Ok(BusinessCalendar::always(site));
     }

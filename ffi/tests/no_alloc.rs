@@ -6,7 +6,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use callboard::cb_status::CB_STATUS_OK;
 use callboard::center::*;
+use callboard::checkpoint::*;
 use callboard::erlang::*;
+use callboard::events::*;
+use callboard::figures::*;
 
 struct Counting;
 
@@ -64,7 +67,10 @@ fn a_center_in_caller_memory_never_allocates() {
         };
         assert_eq!(cb_center_add_queue(center, 311, &raw const queue), CB_STATUS_OK);
         let at = 1_795_420_800_000;
-        for (kind, offset) in [(CB_EVENT_CALL_ENTERED, 0), (CB_EVENT_CALL_ANSWERED, 9_000)] {
+        for (kind, offset) in [
+            (cb_event_kind::CB_EVENT_CALL_ENTERED as u32, 0),
+            (cb_event_kind::CB_EVENT_CALL_ANSWERED as u32, 9_000),
+        ] {
             let event =
                 cb_event { at_ms: at + offset, kind, call: 1, queue: 311, ..cb_event::default() };
             assert_eq!(cb_center_apply(center, &raw const event), CB_STATUS_OK);

@@ -469,9 +469,9 @@ static void expected_waits(void) {
     CHECK(snapshot.waiting == 3 && snapshot.has_expected_wait && snapshot.expected_wait_ms == ms);
     CHECK_STATUS(cb_center_expected_wait(center, POTHOLES, CB_WAIT_DEFAULT, &ms), CB_STATUS_OK);
     CHECK(ms == snapshot.expected_wait_ms);
-    CHECK_STATUS(cb_call_expected_wait(center, 3, CB_WAIT_QUEUE_LENGTH_ABANDONMENT, &ms), CB_STATUS_OK);
+    CHECK_STATUS(cb_center_call_expected_wait(center, 3, CB_WAIT_QUEUE_LENGTH_ABANDONMENT, &ms), CB_STATUS_OK);
     CHECK(near(ms, 135000));
-    CHECK_STATUS(cb_call_expected_wait(center, 5, CB_WAIT_QUEUE_LENGTH, &ms), CB_STATUS_OK);
+    CHECK_STATUS(cb_center_call_expected_wait(center, 5, CB_WAIT_QUEUE_LENGTH, &ms), CB_STATUS_OK);
     CHECK(near(ms, 405000));
     /* Asterisk's holdtime after waits of 30 and 5 s: 7, then 6 s; (6 + 30) / 60 = 0 minutes. */
     CHECK_STATUS(cb_center_expected_wait(center, POTHOLES, CB_WAIT_ASTERISK, &ms), CB_STATUS_OK);
@@ -480,13 +480,13 @@ static void expected_waits(void) {
     ms = 777;
     CHECK_STATUS(cb_center_expected_wait(center, POTHOLES, 99, &ms), CB_STATUS_INVALID_ARGUMENT);
     CHECK_STATUS(cb_center_expected_wait(center, 999, CB_WAIT_QUEUE_LENGTH, &ms), CB_STATUS_UNKNOWN_ID);
-    CHECK_STATUS(cb_call_expected_wait(center, 999, CB_WAIT_QUEUE_LENGTH, &ms), CB_STATUS_UNKNOWN_ID);
-    CHECK_STATUS(cb_call_expected_wait(center, 2, CB_WAIT_QUEUE_LENGTH, &ms), CB_STATUS_CONFLICT);
+    CHECK_STATUS(cb_center_call_expected_wait(center, 999, CB_WAIT_QUEUE_LENGTH, &ms), CB_STATUS_UNKNOWN_ID);
+    CHECK_STATUS(cb_center_call_expected_wait(center, 2, CB_WAIT_QUEUE_LENGTH, &ms), CB_STATUS_CONFLICT);
     CHECK(ms == 777);
     CHECK_STATUS(cb_center_expected_wait(NULL, POTHOLES, CB_WAIT_QUEUE_LENGTH, &ms), CB_STATUS_NULL_ARGUMENT);
     CHECK_STATUS(cb_center_expected_wait(center, POTHOLES, CB_WAIT_QUEUE_LENGTH, NULL), CB_STATUS_NULL_ARGUMENT);
-    CHECK_STATUS(cb_call_expected_wait(NULL, 3, CB_WAIT_QUEUE_LENGTH, &ms), CB_STATUS_NULL_ARGUMENT);
-    CHECK_STATUS(cb_call_expected_wait(center, 3, CB_WAIT_QUEUE_LENGTH, NULL), CB_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(cb_center_call_expected_wait(NULL, 3, CB_WAIT_QUEUE_LENGTH, &ms), CB_STATUS_NULL_ARGUMENT);
+    CHECK_STATUS(cb_center_call_expected_wait(center, 3, CB_WAIT_QUEUE_LENGTH, NULL), CB_STATUS_NULL_ARGUMENT);
     cb_center_free(center);
 }
 

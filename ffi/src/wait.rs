@@ -1,0 +1,145 @@
+//! Expected waits for C: what to announce to a caller joining a queue now, or to one waiting,
+//! by each of the core's estimators.
+
+use callboard_core::center::CallWaitError;
+use callboard_core::event::{CallId, QueueId};
+use callboard_core::wait::{WaitEstimator, WaitUnknown};
+
+use crate::boundary::{check_out, with_handle, write_out};
+use crate::cb_status;
+use crate::center::cb_center;
+use crate::status::*;
+
+/// An expected-wait estimator (`cb_center_expected_wait`, `cb_center_call_expected_wait`).
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(non_camel_case_types)]
+pub enum cb_wait_estimator {
+    /// Expected-wait estimator: Σ 1/(sμ + iθ), the queue-length estimator with callers ahead giving
+    /// up.
+    CB_WAIT_QUEUE_LENGTH_ABANDONMENT = 0,
+    /// Expected-wait estimator: (k + 1)/(sμ), places in line over the agents' service rate.
+    CB_WAIT_QUEUE_LENGTH = 1,
+    /// Expected-wait estimator: the head-of-line caller's wait, scaled to the caller's place.
+    CB_WAIT_HEAD_OF_LINE = 2,
+    /// Expected-wait estimator: the wait of the last caller answered.
+    CB_WAIT_LAST_TO_ENTER_SERVICE = 3,
+    /// Expected-wait estimator: Asterisk's announced hold time, reproduced exactly (a baseline).
+    CB_WAIT_ASTERISK = 4,
+    /// Expected-wait estimator: Σ 1/(r + iθ), with r the rate the line was measured to move by
+    /// answers while callers waited (the agents' sμ until it has been seen to move).
+    CB_WAIT_LINE_RATE = 5,
+}
+
+impl cb_wait_estimator {
+    /// Every code, in order.
+    pub const ALL: [Self; 6] = [
+        Self::CB_WAIT_QUEUE_LENGTH_ABANDONMENT,
+        Self::CB_WAIT_QUEUE_LENGTH,
+        Self::CB_WAIT_HEAD_OF_LINE,
+        Self::CB_WAIT_LAST_TO_ENTER_SERVICE,
+        Self::CB_WAIT_ASTERISK,
+        Self::CB_WAIT_LINE_RATE,
+    ];
+
+    /// The code a C caller passed, if it is one of these: any other number is refused,
+    /// never read as this type.
+    #[must_use]
+    pub fn from_code(code: u32) -> Option<Self> {
+        Self::ALL.into_iter().find(|&known| known as u32 == code)
+    }
+}
+
+/// The default expected-wait estimator, `CB_WAIT_LINE_RATE`: the snapshot's `expected_wait_ms`
+/// and the reader boards use it.
+pub const CB_WAIT_DEFAULT: u32 = 5;
+
+/// The core's estimator for a `cb_wait_estimator` code.
+fn estimator(code: u32) -> Result<WaitEstimator, cb_status> {
+    Ok(match cb_wait_estimator::from_code(code).ok_or(CB_STATUS_INVALID_ARGUMENT)? {
+        cb_wait_estimator::CB_WAIT_QUEUE_LENGTH_ABANDONMENT => {
+            WaitEstimator::QueueLengthAbandonment
+        }
+        cb_wait_estimator::CB_WAIT_QUEUE_LENGTH => WaitEstimator::QueueLength,
+        cb_wait_estimator::CB_WAIT_HEAD_OF_LINE => WaitEstimator::HeadOfLine,
+        cb_wait_estimator::CB_WAIT_LAST_TO_ENTER_SERVICE => WaitEstimator::LastToEnterService,
+        cb_wait_estimator::CB_WAIT_ASTERISK => WaitEstimator::Asterisk,
+        cb_wait_estimator::CB_WAIT_LINE_RATE => WaitEstimator::LineRate,
+    })
+}
+
+/// The expected wait of a caller who would join `queue` now, in ms, by `estimator`
+/// (`CB_WAIT_*`; the definitions are in the core's `wait` module).
+///
+/// Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_INVALID_ARGUMENT` (no such estimator),
+/// `CB_STATUS_UNKNOWN_ID` (no such queue), `CB_STATUS_NOT_KEPT` (no event yet, so no clock),
+/// `CB_STATUS_MISSING_INPUT` (the estimator lacks an input: no agent serving, no call ended yet,
+/// no one waiting or answered yet — an honest "unknown", never a guess). `*out_ms` is written
+/// only on `CB_STATUS_OK`.
+///
+/// Thread-safety: reads the center (see `cb_center`).
+///
+/// # Safety
+/// `center` NULL or live; `out_ms` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cb_center_expected_wait(
+    center: *const cb_center,
+    queue: u32,
+    estimator_code: u32,
+    out_ms: *mut u64,
+) -> cb_status {
+    // SAFETY: forwarded caller contract.
+    unsafe {
+        with_handle(center, |state| {
+            check_out(out_ms)?;
+            let estimator = estimator(estimator_code)?;
+            let id = QueueId(queue);
+            if state.queue_config(id).is_none() {
+                return Err(CB_STATUS_UNKNOWN_ID);
+            }
+            // The queue exists, so the only `NoQueue` left is a center with no clock yet.
+            let wait = state.expected_wait(id, estimator).map_err(|e| match e {
+                WaitUnknown::NoQueue => CB_STATUS_NOT_KEPT,
+                _ => CB_STATUS_MISSING_INPUT,
+            })?;
+            write_out(out_ms, wait);
+            Ok(())
+        })
+    }
+}
+
+/// The expected remaining wait of `call`, waiting now, in ms, by `estimator` (`CB_WAIT_*`):
+/// what to announce to that caller. Callers of higher priority, then those who entered earlier,
+/// are ahead of it.
+///
+/// Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_INVALID_ARGUMENT` (no such estimator),
+/// `CB_STATUS_UNKNOWN_ID` (no such call), `CB_STATUS_CONFLICT` (the call is not waiting),
+/// `CB_STATUS_MISSING_INPUT` (the estimator lacks an input). `*out_ms` is written only on
+/// `CB_STATUS_OK`.
+///
+/// Thread-safety: reads the center (see `cb_center`).
+///
+/// # Safety
+/// `center` NULL or live; `out_ms` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cb_center_call_expected_wait(
+    center: *const cb_center,
+    call: u64,
+    estimator_code: u32,
+    out_ms: *mut u64,
+) -> cb_status {
+    // SAFETY: forwarded caller contract.
+    unsafe {
+        with_handle(center, |state| {
+            check_out(out_ms)?;
+            let estimator = estimator(estimator_code)?;
+            let wait = state.call_expected_wait(CallId(call), estimator).map_err(|e| match e {
+                CallWaitError::UnknownCall => CB_STATUS_UNKNOWN_ID,
+                CallWaitError::NotWaiting => CB_STATUS_CONFLICT,
+                CallWaitError::Unknown(_) => CB_STATUS_MISSING_INPUT,
+            })?;
+            write_out(out_ms, wait);
+            Ok(())
+        })
+    }
+}
