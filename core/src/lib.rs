@@ -20,6 +20,7 @@
 //!   occupancy, …) of an interval or a day.
 //! - [`service_level`]: the four service-level variants and the threshold in seconds or rings.
 //! - [`calendar`]: local days, daylight saving and interval boundaries.
+//! - [`share`]: a share of a whole as people write it (`80%`, `0.8`): targets, goals, ceilings.
 //! - [`wait`]: expected wait: the queueing estimators, delay history and Asterisk's
 //!   announcement.
 //! - [`csat`]: survey responses, daily CSAT with the previous day's figure, monthly and
@@ -93,6 +94,7 @@ pub mod interval;
 mod ledger;
 pub mod queue;
 pub mod service_level;
+pub mod share;
 pub mod sla;
 pub mod wait;
 #[cfg(feature = "wire")]

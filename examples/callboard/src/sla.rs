@@ -35,11 +35,15 @@ use callboard_core::board::{
     AlertThresholds, BoardFrame, LABEL_BYTES, SLA_LINES_PER_FRAME, SlaLine,
 };
 use callboard_core::business::{BusinessCalendar, OpenSpan, WeekHours};
-use callboard_core::calendar::{DstRule, LocalDate, SiteCalendar, Timestamp, Weekday};
+use callboard_core::calendar::{LocalDate, SiteCalendar, Timestamp, Weekday};
+use callboard_core::share::Share;
 use callboard_core::sla::{
     DepartmentId, RequestId, RequestType, SlaFilter, SlaPolicy, SlaSummary, SlaTracker, Target,
 };
+use callboard_floor::choice::Choice;
 use serde::{Deserialize, Serialize};
+
+use crate::input::options::Dst;
 
 use callboard_queue_log::local_time::{
     parse_clock, parse_date, parse_local_instant, parse_utc_offset,
@@ -69,7 +73,7 @@ struct PolicyFile {
 struct SiteSection {
     utc_offset: String,
     #[serde(default)]
-    dst: Option<String>,
+    dst: Option<Dst>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -130,15 +134,8 @@ pub fn parse_policies(text: &str) -> Result<Policies, String> {
     let file: PolicyFile = toml::from_str(text).map_err(|e| e.to_string())?;
     let offset =
         parse_utc_offset(&file.site.utc_offset).map_err(|e| format!("[site] utc_offset: {e}"))?;
-    let rule = match file.site.dst.as_deref().unwrap_or("none") {
-        "us" => DstRule::UnitedStates,
-        "eu" => DstRule::EuropeanUnion,
-        "none" => DstRule::None,
-        other => {
-            return Err(format!("[site] dst: expected \"us\", \"eu\" or \"none\", not {other:?}"));
-        }
-    };
-    let site = SiteCalendar::new(offset, rule).map_err(|e| format!("[site]: {e}"))?;
+    let site =
+        file.site.dst.unwrap_or(Dst::None).calendar(offset).map_err(|e| format!("[site]: {e}"))?;
     let mut calendars = Vec::new();
     for (name, section) in &file.calendars {
         let calendar =
@@ -256,14 +253,9 @@ pub fn parse_target(text: &str) -> Result<Target, String> {
 }
 
 fn parse_share(text: &str) -> Result<u16, String> {
-    let bad = || format!("expected a share like 80%, not {text:?}");
-    let number = text.trim().trim_end_matches('%').trim();
-    let value: f64 = number.parse().map_err(|_| bad())?;
-    if !(0.0..=100.0).contains(&value) {
-        return Err(bad());
-    }
-    // 0–1000 after the check.
-    Ok((value * 10.0).round() as u16)
+    text.parse::<Share>()
+        .map(Share::permille)
+        .map_err(|_| format!("expected a share like 80% or 0.8, not {text:?}"))
 }
 
 fn tracker_of<const R: usize, const K: usize, const D: usize>(
@@ -613,26 +605,20 @@ fn default_label(name: &str) -> String {
     label.trim_end().to_owned()
 }
 
-/// Parses `DEPARTMENT[=LABEL][@GOAL%]`, e.g. `Sanitation=SANITATION@90%`; the goal defaults to
-/// 90 % and the label to the name in capitals, cut to 16 bytes.
+/// Parses `DEPARTMENT[=LABEL][@GOAL]` ([`Choice`]), e.g. `Sanitation=SANITATION@90%`; the goal
+/// defaults to 90 % and the label to the name in capitals, cut to 16 bytes.
 ///
 /// # Errors
 /// A message saying what was expected.
 pub fn parse_board_choice(text: &str) -> Result<BoardChoice, String> {
-    let bad =
-        || format!("expected DEPARTMENT, DEPARTMENT=LABEL or DEPARTMENT=LABEL@90%, not {text:?}");
-    let (rest, goal_permille) = match text.rsplit_once('@') {
-        Some((rest, goal)) => (rest, parse_share(goal).map_err(|_| bad())?),
-        None => (text, 900),
-    };
-    let (department, label) = match rest.split_once('=') {
-        Some((department, label)) => (department.trim(), label.trim().to_owned()),
-        None => (rest.trim(), default_label(rest.trim())),
-    };
-    if department.is_empty() || label.is_empty() {
-        return Err(bad());
-    }
-    Ok(BoardChoice { department: department.to_owned(), label, goal_permille })
+    let choice: Choice = text.parse().map_err(|_| {
+        format!("expected DEPARTMENT, DEPARTMENT=LABEL or DEPARTMENT=LABEL@90%, not {text:?}")
+    })?;
+    Ok(BoardChoice {
+        label: choice.label.unwrap_or_else(|| default_label(&choice.name)),
+        department: choice.name,
+        goal_permille: choice.share.map_or(900, Share::permille),
+    })
 }
 
 /// Service agreements as reader boards show them: the requests and the agreements, the

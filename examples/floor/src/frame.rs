@@ -9,8 +9,11 @@ use callboard_core::board::{AlertThresholds, BoardFrame, BoardQueue, Opening, Re
 use callboard_core::calendar::{MILLIS_PER_MINUTE, SiteCalendar, Timestamp};
 use callboard_core::event::QueueId;
 use callboard_core::service_level::ServiceLevelVariant;
+use callboard_core::share::Share;
 use callboard_core::wire::{self, HostMessage, MAX_FRAME_BYTES};
 use callboard_queue_log::replay::ReplayCenter;
+
+use crate::choice::Choice;
 
 /// A queue of the log to put on the board: its name in the log, its label on the board, and
 /// its service-level target.
@@ -24,29 +27,20 @@ pub struct QueueChoice {
     pub target_permille: u16,
 }
 
-/// Parses `NAME[=LABEL][@TARGET%]`, e.g. `PS=STREETS@80%`; the target defaults to 80 %.
+/// Parses `NAME[=LABEL][@TARGET]` ([`Choice`]), e.g. `PS=STREETS@80%`; the label defaults to
+/// the name and the target to 80 %.
 ///
 /// # Errors
 /// A message saying what was expected.
 pub fn parse_queue_choice(text: &str) -> Result<QueueChoice, String> {
-    let bad = || format!("expected NAME, NAME=LABEL or NAME=LABEL@80%, not {text:?}");
-    let (rest, target_permille) = match text.split_once('@') {
-        Some((rest, target)) => {
-            let percent: f64 = target.trim_end_matches('%').parse().map_err(|_| bad())?;
-            if !(0.0..=100.0).contains(&percent) {
-                return Err(bad());
-            }
-            // 0..=1000 after the check above.
-            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-            (rest, (percent * 10.0).round() as u16)
-        }
-        None => (text, 800),
-    };
-    let (name, label) = rest.split_once('=').unwrap_or((rest, rest));
-    if name.is_empty() || label.is_empty() {
-        return Err(bad());
-    }
-    Ok(QueueChoice { name: name.to_owned(), label: label.to_owned(), target_permille })
+    let choice: Choice = text
+        .parse()
+        .map_err(|_| format!("expected NAME, NAME=LABEL or NAME=LABEL@80%, not {text:?}"))?;
+    Ok(QueueChoice {
+        label: choice.label.unwrap_or_else(|| choice.name.clone()),
+        name: choice.name,
+        target_permille: choice.share.map_or(800, Share::permille),
+    })
 }
 
 /// What to put on the board besides the queues.

@@ -1,5 +1,6 @@
 //! A floor's reader boards, fed from its center.
 //!
+//! - [`choice`]: `NAME[=LABEL][@N%]`, the way `--queue` and `--sla` name what a board shows.
 //! - [`frame`]: what a board is told: the queues chosen (`NAME=LABEL@T%`), their figures taken
 //!   from a replayed center, the opening hours, the frame encoded for an address.
 //! - [`feed`]: the boards' lines (a serial port, a TCP terminal server) and a queue_log (a
@@ -9,5 +10,6 @@
 //! `callboard board send` is this crate run from the command line; the hardware-in-the-loop
 //! suite runs it against the real firmware image.
 
+pub mod choice;
 pub mod feed;
 pub mod frame;

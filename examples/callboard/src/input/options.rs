@@ -1,9 +1,15 @@
-//! Values typed on the command line that more than one subcommand takes.
+//! Values typed on the command line (and in the files it reads) that more than one subcommand
+//! takes.
 
 use callboard_core::calendar::{DstRule, SiteCalendar, UtcOffset};
+use callboard_core::share::Share;
 use clap::ValueEnum;
+use serde::Deserialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+/// A site's daylight-saving rule as written on the command line (`--dst us`) and in the
+/// policies file (`dst = "us"`): one spelling, read by clap and by serde alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub(crate) enum Dst {
     /// United States rule (second Sunday of March to first Sunday of November).
     Us,
@@ -34,13 +40,9 @@ impl Dst {
     }
 }
 
-/// A share written as a fraction (0.8) or a percentage (80%).
+/// A share written as a fraction (0.8) or a percentage (80%) ([`Share`]), as a fraction.
 pub(crate) fn parse_share(s: &str) -> Result<f64, String> {
-    let bad = || format!("expected a share like 0.8 or 80%, not {s:?}");
-    let text = s.trim();
-    let value = match text.strip_suffix('%') {
-        Some(percent) => percent.trim().parse::<f64>().map_err(|_| bad())? / 100.0,
-        None => text.parse::<f64>().map_err(|_| bad())?,
-    };
-    if value.is_finite() && (0.0..=1.0).contains(&value) { Ok(value) } else { Err(bad()) }
+    s.parse::<Share>()
+        .map(Share::fraction)
+        .map_err(|_| format!("expected a share like 0.8 or 80%, not {s:?}"))
 }
