@@ -4,6 +4,8 @@
 //!   survived with a warning naming each.
 //! - [`replay`]: the records, in time order, turned into `callboard-core` events, at once or a
 //!   step at a time as a live feed does.
+//! - [`verb`]: the log's verbs, one type for everything that reads or writes them; [`write`]:
+//!   a line written as Asterisk writes it.
 //! - [`local_time`]: the site's local times as people write them (`+02:00`, `1999-02-10 08:00`).
 //!
 //! Every figure comes from the core; this crate only translates the log's vocabulary.
@@ -11,5 +13,9 @@
 pub mod local_time;
 pub mod read;
 pub mod replay;
+pub mod verb;
+pub mod write;
 
 pub use read::{Parsed, Record, Warning, parse};
+pub use verb::Verb;
+pub use write::Line;

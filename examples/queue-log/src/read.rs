@@ -19,6 +19,8 @@ use std::collections::HashMap;
 
 use callboard_core::calendar::{LocalDate, LocalResolution, SiteCalendar, Timestamp};
 
+use crate::verb::Verb;
+
 /// A problem with one line of input, and what was done about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Warning {
@@ -47,8 +49,8 @@ pub struct Record {
     pub queue: String,
     /// The agent (queue member), or `NONE`.
     pub agent: String,
-    /// The event verb, upper case: `ENTERQUEUE`, `CONNECT`, ….
-    pub event: String,
+    /// What happened: `ENTERQUEUE`, `CONNECT`, ….
+    pub verb: Verb,
     /// data1, data2, … (trailing empty fields kept).
     pub data: Vec<String>,
 }
@@ -196,17 +198,17 @@ fn record(
     event: &str,
     data: Vec<String>,
 ) -> Result<Record, String> {
-    let event = event.trim().to_ascii_uppercase();
-    if event.is_empty() {
+    if event.trim().is_empty() {
         return Err("no event name; skipped".into());
     }
+    let verb = Verb::read(event);
     Ok(Record {
         line,
         at,
         callid: callid.trim().to_owned(),
         queue: queue.trim().to_owned(),
         agent: agent.trim().to_owned(),
-        event,
+        verb,
         data,
     })
 }
@@ -472,7 +474,7 @@ mod tests {
             (1_366_720_340_000, "1366720340.303267", "MYQUEUE")
         );
         assert_eq!(
-            (r.agent.as_str(), r.event.as_str(), r.data.as_slice()),
+            (r.agent.as_str(), r.verb.as_str(), r.data.as_slice()),
             ("SIP/8007", "RINGNOANSWER", &["1000".to_owned()][..])
         );
     }
@@ -526,7 +528,7 @@ mod tests {
         let p = parse_str(tsv);
         assert_eq!(p.warnings.len(), 1);
         assert!(p.warnings[0].message.contains("descending"));
-        let events: Vec<&str> = p.records.iter().map(|r| r.event.as_str()).collect();
+        let events: Vec<&str> = p.records.iter().map(|r| r.verb.as_str()).collect();
         assert_eq!(events, ["ENTERQUEUE", "CONNECT", "COMPLETECALLER"]);
         assert_eq!(p.records[2].data, ["12", "8", "1"]);
     }

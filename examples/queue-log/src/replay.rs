@@ -30,6 +30,7 @@ use callboard_core::interval::{DayReport, IntervalReport};
 use callboard_core::{Center, CenterConfig, Event, EventKind, QueueConfig};
 
 use crate::read::{Parsed, Record, Warning};
+use crate::verb::Verb;
 
 /// Capacities of the replay engine: 64 queues, 16 384 calls in flight, 4 096 agents, two days of
 /// 15-minute intervals waiting to settle, and 400 days.
@@ -391,32 +392,35 @@ impl Replayer {
             }
             return;
         }
-        match rec.event.as_str() {
-            "ENTERQUEUE" => self.enter(rec),
-            "CONNECT" => self.connect(rec),
-            "COMPLETECALLER" | "COMPLETEAGENT" | "BLINDTRANSFER" | "ATTENDEDTRANSFER"
-            | "TRANSFER" => {
+        match &rec.verb {
+            Verb::EnterQueue => self.enter(rec),
+            Verb::Connect => self.connect(rec),
+            Verb::CompleteCaller
+            | Verb::CompleteAgent
+            | Verb::BlindTransfer
+            | Verb::AttendedTransfer
+            | Verb::Transfer => {
                 self.complete(rec);
             }
-            "ABANDON" => self.leave(rec, |call| EventKind::CallAbandoned { call }),
-            "EXITWITHTIMEOUT" => self.dequeue(rec, DequeueReason::Timeout),
-            "EXITEMPTY" => self.dequeue(rec, DequeueReason::NoAgents),
-            "EXITWITHKEY" => self.dequeue(rec, DequeueReason::CallerOption),
-            "WITHDRAW" => self.dequeue(rec, DequeueReason::Withdrawn),
-            "AGENTLOGIN" | "AGENTCALLBACKLOGIN" | "ADDMEMBER" => {
+            Verb::Abandon => self.leave(rec, |call| EventKind::CallAbandoned { call }),
+            Verb::ExitWithTimeout => self.dequeue(rec, DequeueReason::Timeout),
+            Verb::ExitEmpty => self.dequeue(rec, DequeueReason::NoAgents),
+            Verb::ExitWithKey => self.dequeue(rec, DequeueReason::CallerOption),
+            Verb::Withdraw => self.dequeue(rec, DequeueReason::Withdrawn),
+            Verb::AgentLogin | Verb::AgentCallbackLogin | Verb::AddMember => {
                 self.agent_update(rec, |a| a.logged_in = true)
             }
-            "AGENTLOGOFF" | "AGENTCALLBACKLOGOFF" => {
+            Verb::AgentLogoff | Verb::AgentCallbackLogoff => {
                 self.agent_update(rec, |a| a.logged_in = false)
             }
-            "REMOVEMEMBER" => self.remove_member(rec),
-            "PAUSE" | "PAUSEALL" => {
+            Verb::RemoveMember => self.remove_member(rec),
+            Verb::Pause | Verb::PauseAll => {
                 let reason = self.reason_code(rec.data.first().map_or("", String::as_str));
                 self.agent_update(rec, |a| a.paused = Some(reason));
             }
-            "UNPAUSE" | "UNPAUSEALL" => self.agent_update(rec, |a| a.paused = None),
-            "QUEUESTART" => self.restart(rec),
-            "CALLOUTBOUND" => {
+            Verb::Unpause | Verb::UnpauseAll => self.agent_update(rec, |a| a.paused = None),
+            Verb::QueueStart => self.restart(rec),
+            Verb::CallOutbound => {
                 self.outbound.insert(rec.callid.clone(), Orphan { first_line: rec.line, lines: 1 });
                 if let Some(track) = self.calls.remove(&rec.callid) {
                     self.warn(rec.line, format!(
@@ -427,13 +431,23 @@ impl Replayer {
             }
             // Known verbs that change no figure: ring attempts, announcements, configuration,
             // the dialled number, calls refused entry before joining, hold tracking.
-            "RINGNOANSWER" | "RINGCANCELED" | "AGENTDUMP" | "SYSCOMPAT" | "AGENTCALLED" | "DID"
-            | "CONFIGRELOAD" | "INFO" | "JOINEMPTY" | "FULL" | "CLOSED" | "CALLERONHOLD"
-            | "CALLEROFFHOLD" => {}
-            other => {
+            Verb::RingNoAnswer
+            | Verb::RingCanceled
+            | Verb::AgentDump
+            | Verb::SysCompat
+            | Verb::AgentCalled
+            | Verb::Did
+            | Verb::ConfigReload
+            | Verb::Info
+            | Verb::JoinEmpty
+            | Verb::Full
+            | Verb::Closed
+            | Verb::CallerOnHold
+            | Verb::CallerOffHold => {}
+            Verb::Other(other) => {
                 let entry = self
                     .custom
-                    .entry(other.to_owned())
+                    .entry(other.clone())
                     .or_insert(Orphan { first_line: rec.line, lines: 0 });
                 entry.lines += 1;
             }
@@ -480,7 +494,7 @@ impl Replayer {
         let id = CallId(self.next_call);
         self.next_call += 1;
         let kind = EventKind::CallEntered { call: id, queue, priority: 0 };
-        if self.apply(rec.line, "ENTERQUEUE", rec.at, kind) {
+        if self.apply(rec.line, Verb::EnterQueue.as_str(), rec.at, kind) {
             self.calls.insert(
                 rec.callid.clone(),
                 CallTrack {
@@ -508,7 +522,7 @@ impl Replayer {
         if track.phase != expected {
             let message = format!(
                 "{} for call {} which is {}; skipped",
-                rec.event,
+                rec.verb,
                 rec.callid,
                 if track.phase == Phase::Waiting { "still waiting" } else { "already connected" }
             );
@@ -519,7 +533,7 @@ impl Replayer {
         if track.queue != rec.queue && !is_none(&rec.queue) {
             let message = format!(
                 "{} names queue {} but call {} is in queue {}",
-                rec.event, rec.queue, rec.callid, track.queue
+                rec.verb, rec.queue, rec.callid, track.queue
             );
             self.warn(rec.line, message);
         }
@@ -533,7 +547,7 @@ impl Replayer {
         let agent = (!is_none(&rec.agent)).then(|| rec.agent.clone());
         let agent_id = agent.as_ref().map(|name| self.agent_id(name));
         let kind = EventKind::CallAnswered { call, agent: agent_id };
-        if !self.apply(rec.line, "CONNECT", rec.at, kind) {
+        if !self.apply(rec.line, Verb::Connect.as_str(), rec.at, kind) {
             return;
         }
         if let Some(track) = self.calls.get_mut(&rec.callid) {
@@ -557,7 +571,7 @@ impl Replayer {
         };
         let talk_ms = self.calls.get(&rec.callid).map_or(0, |t| t.talk_ms(rec.at));
         let kind = EventKind::CallEnded { call, talk_ms, hold_ms: 0 };
-        if !self.apply(rec.line, &rec.event, rec.at, kind) {
+        if !self.apply(rec.line, rec.verb.as_str(), rec.at, kind) {
             return;
         }
         if let Some(track) = self.calls.remove(&rec.callid)
@@ -571,7 +585,7 @@ impl Replayer {
         let Some(call) = self.tracked(rec, Phase::Waiting) else {
             return;
         };
-        if self.apply(rec.line, &rec.event, rec.at, kind(call)) {
+        if self.apply(rec.line, rec.verb.as_str(), rec.at, kind(call)) {
             self.calls.remove(&rec.callid);
         }
     }
@@ -610,7 +624,7 @@ impl Replayer {
                     track.entered_line
                 ),
             );
-            self.apply(rec.line, "QUEUESTART", rec.at, kind);
+            self.apply(rec.line, Verb::QueueStart.as_str(), rec.at, kind);
         }
         let names: Vec<String> = self.agents.keys().cloned().collect();
         for name in names {
@@ -639,7 +653,7 @@ impl Replayer {
 
     fn agent_update(&mut self, rec: &Record, change: impl FnOnce(&mut AgentTrack)) {
         if is_none(&rec.agent) {
-            self.warn(rec.line, format!("{} without an agent; skipped", rec.event));
+            self.warn(rec.line, format!("{} without an agent; skipped", rec.verb));
             return;
         }
         let queue = (!is_none(&rec.queue)).then(|| rec.queue.clone());
@@ -662,8 +676,12 @@ impl Replayer {
             return;
         };
         let agent = self.agent_id(&rec.agent);
-        if self.apply(rec.line, "REMOVEMEMBER", rec.at, EventKind::AgentLeftQueue { agent, queue })
-        {
+        if self.apply(
+            rec.line,
+            Verb::RemoveMember.as_str(),
+            rec.at,
+            EventKind::AgentLeftQueue { agent, queue },
+        ) {
             let no_queues_left = self.agents.get_mut(&rec.agent).is_some_and(|a| {
                 a.queues.remove(&rec.queue);
                 a.queues.is_empty()
@@ -704,7 +722,7 @@ impl Replayer {
         let unchanged = track.sent.unwrap_or(AgentState::LoggedOut) == state;
         if !unchanged {
             let kind = EventKind::AgentStateChanged { agent, state };
-            if self.apply(rec.line, &rec.event, rec.at, kind)
+            if self.apply(rec.line, rec.verb.as_str(), rec.at, kind)
                 && let Some(track) = self.agents.get_mut(name)
             {
                 track.sent = Some(state);

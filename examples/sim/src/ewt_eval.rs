@@ -27,8 +27,8 @@ use callboard_core::calendar::{SiteCalendar, Timestamp};
 use callboard_core::wait::{Caller, WaitEstimator};
 
 use crate::simulate::{self as sim, DayPlan, HandleTime, QueuePlan, Surge};
-use callboard_queue_log::Parsed;
 use callboard_queue_log::replay::{REPLAY_STACK_BYTES, Stepper};
+use callboard_queue_log::{Parsed, Verb};
 
 const ESTIMATORS: usize = WaitEstimator::ALL.len();
 
@@ -131,7 +131,7 @@ fn score_log(
     let names: HashSet<&str> = parsed
         .records
         .iter()
-        .filter(|r| r.event == "ENTERQUEUE")
+        .filter(|r| r.verb == Verb::EnterQueue)
         .map(|r| r.queue.as_str())
         .collect();
     let mut names: Vec<&str> = names.into_iter().collect();
@@ -145,8 +145,8 @@ fn score_log(
     let mut done: Vec<Scored> = Vec::new();
     while let Some(next) = stepper.peek() {
         let (event, at, callid, queue) =
-            (next.event.clone(), next.at, next.callid.clone(), next.queue.clone());
-        if event == "ENTERQUEUE" {
+            (next.verb.clone(), next.at, next.callid.clone(), next.queue.clone());
+        if event == Verb::EnterQueue {
             // The clock just before the caller joins: everything earlier has been applied.
             let _ = stepper.advance_to(at.saturating_sub(1));
             let inputs =
@@ -161,9 +161,9 @@ fn score_log(
             callers.insert(callid.clone(), (at, Scored { estimates, outcome: known }));
         } else if let Some((entered, mut scored)) = callers.remove(&callid) {
             let waited = at.saturating_sub(entered);
-            let outcome = match event.as_str() {
-                "CONNECT" => Some(Outcome::Known(waited)),
-                "ABANDON" => Some(Outcome::AtLeast(waited)),
+            let outcome = match event {
+                Verb::Connect => Some(Outcome::Known(waited)),
+                Verb::Abandon => Some(Outcome::AtLeast(waited)),
                 _ => None, // dequeued: neither served nor a patience observation
             };
             if scored.outcome.is_none() {

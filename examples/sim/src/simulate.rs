@@ -31,6 +31,7 @@ use std::collections::{BinaryHeap, VecDeque};
 use std::fmt::Write as _;
 
 use callboard_core::calendar::{LocalDate, SiteCalendar, Timestamp};
+use callboard_queue_log::{Line as LogLine, Verb};
 
 /// A 311 line's calls per hour from 8:00 to 20:00: the morning peak, lunch, the afternoon bump,
 /// the evening.
@@ -405,10 +406,18 @@ impl Sim<'_> {
         self.agenda.push(Reverse((at, self.scheduled, happening)));
     }
 
-    fn write(&mut self, at: Timestamp, callid: &str, queue: usize, agent: &str, event: &str) {
-        let name = &self.plan.queues[queue].name;
-        let _ =
-            writeln!(self.log, "{}.{:03}|{callid}|{name}|{agent}|{event}", at / 1000, at % 1000);
+    fn write(
+        &mut self,
+        at: Timestamp,
+        callid: &str,
+        queue: usize,
+        agent: &str,
+        verb: &Verb,
+        data: &[&str],
+    ) {
+        let queue = &self.plan.queues[queue].name;
+        let line = LogLine { at, callid, queue, agent, verb, data };
+        let _ = writeln!(self.log, "{line}");
         self.log_lines += 1;
     }
 
@@ -456,7 +465,7 @@ impl Sim<'_> {
             Happening::BreakEnd { queue, agent } => {
                 if self.agents[queue][agent].state == AgentState::Break {
                     let name = self.agents[queue][agent].name.clone();
-                    self.write(at, "NONE", queue, &name, "UNPAUSE|");
+                    self.write(at, "NONE", queue, &name, &Verb::Unpause, &[""]);
                     self.free(at, queue, agent);
                 }
             }
@@ -526,7 +535,7 @@ impl Sim<'_> {
             }
         };
         let name = self.agents[queue][agent].name.clone();
-        self.write(at, "NONE", queue, &name, "ADDMEMBER|");
+        self.write(at, "NONE", queue, &name, &Verb::AddMember, &[""]);
         let a = &mut self.agents[queue][agent];
         a.shift += 1;
         a.logout_pending = false;
@@ -549,9 +558,9 @@ impl Sim<'_> {
     fn log_out(&mut self, at: Timestamp, queue: usize, agent: usize) {
         let name = self.agents[queue][agent].name.clone();
         if self.agents[queue][agent].state == AgentState::Break {
-            self.write(at, "NONE", queue, &name, "UNPAUSE|");
+            self.write(at, "NONE", queue, &name, &Verb::Unpause, &[""]);
         }
-        self.write(at, "NONE", queue, &name, "REMOVEMEMBER|");
+        self.write(at, "NONE", queue, &name, &Verb::RemoveMember, &[""]);
         let a = &mut self.agents[queue][agent];
         a.state = AgentState::Off;
         a.logout_pending = false;
@@ -560,7 +569,7 @@ impl Sim<'_> {
 
     fn start_break(&mut self, at: Timestamp, queue: usize, agent: usize) {
         let name = self.agents[queue][agent].name.clone();
-        self.write(at, "NONE", queue, &name, "PAUSE|Break");
+        self.write(at, "NONE", queue, &name, &Verb::Pause, &["Break"]);
         let a = &mut self.agents[queue][agent];
         a.state = AgentState::Break;
         a.break_pending = false;
@@ -618,12 +627,14 @@ impl Sim<'_> {
             potential_wait_ms: None,
         });
         let position = self.waiting[queue] + 1;
+        let (number, position) = (format!("31100{caller}"), position.to_string());
         self.write(
             at,
             &callid(caller),
             queue,
             "NONE",
-            &format!("ENTERQUEUE||31100{caller}|{position}"),
+            &Verb::EnterQueue,
+            &["", &number, &position],
         );
         self.lines[queue].push_back(Line { caller, ghost: false });
         self.waiting[queue] += 1;
@@ -646,13 +657,9 @@ impl Sim<'_> {
         let c = &mut self.callers[caller];
         c.waited_ms = at - c.arrived_at;
         let waited_s = c.waited_ms / 1000;
-        self.write(
-            at,
-            &callid(caller),
-            queue,
-            "NONE",
-            &format!("ABANDON|{position}|{position}|{waited_s}"),
-        );
+        let (position, waited_s) = (position.to_string(), waited_s.to_string());
+        let data = [position.as_str(), &position, &waited_s];
+        self.write(at, &callid(caller), queue, "NONE", &Verb::Abandon, &data);
         // The head of the line may now be ghosts an idle agent would have taken.
         self.settle_ghosts_if_idle(at, queue);
         for agent in 0..self.agents[queue].len() {
@@ -691,7 +698,9 @@ impl Sim<'_> {
             a.state = AgentState::Busy;
             a.call = Some(caller);
             let name = a.name.clone();
-            self.write(at, &callid(caller), queue, &name, &format!("CONNECT|{hold_s}|{caller}|0"));
+            let (hold_s, caller_number) = (hold_s.to_string(), caller.to_string());
+            let data = [hold_s.as_str(), &caller_number, "0"];
+            self.write(at, &callid(caller), queue, &name, &Verb::Connect, &data);
             self.schedule(
                 at + (handle * 1000.0).round() as u64,
                 Happening::ServiceEnd { queue, agent },
@@ -714,8 +723,10 @@ impl Sim<'_> {
         let name = self.agents[queue][agent].name.clone();
         let hold_s = c.waited_ms / 1000;
         // Who hangs up first is a coin toss; the figures do not depend on it.
-        let verb = if self.rng.uniform() < 0.5 { "COMPLETECALLER" } else { "COMPLETEAGENT" };
-        self.write(at, &callid(caller), queue, &name, &format!("{verb}|{hold_s}|{talk_s}|1"));
+        let verb =
+            if self.rng.uniform() < 0.5 { Verb::CompleteCaller } else { Verb::CompleteAgent };
+        let (hold_s, talk_s) = (hold_s.to_string(), talk_s.to_string());
+        self.write(at, &callid(caller), queue, &name, &verb, &[&hold_s, &talk_s, "1"]);
         self.free(at, queue, agent);
     }
 }

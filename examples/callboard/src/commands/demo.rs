@@ -36,7 +36,7 @@ use crate::sla::{self, BoardAgreements};
 use callboard_floor::frame::{self as board, FrameSettings, OpeningHours, QueueChoice};
 use callboard_queue_log::local_time::parse_clock;
 use callboard_queue_log::replay::{self, REPLAY_STACK_BYTES, Stepper};
-use callboard_queue_log::{self as queue_log};
+use callboard_queue_log::{self as queue_log, Verb};
 use callboard_sim::simulate::{self as sim, DayPlan, HandleTime, QueuePlan, Rng, Surge};
 
 #[derive(Debug, clap::Args)]
@@ -229,7 +229,7 @@ fn run_here(options: &DemoOptions) -> Result<String, String> {
         // Apply the log up to this minute, one record at a time (surveys follow completed calls).
         while stepper.peek().is_some_and(|r| r.at <= moment) {
             let Some(record) = stepper.step() else { break };
-            if record.event.starts_with("COMPLETE")
+            if matches!(record.verb, Verb::CompleteCaller | Verb::CompleteAgent)
                 && let Some(caller) =
                     sim::caller_index(&record.callid).and_then(|i| simulated.callers.get(i))
                 && rng.uniform() < 0.15

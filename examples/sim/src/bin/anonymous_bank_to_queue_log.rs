@@ -31,6 +31,7 @@ use std::process::ExitCode;
 
 use callboard_core::calendar::{DstRule, LocalDate, MILLIS_PER_SECOND, SiteCalendar, UtcOffset};
 use callboard_queue_log::local_time::{parse_date, parse_utc_offset};
+use callboard_queue_log::{Line, Verb};
 
 const USAGE: &str =
     "usage: anonymous-bank-to-queue-log --tsv FILE [--date YYYY-MM-DD] [--utc-offset ±HH:MM]";
@@ -77,19 +78,29 @@ fn row_date(text: &str) -> Option<LocalDate> {
     LocalDate::new(year, n(2..4)?, n(4..6)?).ok()
 }
 
-struct Line {
+/// One event of a call, to be written: when (seconds since the epoch), by whom, what.
+struct Event {
     at: i64,
-    text: String,
+    callid: String,
+    queue: String,
+    agent: String,
+    verb: Verb,
+    data: Vec<String>,
 }
 
 fn run() -> Result<(), String> {
     let args = parse_args()?;
-    let text =
-        std::fs::read_to_string(&args.tsv).map_err(|e| format!("cannot read {}: {e}", args.tsv))?;
-    let mut rows = text.lines();
-    let header: Vec<&str> = rows.next().ok_or("empty file")?.split('\t').collect();
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(b'\t')
+        .flexible(true)
+        .from_path(&args.tsv)
+        .map_err(|e| format!("cannot read {}: {e}", args.tsv))?;
+    let header = reader.headers().map_err(|e| format!("{}: {e}", args.tsv))?.clone();
+    if header.is_empty() {
+        return Err("empty file".into());
+    }
     let col =
-        |name: &str| header.iter().position(|h| *h == name).ok_or(format!("no column {name:?}"));
+        |name: &str| header.iter().position(|h| h == name).ok_or(format!("no column {name:?}"));
     let [
         call_id,
         customer,
@@ -118,12 +129,12 @@ fn run() -> Result<(), String> {
     let wanted =
         args.date.map(|day| format!("{:02}{:02}{:02}", day.year() % 100, day.month(), day.day()));
     let calendar = SiteCalendar::new(args.offset, DstRule::None).map_err(|e| e.to_string())?;
-    let mut lines = Vec::new();
+    let mut events: Vec<Event> = Vec::new();
     let mut skipped: HashMap<&str, usize> = HashMap::new();
     let mut written = 0;
-    for row in rows {
-        let f: Vec<&str> = row.split('\t').collect();
-        let get = |i: usize| f.get(i).copied().unwrap_or("");
+    for row in reader.records() {
+        let row = row.map_err(|e| format!("{}: {e}", args.tsv))?;
+        let get = |i: usize| row.get(i).unwrap_or("");
         if wanted.as_deref().is_some_and(|w| get(date) != w) {
             continue;
         }
@@ -149,21 +160,33 @@ fn run() -> Result<(), String> {
             "0" | "" => "anonymous",
             id => id,
         };
-        let (entered, outcome_lines): (i64, Vec<(i64, String)>) = match (get(outcome), queued) {
+        // The events after ENTERQUEUE: when, by whom, what, with its data fields.
+        type Outcome = Vec<(i64, String, Verb, Vec<String>)>;
+        let served = |answered: i64, hold: i64| -> Outcome {
+            let hold = hold.to_string();
+            vec![
+                (
+                    answered,
+                    agent.clone(),
+                    Verb::Connect,
+                    vec![hold.clone(), String::new(), "0".into()],
+                ),
+                (
+                    answered + service,
+                    agent.clone(),
+                    Verb::CompleteCaller,
+                    vec![hold, service.to_string(), "1".into()],
+                ),
+            ]
+        };
+        let (entered, outcome_events): (i64, Outcome) = match (get(outcome), queued) {
             ("AGENT", true) => {
                 let (Some(qs), Some(qe)) = (clock(get(q_start)), clock(get(q_exit))) else {
                     *skipped.entry("no usable time").or_default() += 1;
                     continue;
                 };
                 let (entered, answered) = (instant(qs), instant(qe));
-                let hold = answered - entered;
-                (
-                    entered,
-                    vec![
-                        (answered, format!("{agent}|CONNECT|{hold}||0")),
-                        (answered + service, format!("{agent}|COMPLETECALLER|{hold}|{service}|1")),
-                    ],
-                )
+                (entered, served(answered, answered - entered))
             }
             ("AGENT", false) => {
                 let Some(start) = clock(get(ser_start)).filter(|&t| t != 0) else {
@@ -171,13 +194,7 @@ fn run() -> Result<(), String> {
                     continue;
                 };
                 let answered = instant(start);
-                (
-                    answered,
-                    vec![
-                        (answered, format!("{agent}|CONNECT|0||0")),
-                        (answered + service, format!("{agent}|COMPLETECALLER|0|{service}|1")),
-                    ],
-                )
+                (answered, served(answered, 0))
             }
             ("HANG", true) => {
                 let (Some(qs), Some(qe)) = (clock(get(q_start)), clock(get(q_exit))) else {
@@ -185,7 +202,8 @@ fn run() -> Result<(), String> {
                     continue;
                 };
                 let (entered, left) = (instant(qs), instant(qe));
-                (entered, vec![(left, format!("NONE|ABANDON|1|1|{}", left - entered))])
+                let data = vec!["1".into(), "1".into(), (left - entered).to_string()];
+                (entered, vec![(left, "NONE".to_owned(), Verb::Abandon, data)])
             }
             ("HANG", false) => {
                 *skipped.entry("hung up in the voice-response unit, never queued").or_default() +=
@@ -204,26 +222,47 @@ fn run() -> Result<(), String> {
             }
         };
         let callid = format!("{entered}.{}", get(call_id));
-        let queue = get(kind);
-        lines.push(Line {
+        let queue = get(kind).to_owned();
+        events.push(Event {
             at: entered,
-            text: format!("{entered}|{callid}|{queue}|NONE|ENTERQUEUE||{caller}|1"),
+            callid: callid.clone(),
+            queue: queue.clone(),
+            agent: "NONE".into(),
+            verb: Verb::EnterQueue,
+            data: vec![String::new(), caller.to_owned(), "1".into()],
         });
-        for (at, rest) in outcome_lines {
-            lines.push(Line { at, text: format!("{at}|{callid}|{queue}|{rest}") });
+        for (at, agent, verb, data) in outcome_events {
+            events.push(Event {
+                at,
+                callid: callid.clone(),
+                queue: queue.clone(),
+                agent,
+                verb,
+                data,
+            });
         }
         written += 1;
     }
     // Stable: a call's own events, generated in order, stay in order within a second.
-    lines.sort_by_key(|l| l.at);
+    events.sort_by_key(|e| e.at);
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
-    for l in &lines {
-        writeln!(out, "{}", l.text).map_err(|e| e.to_string())?;
+    for e in &events {
+        let at = u64::try_from(e.at).map_err(|_| format!("a time before 1970: {}", e.at))?;
+        let data: Vec<&str> = e.data.iter().map(String::as_str).collect();
+        let line = Line {
+            at: at * MILLIS_PER_SECOND,
+            callid: &e.callid,
+            queue: &e.queue,
+            agent: &e.agent,
+            verb: &e.verb,
+            data: &data,
+        };
+        writeln!(out, "{line}").map_err(|e| e.to_string())?;
     }
     out.flush().map_err(|e| e.to_string())?;
     let what = args.date.map_or_else(|| "every day".to_owned(), |d| d.to_string());
-    eprintln!("{written} queued calls written for {what} ({} queue_log lines)", lines.len());
+    eprintln!("{written} queued calls written for {what} ({} queue_log lines)", events.len());
     let mut skipped: Vec<_> = skipped.into_iter().collect();
     skipped.sort();
     for (why, n) in skipped {
