@@ -10,6 +10,7 @@ use callboard_core::interval::{IntervalStats, WaitBuckets};
 use callboard_core::service_level::ServiceLevels;
 use serde::Serialize;
 
+use callboard_queue_log::RowWarning;
 use callboard_queue_log::replay::Replayed;
 
 /// The reporting period of the rows.
@@ -65,7 +66,7 @@ pub struct Report {
     /// Every queue together.
     pub all_queues: Row,
     /// Every input line that could not be counted as it stood.
-    pub warnings: Vec<WarningOut>,
+    pub warnings: Vec<RowWarning>,
     /// Calls without an outcome when the log ended.
     pub open_calls: usize,
 }
@@ -79,15 +80,6 @@ pub struct QueueReport {
     pub intervals: Vec<Row>,
     /// All rows together.
     pub total: Row,
-}
-
-/// A warning in the report.
-#[derive(Debug, Clone, Serialize)]
-pub struct WarningOut {
-    /// 1-based input line (0 for a warning about the whole input).
-    pub line: usize,
-    /// What was wrong and what was done.
-    pub message: String,
 }
 
 /// The four service levels, each a fraction in [0, 1] or `null`.
@@ -255,11 +247,7 @@ pub fn build(
         wait_buckets_seconds: buckets.upper_bounds_s().to_vec(),
         queues,
         all_queues,
-        warnings: replayed
-            .warnings
-            .iter()
-            .map(|w| WarningOut { line: w.line, message: w.message.clone() })
-            .collect(),
+        warnings: replayed.warnings.clone(),
         open_calls: replayed.open_calls.len(),
     }
 }
@@ -346,7 +334,7 @@ pub fn render_text(report: &Report, calendar: &SiteCalendar) -> String {
     } else {
         let _ = writeln!(out, "Warnings ({}):", report.warnings.len());
         for w in report.warnings.iter().take(WARNINGS_SHOWN) {
-            let _ = writeln!(out, "  line {}: {}", w.line, w.message);
+            let _ = writeln!(out, "  {w}");
         }
         if report.warnings.len() > WARNINGS_SHOWN {
             let _ = writeln!(

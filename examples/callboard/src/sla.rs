@@ -41,6 +41,7 @@ use callboard_core::sla::{
     DepartmentId, RequestId, RequestType, SlaFilter, SlaPolicy, SlaSummary, SlaTracker, Target,
 };
 use callboard_floor::choice::Choice;
+use callboard_queue_log::RowWarning;
 use serde::{Deserialize, Serialize};
 
 use crate::input::options::Dst;
@@ -384,7 +385,7 @@ pub struct SlaReport {
     /// Rows read.
     pub requests: usize,
     /// Rows not read: line and reason.
-    pub rejected: Vec<String>,
+    pub rejected: Vec<RowWarning>,
     /// Per department and type, then each department's total, then the city's.
     pub lines: Vec<ReportLine>,
 }
@@ -397,7 +398,7 @@ struct Loaded {
     /// Rows counted.
     read: usize,
     /// Rows not counted: line and reason.
-    rejected: Vec<String>,
+    rejected: Vec<RowWarning>,
     /// Rows opened after the instant: not counted, not wrong.
     later: Vec<usize>,
     /// The instant open requests are judged at.
@@ -410,7 +411,7 @@ struct Loaded {
 #[derive(Debug, Clone)]
 struct Requests {
     rows: Vec<(usize, RequestRow)>,
-    unreadable: Vec<String>,
+    unreadable: Vec<RowWarning>,
 }
 
 impl Requests {
@@ -426,11 +427,26 @@ impl Requests {
         }
         let mut rows = Vec::new();
         let mut unreadable = Vec::new();
-        for (i, record) in reader.deserialize::<RawRow>().enumerate() {
-            let line = i + 2;
-            match record.map_err(|e| e.to_string()).and_then(|raw| row_of(site, raw)) {
-                Ok(row) => rows.push((line, row)),
-                Err(e) => unreadable.push(format!("line {line}: {e}")),
+        let mut record = csv::StringRecord::new();
+        loop {
+            // Where the next record starts; a row that cannot be read at all is reported there.
+            let next = usize::try_from(reader.position().line()).unwrap_or(usize::MAX);
+            match reader.read_record(&mut record) {
+                Ok(false) => break,
+                Ok(true) => {
+                    // The line the row starts on (blank lines before it skipped, a quoted field
+                    // may run over several).
+                    let line = record
+                        .position()
+                        .and_then(|p| usize::try_from(p.line()).ok())
+                        .unwrap_or(next);
+                    let read = record.deserialize::<RawRow>(Some(&headers));
+                    match read.map_err(|e| e.to_string()).and_then(|raw| row_of(site, raw)) {
+                        Ok(row) => rows.push((line, row)),
+                        Err(e) => unreadable.push(RowWarning::at(line, e)),
+                    }
+                }
+                Err(e) => unreadable.push(RowWarning::at(next, e.to_string())),
             }
         }
         Ok(Self { rows, unreadable })
@@ -472,11 +488,14 @@ fn load(
         let Some((_, policy, _)) =
             policies.policies.iter().find(|(name, _, _)| *name == row.request_type)
         else {
-            rejected.push(format!("line {line}: no policy for the type {:?}", row.request_type));
+            rejected.push(RowWarning::at(
+                line,
+                format!("no policy for the type {:?}", row.request_type),
+            ));
             continue;
         };
         if !seen_ids.insert(row.id.clone()) {
-            rejected.push(format!("line {line}: the id {:?} appears twice", row.id));
+            rejected.push(RowWarning::at(line, format!("the id {:?} appears twice", row.id)));
             continue;
         }
         if row.opened > now {
@@ -493,7 +512,7 @@ fn load(
                 let day = site.local_date(row.opened);
                 first_day = Some(first_day.map_or(day, |first: LocalDate| first.min(day)));
             }
-            Err(e) => rejected.push(format!("line {line}: {e}")),
+            Err(e) => rejected.push(RowWarning::at(line, e)),
         }
     }
     Ok(Loaded { tracker, departments, read, rejected, later, now, first_day })
@@ -516,9 +535,10 @@ pub fn report(
     let requests = Requests::read(&site, csv_text)?;
     let Loaded { tracker, departments, read, mut rejected, later, now, first_day } =
         load(policies, &requests, now)?;
-    rejected
-        .extend(later.iter().map(|line| format!("line {line}: opened after the report's instant")));
-    rejected.sort_by_key(|reason| line_number(reason));
+    rejected.extend(
+        later.iter().map(|&line| RowWarning::at(line, "opened after the report's instant")),
+    );
+    rejected.sort();
     let from = from.or(first_day).unwrap_or_else(|| site.local_date(now));
     let to = to.unwrap_or_else(|| site.local_date(now));
 
@@ -575,15 +595,6 @@ pub fn report(
     })
 }
 
-/// The line a "line N: …" reason is about.
-fn line_number(reason: &str) -> usize {
-    reason
-        .strip_prefix("line ")
-        .and_then(|rest| rest.split(':').next())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(usize::MAX)
-}
-
 /// A department to put on a reader board: its name in the requests file, its label on the
 /// board, and the compliance the city agreed to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -637,7 +648,7 @@ pub struct BoardLines {
     /// One line per department chosen, in order.
     pub lines: Vec<SlaLine>,
     /// Rows of the requests file not counted: line and reason.
-    pub rejected: Vec<String>,
+    pub rejected: Vec<RowWarning>,
 }
 
 impl BoardAgreements {
@@ -727,7 +738,7 @@ impl BoardAgreements {
     ///
     /// # Errors
     /// As [`Self::lines_at`]; the frame is left as it was.
-    pub fn put_on(&self, frame: &mut BoardFrame) -> Result<Vec<String>, String> {
+    pub fn put_on(&self, frame: &mut BoardFrame) -> Result<Vec<RowWarning>, String> {
         let BoardLines { lines, rejected } =
             self.lines_at(frame.valid_at, &AlertThresholds::DEFAULT)?;
         let mut with = frame.clone();
@@ -777,7 +788,7 @@ impl callboard_floor::frame::FrameAddition for BoardAgreements {
 
 /// What to tell the user when rows of a requests file feeding a board could not be counted.
 #[must_use]
-pub fn rejected_note(rejected: &[String]) -> Option<String> {
+pub fn rejected_note(rejected: &[RowWarning]) -> Option<String> {
     let first = rejected.first()?;
     Some(format!(
         "{} rows of the requests file not counted (first: {first}); `callboard sla report` lists \
@@ -872,7 +883,7 @@ pub fn render_text(report: &SlaReport) -> String {
         out.push_str(&format!(
             "\n{} rows not counted (first: {})\n",
             report.rejected.len(),
-            report.rejected.first().map_or("", String::as_str)
+            report.rejected.first().map_or_else(String::new, ToString::to_string)
         ));
     }
     out.push_str("\nmedian and p90: business hours to close (calendar hours for calendar targets), from the core's bounded histograms\n");

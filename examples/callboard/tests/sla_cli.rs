@@ -180,12 +180,17 @@ fn bad_rows_are_reported_and_the_rest_counted() {
         callboard(&["sla", "report", "--requests", &requests, "--policies", &policies, "--json"]);
     assert!(out.status.success());
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let rejected: Vec<&str> =
-        report["rejected"].as_array().unwrap().iter().map(|r| r.as_str().unwrap()).collect();
+    // Each row not counted is {"line": N, "message": "..."}, in line order.
+    let rejected = report["rejected"].as_array().unwrap();
     assert_eq!(rejected.len(), 5, "{rejected:?}");
-    let reason = |line: usize| {
-        let prefix = format!("line {line}: ");
-        rejected.iter().find_map(|r| r.strip_prefix(&prefix)).unwrap_or_else(|| panic!("{line}"))
+    let lines: Vec<u64> = rejected.iter().map(|r| r["line"].as_u64().unwrap()).collect();
+    assert_eq!(lines, [3, 4, 5, 6, 7]);
+    let reason = |line: u64| {
+        rejected
+            .iter()
+            .find(|r| r["line"] == line)
+            .and_then(|r| r["message"].as_str())
+            .unwrap_or_else(|| panic!("{line}"))
     };
     assert!(reason(3).contains("no policy for the type \"Pothole\""));
     assert!(reason(4).contains("expected a local time"));

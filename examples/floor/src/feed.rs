@@ -439,7 +439,7 @@ fn feed_here(
                                 record.line = line_number;
                             }
                             for warning in &mut parsed.warnings {
-                                warning.line = line_number;
+                                warning.line = Some(line_number);
                             }
                             stepper.note(parsed.warnings);
                             stepper.push(parsed.records);
@@ -462,14 +462,12 @@ fn feed_here(
     let mut summary = line.finish(Duration::from_millis(plan.every_ms.clamp(500, 5_000)));
     if let Some(first) = warnings.first() {
         summary += &format!(
-            "{} could not be counted; the first, line {}: {}\n",
+            "{} could not be counted; the first, {first}\n",
             if warnings.len() == 1 {
                 "1 log line".to_owned()
             } else {
                 format!("{} log lines", warnings.len())
             },
-            first.line,
-            first.message
         );
     }
     Ok(summary)

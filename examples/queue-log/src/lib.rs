@@ -6,6 +6,7 @@
 //!   step at a time as a live feed does.
 //! - [`verb`]: the log's verbs, one type for everything that reads or writes them; [`write`]:
 //!   a line written as Asterisk writes it.
+//! - [`row`]: a warning about a line of an input, or the input as a whole.
 //! - [`local_time`]: the site's local times as people write them (`+02:00`, `1999-02-10 08:00`).
 //!
 //! Every figure comes from the core; this crate only translates the log's vocabulary.
@@ -13,9 +14,11 @@
 pub mod local_time;
 pub mod read;
 pub mod replay;
+pub mod row;
 pub mod verb;
 pub mod write;
 
-pub use read::{Parsed, Record, Warning, parse};
+pub use read::{Parsed, Record, parse};
+pub use row::RowWarning;
 pub use verb::Verb;
 pub use write::Line;

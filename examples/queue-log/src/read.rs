@@ -19,22 +19,8 @@ use std::collections::HashMap;
 
 use callboard_core::calendar::{LocalDate, LocalResolution, SiteCalendar, Timestamp};
 
+use crate::row::RowWarning;
 use crate::verb::Verb;
-
-/// A problem with one line of input, and what was done about it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Warning {
-    /// 1-based line number in the input.
-    pub line: usize,
-    /// What was wrong and what was done.
-    pub message: String,
-}
-
-impl Warning {
-    pub(crate) fn new(line: usize, message: impl Into<String>) -> Self {
-        Self { line, message: message.into() }
-    }
-}
 
 /// One parsed queue_log event.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,7 +59,7 @@ pub struct Parsed {
     /// Records in time order (lines with equal times keep their order in the file).
     pub records: Vec<Record>,
     /// Warnings, by line.
-    pub warnings: Vec<Warning>,
+    pub warnings: Vec<RowWarning>,
     /// The detected format, `None` for an input without a single record line.
     pub format: Option<Format>,
 }
@@ -96,7 +82,7 @@ pub fn parse(input: &[u8], calendar: &SiteCalendar) -> Parsed {
         let cleaned: Vec<u8>;
         let bytes: &[u8] = if nuls > 0 {
             cleaned = raw.iter().copied().filter(|&b| b != 0).collect();
-            parsed.warnings.push(Warning::new(
+            parsed.warnings.push(RowWarning::at(
                 line,
                 format!(
                     "removed {nuls} NUL {} (a log truncated while Asterisk was writing it)",
@@ -110,21 +96,23 @@ pub fn parse(input: &[u8], calendar: &SiteCalendar) -> Parsed {
         if bytes.iter().all(u8::is_ascii_whitespace) {
             // The empty piece after the final newline is not a line.
             if nuls == 0 && !(line == last && raw.is_empty()) {
-                parsed.warnings.push(Warning::new(line, "blank line skipped"));
+                parsed.warnings.push(RowWarning::at(line, "blank line skipped"));
             }
             continue;
         }
         if let Some(first) = seen.get(bytes) {
             parsed
                 .warnings
-                .push(Warning::new(line, format!("exact duplicate of line {first}; skipped")));
+                .push(RowWarning::at(line, format!("exact duplicate of line {first}; skipped")));
             continue;
         }
         seen.insert(bytes.to_vec(), line);
         let text = match std::str::from_utf8(bytes) {
             Ok(text) => text.to_owned(),
             Err(_) => {
-                parsed.warnings.push(Warning::new(line, "not valid UTF-8; invalid bytes replaced"));
+                parsed
+                    .warnings
+                    .push(RowWarning::at(line, "not valid UTF-8; invalid bytes replaced"));
                 String::from_utf8_lossy(bytes).into_owned()
             }
         };
@@ -153,7 +141,7 @@ pub fn parse(input: &[u8], calendar: &SiteCalendar) -> Parsed {
         };
         match result {
             Ok(record) => parsed.records.push(record),
-            Err(message) => parsed.warnings.push(Warning::new(line, message)),
+            Err(message) => parsed.warnings.push(RowWarning::at(line, message)),
         }
     }
     drop_implausible_times(&mut parsed);
@@ -332,7 +320,7 @@ fn parse_realtime(
     columns: &RealtimeColumns,
     calendar: &SiteCalendar,
     previous: Option<Timestamp>,
-    warnings: &mut Vec<Warning>,
+    warnings: &mut Vec<RowWarning>,
 ) -> Result<Record, String> {
     let fields = split_delimited(text, columns.delimiter)
         .ok_or_else(|| "unterminated quoted field; skipped".to_owned())?;
@@ -351,7 +339,7 @@ fn parse_realtime(
             }
         }
         LocalResolution::Skipped(at) => {
-            warnings.push(Warning::new(
+            warnings.push(RowWarning::at(
                 line,
                 format!("local time {time} does not exist (clocks sprang forward); read as the end of the gap"),
             ));
@@ -406,7 +394,7 @@ fn drop_implausible_times(parsed: &mut Parsed) {
     parsed.records.retain(|r| {
         let plausible = r.at.abs_diff(median) <= PLAUSIBLE_SPAN_MS;
         if !plausible {
-            warnings.push(Warning::new(
+            warnings.push(RowWarning::at(
                 r.line,
                 format!(
                     "timestamp {} is more than 400 days from the rest of the log; skipped",
@@ -425,7 +413,7 @@ fn sort_in_time_order(parsed: &mut Parsed) {
         && records.windows(2).all(|w| w[0].at >= w[1].at)
         && records.first().map(|r| r.at) != records.last().map(|r| r.at);
     if descending {
-        parsed.warnings.push(Warning::new(
+        parsed.warnings.push(RowWarning::at(
             records.first().map_or(1, |r| r.line),
             "the log is in descending time order (an export sorted newest first); replayed oldest first",
         ));
@@ -435,7 +423,7 @@ fn sort_in_time_order(parsed: &mut Parsed) {
         let mut newest: Option<&Record> = None;
         for r in records {
             match newest {
-                Some(n) if r.at < n.at => parsed.warnings.push(Warning::new(
+                Some(n) if r.at < n.at => parsed.warnings.push(RowWarning::at(
                     r.line,
                     format!(
                         "out of time order ({} s before line {}); replayed in time order",
@@ -490,7 +478,7 @@ mod tests {
                    1002|\xff|q|NONE|DID|5\n";
         let p = parse(log, &SiteCalendar::UTC);
         let lines: Vec<(usize, &str)> =
-            p.warnings.iter().map(|w| (w.line, w.message.as_str())).collect();
+            p.warnings.iter().map(|w| (w.line.unwrap_or(0), w.reason.as_str())).collect();
         assert_eq!(lines.len(), 6, "{lines:#?}");
         assert!(lines[0].0 == 2 && lines[0].1.contains("blank"));
         assert!(lines[1].0 == 3 && lines[1].1.contains("5 NUL bytes"));
@@ -527,7 +515,7 @@ mod tests {
                    2026-11-23 08:00:00\tx\tq\tNONE\tENTERQUEUE\t|555\n";
         let p = parse_str(tsv);
         assert_eq!(p.warnings.len(), 1);
-        assert!(p.warnings[0].message.contains("descending"));
+        assert!(p.warnings[0].reason.contains("descending"));
         let events: Vec<&str> = p.records.iter().map(|r| r.verb.as_str()).collect();
         assert_eq!(events, ["ENTERQUEUE", "CONNECT", "COMPLETECALLER"]);
         assert_eq!(p.records[2].data, ["12", "8", "1"]);
@@ -539,7 +527,7 @@ mod tests {
             "2026-11-23 08:00:00;x;q;NONE;ENTERQUEUE;;;;;\n2026-13-23 08:00:00;x;q;NONE;ABANDON;1;1;5\n",
         );
         assert_eq!(p.records.len(), 1);
-        assert!(p.warnings[0].message.contains("bad time"));
+        assert!(p.warnings[0].reason.contains("bad time"));
     }
 
     #[test]
@@ -559,8 +547,8 @@ mod tests {
             "1000000000|a|q|NONE|ENTERQUEUE\n1000000010|a|q|NONE|ABANDON|1|1|10\n9|b|q|NONE|ENTERQUEUE\n",
         );
         assert_eq!(p.records.len(), 2);
-        assert!(p.warnings[0].message.contains("400 days"));
-        assert_eq!(p.warnings[0].line, 3);
+        assert!(p.warnings[0].reason.contains("400 days"));
+        assert_eq!(p.warnings[0].line, Some(3));
     }
 
     #[test]
@@ -568,7 +556,7 @@ mod tests {
         let garbage = format!("{}|a|q|NONE|ENTERQUEUE\n", "9x".repeat(5000));
         let p = parse_str(&garbage);
         assert_eq!(p.warnings.len(), 1);
-        let message = &p.warnings[0].message;
+        let message = &p.warnings[0].reason;
         assert!(message.len() < 100 && message.contains("10000 characters"), "{message}");
     }
 

@@ -29,7 +29,8 @@ use callboard_core::event::{AgentId, AgentState, CallId, DequeueReason, QueueId,
 use callboard_core::interval::{DayReport, IntervalReport};
 use callboard_core::{Center, CenterConfig, Event, EventKind, QueueConfig};
 
-use crate::read::{Parsed, Record, Warning};
+use crate::read::{Parsed, Record};
+use crate::row::RowWarning;
 use crate::verb::Verb;
 
 /// Capacities of the replay engine: 64 queues, 16 384 calls in flight, 4 096 agents, two days of
@@ -66,7 +67,7 @@ pub struct Replayed {
     /// Per queue, sorted by name.
     pub queues: Vec<QueueFigures>,
     /// Warnings from reading and replaying, by line.
-    pub warnings: Vec<Warning>,
+    pub warnings: Vec<RowWarning>,
     /// Calls still open when the log ended.
     pub open_calls: Vec<OpenCall>,
     /// The engine's counters.
@@ -138,7 +139,7 @@ struct Replayer {
     outbound: HashMap<String, Orphan>,
     orphans: HashMap<String, Orphan>,
     custom: BTreeMap<String, Orphan>,
-    warnings: Vec<Warning>,
+    warnings: Vec<RowWarning>,
     settled: HashMap<QueueId, Vec<IntervalReport>>,
 }
 
@@ -215,7 +216,7 @@ impl std::fmt::Debug for Stepper {
 impl Stepper {
     /// A stepper with no records yet; `warnings` are the reader's, kept with the replay's.
     #[must_use]
-    pub fn new(warnings: Vec<Warning>, config: CenterConfig, queue_config: QueueConfig) -> Self {
+    pub fn new(warnings: Vec<RowWarning>, config: CenterConfig, queue_config: QueueConfig) -> Self {
         Self {
             replayer: Replayer::new(warnings, config, queue_config),
             pending: std::collections::VecDeque::new(),
@@ -240,12 +241,12 @@ impl Stepper {
     /// The engine's refusal (too many queues).
     pub fn declare_queue(&mut self, name: &str) -> Result<QueueId, String> {
         self.replayer.queue_id(name, 0).ok_or_else(|| {
-            self.replayer.warnings.last().map_or_else(String::new, |w| w.message.clone())
+            self.replayer.warnings.last().map_or_else(String::new, |w| w.reason.clone())
         })
     }
 
     /// Keeps the reader's warnings about lines it could not read, with the replay's own.
-    pub fn note(&mut self, warnings: impl IntoIterator<Item = Warning>) {
+    pub fn note(&mut self, warnings: impl IntoIterator<Item = RowWarning>) {
         self.replayer.warnings.extend(warnings);
     }
 
@@ -304,7 +305,7 @@ impl Stepper {
 
     /// Warnings so far, by line.
     #[must_use]
-    pub fn warnings(&self) -> &[Warning] {
+    pub fn warnings(&self) -> &[RowWarning] {
         &self.replayer.warnings
     }
 }
@@ -328,12 +329,12 @@ pub fn replay_on_own_thread(
 
 impl Replayer {
     /// A replayer for a whole log, whose records are already in time order.
-    fn new(warnings: Vec<Warning>, config: CenterConfig, queue_config: QueueConfig) -> Self {
+    fn new(warnings: Vec<RowWarning>, config: CenterConfig, queue_config: QueueConfig) -> Self {
         Self::with_tolerance(warnings, config, queue_config, 0)
     }
 
     fn with_tolerance(
-        warnings: Vec<Warning>,
+        warnings: Vec<RowWarning>,
         config: CenterConfig,
         queue_config: QueueConfig,
         reorder_tolerance_ms: u64,
@@ -372,7 +373,7 @@ fn is_none(field: &str) -> bool {
 
 impl Replayer {
     fn warn(&mut self, line: usize, message: impl Into<String>) {
-        self.warnings.push(Warning::new(line, message));
+        self.warnings.push(RowWarning::at(line, message));
     }
 
     fn apply(&mut self, line: usize, what: &str, at: Timestamp, kind: EventKind) -> bool {
@@ -756,20 +757,17 @@ impl Replayer {
         }
         let d = *self.center.diagnostics();
         if d.intervals_evicted > 0 {
-            self.warn(0, format!(
+            self.warnings.push(RowWarning::whole(format!(
                 "{} intervals were dropped before their calls ended (a call open for over two days); \
                  the day figures still hold them",
                 d.intervals_evicted
-            ));
+            )));
         }
         if d.days_evicted > 0 {
-            self.warn(
-                0,
-                format!(
-                    "{} of the oldest days exceeded the 400 days kept and are not shown",
-                    d.days_evicted
-                ),
-            );
+            self.warnings.push(RowWarning::whole(format!(
+                "{} of the oldest days exceeded the 400 days kept and are not shown",
+                d.days_evicted
+            )));
         }
         let mut open_calls: Vec<OpenCall> = self
             .calls
@@ -784,7 +782,7 @@ impl Replayer {
         open_calls.sort_by_key(|c| c.entered_line);
         for c in &open_calls {
             let state = if c.answered { "still connected to an agent" } else { "still waiting" };
-            self.warnings.push(Warning::new(
+            self.warnings.push(RowWarning::at(
                 c.entered_line,
                 format!(
                     "call {} in queue {} is {state} when the log ends: reported as open",

@@ -53,7 +53,7 @@ fn agents_pauses_transfers_withdrawals_and_a_restart() {
     assert_eq!(s.occupancy(), Some(0.55));
     assert_eq!(s.utilization(), Some(0.275));
     let restart: Vec<&str> =
-        r.warnings.iter().filter(|w| w.line == 15).map(|w| w.message.as_str()).collect();
+        r.warnings.iter().filter(|w| w.line == Some(15)).map(|w| w.reason.as_str()).collect();
     assert_eq!(restart.len(), 2, "{:#?}", r.warnings);
     assert!(restart[0].contains("c3") && restart[0].contains("cut off while connected"));
     assert!(restart[1].contains("c4") && restart[1].contains("lost while waiting"));
@@ -116,8 +116,25 @@ fn logins_logoffs_and_a_repeated_enterqueue() {
     // Logged in 0–300: on the call 20–80, available the rest.
     assert_eq!((s.agent_time.on_call_ms, s.agent_time.available_ms), (60_000, 240_000));
     assert_eq!(r.warnings.len(), 2, "{:#?}", r.warnings);
-    assert_eq!(r.warnings[0].line, 4);
-    assert!(r.warnings[0].message.contains("still waiting"), "{}", r.warnings[0].message);
-    assert_eq!(r.warnings[1].line, 8);
-    assert!(r.warnings[1].message.contains("not a member"), "{}", r.warnings[1].message);
+    assert_eq!(r.warnings[0].line, Some(4));
+    assert!(r.warnings[0].reason.contains("still waiting"), "{}", r.warnings[0].reason);
+    assert_eq!(r.warnings[1].line, Some(8));
+    assert!(r.warnings[1].reason.contains("not a member"), "{}", r.warnings[1].reason);
+}
+
+/// A warning about the log as a whole names no line: a call left waiting for three days has its
+/// entry interval dropped from the two days kept while it is still open.
+#[test]
+fn a_warning_about_the_whole_log_names_no_line() {
+    let three_days = 3 * 86_400;
+    let r = run(&[
+        (0, "forgotten|LINES|NONE|ENTERQUEUE||311|1"),
+        (three_days, "next|LINES|NONE|ENTERQUEUE||311|1"),
+    ]);
+    let whole: Vec<&str> =
+        r.warnings.iter().filter(|w| w.line.is_none()).map(|w| w.reason.as_str()).collect();
+    assert_eq!(whole.len(), 1, "{:?}", r.warnings);
+    assert!(whole[0].contains("intervals were dropped before their calls ended"), "{whole:?}");
+    assert_eq!(r.warnings[0].line, None, "whole-log warnings come first");
+    assert!(r.warnings[1..].iter().all(|w| w.line.is_some()), "{:?}", r.warnings);
 }

@@ -50,11 +50,9 @@ pub fn run(args: &EwtEvalArgs) -> Result<String, String> {
         }
         if let Some(first) = parsed.warnings.first() {
             eprintln!(
-                "callboard: {}: {} lines not read (first: line {}: {}); `callboard report` lists them",
+                "callboard: {}: {} lines not read (first: {first}); `callboard report` lists them",
                 path.display(),
                 parsed.warnings.len(),
-                first.line,
-                first.message
             );
         }
         let name = path

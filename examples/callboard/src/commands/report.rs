@@ -112,7 +112,7 @@ pub fn run(args: &ReportArgs) -> Result<String, String> {
     if parsed.records.is_empty() {
         let mut message = format!("no queue_log events found in {}", args.queue_log.display());
         for w in parsed.warnings.iter().take(5) {
-            message += &format!("\n  line {}: {}", w.line, w.message);
+            message += &format!("\n  {w}");
         }
         return Err(message);
     }
