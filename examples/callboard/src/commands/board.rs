@@ -105,7 +105,7 @@ impl BoardSlaArgs {
             return Ok(None);
         };
         let policies_text = utf8_input(policies)?;
-        let parsed = sla::parse_policies(&policies_text)
+        let parsed = crate::input::policies::parse_policies(&policies_text)
             .map_err(|e| format!("{}: {e}", policies.display()))?;
         let requests_text = utf8_input(requests)?;
         sla::BoardAgreements::new(parsed, requests_text, self.sla.clone(), self.sla_days).map(Some)

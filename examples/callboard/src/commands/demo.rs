@@ -355,7 +355,9 @@ fn run_here(options: &DemoOptions) -> Result<String, String> {
 /// The city's service agreements, from the four weeks of service requests before the demo's
 /// day that ship as `examples/data/sla-*` (the sample `callboard sla report` reads).
 fn city_agreements() -> Result<BoardAgreements, String> {
-    let policies = sla::parse_policies(include_str!("../../../data/sla-policies-311.toml"))?;
+    let policies = crate::input::policies::parse_policies(include_str!(
+        "../../../data/sla-policies-311.toml"
+    ))?;
     let choices = [
         "Sanitation=SANITATION",
         "Streets=STREETS",

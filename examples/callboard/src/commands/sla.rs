@@ -14,8 +14,8 @@ use crate::sla;
 #[derive(Debug, Subcommand)]
 pub enum SlaCommand {
     /// Compliance per department and request type: service requests from a CSV against the
-    /// agreements in a TOML file (formats: `callboard sla`'s module `sla`; samples in
-    /// examples/data/sla-*).
+    /// agreements in a TOML file (formats: examples/callboard/src/input/requests.rs and
+    /// policies.rs; samples in examples/data/sla-*).
     Report(SlaReportArgs),
 }
 
@@ -43,7 +43,7 @@ pub struct SlaReportArgs {
 
 fn report(args: &SlaReportArgs) -> Result<String, String> {
     let policies_text = utf8_input(&args.policies)?;
-    let policies = sla::parse_policies(&policies_text)
+    let policies = crate::input::policies::parse_policies(&policies_text)
         .map_err(|e| format!("{}: {e}", args.policies.display()))?;
     let requests = utf8_input(&args.requests)?;
     let now = args

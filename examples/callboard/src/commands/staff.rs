@@ -8,7 +8,7 @@ use callboard_core::erlang::{ServiceGoal, Targets};
 use super::erlang::{LoadArgs, model_of, question_of};
 use super::json_line;
 use crate::input::options::parse_share;
-use crate::input::read_input;
+use crate::input::{forecast, read_input};
 use crate::staffing;
 
 #[derive(Debug, clap::Args)]
@@ -80,8 +80,8 @@ pub fn run(args: &StaffArgs) -> Result<String, String> {
     let text =
         String::from_utf8(input).map_err(|_| format!("{} is not UTF-8 text", path.display()))?;
     let intervals =
-        staffing::parse_forecast(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-    let minutes = args.interval_minutes.unwrap_or_else(|| staffing::interval_minutes(&intervals));
+        forecast::parse_forecast(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let minutes = args.interval_minutes.unwrap_or_else(|| forecast::interval_minutes(&intervals));
     let plan = staffing::plan(model, &intervals, minutes, &targets, args.shrinkage)?;
     if args.load.json {
         json_line(&plan)

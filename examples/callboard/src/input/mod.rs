@@ -4,7 +4,10 @@
 use std::io::Read as _;
 use std::path::Path;
 
+pub mod forecast;
 pub mod options;
+pub mod policies;
+pub mod requests;
 
 /// A file's bytes (`-`: standard input).
 ///
