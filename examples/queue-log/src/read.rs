@@ -288,30 +288,26 @@ impl RealtimeColumns {
     }
 }
 
-/// Splits one line of delimited text, honouring double quotes ("" inside quotes is a quote).
-/// `None` when a quote is left open.
+/// Splits one line of delimited text through the `csv` crate (RFC 4180 quoting: `""` inside
+/// quotes is a quote). `None` when a quote is left open: a line with an odd number of quote
+/// characters cannot be a whole record, and the line-by-line reader would otherwise read it as
+/// one.
 fn split_delimited(text: &str, delimiter: char) -> Option<Vec<String>> {
-    let mut fields = Vec::new();
-    let mut field = String::new();
-    let mut quoted = false;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' if quoted && chars.peek() == Some(&'"') => {
-                field.push('"');
-                chars.next();
-            }
-            '"' if quoted => quoted = false,
-            '"' if field.is_empty() => quoted = true,
-            c if c == delimiter && !quoted => fields.push(std::mem::take(&mut field)),
-            c => field.push(c),
-        }
-    }
-    if quoted {
+    if text.matches('"').count() % 2 == 1 {
         return None;
     }
-    fields.push(field);
-    Some(fields)
+    let delimiter = u8::try_from(delimiter).ok()?;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(text.as_bytes());
+    let mut record = csv::StringRecord::new();
+    match reader.read_record(&mut record) {
+        Ok(true) => Some(record.iter().map(str::to_owned).collect()),
+        Ok(false) => Some(vec![String::new()]),
+        Err(_) => None,
+    }
 }
 
 fn parse_realtime(
@@ -505,6 +501,20 @@ mod tests {
         assert_eq!(p.records[1].agent, "Agent/7, desk");
         assert_eq!(p.records[1].data[..3], ["12", "1795.2", "3"]);
         assert_eq!(p.records[1].line, 3);
+    }
+
+    #[test]
+    fn realtime_quoting_as_rfc_4180_and_an_open_quote_refused() {
+        let csv = "time,callid,queuename,agent,event,data1\n\
+                   2026-11-23 08:00:00,a,q,\"SIP/7 \"\"desk\"\"\",PAUSE,\"lunch, late\"\n\
+                   2026-11-23 08:00:05,b,q,NONE,ENTERQUEUE,\"555\n";
+        let p = parse_str(csv);
+        assert_eq!(p.records.len(), 1);
+        assert_eq!(p.records[0].agent, "SIP/7 \"desk\"");
+        assert_eq!(p.records[0].data, ["lunch, late"]);
+        assert_eq!(p.warnings.len(), 1, "{:?}", p.warnings);
+        assert_eq!(p.warnings[0].line, Some(3));
+        assert!(p.warnings[0].reason.contains("unterminated quoted field"));
     }
 
     #[test]
