@@ -99,3 +99,30 @@ fn bad_options_are_refused_clearly() {
     assert!(!ok && stderr.contains("cannot create"), "{stderr}");
     let _ = std::fs::remove_file(blocked);
 }
+
+/// Live in a terminal (a pseudo-terminal from util-linux's `script`), Ctrl-C stops the day at
+/// the next frame and leaves the terminal as it was: the cursor hidden for the board is shown
+/// again, the colours reset, and the command says where it stopped.
+#[test]
+fn ctrl_c_in_a_live_terminal_gives_the_cursor_back() {
+    let out = temp_dir("live");
+    // `timeout` sends SIGINT, as a user's Ctrl-C does, after the board has started; a slow
+    // machine that is still simulating then stops at the first frame, which is drawn first.
+    let command = format!(
+        "timeout -s INT 4 {} demo --speed 60 --out {}",
+        env!("CARGO_BIN_EXE_callboard"),
+        out.display()
+    );
+    let output = std::process::Command::new("script")
+        .args(["-qfec", &command, "/dev/null"])
+        .env_remove("CI")
+        .output()
+        .expect("util-linux's script runs the demo in a pseudo-terminal");
+    let screen = String::from_utf8_lossy(&output.stdout);
+    let hidden = screen.rfind("\x1b[?25l").expect("the live board hides the cursor");
+    let shown = screen.rfind("\x1b[?25h").expect("the cursor is shown again");
+    assert!(shown > hidden, "shown after it was hidden");
+    assert!(screen[shown..].contains("(Ctrl-C)"), "says it was stopped: {:?}", &screen[shown..]);
+    assert!(screen.contains("\x1b[0m"), "colours reset");
+    let _ = std::fs::remove_dir_all(&out);
+}

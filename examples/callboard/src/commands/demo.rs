@@ -15,6 +15,7 @@
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use callboard_core::board::{BoardFrame, Opening};
@@ -26,6 +27,9 @@ use callboard_core::service_level::ServiceLevelVariant;
 use callboard_core::wire::BoardSettings;
 use callboard_core::{CenterConfig, QueueConfig};
 use callboard_render::render::Scene;
+use crossterm::style::{Color, ResetColor, SetBackgroundColor, SetForegroundColor};
+use crossterm::terminal::{Clear, ClearType};
+use crossterm::{cursor, execute, queue};
 use embedded_graphics::pixelcolor::Rgb888;
 use embedded_graphics::prelude::{OriginDimensions, Point, RgbColor};
 
@@ -70,6 +74,9 @@ pub fn run(args: &DemoArgs) -> Result<String, String> {
     let live = !args.no_live
         && std::io::stdout().is_terminal()
         && std::env::var_os("CI").is_none_or(|v| v.is_empty() || v == "false");
+    if live {
+        watch_ctrl_c()?;
+    }
     run_day(DemoOptions {
         seed: args.seed,
         speed: args.speed,
@@ -268,6 +275,10 @@ fn run_here(options: &DemoOptions) -> Result<String, String> {
         let status = status_line(&calendar, moment, &frame, &snapshots_now, progress);
         if options.live {
             screen.draw(&picture.pixels, &status)?;
+            if screen.interrupted() {
+                screen.finish()?;
+                return Err(format!("stopped at {} (Ctrl-C)", clock(&calendar, moment)));
+            }
             // Time compressed: a minute of the day every 60/speed seconds.
             let due =
                 started + Duration::from_secs_f64((moment - first) as f64 / 1000.0 / options.speed);
@@ -436,6 +447,21 @@ fn status_line(
 }
 
 /// The terminal: a board redrawn in place with half-block characters, or plain lines.
+/// Set by Ctrl-C while the live board is drawn: the day stops at the next frame, and the
+/// terminal is put back (cursor shown, colours reset) as the [`Terminal`] is dropped.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// From the start of a live demo, Ctrl-C raises [`INTERRUPTED`] instead of killing the process,
+/// so that the terminal is always put back.
+fn watch_ctrl_c() -> Result<(), String> {
+    match ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::SeqCst)) {
+        Ok(()) | Err(ctrlc::Error::MultipleHandlers) => Ok(()),
+        Err(e) => Err(format!("cannot watch for Ctrl-C: {e}")),
+    }
+}
+
+/// The terminal the live board is drawn in. Dropping it (at the end, on an error, on Ctrl-C)
+/// shows the cursor again and resets the colours.
 struct Terminal {
     live: bool,
     out: std::io::Stdout,
@@ -447,58 +473,84 @@ impl Terminal {
         Self { live, out: std::io::stdout(), drawn: false }
     }
 
+    /// Whether Ctrl-C asked the day to stop.
+    fn interrupted(&self) -> bool {
+        self.live && INTERRUPTED.load(Ordering::SeqCst)
+    }
+
     fn draw(
         &mut self,
         pixels: &embedded_graphics_simulator::SimulatorDisplay<Rgb888>,
         status: &str,
     ) -> Result<(), String> {
         let size = pixels.size();
-        let mut text = String::new();
-        // Clear once and hide the cursor; afterwards redraw from the top left.
-        text.push_str(if self.drawn { "\x1b[H" } else { "\x1b[2J\x1b[H\x1b[?25l" });
-        self.drawn = true;
-        text.push_str("callboard demo: a 311 center's day on a reader board (Ctrl-C stops)\n\n");
-        // Two LED rows a character: the upper half block in the top LED's colour on the bottom
-        // LED's; colours are sent only when they change.
-        for y in (0..size.height).step_by(2) {
-            text.push_str("  ");
-            let mut current = None;
-            for x in 0..size.width {
-                let top = pixels.get_pixel(Point::new(x as i32, y as i32));
-                let bottom = pixels.get_pixel(Point::new(x as i32, y as i32 + 1));
-                if current != Some((top, bottom)) {
-                    current = Some((top, bottom));
-                    let _ = write!(
-                        text,
-                        "\x1b[38;2;{};{};{}m\x1b[48;2;{};{};{}m",
-                        top.r(),
-                        top.g(),
-                        top.b(),
-                        bottom.r(),
-                        bottom.g(),
-                        bottom.b()
-                    );
-                }
-                text.push('\u{2580}');
+        let mut frame: Vec<u8> = Vec::new();
+        let rgb = |c: Rgb888| Color::Rgb { r: c.r(), g: c.g(), b: c.b() };
+        let drawn = (|| -> std::io::Result<()> {
+            // Clear once and hide the cursor; afterwards redraw from the top left.
+            if !self.drawn {
+                queue!(frame, Clear(ClearType::All), cursor::Hide)?;
             }
-            text.push_str("\x1b[0m\n");
-        }
-        let _ = write!(text, "\n{status}\x1b[K\n");
-        self.out
-            .write_all(text.as_bytes())
-            .and_then(|()| self.out.flush())
-            .map_err(|e| e.to_string())
+            queue!(frame, cursor::MoveTo(0, 0))?;
+            frame.extend_from_slice(
+                b"callboard demo: a 311 center's day on a reader board (Ctrl-C stops)\n\n",
+            );
+            // Two LED rows a character: the upper half block in the top LED's colour on the
+            // bottom LED's; colours are sent only when they change.
+            for y in (0..size.height).step_by(2) {
+                frame.extend_from_slice(b"  ");
+                let mut current = None;
+                for x in 0..size.width {
+                    let top = pixels.get_pixel(Point::new(x as i32, y as i32));
+                    let bottom = pixels.get_pixel(Point::new(x as i32, y as i32 + 1));
+                    if current != Some((top, bottom)) {
+                        current = Some((top, bottom));
+                        queue!(
+                            frame,
+                            SetForegroundColor(rgb(top)),
+                            SetBackgroundColor(rgb(bottom))
+                        )?;
+                    }
+                    frame.extend_from_slice("\u{2580}".as_bytes());
+                }
+                queue!(frame, ResetColor)?;
+                frame.push(b'\n');
+            }
+            frame.push(b'\n');
+            frame.extend_from_slice(status.as_bytes());
+            queue!(frame, Clear(ClearType::UntilNewLine))?;
+            frame.push(b'\n');
+            Ok(())
+        })();
+        drawn.map_err(|e| e.to_string())?;
+        self.drawn = true;
+        self.out.write_all(&frame).and_then(|()| self.out.flush()).map_err(|e| e.to_string())
     }
 
     fn line(&mut self, text: &str) -> Result<(), String> {
         writeln!(self.out, "{text}").and_then(|()| self.out.flush()).map_err(|e| e.to_string())
     }
 
-    fn finish(&mut self) -> Result<(), String> {
+    /// Puts the terminal back: the cursor shown, the colours reset.
+    fn restore(&mut self) -> std::io::Result<()> {
         if self.live && self.drawn {
-            self.out.write_all(b"\x1b[?25h\n").map_err(|e| e.to_string())?;
+            self.drawn = false;
+            execute!(self.out, ResetColor, cursor::Show)?;
+            self.out.write_all(b"\n")?;
+            self.out.flush()?;
         }
         Ok(())
+    }
+
+    fn finish(&mut self) -> Result<(), String> {
+        self.restore().map_err(|e| e.to_string())
+    }
+}
+
+impl Drop for Terminal {
+    fn drop(&mut self) {
+        // Best effort: a terminal that cannot be written to has nothing to restore.
+        let _ = self.restore();
     }
 }
 
