@@ -33,6 +33,7 @@
 
 use crate::calendar::{LocalDate, MILLIS_PER_SECOND, Timestamp};
 use crate::event::{AgentState, DequeueCounts};
+use crate::service_level::ServiceLevels;
 
 /// Number of buckets in a [`WaitHistogram`].
 pub const WAIT_BUCKETS: usize = 16;
@@ -314,9 +315,52 @@ impl IntervalStats {
         ratio(self.agent_time.handle_ms(), self.agent_time.logged_in_ms())
     }
 
+    /// Every derived figure at once, as [`Figures`]: what a report row or the C ABI's period
+    /// shows next to the counters.
+    #[must_use]
+    pub fn figures(&self) -> Figures {
+        Figures {
+            service_level: self.service_levels(),
+            asa_seconds: self.asa_seconds(),
+            aht_seconds: self.aht_seconds(),
+            average_abandon_seconds: self.average_abandon_seconds(),
+            abandon_rate: self.abandon_rate(),
+            max_wait_seconds: self.max_wait_seconds(),
+            occupancy: self.occupancy(),
+            utilization: self.utilization(),
+        }
+    }
+
     pub(crate) fn record_wait(&mut self, wait_ms: u64) {
         self.max_wait_ms = max_option(self.max_wait_ms, Some(wait_ms));
     }
+}
+
+/// The derived figures of an interval or a day, each `None` when its denominator is zero
+/// (never NaN, never a made-up 0); their definitions are the methods of [`IntervalStats`] that
+/// compute them. The one list every consumer shows: the report's rows, the C ABI's `cb_period`.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Figures {
+    /// All four service levels ([`IntervalStats::service_level`]).
+    pub service_level: ServiceLevels,
+    /// Average speed of answer ([`IntervalStats::asa_seconds`]).
+    pub asa_seconds: Option<f64>,
+    /// Average handle time ([`IntervalStats::aht_seconds`]).
+    pub aht_seconds: Option<f64>,
+    /// Average wait of abandoned calls ([`IntervalStats::average_abandon_seconds`]); named
+    /// `avg_abandon_seconds` in serialized form, as the report's JSON has always had it.
+    #[cfg_attr(feature = "serde", serde(rename = "avg_abandon_seconds"))]
+    pub average_abandon_seconds: Option<f64>,
+    /// Net abandoned / net offered ([`IntervalStats::abandon_rate`]).
+    pub abandon_rate: Option<f64>,
+    /// The longest wait of any call ([`IntervalStats::max_wait_seconds`]).
+    pub max_wait_seconds: Option<f64>,
+    /// Handle / (handle + available) time of member agents ([`IntervalStats::occupancy`]).
+    pub occupancy: Option<f64>,
+    /// Handle / logged-in time of member agents ([`IntervalStats::utilization`]).
+    pub utilization: Option<f64>,
 }
 
 /// `num / den`, or `None` when `den` is zero. Callers guarantee `num <= den`.

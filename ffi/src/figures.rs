@@ -4,7 +4,6 @@
 use callboard_core::calendar::LocalDate;
 use callboard_core::event::QueueId;
 use callboard_core::interval::IntervalStats;
-use callboard_core::service_level::ServiceLevelVariant;
 
 use crate::boundary::{check_out, with_handle, with_handle_mut, write_out};
 use crate::cb_status;
@@ -203,38 +202,24 @@ fn period_of(start_ms: u64, end_ms: u64, stats: &IntervalStats) -> cb_period {
         handled: stats.handled,
         ..cb_period::default()
     };
+    let figures = stats.figures();
+    let sl = figures.service_level;
     let mut defined = 0;
     for (bit, value, field) in [
-        (
-            CB_PERIOD_SL_ANSWERED,
-            stats.service_level(ServiceLevelVariant::Answered),
-            &mut out.sl_answered,
-        ),
-        (
-            CB_PERIOD_SL_OFFERED,
-            stats.service_level(ServiceLevelVariant::Offered),
-            &mut out.sl_offered,
-        ),
-        (
-            CB_PERIOD_SL_ABANDONS_IGNORED,
-            stats.service_level(ServiceLevelVariant::AbandonsIgnored),
-            &mut out.sl_abandons_ignored,
-        ),
-        (
-            CB_PERIOD_SL_ABANDONS_POSITIVE,
-            stats.service_level(ServiceLevelVariant::AbandonsPositive),
-            &mut out.sl_abandons_positive,
-        ),
-        (CB_PERIOD_ASA, stats.asa_seconds(), &mut out.asa_seconds),
-        (CB_PERIOD_AHT, stats.aht_seconds(), &mut out.aht_seconds),
+        (CB_PERIOD_SL_ANSWERED, sl.answered, &mut out.sl_answered),
+        (CB_PERIOD_SL_OFFERED, sl.offered, &mut out.sl_offered),
+        (CB_PERIOD_SL_ABANDONS_IGNORED, sl.abandons_ignored, &mut out.sl_abandons_ignored),
+        (CB_PERIOD_SL_ABANDONS_POSITIVE, sl.abandons_positive, &mut out.sl_abandons_positive),
+        (CB_PERIOD_ASA, figures.asa_seconds, &mut out.asa_seconds),
+        (CB_PERIOD_AHT, figures.aht_seconds, &mut out.aht_seconds),
         (
             CB_PERIOD_AVERAGE_ABANDON,
-            stats.average_abandon_seconds(),
+            figures.average_abandon_seconds,
             &mut out.average_abandon_seconds,
         ),
-        (CB_PERIOD_MAX_WAIT, stats.max_wait_seconds(), &mut out.max_wait_seconds),
-        (CB_PERIOD_ABANDON_RATE, stats.abandon_rate(), &mut out.abandon_rate),
-        (CB_PERIOD_OCCUPANCY, stats.occupancy(), &mut out.occupancy),
+        (CB_PERIOD_MAX_WAIT, figures.max_wait_seconds, &mut out.max_wait_seconds),
+        (CB_PERIOD_ABANDON_RATE, figures.abandon_rate, &mut out.abandon_rate),
+        (CB_PERIOD_OCCUPANCY, figures.occupancy, &mut out.occupancy),
     ] {
         if let Some(value) = value {
             *field = value;

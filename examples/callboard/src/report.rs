@@ -6,8 +6,7 @@
 use std::fmt::Write as _;
 
 use callboard_core::calendar::{MILLIS_PER_SECOND, SiteCalendar, Timestamp};
-use callboard_core::interval::{IntervalStats, WaitBuckets};
-use callboard_core::service_level::ServiceLevels;
+use callboard_core::interval::{Figures, IntervalStats, WaitBuckets};
 use serde::Serialize;
 
 use callboard_queue_log::RowWarning;
@@ -82,30 +81,6 @@ pub struct QueueReport {
     pub total: Row,
 }
 
-/// The four service levels, each a fraction in [0, 1] or `null`.
-#[derive(Debug, Clone, Copy, Serialize)]
-pub struct ServiceLevelOut {
-    /// Answered within SL / answered.
-    pub answered: Option<f64>,
-    /// Answered within SL / (answered + abandoned + dequeued).
-    pub offered: Option<f64>,
-    /// Answered within SL / (net offered − abandoned within SL).
-    pub abandons_ignored: Option<f64>,
-    /// (Answered + abandoned within SL) / net offered.
-    pub abandons_positive: Option<f64>,
-}
-
-impl From<ServiceLevels> for ServiceLevelOut {
-    fn from(s: ServiceLevels) -> Self {
-        Self {
-            answered: s.answered,
-            offered: s.offered,
-            abandons_ignored: s.abandons_ignored,
-            abandons_positive: s.abandons_positive,
-        }
-    }
-}
-
 /// One row: an interval, a day, or a total.
 #[derive(Debug, Clone, Serialize)]
 pub struct Row {
@@ -135,22 +110,10 @@ pub struct Row {
     pub waiting: u32,
     /// Answered calls whose conversation ended.
     pub handled: u32,
-    /// The four service levels.
-    pub service_level: ServiceLevelOut,
-    /// Average speed of answer.
-    pub asa_seconds: Option<f64>,
-    /// Average handle time: (talk + hold + after-call work) / handled.
-    pub aht_seconds: Option<f64>,
-    /// Average wait of abandoned calls.
-    pub avg_abandon_seconds: Option<f64>,
-    /// Net abandoned / net offered.
-    pub abandon_rate: Option<f64>,
-    /// The longest wait of any call in the row.
-    pub max_wait_seconds: Option<f64>,
-    /// Agents' handle time / (handle + available time).
-    pub occupancy: Option<f64>,
-    /// Agents' handle time / logged-in time.
-    pub utilization: Option<f64>,
+    /// The derived figures: the four service levels, ASA, AHT, average abandon time, abandon
+    /// rate, max wait, occupancy, utilization (the core's definitions, `null` when undefined).
+    #[serde(flatten)]
+    pub figures: Figures,
     /// Answered calls per wait bucket (see `wait_buckets_seconds`).
     pub answered_waits: Vec<u32>,
     /// Abandoned calls per wait bucket.
@@ -181,14 +144,7 @@ impl Row {
             abandoned_within_sl: stats.abandoned_within_sl,
             waiting: stats.waiting,
             handled: stats.handled,
-            service_level: stats.service_levels().into(),
-            asa_seconds: stats.asa_seconds(),
-            aht_seconds: stats.aht_seconds(),
-            avg_abandon_seconds: stats.average_abandon_seconds(),
-            abandon_rate: stats.abandon_rate(),
-            max_wait_seconds: stats.max_wait_seconds(),
-            occupancy: stats.occupancy(),
-            utilization: stats.utilization(),
+            figures: stats.figures(),
             answered_waits: stats.answered_waits.counts.to_vec(),
             abandoned_waits: stats.abandoned_waits.counts.to_vec(),
             stats: *stats,
@@ -366,7 +322,7 @@ fn weekday(date: callboard_core::calendar::LocalDate) -> &'static str {
 }
 
 fn text_row(label: &str, row: &Row) -> String {
-    let sl = row.service_level;
+    let (f, sl) = (&row.figures, row.figures.service_level);
     format!(
         "{:<12}{:>7}{:>7}{:>7}{:>6}{:>6}{:>6}{:>6} {:>8}{:>8}{:>8}{:>8} {:>7}{:>7}{:>7}{:>8}{:>7}",
         label,
@@ -381,11 +337,11 @@ fn text_row(label: &str, row: &Row) -> String {
         percent(sl.offered),
         percent(sl.abandons_ignored),
         percent(sl.abandons_positive),
-        duration(row.asa_seconds),
-        duration(row.aht_seconds),
-        duration(row.avg_abandon_seconds),
-        duration(row.max_wait_seconds),
-        percent(row.abandon_rate),
+        duration(f.asa_seconds),
+        duration(f.aht_seconds),
+        duration(f.average_abandon_seconds),
+        duration(f.max_wait_seconds),
+        percent(f.abandon_rate),
     )
 }
 
