@@ -26,6 +26,7 @@ use heapless::{String, Vec};
 
 use crate::Center;
 use crate::calendar::{SiteCalendar, Timestamp, Weekday};
+use crate::center::ReadError;
 use crate::csat::{CsatFigureKind, CsatValue, PreviousDayCsat};
 use crate::event::QueueId;
 use crate::service_level::ServiceLevelVariant;
@@ -425,10 +426,10 @@ impl BoardFrame {
         let valid_at = center.now().ok_or(BoardError::NoData)?;
         let mut lines = Vec::new();
         for wanted in queues {
-            if center.queue_config(wanted.queue).is_none() {
-                return Err(BoardError::UnknownQueue);
-            }
-            let snapshot = center.snapshot(wanted.queue).ok_or(BoardError::NoData)?;
+            let snapshot = center.snapshot(wanted.queue).map_err(|e| match e {
+                ReadError::UnknownQueue => BoardError::UnknownQueue,
+                _ => BoardError::NoData,
+            })?;
             let label = String::try_from(wanted.label).map_err(|_| BoardError::LabelTooLong)?;
             let waiting = u16::try_from(snapshot.waiting).unwrap_or(u16::MAX);
             let longest_wait_s = snapshot.longest_wait_ms.map(seconds);

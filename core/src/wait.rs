@@ -251,9 +251,6 @@ pub enum WaitUnknown {
     /// No caller has been answered yet.
     #[error("no caller has been answered yet")]
     NoOneAnswered,
-    /// The queue does not exist, or the center's clock is not set.
-    #[error("unknown queue or no clock yet")]
-    NoQueue,
 }
 
 /// What an estimate of a queue's wait is made from, at one instant.
@@ -779,23 +776,30 @@ mod tests {
 
     #[test]
     fn the_center_keeps_the_inputs_and_ranks_callers_by_priority_then_arrival() {
-        use crate::center::CallWaitError;
+        use crate::center::ReadError;
         use crate::event::{AgentId, AgentState, CallId, QueueId};
         use crate::{Center, CenterConfig, Event, EventKind, QueueConfig};
         let q = QueueId(1);
         let mut c: Center<2, 16, 4, 8, 2> = Center::new(CenterConfig::default());
         c.add_queue(q, QueueConfig::default()).unwrap();
+        // Before anything has happened there is no "now" to estimate for.
+        assert_eq!(c.expected_wait(q, WaitEstimator::QueueLength), Err(ReadError::NoClock));
+        assert_eq!(c.snapshot(q).map(|s| s.waiting), Err(ReadError::NoClock));
         let t0 = 1_795_420_800_000;
         let ev = |at, kind| Event::new(at, kind);
         let agent = AgentId(1);
         c.apply(&ev(t0, EventKind::AgentJoinedQueue { agent, queue: q })).unwrap();
         c.apply(&ev(t0, EventKind::AgentStateChanged { agent, state: AgentState::OnCall }))
             .unwrap();
-        assert_eq!(c.expected_wait(q, WaitEstimator::QueueLength), Err(WaitUnknown::NoHandleTime));
+        assert_eq!(
+            c.expected_wait(q, WaitEstimator::QueueLength),
+            Err(ReadError::Unknown(WaitUnknown::NoHandleTime))
+        );
         assert_eq!(
             c.expected_wait(QueueId(9), WaitEstimator::QueueLength),
-            Err(WaitUnknown::NoQueue)
+            Err(ReadError::UnknownQueue)
         );
+        assert_eq!(c.snapshot(QueueId(9)).map(|s| s.waiting), Err(ReadError::UnknownQueue));
         // A first call: waited 10 s, talked 200 s.
         c.apply(&ev(t0, EventKind::CallEntered { call: CallId(1), queue: q, priority: 0 }))
             .unwrap();
@@ -820,8 +824,8 @@ mod tests {
         assert_eq!(ql(2), Ok(400_000));
         assert_eq!(ql(3), Ok(600_000));
         // Call 1 is over (its agent still owes the wrap-up, the call has left); 99 never was.
-        assert_eq!(ql(1), Err(CallWaitError::UnknownCall));
-        assert_eq!(ql(99), Err(CallWaitError::UnknownCall));
+        assert_eq!(ql(1), Err(ReadError::UnknownCall));
+        assert_eq!(ql(99), Err(ReadError::UnknownCall));
         assert_eq!(c.snapshot(q).unwrap().expected_wait_ms, Some(800_000));
         // Call 3 gives up after 60 s: θ = 1 abandon per 60 s + the first call's 10 s of
         // waiting, weighed down by the 262 s since.

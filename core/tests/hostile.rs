@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use callboard_core::calendar::{
     LocalDate, MAX_TIMESTAMP, MILLIS_PER_DAY, MILLIS_PER_MINUTE, SiteCalendar, Timestamp,
 };
-use callboard_core::center::{Attribution, CheckpointError};
+use callboard_core::center::{Attribution, CheckpointError, ReadError};
 use callboard_core::event::{AgentId, CallId, DequeueReason, QueueId};
 use callboard_core::service_level::ServiceLevelThreshold;
 use callboard_core::{Center, CenterConfig, Event, EventKind, QueueConfig};
@@ -142,7 +142,11 @@ fn check_reads(center: &Hostile, probe: Timestamp) -> Result<(), TestCaseError> 
     let in_flight = center.calls().count() as u64;
     for queue in center.queue_ids() {
         let snapshot = center.snapshot(queue);
-        prop_assert_eq!(snapshot.is_some(), center.now().is_some());
+        // A known queue has a snapshot exactly when the clock is set, and says why when not.
+        match center.now() {
+            Some(_) => prop_assert!(snapshot.is_ok(), "{:?}", snapshot.err()),
+            None => prop_assert_eq!(snapshot.err(), Some(ReadError::NoClock)),
+        }
         let Some(now) = center.now() else {
             prop_assert!(center.interval(queue, calendar.interval_start(probe, length)).is_none());
             continue;

@@ -115,7 +115,7 @@ fn check_invariants(c: &TestCenter) {
             }
             assert_eq!(sum, day.stats, "day {} of {q:?} is not the sum of its intervals", day.date);
         }
-        if let Some(snap) = c.snapshot(q) {
+        if let Ok(snap) = c.snapshot(q) {
             check_stats(&snap.current_interval.stats, "the current interval");
             assert!(snap.waiting >= snap.current_interval.stats.waiting);
         }

@@ -5,7 +5,7 @@ use callboard_core::calendar::{
     DstRule, IntervalLength, LocalDate, MILLIS_PER_HOUR, MILLIS_PER_MINUTE, SiteCalendar,
     Timestamp, UtcOffset,
 };
-use callboard_core::center::{Attribution, EventError};
+use callboard_core::center::{Attribution, EventError, ReadError};
 use callboard_core::csat::{CsatValue, SurveyResponse};
 use callboard_core::event::{AgentId, AgentState, CallId, DequeueReason, QueueId, ReasonCode};
 use callboard_core::interval::IntervalStats;
@@ -639,7 +639,7 @@ fn settled_intervals_come_out_oldest_first_and_only_when_final() {
 #[test]
 fn snapshot_is_what_a_wallboard_shows() {
     let mut c = center();
-    assert_eq!(c.snapshot(A), None, "no clock yet");
+    assert_eq!(c.snapshot(A).err(), Some(ReadError::NoClock), "no clock yet");
     enter(&mut c, T0, 1, A);
     for agent in 1..=4 {
         apply(&mut c, T0, EventKind::AgentJoinedQueue { agent: AgentId(agent), queue: A });
@@ -658,7 +658,7 @@ fn snapshot_is_what_a_wallboard_shows() {
     let a = snap.agents;
     assert_eq!((a.available, a.on_call, a.not_ready, a.logged_out, a.logged_in()), (1, 1, 1, 1, 3));
     assert_eq!(snap.current_interval.stats.waiting_past_sl, 2);
-    assert_eq!(c.snapshot(QueueId(42)), None);
+    assert_eq!(c.snapshot(QueueId(42)).err(), Some(ReadError::UnknownQueue));
 }
 
 #[test]

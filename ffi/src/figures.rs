@@ -2,6 +2,7 @@
 //! day figures under the normative definitions on `cb_period`.
 
 use callboard_core::calendar::LocalDate;
+use callboard_core::center::ReadError;
 use callboard_core::event::QueueId;
 use callboard_core::interval::IntervalStats;
 
@@ -185,6 +186,20 @@ pub struct cb_queue_snapshot {
     pub today: cb_period,
 }
 
+/// The status of each reason a reading has no answer: the core gives the reason, this is the
+/// one place it becomes a status.
+impl From<ReadError> for cb_status {
+    fn from(error: ReadError) -> Self {
+        match error {
+            ReadError::UnknownQueue | ReadError::UnknownCall => CB_STATUS_UNKNOWN_ID,
+            ReadError::NoClock => CB_STATUS_NOT_KEPT,
+            ReadError::NotWaiting => CB_STATUS_CONFLICT,
+            // Unknown(_), and whatever a later core adds: an honest "cannot say yet".
+            _ => CB_STATUS_MISSING_INPUT,
+        }
+    }
+}
+
 fn period_of(start_ms: u64, end_ms: u64, stats: &IntervalStats) -> cb_period {
     let mut out = cb_period {
         start_ms,
@@ -250,11 +265,7 @@ pub unsafe extern "C" fn cb_center_snapshot(
     unsafe {
         with_handle(center, |state| {
             check_out(out)?;
-            let id = QueueId(queue);
-            if state.queue_config(id).is_none() {
-                return Err(CB_STATUS_UNKNOWN_ID);
-            }
-            let snapshot = state.snapshot(id).ok_or(CB_STATUS_NOT_KEPT)?;
+            let snapshot = state.snapshot(QueueId(queue))?;
             let agents = snapshot.agents;
             let interval = snapshot.current_interval;
             let today = snapshot.today_stats;

@@ -1,9 +1,8 @@
 //! Expected waits for C: what to announce to a caller joining a queue now, or to one waiting,
 //! by each of the core's estimators.
 
-use callboard_core::center::CallWaitError;
 use callboard_core::event::{CallId, QueueId};
-use callboard_core::wait::{WaitEstimator, WaitUnknown};
+use callboard_core::wait::WaitEstimator;
 
 use crate::boundary::{check_out, with_handle, write_out};
 use crate::cb_status;
@@ -93,15 +92,7 @@ pub unsafe extern "C" fn cb_center_expected_wait(
         with_handle(center, |state| {
             check_out(out_ms)?;
             let estimator = estimator(estimator_code)?;
-            let id = QueueId(queue);
-            if state.queue_config(id).is_none() {
-                return Err(CB_STATUS_UNKNOWN_ID);
-            }
-            // The queue exists, so the only `NoQueue` left is a center with no clock yet.
-            let wait = state.expected_wait(id, estimator).map_err(|e| match e {
-                WaitUnknown::NoQueue => CB_STATUS_NOT_KEPT,
-                _ => CB_STATUS_MISSING_INPUT,
-            })?;
+            let wait = state.expected_wait(QueueId(queue), estimator)?;
             write_out(out_ms, wait);
             Ok(())
         })
@@ -133,11 +124,7 @@ pub unsafe extern "C" fn cb_center_call_expected_wait(
         with_handle(center, |state| {
             check_out(out_ms)?;
             let estimator = estimator(estimator_code)?;
-            let wait = state.call_expected_wait(CallId(call), estimator).map_err(|e| match e {
-                CallWaitError::UnknownCall => CB_STATUS_UNKNOWN_ID,
-                CallWaitError::NotWaiting => CB_STATUS_CONFLICT,
-                CallWaitError::Unknown(_) => CB_STATUS_MISSING_INPUT,
-            })?;
+            let wait = state.call_expected_wait(CallId(call), estimator)?;
             write_out(out_ms, wait);
             Ok(())
         })

@@ -93,11 +93,25 @@ impl EventError {
     ];
 }
 
-/// Why [`Center::call_expected_wait`](super::Center::call_expected_wait) has no estimate.
+/// Why a reading of a queue or a call has no answer now: [`Center::snapshot`],
+/// [`Center::wait_inputs`], [`Center::expected_wait`], [`Center::call_expected_wait`]. The
+/// reason is the center's to give, so no caller re-derives it.
+///
+/// [`Center::snapshot`]: super::Center::snapshot
+/// [`Center::wait_inputs`]: super::Center::wait_inputs
+/// [`Center::expected_wait`]: super::Center::expected_wait
+/// [`Center::call_expected_wait`]: super::Center::call_expected_wait
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub enum CallWaitError {
-    /// No such call.
+#[non_exhaustive]
+pub enum ReadError {
+    /// No such queue.
+    #[error("unknown queue")]
+    UnknownQueue,
+    /// No event has been applied and the clock was never moved: there is no "now" yet.
+    #[error("no clock yet: nothing has happened")]
+    NoClock,
+    /// No such call in flight.
     #[error("unknown call")]
     UnknownCall,
     /// The call is not waiting (answered, or wrapping up).

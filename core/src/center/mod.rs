@@ -59,7 +59,7 @@ pub use audit::Inconsistency;
 #[cfg(feature = "checkpoint")]
 pub use checkpoint::{CheckpointError, FORMAT_VERSION as CHECKPOINT_FORMAT_VERSION};
 pub use config::{Attribution, CenterConfig};
-pub use error::{CallWaitError, ConfigError, Diagnostics, EventError, RejectionCounts};
+pub use error::{ConfigError, Diagnostics, EventError, ReadError, RejectionCounts};
 pub use views::{AgentView, CallStatus, CallView};
 
 use crate::calendar::Timestamp;
@@ -303,6 +303,6 @@ mod tests {
         // As good as new: the same call id and queue are accepted again.
         center.add_queue(queue, QueueConfig::default()).unwrap();
         center.apply(&Event::new(1_000, entered)).unwrap();
-        assert_eq!(center.snapshot(queue).map(|s| s.waiting), Some(1));
+        assert_eq!(center.snapshot(queue).map(|s| s.waiting), Ok(1));
     }
 }

@@ -5,13 +5,13 @@ use core::cmp::Reverse;
 
 use super::book::{QueueBook, days_i64};
 use super::records::{CallPhase, CallRecord};
-use super::{AgentView, CallStatus, CallView, CallWaitError, Center, Diagnostics};
+use super::{AgentView, CallStatus, CallView, Center, Diagnostics, ReadError};
 use crate::calendar::{LocalDate, Timestamp};
 use crate::csat::PreviousDayCsat;
 use crate::event::{AgentId, CallId, QueueId};
 use crate::interval::{DayReport, IntervalReport, IntervalStats};
 use crate::queue::{AgentCounts, QueueSnapshot};
-use crate::wait::{Caller, WaitEstimator, WaitInputs, WaitUnknown};
+use crate::wait::{Caller, WaitEstimator, WaitInputs};
 
 impl<
     const QUEUES: usize,
@@ -27,18 +27,19 @@ impl<
         &self.diagnostics
     }
 
-    /// A queue right now, or `None` for an unknown queue or before the clock is set.
-    #[must_use]
-    pub fn snapshot(&self, queue: QueueId) -> Option<QueueSnapshot> {
-        let q = self.queue_index(queue)?;
-        let book = self.queues.get(usize::from(q))?;
-        let now = self.clock?;
+    /// A queue right now.
+    ///
+    /// # Errors
+    /// [`ReadError::UnknownQueue`]; [`ReadError::NoClock`] before anything has happened.
+    pub fn snapshot(&self, queue: QueueId) -> Result<QueueSnapshot, ReadError> {
+        let (q, book) = self.queue_book(queue)?;
+        let now = self.clock.ok_or(ReadError::NoClock)?;
         let inputs = self.inputs_of(q, now, book);
         let agents = self.agent_counts(q);
         let calendar = &self.config.calendar;
         let current_start = calendar.interval_start(now, self.config.interval);
         let today = calendar.local_date(now);
-        Some(QueueSnapshot {
+        Ok(QueueSnapshot {
             queue,
             at: now,
             service_level_threshold_ms: book.config.service_level.millis(),
@@ -46,33 +47,42 @@ impl<
             longest_wait_ms: inputs.head_of_line_ms,
             expected_wait_ms: WaitEstimator::default().estimate(&inputs, Caller::New).ok(),
             agents,
-            current_interval: self.interval_report(q, current_start)?,
+            // The clock's own interval and day are always kept.
+            current_interval: self.interval_report(q, current_start).ok_or(ReadError::NoClock)?,
             today,
-            today_stats: self.day_report(q, today)?,
+            today_stats: self.day_report(q, today).ok_or(ReadError::NoClock)?,
         })
     }
 
-    /// What the expected-wait estimators read of `queue` now (see [`crate::wait`]); `None` for
-    /// an unknown queue or before the clock is set.
-    #[must_use]
-    pub fn wait_inputs(&self, queue: QueueId) -> Option<WaitInputs> {
-        let q = self.queue_index(queue)?;
-        let book = self.queues.get(usize::from(q))?;
-        Some(self.inputs_of(q, self.clock?, book))
+    /// What the expected-wait estimators read of `queue` now (see [`crate::wait`]).
+    ///
+    /// # Errors
+    /// [`ReadError::UnknownQueue`]; [`ReadError::NoClock`] before anything has happened.
+    pub fn wait_inputs(&self, queue: QueueId) -> Result<WaitInputs, ReadError> {
+        let (q, book) = self.queue_book(queue)?;
+        Ok(self.inputs_of(q, self.clock.ok_or(ReadError::NoClock)?, book))
+    }
+
+    /// The index and book of a queue, or why there is none.
+    fn queue_book(&self, queue: QueueId) -> Result<(u8, &QueueBook<INTERVALS, DAYS>), ReadError> {
+        let q = self.queue_index(queue).ok_or(ReadError::UnknownQueue)?;
+        let book = self.queues.get(usize::from(q)).ok_or(ReadError::UnknownQueue)?;
+        Ok((q, book))
     }
 
     /// The expected wait in milliseconds of a caller who would join `queue` now, by
     /// `estimator`. The snapshot's `expected_wait_ms` is this with the default estimator.
     ///
     /// # Errors
-    /// [`WaitUnknown`]: what the estimate needs and the queue does not know yet.
+    /// As [`Center::wait_inputs`], and [`ReadError::Unknown`]: what the estimate needs and the
+    /// queue does not know yet.
     pub fn expected_wait(
         &self,
         queue: QueueId,
         estimator: WaitEstimator,
-    ) -> Result<u64, WaitUnknown> {
-        let inputs = self.wait_inputs(queue).ok_or(WaitUnknown::NoQueue)?;
-        estimator.estimate(&inputs, Caller::New)
+    ) -> Result<u64, ReadError> {
+        let inputs = self.wait_inputs(queue)?;
+        estimator.estimate(&inputs, Caller::New).map_err(ReadError::Unknown)
     }
 
     /// The expected remaining wait in milliseconds of `call`, waiting now, by `estimator`:
@@ -80,20 +90,20 @@ impl<
     /// earlier, are ahead of it.
     ///
     /// # Errors
-    /// [`CallWaitError`]: an unknown call, a call not waiting, or an input the estimator
-    /// lacks.
+    /// [`ReadError::UnknownCall`], [`ReadError::NotWaiting`], or [`ReadError::Unknown`]: an
+    /// input the estimator lacks.
     pub fn call_expected_wait(
         &self,
         call: CallId,
         estimator: WaitEstimator,
-    ) -> Result<u64, CallWaitError> {
+    ) -> Result<u64, ReadError> {
         let rec = self.calls.get(&call).filter(|rec| rec.phase != CallPhase::Ended);
-        let rec = rec.ok_or(CallWaitError::UnknownCall)?;
+        let rec = rec.ok_or(ReadError::UnknownCall)?;
         if rec.phase != CallPhase::Waiting {
-            return Err(CallWaitError::NotWaiting);
+            return Err(ReadError::NotWaiting);
         }
-        let now = self.clock.ok_or(CallWaitError::Unknown(WaitUnknown::NoQueue))?;
-        let book = self.queues.get(usize::from(rec.queue)).ok_or(CallWaitError::UnknownCall)?;
+        let now = self.clock.ok_or(ReadError::NoClock)?;
+        let book = self.queues.get(usize::from(rec.queue)).ok_or(ReadError::UnknownCall)?;
         let inputs = self.inputs_of(rec.queue, now, book);
         // Served first: higher priority, then the earlier entry, then the lower id.
         let rank = |id: CallId, c: &CallRecord| (Reverse(c.priority), c.entered_at, id);
@@ -109,7 +119,7 @@ impl<
             ahead: u32::try_from(ahead).unwrap_or(u32::MAX),
             waited_ms: now.saturating_sub(rec.entered_at),
         };
-        estimator.estimate(&inputs, caller).map_err(CallWaitError::Unknown)
+        estimator.estimate(&inputs, caller).map_err(ReadError::Unknown)
     }
 
     pub(super) fn agent_counts(&self, q: u8) -> AgentCounts {

@@ -149,8 +149,10 @@ fn score_log(
         if event == Verb::EnterQueue {
             // The clock just before the caller joins: everything earlier has been applied.
             let _ = stepper.advance_to(at.saturating_sub(1));
-            let inputs =
-                stepper.queue_ids().get(&queue).and_then(|&id| stepper.center().wait_inputs(id));
+            let inputs = stepper
+                .queue_ids()
+                .get(&queue)
+                .and_then(|&id| stepper.center().wait_inputs(id).ok());
             let mut estimates = [None; ESTIMATORS];
             if let Some(inputs) = inputs {
                 for (slot, estimator) in estimates.iter_mut().zip(WaitEstimator::ALL) {

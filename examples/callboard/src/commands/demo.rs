@@ -266,7 +266,7 @@ fn run_here(options: &DemoOptions) -> Result<String, String> {
         let snapshots_now: Vec<QueueSnapshot> = choices
             .iter()
             .filter_map(|c| stepper.queue_ids().get(&c.name))
-            .filter_map(|&id| stepper.center().snapshot(id))
+            .filter_map(|&id| stepper.center().snapshot(id).ok())
             .collect();
         // The board pages through its queues; show the page a board would show at this minute.
         let scene = Scene { frame: Some(&frame), now: moment, settings: &settings };
