@@ -161,8 +161,10 @@ pub enum EventKind {
     CallEnded {
         /// The call.
         call: CallId,
-        /// Time talking with the caller.
-        talk_ms: u64,
+        /// Time talking with the caller; `None` for "from the answer to now, less the hold":
+        /// the center knows when the call was answered, so an ACD (or a log) that does not
+        /// report talk time need not keep its own record of every answer.
+        talk_ms: Option<u64>,
         /// Time the caller spent on hold.
         hold_ms: u64,
     },

@@ -807,7 +807,7 @@ mod tests {
             .unwrap();
         c.apply(&ev(
             t0 + 210_000,
-            EventKind::CallEnded { call: CallId(1), talk_ms: 200_000, hold_ms: 0 },
+            EventKind::CallEnded { call: CallId(1), talk_ms: Some(200_000), hold_ms: 0 },
         ))
         .unwrap();
         // Three wait: two ordinary, then an urgent one who goes ahead of them.

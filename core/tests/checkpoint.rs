@@ -55,7 +55,7 @@ fn busy_center(calls: u64) -> TestCenter {
         match i % 4 {
             0 => {
                 apply(&mut center, at + 15_000, EventKind::CallAnswered { call, agent: None });
-                let end = EventKind::CallEnded { call, talk_ms: 90_000, hold_ms: 5_000 };
+                let end = EventKind::CallEnded { call, talk_ms: Some(90_000), hold_ms: 5_000 };
                 apply(&mut center, at + 120_000, end);
             }
             1 => apply(&mut center, at + 40_000, EventKind::CallAbandoned { call }),

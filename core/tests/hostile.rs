@@ -73,7 +73,8 @@ fn kind() -> impl Strategy<Value = EventKind> {
             .prop_map(|(call, r)| EventKind::CallDequeued { call, reason: DequeueReason::ALL[r] }),
         1 => (call.clone(), proptest::option::of(queue.clone()))
             .prop_map(|(call, to)| EventKind::CallTransferred { call, to }),
-        3 => (call, duration.clone(), duration)
+        // Talk time given, or left to the center (from the answer, less the hold).
+        3 => (call, proptest::option::of(duration.clone()), duration)
             .prop_map(|(call, talk_ms, hold_ms)| EventKind::CallEnded { call, talk_ms, hold_ms }),
         2 => agent.clone().prop_map(|agent| EventKind::AfterCallWorkEnded { agent }),
         4 => (agent.clone(), any::<u8>())
@@ -274,7 +275,7 @@ fn choose(center: &Hostile, now: Timestamp, plan: Plan, raw: EventKind) -> Event
         5 if !connected.is_empty() => {
             let (call, answered_at) = connected[nth(connected.len())];
             let talk = plan.duration.min(now.saturating_sub(answered_at));
-            EventKind::CallEnded { call, talk_ms: talk / 2, hold_ms: talk / 3 }
+            EventKind::CallEnded { call, talk_ms: Some(talk / 2), hold_ms: talk / 3 }
         }
         6 => EventKind::AgentStateChanged { agent, state: agent_state(plan.choice / 9) },
         7 => EventKind::AgentJoinedQueue { agent, queue },

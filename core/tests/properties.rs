@@ -48,7 +48,8 @@ fn kind() -> impl Strategy<Value = EventKind> {
         }),
         1 => (call.clone(), proptest::option::of(queue.clone()))
             .prop_map(|(call, to)| EventKind::CallTransferred { call, to }),
-        3 => (call, 0u64..120_000, 0u64..30_000)
+        // Talk time given, or left to the center (from the answer, less the hold).
+        3 => (call, proptest::option::of(0u64..120_000), 0u64..30_000)
             .prop_map(|(call, talk_ms, hold_ms)| EventKind::CallEnded { call, talk_ms, hold_ms }),
         1 => agent.clone().prop_map(|agent| EventKind::AfterCallWorkEnded { agent }),
         3 => (agent.clone(), any::<u8>())
@@ -244,7 +245,7 @@ proptest! {
                 }
                 (Phase::Connected, _) => {
                     *slot = Phase::Idle;
-                    EventKind::CallEnded { call: id, talk_ms: 0, hold_ms: 0 }
+                    EventKind::CallEnded { call: id, talk_ms: Some(0), hold_ms: 0 }
                 }
             };
             events.push(Event::new(t, kind));

@@ -83,7 +83,7 @@ fn cisco_example_through_the_engine() {
         };
         events.push(Event::new(entered + after, kind));
         if i < 90 {
-            let end = EventKind::CallEnded { call: CallId(i), talk_ms: s(100), hold_ms: 0 };
+            let end = EventKind::CallEnded { call: CallId(i), talk_ms: Some(s(100)), hold_ms: 0 };
             events.push(Event::new(entered + after + s(100), end));
         }
     }
@@ -234,7 +234,7 @@ fn handle_time_after_call_work_and_occupancy() {
     apply(
         &mut c,
         T0 + s(370),
-        EventKind::CallEnded { call: CallId(1), talk_ms: s(280), hold_ms: s(20) },
+        EventKind::CallEnded { call: CallId(1), talk_ms: Some(s(280)), hold_ms: s(20) },
     );
     // The call has left the center (its id is free); the agent owes its after-call work.
     assert_eq!(c.calls().count(), 0);
@@ -452,13 +452,13 @@ fn refused_events_change_nothing_and_are_counted() {
     refused(
         &mut c,
         t,
-        EventKind::CallEnded { call: CallId(1), talk_ms: 0, hold_ms: 0 },
+        EventKind::CallEnded { call: CallId(1), talk_ms: Some(0), hold_ms: 0 },
         EventError::CallNotConnected,
     );
     refused(
         &mut c,
         t,
-        EventKind::CallEnded { call: CallId(2), talk_ms: s(7), hold_ms: 0 },
+        EventKind::CallEnded { call: CallId(2), talk_ms: Some(s(7)), hold_ms: 0 },
         EventError::ImpossibleDuration,
     );
     refused(
@@ -537,7 +537,7 @@ fn refused_events_change_nothing_and_are_counted() {
     refused(
         &mut c,
         T0 + s(4),
-        EventKind::CallEnded { call: CallId(2), talk_ms: 0, hold_ms: 0 },
+        EventKind::CallEnded { call: CallId(2), talk_ms: Some(0), hold_ms: 0 },
         EventError::BeforePreviousEvent,
     );
     assert_eq!(c.diagnostics().rejected.total(), 20);
@@ -611,7 +611,7 @@ fn settled_intervals_come_out_oldest_first_and_only_when_final() {
     apply(
         &mut c,
         T0 + s(100),
-        EventKind::CallEnded { call: CallId(2), talk_ms: s(30), hold_ms: 0 },
+        EventKind::CallEnded { call: CallId(2), talk_ms: Some(s(30)), hold_ms: 0 },
     );
     enter(&mut c, T0 + s(1000), 3, B);
     c.advance_to(T0 + s(1900)).unwrap();
@@ -669,13 +669,45 @@ fn wrap_up_is_optional() {
     enter(&mut c, T0, 1, A);
     answer(&mut c, T0 + s(2), 1, Some(1));
     agent_state(&mut c, T0 + s(2), 1, AgentState::OnCall);
-    apply(&mut c, T0 + s(62), EventKind::CallEnded { call: CallId(1), talk_ms: s(60), hold_ms: 0 });
+    apply(
+        &mut c,
+        T0 + s(62),
+        EventKind::CallEnded { call: CallId(1), talk_ms: Some(s(60)), hold_ms: 0 },
+    );
     // Straight back to available: no after-call work for that call.
     agent_state(&mut c, T0 + s(62), 1, AgentState::Available);
     assert_eq!(c.calls().count(), 0);
     let st = interval(&c, A, T0);
     assert_eq!((st.handled, st.after_call_work_ms), (1, 0));
     assert!(close(st.aht_seconds(), 60.0));
+}
+
+/// A call's end may leave the talk time to the center: from the answer to the end, less the
+/// hold it was told of. A talk time given still wins.
+#[test]
+fn talk_time_left_out_is_the_time_since_the_answer_less_the_hold() {
+    let mut c = center();
+    enter(&mut c, T0, 1, A);
+    answer(&mut c, T0 + s(10), 1, None);
+    apply(
+        &mut c,
+        T0 + s(250),
+        EventKind::CallEnded { call: CallId(1), talk_ms: None, hold_ms: s(30) },
+    );
+    enter(&mut c, T0 + s(300), 2, A);
+    answer(&mut c, T0 + s(300), 2, None);
+    apply(
+        &mut c,
+        T0 + s(400),
+        EventKind::CallEnded { call: CallId(2), talk_ms: Some(s(70)), hold_ms: 0 },
+    );
+    let st = interval(&c, A, T0);
+    assert_eq!((st.handled, st.talk_ms, st.hold_ms), (2, s(210) + s(70), s(30)));
+    // A hold longer than the call is refused whichever way the talk time comes.
+    enter(&mut c, T0 + s(500), 3, A);
+    answer(&mut c, T0 + s(500), 3, None);
+    let too_long = EventKind::CallEnded { call: CallId(3), talk_ms: None, hold_ms: s(100) };
+    assert_eq!(c.apply(&Event::new(T0 + s(520), too_long)), Err(EventError::ImpossibleDuration));
 }
 
 #[test]
@@ -810,7 +842,7 @@ fn an_answered_call_transferred_is_handled_here_and_offered_there() {
     enter(&mut c, T0 + s(10), 1, A);
     answer(&mut c, T0 + s(15), 1, Some(7));
     agent_state(&mut c, T0 + s(15), 7, AgentState::OnCall);
-    let ended = EventKind::CallEnded { call: CallId(1), talk_ms: s(100), hold_ms: 0 };
+    let ended = EventKind::CallEnded { call: CallId(1), talk_ms: Some(s(100)), hold_ms: 0 };
     apply(&mut c, T0 + s(115), ended);
     enter(&mut c, T0 + s(115), 1, B);
     agent_state(&mut c, T0 + s(115), 7, AgentState::AfterCallWork);
@@ -824,7 +856,7 @@ fn an_answered_call_transferred_is_handled_here_and_offered_there() {
     assert_eq!((second.offered, second.answered, second.answer_wait_ms), (1, 1, s(10)));
     assert_eq!(c.audit(), Ok(()));
     // Both intervals settle once the work is counted and the second call is over.
-    let ended = EventKind::CallEnded { call: CallId(1), talk_ms: s(60), hold_ms: 0 };
+    let ended = EventKind::CallEnded { call: CallId(1), talk_ms: Some(s(60)), hold_ms: 0 };
     apply(&mut c, T0 + s(900) + s(3), ended);
     let taken: Vec<_> = core::iter::from_fn(|| c.pop_settled_interval()).collect();
     assert!(

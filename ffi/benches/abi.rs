@@ -101,7 +101,7 @@ fn to_rust(event: &cb_event) -> Event {
             EventKind::CallAnswered { call, agent: Some(agent) }
         }
         Some(cb_event_kind::CB_EVENT_CALL_ENDED) => {
-            EventKind::CallEnded { call, talk_ms: event.talk_ms, hold_ms: 0 }
+            EventKind::CallEnded { call, talk_ms: Some(event.talk_ms), hold_ms: 0 }
         }
         Some(cb_event_kind::CB_EVENT_AGENT_JOINED_QUEUE) => {
             EventKind::AgentJoinedQueue { agent, queue: QueueId(QUEUE) }

@@ -178,7 +178,7 @@ fn event_of(event: &cb_event) -> Result<Event, cb_status> {
             EventKind::CallTransferred { call, to: event.has_queue.then_some(queue) }
         }
         cb_event_kind::CB_EVENT_CALL_ENDED => {
-            EventKind::CallEnded { call, talk_ms: event.talk_ms, hold_ms: event.hold_ms }
+            EventKind::CallEnded { call, talk_ms: Some(event.talk_ms), hold_ms: event.hold_ms }
         }
         cb_event_kind::CB_EVENT_AFTER_CALL_WORK_ENDED => EventKind::AfterCallWorkEnded { agent },
         cb_event_kind::CB_EVENT_AGENT_STATE => {

@@ -276,14 +276,16 @@ impl<
         &mut self,
         at: Timestamp,
         call: CallId,
-        talk_ms: u64,
+        talk_ms: Option<u64>,
         hold_ms: u64,
     ) -> Result<(), EventError> {
         let rec = self.call_record(call, at)?;
         let CallPhase::Connected { answered_at, agent } = rec.phase else {
             return Err(EventError::CallNotConnected);
         };
-        let connected = at.saturating_sub(answered_at).saturating_add(DURATION_SLACK_MS);
+        let since_answer = at.saturating_sub(answered_at);
+        let talk_ms = talk_ms.unwrap_or_else(|| since_answer.saturating_sub(hold_ms));
+        let connected = since_answer.saturating_add(DURATION_SLACK_MS);
         if talk_ms.saturating_add(hold_ms) > connected {
             return Err(EventError::ImpossibleDuration);
         }

@@ -88,15 +88,7 @@ struct CallTrack {
     queue: String,
     phase: Phase,
     entered_line: usize,
-    answered_at: Option<Timestamp>,
     agent: Option<String>,
-}
-
-impl CallTrack {
-    /// Talk time up to `at`: everything since the answer (the log has no hold events).
-    fn talk_ms(&self, at: Timestamp) -> u64 {
-        self.answered_at.map_or(0, |answered| at.saturating_sub(answered))
-    }
 }
 
 #[derive(Debug, Default)]
@@ -503,7 +495,6 @@ impl Replayer {
                     queue: rec.queue.clone(),
                     phase: Phase::Waiting,
                     entered_line: rec.line,
-                    answered_at: None,
                     agent: None,
                 },
             );
@@ -553,7 +544,6 @@ impl Replayer {
         }
         if let Some(track) = self.calls.get_mut(&rec.callid) {
             track.phase = Phase::Connected;
-            track.answered_at = Some(rec.at);
             track.agent.clone_from(&agent);
         }
         if agent.is_some() {
@@ -570,8 +560,9 @@ impl Replayer {
         let Some(call) = self.tracked(rec, Phase::Connected) else {
             return;
         };
-        let talk_ms = self.calls.get(&rec.callid).map_or(0, |t| t.talk_ms(rec.at));
-        let kind = EventKind::CallEnded { call, talk_ms, hold_ms: 0 };
+        // Talk time is everything since the answer (the log has no hold events): the center
+        // knows when that was.
+        let kind = EventKind::CallEnded { call, talk_ms: None, hold_ms: 0 };
         if !self.apply(rec.line, rec.verb.as_str(), rec.at, kind) {
             return;
         }
@@ -610,11 +601,7 @@ impl Replayer {
                 ),
                 Phase::Connected => (
                     "cut off while connected",
-                    EventKind::CallEnded {
-                        call: track.id,
-                        talk_ms: track.talk_ms(rec.at),
-                        hold_ms: 0,
-                    },
+                    EventKind::CallEnded { call: track.id, talk_ms: None, hold_ms: 0 },
                 ),
             };
             self.warn(
