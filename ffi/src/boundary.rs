@@ -115,6 +115,26 @@ pub(crate) unsafe fn with_handle<H: Handle>(
     })
 }
 
+/// `ALL` and `from_code` for a `#[repr(u32)]` code enum a C caller passes as a `uint32_t`
+/// (`cb_event_kind`, `cb_dst_rule`, `cb_wait_estimator`): the number is looked up among the
+/// listed values, never transmuted, so any other number is refused. (The enum itself is
+/// written out where it lives, for cbindgen to read.)
+macro_rules! c_codes {
+    ($name:ident { $($variant:ident),+ $(,)? }) => {
+        impl $name {
+            /// Every code, in order.
+            pub const ALL: &'static [Self] = &[$(Self::$variant),+];
+
+            /// The code a C caller passed, if it is one of these.
+            #[must_use]
+            pub fn from_code(code: u32) -> Option<Self> {
+                Self::ALL.iter().copied().find(|&known| known as u32 == code)
+            }
+        }
+    };
+}
+pub(crate) use c_codes;
+
 #[cfg(test)]
 mod tests {
     use super::*;

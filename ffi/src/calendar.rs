@@ -3,6 +3,7 @@
 
 use callboard_core::calendar::{DstRule, SiteCalendar, UtcOffset};
 
+use crate::boundary::c_codes;
 use crate::cb_status;
 use crate::status::*;
 
@@ -19,17 +20,7 @@ pub enum cb_dst_rule {
     CB_DST_EU = 2,
 }
 
-impl cb_dst_rule {
-    /// Every code, in order.
-    pub const ALL: [Self; 3] = [Self::CB_DST_NONE, Self::CB_DST_US, Self::CB_DST_EU];
-
-    /// The code a C caller passed, if it is one of these: any other number is refused,
-    /// never read as this type.
-    #[must_use]
-    pub fn from_code(code: u32) -> Option<Self> {
-        Self::ALL.into_iter().find(|&known| known as u32 == code)
-    }
-}
+c_codes!(cb_dst_rule { CB_DST_NONE, CB_DST_US, CB_DST_EU });
 
 /// The site calendar of a standard UTC offset in minutes and a `cb_dst_rule` code: the one
 /// mapping of the codes to the core's rules.

@@ -5,6 +5,7 @@ use callboard_core::center::EventError;
 use callboard_core::event::{AgentId, AgentState, CallId, DequeueReason, QueueId, ReasonCode};
 use callboard_core::{Event, EventKind};
 
+use crate::boundary::c_codes;
 use crate::boundary::{borrow, with_handle_mut};
 use crate::cb_status;
 use crate::center::cb_center;
@@ -38,28 +39,18 @@ pub enum cb_event_kind {
     CB_EVENT_AGENT_LEFT_QUEUE = 10,
 }
 
-impl cb_event_kind {
-    /// Every code, in order.
-    pub const ALL: [Self; 10] = [
-        Self::CB_EVENT_CALL_ENTERED,
-        Self::CB_EVENT_CALL_ANSWERED,
-        Self::CB_EVENT_CALL_ABANDONED,
-        Self::CB_EVENT_CALL_DEQUEUED,
-        Self::CB_EVENT_CALL_TRANSFERRED,
-        Self::CB_EVENT_CALL_ENDED,
-        Self::CB_EVENT_AFTER_CALL_WORK_ENDED,
-        Self::CB_EVENT_AGENT_STATE,
-        Self::CB_EVENT_AGENT_JOINED_QUEUE,
-        Self::CB_EVENT_AGENT_LEFT_QUEUE,
-    ];
-
-    /// The code a C caller passed, if it is one of these: any other number is refused,
-    /// never read as this type.
-    #[must_use]
-    pub fn from_code(code: u32) -> Option<Self> {
-        Self::ALL.into_iter().find(|&known| known as u32 == code)
-    }
-}
+c_codes!(cb_event_kind {
+    CB_EVENT_CALL_ENTERED,
+    CB_EVENT_CALL_ANSWERED,
+    CB_EVENT_CALL_ABANDONED,
+    CB_EVENT_CALL_DEQUEUED,
+    CB_EVENT_CALL_TRANSFERRED,
+    CB_EVENT_CALL_ENDED,
+    CB_EVENT_AFTER_CALL_WORK_ENDED,
+    CB_EVENT_AGENT_STATE,
+    CB_EVENT_AGENT_JOINED_QUEUE,
+    CB_EVENT_AGENT_LEFT_QUEUE
+});
 
 /// Dequeue reason: the queue's maximum wait ran out.
 pub const CB_DEQUEUE_TIMEOUT: u32 = 0;

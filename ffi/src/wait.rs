@@ -1,12 +1,14 @@
 //! Expected waits for C: what to announce to a caller joining a queue now, or to one waiting,
 //! by each of the core's estimators.
 
+use callboard_core::center::ReadError;
 use callboard_core::event::{CallId, QueueId};
 use callboard_core::wait::WaitEstimator;
 
+use crate::boundary::c_codes;
 use crate::boundary::{check_out, with_handle, write_out};
 use crate::cb_status;
-use crate::center::cb_center;
+use crate::center::{CenterState, cb_center};
 use crate::status::*;
 
 /// An expected-wait estimator (`cb_center_expected_wait`, `cb_center_call_expected_wait`).
@@ -30,24 +32,14 @@ pub enum cb_wait_estimator {
     CB_WAIT_LINE_RATE = 5,
 }
 
-impl cb_wait_estimator {
-    /// Every code, in order.
-    pub const ALL: [Self; 6] = [
-        Self::CB_WAIT_QUEUE_LENGTH_ABANDONMENT,
-        Self::CB_WAIT_QUEUE_LENGTH,
-        Self::CB_WAIT_HEAD_OF_LINE,
-        Self::CB_WAIT_LAST_TO_ENTER_SERVICE,
-        Self::CB_WAIT_ASTERISK,
-        Self::CB_WAIT_LINE_RATE,
-    ];
-
-    /// The code a C caller passed, if it is one of these: any other number is refused,
-    /// never read as this type.
-    #[must_use]
-    pub fn from_code(code: u32) -> Option<Self> {
-        Self::ALL.into_iter().find(|&known| known as u32 == code)
-    }
-}
+c_codes!(cb_wait_estimator {
+    CB_WAIT_QUEUE_LENGTH_ABANDONMENT,
+    CB_WAIT_QUEUE_LENGTH,
+    CB_WAIT_HEAD_OF_LINE,
+    CB_WAIT_LAST_TO_ENTER_SERVICE,
+    CB_WAIT_ASTERISK,
+    CB_WAIT_LINE_RATE
+});
 
 /// The default expected-wait estimator, `CB_WAIT_LINE_RATE`: the snapshot's `expected_wait_ms`
 /// and the reader boards use it.
@@ -88,15 +80,7 @@ pub unsafe extern "C" fn cb_center_expected_wait(
     out_ms: *mut u64,
 ) -> cb_status {
     // SAFETY: forwarded caller contract.
-    unsafe {
-        with_handle(center, |state| {
-            check_out(out_ms)?;
-            let estimator = estimator(estimator_code)?;
-            let wait = state.expected_wait(QueueId(queue), estimator)?;
-            write_out(out_ms, wait);
-            Ok(())
-        })
-    }
+    unsafe { answer(center, estimator_code, out_ms, |s, e| s.expected_wait(QueueId(queue), e)) }
 }
 
 /// The expected remaining wait of `call`, waiting now, in ms, by `estimator` (`CB_WAIT_*`):
@@ -120,11 +104,25 @@ pub unsafe extern "C" fn cb_center_call_expected_wait(
     out_ms: *mut u64,
 ) -> cb_status {
     // SAFETY: forwarded caller contract.
+    unsafe { answer(center, estimator_code, out_ms, |s, e| s.call_expected_wait(CallId(call), e)) }
+}
+
+/// What both expected waits share: the estimator of `code`, `estimate` with it, the answer in
+/// `*out_ms` only when there is one.
+///
+/// # Safety
+/// `center` NULL or live; `out_ms` NULL or writable.
+unsafe fn answer(
+    center: *const cb_center,
+    code: u32,
+    out_ms: *mut u64,
+    estimate: impl FnOnce(&CenterState, WaitEstimator) -> Result<u64, ReadError>,
+) -> cb_status {
+    // SAFETY: forwarded caller contract.
     unsafe {
         with_handle(center, |state| {
             check_out(out_ms)?;
-            let estimator = estimator(estimator_code)?;
-            let wait = state.call_expected_wait(CallId(call), estimator)?;
+            let wait = estimate(state, estimator(code)?)?;
             write_out(out_ms, wait);
             Ok(())
         })

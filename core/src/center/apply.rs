@@ -14,13 +14,8 @@ use crate::wait::WaitHistory;
 /// connected, for ACDs that report whole seconds.
 const DURATION_SLACK_MS: u64 = 1_000;
 
-impl<
-    const QUEUES: usize,
-    const CALLS: usize,
-    const AGENTS: usize,
-    const INTERVALS: usize,
-    const DAYS: usize,
-> Center<QUEUES, CALLS, AGENTS, INTERVALS, DAYS>
+impl<const Q: usize, const C: usize, const A: usize, const I: usize, const D: usize>
+    Center<Q, C, A, I, D>
 {
     /// The newest instant the center has seen, `None` before the first event.
     #[must_use]
@@ -79,7 +74,7 @@ impl<
             {
                 Err(CsatError::ContactInFuture)
             }
-            Some(now) if response.contact_at < day_floor::<DAYS>(&self.config, now) => {
+            Some(now) if response.contact_at < day_floor::<D>(&self.config, now) => {
                 Err(CsatError::TooOld)
             }
             _ => self.csat.record(response),
@@ -92,7 +87,7 @@ impl<
 
     /// The CSAT ledger.
     #[must_use]
-    pub const fn csat(&self) -> &CsatLedger<DAYS> {
+    pub const fn csat(&self) -> &CsatLedger<D> {
         &self.csat
     }
 
@@ -502,10 +497,10 @@ impl<
 
     /// Whether a new call fits, after forgetting ended calls no event can name any more.
     pub(super) fn room_for_call(&mut self, at: Timestamp) -> bool {
-        if self.calls.len() >= CALLS {
+        if self.calls.len() >= C {
             self.forget_ended_calls(at);
         }
-        self.calls.len() < CALLS
+        self.calls.len() < C
     }
 
     /// Forgets, oldest first, the ended calls the reorder tolerance has passed.
@@ -551,10 +546,10 @@ impl<
 
     /// Whether a new agent fits, after forgetting idle agents no event can name any more.
     pub(super) fn room_for_agent(&mut self, at: Timestamp) -> bool {
-        if self.agents.len() >= AGENTS {
+        if self.agents.len() >= A {
             self.forget_idle_agents(at);
         }
-        self.agents.len() < AGENTS
+        self.agents.len() < A
     }
 
     pub(super) fn forget_idle_agents(&mut self, at: Timestamp) {
@@ -602,7 +597,7 @@ impl<
     }
 
     pub(super) fn interval_floor(&self) -> Timestamp {
-        interval_floor::<INTERVALS>(&self.config, self.clock)
+        interval_floor::<I>(&self.config, self.clock)
     }
 
     /// Counts the agent's time in its current state up to `to`.

@@ -181,16 +181,11 @@ impl<const INTERVALS: usize, const DAYS: usize> Parts<INTERVALS, DAYS> for Secti
     }
 }
 
-impl<
-    const QUEUES: usize,
-    const CALLS: usize,
-    const AGENTS: usize,
-    const INTERVALS: usize,
-    const DAYS: usize,
-> Center<QUEUES, CALLS, AGENTS, INTERVALS, DAYS>
+impl<const Q: usize, const C: usize, const A: usize, const I: usize, const D: usize>
+    Center<Q, C, A, I, D>
 {
     fn capacities() -> [u32; 5] {
-        [QUEUES, CALLS, AGENTS, INTERVALS, DAYS].map(|n| u32::try_from(n).unwrap_or(u32::MAX))
+        [Q, C, A, I, D].map(|n| u32::try_from(n).unwrap_or(u32::MAX))
     }
 
     fn encode(&self, sink: &mut impl Sink) -> Result<(), CheckpointError> {
@@ -264,8 +259,7 @@ impl<
             clock: head.clock,
             flushed_to: head.flushed_to,
         };
-        audit::audit::<QUEUES, CALLS, AGENTS, INTERVALS, DAYS>(&view, &sections)
-            .map_err(CheckpointError::Unreachable)?;
+        audit::audit::<Q, C, A, I, D>(&view, &sections).map_err(CheckpointError::Unreachable)?;
         // Known good: now into the center.
         self.reset(head.config);
         self.csat = head.csat;
@@ -273,7 +267,7 @@ impl<
         self.flushed_to = head.flushed_to;
         self.diagnostics = head.diagnostics;
         let Self { queues, calls, agents, .. } = self;
-        let outcome = walk(sections.queues, &mut |book: QueueBook<INTERVALS, DAYS>| {
+        let outcome = walk(sections.queues, &mut |book: QueueBook<I, D>| {
             queues.push(book).map_err(|_| Inconsistency("too many queues"))
         })
         .and_then(|()| {
@@ -324,7 +318,7 @@ impl<
 
     /// Decodes the body's head and finds its lists, checking that everything decodes, that
     /// every count is within the capacities and that nothing follows.
-    fn scan(body: &[u8]) -> Result<(Head<DAYS>, Sections<'_>), CheckpointError> {
+    fn scan(body: &[u8]) -> Result<(Head<D>, Sections<'_>), CheckpointError> {
         let mut reader = Reader { rest: body };
         let capacities: [u32; 5] = reader.take()?;
         if capacities != Self::capacities() {
@@ -337,13 +331,13 @@ impl<
             flushed_to: reader.take()?,
             diagnostics: reader.take()?,
         };
-        let count = reader.count(QUEUES)?;
+        let count = reader.count(Q)?;
         let queues = (reader.rest, count);
-        reader.skip::<QueueBook<INTERVALS, DAYS>>(count)?;
-        let count = reader.count(CALLS)?;
+        reader.skip::<QueueBook<I, D>>(count)?;
+        let count = reader.count(C)?;
         let calls = (reader.rest, count);
         reader.skip::<(CallId, CallRecord)>(count)?;
-        let count = reader.count(AGENTS)?;
+        let count = reader.count(A)?;
         let agents = (reader.rest, count);
         reader.skip::<(AgentId, AgentRecord)>(count)?;
         if !reader.rest.is_empty() {

@@ -72,6 +72,8 @@ use book::{QueueBook, interval_floor};
 use records::{AgentRecord, CallPhase, CallRecord};
 
 /// The whole real-time state of a contact center; see the [module](self) docs.
+///
+/// (The `impl` blocks of this folder name the five capacities `Q`, `C`, `A`, `I`, `D`.)
 #[derive(Debug, Clone)]
 pub struct Center<
     const QUEUES: usize,
@@ -99,21 +101,16 @@ pub struct Center<
     diagnostics: Diagnostics,
 }
 
-impl<
-    const QUEUES: usize,
-    const CALLS: usize,
-    const AGENTS: usize,
-    const INTERVALS: usize,
-    const DAYS: usize,
-> Center<QUEUES, CALLS, AGENTS, INTERVALS, DAYS>
+impl<const Q: usize, const C: usize, const A: usize, const I: usize, const D: usize>
+    Center<Q, C, A, I, D>
 {
     /// An empty center with no queues. `QUEUES` must be at most 64 and `CALLS` and `AGENTS`
     /// powers of two of at least 2 (checked at compile time).
     #[must_use]
     pub const fn new(config: CenterConfig) -> Self {
         const {
-            assert!(QUEUES <= 64, "a center has at most 64 queues");
-            assert!(INTERVALS > 0 && DAYS > 0, "keep at least one interval and one day");
+            assert!(Q <= 64, "a center has at most 64 queues");
+            assert!(I > 0 && D > 0, "keep at least one interval and one day");
         }
         Self {
             csat: CsatLedger::new(config.csat, config.calendar),
@@ -192,7 +189,7 @@ impl<
         u8::try_from(i).ok()
     }
 
-    fn book(&self, id: QueueId) -> Option<&QueueBook<INTERVALS, DAYS>> {
+    fn book(&self, id: QueueId) -> Option<&QueueBook<I, D>> {
         self.queues.get(usize::from(self.queue_index(id)?))
     }
 
@@ -217,21 +214,16 @@ impl<
             clock: self.clock,
             flushed_to: self.flushed_to,
         };
-        audit::audit::<QUEUES, CALLS, AGENTS, INTERVALS, DAYS>(&head, self)
+        audit::audit::<Q, C, A, I, D>(&head, self)
     }
 }
 
-impl<
-    const QUEUES: usize,
-    const CALLS: usize,
-    const AGENTS: usize,
-    const INTERVALS: usize,
-    const DAYS: usize,
-> audit::Parts<INTERVALS, DAYS> for Center<QUEUES, CALLS, AGENTS, INTERVALS, DAYS>
+impl<const Q: usize, const C: usize, const A: usize, const I: usize, const D: usize>
+    audit::Parts<I, D> for Center<Q, C, A, I, D>
 {
     fn books(
         &self,
-        each: &mut dyn FnMut(&QueueBook<INTERVALS, DAYS>) -> Result<(), Inconsistency>,
+        each: &mut dyn FnMut(&QueueBook<I, D>) -> Result<(), Inconsistency>,
     ) -> Result<(), Inconsistency> {
         self.queues.iter().try_for_each(each)
     }

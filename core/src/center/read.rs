@@ -13,13 +13,8 @@ use crate::interval::{DayReport, IntervalReport, IntervalStats};
 use crate::queue::{AgentCounts, QueueSnapshot};
 use crate::wait::{Caller, WaitEstimator, WaitInputs};
 
-impl<
-    const QUEUES: usize,
-    const CALLS: usize,
-    const AGENTS: usize,
-    const INTERVALS: usize,
-    const DAYS: usize,
-> Center<QUEUES, CALLS, AGENTS, INTERVALS, DAYS>
+impl<const Q: usize, const C: usize, const A: usize, const I: usize, const D: usize>
+    Center<Q, C, A, I, D>
 {
     /// Counters of what was applied and refused.
     #[must_use]
@@ -64,7 +59,7 @@ impl<
     }
 
     /// The index and book of a queue, or why there is none.
-    fn queue_book(&self, queue: QueueId) -> Result<(u8, &QueueBook<INTERVALS, DAYS>), ReadError> {
+    fn queue_book(&self, queue: QueueId) -> Result<(u8, &QueueBook<I, D>), ReadError> {
         let q = self.queue_index(queue).ok_or(ReadError::UnknownQueue)?;
         let book = self.queues.get(usize::from(q)).ok_or(ReadError::UnknownQueue)?;
         Ok((q, book))
@@ -130,12 +125,7 @@ impl<
         agents
     }
 
-    pub(super) fn inputs_of(
-        &self,
-        q: u8,
-        now: Timestamp,
-        book: &QueueBook<INTERVALS, DAYS>,
-    ) -> WaitInputs {
+    pub(super) fn inputs_of(&self, q: u8, now: Timestamp, book: &QueueBook<I, D>) -> WaitInputs {
         let mut waiting: u32 = 0;
         let mut head_of_line_ms = None;
         for call in self.calls.values() {
@@ -339,11 +329,11 @@ impl<
         Some(self.live_day(q, date, stored))
     }
 
-    pub(super) fn day_kept(&self, book: &QueueBook<INTERVALS, DAYS>, date: LocalDate) -> bool {
+    pub(super) fn day_kept(&self, book: &QueueBook<I, D>, date: LocalDate) -> bool {
         let (Some(now), Some(from)) = (self.clock, book.counts_from) else { return false };
         let calendar = &self.config.calendar;
         let today = calendar.local_date(now);
-        let oldest = today.days_since_epoch().saturating_sub(days_i64::<DAYS>().saturating_sub(1));
+        let oldest = today.days_since_epoch().saturating_sub(days_i64::<D>().saturating_sub(1));
         calendar.local_date(from) <= date
             && date <= today
             && date.days_since_epoch() >= oldest
