@@ -7,7 +7,7 @@ use std::process::Output;
 
 use callboard_core::board::{Alert, BoardFrame, CsatLine, Opening};
 use callboard_core::wire::{Decoded, FrameDecoder, HostMessage, MAX_FRAME_BYTES};
-use support::{callboard, hex_bytes, sample_log};
+use support::{STORM_BOARD, callboard, hex_bytes, sample_log};
 
 fn at_eleven(extra: &[&str]) -> Output {
     let log = sample_log();
@@ -24,13 +24,8 @@ fn at_eleven(extra: &[&str]) -> Output {
         "1999-02-10 11:00",
         "--utc-offset",
         "+02:00",
-        "--queue",
-        "PS=STREETS",
-        "--queue",
-        "PE=ENGLISH@90%",
-        "--announcement",
-        "Storm: expect delays",
     ];
+    args.extend_from_slice(&STORM_BOARD);
     args.extend_from_slice(extra);
     callboard(&args)
 }

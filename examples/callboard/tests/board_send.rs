@@ -14,7 +14,7 @@ use callboard_core::wire::{
     BoardMessage, Decoded, FrameDecoder, HostMessage, MAX_FRAME_BYTES, encode,
 };
 
-use support::{callboard, hex_bytes, sample_log};
+use support::{STORM_BOARD, callboard, hex_bytes, sample_log};
 
 const ADDRESS: u8 = 3;
 
@@ -114,16 +114,7 @@ fn a_replayed_morning_reaches_the_board_frame_by_frame() {
     let run = replay_from_eleven(
         &board,
         "1999-02-10 11:02",
-        &[
-            "--page-seconds",
-            "4",
-            "--queue",
-            "PS=STREETS",
-            "--queue",
-            "PE=ENGLISH@90%",
-            "--announcement",
-            "Storm: expect delays",
-        ],
+        &[&["--page-seconds", "4"][..], &STORM_BOARD].concat(),
     );
     let stdout = String::from_utf8_lossy(&run.stdout);
     assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
@@ -146,26 +137,26 @@ fn a_replayed_morning_reaches_the_board_frame_by_frame() {
     assert!(stdout.contains("the board acknowledged 62, refused 0"), "{stdout}");
 
     // The first frame's bytes on the line are exactly what `board encode` prints for 11:00.
-    let encoded = callboard(&[
-        "board",
-        "encode",
-        "--address",
-        "3",
-        "--sequence",
-        "1",
-        "--queue-log",
-        &log,
-        "--utc-offset",
-        "+02:00",
-        "--at",
-        "1999-02-10 11:00",
-        "--queue",
-        "PS=STREETS",
-        "--queue",
-        "PE=ENGLISH@90%",
-        "--announcement",
-        "Storm: expect delays",
-    ]);
+    let encoded = callboard(
+        &[
+            &[
+                "board",
+                "encode",
+                "--address",
+                "3",
+                "--sequence",
+                "1",
+                "--queue-log",
+                &log,
+                "--utc-offset",
+                "+02:00",
+                "--at",
+                "1999-02-10 11:00",
+            ][..],
+            &STORM_BOARD,
+        ]
+        .concat(),
+    );
     assert!(encoded.status.success());
     let expected = hex_bytes(&String::from_utf8(encoded.stdout).unwrap());
     let first_frame_start = heard.bytes.iter().position(|&b| b == 0).unwrap() + 1;

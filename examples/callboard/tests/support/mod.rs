@@ -30,3 +30,13 @@ pub fn sample_log() -> String {
 pub fn hex_bytes(hex: &str) -> Vec<u8> {
     hex.split_whitespace().map(|b| u8::from_str_radix(b, 16).expect("hex")).collect()
 }
+
+/// The two queues and the storm announcement most board tests show.
+pub const STORM_BOARD: [&str; 6] = [
+    "--queue",
+    "PS=STREETS",
+    "--queue",
+    "PE=ENGLISH@90%",
+    "--announcement",
+    "Storm: expect delays",
+];
