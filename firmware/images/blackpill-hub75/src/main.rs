@@ -13,9 +13,9 @@ use core::cell::RefCell;
 use core::convert::Infallible;
 use core::sync::atomic::{AtomicU32, Ordering};
 
+use callboard_board::byte_queue::ByteQueue;
 use callboard_board::hub75::{Dwell, Hub75Pins, Hub75Planes, Hub75Scanner, ROW_PAIRS};
 use callboard_board::panel::Hub75Framebuffer;
-use callboard_board::byte_queue::ByteQueue;
 use callboard_board::{Controller, Hub75Rgb64x32};
 use cortex_m::peripheral::syst::SystClkSource;
 use cortex_m_rt::{entry, exception};
