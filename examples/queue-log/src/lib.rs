@@ -4,7 +4,7 @@
 //!   survived with a warning naming each.
 //! - [`replay`]: the records, in time order, turned into `callboard-core` events, at once or a
 //!   step at a time as a live feed does.
-//! - [`verb`]: the log's verbs, one type for everything that reads or writes them; [`write`]:
+//! - [`verb`]: the log's verbs, one type for everything that reads or writes them; [`write`](mod@write):
 //!   a line written as Asterisk writes it.
 //! - [`row`]: a warning about a line of an input, or the input as a whole.
 //! - [`local_time`]: the site's local times as people write them (`+02:00`, `1999-02-10 08:00`).

@@ -1,7 +1,7 @@
 //! # callboard-board: a reader board's runtime
 //!
 //! What runs a board, on top of the shared renderer (`callboard-render`): the
-//! [`Controller`](controller::Controller) that is the board itself over `embedded-io` (frames
+//! [`Controller`] that is the board itself over `embedded-io` (frames
 //! out of the line's bytes, acknowledgements and status, settings, expiry, redrawing only when
 //! the picture changes), the [`ByteQueue`](byte_queue::ByteQueue) the UART interrupt fills and
 //! the main loop drains, and the [HUB75 scan](hub75) that lights an RGB matrix from its
