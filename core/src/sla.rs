@@ -380,6 +380,7 @@ impl<const REQUESTS: usize, const KEYS: usize, const DAYS: usize> Default
 impl<const REQUESTS: usize, const KEYS: usize, const DAYS: usize> SlaTracker<REQUESTS, KEYS, DAYS> {
     /// An empty tracker: add calendars, then policies.
     #[must_use]
+    #[inline(always)]
     pub const fn new() -> Self {
         Self {
             calendars: Vec::new(),
@@ -387,6 +388,21 @@ impl<const REQUESTS: usize, const KEYS: usize, const DAYS: usize> SlaTracker<REQ
             open: FnvIndexMap::new(),
             days: Vec::new(),
         }
+    }
+
+    /// Makes an empty tracker in `place` and returns it, without a copy of it on the stack in
+    /// an optimized caller: as [`Center::new_in`](crate::Center::new_in) does for a center.
+    #[inline(always)]
+    pub fn new_in(place: &mut core::mem::MaybeUninit<Self>) -> &mut Self {
+        place.write(Self::new())
+    }
+
+    /// A new empty tracker on the heap, written in place as [`SlaTracker::new_in`] writes it.
+    #[cfg(feature = "std")]
+    #[must_use]
+    #[inline(always)]
+    pub fn new_boxed() -> std::boxed::Box<Self> {
+        std::boxed::Box::write(std::boxed::Box::new_uninit(), Self::new())
     }
 
     /// Adds a business calendar and returns its index for [`SlaPolicy::calendar`]. Days are

@@ -14,6 +14,8 @@ use callboard_core::service_level::ServiceLevelThreshold;
 use callboard_core::{Center, CenterConfig, QueueConfig};
 
 use crate::boundary::{Handle, borrow, check_out, guard, with_handle, with_handle_mut, write_out};
+use core::mem::MaybeUninit;
+
 use crate::calendar::{cb_dst_rule, site_calendar};
 use crate::cb_status;
 use crate::csat::{CB_CSAT_MEAN_SCORE, CB_CSAT_TOP_TWO_BOX};
@@ -65,10 +67,22 @@ pub struct cb_center {
     on_heap: bool,
 }
 
-/// An empty center, written into place by copying: constructing one by value would put a copy
-/// of its megabytes on the stack, which an embedded switch's thread may not have.
-const EMPTY: cb_center =
-    cb_center { state: CenterState::new(CenterConfig::DEFAULT), poisoned: false, on_heap: false };
+/// Makes an empty center in `place`: the state through the core's `Center::new_in`, which writes
+/// it in place (a copy of its megabytes on the stack first is what an embedded switch's thread
+/// may not have room for), then the two flags.
+///
+/// # Safety
+/// `place` must be non-NULL, aligned, valid for writes of a `cb_center` and unshared.
+unsafe fn make_in(place: *mut cb_center, config: CenterConfig, on_heap: bool) {
+    // SAFETY: by the caller's contract `place` is valid for writes; the field pointers stay
+    // inside it, and `MaybeUninit<CenterState>` has the layout of `CenterState`.
+    unsafe {
+        let state = core::ptr::addr_of_mut!((*place).state).cast::<MaybeUninit<CenterState>>();
+        CenterState::new_in(&mut *state, config);
+        core::ptr::addr_of_mut!((*place).poisoned).write(false);
+        core::ptr::addr_of_mut!((*place).on_heap).write(on_heap);
+    }
+}
 
 /// Count each call in the interval it entered the queue.
 pub const CB_ATTRIBUTION_ENTRY: u32 = 0;
@@ -244,11 +258,10 @@ pub unsafe extern "C" fn cb_center_new(
         let config = config_of(unsafe { borrow(config) }?)?;
         check_out(out)?;
         let mut memory = Box::<cb_center>::new_uninit();
-        memory.write(EMPTY);
-        // SAFETY: initialized by the write just above.
-        let mut center = unsafe { memory.assume_init() };
-        center.state.reset(config);
-        center.on_heap = true;
+        // SAFETY: a fresh allocation of a `cb_center`: aligned, writable, unshared.
+        unsafe { make_in(memory.as_mut_ptr(), config, true) };
+        // SAFETY: `make_in` wrote every field.
+        let center = unsafe { memory.assume_init() };
         // SAFETY: checked by check_out; writable by the caller's contract.
         unsafe { write_out(out, Box::into_raw(center)) };
         Ok(())
@@ -285,12 +298,8 @@ pub unsafe extern "C" fn cb_center_init(
             return Err(CB_STATUS_BUFFER_TOO_SMALL);
         }
         // SAFETY: non-NULL, aligned (check_out) and at least size_of::<cb_center>() writable
-        // bytes (checked above; writable and unshared by the caller's contract). The constant
-        // is copied in place, without a temporary on the stack.
-        unsafe { place.write(EMPTY) };
-        // SAFETY: initialized just above; no other reference to it exists.
-        let center = unsafe { &mut *place };
-        center.state.reset(config);
+        // bytes (checked above; writable and unshared by the caller's contract).
+        unsafe { make_in(place, config, false) };
         // SAFETY: checked by check_out; writable by the caller's contract.
         unsafe { write_out(out, place) };
         Ok(())
@@ -426,7 +435,7 @@ mod tests {
     fn a_center_is_made_without_a_copy_on_the_stack() {
         // 64 KiB of stack for a center of over a megabyte: it must be built in place.
         let worker = std::thread::Builder::new().stack_size(64 * 1024).spawn(|| {
-            let mut config = core::mem::MaybeUninit::<cb_center_config>::uninit();
+            let mut config = MaybeUninit::<cb_center_config>::uninit();
             // SAFETY: a valid out-pointer.
             assert_eq!(unsafe { cb_center_config_default(config.as_mut_ptr()) }, CB_STATUS_OK);
             let mut center: *mut cb_center = core::ptr::null_mut();
@@ -446,7 +455,7 @@ mod tests {
     fn a_full_center_runs_on_a_small_stack() {
         let stack = std::env::var("CB_TEST_STACK_KIB").map_or(STACK_KIB, |v| v.parse().unwrap());
         let worker = std::thread::Builder::new().stack_size(stack * 1024).spawn(|| {
-            let mut config = core::mem::MaybeUninit::<cb_center_config>::uninit();
+            let mut config = MaybeUninit::<cb_center_config>::uninit();
             let mut center: *mut cb_center = core::ptr::null_mut();
             // SAFETY: valid pointers; the center is this thread's alone and freed once.
             unsafe {
@@ -487,7 +496,7 @@ mod tests {
 
     #[test]
     fn a_panic_poisons_only_its_center() {
-        let mut config = core::mem::MaybeUninit::<cb_center_config>::uninit();
+        let mut config = MaybeUninit::<cb_center_config>::uninit();
         // SAFETY: a valid out-pointer.
         assert_eq!(unsafe { cb_center_config_default(config.as_mut_ptr()) }, CB_STATUS_OK);
         let (mut victim, mut bystander) = (core::ptr::null_mut(), core::ptr::null_mut());

@@ -36,8 +36,6 @@ impl core::fmt::Debug for cb_sla_tracker {
     }
 }
 
-const EMPTY: cb_sla_tracker = cb_sla_tracker { tracker: Tracker::new(), poisoned: false };
-
 /// One opening span: local minutes after midnight, `[start_min, end_min)`, `end_min` ≤ 1440.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Default)]
@@ -230,9 +228,16 @@ pub unsafe extern "C" fn cb_sla_tracker_new(out: *mut *mut cb_sla_tracker) -> cb
     guard(|| {
         check_out(out)?;
         let mut memory = Box::<cb_sla_tracker>::new_uninit();
-        memory.write(EMPTY);
-        // SAFETY: initialized by the write just above.
-        let tracker = unsafe { memory.assume_init() };
+        let place = memory.as_mut_ptr();
+        // SAFETY: a fresh allocation of a `cb_sla_tracker`: aligned, writable, unshared; the
+        // field pointers stay inside it and `MaybeUninit<Tracker>` has `Tracker`'s layout. The
+        // core writes the tracker in place (no copy of its megabytes on the stack), then the
+        // flag; every field is then written.
+        let tracker = unsafe {
+            Tracker::new_in(&mut *core::ptr::addr_of_mut!((*place).tracker).cast());
+            core::ptr::addr_of_mut!((*place).poisoned).write(false);
+            memory.assume_init()
+        };
         // SAFETY: checked by check_out; writable by the caller's contract.
         unsafe { write_out(out, Box::into_raw(tracker)) };
         Ok(())

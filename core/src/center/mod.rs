@@ -41,6 +41,8 @@
 //! - `apply`: events in, `read`: figures out;
 //! - `audit` and `checkpoint`: the invariants checked, and the state saved and restored.
 
+use core::mem::MaybeUninit;
+
 use heapless::index_map::FnvIndexMap;
 use heapless::{Deque, Vec};
 
@@ -107,6 +109,7 @@ impl<const Q: usize, const C: usize, const A: usize, const I: usize, const D: us
     /// An empty center with no queues. `QUEUES` must be at most 64 and `CALLS` and `AGENTS`
     /// powers of two of at least 2 (checked at compile time).
     #[must_use]
+    #[inline(always)]
     pub const fn new(config: CenterConfig) -> Self {
         const {
             assert!(Q <= 64, "a center has at most 64 queues");
@@ -124,6 +127,25 @@ impl<const Q: usize, const C: usize, const A: usize, const I: usize, const D: us
             flushed_to: None,
             diagnostics: Diagnostics::NONE,
         }
+    }
+
+    /// Makes an empty center in `place`, as [`Center::new`] would, and returns it: the one way
+    /// to make a center too large for a thread's stack (the C ABI's, on the heap or in caller
+    /// memory; a replay's, over ten megabytes). Both it and [`Center::new`] are always inlined,
+    /// so that in an optimized caller (opt-level 1 or more) the center is written straight into
+    /// `place`: no copy of it is built on the stack first. With `std`, [`Center::new_boxed`]
+    /// does the same on the heap.
+    #[inline(always)]
+    pub fn new_in(place: &mut MaybeUninit<Self>, config: CenterConfig) -> &mut Self {
+        place.write(Self::new(config))
+    }
+
+    /// A new empty center on the heap, written in place as [`Center::new_in`] writes it.
+    #[cfg(feature = "std")]
+    #[must_use]
+    #[inline(always)]
+    pub fn new_boxed(config: CenterConfig) -> std::boxed::Box<Self> {
+        std::boxed::Box::write(std::boxed::Box::new_uninit(), Self::new(config))
     }
 
     /// Empties the center in place and gives it a new configuration: no queues, no calls, no

@@ -179,9 +179,11 @@ pub fn center_at<T: Send + 'static>(
         .map_err(|_| std::io::Error::other("the replay thread panicked"))?
 }
 
-/// The stack a thread holding a [`ReplayCenter`] needs: the engine is built in place, and a
-/// debug build builds it on the stack first.
-pub const REPLAY_STACK_BYTES: usize = 256 << 20;
+/// The stack of a thread that replays a log (or follows one, or runs the SLA tracker): the
+/// engine itself is on the heap, made in place by the core (`Center::new_boxed`), so this is
+/// only room for the work around it. (It was 256 MiB while the engine was built on the stack
+/// first.)
+pub const REPLAY_STACK_BYTES: usize = 8 << 20;
 
 /// How late a live queue_log line may be read and still counted: its whole-second stamp, plus
 /// a slow writer or a `tail` over a network file system.
@@ -339,7 +341,7 @@ impl Replayer {
             ..config
         };
         Self {
-            center: Box::new(ReplayCenter::new(config)),
+            center: ReplayCenter::new_boxed(config),
             queue_ids: HashMap::new(),
             queue_config,
             calls: HashMap::new(),

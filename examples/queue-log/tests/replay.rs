@@ -138,3 +138,26 @@ fn a_warning_about_the_whole_log_names_no_line() {
     assert_eq!(r.warnings[0].line, None, "whole-log warnings come first");
     assert!(r.warnings[1..].iter().all(|w| w.line.is_some()), "{:?}", r.warnings);
 }
+
+/// The replay's center (over ten megabytes) is made in place by the core's `new_boxed`, so a
+/// whole real day replays on a thread with an ordinary stack, not one the center's size.
+#[test]
+fn a_real_day_replays_on_an_ordinary_stack() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../data/anonymous-bank-1999-02-10.queue_log");
+    let bytes = std::fs::read(path).unwrap();
+    let day = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || {
+            let parsed = queue_log::parse(&bytes, &SiteCalendar::UTC);
+            let replayed = callboard_queue_log::replay::replay(
+                parsed,
+                CenterConfig::default(),
+                QueueConfig::default(),
+            );
+            replayed.queues.len()
+        })
+        .unwrap()
+        .join()
+        .expect("the replay fits in 2 MiB of stack");
+    assert_eq!(day, 6);
+}

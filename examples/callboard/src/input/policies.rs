@@ -98,7 +98,7 @@ impl Policies {
     pub(crate) fn tracker<const R: usize, const K: usize, const D: usize>(
         &self,
     ) -> Result<Box<SlaTracker<R, K, D>>, String> {
-        let mut tracker: Box<SlaTracker<R, K, D>> = Box::default();
+        let mut tracker = SlaTracker::<R, K, D>::new_boxed();
         for (_, calendar) in &self.calendars {
             tracker.add_calendar(calendar.clone()).map_err(|e| e.to_string())?;
         }
