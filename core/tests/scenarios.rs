@@ -5,7 +5,7 @@ use callboard_core::calendar::{
     DstRule, IntervalLength, LocalDate, MILLIS_PER_HOUR, MILLIS_PER_MINUTE, SiteCalendar,
     Timestamp, UtcOffset,
 };
-use callboard_core::center::{Attribution, EventError, ReadError};
+use callboard_core::center::{Attribution, CallStatus, EventError, ReadError};
 use callboard_core::csat::{CsatValue, SurveyResponse};
 use callboard_core::event::{AgentId, AgentState, CallId, DequeueReason, QueueId, ReasonCode};
 use callboard_core::interval::IntervalStats;
@@ -680,6 +680,26 @@ fn wrap_up_is_optional() {
     let st = interval(&c, A, T0);
     assert_eq!((st.handled, st.after_call_work_ms), (1, 0));
     assert!(close(st.aht_seconds(), 60.0));
+}
+
+/// One call looked up by id, as a feed asks instead of keeping its own copy: waiting, then
+/// connected to its agent, then gone once it ends.
+#[test]
+fn a_call_is_looked_up_by_its_id() {
+    let mut c = center();
+    assert_eq!(c.call(CallId(1)), None);
+    enter(&mut c, T0, 1, A);
+    let waiting = c.call(CallId(1)).unwrap();
+    assert_eq!((waiting.queue, waiting.entered_at, waiting.status), (A, T0, CallStatus::Waiting));
+    answer(&mut c, T0 + s(5), 1, Some(7));
+    let connected = c.call(CallId(1)).unwrap().status;
+    assert_eq!(
+        connected,
+        CallStatus::Connected { answered_at: T0 + s(5), agent: Some(AgentId(7)) }
+    );
+    apply(&mut c, T0 + s(65), EventKind::CallEnded { call: CallId(1), talk_ms: None, hold_ms: 0 });
+    assert_eq!(c.call(CallId(1)), None);
+    assert_eq!(c.calls().count(), 0);
 }
 
 /// A call's end may leave the talk time to the center: from the answer to the end, less the

@@ -255,25 +255,28 @@ impl<const Q: usize, const C: usize, const A: usize, const I: usize, const D: us
         Some((book.id, IntervalReport { start: slot.start, end, stats: slot.stats }))
     }
 
-    /// Calls in flight: waiting, connected, or wrapping up.
+    /// Calls in flight: waiting or connected.
     pub fn calls(&self) -> impl Iterator<Item = CallView> + '_ {
-        self.calls.iter().filter_map(|(&call, rec)| {
-            let status = match rec.phase {
-                CallPhase::Waiting => CallStatus::Waiting,
-                CallPhase::Connected { answered_at, agent } => {
-                    CallStatus::Connected { answered_at, agent }
-                }
-                CallPhase::Ended => return None,
-            };
-            let queue = self.queues.get(usize::from(rec.queue)).map_or(QueueId(u32::MAX), |b| b.id);
-            Some(CallView {
-                call,
-                queue,
-                entered_at: rec.entered_at,
-                priority: rec.priority,
-                status,
-            })
-        })
+        self.calls.iter().filter_map(|(&call, rec)| self.view(call, rec))
+    }
+
+    /// One call in flight, `None` for a call the center does not have (never entered, or
+    /// ended): what a feed asks instead of keeping its own copy of each call's state.
+    #[must_use]
+    pub fn call(&self, call: CallId) -> Option<CallView> {
+        self.view(call, self.calls.get(&call)?)
+    }
+
+    fn view(&self, call: CallId, rec: &CallRecord) -> Option<CallView> {
+        let status = match rec.phase {
+            CallPhase::Waiting => CallStatus::Waiting,
+            CallPhase::Connected { answered_at, agent } => {
+                CallStatus::Connected { answered_at, agent }
+            }
+            CallPhase::Ended => return None,
+        };
+        let queue = self.queues.get(usize::from(rec.queue)).map_or(QueueId(u32::MAX), |b| b.id);
+        Some(CallView { call, queue, entered_at: rec.entered_at, priority: rec.priority, status })
     }
 
     /// An agent's current state, `None` for an agent the center does not know (never seen, or

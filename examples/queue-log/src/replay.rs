@@ -24,7 +24,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use callboard_core::calendar::{MILLIS_PER_DAY, Timestamp};
-use callboard_core::center::Diagnostics;
+use callboard_core::center::{CallStatus, Diagnostics};
 use callboard_core::event::{AgentId, AgentState, CallId, DequeueReason, QueueId, ReasonCode};
 use callboard_core::interval::{DayReport, IntervalReport};
 use callboard_core::{Center, CenterConfig, Event, EventKind, QueueConfig};
@@ -82,13 +82,12 @@ enum Phase {
     Connected,
 }
 
+/// What the replay keeps of a call the log named: the core's id for it and the line it entered
+/// on. Its phase, queue and agent are the center's to say ([`Replayer::state_of`]).
 #[derive(Debug)]
 struct CallTrack {
     id: CallId,
-    queue: String,
-    phase: Phase,
     entered_line: usize,
-    agent: Option<String>,
 }
 
 #[derive(Debug, Default)]
@@ -123,10 +122,14 @@ struct Orphan {
 struct Replayer {
     center: Box<ReplayCenter>,
     queue_ids: HashMap<String, QueueId>,
+    /// Queue names by `QueueId`, which the replay numbers from 0 in order of appearance.
+    queue_names: Vec<String>,
     queue_config: QueueConfig,
     calls: HashMap<String, CallTrack>,
     next_call: u64,
     agents: HashMap<String, AgentTrack>,
+    /// Agent names by `AgentId`, numbered from 0 in order of appearance.
+    agent_names: Vec<String>,
     reasons: HashMap<String, ReasonCode>,
     outbound: HashMap<String, Orphan>,
     orphans: HashMap<String, Orphan>,
@@ -343,10 +346,12 @@ impl Replayer {
         Self {
             center: ReplayCenter::new_boxed(config),
             queue_ids: HashMap::new(),
+            queue_names: Vec::new(),
             queue_config,
             calls: HashMap::new(),
             next_call: 0,
             agents: HashMap::new(),
+            agent_names: Vec::new(),
             reasons: HashMap::new(),
             outbound: HashMap::new(),
             orphans: HashMap::new(),
@@ -458,6 +463,7 @@ impl Replayer {
         match self.center.add_queue(id, self.queue_config) {
             Ok(()) => {
                 self.queue_ids.insert(name.to_owned(), id);
+                self.queue_names.push(name.to_owned());
                 Some(id)
             }
             Err(e) => {
@@ -475,12 +481,13 @@ impl Replayer {
         let Some(queue) = self.queue_id(&rec.queue, rec.line) else {
             return;
         };
-        if let Some(open) = self.calls.get(&rec.callid) {
+        if let Some(open) = self.calls.get(&rec.callid)
+            && let Some((phase, in_queue, _)) = self.state_of(open)
+        {
             let message = format!(
-                "ENTERQUEUE for call {} which is still {} in queue {} since line {}; skipped",
+                "ENTERQUEUE for call {} which is still {} in queue {in_queue} since line {}; skipped",
                 rec.callid,
-                if open.phase == Phase::Waiting { "waiting" } else { "connected" },
-                open.queue,
+                if phase == Phase::Waiting { "waiting" } else { "connected" },
                 open.entered_line
             );
             self.warn(rec.line, message);
@@ -490,22 +497,15 @@ impl Replayer {
         self.next_call += 1;
         let kind = EventKind::CallEntered { call: id, queue, priority: 0 };
         if self.apply(rec.line, Verb::EnterQueue.as_str(), rec.at, kind) {
-            self.calls.insert(
-                rec.callid.clone(),
-                CallTrack {
-                    id,
-                    queue: rec.queue.clone(),
-                    phase: Phase::Waiting,
-                    entered_line: rec.line,
-                    agent: None,
-                },
-            );
+            self.calls.insert(rec.callid.clone(), CallTrack { id, entered_line: rec.line });
         }
     }
 
     /// The call this record is about, if it entered a queue; otherwise remembers the orphan.
     fn tracked(&mut self, rec: &Record, expected: Phase) -> Option<CallId> {
-        let Some(track) = self.calls.get(&rec.callid) else {
+        // A call the log never entered (or one the center no longer has) is an orphan.
+        let known = self.calls.get(&rec.callid).and_then(|t| Some((t.id, self.state_of(t)?)));
+        let Some((id, (phase, in_queue, _))) = known else {
             let orphan = self
                 .orphans
                 .entry(rec.callid.clone())
@@ -513,21 +513,20 @@ impl Replayer {
             orphan.lines += 1;
             return None;
         };
-        if track.phase != expected {
+        if phase != expected {
             let message = format!(
                 "{} for call {} which is {}; skipped",
                 rec.verb,
                 rec.callid,
-                if track.phase == Phase::Waiting { "still waiting" } else { "already connected" }
+                if phase == Phase::Waiting { "still waiting" } else { "already connected" }
             );
             self.warn(rec.line, message);
             return None;
         }
-        let id = track.id;
-        if track.queue != rec.queue && !is_none(&rec.queue) {
+        if in_queue != rec.queue && !is_none(&rec.queue) {
             let message = format!(
-                "{} names queue {} but call {} is in queue {}",
-                rec.verb, rec.queue, rec.callid, track.queue
+                "{} names queue {} but call {} is in queue {in_queue}",
+                rec.verb, rec.queue, rec.callid
             );
             self.warn(rec.line, message);
         }
@@ -544,12 +543,9 @@ impl Replayer {
         if !self.apply(rec.line, Verb::Connect.as_str(), rec.at, kind) {
             return;
         }
-        if let Some(track) = self.calls.get_mut(&rec.callid) {
-            track.phase = Phase::Connected;
-            track.agent.clone_from(&agent);
-        }
         if agent.is_some() {
-            let queue = self.calls.get(&rec.callid).map(|t| t.queue.clone());
+            let track = self.calls.get(&rec.callid);
+            let queue = track.and_then(|t| self.state_of(t)).map(|(_, q, _)| q.to_owned());
             self.agent_update_named(rec, &rec.agent, queue.as_deref(), |a| {
                 // A static member logs no login: being on a call shows they are logged in.
                 a.logged_in = true;
@@ -562,15 +558,17 @@ impl Replayer {
         let Some(call) = self.tracked(rec, Phase::Connected) else {
             return;
         };
+        // Who answered, asked before the call leaves the center.
+        let track = self.calls.get(&rec.callid);
+        let agent = track.and_then(|t| self.state_of(t)).and_then(|(_, _, a)| a.map(str::to_owned));
         // Talk time is everything since the answer (the log has no hold events): the center
         // knows when that was.
         let kind = EventKind::CallEnded { call, talk_ms: None, hold_ms: 0 };
         if !self.apply(rec.line, rec.verb.as_str(), rec.at, kind) {
             return;
         }
-        if let Some(track) = self.calls.remove(&rec.callid)
-            && let Some(agent) = track.agent
-        {
+        self.calls.remove(&rec.callid);
+        if let Some(agent) = agent {
             self.agent_update_named(rec, &agent, None, |a| a.on_call = false);
         }
     }
@@ -590,10 +588,17 @@ impl Replayer {
 
     /// Asterisk restarted: nothing it had in flight survived.
     fn restart(&mut self, rec: &Record) {
-        let mut open: Vec<(String, CallTrack)> = self.calls.drain().collect();
-        open.sort_by_key(|(_, t)| t.entered_line);
-        for (callid, track) in open {
-            let (what, kind) = match track.phase {
+        let mut open: Vec<(String, CallTrack, Option<Phase>)> = std::mem::take(&mut self.calls)
+            .into_iter()
+            .map(|(callid, track)| {
+                let phase = self.state_of(&track).map(|(phase, _, _)| phase);
+                (callid, track, phase)
+            })
+            .collect();
+        open.sort_by_key(|(_, t, _)| t.entered_line);
+        for (callid, track, phase) in open {
+            let Some(phase) = phase else { continue };
+            let (what, kind) = match phase {
                 Phase::Waiting => (
                     "lost while waiting",
                     EventKind::CallDequeued {
@@ -627,13 +632,28 @@ impl Replayer {
     }
 
     fn agent_id(&mut self, name: &str) -> AgentId {
-        let next = u32::try_from(self.agents.len()).unwrap_or(u32::MAX);
-        AgentId(
-            self.agents
-                .entry(name.to_owned())
-                .or_insert_with(|| AgentTrack { id: next, ..AgentTrack::default() })
-                .id,
-        )
+        if let Some(known) = self.agents.get(name) {
+            return AgentId(known.id);
+        }
+        let id = u32::try_from(self.agents.len()).unwrap_or(u32::MAX);
+        self.agents.insert(name.to_owned(), AgentTrack { id, ..AgentTrack::default() });
+        self.agent_names.push(name.to_owned());
+        AgentId(id)
+    }
+
+    /// What the center says of a call the log named: waiting or connected, in which queue
+    /// (by name), with which agent (by name). `None` when the center does not have it.
+    fn state_of(&self, track: &CallTrack) -> Option<(Phase, &str, Option<&str>)> {
+        let view = self.center.call(track.id)?;
+        let queue = usize::try_from(view.queue.0).ok().and_then(|q| self.queue_names.get(q));
+        let name = |agent: AgentId| {
+            usize::try_from(agent.0).ok().and_then(|a| self.agent_names.get(a)).map(String::as_str)
+        };
+        let (phase, agent) = match view.status {
+            CallStatus::Waiting => (Phase::Waiting, None),
+            CallStatus::Connected { agent, .. } => (Phase::Connected, agent.and_then(name)),
+        };
+        Some((phase, queue.map_or("?", String::as_str), agent))
     }
 
     fn reason_code(&mut self, reason: &str) -> ReasonCode {
@@ -761,11 +781,14 @@ impl Replayer {
         let mut open_calls: Vec<OpenCall> = self
             .calls
             .iter()
-            .map(|(callid, t)| OpenCall {
-                callid: callid.clone(),
-                queue: t.queue.clone(),
-                entered_line: t.entered_line,
-                answered: t.phase == Phase::Connected,
+            .filter_map(|(callid, t)| {
+                let (phase, queue, _) = self.state_of(t)?;
+                Some(OpenCall {
+                    callid: callid.clone(),
+                    queue: queue.to_owned(),
+                    entered_line: t.entered_line,
+                    answered: phase == Phase::Connected,
+                })
             })
             .collect();
         open_calls.sort_by_key(|c| c.entered_line);
