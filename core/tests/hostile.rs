@@ -149,7 +149,8 @@ fn check_reads(center: &Hostile, probe: Timestamp) -> Result<(), TestCaseError> 
             None => prop_assert_eq!(snapshot.err(), Some(ReadError::NoClock)),
         }
         let Some(now) = center.now() else {
-            prop_assert!(center.interval(queue, calendar.interval_start(probe, length)).is_none());
+            let start = calendar.interval_start(probe, length);
+            prop_assert_eq!(center.interval(queue, start).err(), Some(ReadError::NoClock));
             continue;
         };
         let current = calendar.interval_start(now, length);
@@ -167,7 +168,13 @@ fn check_reads(center: &Hostile, probe: Timestamp) -> Result<(), TestCaseError> 
             current.saturating_sub(YEAR_MS),
             calendar.interval_start(probe.min(MAX_TIMESTAMP), length),
         ] {
-            let Some(report) = center.interval(queue, start) else { continue };
+            let report = match center.interval(queue, start) {
+                Ok(report) => report,
+                Err(error) => {
+                    prop_assert_eq!(error, ReadError::NotKept);
+                    continue;
+                }
+            };
             prop_assert!(start <= current, "an interval after the clock's was answered");
             prop_assert!(start + 8 * len > current, "an interval older than the ring was answered");
             check_figures(&report.stats)?;
@@ -179,7 +186,13 @@ fn check_reads(center: &Hostile, probe: Timestamp) -> Result<(), TestCaseError> 
             LocalDate::from_days_since_epoch(today.days_since_epoch() - 365),
             calendar.local_date(probe.min(MAX_TIMESTAMP)),
         ] {
-            let Some(report) = center.day(queue, date) else { continue };
+            let report = match center.day(queue, date) {
+                Ok(report) => report,
+                Err(error) => {
+                    prop_assert_eq!(error, ReadError::NotKept);
+                    continue;
+                }
+            };
             prop_assert!(date <= today, "a day after today was answered");
             prop_assert!(
                 date.days_since_epoch() > today.days_since_epoch() - 3,

@@ -318,7 +318,7 @@ fn interval_lengths() {
         enter(&mut c, T0 + s(50 * 60), 1, A);
         let current = c.snapshot(A).unwrap().current_interval;
         assert_eq!((current.start, current.end - current.start), (start, length.millis()));
-        assert_eq!(c.interval(A, start + 1), None, "not a boundary");
+        assert_eq!(c.interval(A, start + 1).err(), Some(ReadError::NotKept), "not a boundary");
     }
 }
 
@@ -630,7 +630,7 @@ fn settled_intervals_come_out_oldest_first_and_only_when_final() {
     // The interval in progress is not settled.
     assert_eq!(c.pop_settled_interval(), None);
     // Popped intervals are gone; the days still hold everything.
-    assert_eq!(c.interval(A, T0), None);
+    assert_eq!(c.interval(A, T0).err(), Some(ReadError::NotKept));
     let today = c.snapshot(A).unwrap().today;
     assert_eq!(c.day(A, today).unwrap().stats.abandoned, 1);
     assert_eq!(c.day(B, today).unwrap().stats.offered, 2);
@@ -786,27 +786,35 @@ const MINUTE: u64 = MILLIS_PER_MINUTE;
 fn periods_not_kept_are_not_answered() {
     let mut c: Center<1, 4, 4, 4, 2> = Center::new(CenterConfig::default());
     c.add_queue(A, QueueConfig::default()).unwrap();
-    assert!(c.interval(A, T0).is_none(), "no clock yet");
+    assert_eq!(c.interval(A, T0).err(), Some(ReadError::NoClock));
+    assert_eq!(c.day(A, LocalDate::new(2026, 11, 23).unwrap()).err(), Some(ReadError::NoClock));
+    assert_eq!(c.interval(B, T0).err(), Some(ReadError::UnknownQueue));
     // The first event, five minutes into an interval: the interval before it is not seen.
     let now = T0 + HOUR + 5 * MINUTE;
     let entered = EventKind::CallEntered { call: CallId(1), queue: A, priority: 0 };
     c.apply(&Event::new(now, entered)).unwrap();
     let current = T0 + HOUR;
-    assert!(c.interval(A, current).is_some());
-    assert!(c.interval(A, current + 15 * MINUTE).is_none(), "the next interval is in the future");
-    assert!(c.interval(A, current - 15 * MINUTE).is_none(), "before the first event");
-    assert!(c.interval(A, current - 365 * 24 * HOUR).is_none(), "a year before any event");
+    assert!(c.interval(A, current).is_ok());
+    let not_kept = Err(ReadError::NotKept);
+    assert_eq!(
+        c.interval(A, current + 15 * MINUTE),
+        not_kept,
+        "the next interval is in the future"
+    );
+    assert_eq!(c.interval(A, current - 15 * MINUTE), not_kept, "before the first event");
+    assert_eq!(c.interval(A, current - 365 * 24 * HOUR), not_kept, "a year before any event");
     let today = c.config().calendar.local_date(now);
-    assert!(c.day(A, today).is_some());
-    assert!(c.day(A, today.next()).is_none(), "tomorrow");
-    assert!(c.day(A, today.previous()).is_none(), "a day before any event");
+    assert!(c.day(A, today).is_ok());
+    assert_eq!(c.day(B, today).err(), Some(ReadError::UnknownQueue));
+    assert_eq!(c.day(A, today.next()).err(), Some(ReadError::NotKept), "tomorrow");
+    assert_eq!(c.day(A, today.previous()).err(), Some(ReadError::NotKept), "a day before");
     // Three hours later the first interval is more than four intervals old: evicted.
     c.advance_to(now + 3 * HOUR).unwrap();
-    assert!(c.interval(A, current).is_none(), "older than the ring");
-    assert!(c.interval(A, current + 3 * HOUR).is_some());
+    assert_eq!(c.interval(A, current), not_kept, "older than the ring");
+    assert!(c.interval(A, current + 3 * HOUR).is_ok());
     // Two days later the first day is older than the ledger's two.
     c.advance_to(now + 48 * HOUR).unwrap();
-    assert!(c.day(A, today).is_none(), "older than the ledger");
+    assert_eq!(c.day(A, today).err(), Some(ReadError::NotKept), "older than the ledger");
     assert_eq!(c.audit(), Ok(()));
 }
 

@@ -8,7 +8,7 @@ use callboard_core::interval::IntervalStats;
 
 use crate::boundary::{check_out, with_handle, with_handle_mut, write_out};
 use crate::cb_status;
-use crate::center::{CenterState, cb_center};
+use crate::center::cb_center;
 use crate::status::*;
 
 /// Member agents of a queue by state.
@@ -192,7 +192,7 @@ impl From<ReadError> for cb_status {
     fn from(error: ReadError) -> Self {
         match error {
             ReadError::UnknownQueue | ReadError::UnknownCall => CB_STATUS_UNKNOWN_ID,
-            ReadError::NoClock => CB_STATUS_NOT_KEPT,
+            ReadError::NoClock | ReadError::NotKept => CB_STATUS_NOT_KEPT,
             ReadError::NotWaiting => CB_STATUS_CONFLICT,
             // Unknown(_), and whatever a later core adds: an honest "cannot say yet".
             _ => CB_STATUS_MISSING_INPUT,
@@ -317,9 +317,11 @@ pub unsafe extern "C" fn cb_center_interval(
 ) -> cb_status {
     // SAFETY: forwarded caller contract.
     unsafe {
-        read_period(center, queue, out, |state, id| {
-            let report = state.interval(id, start_ms).ok_or(CB_STATUS_NOT_KEPT)?;
-            Ok(period_of(report.start, report.end, &report.stats))
+        with_handle(center, |state| {
+            check_out(out)?;
+            let report = state.interval(QueueId(queue), start_ms)?;
+            write_out(out, period_of(report.start, report.end, &report.stats));
+            Ok(())
         })
     }
 }
@@ -359,31 +361,6 @@ pub unsafe extern "C" fn cb_center_pop_settled_interval(
     }
 }
 
-/// Reads one period of a known queue into `out`.
-///
-/// # Safety
-/// `center` NULL or live; `out` NULL or writable for a `cb_period`.
-unsafe fn read_period(
-    center: *const cb_center,
-    queue: u32,
-    out: *mut cb_period,
-    read: impl FnOnce(&CenterState, QueueId) -> Result<cb_period, cb_status>,
-) -> cb_status {
-    // SAFETY: forwarded caller contract.
-    unsafe {
-        with_handle(center, |state| {
-            check_out(out)?;
-            let id = QueueId(queue);
-            if state.queue_config(id).is_none() {
-                return Err(CB_STATUS_UNKNOWN_ID);
-            }
-            let period = read(state, id)?;
-            write_out(out, period);
-            Ok(())
-        })
-    }
-}
-
 /// A queue's figures for the local day `year`-`month`-`day`, including what is live now, as
 /// long as it is kept: from the day of the center's first event to today, among the last
 /// `CB_MAX_DAYS` days up to today.
@@ -411,9 +388,11 @@ pub unsafe extern "C" fn cb_center_day(
     };
     // SAFETY: forwarded caller contract.
     unsafe {
-        read_period(center, queue, out, |state, id| {
-            let report = state.day(id, date).ok_or(CB_STATUS_NOT_KEPT)?;
-            Ok(period_of(report.start, report.end, &report.stats))
+        with_handle(center, |state| {
+            check_out(out)?;
+            let report = state.day(QueueId(queue), date)?;
+            write_out(out, period_of(report.start, report.end, &report.stats));
+            Ok(())
         })
     }
 }

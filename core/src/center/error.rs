@@ -120,6 +120,10 @@ pub enum ReadError {
     /// The estimator lacks an input.
     #[error(transparent)]
     Unknown(WaitUnknown),
+    /// The period asked for is not kept: not an interval boundary, before the queue's first
+    /// counted instant, after the clock's interval or day, or evicted.
+    #[error("that period is not kept")]
+    NotKept,
 }
 
 /// Why a queue could not be added.

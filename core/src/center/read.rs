@@ -153,16 +153,22 @@ impl<const Q: usize, const C: usize, const A: usize, const I: usize, const D: us
         }
     }
 
-    /// The figures of the interval starting at `start`, including what is live now. `None` for
-    /// an unknown queue, a `start` that is not an interval boundary, or an interval no longer
-    /// kept.
-    #[must_use]
-    pub fn interval(&self, queue: QueueId, start: Timestamp) -> Option<IntervalReport> {
-        let q = self.queue_index(queue)?;
-        if self.config.calendar.interval_start(start, self.config.interval) != start {
-            return None;
+    /// The figures of the interval starting at `start`, including what is live now.
+    ///
+    /// # Errors
+    /// [`ReadError::UnknownQueue`], [`ReadError::NoClock`] before anything has happened, and
+    /// [`ReadError::NotKept`] for a `start` that is not an interval boundary or an interval
+    /// not kept (before the queue's first counted instant, after the clock's interval, or
+    /// evicted).
+    pub fn interval(&self, queue: QueueId, start: Timestamp) -> Result<IntervalReport, ReadError> {
+        let q = self.queue_index(queue).ok_or(ReadError::UnknownQueue)?;
+        if self.clock.is_none() {
+            return Err(ReadError::NoClock);
         }
-        self.interval_report(q, start)
+        if self.config.calendar.interval_start(start, self.config.interval) != start {
+            return Err(ReadError::NotKept);
+        }
+        self.interval_report(q, start).ok_or(ReadError::NotKept)
     }
 
     /// Every interval kept for `queue`, oldest first, each with what is live now; then the
@@ -198,11 +204,18 @@ impl<const Q: usize, const C: usize, const A: usize, const I: usize, const D: us
         kept.chain(live)
     }
 
-    /// The figures of a local day, including what is live now; `None` for an unknown queue or
-    /// a day no longer kept.
-    #[must_use]
-    pub fn day(&self, queue: QueueId, date: LocalDate) -> Option<DayReport> {
-        self.day_report(self.queue_index(queue)?, date)
+    /// The figures of a local day, including what is live now.
+    ///
+    /// # Errors
+    /// [`ReadError::UnknownQueue`], [`ReadError::NoClock`] before anything has happened, and
+    /// [`ReadError::NotKept`] for a day not kept (before the queue's first day, after today,
+    /// or evicted from the ledger).
+    pub fn day(&self, queue: QueueId, date: LocalDate) -> Result<DayReport, ReadError> {
+        let q = self.queue_index(queue).ok_or(ReadError::UnknownQueue)?;
+        if self.clock.is_none() {
+            return Err(ReadError::NoClock);
+        }
+        self.day_report(q, date).ok_or(ReadError::NotKept)
     }
 
     /// Every day kept for `queue`, oldest first, each with what is live now; then the days up
