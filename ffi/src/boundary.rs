@@ -56,6 +56,63 @@ pub(crate) unsafe fn write_out<T>(pointer: *mut T, value: T) {
     unsafe { pointer.write(value) };
 }
 
+/// Answers through an out-parameter: `out` is checked before `body` does any work and written
+/// only with what `body` returns on success.
+///
+/// # Safety
+/// `out` must be NULL or point to memory writable as a `T`.
+pub(crate) unsafe fn answer_into<T>(
+    out: *mut T,
+    body: impl FnOnce() -> Result<T, cb_status>,
+) -> Result<(), cb_status> {
+    check_out(out)?;
+    let answer = body()?;
+    // SAFETY: checked by check_out; writable by the caller's contract.
+    unsafe { write_out(out, answer) };
+    Ok(())
+}
+
+/// A whole export that computes an answer from its arguments alone (no handle): `out` checked
+/// first, the body under [`guard`], the answer written only on success.
+///
+/// # Safety
+/// `out` must be NULL or point to memory writable as a `T`.
+pub(crate) unsafe fn compute_into<T>(
+    out: *mut T,
+    body: impl FnOnce() -> Result<T, cb_status>,
+) -> cb_status {
+    // SAFETY: forwarded caller contract.
+    guard(|| unsafe { answer_into(out, body) })
+}
+
+/// A whole export that reads an answer from a handle's state: the handle and `out` checked
+/// first (see [`with_handle`]), the answer written only on success.
+///
+/// # Safety
+/// `handle` must be NULL or a live handle not written during the call; `out` must be NULL or
+/// point to memory writable as a `T`.
+pub(crate) unsafe fn read_into<H: Handle, T>(
+    handle: *const H,
+    out: *mut T,
+    body: impl FnOnce(&H::State) -> Result<T, cb_status>,
+) -> cb_status {
+    // SAFETY: forwarded caller contract.
+    unsafe { with_handle(handle, |state| answer_into(out, || body(state))) }
+}
+
+/// Fills the fields of the figures that are defined and returns the mask of their bits: the
+/// `defined` word of `cb_figures` and `cb_period`, whose undefined fields stay 0.
+pub(crate) fn fill_defined<const N: usize>(figures: [(u32, Option<f64>, &mut f64); N]) -> u32 {
+    let mut defined = 0;
+    for (bit, value, field) in figures {
+        if let Some(value) = value {
+            *field = value;
+            defined |= bit;
+        }
+    }
+    defined
+}
+
 /// An object C holds by pointer (a center, an SLA tracker): its state, and whether a panic
 /// inside an earlier call left that state unknown.
 pub(crate) trait Handle {
@@ -70,6 +127,29 @@ pub(crate) trait Handle {
     /// The state, for writing.
     fn state_mut(&mut self) -> &mut Self::State;
 }
+
+/// Implements [`Handle`] for a handle struct with a `poisoned: bool` field and its state in the
+/// named field.
+macro_rules! handle {
+    ($handle:ty, $field:ident: $state:ty) => {
+        impl crate::boundary::Handle for $handle {
+            type State = $state;
+            fn poisoned(&self) -> bool {
+                self.poisoned
+            }
+            fn poison(&mut self) {
+                self.poisoned = true;
+            }
+            fn state(&self) -> &$state {
+                &self.$field
+            }
+            fn state_mut(&mut self) -> &mut $state {
+                &mut self.$field
+            }
+        }
+    };
+}
+pub(crate) use handle;
 
 /// Runs `body` on a handle's state for writing: NULL, misaligned and poisoned handles are
 /// statuses, and a panic poisons the handle.

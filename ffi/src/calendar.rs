@@ -10,7 +10,6 @@ use crate::status::*;
 /// A site's daylight-saving rule (`cb_center_config.dst_rule`, `cb_sla_site.dst_rule`).
 #[repr(u32)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[allow(non_camel_case_types)]
 pub enum cb_dst_rule {
     /// No daylight saving.
     CB_DST_NONE = 0,

@@ -13,7 +13,9 @@ use callboard_core::event::QueueId;
 use callboard_core::service_level::ServiceLevelThreshold;
 use callboard_core::{Center, CenterConfig, QueueConfig};
 
-use crate::boundary::{Handle, borrow, check_out, guard, with_handle, with_handle_mut, write_out};
+use crate::boundary::{
+    answer_into, borrow, check_out, compute_into, guard, handle, read_into, with_handle_mut,
+};
 use core::mem::MaybeUninit;
 
 use crate::calendar::{cb_dst_rule, site_calendar};
@@ -58,7 +60,6 @@ const _: () = assert!(
 /// duration; calls taking `const cb_center *` may run concurrently with each other, but not with
 /// a call taking `cb_center *`. Different centers are independent.
 #[derive(Debug)]
-#[allow(non_camel_case_types)]
 pub struct cb_center {
     state: CenterState,
     /// An internal panic left the state unknown: every later call is refused.
@@ -93,7 +94,6 @@ pub const CB_ATTRIBUTION_EXIT: u32 = 1;
 /// A center's configuration. `cb_center_config_default` fills in the defaults.
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
-#[allow(non_camel_case_types)]
 pub struct cb_center_config {
     /// The site's standard offset from UTC in minutes (New York: -300).
     pub utc_offset_minutes: i32,
@@ -123,7 +123,6 @@ pub struct cb_center_config {
 /// is above 0, `sl_rings` rings of `ring_cadence_ms` each ("answered by the third ring").
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Default)]
-#[allow(non_camel_case_types)]
 pub struct cb_queue_config {
     /// Service-level threshold in seconds (used when `sl_rings` is 0).
     pub sl_seconds: u32,
@@ -138,7 +137,6 @@ pub struct cb_queue_config {
 /// What a center has counted about its input.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Default)]
-#[allow(non_camel_case_types)]
 pub struct cb_diagnostics {
     /// Events applied.
     pub applied: u64,
@@ -201,25 +199,24 @@ fn config_of(config: &cb_center_config) -> Result<CenterConfig, cb_status> {
 /// `out` must be NULL or point to writable memory for a `cb_center_config`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn cb_center_config_default(out: *mut cb_center_config) -> cb_status {
-    guard(|| {
-        check_out(out)?;
-        let d = CenterConfig::DEFAULT;
-        let config = cb_center_config {
-            utc_offset_minutes: d.calendar.standard_offset().minutes(),
-            dst_rule: cb_dst_rule::CB_DST_NONE as u32,
-            interval_minutes: 15,
-            attribution: CB_ATTRIBUTION_ENTRY,
-            reorder_tolerance_ms: d.reorder_tolerance_ms,
-            max_clock_jump_ms: d.max_clock_jump_ms,
-            csat_scale_lowest: d.csat.scale.lowest(),
-            csat_scale_highest: d.csat.scale.highest(),
-            csat_minimum_sample: d.csat.minimum_sample,
-            csat_figure: CB_CSAT_MEAN_SCORE,
-        };
-        // SAFETY: checked by check_out; writable by the caller's contract.
-        unsafe { write_out(out, config) };
-        Ok(())
-    })
+    // SAFETY: forwarded caller contract.
+    unsafe {
+        compute_into(out, || {
+            let d = CenterConfig::DEFAULT;
+            Ok(cb_center_config {
+                utc_offset_minutes: d.calendar.standard_offset().minutes(),
+                dst_rule: cb_dst_rule::CB_DST_NONE as u32,
+                interval_minutes: 15,
+                attribution: CB_ATTRIBUTION_ENTRY,
+                reorder_tolerance_ms: d.reorder_tolerance_ms,
+                max_clock_jump_ms: d.max_clock_jump_ms,
+                csat_scale_lowest: d.csat.scale.lowest(),
+                csat_scale_highest: d.csat.scale.highest(),
+                csat_minimum_sample: d.csat.minimum_sample,
+                csat_figure: CB_CSAT_MEAN_SCORE,
+            })
+        })
+    }
 }
 
 /// The bytes a center needs in caller memory (`cb_center_init`): about 1.3 MB.
@@ -253,18 +250,33 @@ pub unsafe extern "C" fn cb_center_new(
     config: *const cb_center_config,
     out: *mut *mut cb_center,
 ) -> cb_status {
+    // SAFETY: forwarded caller contract.
+    unsafe {
+        made(config, out, |config| {
+            let mut memory = Box::<cb_center>::new_uninit();
+            // A fresh allocation of a `cb_center`: aligned, writable, unshared; `make_in` then
+            // writes every field.
+            make_in(memory.as_mut_ptr(), config, true);
+            Ok(Box::into_raw(memory.assume_init()))
+        })
+    }
+}
+
+/// The part `cb_center_new` and `cb_center_init` share: the configuration read, then `out`
+/// checked, then the center made by `make` and its pointer written to `out`.
+///
+/// # Safety
+/// `config` NULL or valid; `out` NULL or writable.
+unsafe fn made(
+    config: *const cb_center_config,
+    out: *mut *mut cb_center,
+    make: impl FnOnce(CenterConfig) -> Result<*mut cb_center, cb_status>,
+) -> cb_status {
     guard(|| {
-        // SAFETY: the caller's contract: NULL or a valid configuration.
+        // SAFETY: forwarded caller contract.
         let config = config_of(unsafe { borrow(config) }?)?;
-        check_out(out)?;
-        let mut memory = Box::<cb_center>::new_uninit();
-        // SAFETY: a fresh allocation of a `cb_center`: aligned, writable, unshared.
-        unsafe { make_in(memory.as_mut_ptr(), config, true) };
-        // SAFETY: `make_in` wrote every field.
-        let center = unsafe { memory.assume_init() };
-        // SAFETY: checked by check_out; writable by the caller's contract.
-        unsafe { write_out(out, Box::into_raw(center)) };
-        Ok(())
+        // SAFETY: forwarded caller contract.
+        unsafe { answer_into(out, || make(config)) }
     })
 }
 
@@ -288,22 +300,20 @@ pub unsafe extern "C" fn cb_center_init(
     config: *const cb_center_config,
     out: *mut *mut cb_center,
 ) -> cb_status {
-    guard(|| {
-        // SAFETY: the caller's contract: NULL or a valid configuration.
-        let config = config_of(unsafe { borrow(config) }?)?;
-        check_out(out)?;
-        let place = memory.cast::<cb_center>();
-        check_out(place)?;
-        if len < size_of::<cb_center>() {
-            return Err(CB_STATUS_BUFFER_TOO_SMALL);
-        }
-        // SAFETY: non-NULL, aligned (check_out) and at least size_of::<cb_center>() writable
-        // bytes (checked above; writable and unshared by the caller's contract).
-        unsafe { make_in(place, config, false) };
-        // SAFETY: checked by check_out; writable by the caller's contract.
-        unsafe { write_out(out, place) };
-        Ok(())
-    })
+    // SAFETY: forwarded caller contract.
+    unsafe {
+        made(config, out, |config| {
+            let place = memory.cast::<cb_center>();
+            check_out(place)?;
+            if len < size_of::<cb_center>() {
+                return Err(CB_STATUS_BUFFER_TOO_SMALL);
+            }
+            // Non-NULL, aligned (check_out) and at least size_of::<cb_center>() bytes (checked
+            // above), writable and unshared by the caller's contract.
+            make_in(place, config, false);
+            Ok(place)
+        })
+    }
 }
 
 /// Frees a center made by `cb_center_new`. NULL, and centers made by `cb_center_init` (whose
@@ -328,21 +338,7 @@ pub unsafe extern "C" fn cb_center_free(center: *mut cb_center) {
     });
 }
 
-impl Handle for cb_center {
-    type State = CenterState;
-    fn poisoned(&self) -> bool {
-        self.poisoned
-    }
-    fn poison(&mut self) {
-        self.poisoned = true;
-    }
-    fn state(&self) -> &CenterState {
-        &self.state
-    }
-    fn state_mut(&mut self) -> &mut CenterState {
-        &mut self.state
-    }
-}
+handle!(cb_center, state: CenterState);
 
 /// Adds a queue with id `queue`.
 ///
@@ -402,19 +398,16 @@ pub unsafe extern "C" fn cb_center_diagnostics(
 ) -> cb_status {
     // SAFETY: forwarded caller contract.
     unsafe {
-        with_handle(center, |state| {
-            check_out(out)?;
+        read_into(center, out, |state| {
             let d = state.diagnostics();
-            let answer = cb_diagnostics {
+            Ok(cb_diagnostics {
                 applied: d.applied,
                 rejected: u64::from(d.rejected.total()),
                 surveys_rejected: d.surveys_rejected,
                 intervals_evicted: d.intervals_evicted,
                 days_evicted: d.days_evicted,
                 late_updates: d.late_updates,
-            };
-            write_out(out, answer);
-            Ok(())
+            })
         })
     }
 }

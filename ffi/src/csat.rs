@@ -4,7 +4,7 @@ use callboard_core::csat::{
     BASELINE_QUESTIONS, CsatError, CsatFigureKind, CsatValue, SurveyResponse,
 };
 
-use crate::boundary::{borrow, check_out, with_handle, with_handle_mut, write_out};
+use crate::boundary::{borrow, read_into, with_handle_mut};
 use crate::cb_status;
 use crate::center::cb_center;
 use crate::status::*;
@@ -18,7 +18,6 @@ pub const CB_CSAT_TOP_TWO_BOX: u32 = 1;
 /// A survey response about a contact.
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
-#[allow(non_camel_case_types)]
 pub struct cb_survey {
     /// When the rated contact happened, ms since the epoch (the day it counts for).
     pub contact_at_ms: u64,
@@ -43,7 +42,6 @@ pub const CB_CSAT_NOT_ENOUGH_RESPONSES: u32 = 2;
 /// The previous day's CSAT, as a board posts it.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Default)]
-#[allow(non_camel_case_types)]
 pub struct cb_csat {
     /// The day's local date: year.
     pub year: i32,
@@ -126,8 +124,7 @@ pub unsafe extern "C" fn cb_center_previous_day_csat(
 ) -> cb_status {
     // SAFETY: forwarded caller contract.
     unsafe {
-        with_handle(center, |state| {
-            check_out(out)?;
+        read_into(center, out, |state| {
             let csat = state.previous_day_csat().ok_or(CB_STATUS_NOT_KEPT)?;
             let minimum_sample = state.config().csat.minimum_sample;
             let (status, value) = match csat.value {
@@ -135,7 +132,7 @@ pub unsafe extern "C" fn cb_center_previous_day_csat(
                 CsatValue::NoResponses => (CB_CSAT_NO_RESPONSES, 0.0),
                 CsatValue::BelowMinimumSample { .. } => (CB_CSAT_NOT_ENOUGH_RESPONSES, 0.0),
             };
-            let answer = cb_csat {
+            Ok(cb_csat {
                 year: csat.date.year(),
                 month: csat.date.month(),
                 day: csat.date.day(),
@@ -147,9 +144,7 @@ pub unsafe extern "C" fn cb_center_previous_day_csat(
                 status,
                 value,
                 minimum_sample,
-            };
-            write_out(out, answer);
-            Ok(())
+            })
         })
     }
 }

@@ -5,7 +5,7 @@
 
 use callboard_core::erlang::{self, Figures, Model, ServiceGoal, Targets, Workload};
 
-use crate::boundary::{borrow, check_out, guard, write_out};
+use crate::boundary::{answer_into, borrow, check_out, fill_defined, guard, write_out};
 use crate::cb_status;
 use crate::status::CB_STATUS_INVALID_ARGUMENT;
 
@@ -47,7 +47,6 @@ pub const CB_TARGET_MAX_BLOCKING: u32 = 1 << 5;
 /// What to evaluate: the model and the load.
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
-#[allow(non_camel_case_types)]
 pub struct cb_erlang_query {
     /// `CB_MODEL_ERLANG_B`, `CB_MODEL_ERLANG_C` or `CB_MODEL_ERLANG_A`.
     pub model: u32,
@@ -66,7 +65,6 @@ pub struct cb_erlang_query {
 /// not defined by the model (or needs the handle time) and holds 0.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Default)]
-#[allow(non_camel_case_types)]
 pub struct cb_figures {
     /// Offered traffic, erlangs.
     pub traffic_erlangs: f64,
@@ -94,7 +92,6 @@ pub struct cb_figures {
 /// count, and all of them must hold at once.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Default)]
-#[allow(non_camel_case_types)]
 pub struct cb_targets {
     /// `CB_TARGET_*` bits of the targets given.
     pub given: u32,
@@ -115,7 +112,6 @@ pub struct cb_targets {
 /// The answer of a staffing search.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Default)]
-#[allow(non_camel_case_types)]
 pub struct cb_staffing {
     /// The fewest agents on the phones meeting every target.
     pub agents: u32,
@@ -164,8 +160,7 @@ impl From<&Figures> for cb_figures {
             agents: figures.agents,
             ..Self::default()
         };
-        let mut defined = 0;
-        for (bit, value, field) in [
+        out.defined = fill_defined([
             (CB_FIGURE_P_BLOCK, figures.p_block, &mut out.p_block),
             (CB_FIGURE_P_WAIT, figures.p_wait, &mut out.p_wait),
             (CB_FIGURE_SERVICE_LEVEL, figures.service_level, &mut out.service_level),
@@ -177,13 +172,7 @@ impl From<&Figures> for cb_figures {
             ),
             (CB_FIGURE_P_ABANDON, figures.p_abandon, &mut out.p_abandon),
             (CB_FIGURE_OCCUPANCY, figures.occupancy, &mut out.occupancy),
-        ] {
-            if let Some(value) = value {
-                *field = value;
-                defined |= bit;
-            }
-        }
-        out.defined = defined;
+        ]);
         out
     }
 }
@@ -208,14 +197,16 @@ pub unsafe extern "C" fn cb_erlang_evaluate(
     out: *mut cb_figures,
 ) -> cb_status {
     guard(|| {
-        // SAFETY: the caller's contract: NULL or a valid query.
-        let query = unsafe { borrow(query) }?;
-        check_out(out)?;
-        let figures =
-            erlang::evaluate(model_of(query)?, workload_of(query)?, agents, target_of(query)?)?;
-        // SAFETY: checked by check_out; writable by the caller's contract.
-        unsafe { write_out(out, cb_figures::from(&figures)) };
-        Ok(())
+        // SAFETY: the caller's contract: NULL or a valid query; `out` NULL or writable.
+        unsafe {
+            let query = borrow(query)?;
+            answer_into(out, || {
+                let model = model_of(query)?;
+                let figures =
+                    erlang::evaluate(model, workload_of(query)?, agents, target_of(query)?)?;
+                Ok(cb_figures::from(&figures))
+            })
+        }
     })
 }
 
@@ -269,23 +260,24 @@ pub unsafe extern "C" fn cb_erlang_staff(
     out: *mut cb_staffing,
 ) -> cb_status {
     guard(|| {
-        // SAFETY: the caller's contract: NULL or a valid query.
-        let query = unsafe { borrow(query) }?;
-        // SAFETY: the caller's contract: NULL or valid targets.
-        let targets = unsafe { borrow(targets) }?;
-        check_out(out)?;
-        let targets = targets_of(targets, query)?;
-        let staffing = erlang::staff(model_of(query)?, workload_of(query)?, &targets, shrinkage)?;
-        let answer = cb_staffing {
-            agents: staffing.agents,
-            scheduled_agents: staffing.scheduled_agents,
-            has_fractional: staffing.agents_fractional.is_some(),
-            agents_fractional: staffing.agents_fractional.unwrap_or(0.0),
-            figures: cb_figures::from(&staffing.figures),
-        };
-        // SAFETY: checked by check_out; writable by the caller's contract.
-        unsafe { write_out(out, answer) };
-        Ok(())
+        // SAFETY: the caller's contract: NULL or a valid query and targets; `out` NULL or
+        // writable.
+        unsafe {
+            let query = borrow(query)?;
+            let targets = borrow(targets)?;
+            answer_into(out, || {
+                let targets = targets_of(targets, query)?;
+                let model = model_of(query)?;
+                let staffing = erlang::staff(model, workload_of(query)?, &targets, shrinkage)?;
+                Ok(cb_staffing {
+                    agents: staffing.agents,
+                    scheduled_agents: staffing.scheduled_agents,
+                    has_fractional: staffing.agents_fractional.is_some(),
+                    agents_fractional: staffing.agents_fractional.unwrap_or(0.0),
+                    figures: cb_figures::from(&staffing.figures),
+                })
+            })
+        }
     })
 }
 

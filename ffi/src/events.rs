@@ -14,7 +14,6 @@ use crate::status::*;
 /// What an ACD event reports (`cb_event.kind`).
 #[repr(u32)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[allow(non_camel_case_types)]
 pub enum cb_event_kind {
     /// A call entered a queue: `call`, `queue`, `priority`.
     CB_EVENT_CALL_ENTERED = 1,
@@ -91,7 +90,6 @@ pub const CB_AGENT_NOT_READY: u32 = 5;
 /// One ACD event. `kind` (`CB_EVENT_*`) says which fields count; the others are ignored.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Default)]
-#[allow(non_camel_case_types)]
 pub struct cb_event {
     /// When it happened: milliseconds since 1970-01-01T00:00:00Z.
     pub at_ms: u64,

@@ -6,7 +6,7 @@ use callboard_core::center::ReadError;
 use callboard_core::event::QueueId;
 use callboard_core::interval::IntervalStats;
 
-use crate::boundary::{check_out, with_handle, with_handle_mut, write_out};
+use crate::boundary::{check_out, fill_defined, read_into, with_handle_mut, write_out};
 use crate::cb_status;
 use crate::center::cb_center;
 use crate::status::*;
@@ -14,7 +14,6 @@ use crate::status::*;
 /// Member agents of a queue by state.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Default)]
-#[allow(non_camel_case_types)]
 pub struct cb_agent_counts {
     /// Logged out.
     pub logged_out: u32,
@@ -105,7 +104,6 @@ pub const CB_PERIOD_OCCUPANCY: u32 = 1 << 9;
 ///   `CB_AGENT_AVAILABLE` (reserved and not-ready time count in neither).
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Default)]
-#[allow(non_camel_case_types)]
 pub struct cb_period {
     /// First instant, ms since the epoch.
     pub start_ms: u64,
@@ -160,7 +158,6 @@ pub struct cb_period {
 /// A queue as a wallboard shows it now.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Default)]
-#[allow(non_camel_case_types)]
 pub struct cb_queue_snapshot {
     /// The instant described: the center's clock, ms since the epoch.
     pub at_ms: u64,
@@ -219,8 +216,7 @@ fn period_of(start_ms: u64, end_ms: u64, stats: &IntervalStats) -> cb_period {
     };
     let figures = stats.figures();
     let sl = figures.service_level;
-    let mut defined = 0;
-    for (bit, value, field) in [
+    out.defined = fill_defined([
         (CB_PERIOD_SL_ANSWERED, sl.answered, &mut out.sl_answered),
         (CB_PERIOD_SL_OFFERED, sl.offered, &mut out.sl_offered),
         (CB_PERIOD_SL_ABANDONS_IGNORED, sl.abandons_ignored, &mut out.sl_abandons_ignored),
@@ -235,13 +231,7 @@ fn period_of(start_ms: u64, end_ms: u64, stats: &IntervalStats) -> cb_period {
         (CB_PERIOD_MAX_WAIT, figures.max_wait_seconds, &mut out.max_wait_seconds),
         (CB_PERIOD_ABANDON_RATE, figures.abandon_rate, &mut out.abandon_rate),
         (CB_PERIOD_OCCUPANCY, figures.occupancy, &mut out.occupancy),
-    ] {
-        if let Some(value) = value {
-            *field = value;
-            defined |= bit;
-        }
-    }
-    out.defined = defined;
+    ]);
     out
 }
 
@@ -263,13 +253,12 @@ pub unsafe extern "C" fn cb_center_snapshot(
 ) -> cb_status {
     // SAFETY: forwarded caller contract.
     unsafe {
-        with_handle(center, |state| {
-            check_out(out)?;
+        read_into(center, out, |state| {
             let snapshot = state.snapshot(QueueId(queue))?;
             let agents = snapshot.agents;
             let interval = snapshot.current_interval;
             let today = snapshot.today_stats;
-            let answer = cb_queue_snapshot {
+            Ok(cb_queue_snapshot {
                 at_ms: snapshot.at,
                 sl_threshold_ms: snapshot.service_level_threshold_ms,
                 waiting: snapshot.waiting,
@@ -287,9 +276,7 @@ pub unsafe extern "C" fn cb_center_snapshot(
                 },
                 current_interval: period_of(interval.start, interval.end, &interval.stats),
                 today: period_of(today.start, today.end, &today.stats),
-            };
-            write_out(out, answer);
-            Ok(())
+            })
         })
     }
 }
@@ -317,11 +304,9 @@ pub unsafe extern "C" fn cb_center_interval(
 ) -> cb_status {
     // SAFETY: forwarded caller contract.
     unsafe {
-        with_handle(center, |state| {
-            check_out(out)?;
+        read_into(center, out, |state| {
             let report = state.interval(QueueId(queue), start_ms)?;
-            write_out(out, period_of(report.start, report.end, &report.stats));
-            Ok(())
+            Ok(period_of(report.start, report.end, &report.stats))
         })
     }
 }
@@ -388,11 +373,9 @@ pub unsafe extern "C" fn cb_center_day(
     };
     // SAFETY: forwarded caller contract.
     unsafe {
-        with_handle(center, |state| {
-            check_out(out)?;
+        read_into(center, out, |state| {
             let report = state.day(QueueId(queue), date)?;
-            write_out(out, period_of(report.start, report.end, &report.stats));
-            Ok(())
+            Ok(period_of(report.start, report.end, &report.stats))
         })
     }
 }

@@ -5,8 +5,6 @@
 //! requests, and per department × type (64 pairs) the counts of its last 100 local days. Every
 //! call either does what it says or returns a status and changes nothing.
 
-#![allow(non_camel_case_types)]
-
 use callboard_core::business::{BusinessCalendar, OpenSpan, SPANS_PER_DAY, WeekHours};
 use callboard_core::calendar::{LocalDate, MAX_TIMESTAMP, SiteCalendar, Timestamp, Weekday};
 use callboard_core::sla::{
@@ -14,7 +12,10 @@ use callboard_core::sla::{
     Target,
 };
 
-use crate::boundary::{Handle, borrow, check_out, guard, with_handle, with_handle_mut, write_out};
+use crate::boundary::{
+    answer_into, borrow, check_out, compute_into, guard, handle, read_into, with_handle_mut,
+    write_out,
+};
 use crate::calendar::site_calendar;
 use crate::status::cb_status::{self, *};
 
@@ -201,21 +202,7 @@ fn calendar_of(c: &cb_business_calendar) -> Result<BusinessCalendar, cb_status> 
     Ok(BusinessCalendar::new(site, week))
 }
 
-impl Handle for cb_sla_tracker {
-    type State = Tracker;
-    fn poisoned(&self) -> bool {
-        self.poisoned
-    }
-    fn poison(&mut self) {
-        self.poisoned = true;
-    }
-    fn state(&self) -> &Tracker {
-        &self.tracker
-    }
-    fn state_mut(&mut self) -> &mut Tracker {
-        &mut self.tracker
-    }
-}
+handle!(cb_sla_tracker, tracker: Tracker);
 
 /// Makes an empty tracker (about 1.1 MB on the heap) and writes it to `*out`.
 ///
@@ -225,23 +212,20 @@ impl Handle for cb_sla_tracker {
 /// `out` must be NULL or valid for writing a pointer.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn cb_sla_tracker_new(out: *mut *mut cb_sla_tracker) -> cb_status {
-    guard(|| {
-        check_out(out)?;
-        let mut memory = Box::<cb_sla_tracker>::new_uninit();
-        let place = memory.as_mut_ptr();
-        // SAFETY: a fresh allocation of a `cb_sla_tracker`: aligned, writable, unshared; the
-        // field pointers stay inside it and `MaybeUninit<Tracker>` has `Tracker`'s layout. The
-        // core writes the tracker in place (no copy of its megabytes on the stack), then the
-        // flag; every field is then written.
-        let tracker = unsafe {
+    // SAFETY: forwarded caller contract.
+    unsafe {
+        compute_into(out, || {
+            let mut memory = Box::<cb_sla_tracker>::new_uninit();
+            let place = memory.as_mut_ptr();
+            // A fresh allocation of a `cb_sla_tracker`: aligned, writable, unshared; the field
+            // pointers stay inside it and `MaybeUninit<Tracker>` has `Tracker`'s layout. The
+            // core writes the tracker in place (no copy of its megabytes on the stack), then
+            // the flag; every field is then written.
             Tracker::new_in(&mut *core::ptr::addr_of_mut!((*place).tracker).cast());
             core::ptr::addr_of_mut!((*place).poisoned).write(false);
-            memory.assume_init()
-        };
-        // SAFETY: checked by check_out; writable by the caller's contract.
-        unsafe { write_out(out, Box::into_raw(tracker)) };
-        Ok(())
-    })
+            Ok(Box::into_raw(memory.assume_init()))
+        })
+    }
 }
 
 /// Frees a tracker from `cb_sla_tracker_new`; NULL is left alone.
@@ -279,10 +263,7 @@ pub unsafe extern "C" fn cb_sla_add_calendar(
     unsafe {
         with_handle_mut(tracker, |t| {
             let calendar = calendar_of(borrow(calendar)?)?;
-            check_out(index)?;
-            let i = t.add_calendar(calendar).map_err(status_of)?;
-            write_out(index, i);
-            Ok(())
+            answer_into(index, || t.add_calendar(calendar).map_err(status_of))
         })
     }
 }
@@ -457,24 +438,19 @@ pub unsafe extern "C" fn cb_sla_request_clock(
 ) -> cb_status {
     // SAFETY: the caller's contract.
     unsafe {
-        with_handle(tracker, |t| {
-            check_out(out)?;
+        read_into(tracker, out, |t| {
             if now_ms > MAX_TIMESTAMP {
                 return Err(CB_STATUS_INVALID_ARGUMENT);
             }
             let clock = t.request(RequestId(id), now_ms).ok_or(CB_STATUS_UNKNOWN_ID)?;
-            write_out(
-                out,
-                cb_sla_request {
-                    status: status_code(clock.status),
-                    paused: clock.paused,
-                    has_due: clock.due_at.is_some(),
-                    due_ms: clock.due_at.unwrap_or(0),
-                    used_ms: clock.used_ms,
-                    budget_ms: clock.budget_ms,
-                },
-            );
-            Ok(())
+            Ok(cb_sla_request {
+                status: status_code(clock.status),
+                paused: clock.paused,
+                has_due: clock.due_at.is_some(),
+                due_ms: clock.due_at.unwrap_or(0),
+                used_ms: clock.used_ms,
+                budget_ms: clock.budget_ms,
+            })
         })
     }
 }
@@ -503,8 +479,7 @@ pub unsafe extern "C" fn cb_sla_summary_get(
 ) -> cb_status {
     // SAFETY: the caller's contract.
     unsafe {
-        with_handle(tracker, |t| {
-            check_out(out)?;
+        read_into(tracker, out, |t| {
             if [from_ms, to_ms, now_ms].into_iter().any(|at| at > MAX_TIMESTAMP) {
                 return Err(CB_STATUS_INVALID_ARGUMENT);
             }
@@ -518,24 +493,20 @@ pub unsafe extern "C" fn cb_sla_summary_get(
             };
             let s = t.summary(filter, day(from_ms), day(to_ms), now_ms);
             let compliance = s.compliance();
-            write_out(
-                out,
-                cb_sla_summary {
-                    opened: s.opened,
-                    closed: s.closed,
-                    met: s.met,
-                    missed: s.missed,
-                    open_on_time: s.open_on_time,
-                    open_at_risk: s.open_at_risk,
-                    open_breached: s.open_breached,
-                    has_compliance: compliance.is_some(),
-                    // 0–1000 after rounding a share.
-                    compliance_permille: compliance.map_or(0, |c| (c * 1000.0).round() as u16),
-                    median_close_ms: s.median_close_ms().unwrap_or(0),
-                    p90_close_ms: s.p90_close_ms().unwrap_or(0),
-                },
-            );
-            Ok(())
+            Ok(cb_sla_summary {
+                opened: s.opened,
+                closed: s.closed,
+                met: s.met,
+                missed: s.missed,
+                open_on_time: s.open_on_time,
+                open_at_risk: s.open_at_risk,
+                open_breached: s.open_breached,
+                has_compliance: compliance.is_some(),
+                // 0–1000 after rounding a share.
+                compliance_permille: compliance.map_or(0, |c| (c * 1000.0).round() as u16),
+                median_close_ms: s.median_close_ms().unwrap_or(0),
+                p90_close_ms: s.p90_close_ms().unwrap_or(0),
+            })
         })
     }
 }

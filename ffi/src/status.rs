@@ -6,7 +6,6 @@ use callboard_core::erlang::ErlangError;
 /// answer is `CB_STATUS_OK`. The numbers are part of the ABI and never change meaning.
 #[repr(u32)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[allow(non_camel_case_types)]
 pub enum cb_status {
     /// Success.
     CB_STATUS_OK = 0,

@@ -6,7 +6,7 @@ use callboard_core::event::{CallId, QueueId};
 use callboard_core::wait::WaitEstimator;
 
 use crate::boundary::c_codes;
-use crate::boundary::{check_out, with_handle, write_out};
+use crate::boundary::read_into;
 use crate::cb_status;
 use crate::center::{CenterState, cb_center};
 use crate::status::*;
@@ -14,7 +14,6 @@ use crate::status::*;
 /// An expected-wait estimator (`cb_center_expected_wait`, `cb_center_call_expected_wait`).
 #[repr(u32)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[allow(non_camel_case_types)]
 pub enum cb_wait_estimator {
     /// Expected-wait estimator: Σ 1/(sμ + iθ), the queue-length estimator with callers ahead giving
     /// up.
@@ -119,12 +118,5 @@ unsafe fn answer(
     estimate: impl FnOnce(&CenterState, WaitEstimator) -> Result<u64, ReadError>,
 ) -> cb_status {
     // SAFETY: forwarded caller contract.
-    unsafe {
-        with_handle(center, |state| {
-            check_out(out_ms)?;
-            let wait = estimate(state, estimator(code)?)?;
-            write_out(out_ms, wait);
-            Ok(())
-        })
-    }
+    unsafe { read_into(center, out_ms, |state| Ok(estimate(state, estimator(code)?)?)) }
 }
