@@ -4,12 +4,12 @@ mod support;
 
 use callboard_core::calendar::{MILLIS_PER_HOUR, Timestamp};
 use callboard_core::center::Attribution;
-use callboard_core::event::{AgentId, CallId, DequeueReason, QueueId};
+use callboard_core::event::{CallId, DequeueReason, QueueId};
 use callboard_core::interval::{IntervalReport, IntervalStats};
 use callboard_core::service_level::{ServiceLevelThreshold, ServiceLevelVariant};
 use callboard_core::{Center, CenterConfig, Event, EventKind, QueueConfig};
 use proptest::prelude::*;
-use support::agent_state;
+use support::event_kind;
 
 /// Large enough that nothing is evicted over the generated spans (at most ~40 hours).
 type TestCenter = Center<4, 64, 8, 256, 8>;
@@ -30,34 +30,10 @@ fn new_center(attribution: Attribution) -> TestCenter {
     c
 }
 
-/// One event kind over small id spaces, so that many generated events refer to each other.
-/// Queue 3 and the "to" queue 3 do not exist.
+/// One event kind over small id spaces, so that many generated events refer to each other,
+/// with talk and hold times up to two minutes.
 fn kind() -> impl Strategy<Value = EventKind> {
-    let call = (0u64..12).prop_map(CallId);
-    let agent = (0u32..6).prop_map(AgentId);
-    let queue = (0u32..4).prop_map(QueueId);
-    prop_oneof![
-        4 => (call.clone(), queue.clone(), any::<u8>())
-            .prop_map(|(call, queue, priority)| EventKind::CallEntered { call, queue, priority }),
-        3 => (call.clone(), proptest::option::of(agent.clone()))
-            .prop_map(|(call, agent)| EventKind::CallAnswered { call, agent }),
-        2 => call.clone().prop_map(|call| EventKind::CallAbandoned { call }),
-        1 => (call.clone(), 0usize..6).prop_map(|(call, r)| EventKind::CallDequeued {
-            call,
-            reason: DequeueReason::ALL[r],
-        }),
-        1 => (call.clone(), proptest::option::of(queue.clone()))
-            .prop_map(|(call, to)| EventKind::CallTransferred { call, to }),
-        // Talk time given, or left to the center (from the answer, less the hold).
-        3 => (call, proptest::option::of(0u64..120_000), 0u64..30_000)
-            .prop_map(|(call, talk_ms, hold_ms)| EventKind::CallEnded { call, talk_ms, hold_ms }),
-        1 => agent.clone().prop_map(|agent| EventKind::AfterCallWorkEnded { agent }),
-        3 => (agent.clone(), any::<u8>())
-            .prop_map(|(agent, s)| EventKind::AgentStateChanged { agent, state: agent_state(s) }),
-        1 => (agent.clone(), queue.clone())
-            .prop_map(|(agent, queue)| EventKind::AgentJoinedQueue { agent, queue }),
-        1 => (agent, queue).prop_map(|(agent, queue)| EventKind::AgentLeftQueue { agent, queue }),
-    ]
+    event_kind(0_u64..120_000)
 }
 
 /// Events with mostly increasing times: steps of up to two minutes, the odd jump of hours,
