@@ -8,7 +8,7 @@ mod support;
 use std::path::PathBuf;
 
 use serde_json::Value;
-use support::callboard;
+use support::{callboard, words};
 
 fn json(args: &[&str]) -> Value {
     let out = callboard(&[args, &["--json"]].concat());
@@ -42,19 +42,9 @@ const FIGURE_KEYS: [&str; 9] = [
 
 #[test]
 fn erlang_c_figures_at_a_staffing() {
-    let v = json(&[
-        "erlang",
-        "--model",
-        "erlang-c",
-        "--calls-per-hour",
-        "1200",
-        "--aht",
-        "240",
-        "--agents",
-        "86",
-        "--target-seconds",
-        "20",
-    ]);
+    let v = json(&words(
+        "erlang --model erlang-c --calls-per-hour 1200 --aht 240 --agents 86 --target-seconds 20",
+    ));
     for key in FIGURE_KEYS {
         assert!(v.get(key).is_some(), "missing {key}");
     }
@@ -94,21 +84,10 @@ fn erlang_b_lines_at_a_blocking_target() {
 
 #[test]
 fn erlang_a_beyond_saturation() {
-    let v = json(&[
-        "erlang",
-        "--model",
-        "erlang-a",
-        "--traffic",
-        "120",
-        "--aht",
-        "300",
-        "--patience",
-        "120",
-        "--agents",
-        "100",
-        "--target-seconds",
-        "30",
-    ]);
+    let v = json(&words(
+        "erlang --model erlang-a --traffic 120 --aht 300 --patience 120 --agents 100 \
+         --target-seconds 30",
+    ));
     let abandon = v["p_abandon"].as_f64().unwrap();
     let served = 120.0 * (1.0 - abandon);
     assert!(abandon > 1.0 / 6.0, "at least the excess traffic abandons: {abandon}");
@@ -118,21 +97,10 @@ fn erlang_a_beyond_saturation() {
 
 #[test]
 fn staff_for_a_service_level_with_shrinkage() {
-    let args = [
-        "staff",
-        "--model",
-        "erlang-c",
-        "--calls-per-hour",
-        "1200",
-        "--aht",
-        "240",
-        "--target-seconds",
-        "20",
-        "--service-level",
-        "80%",
-        "--shrinkage",
-        "30%",
-    ];
+    let args = words(
+        "staff --model erlang-c --calls-per-hour 1200 --aht 240 --target-seconds 20 \
+         --service-level 80% --shrinkage 30%",
+    );
     let v = json(&args);
     // SL(86) = 75.59 %, SL(87) = 81.08 %.
     assert_eq!(v["agents"], 87.0);
@@ -148,17 +116,7 @@ fn staff_for_a_service_level_with_shrinkage() {
 
 #[test]
 fn staff_with_several_targets_under_erlang_a() {
-    let base = [
-        "staff",
-        "--model",
-        "erlang-a",
-        "--patience",
-        "150",
-        "--calls-per-hour",
-        "900",
-        "--aht",
-        "300",
-    ];
+    let base = words("staff --model erlang-a --patience 150 --calls-per-hour 900 --aht 300");
     let abandon_only = json(&[&base[..], &["--max-abandon", "0.05"]].concat());
     let both = json(&[&base[..], &["--max-abandon", "0.05", "--max-asa", "10"]].concat());
     assert!(abandon_only["p_abandon"].as_f64().unwrap() <= 0.05);
@@ -217,35 +175,9 @@ fn nonsense_gets_a_clear_error() {
     let c = ["--model", "erlang-c", "--calls-per-hour", "600", "--aht", "300"];
     let cases: Vec<(Vec<&str>, &str)> = vec![
         ([&["erlang"], &c[..], &["--agents", "50"]].concat(), "below the number of agents"),
-        (
-            vec![
-                "erlang",
-                "--model",
-                "erlang-c",
-                "--calls-per-hour",
-                "-5",
-                "--aht",
-                "300",
-                "--agents",
-                "3",
-            ],
-            "call rate",
-        ),
+        (words("erlang --model erlang-c --calls-per-hour -5 --aht 300 --agents 3"), "call rate"),
         ([&["erlang"], &c[..], &["--agents", "-1"]].concat(), "number of agents"),
-        (
-            vec![
-                "erlang",
-                "--model",
-                "erlang-c",
-                "--calls-per-hour",
-                "60",
-                "--aht",
-                "0",
-                "--agents",
-                "3",
-            ],
-            "handle time",
-        ),
+        (words("erlang --model erlang-c --calls-per-hour 60 --aht 0 --agents 3"), "handle time"),
         ([&["staff"], &c[..], &["--max-p-wait", "0.2", "--shrinkage", "1"]].concat(), "shrinkage"),
         ([&["staff"], &c[..], &["--max-abandon", "0.05"]].concat(), "Erlang A"),
         ([&["staff"], &c[..]].concat(), "no staffing target"),
@@ -258,34 +190,9 @@ fn nonsense_gets_a_clear_error() {
             vec!["erlang", "--model", "erlang-a", "--traffic", "5", "--aht", "60", "--agents", "3"],
             "--patience",
         ),
+        (words("erlang --model erlang-a --traffic 5 --patience 60 --agents 3"), "--aht"),
         (
-            vec![
-                "erlang",
-                "--model",
-                "erlang-a",
-                "--traffic",
-                "5",
-                "--patience",
-                "60",
-                "--agents",
-                "3",
-            ],
-            "--aht",
-        ),
-        (
-            vec![
-                "erlang",
-                "--model",
-                "erlang-a",
-                "--traffic",
-                "5",
-                "--aht",
-                "60",
-                "--patience",
-                "60",
-                "--agents",
-                "2.5",
-            ],
+            words("erlang --model erlang-a --traffic 5 --aht 60 --patience 60 --agents 2.5"),
             "whole number",
         ),
     ];
@@ -322,19 +229,10 @@ fn a_broken_forecast_names_its_line() {
 /// and exit status 1, never a panic's backtrace (f64::clamp once panicked here).
 #[test]
 fn a_million_erlangs_is_refused_clearly() {
-    let args = [
-        "staff",
-        "--model",
-        "erlang-c",
-        "--traffic",
-        "1000000",
-        "--aht",
-        "180",
-        "--target-seconds",
-        "20",
-        "--service-level",
-        "80%",
-    ];
+    let args = words(
+        "staff --model erlang-c --traffic 1000000 --aht 180 --target-seconds 20 \
+         --service-level 80%",
+    );
     let out = callboard(&args);
     assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
     let message = failure(&args);

@@ -12,6 +12,11 @@ pub fn callboard(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_callboard")).args(args).output().expect("run callboard")
 }
 
+/// A command line's words, split at spaces: `words("erlang --traffic 20 --agents 25")`.
+pub fn words(line: &str) -> Vec<&str> {
+    line.split_whitespace().collect()
+}
+
 /// A file of `examples/data/`, as an argument.
 pub fn data(name: &str) -> String {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
