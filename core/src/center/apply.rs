@@ -213,6 +213,13 @@ impl<const Q: usize, const C: usize, const A: usize, const I: usize, const D: us
             None => {}
         }
         self.advance_clock(at);
+        self.enqueue(at, call, q, priority);
+        Ok(())
+    }
+
+    /// A call starts waiting in queue `q` at `at`: offered there (now, under queue-entry
+    /// attribution) and stored. Entering, and being transferred in, are the same here.
+    fn enqueue(&mut self, at: Timestamp, call: CallId, q: u8, priority: u8) {
         let mut rec = CallRecord {
             queue: q,
             entered_at: at,
@@ -225,7 +232,6 @@ impl<const Q: usize, const C: usize, const A: usize, const I: usize, const D: us
             self.attribute(&mut rec, at);
         }
         self.store_call(call, rec);
-        Ok(())
     }
 
     pub(super) fn call_transferred(
@@ -251,18 +257,7 @@ impl<const Q: usize, const C: usize, const A: usize, const I: usize, const D: us
         self.remove_call(call, &rec, at);
         if let Some(q) = target {
             // Offered anew in the target queue; its wait there starts now.
-            let mut moved = CallRecord {
-                queue: q,
-                entered_at: at,
-                last_at: at,
-                priority: rec.priority,
-                attributed_at: None,
-                phase: CallPhase::Waiting,
-            };
-            if self.config.attribution == Attribution::QueueEntry {
-                self.attribute(&mut moved, at);
-            }
-            self.store_call(call, moved);
+            self.enqueue(at, call, q, rec.priority);
         }
         Ok(())
     }
