@@ -642,10 +642,11 @@ impl Replayer {
     }
 
     /// What the center says of a call the log named: waiting or connected, in which queue
-    /// (by name), with which agent (by name). `None` when the center does not have it.
+    /// (by name), with which agent (by name). `None` when the center does not have it (every
+    /// queue the center knows was added by the replay, under a name).
     fn state_of(&self, track: &CallTrack) -> Option<(Phase, &str, Option<&str>)> {
         let view = self.center.call(track.id)?;
-        let queue = usize::try_from(view.queue.0).ok().and_then(|q| self.queue_names.get(q));
+        let queue = usize::try_from(view.queue.0).ok().and_then(|q| self.queue_names.get(q))?;
         let name = |agent: AgentId| {
             usize::try_from(agent.0).ok().and_then(|a| self.agent_names.get(a)).map(String::as_str)
         };
@@ -653,7 +654,7 @@ impl Replayer {
             CallStatus::Waiting => (Phase::Waiting, None),
             CallStatus::Connected { agent, .. } => (Phase::Connected, agent.and_then(name)),
         };
-        Some((phase, queue.map_or("?", String::as_str), agent))
+        Some((phase, queue.as_str(), agent))
     }
 
     fn reason_code(&mut self, reason: &str) -> ReasonCode {
