@@ -3,6 +3,7 @@
 //! and what a command prints is built in the module named for it (`report`, `staffing`, `sla`,
 //! `preview`).
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -55,14 +56,23 @@ fn main() -> ExitCode {
         Command::Sla(command) => commands::sla::run(command),
         Command::Demo(args) => commands::demo::run(args),
     };
-    match outcome {
-        Ok(text) => {
-            print!("{text}");
-            ExitCode::SUCCESS
-        }
+    match outcome.and_then(|text| emit(&text)) {
+        Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("callboard: {message}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Writes a command's output. A reader that has gone (`callboard report ... | head`) is not an
+/// error: what it wanted it has read, as with any Unix filter.
+fn emit(text: &str) -> Result<(), String> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(format!("cannot write the output: {error}"))
+        }
+        _ => Ok(()),
     }
 }

@@ -304,3 +304,21 @@ fn a_truncated_log_reports_what_it_holds() {
     assert_eq!(all["offered"].as_u64().unwrap(), outcomes);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_reader_that_stops_reading_is_not_a_crash() {
+    // `callboard report ... | head -1`: the reader has gone before the report is written.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_callboard"))
+        .arg("report")
+        .arg("--queue-log")
+        .arg(sample())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run callboard");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("wait for callboard");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(out.status.success(), "{:?}: {stderr}", out.status);
+}
