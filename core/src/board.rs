@@ -13,24 +13,25 @@
 //!
 //! A frame may also carry the service agreements with the city's departments, a
 //! [`SlaLine`] each ("SANITATION SLA 93% · 4 breached"), built from an [`SlaTracker`]'s
-//! [`SlaSummary`] by [`SlaLine::from_summary`]: the same figures `callboard sla report` and
-//! the C API give.
+//! [`SlaSummary`] by [`SlaLine::from_summary`] (or [`SlaLine::for_agreement`], a department
+//! over the last days): the same figures `callboard sla report` and the C API give. Whether the
+//! center is open comes from its hours, a [`BusinessCalendar`] ([`Opening::by_hours`]).
 //!
 //! Figures are integers on the board: seconds, tenths of a percent (permille), hundredths of a
 //! score. Sizes are fixed: [`QUEUES_PER_FRAME`] queues, [`SLA_LINES_PER_FRAME`] agreements,
 //! labels of [`LABEL_BYTES`] bytes, an announcement of [`ANNOUNCEMENT_BYTES`] bytes (UTF-8).
 //!
-//! [`SlaTracker`]: crate::sla::SlaTracker
 
 use heapless::{String, Vec};
 
 use crate::Center;
+use crate::business::BusinessCalendar;
 use crate::calendar::{SiteCalendar, Timestamp, Weekday};
 use crate::center::ReadError;
 use crate::csat::{CsatFigureKind, CsatValue, PreviousDayCsat};
 use crate::event::QueueId;
 use crate::service_level::ServiceLevelVariant;
-use crate::sla::SlaSummary;
+use crate::sla::{DepartmentId, SlaFilter, SlaSummary, SlaTracker};
 
 /// The most queues one frame carries; a board pages through them when they do not fit.
 pub const QUEUES_PER_FRAME: usize = 8;
@@ -205,6 +206,19 @@ pub enum Opening {
     },
 }
 
+impl Opening {
+    /// Open or closed at `at` by the center's opening hours, with the next opening when closed
+    /// (none for hours that never open).
+    #[must_use]
+    pub fn by_hours(hours: &BusinessCalendar, at: Timestamp) -> Self {
+        if hours.is_open(at) {
+            return Self::Open;
+        }
+        let reopens = hours.next_opening(at).ok().map(|next| Reopening::at(hours.site(), next));
+        Self::Closed { reopens }
+    }
+}
+
 /// When a closed center opens next, in the site's local time, as a board shows it.
 ///
 /// Local, not an instant: a board has no calendar, and the night a center is closed is the
@@ -288,6 +302,40 @@ impl SlaLine {
             breached: if breached > 0 { Alert::Alarm } else { Alert::Normal },
         };
         Ok(Self { label, compliance_permille, goal_permille, at_risk, breached, alerts })
+    }
+}
+
+/// A department's service agreement to put on a board, and how.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BoardAgreement<'a> {
+    /// The department.
+    pub department: DepartmentId,
+    /// Its label on the board (at most [`LABEL_BYTES`] bytes).
+    pub label: &'a str,
+    /// The compliance the city agreed to, permille.
+    pub goal_permille: u16,
+}
+
+impl SlaLine {
+    /// The line for `agreement` at `at`: the department's compliance over the `days` local days
+    /// (by `site`) ending on `at`'s (1: today alone), and its requests open at risk and
+    /// breached at `at`. A department the tracker has not seen has a line with no figures yet.
+    ///
+    /// # Errors
+    /// [`BoardError::LabelTooLong`].
+    pub fn for_agreement<const REQUESTS: usize, const KEYS: usize, const DAYS: usize>(
+        tracker: &SlaTracker<REQUESTS, KEYS, DAYS>,
+        site: &SiteCalendar,
+        agreement: &BoardAgreement<'_>,
+        days: u16,
+        at: Timestamp,
+        thresholds: &AlertThresholds,
+    ) -> Result<Self, BoardError> {
+        let to = site.local_date(at);
+        let from = (1..days).fold(to, |day, _| day.previous());
+        let filter = SlaFilter { department: Some(agreement.department), request_type: None };
+        let summary = tracker.summary(filter, from, to, at);
+        Self::from_summary(agreement.label, &summary, agreement.goal_permille, thresholds)
     }
 }
 
@@ -553,6 +601,27 @@ mod tests {
     }
 
     #[test]
+    fn a_board_is_open_by_the_centers_hours() {
+        use crate::business::{OpenSpan, WeekHours};
+        // 08:00-20:00 on weekdays, UTC; T0 is Monday 2026-11-23 08:00.
+        const HOUR: u64 = 3_600_000;
+        let monday = T0 - 8 * HOUR;
+        let week = WeekHours::weekdays(OpenSpan::new(8 * 60, 20 * 60).unwrap());
+        let hours = BusinessCalendar::new(SiteCalendar::UTC, week);
+        assert_eq!(Opening::by_hours(&hours, T0), Opening::Open);
+        let monday_8 = Reopening { weekday: Weekday::Monday, hour: 8, minute: 0 };
+        assert_eq!(Opening::by_hours(&hours, monday), Opening::Closed { reopens: Some(monday_8) });
+        // Friday 20:00 (closing time is closed): Monday 08:00.
+        let friday_close = monday + (4 * 24 + 20) * HOUR;
+        assert_eq!(
+            Opening::by_hours(&hours, friday_close),
+            Opening::Closed { reopens: Some(monday_8) }
+        );
+        let never = BusinessCalendar::new(SiteCalendar::UTC, WeekHours::closed());
+        assert_eq!(Opening::by_hours(&never, T0), Opening::Closed { reopens: None });
+    }
+
+    #[test]
     fn an_sla_line_shows_the_trackers_figures() {
         use crate::business::BusinessCalendar;
         use crate::calendar::LocalDate;
@@ -613,6 +682,19 @@ mod tests {
             SlaLine::from_summary("DEPARTMENT OF SANITATION", &summary, 900, &thresholds),
             Err(BoardError::LabelTooLong)
         );
+
+        // The same line for the department over the three days ending on `now`'s (the 23rd to
+        // the 25th, midnight), by agreement;
+        // a department the tracker has never seen has no figures.
+        let agreement =
+            BoardAgreement { department: sanitation, label: "SANITATION", goal_permille: 900 };
+        let site = SiteCalendar::UTC;
+        let by_agreement =
+            SlaLine::for_agreement(&tracker, &site, &agreement, 3, now, &thresholds).unwrap();
+        assert_eq!(by_agreement, line);
+        let parks = BoardAgreement { department: DepartmentId(9), label: "PARKS", ..agreement };
+        let unseen = SlaLine::for_agreement(&tracker, &site, &parks, 3, now, &thresholds).unwrap();
+        assert_eq!((unseen.compliance_permille, unseen.at_risk, unseen.breached), (None, 0, 0));
 
         // A frame takes at most eight, and a refusal leaves it as it was.
         let mut frame = BoardFrame { valid_at: now, ttl_s: 30, ..BoardFrame::EMPTY };

@@ -234,6 +234,30 @@ impl BusinessCalendar {
         self.open_ranges(self.site.local_date(at)).any(|(start, end)| start <= at && at < end)
     }
 
+    /// The first instant at or after `at` at which the calendar is open: `at` itself while it
+    /// is open, else the start of the next opening span (holidays skipped). What a reader
+    /// board shows as "reopens".
+    ///
+    /// # Errors
+    /// [`BusinessError::NeverOpen`] for a calendar with no hours; [`BusinessError::OutOfRange`]
+    /// past the last representable instant.
+    pub fn next_opening(&self, at: Timestamp) -> Result<Timestamp, BusinessError> {
+        if !self.week.is_ever_open() {
+            return Err(BusinessError::NeverOpen);
+        }
+        // Each week has an open weekday, and each holiday closes at most one of them: the next
+        // opening is at most this many days away.
+        const REACH: usize = 7 * (MAX_HOLIDAYS + 1) + 1;
+        let mut date = self.site.local_date(at);
+        for _ in 0..REACH {
+            if let Some((start, _)) = self.open_ranges(date).find(|&(_, end)| at < end) {
+                return Ok(start.max(at));
+            }
+            date = next_date(date)?;
+        }
+        Err(BusinessError::NeverOpen)
+    }
+
     /// The working time in milliseconds from `from` to `to` (0 if `to` is not after `from`).
     #[must_use]
     pub fn business_between(&self, from: Timestamp, to: Timestamp) -> u64 {
@@ -607,6 +631,40 @@ mod tests {
             LocalResolution::Unique(t) => t,
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn the_next_opening_skips_nights_weekends_and_holidays() {
+        let mut cal = city();
+        // Wednesday 25 November 2026: open at 10:00; before 08:00 it opens at 08:00.
+        let ten = at(&cal, 2026, 11, 25, 10, 0);
+        assert_eq!(cal.next_opening(ten), Ok(ten));
+        assert_eq!(
+            cal.next_opening(at(&cal, 2026, 11, 25, 7, 0)),
+            Ok(at(&cal, 2026, 11, 25, 8, 0))
+        );
+        // Closing time is closed: the next morning.
+        let close = at(&cal, 2026, 11, 25, 20, 0);
+        assert_eq!(cal.next_opening(close), Ok(at(&cal, 2026, 11, 26, 8, 0)));
+        // Friday night: Monday; with Monday a holiday, Tuesday.
+        let friday_night = at(&cal, 2026, 11, 27, 21, 0);
+        assert_eq!(cal.next_opening(friday_night), Ok(at(&cal, 2026, 11, 30, 8, 0)));
+        cal.add_holiday(LocalDate::new(2026, 11, 30).unwrap()).unwrap();
+        assert_eq!(cal.next_opening(friday_night), Ok(at(&cal, 2026, 12, 1, 8, 0)));
+        // Never open: no answer.
+        let closed = BusinessCalendar::new(eastern(), WeekHours::closed());
+        assert_eq!(closed.next_opening(ten), Err(BusinessError::NeverOpen));
+        // Mondays only, the next 64 Mondays holidays: still found, 65 weeks on.
+        let mut mondays = WeekHours::closed();
+        mondays.set(Weekday::Monday, &[span(9, 17)]).unwrap();
+        let mut sparse = BusinessCalendar::new(eastern(), mondays);
+        let mut monday = LocalDate::new(2026, 11, 30).unwrap();
+        for _ in 0..MAX_HOLIDAYS {
+            sparse.add_holiday(monday).unwrap();
+            monday = LocalDate::from_days_since_epoch(monday.days_since_epoch() + 7);
+        }
+        let found = sparse.next_opening(friday_night).unwrap();
+        assert_eq!(sparse.site().local_date(found), monday);
     }
 
     /// The definitions, day by day, as they were before whole years were taken at once.

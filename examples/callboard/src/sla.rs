@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use callboard_core::board::{
-    AlertThresholds, BoardFrame, LABEL_BYTES, SLA_LINES_PER_FRAME, SlaLine,
+    AlertThresholds, BoardAgreement, BoardFrame, LABEL_BYTES, SLA_LINES_PER_FRAME, SlaLine,
 };
 use callboard_core::calendar::{LocalDate, SiteCalendar, Timestamp};
 use callboard_core::share::Share;
@@ -396,23 +396,23 @@ impl BoardAgreements {
     ) -> Result<BoardLines, String> {
         let loaded = load(&self.policies, &self.requests, Some(at))?;
         let site = self.policies.site;
-        let to = site.local_date(at);
-        let from = (1..self.days).fold(to, |day, _| day.previous());
+        // At most MAX_BOARD_DAYS, by the check in `new`.
+        let days = u16::try_from(self.days).unwrap_or(u16::MAX);
         let mut lines = Vec::with_capacity(self.choices.len());
         for choice in &self.choices {
+            let (label, goal_permille) = (choice.label.as_str(), choice.goal_permille);
             // A department named in the file with no request opened by `at` has no figures
             // yet.
-            let summary = loaded.departments.get(&choice.department).map_or_else(
-                SlaSummary::default,
-                |&department| {
-                    let filter = SlaFilter { department: Some(department), request_type: None };
-                    loaded.tracker.summary(filter, from, to, at)
-                },
-            );
-            let line =
-                SlaLine::from_summary(&choice.label, &summary, choice.goal_permille, thresholds)
-                    .map_err(|e| e.to_string())?;
-            lines.push(line);
+            let line = match loaded.departments.get(&choice.department) {
+                Some(&department) => {
+                    let agreement = BoardAgreement { department, label, goal_permille };
+                    SlaLine::for_agreement(&loaded.tracker, &site, &agreement, days, at, thresholds)
+                }
+                None => {
+                    SlaLine::from_summary(label, &SlaSummary::default(), goal_permille, thresholds)
+                }
+            };
+            lines.push(line.map_err(|e| e.to_string())?);
         }
         Ok(BoardLines { lines, rejected: loaded.rejected })
     }
