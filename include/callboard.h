@@ -6,6 +6,12 @@
  * pointers are statuses, never crashes; no panic crosses the boundary. Each function states its
  * thread-safety.
  *
+ * Added in 0.3.0: reader boards driven by the switch. cb_board_frame_from_center builds what a
+ * board shows (cb_board_frame) from a center, its opening hours and an SLA tracker, described
+ * once by a cb_board_config; cb_wire_encode_* write the protocol's frames (PROTOCOL.md) into the
+ * caller's buffer; a cb_wire_decoder turns the bytes read off the line into the boards'
+ * answers. Nothing of 0.2 changed.
+ *
  * Changes in 0.2.0 (from 0.1.0), on purpose:
  * - cb_call_expected_wait is now cb_center_call_expected_wait, named like every center export.
  * - The codes of cb_event.kind, of the DST rule (cb_center_config.dst_rule,
@@ -31,12 +37,42 @@
 /**
  * The library's minor version.
  */
-#define CB_VERSION_MINOR 2
+#define CB_VERSION_MINOR 3
 
 /**
  * The library's patch version.
  */
 #define CB_VERSION_PATCH 0
+
+/**
+ * The most queues a frame carries; a board pages through them when they do not fit.
+ */
+#define CB_BOARD_QUEUES 8
+
+/**
+ * The longest label (queue or department), in UTF-8 bytes, its NUL not counted.
+ */
+#define CB_BOARD_LABEL_BYTES 16
+
+/**
+ * A label's array: `CB_BOARD_LABEL_BYTES` and the NUL.
+ */
+#define CB_BOARD_LABEL_SIZE 17
+
+/**
+ * The longest announcement, in UTF-8 bytes, its NUL not counted.
+ */
+#define CB_BOARD_ANNOUNCEMENT_BYTES 96
+
+/**
+ * The announcement's array: `CB_BOARD_ANNOUNCEMENT_BYTES` and the NUL.
+ */
+#define CB_BOARD_ANNOUNCEMENT_SIZE 97
+
+/**
+ * The most departments' agreements a frame carries.
+ */
+#define CB_BOARD_AGREEMENTS 8
 
 /**
  * Queues a center holds.
@@ -345,6 +381,22 @@
 #define CB_WAIT_DEFAULT 5
 
 /**
+ * The longest frame on the line, its delimiter included: a buffer of this many bytes holds
+ * any message.
+ */
+#define CB_WIRE_MAX_FRAME_BYTES 1024
+
+/**
+ * The address that reaches every board (boards do not answer it).
+ */
+#define CB_WIRE_BROADCAST 255
+
+/**
+ * The protocol version the encoders write.
+ */
+#define CB_WIRE_PROTOCOL_VERSION 2
+
+/**
  * The outcome of every `cb_` function that can fail. Out-parameters are written only when the
  * answer is `CB_STATUS_OK`. The numbers are part of the ABI and never change meaning.
  */
@@ -546,6 +598,200 @@ typedef uint32_t cb_wait_estimator;
 #endif // __cplusplus
 
 /**
+ * How urgent a figure is; a board colours it (green, amber, red).
+ */
+enum cb_alert
+#ifdef __cplusplus
+  : uint32_t
+#endif // __cplusplus
+ {
+  /**
+   * Within target.
+   */
+  CB_ALERT_NORMAL = 0,
+  /**
+   * Needs attention.
+   */
+  CB_ALERT_WARNING = 1,
+  /**
+   * Act now.
+   */
+  CB_ALERT_ALARM = 2,
+};
+#ifndef __cplusplus
+typedef uint32_t cb_alert;
+#endif // __cplusplus
+
+/**
+ * Which service level a board shows (the definitions are on `cb_period`).
+ */
+enum cb_sl_variant
+#ifdef __cplusplus
+  : uint32_t
+#endif // __cplusplus
+ {
+  /**
+   * Answered within T / answered (`cb_period.sl_answered`).
+   */
+  CB_SL_ANSWERED = 0,
+  /**
+   * Answered within T / (answered + net abandoned + dequeued) (`sl_offered`).
+   */
+  CB_SL_OFFERED = 1,
+  /**
+   * Answered within T / (net offered - abandoned within T) (`sl_abandons_ignored`).
+   */
+  CB_SL_ABANDONS_IGNORED = 2,
+  /**
+   * (Answered + abandoned within T) / net offered (`sl_abandons_positive`).
+   */
+  CB_SL_ABANDONS_POSITIVE = 3,
+};
+#ifndef __cplusplus
+typedef uint32_t cb_sl_variant;
+#endif // __cplusplus
+
+/**
+ * Whether a board shows the center open (`cb_board_config.opening`).
+ */
+enum cb_board_opening
+#ifdef __cplusplus
+  : uint32_t
+#endif // __cplusplus
+ {
+  /**
+   * Open, whatever the hour.
+   */
+  CB_BOARD_OPEN = 0,
+  /**
+   * Closed, with no reopening shown (a holiday, an emergency closure).
+   */
+  CB_BOARD_CLOSED = 1,
+  /**
+   * By `cb_board_config.hours`: open within them; outside them closed, showing when the
+   * center reopens.
+   */
+  CB_BOARD_BY_HOURS = 2,
+};
+#ifndef __cplusplus
+typedef uint32_t cb_board_opening;
+#endif // __cplusplus
+
+/**
+ * What a frame's CSAT line holds (`cb_board_csat.kind`).
+ */
+enum cb_board_csat_kind
+#ifdef __cplusplus
+  : uint32_t
+#endif // __cplusplus
+ {
+  /**
+   * No figure: no responses yesterday, or no clock yet.
+   */
+  CB_BOARD_CSAT_UNAVAILABLE = 0,
+  /**
+   * The mean score: `value` is the score × 100 (423 for 4.23) on a scale up to
+   * `scale_highest`.
+   */
+  CB_BOARD_CSAT_MEAN_SCORE = 1,
+  /**
+   * The top-two-box share: `value` in permille.
+   */
+  CB_BOARD_CSAT_TOP_TWO_BOX = 2,
+  /**
+   * Fewer than `minimum` responses: no figure posted.
+   */
+  CB_BOARD_CSAT_NOT_ENOUGH_RESPONSES = 3,
+};
+#ifndef __cplusplus
+typedef uint32_t cb_board_csat_kind;
+#endif // __cplusplus
+
+/**
+ * What a board answered (`cb_board_answer.kind`).
+ */
+enum cb_answer_kind
+#ifdef __cplusplus
+  : uint32_t
+#endif // __cplusplus
+ {
+  /**
+   * The frame with `sequence` was accepted.
+   */
+  CB_ANSWER_ACK = 0,
+  /**
+   * The frame with `sequence` was refused, for `nack_reason`.
+   */
+  CB_ANSWER_NACK = 1,
+  /**
+   * Health, answering a ping: `uptime_s`, `counts`, `shown_sequence`.
+   */
+  CB_ANSWER_STATUS = 2,
+  /**
+   * What it shows, answering "what are you showing?": `screen`, `shown_sequence`,
+   * `shown_at_ms`, `framebuffer_crc`.
+   */
+  CB_ANSWER_SHOWING = 3,
+};
+#ifndef __cplusplus
+typedef uint32_t cb_answer_kind;
+#endif // __cplusplus
+
+/**
+ * Why a board refused a frame (`cb_board_answer.nack_reason`).
+ */
+enum cb_nack_reason
+#ifdef __cplusplus
+  : uint32_t
+#endif // __cplusplus
+ {
+  /**
+   * The frame's data was already older than its time-to-live on arrival.
+   */
+  CB_NACK_EXPIRED = 0,
+  /**
+   * The settings are out of range.
+   */
+  CB_NACK_INVALID_SETTINGS = 1,
+  /**
+   * The board cannot show this.
+   */
+  CB_NACK_UNSUPPORTED = 2,
+};
+#ifndef __cplusplus
+typedef uint32_t cb_nack_reason;
+#endif // __cplusplus
+
+/**
+ * What a board shows (`cb_board_answer.screen`).
+ */
+enum cb_screen
+#ifdef __cplusplus
+  : uint32_t
+#endif // __cplusplus
+ {
+  /**
+   * The start-up screen, before any frame.
+   */
+  CB_SCREEN_BOOT = 0,
+  /**
+   * A frame's figures.
+   */
+  CB_SCREEN_FIGURES = 1,
+  /**
+   * The center is closed.
+   */
+  CB_SCREEN_CLOSED = 2,
+  /**
+   * No valid frame within its time-to-live: no numbers.
+   */
+  CB_SCREEN_NO_DATA = 3,
+};
+#ifndef __cplusplus
+typedef uint32_t cb_screen;
+#endif // __cplusplus
+
+/**
  * A contact center: its queues, calls in flight, agents, interval and day figures and CSAT.
  * Opaque; `cb_center_size()` bytes aligned to `cb_center_align()`.
  *
@@ -565,6 +811,402 @@ typedef struct cb_center cb_center;
  * `cb_sla_tracker_new`, freed by `cb_sla_tracker_free`.
  */
 typedef struct cb_sla_tracker cb_sla_tracker;
+
+/**
+ * A stream decoder of the boards' answers on one line: the bytes go in as they are read, in
+ * any chunking, and each complete answer comes out; frames that are garbage, cut off,
+ * corrupted or of another version are discarded and counted. Opaque;
+ * `cb_wire_decoder_size()` bytes aligned to `cb_wire_decoder_align()`.
+ *
+ * Thread-safety: one caller at a time per decoder (a call taking `cb_wire_decoder *` needs
+ * exclusive use of it); different decoders are independent.
+ */
+typedef struct cb_wire_decoder cb_wire_decoder;
+
+/**
+ * A queue on a board.
+ */
+typedef struct cb_board_queue {
+  /**
+   * The queue (as added with `cb_center_add_queue`).
+   */
+  uint32_t queue;
+  /**
+   * Its label: NUL-terminated UTF-8, at most `CB_BOARD_LABEL_BYTES` bytes before the NUL.
+   */
+  char label[CB_BOARD_LABEL_SIZE];
+  /**
+   * The service-level target, permille (800 for 80 %), 0 to 1000.
+   */
+  uint16_t service_level_target_permille;
+} cb_board_queue;
+
+/**
+ * One opening span: local minutes after midnight, `[start_min, end_min)`, `end_min` ≤ 1440.
+ */
+typedef struct cb_open_span {
+  /**
+   * The opening.
+   */
+  uint16_t start_min;
+  /**
+   * The closing (1440 = midnight at the end of the day).
+   */
+  uint16_t end_min;
+} cb_open_span;
+
+/**
+ * One weekday's opening spans, in order, not overlapping.
+ */
+typedef struct cb_day_hours {
+  /**
+   * Spans used, 0 (closed) to 4.
+   */
+  uint8_t count;
+  /**
+   * The spans.
+   */
+  struct cb_open_span spans[CB_SLA_SPANS_PER_DAY];
+} cb_day_hours;
+
+/**
+ * A business calendar: the site's clock and opening hours per weekday (Monday first), or
+ * around the clock.
+ */
+typedef struct cb_business_calendar {
+  /**
+   * The site's standard offset from UTC, minutes east.
+   */
+  int32_t utc_offset_minutes;
+  /**
+   * Daylight saving: `CB_DST_NONE`, `CB_DST_US` or `CB_DST_EU`.
+   */
+  uint32_t dst_rule;
+  /**
+   * Open around the clock every day, holidays included (`days` is ignored).
+   */
+  bool always;
+  /**
+   * Monday to Sunday.
+   */
+  struct cb_day_hours days[7];
+} cb_business_calendar;
+
+/**
+ * A department's service agreement on a board.
+ */
+typedef struct cb_board_agreement {
+  /**
+   * The department (as passed to `cb_sla_open`).
+   */
+  uint32_t department;
+  /**
+   * Its label: NUL-terminated UTF-8, at most `CB_BOARD_LABEL_BYTES` bytes before the NUL.
+   */
+  char label[CB_BOARD_LABEL_SIZE];
+  /**
+   * The compliance agreed to, permille (900 for 90 %), 0 to 1000.
+   */
+  uint16_t goal_permille;
+} cb_board_agreement;
+
+/**
+ * When figures turn amber and red. A warning level must not exceed its alarm level.
+ */
+typedef struct cb_alert_thresholds {
+  /**
+   * Calls waiting at or above this: warning.
+   */
+  uint16_t waiting_warning;
+  /**
+   * Calls waiting at or above this: alarm.
+   */
+  uint16_t waiting_alarm;
+  /**
+   * A wait (longest or expected) of at least this many seconds: warning.
+   */
+  uint32_t wait_warning_s;
+  /**
+   * A wait of at least this many seconds: alarm.
+   */
+  uint32_t wait_alarm_s;
+  /**
+   * A share more than this many permille under its target: alarm; under it: warning.
+   */
+  uint16_t service_level_alarm_margin_permille;
+} cb_alert_thresholds;
+
+/**
+ * A board's own settings (`cb_wire_encode_configure`): brightness, paging, and the thresholds
+ * it applies to what it derives itself (waits ageing between frames). The same thresholds
+ * colour the frames `cb_board_frame_from_center` builds, so host and board agree.
+ */
+typedef struct cb_board_settings {
+  /**
+   * LED brightness, 0 (off) to 255 (full).
+   */
+  uint8_t brightness;
+  /**
+   * Seconds each page shows when the queues do not fit on one screen; at least 1.
+   */
+  uint8_t page_seconds;
+  /**
+   * Alert thresholds.
+   */
+  struct cb_alert_thresholds thresholds;
+} cb_board_settings;
+
+/**
+ * What a board shows, described once; `cb_board_config_default` fills in an empty board.
+ */
+typedef struct cb_board_config {
+  /**
+   * Queues used in `queues`, 0 to `CB_BOARD_QUEUES`.
+   */
+  uint32_t queue_count;
+  /**
+   * The queues, in display order.
+   */
+  struct cb_board_queue queues[CB_BOARD_QUEUES];
+  /**
+   * The service level shown (`cb_sl_variant`): today's, by that definition.
+   */
+  uint32_t sl_variant;
+  /**
+   * Seconds a frame may be shown without a newer one; a board then stops showing numbers.
+   */
+  uint16_t ttl_s;
+  /**
+   * A line of news for the floor ("Storm: expect delays"): NUL-terminated UTF-8, at most
+   * `CB_BOARD_ANNOUNCEMENT_BYTES` bytes before the NUL; empty for none.
+   */
+  char announcement[CB_BOARD_ANNOUNCEMENT_SIZE];
+  /**
+   * Open, closed, or by `hours` (`cb_board_opening`).
+   */
+  uint32_t opening;
+  /**
+   * The center's opening hours, for `CB_BOARD_BY_HOURS` (ignored otherwise). Holidays: set
+   * `opening` to `CB_BOARD_CLOSED` for the day.
+   */
+  struct cb_business_calendar hours;
+  /**
+   * Agreements used in `agreements`, 0 to `CB_BOARD_AGREEMENTS`; shown only when a tracker
+   * is passed to `cb_board_frame_from_center`.
+   */
+  uint32_t agreement_count;
+  /**
+   * The departments' agreements, in display order.
+   */
+  struct cb_board_agreement agreements[CB_BOARD_AGREEMENTS];
+  /**
+   * The days an agreement's compliance covers, ending on the frame's local day (1: today
+   * alone), 1 to the tracker's 100.
+   */
+  uint32_t agreement_days;
+  /**
+   * The board's settings; their thresholds colour the frame.
+   */
+  struct cb_board_settings settings;
+} cb_board_config;
+
+/**
+ * One queue's line on a board.
+ */
+typedef struct cb_board_line {
+  /**
+   * The label: NUL-terminated UTF-8.
+   */
+  char label[CB_BOARD_LABEL_SIZE];
+  /**
+   * Calls waiting now.
+   */
+  uint16_t waiting;
+  /**
+   * Whether a call waits (and `longest_wait_s` is its wait).
+   */
+  bool has_longest_wait;
+  /**
+   * The oldest waiting call's wait, seconds.
+   */
+  uint32_t longest_wait_s;
+  /**
+   * Whether an expected wait is known.
+   */
+  bool has_expected_wait;
+  /**
+   * A new caller's expected wait, seconds (`CB_WAIT_DEFAULT`).
+   */
+  uint32_t expected_wait_s;
+  /**
+   * Whether today's service level is defined (a call counts).
+   */
+  bool has_service_level;
+  /**
+   * Today's service level, permille.
+   */
+  uint16_t service_level_permille;
+  /**
+   * The target, permille.
+   */
+  uint16_t service_level_target_permille;
+  /**
+   * The threshold T, seconds.
+   */
+  uint16_t service_level_threshold_s;
+  /**
+   * Member agents ready and idle.
+   */
+  uint16_t agents_available;
+  /**
+   * `cb_alert` of `waiting`.
+   */
+  uint32_t alert_waiting;
+  /**
+   * `cb_alert` of `longest_wait_s`.
+   */
+  uint32_t alert_longest_wait;
+  /**
+   * `cb_alert` of `expected_wait_s`.
+   */
+  uint32_t alert_expected_wait;
+  /**
+   * `cb_alert` of the service level against its target.
+   */
+  uint32_t alert_service_level;
+  /**
+   * `cb_alert` of `agents_available`: alarm when none is free and calls wait, warning when
+   * none is free.
+   */
+  uint32_t alert_agents_available;
+} cb_board_line;
+
+/**
+ * Yesterday's CSAT as a board posts it.
+ */
+typedef struct cb_board_csat {
+  /**
+   * `cb_board_csat_kind`.
+   */
+  uint32_t kind;
+  /**
+   * The mean score × 100, or the top-two-box share in permille (0 to 1000); 0 otherwise.
+   */
+  uint16_t value;
+  /**
+   * For a mean score: the scale's highest point.
+   */
+  uint8_t scale_highest;
+  /**
+   * Responses: the sample size.
+   */
+  uint32_t responses;
+  /**
+   * For too few responses: the minimum sample.
+   */
+  uint32_t minimum;
+} cb_board_csat;
+
+/**
+ * One department's agreement on a board: "SANITATION SLA 93% · 4 breached".
+ */
+typedef struct cb_board_sla_line {
+  /**
+   * The label: NUL-terminated UTF-8.
+   */
+  char label[CB_BOARD_LABEL_SIZE];
+  /**
+   * Whether a request closed in the period (and `compliance_permille` is defined).
+   */
+  bool has_compliance;
+  /**
+   * Requests closed within their target per thousand closed in the period.
+   */
+  uint16_t compliance_permille;
+  /**
+   * The compliance agreed to, permille.
+   */
+  uint16_t goal_permille;
+  /**
+   * Requests open past their at-risk point, not yet due.
+   */
+  uint16_t at_risk;
+  /**
+   * Requests open past their due instant.
+   */
+  uint16_t breached;
+  /**
+   * `cb_alert` of the compliance against the goal.
+   */
+  uint32_t alert_compliance;
+  /**
+   * `cb_alert` of `at_risk`: warning when there are any.
+   */
+  uint32_t alert_at_risk;
+  /**
+   * `cb_alert` of `breached`: alarm when there are any.
+   */
+  uint32_t alert_breached;
+} cb_board_sla_line;
+
+/**
+ * Everything one board shows, valid at `valid_at_ms` for `ttl_s` seconds: what
+ * `cb_board_frame_from_center` writes and `cb_wire_encode_display` sends.
+ */
+typedef struct cb_board_frame {
+  /**
+   * The instant the figures describe, ms since the epoch.
+   */
+  uint64_t valid_at_ms;
+  /**
+   * Seconds the figures may be shown without a newer frame.
+   */
+  uint16_t ttl_s;
+  /**
+   * Lines used in `queues`.
+   */
+  uint32_t queue_count;
+  /**
+   * The queues, in display order.
+   */
+  struct cb_board_line queues[CB_BOARD_QUEUES];
+  /**
+   * Yesterday's CSAT.
+   */
+  struct cb_board_csat csat;
+  /**
+   * The announcement: NUL-terminated UTF-8; empty for none.
+   */
+  char announcement[CB_BOARD_ANNOUNCEMENT_SIZE];
+  /**
+   * Whether the center is closed (the board shows its closed screen).
+   */
+  bool closed;
+  /**
+   * When closed: whether the next opening is known.
+   */
+  bool has_reopening;
+  /**
+   * The next opening's weekday, 0 (Monday) to 6 (Sunday), local time.
+   */
+  uint8_t reopens_weekday;
+  /**
+   * Its hour, 0 to 23.
+   */
+  uint8_t reopens_hour;
+  /**
+   * Its minute, 0 to 59.
+   */
+  uint8_t reopens_minute;
+  /**
+   * Lines used in `sla`.
+   */
+  uint32_t sla_count;
+  /**
+   * The departments' agreements, in display order.
+   */
+  struct cb_board_sla_line sla[CB_BOARD_AGREEMENTS];
+} cb_board_frame;
 
 /**
  * A center's configuration. `cb_center_config_default` fills in the defaults.
@@ -1140,57 +1782,6 @@ typedef struct cb_queue_snapshot {
 } cb_queue_snapshot;
 
 /**
- * One opening span: local minutes after midnight, `[start_min, end_min)`, `end_min` ≤ 1440.
- */
-typedef struct cb_open_span {
-  /**
-   * The opening.
-   */
-  uint16_t start_min;
-  /**
-   * The closing (1440 = midnight at the end of the day).
-   */
-  uint16_t end_min;
-} cb_open_span;
-
-/**
- * One weekday's opening spans, in order, not overlapping.
- */
-typedef struct cb_day_hours {
-  /**
-   * Spans used, 0 (closed) to 4.
-   */
-  uint8_t count;
-  /**
-   * The spans.
-   */
-  struct cb_open_span spans[CB_SLA_SPANS_PER_DAY];
-} cb_day_hours;
-
-/**
- * A business calendar: the site's clock and opening hours per weekday (Monday first), or
- * around the clock.
- */
-typedef struct cb_business_calendar {
-  /**
-   * The site's standard offset from UTC, minutes east.
-   */
-  int32_t utc_offset_minutes;
-  /**
-   * Daylight saving: `CB_DST_NONE`, `CB_DST_US` or `CB_DST_EU`.
-   */
-  uint32_t dst_rule;
-  /**
-   * Open around the clock every day, holidays included (`days` is ignored).
-   */
-  bool always;
-  /**
-   * Monday to Sunday.
-   */
-  struct cb_day_hours days[7];
-} cb_business_calendar;
-
-/**
  * The agreement for one request type.
  */
 typedef struct cb_sla_policy {
@@ -1297,6 +1888,105 @@ typedef struct cb_sla_summary {
   uint64_t p90_close_ms;
 } cb_sla_summary;
 
+/**
+ * Frames a decoder accepted, and those it discarded by reason.
+ */
+typedef struct cb_wire_counts {
+  /**
+   * Frames decoded and accepted.
+   */
+  uint32_t accepted;
+  /**
+   * Frames longer than `CB_WIRE_MAX_FRAME_BYTES`.
+   */
+  uint32_t oversized;
+  /**
+   * Frames whose byte stuffing (COBS) is broken.
+   */
+  uint32_t bad_framing;
+  /**
+   * Frames too short for a header and a CRC, or cut off by silence.
+   */
+  uint32_t truncated;
+  /**
+   * Frames whose CRC does not match.
+   */
+  uint32_t bad_crc;
+  /**
+   * Frames of another protocol version.
+   */
+  uint32_t unknown_version;
+  /**
+   * Frames for another address (a board's decoder; a switch's accepts every board).
+   */
+  uint32_t other_address;
+  /**
+   * Frames with a good CRC whose message does not decode (a host's own frame echoed on a
+   * half-duplex line, for one).
+   */
+  uint32_t malformed;
+} cb_wire_counts;
+
+/**
+ * One board's answer, as `cb_wire_decoder_feed` hands it back. `kind` says which fields count;
+ * the others are 0.
+ */
+typedef struct cb_board_answer {
+  /**
+   * The protocol version it answered in (the version of the frame it answers).
+   */
+  uint8_t version;
+  /**
+   * The board's address.
+   */
+  uint8_t address;
+  /**
+   * The sequence of the frame it answers.
+   */
+  uint16_t sequence;
+  /**
+   * `cb_answer_kind`.
+   */
+  uint32_t kind;
+  /**
+   * `cb_nack_reason`, for `CB_ANSWER_NACK`.
+   */
+  uint32_t nack_reason;
+  /**
+   * Seconds since the board started, for `CB_ANSWER_STATUS`.
+   */
+  uint32_t uptime_s;
+  /**
+   * What the board's own decoder accepted and discarded, for `CB_ANSWER_STATUS`.
+   */
+  struct cb_wire_counts counts;
+  /**
+   * Whether a frame is shown (and `shown_sequence` is its sequence).
+   */
+  bool has_shown_sequence;
+  /**
+   * The sequence of the frame shown.
+   */
+  uint16_t shown_sequence;
+  /**
+   * `cb_screen`, for `CB_ANSWER_SHOWING`.
+   */
+  uint32_t screen;
+  /**
+   * Whether `shown_at_ms` is known (not before the first frame).
+   */
+  bool has_shown_at;
+  /**
+   * The instant, on the frame's clock (ms since the epoch), the picture was drawn for.
+   */
+  uint64_t shown_at_ms;
+  /**
+   * CRC-32 of the board's framebuffer, row by row: compare it with a render of the same
+   * frame at the same instant.
+   */
+  uint32_t framebuffer_crc;
+} cb_board_answer;
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -1315,6 +2005,62 @@ const char *cb_version(void);
  * Thread-safety: safe to call from any thread at any time.
  */
 const char *cb_status_str(uint32_t status);
+
+/**
+ * Fills `*out` with an empty board: no queues, today's service level by
+ * `CB_SL_ANSWERED`, frames valid for 30 s, no announcement, open, no agreements (over 1 day
+ * when added), and the board's own defaults (full brightness, 5 s a page, alerts at 5 and
+ * 10 calls waiting, waits of 60 and 180 s, a service level 100 permille under its target).
+ *
+ * Returns `CB_STATUS_NULL_ARGUMENT` or `CB_STATUS_MISALIGNED` for a bad `out`.
+ *
+ * Thread-safety: safe from any thread.
+ *
+ * # Safety
+ * `out` must be NULL or point to writable memory for a `cb_board_config`.
+ */
+cb_status cb_board_config_default(struct cb_board_config *out);
+
+/**
+ * Checks a board description without a center: what `cb_board_frame_from_center` would
+ * refuse in it as `CB_STATUS_INVALID_ARGUMENT` (a count past its array, a label or the
+ * announcement not NUL-terminated UTF-8 of its length, a target or goal over 1000 permille, an
+ * unknown code, opening hours out of range, agreement days outside 1 to 100, settings a board
+ * refuses: pages of 0 s, a warning past its alarm, a margin over 1000 permille).
+ *
+ * Returns `CB_STATUS_OK`, `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_MISALIGNED` or
+ * `CB_STATUS_INVALID_ARGUMENT`.
+ *
+ * Thread-safety: safe from any thread.
+ *
+ * # Safety
+ * `config` must be NULL or point to a valid `cb_board_config`.
+ */
+cb_status cb_board_config_check(const struct cb_board_config *config);
+
+/**
+ * Builds the frame a board described by `config` shows, from `center` as it stands at its
+ * clock (move the clock first with `cb_center_advance_to` to show "now" between events):
+ * each queue's calls waiting, longest and expected wait, today's service level against its
+ * target, agents free, each with its alert; yesterday's CSAT by the center's own CSAT settings;
+ * the announcement; open or closed; and, when `tracker` is not NULL, each department's
+ * agreement line from it. The same frame `callboard board` builds from the same state.
+ *
+ * Returns `CB_STATUS_NULL_ARGUMENT` (`center`, `config` or `out`), `CB_STATUS_MISALIGNED`,
+ * `CB_STATUS_POISONED`, `CB_STATUS_INVALID_ARGUMENT` (see `cb_board_config_check`),
+ * `CB_STATUS_UNKNOWN_ID` (a queue the center does not have), `CB_STATUS_NOT_KEPT` (no event
+ * yet, so no clock). `*out` is written only on `CB_STATUS_OK`. No allocation.
+ *
+ * Thread-safety: reads the center and the tracker (see `cb_center`).
+ *
+ * # Safety
+ * `center` NULL or live; `tracker` NULL or live; `config` NULL or valid; `out` NULL or
+ * writable for a `cb_board_frame`.
+ */
+cb_status cb_board_frame_from_center(const struct cb_center *center,
+                                     const struct cb_sla_tracker *tracker,
+                                     const struct cb_board_config *config,
+                                     struct cb_board_frame *out);
 
 /**
  * Writes the default configuration: UTC, no daylight saving, 15-minute intervals, calls
@@ -1883,6 +2629,185 @@ cb_status cb_center_call_expected_wait(const struct cb_center *center,
                                        uint64_t call,
                                        uint32_t estimator_code,
                                        uint64_t *out_ms);
+
+/**
+ * Encodes a display frame for the board at `address` (1 to 254, or `CB_WIRE_BROADCAST`) with
+ * the host's `sequence` into `buffer`, and its length, delimiter included, into `*written`:
+ * the bytes to write to the line. `CB_WIRE_MAX_FRAME_BYTES` always suffices.
+ *
+ * Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_MISALIGNED`, `CB_STATUS_INVALID_ARGUMENT`
+ * (address 0; a frame a board could not show: see `cb_board_frame`'s fields),
+ * `CB_STATUS_BUFFER_TOO_SMALL` (the length needed is written to `*written`, nothing to
+ * `buffer`). No allocation.
+ *
+ * Thread-safety: safe from any thread.
+ *
+ * # Safety
+ * `frame` NULL or valid; `buffer` NULL or `len` writable bytes; `written` NULL or writable.
+ */
+cb_status cb_wire_encode_display(uint8_t address,
+                                 uint16_t sequence,
+                                 const struct cb_board_frame *frame,
+                                 uint8_t *buffer,
+                                 size_t len,
+                                 size_t *written);
+
+/**
+ * Encodes a board's new settings (brightness, paging, alert thresholds), as
+ * `cb_wire_encode_display` does a frame. A board answers `CB_NACK_INVALID_SETTINGS` to settings
+ * it cannot apply; these are checked first (`CB_STATUS_INVALID_ARGUMENT`: pages of 0 s, a
+ * warning past its alarm, a margin over 1000 permille).
+ *
+ * Thread-safety: safe from any thread.
+ *
+ * # Safety
+ * `settings` NULL or valid; `buffer` NULL or `len` writable bytes; `written` NULL or writable.
+ */
+cb_status cb_wire_encode_configure(uint8_t address,
+                                   uint16_t sequence,
+                                   const struct cb_board_settings *settings,
+                                   uint8_t *buffer,
+                                   size_t len,
+                                   size_t *written);
+
+/**
+ * Encodes a ping, which a board answers with its status (`CB_ANSWER_STATUS`), as
+ * `cb_wire_encode_display` does a frame.
+ *
+ * Thread-safety: safe from any thread.
+ *
+ * # Safety
+ * `buffer` NULL or `len` writable bytes; `written` NULL or writable.
+ */
+cb_status cb_wire_encode_ping(uint8_t address,
+                              uint16_t sequence,
+                              uint8_t *buffer,
+                              size_t len,
+                              size_t *written);
+
+/**
+ * Encodes "what are you showing?", which a board answers with its screen and its
+ * framebuffer's CRC (`CB_ANSWER_SHOWING`), as `cb_wire_encode_display` does a frame.
+ *
+ * Thread-safety: safe from any thread.
+ *
+ * # Safety
+ * `buffer` NULL or `len` writable bytes; `written` NULL or writable.
+ */
+cb_status cb_wire_encode_what_are_you_showing(uint8_t address,
+                                              uint16_t sequence,
+                                              uint8_t *buffer,
+                                              size_t len,
+                                              size_t *written);
+
+/**
+ * Makes an empty decoder on the heap and writes it to `*out`; free it with
+ * `cb_wire_decoder_free`.
+ *
+ * Returns `CB_STATUS_NULL_ARGUMENT` or `CB_STATUS_MISALIGNED` for a bad `out`.
+ *
+ * Thread-safety: safe from any thread.
+ *
+ * # Safety
+ * `out` must be NULL or point to writable memory for a pointer.
+ */
+cb_status cb_wire_decoder_new(struct cb_wire_decoder **out);
+
+/**
+ * The bytes a decoder needs in caller memory (`cb_wire_decoder_init`).
+ *
+ * Thread-safety: safe from any thread.
+ */
+size_t cb_wire_decoder_size(void);
+
+/**
+ * The alignment a decoder needs in caller memory.
+ *
+ * Thread-safety: safe from any thread.
+ */
+size_t cb_wire_decoder_align(void);
+
+/**
+ * Makes an empty decoder in caller memory of `len` bytes at `memory` (at least
+ * `cb_wire_decoder_size()` bytes aligned to `cb_wire_decoder_align()`); no allocation, no
+ * freeing. Writes its handle to `*out`.
+ *
+ * Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_MISALIGNED`, `CB_STATUS_BUFFER_TOO_SMALL`.
+ *
+ * Thread-safety: safe from any thread; the memory must not be in use by anyone else.
+ *
+ * # Safety
+ * `memory` NULL or `len` writable bytes not used for anything else while the decoder lives;
+ * `out` NULL or writable.
+ */
+cb_status cb_wire_decoder_init(void *memory,
+                               size_t len,
+                               struct cb_wire_decoder **out);
+
+/**
+ * Frees a decoder made by `cb_wire_decoder_new`; NULL and decoders in caller memory are
+ * ignored.
+ *
+ * Thread-safety: the decoder must not be in use.
+ *
+ * # Safety
+ * `decoder` NULL or live and not used again.
+ */
+void cb_wire_decoder_free(struct cb_wire_decoder *decoder);
+
+/**
+ * Feeds the decoder `len` bytes read off the line, up to and including the end of the first
+ * board answer among them: `*consumed` says how many were taken (feed the rest again), and
+ * `*has_answer` whether `*answer` holds an answer. Frames discarded on the way are counted
+ * (`cb_wire_decoder_counts`), never returned. Answers of every board address are handed back;
+ * the caller matches `answer.address` and `answer.sequence` to what it sent.
+ *
+ * Returns `CB_STATUS_NULL_ARGUMENT` (`bytes` may be NULL only with `len` 0),
+ * `CB_STATUS_MISALIGNED`, `CB_STATUS_POISONED`. `*consumed` and `*has_answer` are written on
+ * `CB_STATUS_OK`; `*answer` only when `*has_answer` is true. No allocation.
+ *
+ * Thread-safety: writes the decoder.
+ *
+ * # Safety
+ * `decoder` NULL or live and unshared; `bytes` NULL or `len` readable bytes; `consumed`,
+ * `has_answer` and `answer` NULL or writable.
+ */
+cb_status cb_wire_decoder_feed(struct cb_wire_decoder *decoder,
+                               const uint8_t *bytes,
+                               size_t len,
+                               size_t *consumed,
+                               bool *has_answer,
+                               struct cb_board_answer *answer);
+
+/**
+ * What the decoder has accepted and discarded so far, by reason.
+ *
+ * Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_MISALIGNED`, `CB_STATUS_POISONED`. `*out` is
+ * written only on `CB_STATUS_OK`.
+ *
+ * Thread-safety: reads the decoder.
+ *
+ * # Safety
+ * `decoder` NULL or live; `out` NULL or writable for a `cb_wire_counts`.
+ */
+cb_status cb_wire_decoder_counts(const struct cb_wire_decoder *decoder,
+                                 struct cb_wire_counts *out);
+
+/**
+ * Drops a frame the line fell silent in the middle of (a board reset mid-answer, a cut
+ * cable), counting it as truncated, so the next answer after the silence is not glued to its
+ * remains. Call it when the line has been quiet for a while; `*dropped` (if not NULL) says
+ * whether there was one.
+ *
+ * Returns `CB_STATUS_NULL_ARGUMENT` (`decoder`), `CB_STATUS_MISALIGNED`, `CB_STATUS_POISONED`.
+ *
+ * Thread-safety: writes the decoder.
+ *
+ * # Safety
+ * `decoder` NULL or live and unshared; `dropped` NULL or writable.
+ */
+cb_status cb_wire_decoder_abandon(struct cb_wire_decoder *decoder,
+                                  bool *dropped);
 
 #ifdef __cplusplus
 }  // extern "C"

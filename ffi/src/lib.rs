@@ -20,9 +20,12 @@
 //! One module per module of the core, as rustls-ffi keeps one per concept:
 //! [`center`] (the handle, its configuration and diagnostics), [`events`] (`cb_event`, the
 //! clock), [`figures`] (snapshots, interval and day figures), [`wait`] (expected waits),
-//! [`csat`], [`checkpoint`], [`calendar`] (the site's clock), [`erlang`], [`sla`], [`status`];
+//! [`csat`], [`checkpoint`], [`calendar`] (the site's clock), [`erlang`], [`sla`], [`board`]
+//! (what a reader board shows, built from a center), [`wire`] (the boards' protocol: encoders
+//! and the decoder of their answers), [`status`];
 //! `boundary` holds the one way every export checks pointers and catches panics.
 
+pub mod board;
 mod boundary;
 pub mod calendar;
 pub mod center;
@@ -34,6 +37,7 @@ pub mod figures;
 pub mod sla;
 pub mod status;
 pub mod wait;
+pub mod wire;
 
 pub use status::cb_status;
 
@@ -41,7 +45,7 @@ pub use status::cb_status;
 /// with it and with `Cargo.toml` (checked by the test suite).
 pub const CB_VERSION_MAJOR: u32 = 0;
 /// The library's minor version.
-pub const CB_VERSION_MINOR: u32 = 2;
+pub const CB_VERSION_MINOR: u32 = 3;
 /// The library's patch version.
 pub const CB_VERSION_PATCH: u32 = 0;
 

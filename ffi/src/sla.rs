@@ -19,7 +19,10 @@ use crate::boundary::{
 use crate::calendar::site_calendar;
 use crate::status::cb_status::{self, *};
 
-type Tracker = SlaTracker<4096, 64, 100>;
+/// The local days a tracker keeps per department and request type.
+pub(crate) const SLA_DAYS: u16 = 100;
+
+pub(crate) type Tracker = SlaTracker<4096, 64, { SLA_DAYS as usize }>;
 
 /// A tracker of service requests against their agreements. Opaque; made by
 /// `cb_sla_tracker_new`, freed by `cb_sla_tracker_free`.
@@ -182,7 +185,9 @@ fn status_code(status: SlaStatus) -> u32 {
     }
 }
 
-fn calendar_of(c: &cb_business_calendar) -> Result<BusinessCalendar, cb_status> {
+/// The core's calendar for a `cb_business_calendar`, without allocating (a board's frame is
+/// built from one with the center in caller memory).
+pub(crate) fn calendar_of(c: &cb_business_calendar) -> Result<BusinessCalendar, cb_status> {
     let site = site_calendar(c.utc_offset_minutes, c.dst_rule)?;
     if c.always {
         return Ok(BusinessCalendar::always(site));
@@ -191,13 +196,13 @@ fn calendar_of(c: &cb_business_calendar) -> Result<BusinessCalendar, cb_status> 
     for (weekday, day) in Weekday::ALL.into_iter().zip(c.days.iter()) {
         let count = usize::from(day.count);
         let given = day.spans.get(..count).ok_or(CB_STATUS_INVALID_ARGUMENT)?;
-        let mut spans = Vec::with_capacity(SPANS_PER_DAY);
-        for span in given {
-            let span = OpenSpan::new(span.start_min, span.end_min)
+        let mut spans = [OpenSpan::ALL_DAY; SPANS_PER_DAY];
+        for (slot, span) in spans.iter_mut().zip(given) {
+            *slot = OpenSpan::new(span.start_min, span.end_min)
                 .map_err(|_| CB_STATUS_INVALID_ARGUMENT)?;
-            spans.push(span);
         }
-        week.set(weekday, &spans).map_err(|_| CB_STATUS_INVALID_ARGUMENT)?;
+        let spans = spans.get(..count).ok_or(CB_STATUS_INVALID_ARGUMENT)?;
+        week.set(weekday, spans).map_err(|_| CB_STATUS_INVALID_ARGUMENT)?;
     }
     Ok(BusinessCalendar::new(site, week))
 }

@@ -141,6 +141,16 @@ fn service_agreements_from_c11() {
     run(&build("test_sla.c", "cc", "c11"));
 }
 
+/// Board frames and the wire protocol (`ffi/tests/c/test_board.c`): frames from a center, the
+/// bytes of PROTOCOL.md's worked examples, answers among garbage, every refusal, and spoiled
+/// frames, descriptions and random line noise under the sanitizers.
+#[test]
+fn reader_boards_from_c11() {
+    let report = run(&build("test_board.c", "cc", "c11"));
+    print!("{report}");
+    assert!(report.contains("boards: all checks passed"), "{report}");
+}
+
 #[test]
 fn a_center_from_c11() {
     run(&build("test_center.c", "cc", "c11"));

@@ -1,15 +1,19 @@
 //! A center in caller memory never allocates: making it, feeding it, reading it, staffing with
-//! it and checkpointing it all run with the heap untouched (counted by a wrapping allocator).
+//! it, checkpointing it, building a board's frame from it, encoding the frame and decoding a
+//! board's answers in caller memory all run with the heap untouched (counted by a wrapping
+//! allocator).
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use callboard::board::*;
 use callboard::cb_status::CB_STATUS_OK;
 use callboard::center::*;
 use callboard::checkpoint::*;
 use callboard::erlang::*;
 use callboard::events::*;
 use callboard::figures::*;
+use callboard::wire::*;
 
 struct Counting;
 
@@ -106,6 +110,64 @@ fn a_center_in_caller_memory_never_allocates() {
             CB_STATUS_OK
         );
         assert_eq!(snapshot.current_interval.answered, 1);
+
+        // A board's frame from the center, by opening hours, its bytes, and a decoder of the
+        // board's answers in caller memory.
+        let mut board = std::mem::MaybeUninit::<cb_board_config>::uninit();
+        assert_eq!(cb_board_config_default(board.as_mut_ptr()), CB_STATUS_OK);
+        let board = &mut *board.as_mut_ptr();
+        board.queue_count = 1;
+        board.queues[0].queue = 311;
+        for (slot, &byte) in board.queues[0].label.iter_mut().zip(b"STREETS") {
+            *slot = byte as core::ffi::c_char;
+        }
+        board.opening = cb_board_opening::CB_BOARD_BY_HOURS as u32;
+        for day in &mut board.hours.days[..5] {
+            day.count = 1;
+            day.spans[0] = callboard::sla::cb_open_span { start_min: 480, end_min: 1200 };
+        }
+        let mut frame = std::mem::MaybeUninit::<cb_board_frame>::uninit();
+        assert_eq!(cb_board_config_check(board), CB_STATUS_OK);
+        assert_eq!(
+            cb_board_frame_from_center(center, core::ptr::null(), board, frame.as_mut_ptr()),
+            CB_STATUS_OK
+        );
+        let mut bytes = [0_u8; CB_WIRE_MAX_FRAME_BYTES];
+        let mut written = 0;
+        let status = cb_wire_encode_display(
+            3,
+            1,
+            frame.as_ptr(),
+            bytes.as_mut_ptr(),
+            bytes.len(),
+            &raw mut written,
+        );
+        assert_eq!(status, CB_STATUS_OK);
+        assert_eq!(
+            cb_wire_encode_ping(3, 2, bytes.as_mut_ptr(), bytes.len(), &raw mut written),
+            CB_STATUS_OK
+        );
+        let mut place = [0_u64; 256];
+        assert!(cb_wire_decoder_size() <= size_of_val(&place));
+        let mut decoder = std::ptr::null_mut();
+        let status =
+            cb_wire_decoder_init(place.as_mut_ptr().cast(), size_of_val(&place), &raw mut decoder);
+        assert_eq!(status, CB_STATUS_OK);
+        let (mut consumed, mut has) = (0, false);
+        let mut answer = std::mem::MaybeUninit::uninit();
+        let status = cb_wire_decoder_feed(
+            decoder,
+            bytes.as_ptr(),
+            written,
+            &raw mut consumed,
+            &raw mut has,
+            answer.as_mut_ptr(),
+        );
+        assert_eq!((status, consumed), (CB_STATUS_OK, written));
+        let mut counts = std::mem::MaybeUninit::uninit();
+        assert_eq!(cb_wire_decoder_counts(decoder, counts.as_mut_ptr()), CB_STATUS_OK);
+        // The ping is a host's message: a board's decoder would take it, this one discards it.
+        assert_eq!(counts.assume_init().malformed, 1);
     }
     let after = ALLOCATIONS.load(Ordering::SeqCst);
     COUNTING.with(|counting| counting.set(false));

@@ -1,0 +1,538 @@
+//! The reader-board wire protocol for C (`PROTOCOL.md`; the core's `wire` module): messages to
+//! a board encoded into the caller's buffer, and a stream decoder the caller feeds the bytes it
+//! reads off the line, handing back each board's answer. The library never does I/O: the switch
+//! owns the serial port or the socket.
+
+use callboard_core::wire::{
+    self, BROADCAST_ADDRESS, BoardMessage, DecodeCounts, Decoded, EncodeError, FrameDecoder,
+    HostMessage, MAX_FRAME_BYTES, NackReason, PROTOCOL_VERSION, Screen,
+};
+
+use crate::board::{cb_board_frame, cb_board_settings, frame_of, settings_of};
+use crate::boundary::{
+    answer_into, borrow, check_out, compute_into, guard, handle, read_into, with_handle_mut,
+    write_out,
+};
+use crate::cb_status;
+use crate::status::*;
+
+/// The longest frame on the line, its delimiter included: a buffer of this many bytes holds
+/// any message.
+pub const CB_WIRE_MAX_FRAME_BYTES: usize = 1024;
+/// The address that reaches every board (boards do not answer it).
+pub const CB_WIRE_BROADCAST: u8 = 255;
+/// The protocol version the encoders write.
+pub const CB_WIRE_PROTOCOL_VERSION: u8 = 2;
+
+// Written out for cbindgen; the core's values are the truth.
+const _: () = assert!(
+    CB_WIRE_MAX_FRAME_BYTES == MAX_FRAME_BYTES
+        && CB_WIRE_BROADCAST == BROADCAST_ADDRESS
+        && CB_WIRE_PROTOCOL_VERSION == PROTOCOL_VERSION
+);
+
+/// What a board answered (`cb_board_answer.kind`).
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum cb_answer_kind {
+    /// The frame with `sequence` was accepted.
+    CB_ANSWER_ACK = 0,
+    /// The frame with `sequence` was refused, for `nack_reason`.
+    CB_ANSWER_NACK = 1,
+    /// Health, answering a ping: `uptime_s`, `counts`, `shown_sequence`.
+    CB_ANSWER_STATUS = 2,
+    /// What it shows, answering "what are you showing?": `screen`, `shown_sequence`,
+    /// `shown_at_ms`, `framebuffer_crc`.
+    CB_ANSWER_SHOWING = 3,
+}
+
+/// Why a board refused a frame (`cb_board_answer.nack_reason`).
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum cb_nack_reason {
+    /// The frame's data was already older than its time-to-live on arrival.
+    CB_NACK_EXPIRED = 0,
+    /// The settings are out of range.
+    CB_NACK_INVALID_SETTINGS = 1,
+    /// The board cannot show this.
+    CB_NACK_UNSUPPORTED = 2,
+}
+
+/// What a board shows (`cb_board_answer.screen`).
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum cb_screen {
+    /// The start-up screen, before any frame.
+    CB_SCREEN_BOOT = 0,
+    /// A frame's figures.
+    CB_SCREEN_FIGURES = 1,
+    /// The center is closed.
+    CB_SCREEN_CLOSED = 2,
+    /// No valid frame within its time-to-live: no numbers.
+    CB_SCREEN_NO_DATA = 3,
+}
+
+/// Frames a decoder accepted, and those it discarded by reason.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct cb_wire_counts {
+    /// Frames decoded and accepted.
+    pub accepted: u32,
+    /// Frames longer than `CB_WIRE_MAX_FRAME_BYTES`.
+    pub oversized: u32,
+    /// Frames whose byte stuffing (COBS) is broken.
+    pub bad_framing: u32,
+    /// Frames too short for a header and a CRC, or cut off by silence.
+    pub truncated: u32,
+    /// Frames whose CRC does not match.
+    pub bad_crc: u32,
+    /// Frames of another protocol version.
+    pub unknown_version: u32,
+    /// Frames for another address (a board's decoder; a switch's accepts every board).
+    pub other_address: u32,
+    /// Frames with a good CRC whose message does not decode (a host's own frame echoed on a
+    /// half-duplex line, for one).
+    pub malformed: u32,
+}
+
+impl From<&DecodeCounts> for cb_wire_counts {
+    fn from(c: &DecodeCounts) -> Self {
+        Self {
+            accepted: c.accepted,
+            oversized: c.oversized,
+            bad_framing: c.bad_framing,
+            truncated: c.truncated,
+            bad_crc: c.bad_crc,
+            unknown_version: c.unknown_version,
+            other_address: c.other_address,
+            malformed: c.malformed,
+        }
+    }
+}
+
+/// One board's answer, as `cb_wire_decoder_feed` hands it back. `kind` says which fields count;
+/// the others are 0.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct cb_board_answer {
+    /// The protocol version it answered in (the version of the frame it answers).
+    pub version: u8,
+    /// The board's address.
+    pub address: u8,
+    /// The sequence of the frame it answers.
+    pub sequence: u16,
+    /// `cb_answer_kind`.
+    pub kind: u32,
+    /// `cb_nack_reason`, for `CB_ANSWER_NACK`.
+    pub nack_reason: u32,
+    /// Seconds since the board started, for `CB_ANSWER_STATUS`.
+    pub uptime_s: u32,
+    /// What the board's own decoder accepted and discarded, for `CB_ANSWER_STATUS`.
+    pub counts: cb_wire_counts,
+    /// Whether a frame is shown (and `shown_sequence` is its sequence).
+    pub has_shown_sequence: bool,
+    /// The sequence of the frame shown.
+    pub shown_sequence: u16,
+    /// `cb_screen`, for `CB_ANSWER_SHOWING`.
+    pub screen: u32,
+    /// Whether `shown_at_ms` is known (not before the first frame).
+    pub has_shown_at: bool,
+    /// The instant, on the frame's clock (ms since the epoch), the picture was drawn for.
+    pub shown_at_ms: u64,
+    /// CRC-32 of the board's framebuffer, row by row: compare it with a render of the same
+    /// frame at the same instant.
+    pub framebuffer_crc: u32,
+}
+
+impl From<(wire::Header, BoardMessage)> for cb_board_answer {
+    fn from((header, message): (wire::Header, BoardMessage)) -> Self {
+        let mut answer = Self {
+            version: header.version,
+            address: header.address,
+            sequence: header.sequence,
+            ..Self::default()
+        };
+        match message {
+            BoardMessage::Ack => answer.kind = cb_answer_kind::CB_ANSWER_ACK as u32,
+            BoardMessage::Nack(reason) => {
+                answer.kind = cb_answer_kind::CB_ANSWER_NACK as u32;
+                answer.nack_reason = match reason {
+                    NackReason::Expired => cb_nack_reason::CB_NACK_EXPIRED,
+                    NackReason::InvalidSettings => cb_nack_reason::CB_NACK_INVALID_SETTINGS,
+                    NackReason::Unsupported => cb_nack_reason::CB_NACK_UNSUPPORTED,
+                } as u32;
+            }
+            BoardMessage::Status { uptime_s, counts, shown_sequence } => {
+                answer.kind = cb_answer_kind::CB_ANSWER_STATUS as u32;
+                answer.uptime_s = uptime_s;
+                answer.counts = cb_wire_counts::from(&counts);
+                answer.has_shown_sequence = shown_sequence.is_some();
+                answer.shown_sequence = shown_sequence.unwrap_or(0);
+            }
+            BoardMessage::Showing { screen, shown_sequence, shown_at, framebuffer_crc } => {
+                answer.kind = cb_answer_kind::CB_ANSWER_SHOWING as u32;
+                answer.screen = match screen {
+                    Screen::Boot => cb_screen::CB_SCREEN_BOOT,
+                    Screen::Figures => cb_screen::CB_SCREEN_FIGURES,
+                    Screen::Closed => cb_screen::CB_SCREEN_CLOSED,
+                    Screen::NoData => cb_screen::CB_SCREEN_NO_DATA,
+                } as u32;
+                answer.has_shown_sequence = shown_sequence.is_some();
+                answer.shown_sequence = shown_sequence.unwrap_or(0);
+                answer.has_shown_at = shown_at.is_some();
+                answer.shown_at_ms = shown_at.unwrap_or(0);
+                answer.framebuffer_crc = framebuffer_crc;
+            }
+        }
+        answer
+    }
+}
+
+/// Encodes `message` for `address` into `buffer`: the frame is built in a frame-sized scratch
+/// on the stack, then copied, so that a buffer too short learns the length it needs.
+///
+/// # Safety
+/// `buffer` NULL or `len` writable bytes; `written` NULL or writable.
+unsafe fn encode_into(
+    address: u8,
+    sequence: u16,
+    message: &HostMessage,
+    buffer: *mut u8,
+    len: usize,
+    written: *mut usize,
+) -> Result<(), cb_status> {
+    check_out(written)?;
+    if buffer.is_null() && len != 0 {
+        return Err(CB_STATUS_NULL_ARGUMENT);
+    }
+    let mut frame = [0_u8; MAX_FRAME_BYTES];
+    let needed = wire::encode(address, sequence, message, &mut frame).map_err(|e| match e {
+        EncodeError::ReservedAddress => CB_STATUS_INVALID_ARGUMENT,
+        // A frame-sized buffer holds every message (a core test checks the largest).
+        _ => CB_STATUS_PANIC,
+    })?;
+    let bytes = frame.get(..needed).ok_or(CB_STATUS_PANIC)?;
+    if len < needed {
+        // SAFETY: checked by check_out; writable by the caller's contract. The documented
+        // exception: a short buffer learns the length it needs.
+        unsafe { write_out(written, needed) };
+        return Err(CB_STATUS_BUFFER_TOO_SMALL);
+    }
+    // SAFETY: non-NULL (a zero `len` is below every frame's length, handled above) and `len`
+    // writable bytes by the caller's contract; `bytes` is our own stack.
+    let out = unsafe { core::slice::from_raw_parts_mut(buffer, len) };
+    out.get_mut(..needed).ok_or(CB_STATUS_PANIC)?.copy_from_slice(bytes);
+    // SAFETY: checked by check_out; writable by the caller's contract.
+    unsafe { write_out(written, needed) };
+    Ok(())
+}
+
+/// Encodes a display frame for the board at `address` (1 to 254, or `CB_WIRE_BROADCAST`) with
+/// the host's `sequence` into `buffer`, and its length, delimiter included, into `*written`:
+/// the bytes to write to the line. `CB_WIRE_MAX_FRAME_BYTES` always suffices.
+///
+/// Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_MISALIGNED`, `CB_STATUS_INVALID_ARGUMENT`
+/// (address 0; a frame a board could not show: see `cb_board_frame`'s fields),
+/// `CB_STATUS_BUFFER_TOO_SMALL` (the length needed is written to `*written`, nothing to
+/// `buffer`). No allocation.
+///
+/// Thread-safety: safe from any thread.
+///
+/// # Safety
+/// `frame` NULL or valid; `buffer` NULL or `len` writable bytes; `written` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cb_wire_encode_display(
+    address: u8,
+    sequence: u16,
+    frame: *const cb_board_frame,
+    buffer: *mut u8,
+    len: usize,
+    written: *mut usize,
+) -> cb_status {
+    guard(|| {
+        // SAFETY: the caller's contract: NULL or a valid frame.
+        let frame = frame_of(unsafe { borrow(frame) }?)?;
+        let message = HostMessage::Display(frame);
+        // SAFETY: forwarded caller contract.
+        unsafe { encode_into(address, sequence, &message, buffer, len, written) }
+    })
+}
+
+/// Encodes a board's new settings (brightness, paging, alert thresholds), as
+/// `cb_wire_encode_display` does a frame. A board answers `CB_NACK_INVALID_SETTINGS` to settings
+/// it cannot apply; these are checked first (`CB_STATUS_INVALID_ARGUMENT`: pages of 0 s, a
+/// warning past its alarm, a margin over 1000 permille).
+///
+/// Thread-safety: safe from any thread.
+///
+/// # Safety
+/// `settings` NULL or valid; `buffer` NULL or `len` writable bytes; `written` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cb_wire_encode_configure(
+    address: u8,
+    sequence: u16,
+    settings: *const cb_board_settings,
+    buffer: *mut u8,
+    len: usize,
+    written: *mut usize,
+) -> cb_status {
+    guard(|| {
+        // SAFETY: the caller's contract: NULL or valid settings.
+        let settings = settings_of(unsafe { borrow(settings) }?)?;
+        let message = HostMessage::Configure(settings);
+        // SAFETY: forwarded caller contract.
+        unsafe { encode_into(address, sequence, &message, buffer, len, written) }
+    })
+}
+
+/// Encodes a ping, which a board answers with its status (`CB_ANSWER_STATUS`), as
+/// `cb_wire_encode_display` does a frame.
+///
+/// Thread-safety: safe from any thread.
+///
+/// # Safety
+/// `buffer` NULL or `len` writable bytes; `written` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cb_wire_encode_ping(
+    address: u8,
+    sequence: u16,
+    buffer: *mut u8,
+    len: usize,
+    written: *mut usize,
+) -> cb_status {
+    // SAFETY: forwarded caller contract.
+    guard(|| unsafe { encode_into(address, sequence, &HostMessage::Ping, buffer, len, written) })
+}
+
+/// Encodes "what are you showing?", which a board answers with its screen and its
+/// framebuffer's CRC (`CB_ANSWER_SHOWING`), as `cb_wire_encode_display` does a frame.
+///
+/// Thread-safety: safe from any thread.
+///
+/// # Safety
+/// `buffer` NULL or `len` writable bytes; `written` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cb_wire_encode_what_are_you_showing(
+    address: u8,
+    sequence: u16,
+    buffer: *mut u8,
+    len: usize,
+    written: *mut usize,
+) -> cb_status {
+    let message = HostMessage::WhatAreYouShowing;
+    // SAFETY: forwarded caller contract.
+    guard(|| unsafe { encode_into(address, sequence, &message, buffer, len, written) })
+}
+
+/// A stream decoder of the boards' answers on one line: the bytes go in as they are read, in
+/// any chunking, and each complete answer comes out; frames that are garbage, cut off,
+/// corrupted or of another version are discarded and counted. Opaque;
+/// `cb_wire_decoder_size()` bytes aligned to `cb_wire_decoder_align()`.
+///
+/// Thread-safety: one caller at a time per decoder (a call taking `cb_wire_decoder *` needs
+/// exclusive use of it); different decoders are independent.
+#[derive(Debug)]
+pub struct cb_wire_decoder {
+    decoder: FrameDecoder,
+    /// An internal panic left the decoder unknown: every later call is refused.
+    poisoned: bool,
+    /// Made by `cb_wire_decoder_new` (freed by `cb_wire_decoder_free`).
+    on_heap: bool,
+}
+
+handle!(cb_wire_decoder, decoder: FrameDecoder);
+
+impl cb_wire_decoder {
+    const fn new(on_heap: bool) -> Self {
+        Self { decoder: FrameDecoder::new(), poisoned: false, on_heap }
+    }
+}
+
+/// Makes an empty decoder on the heap and writes it to `*out`; free it with
+/// `cb_wire_decoder_free`.
+///
+/// Returns `CB_STATUS_NULL_ARGUMENT` or `CB_STATUS_MISALIGNED` for a bad `out`.
+///
+/// Thread-safety: safe from any thread.
+///
+/// # Safety
+/// `out` must be NULL or point to writable memory for a pointer.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cb_wire_decoder_new(out: *mut *mut cb_wire_decoder) -> cb_status {
+    // SAFETY: forwarded caller contract.
+    unsafe { compute_into(out, || Ok(Box::into_raw(Box::new(cb_wire_decoder::new(true))))) }
+}
+
+/// The bytes a decoder needs in caller memory (`cb_wire_decoder_init`).
+///
+/// Thread-safety: safe from any thread.
+#[unsafe(no_mangle)]
+pub extern "C" fn cb_wire_decoder_size() -> usize {
+    size_of::<cb_wire_decoder>()
+}
+
+/// The alignment a decoder needs in caller memory.
+///
+/// Thread-safety: safe from any thread.
+#[unsafe(no_mangle)]
+pub extern "C" fn cb_wire_decoder_align() -> usize {
+    align_of::<cb_wire_decoder>()
+}
+
+/// Makes an empty decoder in caller memory of `len` bytes at `memory` (at least
+/// `cb_wire_decoder_size()` bytes aligned to `cb_wire_decoder_align()`); no allocation, no
+/// freeing. Writes its handle to `*out`.
+///
+/// Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_MISALIGNED`, `CB_STATUS_BUFFER_TOO_SMALL`.
+///
+/// Thread-safety: safe from any thread; the memory must not be in use by anyone else.
+///
+/// # Safety
+/// `memory` NULL or `len` writable bytes not used for anything else while the decoder lives;
+/// `out` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cb_wire_decoder_init(
+    memory: *mut core::ffi::c_void,
+    len: usize,
+    out: *mut *mut cb_wire_decoder,
+) -> cb_status {
+    // SAFETY: forwarded caller contract.
+    unsafe {
+        compute_into(out, || {
+            let place = memory.cast::<cb_wire_decoder>();
+            check_out(place)?;
+            if len < size_of::<cb_wire_decoder>() {
+                return Err(CB_STATUS_BUFFER_TOO_SMALL);
+            }
+            // Non-NULL, aligned (check_out) and large enough (checked above), writable and
+            // unshared by the caller's contract; `write` does not read the old contents.
+            place.write(cb_wire_decoder::new(false));
+            Ok(place)
+        })
+    }
+}
+
+/// Frees a decoder made by `cb_wire_decoder_new`; NULL and decoders in caller memory are
+/// ignored.
+///
+/// Thread-safety: the decoder must not be in use.
+///
+/// # Safety
+/// `decoder` NULL or live and not used again.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cb_wire_decoder_free(decoder: *mut cb_wire_decoder) {
+    let _ = guard(|| {
+        if decoder.is_null() || !decoder.is_aligned() {
+            return Ok(());
+        }
+        // SAFETY: a live decoder by the caller's contract.
+        if unsafe { (*decoder).on_heap } {
+            // SAFETY: made by Box::into_raw in cb_wire_decoder_new and not freed before.
+            drop(unsafe { Box::from_raw(decoder) });
+        }
+        Ok(())
+    });
+}
+
+/// Feeds the decoder `len` bytes read off the line, up to and including the end of the first
+/// board answer among them: `*consumed` says how many were taken (feed the rest again), and
+/// `*has_answer` whether `*answer` holds an answer. Frames discarded on the way are counted
+/// (`cb_wire_decoder_counts`), never returned. Answers of every board address are handed back;
+/// the caller matches `answer.address` and `answer.sequence` to what it sent.
+///
+/// Returns `CB_STATUS_NULL_ARGUMENT` (`bytes` may be NULL only with `len` 0),
+/// `CB_STATUS_MISALIGNED`, `CB_STATUS_POISONED`. `*consumed` and `*has_answer` are written on
+/// `CB_STATUS_OK`; `*answer` only when `*has_answer` is true. No allocation.
+///
+/// Thread-safety: writes the decoder.
+///
+/// # Safety
+/// `decoder` NULL or live and unshared; `bytes` NULL or `len` readable bytes; `consumed`,
+/// `has_answer` and `answer` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cb_wire_decoder_feed(
+    decoder: *mut cb_wire_decoder,
+    bytes: *const u8,
+    len: usize,
+    consumed: *mut usize,
+    has_answer: *mut bool,
+    answer: *mut cb_board_answer,
+) -> cb_status {
+    // SAFETY: forwarded caller contract.
+    unsafe {
+        with_handle_mut(decoder, |decoder| {
+            check_out(consumed)?;
+            check_out(has_answer)?;
+            check_out(answer)?;
+            let bytes = match (bytes.is_null(), len) {
+                (true, 0) => &[][..],
+                (true, _) => return Err(CB_STATUS_NULL_ARGUMENT),
+                (false, _) => core::slice::from_raw_parts(bytes, len),
+            };
+            let mut taken = 0;
+            let mut found = None;
+            for &byte in bytes {
+                taken += 1;
+                if let Some(Decoded::Frame(header, message)) =
+                    decoder.feed::<BoardMessage>(byte, |_| true)
+                {
+                    found = Some(cb_board_answer::from((header, message)));
+                    break;
+                }
+            }
+            write_out(consumed, taken);
+            write_out(has_answer, found.is_some());
+            if let Some(found) = found {
+                write_out(answer, found);
+            }
+            Ok(())
+        })
+    }
+}
+
+/// What the decoder has accepted and discarded so far, by reason.
+///
+/// Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_MISALIGNED`, `CB_STATUS_POISONED`. `*out` is
+/// written only on `CB_STATUS_OK`.
+///
+/// Thread-safety: reads the decoder.
+///
+/// # Safety
+/// `decoder` NULL or live; `out` NULL or writable for a `cb_wire_counts`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cb_wire_decoder_counts(
+    decoder: *const cb_wire_decoder,
+    out: *mut cb_wire_counts,
+) -> cb_status {
+    // SAFETY: forwarded caller contract.
+    unsafe { read_into(decoder, out, |decoder| Ok(cb_wire_counts::from(decoder.counts()))) }
+}
+
+/// Drops a frame the line fell silent in the middle of (a board reset mid-answer, a cut
+/// cable), counting it as truncated, so the next answer after the silence is not glued to its
+/// remains. Call it when the line has been quiet for a while; `*dropped` (if not NULL) says
+/// whether there was one.
+///
+/// Returns `CB_STATUS_NULL_ARGUMENT` (`decoder`), `CB_STATUS_MISALIGNED`, `CB_STATUS_POISONED`.
+///
+/// Thread-safety: writes the decoder.
+///
+/// # Safety
+/// `decoder` NULL or live and unshared; `dropped` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cb_wire_decoder_abandon(
+    decoder: *mut cb_wire_decoder,
+    dropped: *mut bool,
+) -> cb_status {
+    // SAFETY: forwarded caller contract.
+    unsafe {
+        with_handle_mut(decoder, |decoder| {
+            if dropped.is_null() {
+                decoder.abandon();
+                Ok(())
+            } else {
+                answer_into(dropped, || Ok(decoder.abandon()))
+            }
+        })
+    }
+}
