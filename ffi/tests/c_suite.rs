@@ -126,6 +126,45 @@ fn the_wallboard_example_runs_as_documented() {
     assert_eq!(with_static, expected, "examples/c/wallboard.c printed something else");
 }
 
+/// `examples/c/board_feed.c` builds as its comment says (here under the sanitizers) and, when
+/// no board answers on the line (a listener that takes the bytes and never replies), says so
+/// and exits 2, having sent exactly a ping to board 3. Against the emulated board it runs whole
+/// in the hardware-in-the-loop suite.
+#[test]
+fn the_board_feed_example_reports_a_silent_board() {
+    use callboard_core::wire::{Decoded, FrameDecoder, HostMessage, MAX_FRAME_BYTES};
+    use std::io::Read;
+
+    let example = crate_dir().join("../examples/c/board_feed.c");
+    let binary = build_at(&example, "cc", "c99", Linking::Static);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+    let address = listener.local_addr().expect("its address");
+    let silent = std::thread::spawn(move || {
+        let (mut line, _) = listener.accept().expect("the program connects");
+        let mut heard = Vec::new();
+        let _ = line.read_to_end(&mut heard);
+        heard
+    });
+    let output = Command::new(&binary)
+        .arg(address.to_string())
+        .args(["--timeout-ms", "300"])
+        .env("ASAN_OPTIONS", "detect_leaks=0:abort_on_error=0:exitcode=99")
+        .env("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
+        .output()
+        .expect("run board_feed");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains(&format!("board 3 does not answer at {address}")), "{stderr}");
+    assert!(!stderr.contains("Sanitizer"), "sanitizer report:\n{stderr}");
+    let heard = silent.join().expect("the listener");
+    let mut decoder = FrameDecoder::<MAX_FRAME_BYTES>::new();
+    let frames: Vec<_> = heard.iter().filter_map(|&b| decoder.feed(b, |a| a == 3)).collect();
+    assert!(
+        matches!(&frames[..], [Decoded::Frame(header, HostMessage::Ping)] if header.sequence == 1),
+        "{frames:?}"
+    );
+}
+
 #[test]
 fn erlang_from_c99() {
     run(&build("test_erlang.c", "cc", "c11"));

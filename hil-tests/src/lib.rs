@@ -126,6 +126,65 @@ pub fn build(spec: ImageSpec) -> Result<PathBuf, String> {
     Ok(copy)
 }
 
+/// A host artifact of this workspace (`libcallboard.a`, the `callboard` program), built now in
+/// the profile this test runs in (a copy left from an earlier build could be stale) and found in
+/// that profile's folder: `cargo build --quiet -p PACKAGE ARGS`, then `target/<profile>/FILE`.
+///
+/// # Errors
+/// Cargo's own message when it does not build.
+pub fn host_artifact(package: &str, args: &[&str], file: &str) -> Result<PathBuf, String> {
+    let exe = std::env::current_exe().map_err(|e| format!("no test path: {e}"))?;
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .ok_or("the test is not in target/<profile>/deps")?
+        .to_path_buf();
+    let mut cargo = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    cargo.current_dir(repository()).args(["build", "--quiet", "--locked", "-p", package]);
+    cargo.args(args);
+    if profile_dir.file_name().is_some_and(|name| name == "release") {
+        cargo.arg("--release");
+    }
+    let output = cargo.output().map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "building {package} failed:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    let artifact = profile_dir.join(file);
+    if artifact.exists() { Ok(artifact) } else { Err(format!("{} not built", artifact.display())) }
+}
+
+/// A C program of `examples/c/` built as its comment says: `include/callboard.h`, the static
+/// `libcallboard.a` and the system libraries `ffi/callboard.pc` lists, nothing else.
+///
+/// # Errors
+/// When the library or the program does not build.
+pub fn c_example(name: &str) -> Result<PathBuf, String> {
+    let library = host_artifact("callboard-ffi", &["--lib"], "libcallboard.a")?;
+    let pc = std::fs::read_to_string(repository().join("ffi/callboard.pc"))
+        .map_err(|e| format!("no callboard.pc: {e}"))?;
+    let system = pc.lines().find_map(|l| l.strip_prefix("Libs.private:")).unwrap_or("");
+    let out = repository().join("target").join("hil");
+    std::fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+    let binary = out.join(name);
+    let output = Command::new("cc")
+        .args(["-std=c99", "-Wall", "-Wextra", "-Werror", "-O1", "-I"])
+        .arg(repository().join("include"))
+        .arg(repository().join("examples/c").join(format!("{name}.c")))
+        .arg(&library)
+        .args(system.split_whitespace())
+        .arg("-o")
+        .arg(&binary)
+        .output()
+        .map_err(|e| format!("cannot run cc: {e}"))?;
+    if !output.status.success() {
+        return Err(format!("cc {name}.c failed:\n{}", String::from_utf8_lossy(&output.stderr)));
+    }
+    Ok(binary)
+}
+
 /// `qemu-system-arm`, or why it cannot be run.
 ///
 /// # Errors
