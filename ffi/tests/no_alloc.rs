@@ -7,7 +7,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use callboard::board::*;
-use callboard::cb_status::CB_STATUS_OK;
+use callboard::cb_status::{self, CB_STATUS_OK};
 use callboard::center::*;
 use callboard::checkpoint::*;
 use callboard::erlang::*;
@@ -143,6 +143,18 @@ fn a_center_in_caller_memory_never_allocates() {
             &raw mut written,
         );
         assert_eq!(status, CB_STATUS_OK);
+        let status = cb_wire_encode_configure(
+            3,
+            2,
+            &raw const board.settings,
+            bytes.as_mut_ptr(),
+            bytes.len(),
+            &raw mut written,
+        );
+        assert_eq!(status, CB_STATUS_OK);
+        let status =
+            cb_wire_encode_what_are_you_showing(3, 2, bytes.as_mut_ptr(), 4, &raw mut written);
+        assert_eq!(status, cb_status::CB_STATUS_BUFFER_TOO_SMALL);
         assert_eq!(
             cb_wire_encode_ping(3, 2, bytes.as_mut_ptr(), bytes.len(), &raw mut written),
             CB_STATUS_OK
@@ -168,6 +180,9 @@ fn a_center_in_caller_memory_never_allocates() {
         assert_eq!(cb_wire_decoder_counts(decoder, counts.as_mut_ptr()), CB_STATUS_OK);
         // The ping is a host's message: a board's decoder would take it, this one discards it.
         assert_eq!(counts.assume_init().malformed, 1);
+        let mut dropped = true;
+        assert_eq!(cb_wire_decoder_abandon(decoder, &raw mut dropped), CB_STATUS_OK);
+        assert!(!dropped);
     }
     let after = ALLOCATIONS.load(Ordering::SeqCst);
     COUNTING.with(|counting| counting.set(false));
