@@ -4,8 +4,8 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use crate::cb_status;
 use crate::status::{
-    CB_STATUS_MISALIGNED, CB_STATUS_NULL_ARGUMENT, CB_STATUS_OK, CB_STATUS_PANIC,
-    CB_STATUS_POISONED,
+    CB_STATUS_BUFFER_TOO_SMALL, CB_STATUS_MISALIGNED, CB_STATUS_NULL_ARGUMENT, CB_STATUS_OK,
+    CB_STATUS_PANIC, CB_STATUS_POISONED,
 };
 
 /// Runs a function body: its `Err` becomes the returned status, and a panic becomes
@@ -98,6 +98,27 @@ pub(crate) unsafe fn read_into<H: Handle, T>(
 ) -> cb_status {
     // SAFETY: forwarded caller contract.
     unsafe { with_handle(handle, |state| answer_into(out, || body(state))) }
+}
+
+/// A place for a `T` in caller memory of `len` bytes at `memory` (`cb_center_init`,
+/// `cb_wire_decoder_init`): NULL, misaligned and short memory are statuses; `make` then writes
+/// the whole `T` there.
+///
+/// # Safety
+/// `memory` must be NULL or `len` writable bytes used by nothing else while the `T` lives, and
+/// `make` must initialize every field of the place it is given.
+pub(crate) unsafe fn place_in<T>(
+    memory: *mut core::ffi::c_void,
+    len: usize,
+    make: impl FnOnce(*mut T),
+) -> Result<*mut T, cb_status> {
+    let place = memory.cast::<T>();
+    check_out(place)?;
+    if len < size_of::<T>() {
+        return Err(CB_STATUS_BUFFER_TOO_SMALL);
+    }
+    make(place);
+    Ok(place)
 }
 
 /// Fills the fields of the figures that are defined and returns the mask of their bits: the

@@ -14,7 +14,7 @@ use callboard_core::service_level::ServiceLevelThreshold;
 use callboard_core::{Center, CenterConfig, QueueConfig};
 
 use crate::boundary::{
-    answer_into, borrow, check_out, compute_into, guard, handle, read_into, with_handle_mut,
+    answer_into, borrow, compute_into, guard, handle, place_in, read_into, with_handle_mut,
 };
 use core::mem::MaybeUninit;
 
@@ -302,17 +302,8 @@ pub unsafe extern "C" fn cb_center_init(
 ) -> cb_status {
     // SAFETY: forwarded caller contract.
     unsafe {
-        made(config, out, |config| {
-            let place = memory.cast::<cb_center>();
-            check_out(place)?;
-            if len < size_of::<cb_center>() {
-                return Err(CB_STATUS_BUFFER_TOO_SMALL);
-            }
-            // Non-NULL, aligned (check_out) and at least size_of::<cb_center>() bytes (checked
-            // above), writable and unshared by the caller's contract.
-            make_in(place, config, false);
-            Ok(place)
-        })
+        // The place is checked by place_in; writable and unshared by the caller's contract.
+        made(config, out, |config| place_in(memory, len, |place| make_in(place, config, false)))
     }
 }
 

@@ -10,8 +10,8 @@ use callboard_core::wire::{
 
 use crate::board::{cb_board_frame, cb_board_settings, frame_of, settings_of};
 use crate::boundary::{
-    answer_into, borrow, check_out, compute_into, guard, handle, read_into, with_handle_mut,
-    write_out,
+    answer_into, borrow, check_out, compute_into, guard, handle, place_in, read_into,
+    with_handle_mut, write_out,
 };
 use crate::cb_status;
 use crate::status::*;
@@ -188,43 +188,48 @@ impl From<(wire::Header, BoardMessage)> for cb_board_answer {
     }
 }
 
-/// Encodes `message` for `address` into `buffer`: the frame is built in a frame-sized scratch
-/// on the stack, then copied, so that a buffer too short learns the length it needs.
+/// A whole encoding export: `message` builds what to send (checking the caller's input), then
+/// the frame is built in a frame-sized scratch on the stack and copied, so that a buffer too
+/// short learns the length it needs.
 ///
 /// # Safety
 /// `buffer` NULL or `len` writable bytes; `written` NULL or writable.
-unsafe fn encode_into(
+unsafe fn encode_with(
     address: u8,
     sequence: u16,
-    message: &HostMessage,
     buffer: *mut u8,
     len: usize,
     written: *mut usize,
-) -> Result<(), cb_status> {
-    check_out(written)?;
-    if buffer.is_null() && len != 0 {
-        return Err(CB_STATUS_NULL_ARGUMENT);
-    }
-    let mut frame = [0_u8; MAX_FRAME_BYTES];
-    let needed = wire::encode(address, sequence, message, &mut frame).map_err(|e| match e {
-        EncodeError::ReservedAddress => CB_STATUS_INVALID_ARGUMENT,
-        // A frame-sized buffer holds every message (a core test checks the largest).
-        _ => CB_STATUS_PANIC,
-    })?;
-    let bytes = frame.get(..needed).ok_or(CB_STATUS_PANIC)?;
-    if len < needed {
-        // SAFETY: checked by check_out; writable by the caller's contract. The documented
-        // exception: a short buffer learns the length it needs.
+    message: impl FnOnce() -> Result<HostMessage, cb_status>,
+) -> cb_status {
+    guard(|| {
+        let message = message()?;
+        check_out(written)?;
+        if buffer.is_null() && len != 0 {
+            return Err(CB_STATUS_NULL_ARGUMENT);
+        }
+        let mut frame = [0_u8; MAX_FRAME_BYTES];
+        let needed =
+            wire::encode(address, sequence, &message, &mut frame).map_err(|e| match e {
+                EncodeError::ReservedAddress => CB_STATUS_INVALID_ARGUMENT,
+                // A frame-sized buffer holds every message (a core test checks the largest).
+                _ => CB_STATUS_PANIC,
+            })?;
+        let bytes = frame.get(..needed).ok_or(CB_STATUS_PANIC)?;
+        if len < needed {
+            // SAFETY: checked by check_out; writable by the caller's contract. The documented
+            // exception: a short buffer learns the length it needs.
+            unsafe { write_out(written, needed) };
+            return Err(CB_STATUS_BUFFER_TOO_SMALL);
+        }
+        // SAFETY: non-NULL (a zero `len` is below every frame's length, handled above) and
+        // `len` writable bytes by the caller's contract; `bytes` is our own stack.
+        let out = unsafe { core::slice::from_raw_parts_mut(buffer, len) };
+        out.get_mut(..needed).ok_or(CB_STATUS_PANIC)?.copy_from_slice(bytes);
+        // SAFETY: checked by check_out; writable by the caller's contract.
         unsafe { write_out(written, needed) };
-        return Err(CB_STATUS_BUFFER_TOO_SMALL);
-    }
-    // SAFETY: non-NULL (a zero `len` is below every frame's length, handled above) and `len`
-    // writable bytes by the caller's contract; `bytes` is our own stack.
-    let out = unsafe { core::slice::from_raw_parts_mut(buffer, len) };
-    out.get_mut(..needed).ok_or(CB_STATUS_PANIC)?.copy_from_slice(bytes);
-    // SAFETY: checked by check_out; writable by the caller's contract.
-    unsafe { write_out(written, needed) };
-    Ok(())
+        Ok(())
+    })
 }
 
 /// Encodes a display frame for the board at `address` (1 to 254, or `CB_WIRE_BROADCAST`) with
@@ -249,13 +254,12 @@ pub unsafe extern "C" fn cb_wire_encode_display(
     len: usize,
     written: *mut usize,
 ) -> cb_status {
-    guard(|| {
-        // SAFETY: the caller's contract: NULL or a valid frame.
-        let frame = frame_of(unsafe { borrow(frame) }?)?;
-        let message = HostMessage::Display(frame);
-        // SAFETY: forwarded caller contract.
-        unsafe { encode_into(address, sequence, &message, buffer, len, written) }
-    })
+    // SAFETY: forwarded caller contract; `frame` NULL or valid by it.
+    unsafe {
+        encode_with(address, sequence, buffer, len, written, || {
+            Ok(HostMessage::Display(frame_of(borrow(frame)?)?))
+        })
+    }
 }
 
 /// Encodes a board's new settings (brightness, paging, alert thresholds), as
@@ -276,13 +280,12 @@ pub unsafe extern "C" fn cb_wire_encode_configure(
     len: usize,
     written: *mut usize,
 ) -> cb_status {
-    guard(|| {
-        // SAFETY: the caller's contract: NULL or valid settings.
-        let settings = settings_of(unsafe { borrow(settings) }?)?;
-        let message = HostMessage::Configure(settings);
-        // SAFETY: forwarded caller contract.
-        unsafe { encode_into(address, sequence, &message, buffer, len, written) }
-    })
+    // SAFETY: forwarded caller contract; `settings` NULL or valid by it.
+    unsafe {
+        encode_with(address, sequence, buffer, len, written, || {
+            Ok(HostMessage::Configure(settings_of(borrow(settings)?)?))
+        })
+    }
 }
 
 /// Encodes a ping, which a board answers with its status (`CB_ANSWER_STATUS`), as
@@ -301,7 +304,7 @@ pub unsafe extern "C" fn cb_wire_encode_ping(
     written: *mut usize,
 ) -> cb_status {
     // SAFETY: forwarded caller contract.
-    guard(|| unsafe { encode_into(address, sequence, &HostMessage::Ping, buffer, len, written) })
+    unsafe { encode_with(address, sequence, buffer, len, written, || Ok(HostMessage::Ping)) }
 }
 
 /// Encodes "what are you showing?", which a board answers with its screen and its
@@ -319,9 +322,9 @@ pub unsafe extern "C" fn cb_wire_encode_what_are_you_showing(
     len: usize,
     written: *mut usize,
 ) -> cb_status {
-    let message = HostMessage::WhatAreYouShowing;
+    let message = || Ok(HostMessage::WhatAreYouShowing);
     // SAFETY: forwarded caller contract.
-    guard(|| unsafe { encode_into(address, sequence, &message, buffer, len, written) })
+    unsafe { encode_with(address, sequence, buffer, len, written, message) }
 }
 
 /// A stream decoder of the boards' answers on one line: the bytes go in as they are read, in
@@ -398,16 +401,12 @@ pub unsafe extern "C" fn cb_wire_decoder_init(
 ) -> cb_status {
     // SAFETY: forwarded caller contract.
     unsafe {
+        // The place is checked by place_in; writable and unshared by the caller's contract.
+        // `write` does not read the old contents.
         compute_into(out, || {
-            let place = memory.cast::<cb_wire_decoder>();
-            check_out(place)?;
-            if len < size_of::<cb_wire_decoder>() {
-                return Err(CB_STATUS_BUFFER_TOO_SMALL);
-            }
-            // Non-NULL, aligned (check_out) and large enough (checked above), writable and
-            // unshared by the caller's contract; `write` does not read the old contents.
-            place.write(cb_wire_decoder::new(false));
-            Ok(place)
+            place_in(memory, len, |place: *mut cb_wire_decoder| {
+                place.write(cb_wire_decoder::new(false))
+            })
         })
     }
 }
