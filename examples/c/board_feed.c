@@ -19,7 +19,9 @@
  *   ./board_feed 127.0.0.1:4001 --address 3
  *
  * Options: --address N (the board, 1-254; default 3); --every S (seconds of the day between
- * frames; default 900); --timeout-ms N (how long to wait for each answer; default 2000);
+ * frames; default 900); --pause-ms N (real time between frames; default 1000, so the day
+ * passes in under a minute: a real switch sends one every few seconds); --timeout-ms N (how
+ * long to wait for each answer; default 2000);
  * --check (after each frame, ask the board what it shows and print the frame's bytes and the
  * board's framebuffer CRC, which the hardware-in-the-loop test compares with the host's own
  * render). Exit status: 0 when the board acknowledged every frame, 2 when it refused or missed
@@ -35,6 +37,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/types.h>
+#include <time.h>
 #include <unistd.h>
 
 #define STREETS 1u
@@ -380,17 +383,19 @@ static void describe_frame(const cb_board_frame *frame, char *out, size_t size) 
 int main(int argc, char **argv) {
     setvbuf(stdout, NULL, _IOLBF, 0); /* a line at a time, into a log or a pipe */
     if (argc < 2) {
-        fprintf(stderr, "usage: board_feed HOST:PORT [--address N] [--every S] "
+        fprintf(stderr, "usage: board_feed HOST:PORT [--address N] [--every S] [--pause-ms N] "
                         "[--timeout-ms N] [--check]\n");
         return 1;
     }
     unsigned address = 3, every_s = 900;
-    int timeout_ms = 2000, checking = 0;
+    int timeout_ms = 2000, pause_ms = 1000, checking = 0;
     for (int i = 2; i < argc; i++) {
         if (strcmp(argv[i], "--address") == 0 && i + 1 < argc) {
             address = (unsigned)strtoul(argv[++i], NULL, 10);
         } else if (strcmp(argv[i], "--every") == 0 && i + 1 < argc) {
             every_s = (unsigned)strtoul(argv[++i], NULL, 10);
+        } else if (strcmp(argv[i], "--pause-ms") == 0 && i + 1 < argc) {
+            pause_ms = atoi(argv[++i]);
         } else if (strcmp(argv[i], "--timeout-ms") == 0 && i + 1 < argc) {
             timeout_ms = atoi(argv[++i]);
         } else if (strcmp(argv[i], "--check") == 0) {
@@ -400,8 +405,10 @@ int main(int argc, char **argv) {
             return 1;
         }
     }
-    if (address < 1 || address > 254 || every_s < 60 || every_s % 60 != 0 || timeout_ms <= 0) {
-        fprintf(stderr, "board_feed: the address is 1 to 254, --every a whole number of minutes\n");
+    if (address < 1 || address > 254 || every_s < 60 || every_s % 60 != 0 || timeout_ms <= 0 ||
+        pause_ms < 0) {
+        fprintf(stderr, "board_feed: the address is 1 to 254, --every a whole number of minutes, "
+                        "--timeout-ms above 0\n");
         return 1;
     }
 
@@ -465,6 +472,10 @@ int main(int argc, char **argv) {
             board.announcement[0] = '\0';
         }
         if ((hour * 60 + minute - 7 * 60 - 30) % (every_s / 60) == 0) {
+            if (sent > 0 && pause_ms > 0) {
+                struct timespec pause = {pause_ms / 1000, (long)(pause_ms % 1000) * 1000000L};
+                nanosleep(&pause, NULL);
+            }
             uint64_t now = AT(hour, minute) + 59 * SECOND;
             check(cb_center_advance_to(center, now), "the clock");
             cb_board_frame frame;

@@ -70,7 +70,8 @@ fn the_switch_drives_the_board_through_the_c_abi() {
     let timeout = ANSWER_TIME.as_millis().to_string();
     let out = Command::new(&program)
         .arg(emulator.serial_address())
-        .args(["--address", &ADDRESS.to_string(), "--check", "--timeout-ms", &timeout])
+        .args(["--address", &ADDRESS.to_string(), "--check", "--pause-ms", "0"])
+        .args(["--timeout-ms", &timeout])
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -127,7 +128,8 @@ fn a_board_that_stops_answering_is_reported() {
     emulator.connect().unwrap().ask(&HostMessage::Ping).unwrap();
     let mut child = Command::new(&program)
         .arg(emulator.serial_address())
-        .args(["--address", &ADDRESS.to_string(), "--every", "1800", "--timeout-ms", "700"])
+        .args(["--address", &ADDRESS.to_string(), "--every", "1800", "--pause-ms", "0"])
+        .args(["--timeout-ms", "700"])
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
