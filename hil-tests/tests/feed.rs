@@ -3,6 +3,7 @@
 
 use callboard_core::QueueConfig;
 use callboard_core::calendar::{DstRule, SiteCalendar, UtcOffset};
+use callboard_core::csat::CsatConfig;
 use callboard_core::service_level::ServiceLevelVariant;
 use callboard_core::wire::{BoardMessage, BoardSettings, HostMessage};
 use callboard_floor::feed::{FeedPlan, FeedSource, Link, feed};
@@ -60,6 +61,8 @@ fn a_real_morning_at_the_update_rate_is_all_acknowledged() {
             .map(|q| parse_queue_choice(q).unwrap())
             .collect(),
         calendar,
+        csat: CsatConfig::DEFAULT,
+        survey_verb: "SURVEY".into(),
         ttl_s: 30,
         announcement: "Storm line open: press 5 for outages".into(),
         variant: ServiceLevelVariant::Answered,

@@ -17,6 +17,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use callboard_core::calendar::{SiteCalendar, Timestamp};
+use callboard_core::csat::CsatConfig;
 use callboard_core::service_level::ServiceLevelVariant;
 use callboard_core::wire::{
     self, BoardMessage, BoardSettings, Decoded, FrameDecoder, HostMessage, MAX_FRAME_BYTES,
@@ -262,6 +263,12 @@ pub struct FeedPlan {
     pub queues: Vec<QueueChoice>,
     /// The site's calendar.
     pub calendar: SiteCalendar,
+    /// How the board's CSAT is computed from the survey responses (scale, figure, minimum
+    /// sample).
+    pub csat: CsatConfig,
+    /// The verb of the survey lines in a followed log (`SURVEY`); a replayed log's survey
+    /// lines are taken out by the caller ([`Parsed::take_survey_lines`](queue_log::Parsed::take_survey_lines)).
+    pub survey_verb: String,
     /// Seconds each frame may be shown.
     pub ttl_s: u16,
     /// The announcement line.
@@ -339,7 +346,8 @@ fn feed_here(
     source: FeedSource,
     queue_config: QueueConfig,
 ) -> Result<String, String> {
-    let config = CenterConfig { calendar: plan.calendar, ..CenterConfig::default() };
+    let config =
+        CenterConfig { calendar: plan.calendar, csat: plan.csat, ..CenterConfig::default() };
     if let FeedSource::Replay { parsed, from, until } = &source {
         let (Some(first), Some(last)) = (parsed.records.first(), parsed.records.last()) else {
             return Err("the log has no events".into());
@@ -399,6 +407,7 @@ fn feed_here(
                 stepper.declare_queue(&queue.name)?;
             }
             stepper.push(parsed.records);
+            stepper.push_surveys(parsed.surveys);
             let mut moment = from;
             let mut step = 0_u32;
             while moment <= until {
@@ -441,8 +450,10 @@ fn feed_here(
                             for warning in &mut parsed.warnings {
                                 warning.line = Some(line_number);
                             }
+                            parsed.take_survey_lines(&plan.survey_verb, &plan.csat.scale);
                             stepper.note(parsed.warnings);
                             stepper.push(parsed.records);
+                            stepper.push_surveys(parsed.surveys);
                         }
                         Err(mpsc::TryRecvError::Empty) => break,
                         Err(mpsc::TryRecvError::Disconnected) => {

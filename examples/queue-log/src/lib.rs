@@ -7,6 +7,8 @@
 //! - [`verb`]: the log's verbs, one type for everything that reads or writes them; [`write`](mod@write):
 //!   a line written as Asterisk writes it.
 //! - [`row`]: a warning about a line of an input, or the input as a whole.
+//! - [`surveys`]: post-call survey responses, from a survey tool's CSV export or the log's own
+//!   `SURVEY` lines, for the CSAT the boards post.
 //! - [`local_time`]: the site's local times as people write them (`+02:00`, `1999-02-10 08:00`).
 //!
 //! Every figure comes from the core; this crate only translates the log's vocabulary.
@@ -15,6 +17,7 @@ pub mod local_time;
 pub mod read;
 pub mod replay;
 pub mod row;
+pub mod surveys;
 pub mod verb;
 pub mod write;
 

@@ -62,6 +62,9 @@ pub struct Parsed {
     pub warnings: Vec<RowWarning>,
     /// The detected format, `None` for an input without a single record line.
     pub format: Option<Format>,
+    /// Survey responses, in the order of the calls they rate: the log's own survey lines
+    /// ([`Parsed::take_survey_lines`]) and survey exports ([`Parsed::add_survey_rows`]).
+    pub surveys: Vec<crate::surveys::Survey>,
 }
 
 /// Timestamps further than this from the log's median are taken to be corrupt.

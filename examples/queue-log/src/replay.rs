@@ -21,16 +21,18 @@
 //! Agents first seen on a call (static queue members log no login) are counted from that
 //! moment. Anything that cannot be counted gets a warning naming its line.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
-use callboard_core::calendar::{MILLIS_PER_DAY, Timestamp};
+use callboard_core::calendar::{LocalDate, MILLIS_PER_DAY, Timestamp};
 use callboard_core::center::{CallStatus, Diagnostics};
+use callboard_core::csat::{CsatError, CsatTally};
 use callboard_core::event::{AgentId, AgentState, CallId, DequeueReason, QueueId, ReasonCode};
 use callboard_core::interval::{DayReport, IntervalReport};
 use callboard_core::{Center, CenterConfig, Event, EventKind, QueueConfig};
 
 use crate::read::{Parsed, Record};
 use crate::row::RowWarning;
+use crate::surveys::Survey;
 use crate::verb::Verb;
 
 /// Capacities of the replay engine: 64 queues, 16 384 calls in flight, 4 096 agents, two days of
@@ -74,6 +76,8 @@ pub struct Replayed {
     pub diagnostics: Diagnostics,
     /// The last instant of the log: what "now" means for open calls.
     pub end: Option<Timestamp>,
+    /// Survey results by the local day of the calls rated, for the days with responses.
+    pub csat: Vec<(LocalDate, CsatTally)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -136,6 +140,9 @@ struct Replayer {
     custom: BTreeMap<String, Orphan>,
     warnings: Vec<RowWarning>,
     settled: HashMap<QueueId, Vec<IntervalReport>>,
+    /// Survey responses not yet filed, in the order of the calls they rate: each is filed once
+    /// the clock has reached its call.
+    surveys: VecDeque<Survey>,
 }
 
 /// Replays parsed records through a new center.
@@ -145,12 +152,16 @@ struct Replayer {
 #[must_use]
 pub fn replay(parsed: Parsed, config: CenterConfig, queue_config: QueueConfig) -> Replayed {
     let mut r = Replayer::new(parsed.warnings, config, queue_config);
+    r.surveys.extend(parsed.surveys);
     for record in &parsed.records {
         r.record(record);
+        r.file_surveys();
         while let Some((queue, report)) = r.center.pop_settled_interval() {
             r.settled.entry(queue).or_default().push(report);
         }
     }
+    // Responses to calls after the log's last line cannot be filed: each says so.
+    r.file_surveys_until(Timestamp::MAX);
     r.finish()
 }
 
@@ -175,6 +186,7 @@ pub fn center_at<T: Send + 'static>(
         .spawn(move || {
             let mut stepper = Stepper::new(parsed.warnings, config, queue_config);
             stepper.push(parsed.records);
+            stepper.push_surveys(parsed.surveys);
             stepper.advance_to(moment).map_err(std::io::Error::other)?;
             Ok(look(stepper.center(), stepper.queue_ids()))
         })?
@@ -198,7 +210,7 @@ pub const LIVE_LATENESS_MS: u64 = 5_000;
 /// Build it on a thread with [`REPLAY_STACK_BYTES`] of stack.
 pub struct Stepper {
     replayer: Replayer,
-    pending: std::collections::VecDeque<Record>,
+    pending: VecDeque<Record>,
 }
 
 impl std::fmt::Debug for Stepper {
@@ -214,10 +226,7 @@ impl Stepper {
     /// A stepper with no records yet; `warnings` are the reader's, kept with the replay's.
     #[must_use]
     pub fn new(warnings: Vec<RowWarning>, config: CenterConfig, queue_config: QueueConfig) -> Self {
-        Self {
-            replayer: Replayer::new(warnings, config, queue_config),
-            pending: std::collections::VecDeque::new(),
-        }
+        Self { replayer: Replayer::new(warnings, config, queue_config), pending: VecDeque::new() }
     }
 
     /// A stepper for a log read as it is written: the clock follows the wall clock, and a line
@@ -227,7 +236,7 @@ impl Stepper {
     pub fn live(config: CenterConfig, queue_config: QueueConfig) -> Self {
         Self {
             replayer: Replayer::with_tolerance(Vec::new(), config, queue_config, LIVE_LATENESS_MS),
-            pending: std::collections::VecDeque::new(),
+            pending: VecDeque::new(),
         }
     }
 
@@ -252,6 +261,12 @@ impl Stepper {
         self.pending.extend(records);
     }
 
+    /// Queues survey responses, in the order of the calls they rate, to file when the clock
+    /// reaches their calls.
+    pub fn push_surveys(&mut self, surveys: impl IntoIterator<Item = Survey>) {
+        self.replayer.surveys.extend(surveys);
+    }
+
     /// Applies the queued records up to and including `moment` and moves the clock there.
     ///
     /// # Errors
@@ -263,6 +278,7 @@ impl Stepper {
             }
         }
         let moved = self.replayer.center.advance_to(moment).map_err(|e| e.to_string());
+        self.replayer.file_surveys();
         // A stepper shows the present; settled intervals are a report's business.
         while self.replayer.center.pop_settled_interval().is_some() {}
         moved
@@ -279,6 +295,7 @@ impl Stepper {
     pub fn step(&mut self) -> Option<Record> {
         let record = self.pending.pop_front()?;
         self.replayer.record(&record);
+        self.replayer.file_surveys();
         while self.replayer.center.pop_settled_interval().is_some() {}
         Some(record)
     }
@@ -358,6 +375,7 @@ impl Replayer {
             custom: BTreeMap::new(),
             warnings,
             settled: HashMap::new(),
+            surveys: VecDeque::new(),
         }
     }
 }
@@ -371,6 +389,30 @@ fn is_none(field: &str) -> bool {
 }
 
 impl Replayer {
+    /// Files the responses to calls up to the clock.
+    fn file_surveys(&mut self) {
+        if let Some(now) = self.center.now() {
+            self.file_surveys_until(now);
+        }
+    }
+
+    /// Files the responses to calls up to `until`; one the center cannot count gets a warning
+    /// naming where it came from.
+    fn file_surveys_until(&mut self, until: Timestamp) {
+        while self.surveys.front().is_some_and(|s| s.response.contact_at <= until) {
+            let Some(survey) = self.surveys.pop_front() else { break };
+            if let Err(error) = self.center.record_survey(&survey.response) {
+                let reason = match error {
+                    CsatError::ContactInFuture => "the call it rates is after the log ends".into(),
+                    CsatError::TooOld => "the call it rates is older than the days kept".into(),
+                    other => other.to_string(),
+                };
+                let message = format!("{}: survey response not counted: {reason}", survey.origin);
+                self.warnings.push(RowWarning::whole(message));
+            }
+        }
+    }
+
     fn warn(&mut self, line: usize, message: impl Into<String>) {
         self.warnings.push(RowWarning::at(line, message));
     }
@@ -820,6 +862,7 @@ impl Replayer {
             open_calls,
             diagnostics: *self.center.diagnostics(),
             end: self.center.now(),
+            csat: self.center.csat().days().map(|(date, tally)| (date, *tally)).collect(),
         }
     }
 }

@@ -1,0 +1,336 @@
+//! Post-call survey responses, the CSAT the boards post: from a survey tool's CSV export, and
+//! from the `queue_log` lines a dialplan writes after an IVR survey (`QueueLog()` with a verb of
+//! its own, `SURVEY` unless configured otherwise). Both become the core's `SurveyResponse`,
+//! filed under the local day of the call it rates.
+//!
+//! # The CSV file
+//!
+//! A header row names the columns, in any order and any case; other columns are ignored:
+//!
+//! | column | |
+//! |---|---|
+//! | `time` | when the rated call took place: local `YYYY-MM-DD HH:MM[:SS]`, or Unix seconds |
+//! | `callid` | or instead: the call's unique id in the queue_log, whose `ENTERQUEUE` dates it |
+//! | `score` | required: a whole number on the survey's scale (1 to 5 unless configured) |
+//! | `explained_process`, `had_information`, `timely`, `satisfied` | the baseline yes/no questions: `yes`/`no`, `y`/`n`, `1`/`0`, `true`/`false`; empty when not asked |
+//! | `follow_up` | the caller asked to be contacted again (the same spellings; empty: no) |
+//!
+//! A row that cannot be counted (no score, a score off the scale, a time that is not one, a
+//! call the log does not have) is left out with a warning naming its line; the rest count.
+//!
+//! # The queue_log line
+//!
+//! `epoch|callid|queue|agent|SURVEY|score|explained_process|had_information|timely|satisfied|follow_up`,
+//! every field after the score optional, in the yes/no spellings above. The response rates the
+//! call with that callid: it is dated by the call's `ENTERQUEUE` (by its own line when the log
+//! does not have the call).
+
+use std::collections::HashMap;
+
+use callboard_core::calendar::{SiteCalendar, Timestamp};
+use callboard_core::csat::{BASELINE_QUESTIONS, CsatScale, SurveyResponse};
+
+use crate::local_time::parse_local_instant;
+use crate::read::Parsed;
+use crate::row::RowWarning;
+use crate::verb::Verb;
+
+/// The verb of a survey's queue_log line unless configured otherwise.
+pub const SURVEY_VERB: &str = "SURVEY";
+
+/// The CSV columns of the baseline questions, in the core's order.
+pub const QUESTION_COLUMNS: [&str; BASELINE_QUESTIONS] =
+    ["explained_process", "had_information", "timely", "satisfied"];
+
+/// What a response rates: a call at a time, or a call of the log by its id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Contact {
+    /// The call took place at this instant.
+    At(Timestamp),
+    /// The call with this unique id in the queue_log; its `ENTERQUEUE` dates it.
+    Call(String),
+}
+
+/// One row of a survey export, read and checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SurveyRow {
+    /// Its 1-based line in the file.
+    pub line: usize,
+    /// The call it rates.
+    pub contact: Contact,
+    /// The score, on the scale.
+    pub score: u8,
+    /// The baseline questions' answers; `None` when not asked.
+    pub answers: [Option<bool>; BASELINE_QUESTIONS],
+    /// Whether the caller asked to be contacted again.
+    pub follow_up: bool,
+}
+
+/// A response ready for the center, with where it came from (for a warning if the center
+/// cannot count it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Survey {
+    /// "surveys.csv line 4", "queue_log line 812".
+    pub origin: String,
+    /// The response.
+    pub response: SurveyResponse,
+}
+
+fn yes_no(text: &str) -> Result<Option<bool>, String> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "" => Ok(None),
+        "yes" | "y" | "1" | "true" => Ok(Some(true)),
+        "no" | "n" | "0" | "false" => Ok(Some(false)),
+        other => Err(format!("{other:?} is not yes or no")),
+    }
+}
+
+fn score_on(text: &str, scale: &CsatScale) -> Result<u8, String> {
+    let text = text.trim();
+    let score: u8 = text.parse().map_err(|_| format!("score {text:?} is not a whole number"))?;
+    if (scale.lowest()..=scale.highest()).contains(&score) {
+        Ok(score)
+    } else {
+        Err(format!("score {score} is off the {}-{} scale", scale.lowest(), scale.highest()))
+    }
+}
+
+fn instant(text: &str, calendar: &SiteCalendar) -> Result<Timestamp, String> {
+    let text = text.trim();
+    if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+        let seconds: u64 = text.parse().map_err(|_| format!("time {text:?} is out of range"))?;
+        return seconds.checked_mul(1000).ok_or_else(|| format!("time {text:?} is out of range"));
+    }
+    parse_local_instant(calendar, text)
+}
+
+/// Reads a survey export (see the [module](self) docs): the rows that can be counted, and a
+/// warning for each that cannot.
+///
+/// # Errors
+/// A file that is not CSV with a header naming `score` and `time` or `callid`.
+pub fn read_csv(
+    text: &str,
+    calendar: &SiteCalendar,
+    scale: &CsatScale,
+) -> Result<(Vec<SurveyRow>, Vec<RowWarning>), String> {
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| format!("not a CSV file: {e}"))?
+        .iter()
+        .map(|name| name.trim().to_ascii_lowercase())
+        .collect();
+    let column = |name: &str| header.iter().position(|h| h == name);
+    let score = column("score").ok_or("the header names no score column")?;
+    let (time, callid) = (column("time"), column("callid"));
+    if time.is_none() && callid.is_none() {
+        return Err("the header names neither a time nor a callid column".into());
+    }
+    let questions = QUESTION_COLUMNS.map(column);
+    let follow_up = column("follow_up");
+    let (mut rows, mut warnings) = (Vec::new(), Vec::new());
+    for record in reader.records() {
+        let record = match record {
+            Ok(record) => record,
+            Err(e) => {
+                let line = e.position().map_or(0, |p| usize::try_from(p.line()).unwrap_or(0));
+                warnings.push(RowWarning::at(line, format!("not a CSV row ({e}); not counted")));
+                continue;
+            }
+        };
+        let line = record.position().map_or(0, |p| usize::try_from(p.line()).unwrap_or(0));
+        let field = |i: Option<usize>| i.and_then(|i| record.get(i)).unwrap_or("");
+        let row = (|| {
+            let contact = match (field(time).trim(), field(callid).trim()) {
+                ("", "") => return Err("no time and no callid".to_owned()),
+                ("", call) => Contact::Call(call.to_owned()),
+                (at, _) => Contact::At(instant(at, calendar)?),
+            };
+            let mut answers = [None; BASELINE_QUESTIONS];
+            for (answer, (&column, name)) in
+                answers.iter_mut().zip(questions.iter().zip(QUESTION_COLUMNS))
+            {
+                *answer = yes_no(field(column)).map_err(|e| format!("{name}: {e}"))?;
+            }
+            Ok(SurveyRow {
+                line,
+                contact,
+                score: score_on(field(Some(score)), scale)?,
+                answers,
+                follow_up: yes_no(field(follow_up))
+                    .map_err(|e| format!("follow_up: {e}"))?
+                    .unwrap_or(false),
+            })
+        })();
+        match row {
+            Ok(row) => rows.push(row),
+            Err(reason) => warnings.push(RowWarning::at(line, format!("{reason}; not counted"))),
+        }
+    }
+    Ok((rows, warnings))
+}
+
+impl Parsed {
+    /// Adds a survey export's rows (`source` names the file in warnings): a row rating a call by
+    /// its id is dated by that call's `ENTERQUEUE` in this log; one whose call the log does not
+    /// have is left out with a warning.
+    pub fn add_survey_rows(&mut self, rows: Vec<SurveyRow>, source: &str) {
+        let entered = entered_at(&self.records);
+        let mut added = Vec::with_capacity(rows.len());
+        for row in rows {
+            let origin = format!("{source} line {}", row.line);
+            let contact_at = match &row.contact {
+                Contact::At(at) => *at,
+                Contact::Call(call) => match entered.get(call.as_str()) {
+                    Some(&at) => at,
+                    None => {
+                        let reason =
+                            format!("{origin}: call {call} is not in the log; not counted");
+                        self.warnings.push(RowWarning::whole(reason));
+                        continue;
+                    }
+                },
+            };
+            let response = SurveyResponse {
+                contact_at,
+                score: row.score,
+                answers: row.answers,
+                follow_up_requested: row.follow_up,
+            };
+            added.push(Survey { origin, response });
+        }
+        self.add_surveys(added);
+    }
+
+    /// Takes the survey lines out of the records (`verb`, e.g. [`SURVEY_VERB`]) and keeps their
+    /// responses, each dated by the `ENTERQUEUE` of the call it names (by its own line when the
+    /// log does not have the call); a line that cannot be counted gets a warning.
+    pub fn take_survey_lines(&mut self, verb: &str, scale: &CsatScale) {
+        let verb = Verb::read(verb);
+        let (lines, records): (Vec<_>, Vec<_>) =
+            std::mem::take(&mut self.records).into_iter().partition(|r| r.verb == verb);
+        self.records = records;
+        let entered = entered_at(&self.records);
+        let mut added = Vec::with_capacity(lines.len());
+        for record in lines {
+            let data = |i: usize| record.data.get(i).map_or("", String::as_str);
+            let response = (|| {
+                let mut answers = [None; BASELINE_QUESTIONS];
+                for (i, (answer, name)) in answers.iter_mut().zip(QUESTION_COLUMNS).enumerate() {
+                    *answer = yes_no(data(i + 1)).map_err(|e| format!("{name}: {e}"))?;
+                }
+                Ok::<_, String>(SurveyResponse {
+                    contact_at: entered.get(record.callid.as_str()).copied().unwrap_or(record.at),
+                    score: score_on(data(0), scale)?,
+                    answers,
+                    follow_up_requested: yes_no(data(5))
+                        .map_err(|e| format!("follow_up: {e}"))?
+                        .unwrap_or(false),
+                })
+            })();
+            match response {
+                Ok(response) => {
+                    let origin = format!("queue_log line {}", record.line);
+                    added.push(Survey { origin, response });
+                }
+                Err(reason) => self.warnings.push(RowWarning::at(
+                    record.line,
+                    format!("{}: {reason}; not counted", verb.as_str()),
+                )),
+            }
+        }
+        self.add_surveys(added);
+    }
+
+    fn add_surveys(&mut self, added: Vec<Survey>) {
+        self.surveys.extend(added);
+        // Stable: responses to the same instant keep their order.
+        self.surveys.sort_by_key(|s| s.response.contact_at);
+    }
+}
+
+/// When each call of `records` entered its first queue.
+fn entered_at(records: &[crate::read::Record]) -> HashMap<&str, Timestamp> {
+    let mut entered = HashMap::new();
+    for record in records.iter().filter(|r| r.verb == Verb::EnterQueue) {
+        entered.entry(record.callid.as_str()).or_insert(record.at);
+    }
+    entered
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::read::parse;
+
+    const CSV: &str = "\
+time,callid,queue,score,explained_process,had_information,timely,satisfied,follow_up
+1999-02-10 08:15,,PS,5,yes,y,1,true,
+,1999021008001,PS,4,no,,0,false,yes
+1999-02-10 09:00,,PE,7,,,,,
+1999-02-10 25:00,,PE,3,,,,,
+918633600,,PE,2,,,maybe,,
+,,PS,3,,,,,
+1999-02-10 10:00,,PS,,,,,,
+,nosuchcall,PS,1,,,,,
+";
+
+    #[test]
+    fn a_survey_export_is_read_row_by_row() {
+        let calendar = SiteCalendar::UTC;
+        let (rows, warnings) = read_csv(CSV, &calendar, &CsatScale::ONE_TO_FIVE).unwrap();
+        assert_eq!(rows.len(), 3, "{warnings:?}");
+        assert_eq!(rows[0].contact, Contact::At(918_634_500_000));
+        assert_eq!(rows[0].answers, [Some(true); 4]);
+        assert!(!rows[0].follow_up);
+        assert_eq!(rows[1].contact, Contact::Call("1999021008001".into()));
+        assert_eq!(rows[1].answers, [Some(false), None, Some(false), Some(false)]);
+        assert!(rows[1].follow_up);
+        assert_eq!(rows[2].contact, Contact::Call("nosuchcall".into()));
+        let lines: Vec<Option<usize>> = warnings.iter().map(|w| w.line).collect();
+        assert_eq!(lines, [Some(4), Some(5), Some(6), Some(7), Some(8)]);
+        assert!(warnings[0].reason.contains("score 7 is off the 1-5 scale"), "{warnings:?}");
+        assert!(warnings[2].reason.contains("timely"), "{warnings:?}");
+
+        // Rows rating calls by id are dated by the log; an unknown call is a warning.
+        let log = "918633605|1999021008001|PS|NONE|ENTERQUEUE||5551234|1\n";
+        let mut parsed = parse(log.as_bytes(), &calendar);
+        parsed.add_survey_rows(rows, "surveys.csv");
+        assert_eq!(parsed.surveys.len(), 2);
+        assert_eq!(parsed.surveys[0].response.contact_at, 918_633_605_000);
+        assert_eq!(parsed.surveys[1].origin, "surveys.csv line 2");
+        let unknown = parsed.warnings.iter().find(|w| w.reason.contains("nosuchcall")).unwrap();
+        assert_eq!(unknown.line, None);
+    }
+
+    #[test]
+    fn a_file_without_the_columns_is_refused() {
+        let scale = CsatScale::ONE_TO_FIVE;
+        let calendar = SiteCalendar::UTC;
+        assert!(read_csv("time,rating\n", &calendar, &scale).unwrap_err().contains("score"));
+        assert!(read_csv("queue,score\n", &calendar, &scale).unwrap_err().contains("callid"));
+    }
+
+    #[test]
+    fn survey_lines_leave_the_records_for_the_responses() {
+        let log = "\
+918633605|1|PS|NONE|ENTERQUEUE||5551234|1
+918633700|1|PS|NONE|SURVEY|4|1|1||0|
+918633701|2|PS|NONE|SURVEY|9
+918633702|3|PS|NONE|SURVEY|5|y|y|y|y|yes
+";
+        let mut parsed = parse(log.as_bytes(), &SiteCalendar::UTC);
+        parsed.take_survey_lines(SURVEY_VERB, &CsatScale::ONE_TO_FIVE);
+        assert_eq!(parsed.records.len(), 1);
+        assert_eq!(parsed.surveys.len(), 2);
+        let first = &parsed.surveys[0].response;
+        // Dated by its call's ENTERQUEUE; a call the log lacks, by its own line.
+        assert_eq!((first.contact_at, first.score), (918_633_605_000, 4));
+        assert_eq!(parsed.surveys[1].response.contact_at, 918_633_702_000);
+        assert_eq!(first.answers, [Some(true), Some(true), None, Some(false)]);
+        assert!(parsed.surveys[1].response.follow_up_requested);
+        let warning = parsed.warnings.iter().find(|w| w.line == Some(3)).unwrap();
+        assert!(warning.reason.contains("score 9"), "{warning:?}");
+    }
+}
