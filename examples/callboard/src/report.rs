@@ -5,7 +5,8 @@
 
 use std::fmt::Write as _;
 
-use callboard_core::calendar::{MILLIS_PER_SECOND, SiteCalendar, Timestamp};
+use callboard_core::calendar::{LocalDate, MILLIS_PER_SECOND, SiteCalendar, Timestamp};
+use callboard_core::csat::{BASELINE_QUESTIONS, BaselineQuestion, CsatTally};
 use callboard_core::interval::{Figures, IntervalStats, WaitBuckets};
 use serde::Serialize;
 
@@ -68,6 +69,45 @@ pub struct Report {
     pub warnings: Vec<RowWarning>,
     /// Calls without an outcome when the log ended.
     pub open_calls: usize,
+    /// The post-call surveys by the local day of the calls rated (left out when there were no
+    /// responses).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub csat: Vec<CsatDay>,
+}
+
+/// One day's survey results, by the core's CSAT definitions.
+#[derive(Debug, Clone, Serialize)]
+pub struct CsatDay {
+    /// The local day of the calls rated, `YYYY-MM-DD`.
+    pub date: String,
+    /// Responses.
+    pub responses: u32,
+    /// The mean score on the survey's scale.
+    pub mean_score: Option<f64>,
+    /// The share of responses in the top two points of the scale.
+    pub top_two_box: Option<f64>,
+    /// Each baseline question's yes share, in the order explained_process, had_information,
+    /// timely, satisfied (`null` when nobody answered it).
+    pub yes_rates: [Option<f64>; BASELINE_QUESTIONS],
+    /// Responses asking to be contacted again.
+    pub follow_ups_requested: u32,
+    /// The day, for the text table.
+    #[serde(skip)]
+    pub day: LocalDate,
+}
+
+impl CsatDay {
+    fn new(date: LocalDate, tally: &CsatTally) -> Self {
+        Self {
+            date: date.to_string(),
+            responses: tally.responses,
+            mean_score: tally.mean_score(),
+            top_two_box: tally.top_two_box_rate(),
+            yes_rates: BaselineQuestion::ALL.map(|q| tally.yes_rate(q)),
+            follow_ups_requested: tally.follow_ups_requested,
+            day: date,
+        }
+    }
 }
 
 /// One queue's rows and total.
@@ -205,6 +245,7 @@ pub fn build(
         all_queues,
         warnings: replayed.warnings.clone(),
         open_calls: replayed.open_calls.len(),
+        csat: replayed.csat.iter().map(|(date, tally)| CsatDay::new(*date, tally)).collect(),
     }
 }
 
@@ -279,6 +320,22 @@ pub fn render_text(report: &Report, calendar: &SiteCalendar) -> String {
         let _ =
             writeln!(out, "\n({hidden} rows without calls are not shown; --json lists every row.)");
     }
+    if !report.csat.is_empty() {
+        let _ = writeln!(out, "\nCSAT (post-call surveys, by the day of the calls rated)");
+        for day in &report.csat {
+            let _ = writeln!(
+                out,
+                "{} {}  {} responses  mean {}  top two {}  satisfied {}  follow-ups {}",
+                weekday(day.day),
+                day.date,
+                day.responses,
+                day.mean_score.map_or_else(|| "-".to_owned(), |m| format!("{m:.2}")),
+                percent(day.top_two_box),
+                percent(day.yes_rates[3]),
+                day.follow_ups_requested
+            );
+        }
+    }
     let _ = writeln!(
         out,
         "\nInQ: calls still in the queue when the log ends. Calls still open (waiting or with an \
@@ -308,7 +365,7 @@ fn has_calls(s: &IntervalStats) -> bool {
     s.offered > 0 || s.waiting > 0 || s.handled > 0 || s.answered > 0
 }
 
-fn weekday(date: callboard_core::calendar::LocalDate) -> &'static str {
+fn weekday(date: LocalDate) -> &'static str {
     use callboard_core::calendar::Weekday;
     match date.weekday() {
         Weekday::Monday => "Mon",

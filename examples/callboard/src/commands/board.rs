@@ -15,6 +15,7 @@ use clap::{Subcommand, ValueEnum};
 
 use super::json_line;
 use crate::input::options::Dst;
+use crate::input::surveys::SurveyArgs;
 use crate::input::{read_input, utf8_input};
 use crate::{preview, sla};
 
@@ -76,6 +77,8 @@ pub struct BoardSiteArgs {
     closed: bool,
     #[command(flatten)]
     sla: BoardSlaArgs,
+    #[command(flatten)]
+    surveys: SurveyArgs,
 }
 
 /// Service agreements on the board: compliance per department from `callboard sla report`'s
@@ -244,11 +247,13 @@ fn frame_of(source: &FrameSourceArgs) -> Result<BoardFrame, String> {
             let calendar = site.dst.calendar(site.utc_offset)?;
             let moment = local_time::parse_local_instant(&calendar, at)?;
             let input = read_input(path)?;
-            let parsed = queue_log::parse(&input, &calendar);
+            let mut parsed = queue_log::parse(&input, &calendar);
+            site.surveys.load(&mut parsed, &calendar)?;
             if parsed.records.is_empty() {
                 return Err(format!("no queue_log events found in {}", path.display()));
             }
-            let config = CenterConfig { calendar, ..CenterConfig::default() };
+            let config =
+                CenterConfig { calendar, csat: site.surveys.config(), ..CenterConfig::default() };
             let queue_config = QueueConfig {
                 service_level: ServiceLevelThreshold::Seconds(site.sl_seconds),
                 ..QueueConfig::default()
@@ -333,6 +338,8 @@ fn send(args: &BoardSendArgs) -> Result<String, String> {
         first_sequence: args.sequence,
         queues: site.queue.clone(),
         calendar,
+        csat: site.surveys.config(),
+        survey_verb: site.surveys.verb().to_owned(),
         ttl_s: site.ttl,
         announcement: site.announcement.clone(),
         variant: ServiceLevelVariant::Answered,
@@ -342,6 +349,11 @@ fn send(args: &BoardSendArgs) -> Result<String, String> {
         speed,
         configure,
     };
+    if args.follow && site.surveys.has_file() {
+        return Err("--surveys is read with a replayed log; a followed log's survey lines count \
+                    (--survey-verb), and a survey file followed live is `callboard serve`'s"
+            .into());
+    }
     let source = if args.follow {
         let input: Box<dyn std::io::BufRead + Send> = if args.queue_log.as_os_str() == "-" {
             Box::new(std::io::BufReader::new(std::io::stdin()))
@@ -353,7 +365,8 @@ fn send(args: &BoardSendArgs) -> Result<String, String> {
         feed::FeedSource::Live(input)
     } else {
         let input = read_input(&args.queue_log)?;
-        let parsed = queue_log::parse(&input, &calendar);
+        let mut parsed = queue_log::parse(&input, &calendar);
+        site.surveys.load(&mut parsed, &calendar)?;
         if parsed.records.is_empty() {
             return Err(format!("no queue_log events found in {}", args.queue_log.display()));
         }

@@ -13,6 +13,7 @@ use clap::ValueEnum;
 
 use crate::input::options::Dst;
 use crate::input::read_input;
+use crate::input::surveys::SurveyArgs;
 use crate::report::{self, RowPeriod, Settings};
 
 #[derive(Debug, clap::Args)]
@@ -47,6 +48,8 @@ pub struct ReportArgs {
     /// Print JSON (the contract in docs/report-json.md) instead of a table.
     #[arg(long)]
     json: bool,
+    #[command(flatten)]
+    surveys: SurveyArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -100,6 +103,7 @@ pub fn run(args: &ReportArgs) -> Result<String, String> {
         interval,
         attribution,
         wait_buckets: buckets,
+        csat: args.surveys.config(),
         ..CenterConfig::default()
     };
     let queue_config = QueueConfig {
@@ -108,7 +112,8 @@ pub fn run(args: &ReportArgs) -> Result<String, String> {
     };
 
     let input = read_input(&args.queue_log)?;
-    let parsed = queue_log::parse(&input, &calendar);
+    let mut parsed = queue_log::parse(&input, &calendar);
+    args.surveys.load(&mut parsed, &calendar)?;
     if parsed.records.is_empty() {
         let mut message = format!("no queue_log events found in {}", args.queue_log.display());
         for w in parsed.warnings.iter().take(5) {

@@ -8,6 +8,7 @@ pub mod forecast;
 pub mod options;
 pub mod policies;
 pub mod requests;
+pub mod surveys;
 
 /// A file's bytes (`-`: standard input).
 ///
