@@ -205,6 +205,62 @@ fn a_live_feed_on_stdin_shows_the_calls_as_they_come() {
 }
 
 #[test]
+fn a_followed_log_survives_logrotate_and_stops_on_sigterm() {
+    let (board, heard) = board_on_a_socket();
+    let dir = std::env::temp_dir().join(format!("callboard-follow-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let log = dir.join("queue_log");
+    let rotated = dir.join("queue_log.1");
+    let now_s = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
+    let enter = |call: u32| format!("{now_s}|1001.{call}|STREETS|NONE|ENTERQUEUE||555{call}|1\n");
+    let append = |path: &std::path::Path, text: &str| {
+        let mut file = std::fs::OpenOptions::new().create(true).append(true).open(path).unwrap();
+        file.write_all(text.as_bytes()).unwrap();
+    };
+    let pause = || std::thread::sleep(std::time::Duration::from_millis(700));
+    let child = Command::new(env!("CARGO_BIN_EXE_callboard"))
+        .args(["board", "send", "--address", "3", "--tcp", &board, "--follow", "--every", "0.2"])
+        .args(["--queue", "STREETS", "--queue-log"])
+        .arg(&log)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Started before the switch writes its log; then two calls.
+    pause();
+    append(&log, &format!("{now_s}|NONE|STREETS|Agent/1001|ADDMEMBER|\n{}{}", enter(1), enter(2)));
+    pause();
+    // logrotate `create`: the log renamed, a last line written to it, a new log at the path.
+    std::fs::rename(&log, &rotated).unwrap();
+    append(&rotated, &enter(3));
+    append(&log, &enter(4));
+    pause();
+    // logrotate `copytruncate`: a line written, the log copied and emptied, a line after.
+    append(&log, &enter(5));
+    std::fs::copy(&log, &rotated).unwrap();
+    std::fs::OpenOptions::new().write(true).open(&log).unwrap().set_len(0).unwrap();
+    append(&log, &enter(6));
+    pause();
+    let term = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(term.success());
+    let started = std::time::Instant::now();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(3), "SIGTERM stops it promptly");
+    for said in ["not there (yet)", "rotated", "truncated"] {
+        assert!(stderr.contains(said), "{said:?} not in {stderr}");
+    }
+    let heard = heard.join().unwrap();
+    let frames = frames(&heard);
+    // Six calls entered, across the rename and the truncation: none lost, none counted twice.
+    let (_, last) = frames.last().expect("frames");
+    assert_eq!(last.queues[0].waiting, 6, "{stderr}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn bad_requests_are_refused_with_a_reason() {
     let log = sample_log();
     let closed_port = {

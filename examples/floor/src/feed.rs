@@ -26,6 +26,7 @@ use callboard_core::{CenterConfig, QueueConfig};
 
 pub use crate::frame::FrameAddition;
 use crate::frame::{FrameSettings, OpeningHours, QueueChoice, frame_from_center, opening_at};
+use callboard_queue_log::follow::{Follower, Happened};
 use callboard_queue_log::replay::{REPLAY_STACK_BYTES, Stepper};
 use callboard_queue_log::{self as queue_log, Parsed};
 
@@ -303,6 +304,14 @@ pub enum FeedSource {
     },
     /// queue_log lines as the switch writes them; the feed ends when the input does.
     Live(Box<dyn BufRead + Send>),
+    /// The queue_log followed by its path as the switch writes it, through logrotate
+    /// ([`Follower`]); the feed ends when `stop` is set (SIGTERM, Ctrl-C).
+    Follow {
+        /// The follower.
+        follower: Follower,
+        /// Set to end the feed.
+        stop: Arc<AtomicBool>,
+    },
 }
 
 impl std::fmt::Debug for FeedSource {
@@ -315,6 +324,9 @@ impl std::fmt::Debug for FeedSource {
                 .field("until", until)
                 .finish(),
             Self::Live(_) => f.write_str("Live"),
+            Self::Follow { follower, .. } => {
+                f.debug_struct("Follow").field("path", &follower.path()).finish_non_exhaustive()
+            }
         }
     }
 }
@@ -396,8 +408,18 @@ fn feed_here(
         Ok(())
     };
     let started = Instant::now();
-    let warnings = match source {
-        FeedSource::Replay { parsed, from, until } => {
+    /// A replay, or lines as they come (from standard input or a followed file).
+    enum Run {
+        Replay(Parsed, Option<Timestamp>, Option<Timestamp>),
+        Lines(mpsc::Receiver<String>),
+    }
+    let run = match source {
+        FeedSource::Replay { parsed, from, until } => Run::Replay(parsed, from, until),
+        FeedSource::Live(input) => Run::Lines(spawn_line_reader(input)),
+        FeedSource::Follow { follower, stop } => Run::Lines(spawn_follower(follower, stop)),
+    };
+    let warnings = match run {
+        Run::Replay(parsed, from, until) => {
             let bounds = parsed.records.first().zip(parsed.records.last());
             let (from, until) = bounds.map_or((0, 0), |(first, last)| {
                 (from.unwrap_or(first.at), until.unwrap_or(last.at))
@@ -425,8 +447,7 @@ fn feed_here(
             }
             stepper.warnings().to_vec()
         }
-        FeedSource::Live(input) => {
-            let lines = spawn_line_reader(input);
+        Run::Lines(lines) => {
             let mut stepper = Stepper::live(config, queue_config);
             for queue in &plan.queues {
                 stepper.declare_queue(&queue.name)?;
@@ -492,6 +513,51 @@ fn wall_clock_ms() -> Timestamp {
 
 /// Lines of the live input, read on a thread of their own so a quiet switch never stalls the
 /// board's refresh. The channel closes when the input ends.
+/// How often a followed log is looked at for new lines.
+const FOLLOW_POLL: Duration = Duration::from_millis(100);
+
+/// Polls a followed log on a thread of its own, sending its new lines; says on standard error
+/// what happened to the file (rotated, truncated, missing). Ends when `stop` is set.
+fn spawn_follower(mut follower: Follower, stop: Arc<AtomicBool>) -> mpsc::Receiver<String> {
+    let (sender, receiver) = mpsc::channel();
+    let _ = std::thread::Builder::new().name("queue_log follower".into()).spawn(move || {
+        let path = follower.path().display().to_string();
+        while !stop.load(Ordering::SeqCst) {
+            match follower.poll() {
+                Ok(polled) => {
+                    for happened in polled.happened {
+                        eprintln!("callboard: {path}: {}", describe(&happened));
+                    }
+                    for line in polled.lines {
+                        if sender.send(line).is_err() {
+                            return;
+                        }
+                    }
+                }
+                Err(e) => eprintln!("callboard: {path}: cannot read it: {e}; trying again"),
+            }
+            std::thread::sleep(FOLLOW_POLL);
+        }
+    });
+    receiver
+}
+
+/// What happened to a followed log, in words.
+fn describe(happened: &Happened) -> String {
+    match happened {
+        Happened::Opened => "following it".into(),
+        Happened::Rotated => {
+            "rotated (renamed, a new file in its place): following the new one".into()
+        }
+        Happened::Truncated => "truncated (copytruncate): reading it again from its start".into(),
+        Happened::SkippedNul(n) => format!("skipped {n} NUL bytes left by a writer not appending"),
+        Happened::FromCopy(n) => {
+            format!("{n} lines written before the truncation read from its copy")
+        }
+        Happened::Missing => "not there (yet): waiting for it".into(),
+    }
+}
+
 fn spawn_line_reader(mut input: Box<dyn BufRead + Send>) -> mpsc::Receiver<String> {
     let (sender, receiver) = mpsc::channel();
     let _ = std::thread::Builder::new().name("queue_log reader".into()).spawn(move || {

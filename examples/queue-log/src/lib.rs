@@ -2,6 +2,8 @@
 //!
 //! - [`read`]: the classic pipe-separated file and the realtime table's export, messy lines
 //!   survived with a warning naming each.
+//! - [`follow`]: a log followed by its path as the switch writes it, through logrotate's
+//!   rename and copytruncate.
 //! - [`replay`]: the records, in time order, turned into `callboard-core` events, at once or a
 //!   step at a time as a live feed does.
 //! - [`verb`]: the log's verbs, one type for everything that reads or writes them; [`write`](mod@write):
@@ -13,6 +15,7 @@
 //!
 //! Every figure comes from the core; this crate only translates the log's vocabulary.
 
+pub mod follow;
 pub mod local_time;
 pub mod read;
 pub mod replay;

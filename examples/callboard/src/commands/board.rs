@@ -9,11 +9,13 @@ use callboard_core::service_level::{ServiceLevelThreshold, ServiceLevelVariant};
 use callboard_core::wire::BoardSettings;
 use callboard_core::{CenterConfig, QueueConfig};
 use callboard_floor::{feed, frame};
+use callboard_queue_log::follow::Follower;
 use callboard_queue_log::local_time::{self, parse_utc_offset};
 use callboard_queue_log::{self as queue_log, replay};
 use clap::{Subcommand, ValueEnum};
 
 use super::json_line;
+
 use crate::input::options::Dst;
 use crate::input::surveys::SurveyArgs;
 use crate::input::{read_input, utf8_input};
@@ -156,7 +158,9 @@ pub struct BoardSendArgs {
     #[arg(long, value_name = "FILE")]
     queue_log: PathBuf,
     /// Follow the log live: a frame every --every seconds of the wall clock, with the events
-    /// read so far, until the input ends.
+    /// read so far. Standard input (`-`) until it ends; a file by its path, as `tail -F` does
+    /// (through logrotate's rename and copytruncate, waiting for a file not there yet), until
+    /// SIGTERM or Ctrl-C.
     #[arg(long, conflicts_with_all = ["from", "until", "speed"])]
     follow: bool,
     /// Replay from this local time ("1999-02-10 08:00"); the log's first event by default.
@@ -354,15 +358,15 @@ fn send(args: &BoardSendArgs) -> Result<String, String> {
                     (--survey-verb), and a survey file followed live is `callboard serve`'s"
             .into());
     }
-    let source = if args.follow {
-        let input: Box<dyn std::io::BufRead + Send> = if args.queue_log.as_os_str() == "-" {
-            Box::new(std::io::BufReader::new(std::io::stdin()))
-        } else {
-            let file = std::fs::File::open(&args.queue_log)
-                .map_err(|e| format!("cannot read {}: {e}", args.queue_log.display()))?;
-            Box::new(std::io::BufReader::new(file))
-        };
-        feed::FeedSource::Live(input)
+    let source = if args.follow && args.queue_log.as_os_str() == "-" {
+        feed::FeedSource::Live(Box::new(std::io::BufReader::new(std::io::stdin())))
+    } else if args.follow {
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = std::sync::Arc::clone(&stop);
+        ctrlc::set_handler(move || flag.store(true, std::sync::atomic::Ordering::SeqCst))
+            .map_err(|e| format!("cannot catch SIGTERM and Ctrl-C: {e}"))?;
+        let follower = Follower::new(&args.queue_log, None);
+        feed::FeedSource::Follow { follower, stop }
     } else {
         let input = read_input(&args.queue_log)?;
         let mut parsed = queue_log::parse(&input, &calendar);

@@ -1,0 +1,387 @@
+//! Following a `queue_log` by its path while the switch writes it, as `tail -F` does, and
+//! surviving logrotate:
+//!
+//! - **rename** (`create`): the file at the path is a new one (another inode). The old file is
+//!   read to its end first (the switch may have written a last line to it after the rename),
+//!   then the new one from its start.
+//! - **copytruncate**: the file is the same but was emptied after logrotate copied it (to
+//!   `queue_log.1`). Lines written after the last read and before the copy are only in the copy:
+//!   they are read from it first (when its bytes up to where the follower stood are the ones it
+//!   read). Then the file is read from its start, or, for a writer that did not open it for
+//!   appending and goes on writing at its old offset, past the run of NUL bytes that leaves.
+//! - a file that is **not there yet** (or is between a rename and its re-creation) is waited for.
+//!
+//! Only whole lines are handed out; a line the switch is halfway through writing waits for its
+//! end. Where the follower stands ([`Position`]: the file's inode and the offset read to) can be
+//! saved and given back, so that a restarted service continues where it stopped.
+
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+/// Where a follower stands in the file at its path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Position {
+    /// The file's inode.
+    pub inode: u64,
+    /// Bytes read (every whole line before this offset has been handed out).
+    pub offset: u64,
+}
+
+/// Something the follower saw happen to the file, besides new lines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Happened {
+    /// The file appeared (at the start, or after being missing).
+    Opened,
+    /// The file was renamed away and a new one is at the path (logrotate's `create`).
+    Rotated,
+    /// The file was truncated (logrotate's `copytruncate`).
+    Truncated,
+    /// A run of NUL bytes was skipped (a writer not appending, after a truncation).
+    SkippedNul(u64),
+    /// Lines written just before a truncation were read from logrotate's copy (this many).
+    FromCopy(usize),
+    /// The file is not at the path.
+    Missing,
+}
+
+/// New lines, and what happened to the file on the way.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Polled {
+    /// Whole lines, in order, without their line ends.
+    pub lines: Vec<String>,
+    /// What happened, in order.
+    pub happened: Vec<Happened>,
+}
+
+/// A follower of the file at a path.
+#[derive(Debug)]
+pub struct Follower {
+    path: PathBuf,
+    file: Option<File>,
+    position: Position,
+    /// The start of a line not ended yet.
+    partial: Vec<u8>,
+    /// The last bytes read, to recognize logrotate's copy of the file.
+    recent: Vec<u8>,
+    missing: bool,
+}
+
+/// How many of the last bytes read must match for a file to be taken as logrotate's copy.
+const RECENT_BYTES: usize = 256;
+
+impl Follower {
+    /// Follows `path` from its start, or from `from` if the file there is still the one it
+    /// names (same inode, at least that long): a restarted service continues where it stopped.
+    #[must_use]
+    pub fn new(path: impl Into<PathBuf>, from: Option<Position>) -> Self {
+        Self {
+            path: path.into(),
+            file: None,
+            position: from.unwrap_or_default(),
+            partial: Vec::new(),
+            recent: Vec::new(),
+            missing: false,
+        }
+    }
+
+    /// The path followed.
+    #[must_use]
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Where the follower stands: every whole line before it has been handed out.
+    #[must_use]
+    pub fn position(&self) -> Position {
+        let pending = u64::try_from(self.partial.len()).unwrap_or(u64::MAX);
+        Position { offset: self.position.offset.saturating_sub(pending), ..self.position }
+    }
+
+    /// Reads what has been written since the last call.
+    ///
+    /// # Errors
+    /// An error reading the file (not its absence: that is [`Happened::Missing`]).
+    pub fn poll(&mut self) -> std::io::Result<Polled> {
+        let mut read = Polled::default();
+        if self.file.is_none() && !self.open(&mut read)? {
+            return Ok(read);
+        }
+        // Rotated: the path names another file. Finish the old one, then start the new one.
+        let at_path = std::fs::metadata(&self.path).ok().map(|m| m.ino());
+        if at_path.is_some_and(|inode| inode != self.position.inode) {
+            self.drain(&mut read)?;
+            self.end_partial(&mut read);
+            self.file = None;
+            self.position = Position::default();
+            self.recent.clear();
+            read.happened.push(Happened::Rotated);
+            self.open(&mut read)?;
+        }
+        if let Some(file) = &mut self.file {
+            let len = file.metadata()?.len();
+            // Emptied under us: shorter than what was read; or no longer holding, just before
+            // the position, the bytes read there (emptied, then written past the position
+            // again before this look); or a NUL where the next line should start (a writer
+            // still at its old offset).
+            let shorter = len < self.position.offset;
+            let rewritten = !shorter && !self.recent.is_empty() && {
+                let recent = u64::try_from(self.recent.len()).unwrap_or(u64::MAX);
+                let mut before = vec![0_u8; self.recent.len()];
+                file.seek(SeekFrom::Start(self.position.offset.saturating_sub(recent)))?;
+                file.read_exact(&mut before)?;
+                before != self.recent
+            };
+            let gap = !shorter && len > self.position.offset && self.partial.is_empty() && {
+                let mut first = [0_u8; 1];
+                file.seek(SeekFrom::Start(self.position.offset))?;
+                file.read_exact(&mut first)?;
+                first[0] == 0
+            };
+            if shorter || rewritten || gap {
+                let shorter = shorter || rewritten;
+                read.happened.push(Happened::Truncated);
+                self.read_copy(&mut read)?;
+                self.end_partial(&mut read);
+                self.recent.clear();
+                if shorter {
+                    self.position.offset = 0;
+                }
+            }
+        }
+        self.drain(&mut read)?;
+        Ok(read)
+    }
+
+    /// After a truncation: the lines after the position in logrotate's copy (`<name>.1`), if
+    /// the copy holds, just before the position, the very bytes this follower last read.
+    fn read_copy(&mut self, read: &mut Polled) -> std::io::Result<()> {
+        let mut name = self.path.file_name().unwrap_or_default().to_os_string();
+        name.push(".1");
+        let Ok(mut copy) = File::open(self.path.with_file_name(name)) else { return Ok(()) };
+        let recent = u64::try_from(self.recent.len()).unwrap_or(u64::MAX);
+        let Some(from) = self.position.offset.checked_sub(recent) else { return Ok(()) };
+        if copy.metadata()?.len() < self.position.offset {
+            return Ok(());
+        }
+        copy.seek(SeekFrom::Start(from))?;
+        let mut before = vec![0_u8; self.recent.len()];
+        copy.read_exact(&mut before)?;
+        if before != self.recent {
+            return Ok(());
+        }
+        let mut rest = Vec::new();
+        copy.read_to_end(&mut rest)?;
+        let lines = read.lines.len();
+        take(&mut self.partial, &rest, read);
+        read.happened.push(Happened::FromCopy(read.lines.len().saturating_sub(lines)));
+        Ok(())
+    }
+
+    /// Opens the file at the path; `false` when it is not there.
+    fn open(&mut self, read: &mut Polled) -> std::io::Result<bool> {
+        let file = match File::open(&self.path) {
+            Ok(file) => file,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if !self.missing {
+                    self.missing = true;
+                    read.happened.push(Happened::Missing);
+                }
+                return Ok(false);
+            }
+            Err(e) => return Err(e),
+        };
+        let meta = file.metadata()?;
+        // A saved position counts only for the same file, no shorter than it says.
+        if meta.ino() != self.position.inode || meta.len() < self.position.offset {
+            self.position = Position { inode: meta.ino(), offset: 0 };
+        }
+        self.file = Some(file);
+        self.missing = false;
+        read.happened.push(Happened::Opened);
+        Ok(true)
+    }
+
+    /// Reads the open file from the position to its end, handing out whole lines.
+    fn drain(&mut self, read: &mut Polled) -> std::io::Result<()> {
+        let Some(file) = &mut self.file else { return Ok(()) };
+        file.seek(SeekFrom::Start(self.position.offset))?;
+        let mut chunk = [0_u8; 64 * 1024];
+        loop {
+            let n = file.read(&mut chunk)?;
+            if n == 0 {
+                return Ok(());
+            }
+            self.position.offset =
+                self.position.offset.saturating_add(u64::try_from(n).unwrap_or(u64::MAX));
+            let bytes = chunk.get(..n).unwrap_or(&[]);
+            let skipped = take(&mut self.partial, bytes, read);
+            if skipped > 0 {
+                read.happened.push(Happened::SkippedNul(skipped));
+            }
+            let keep = bytes.len().min(RECENT_BYTES);
+            self.recent.extend_from_slice(bytes.get(bytes.len() - keep..).unwrap_or(&[]));
+            let excess = self.recent.len().saturating_sub(RECENT_BYTES);
+            self.recent.drain(..excess);
+        }
+    }
+
+    /// The last line of a file being left, if the writer never ended it.
+    fn end_partial(&mut self, read: &mut Polled) {
+        if !self.partial.is_empty() {
+            read.lines.push(String::from_utf8_lossy(&self.partial).into_owned());
+            self.partial.clear();
+        }
+    }
+}
+
+/// Splits `bytes` into lines after `partial`, the start of a line not ended yet; returns the NULs
+/// skipped between lines.
+fn take(partial: &mut Vec<u8>, bytes: &[u8], read: &mut Polled) -> u64 {
+    let mut skipped = 0_u64;
+    for &byte in bytes {
+        match byte {
+            // NULs only between lines: a sparse start after copytruncate.
+            0 if partial.is_empty() => skipped += 1,
+            b'\n' => {
+                let line = String::from_utf8_lossy(partial);
+                read.lines.push(line.trim_end_matches('\r').to_owned());
+                partial.clear();
+            }
+            byte => partial.push(byte),
+        }
+    }
+    skipped
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use super::*;
+
+    fn dir(name: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("callboard-follow-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    fn append(path: &Path, text: &str) {
+        let mut file = std::fs::OpenOptions::new().create(true).append(true).open(path).unwrap();
+        file.write_all(text.as_bytes()).unwrap();
+    }
+
+    #[test]
+    fn whole_lines_only_and_a_log_not_there_yet() {
+        let dir = dir("lines");
+        let log = dir.join("queue_log");
+        let mut follower = Follower::new(&log, None);
+        assert_eq!(follower.poll().unwrap().happened, [Happened::Missing]);
+        assert_eq!(follower.poll().unwrap(), Polled::default(), "missing is said once");
+        append(&log, "1|a|Q|NONE|ENTERQUEUE||1|1\n2|a|Q|A|CONN");
+        let read = follower.poll().unwrap();
+        assert_eq!(read.happened, [Happened::Opened]);
+        assert_eq!(read.lines, ["1|a|Q|NONE|ENTERQUEUE||1|1"]);
+        assert_eq!(follower.position().offset, 27, "the half-written line is not counted");
+        append(&log, "ECT|1||0\r\n");
+        assert_eq!(follower.poll().unwrap().lines, ["2|a|Q|A|CONNECT|1||0"]);
+        assert!(follower.poll().unwrap().lines.is_empty());
+    }
+
+    #[test]
+    fn rename_and_copytruncate_lose_no_line() {
+        let dir = dir("rotate");
+        let log = dir.join("queue_log");
+        append(&log, "1\n2\n");
+        let mut follower = Follower::new(&log, None);
+        assert_eq!(follower.poll().unwrap().lines, ["1", "2"]);
+
+        // logrotate `create`: renamed; the switch writes one more line to the old file before
+        // it reopens the path.
+        std::fs::rename(&log, dir.join("queue_log.1")).unwrap();
+        append(&dir.join("queue_log.1"), "3\n");
+        let read = follower.poll().unwrap();
+        assert_eq!(read.lines, ["3"], "the old file is read to its end");
+        append(&log, "4\n");
+        let read = follower.poll().unwrap();
+        assert_eq!(
+            (read.lines, read.happened),
+            (vec!["4".to_owned()], vec![Happened::Rotated, Happened::Opened])
+        );
+
+        // logrotate `copytruncate`, an appending writer: a line written after the last read
+        // is copied to queue_log.1 before the file is emptied; the follower reads it from the
+        // copy, then the emptied file from its start.
+        append(&log, "5\n");
+        assert_eq!(follower.poll().unwrap().lines, ["5"]);
+        append(&log, "6\n");
+        copy_truncate(&log);
+        append(&log, "7\n");
+        let read = follower.poll().unwrap();
+        assert_eq!(read.lines, ["6", "7"]);
+        assert_eq!(read.happened, [Happened::Truncated, Happened::FromCopy(1)]);
+
+        // And a writer not appending: it goes on at its old offset, leaving NULs before it.
+        append(&log, "8\n");
+        assert_eq!(follower.poll().unwrap().lines, ["8"]);
+        append(&log, "9\n");
+        let len = std::fs::metadata(&log).unwrap().len();
+        copy_truncate(&log);
+        let mut file = std::fs::OpenOptions::new().write(true).open(&log).unwrap();
+        file.seek(SeekFrom::Start(len)).unwrap();
+        file.write_all(b"10\n").unwrap();
+        let read = follower.poll().unwrap();
+        assert_eq!(read.lines, ["9", "10"]);
+        // Read again from its start: every NUL the writer left before its line is skipped.
+        assert_eq!(
+            read.happened,
+            [Happened::Truncated, Happened::FromCopy(1), Happened::SkippedNul(len)]
+        );
+    }
+
+    #[test]
+    fn a_truncation_hidden_by_a_line_as_long_is_still_seen() {
+        let dir = dir("race");
+        let log = dir.join("queue_log");
+        append(&log, "1|a\n");
+        let mut follower = Follower::new(&log, None);
+        assert_eq!(follower.poll().unwrap().lines, ["1|a"]);
+        // Between two looks: a line, the copy and the truncation, and a line as long as the
+        // first: the file is as long as what was read, but not the same.
+        append(&log, "2|b\n");
+        copy_truncate(&log);
+        append(&log, "3|c\n");
+        let read = follower.poll().unwrap();
+        assert_eq!(read.lines, ["2|b", "3|c"]);
+        assert_eq!(read.happened, [Happened::Truncated, Happened::FromCopy(1)]);
+    }
+
+    /// logrotate's copytruncate: the file copied to `<name>.1`, then emptied in place.
+    fn copy_truncate(log: &Path) {
+        let mut name = log.file_name().unwrap().to_os_string();
+        name.push(".1");
+        std::fs::copy(log, log.with_file_name(name)).unwrap();
+        std::fs::OpenOptions::new().write(true).open(log).unwrap().set_len(0).unwrap();
+    }
+
+    #[test]
+    fn a_saved_position_continues_only_in_the_same_file() {
+        let dir = dir("position");
+        let log = dir.join("queue_log");
+        append(&log, "1\n2\n");
+        let mut first = Follower::new(&log, None);
+        first.poll().unwrap();
+        let saved = first.position();
+        append(&log, "3\n");
+        let mut again = Follower::new(&log, Some(saved));
+        assert_eq!(again.poll().unwrap().lines, ["3"]);
+        // After a rotation the saved position names another file: from the start.
+        std::fs::rename(&log, dir.join("queue_log.1")).unwrap();
+        append(&log, "7\n");
+        let mut after = Follower::new(&log, Some(saved));
+        assert_eq!(after.poll().unwrap().lines, ["7"]);
+    }
+}
