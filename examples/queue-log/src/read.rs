@@ -23,7 +23,7 @@ use crate::row::RowWarning;
 use crate::verb::Verb;
 
 /// One parsed queue_log event.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Record {
     /// 1-based line number in the input.
     pub line: usize,

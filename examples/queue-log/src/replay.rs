@@ -30,6 +30,8 @@ use callboard_core::event::{AgentId, AgentState, CallId, DequeueReason, QueueId,
 use callboard_core::interval::{DayReport, IntervalReport};
 use callboard_core::{Center, CenterConfig, Event, EventKind, QueueConfig};
 
+use serde::{Deserialize, Serialize};
+
 use crate::read::{Parsed, Record};
 use crate::row::RowWarning;
 use crate::surveys::Survey;
@@ -88,13 +90,13 @@ enum Phase {
 
 /// What the replay keeps of a call the log named: the core's id for it and the line it entered
 /// on. Its phase, queue and agent are the center's to say ([`Replayer::state_of`]).
-#[derive(Debug)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct CallTrack {
     id: CallId,
     entered_line: usize,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
 struct AgentTrack {
     id: u32,
     logged_in: bool,
@@ -117,7 +119,7 @@ impl AgentTrack {
 }
 
 /// Per-callid trouble collected while replaying, reported once per call.
-#[derive(Debug)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct Orphan {
     first_line: usize,
     lines: usize,
@@ -321,6 +323,111 @@ impl Stepper {
     #[must_use]
     pub fn warnings(&self) -> &[RowWarning] {
         &self.replayer.warnings
+    }
+}
+
+/// What a [`Stepper`] knows besides its center, as saved by [`Stepper::checkpoint`]: the names
+/// the log gave to the core's ids, each call and agent as the log last told of it, the
+/// warnings so far, and what is queued.
+#[derive(Serialize, Deserialize)]
+struct Saved {
+    queue_ids: HashMap<String, QueueId>,
+    queue_names: Vec<String>,
+    queue_config: QueueConfig,
+    calls: HashMap<String, CallTrack>,
+    next_call: u64,
+    agents: HashMap<String, AgentTrack>,
+    agent_names: Vec<String>,
+    reasons: HashMap<String, ReasonCode>,
+    outbound: HashMap<String, Orphan>,
+    orphans: HashMap<String, Orphan>,
+    custom: BTreeMap<String, Orphan>,
+    warnings: Vec<RowWarning>,
+    surveys: VecDeque<Survey>,
+    pending: VecDeque<Record>,
+}
+
+/// The start of a saved stepper.
+const SAVED_MAGIC: &[u8; 8] = b"CBSTEP01";
+
+impl Stepper {
+    /// The whole stepper as bytes: the core's checkpoint of its center (versioned,
+    /// CRC-checked, audited when restored) and, as JSON, what the replay knows besides (the
+    /// log's names for the core's ids, each call and agent, the warnings, what is queued).
+    /// [`Stepper::restore`] continues from it exactly where this one stands.
+    ///
+    /// # Errors
+    /// The core's refusal to checkpoint (not expected), or the replay's state not encodable.
+    pub fn checkpoint(&self) -> Result<Vec<u8>, String> {
+        let r = &self.replayer;
+        let saved = Saved {
+            queue_ids: r.queue_ids.clone(),
+            queue_names: r.queue_names.clone(),
+            queue_config: r.queue_config,
+            calls: r.calls.clone(),
+            next_call: r.next_call,
+            agents: r.agents.clone(),
+            agent_names: r.agent_names.clone(),
+            reasons: r.reasons.clone(),
+            outbound: r.outbound.clone(),
+            orphans: r.orphans.clone(),
+            custom: r.custom.clone(),
+            warnings: r.warnings.clone(),
+            surveys: r.surveys.clone(),
+            pending: self.pending.clone(),
+        };
+        let json = serde_json::to_vec(&saved).map_err(|e| format!("the replay's state: {e}"))?;
+        let len = r.center.checkpoint_len().map_err(|e| e.to_string())?;
+        let mut bytes = Vec::with_capacity(SAVED_MAGIC.len() + 8 + json.len() + len);
+        bytes.extend_from_slice(SAVED_MAGIC);
+        bytes.extend_from_slice(&(json.len() as u64).to_le_bytes());
+        bytes.extend_from_slice(&json);
+        let start = bytes.len();
+        bytes.resize(start + len, 0);
+        let written = r.center.checkpoint(&mut bytes[start..]).map_err(|e| e.to_string())?;
+        bytes.truncate(start + written);
+        Ok(bytes)
+    }
+
+    /// A stepper continued from [`Stepper::checkpoint`]'s bytes, live (as [`Stepper::live`])
+    /// or not. Its center's configuration is the checkpoint's.
+    ///
+    /// # Errors
+    /// Bytes that are not a saved stepper, or whose center the core refuses (damaged, of
+    /// another format or capacity, or in a state the engine cannot reach): nothing is
+    /// restored then.
+    pub fn restore(bytes: &[u8], live: bool) -> Result<Self, String> {
+        let rest = bytes.strip_prefix(SAVED_MAGIC).ok_or("not a saved replay")?;
+        let (len, rest) = rest.split_first_chunk::<8>().ok_or("a saved replay cut short")?;
+        let len =
+            usize::try_from(u64::from_le_bytes(*len)).map_err(|_| "a saved replay too long")?;
+        if rest.len() < len {
+            return Err("a saved replay cut short".into());
+        }
+        let (json, center) = rest.split_at(len);
+        let saved: Saved =
+            serde_json::from_slice(json).map_err(|e| format!("a damaged saved replay: {e}"))?;
+        let tolerance = if live { LIVE_LATENESS_MS } else { 0 };
+        let mut replayer = Replayer::with_tolerance(
+            Vec::new(),
+            CenterConfig::default(),
+            saved.queue_config,
+            tolerance,
+        );
+        replayer.center.restore(center).map_err(|e| format!("the saved center: {e}"))?;
+        replayer.queue_ids = saved.queue_ids;
+        replayer.queue_names = saved.queue_names;
+        replayer.calls = saved.calls;
+        replayer.next_call = saved.next_call;
+        replayer.agents = saved.agents;
+        replayer.agent_names = saved.agent_names;
+        replayer.reasons = saved.reasons;
+        replayer.outbound = saved.outbound;
+        replayer.orphans = saved.orphans;
+        replayer.custom = saved.custom;
+        replayer.warnings = saved.warnings;
+        replayer.surveys = saved.surveys;
+        Ok(Self { replayer, pending: saved.pending })
     }
 }
 

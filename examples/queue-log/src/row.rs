@@ -7,7 +7,7 @@ use std::fmt;
 use serde::Serialize;
 
 /// What was wrong with a row and what was done about it.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
 pub struct RowWarning {
     /// The 1-based line the warning is about; `None` for a warning about the whole input (in
     /// JSON, `null`).

@@ -68,7 +68,7 @@ pub struct SurveyRow {
 
 /// A response ready for the center, with where it came from (for a warning if the center
 /// cannot count it).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Survey {
     /// "surveys.csv line 4", "queue_log line 812".
     pub origin: String,

@@ -123,6 +123,21 @@ impl fmt::Display for Verb {
     }
 }
 
+// Written and read as the log writes the verb: a saved replay (`Stepper::checkpoint`) reads like
+// the log it came from.
+impl serde::Serialize for Verb {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Verb {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Ok(Self::read(&text))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -161,3 +161,80 @@ fn a_real_day_replays_on_an_ordinary_stack() {
         .expect("the replay fits in 2 MiB of stack");
     assert_eq!(day, 6);
 }
+
+/// A stepper saved at noon of the real day and restored (as a restarted service would) ends the
+/// day with exactly the figures, warnings and survey responses of one never interrupted; bytes
+/// that are not a saved stepper, or are damaged, are refused.
+#[test]
+fn a_saved_stepper_continues_exactly() {
+    use callboard_core::calendar::{DstRule, UtcOffset};
+    use callboard_core::csat::{CsatScale, SurveyResponse};
+    use callboard_queue_log::replay::Stepper;
+    use callboard_queue_log::surveys::Survey;
+
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../data/anonymous-bank-1999-02-10.queue_log");
+    let bytes = std::fs::read(path).unwrap();
+    let run = std::thread::Builder::new()
+        .stack_size(callboard_queue_log::replay::REPLAY_STACK_BYTES)
+        .spawn(move || {
+            let calendar =
+                SiteCalendar::new(UtcOffset::from_minutes(120).unwrap(), DstRule::None).unwrap();
+            let config = CenterConfig { calendar, ..CenterConfig::default() };
+            let at = |text| queue_log::local_time::parse_local_instant(&calendar, text).unwrap();
+            let (noon, end) = (at("1999-02-10 12:00"), at("1999-02-10 23:59"));
+            let survey = |hour: u64, score| Survey {
+                origin: format!("test {hour}"),
+                response: SurveyResponse {
+                    contact_at: at("1999-02-10 00:00") + hour * 3_600_000,
+                    score,
+                    answers: [None; 4],
+                    follow_up_requested: false,
+                },
+            };
+            let steppers = || {
+                let mut parsed = queue_log::parse(&bytes, &calendar);
+                parsed.take_survey_lines("SURVEY", &CsatScale::ONE_TO_FIVE);
+                let mut stepper = Stepper::new(parsed.warnings, config, QueueConfig::default());
+                stepper.push(parsed.records);
+                stepper.push_surveys([survey(9, 5), survey(15, 2)]);
+                stepper
+            };
+            let mut whole = steppers();
+            whole.advance_to(noon).unwrap();
+            whole.advance_to(end).unwrap();
+
+            let mut first = steppers();
+            first.advance_to(noon).unwrap();
+            let saved = first.checkpoint().unwrap();
+            drop(first);
+            let mut restored = Stepper::restore(&saved, false).unwrap();
+            restored.advance_to(end).unwrap();
+
+            let figures = |s: &Stepper| {
+                let mut ids: Vec<_> =
+                    s.queue_ids().iter().map(|(n, id)| (n.clone(), *id)).collect();
+                ids.sort();
+                let days: Vec<_> = ids
+                    .iter()
+                    .map(|(n, id)| (n.clone(), s.center().days(*id).collect::<Vec<_>>()))
+                    .collect();
+                let csat: Vec<_> = s.center().csat().days().map(|(d, t)| (d, *t)).collect();
+                (days, csat, s.warnings().to_vec(), *s.center().diagnostics())
+            };
+            assert!(figures(&restored) == figures(&whole), "the restored day differs");
+            assert_eq!(figures(&whole).1[0].1.responses, 2);
+
+            // Refused, nothing restored.
+            assert!(Stepper::restore(b"not a stepper", false).is_err());
+            let mut damaged = saved.clone();
+            let last = damaged.len() - 10;
+            damaged[last] ^= 0x55;
+            assert!(Stepper::restore(&damaged, false).unwrap_err().contains("saved center"));
+            assert!(Stepper::restore(&saved[..saved.len() / 2], false).is_err());
+            saved.len()
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+    eprintln!("a saved stepper at noon of the sample day: {run} bytes");
+}
