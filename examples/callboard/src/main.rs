@@ -43,6 +43,9 @@ enum Command {
     /// Service agreements with departments: business-calendar SLA clocks on service requests.
     #[command(subcommand)]
     Sla(commands::sla::SlaCommand),
+    /// One live service for a whole floor: the switch's log followed, every board on every
+    /// line fed, the state kept across restarts (--config FILE.toml).
+    Serve(commands::serve::ServeArgs),
 }
 
 fn main() -> ExitCode {
@@ -55,6 +58,7 @@ fn main() -> ExitCode {
         Command::EwtEval(args) => commands::ewt_eval::run(args),
         Command::Sla(command) => commands::sla::run(command),
         Command::Demo(args) => commands::demo::run(args),
+        Command::Serve(args) => commands::serve::run(args),
     };
     match outcome.and_then(|text| emit(&text)) {
         Ok(()) => ExitCode::SUCCESS,

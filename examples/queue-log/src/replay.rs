@@ -131,6 +131,8 @@ struct Replayer {
     /// Queue names by `QueueId`, which the replay numbers from 0 in order of appearance.
     queue_names: Vec<String>,
     queue_config: QueueConfig,
+    /// Queues measured otherwise than `queue_config`, by name.
+    queue_configs: HashMap<String, QueueConfig>,
     calls: HashMap<String, CallTrack>,
     next_call: u64,
     agents: HashMap<String, AgentTrack>,
@@ -253,6 +255,12 @@ impl Stepper {
         })
     }
 
+    /// Measures the queue called `name` by `config` rather than the stepper's own, from when
+    /// it is added (by [`Stepper::declare_queue`] or its first call).
+    pub fn configure_queue(&mut self, name: &str, config: QueueConfig) {
+        self.replayer.queue_configs.insert(name.to_owned(), config);
+    }
+
     /// Keeps the reader's warnings about lines it could not read, with the replay's own.
     pub fn note(&mut self, warnings: impl IntoIterator<Item = RowWarning>) {
         self.replayer.warnings.extend(warnings);
@@ -334,6 +342,7 @@ struct Saved {
     queue_ids: HashMap<String, QueueId>,
     queue_names: Vec<String>,
     queue_config: QueueConfig,
+    queue_configs: HashMap<String, QueueConfig>,
     calls: HashMap<String, CallTrack>,
     next_call: u64,
     agents: HashMap<String, AgentTrack>,
@@ -364,6 +373,7 @@ impl Stepper {
             queue_ids: r.queue_ids.clone(),
             queue_names: r.queue_names.clone(),
             queue_config: r.queue_config,
+            queue_configs: r.queue_configs.clone(),
             calls: r.calls.clone(),
             next_call: r.next_call,
             agents: r.agents.clone(),
@@ -417,6 +427,7 @@ impl Stepper {
         replayer.center.restore(center).map_err(|e| format!("the saved center: {e}"))?;
         replayer.queue_ids = saved.queue_ids;
         replayer.queue_names = saved.queue_names;
+        replayer.queue_configs = saved.queue_configs;
         replayer.calls = saved.calls;
         replayer.next_call = saved.next_call;
         replayer.agents = saved.agents;
@@ -472,6 +483,7 @@ impl Replayer {
             queue_ids: HashMap::new(),
             queue_names: Vec::new(),
             queue_config,
+            queue_configs: HashMap::new(),
             calls: HashMap::new(),
             next_call: 0,
             agents: HashMap::new(),
@@ -609,7 +621,8 @@ impl Replayer {
             return Some(id);
         }
         let id = QueueId(u32::try_from(self.queue_ids.len()).unwrap_or(u32::MAX));
-        match self.center.add_queue(id, self.queue_config) {
+        let config = self.queue_configs.get(name).copied().unwrap_or(self.queue_config);
+        match self.center.add_queue(id, config) {
             Ok(()) => {
                 self.queue_ids.insert(name.to_owned(), id);
                 self.queue_names.push(name.to_owned());

@@ -43,7 +43,7 @@ pub const QUESTION_COLUMNS: [&str; BASELINE_QUESTIONS] =
     ["explained_process", "had_information", "timely", "satisfied"];
 
 /// What a response rates: a call at a time, or a call of the log by its id.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Contact {
     /// The call took place at this instant.
     At(Timestamp),

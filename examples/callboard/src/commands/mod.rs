@@ -5,6 +5,7 @@ pub mod demo;
 pub mod erlang;
 pub mod ewt_eval;
 pub mod report;
+pub mod serve;
 pub mod sla;
 pub mod staff;
 

@@ -1,0 +1,282 @@
+//! `callboard serve`, run as an operator runs it: the shipped sample checked; a recorded day
+//! written to a log the service follows, three boards on two lines (socket stand-ins that
+//! acknowledge what they hear), the service killed with SIGKILL in the middle of the day and
+//! started again; the day's figures at the end equal `callboard report`'s for the same log, and
+//! the boards post yesterday's CSAT from the survey file.
+
+mod support;
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use callboard_core::board::{BoardFrame, CsatLine};
+use callboard_core::wire::{
+    BoardMessage, Decoded, FrameDecoder, HostMessage, MAX_FRAME_BYTES, encode,
+};
+use serde_json::Value;
+use support::{callboard, data, sample_log};
+
+#[test]
+fn the_shipped_sample_checks_and_mistakes_are_named() {
+    let sample = data("serve-311.toml");
+    let out = callboard(&["serve", "--config", &sample, "--check"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.starts_with("ok: 4 queues, 2 lines, 3 boards"), "{said}");
+
+    let text = std::fs::read_to_string(&sample).unwrap();
+    let dir = scratch("serve-check");
+    for (change, expected) in [
+        (("\nbaud = 115200\n", "\nbaud = 115200\ncolour = \"red\"\n"), "unknown field `colour`"),
+        (("address = 2", "address = 1"), "two boards with one address on one line"),
+        (
+            ("queues = [\"parks\", \"noise\"]", "queues = [\"parks\", \"potholes\"]"),
+            "no queue \"potholes\"",
+        ),
+        (("line = \"west\"", "line = \"north\""), "no such line"),
+        (("utc_offset = \"-05:00\"", "utc_offset = \"EST\""), "site.utc_offset"),
+    ] {
+        let file = dir.join("bad.toml");
+        std::fs::write(&file, text.replacen(change.0, change.1, 1)).unwrap();
+        let out = callboard(&["serve", "--config", file.to_str().unwrap(), "--check"]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{change:?}: {stderr}");
+        assert!(stderr.contains(expected), "{change:?}: {stderr}");
+    }
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("callboard-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A line of boards on a socket: every frame for `addresses` acknowledged; the last display
+/// frame each board heard.
+type Heard = Arc<Mutex<Vec<(u8, BoardFrame)>>>;
+
+fn line_of_boards(addresses: &'static [u8]) -> (String, Heard) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap().to_string();
+    let heard: Heard = Arc::new(Mutex::new(Vec::new()));
+    let kept = Arc::clone(&heard);
+    std::thread::spawn(move || {
+        // The service connects again after its restart: one connection after the other.
+        for stream in listener.incoming() {
+            let Ok(mut line) = stream else { return };
+            let mut decoder = FrameDecoder::<MAX_FRAME_BYTES>::new();
+            let mut buffer = [0_u8; 1024];
+            loop {
+                let n = line.read(&mut buffer).unwrap_or(0);
+                if n == 0 {
+                    break;
+                }
+                for &byte in &buffer[..n] {
+                    let Some(Decoded::Frame(header, message)) =
+                        decoder.feed::<HostMessage>(byte, |a| addresses.contains(&a))
+                    else {
+                        continue;
+                    };
+                    let mut ack = [0_u8; 32];
+                    let len = encode(header.address, header.sequence, &BoardMessage::Ack, &mut ack)
+                        .unwrap();
+                    let _ = line.write_all(&ack[..len]);
+                    if let HostMessage::Display(frame) = message {
+                        kept.lock().unwrap().push((header.address, frame));
+                    }
+                }
+            }
+        }
+    });
+    (address, heard)
+}
+
+fn start(config: &Path) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_callboard"))
+        .args(["serve", "--config", config.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Waits (up to 60 s) until the service's figures.json says `ready`.
+fn wait_for(state: &Path, what: &str, ready: impl Fn(&Value) -> bool) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Some(figures) = std::fs::read(state.join("figures.json"))
+            .ok()
+            .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
+            .filter(|f| ready(f))
+        {
+            return figures;
+        }
+        assert!(Instant::now() < deadline, "the service never reached {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn a_day_survives_sigkill_and_ends_with_the_reports_figures() {
+    let dir = scratch("serve-day");
+    let (east, east_heard) = line_of_boards(&[1, 2]);
+    let (west, west_heard) = line_of_boards(&[7]);
+    let log_path = dir.join("queue_log");
+    let state = dir.join("state");
+    let config = dir.join("serve.toml");
+    std::fs::write(
+        &config,
+        format!(
+            r#"
+[site]
+utc_offset = "+02:00"
+hours = "08:00-20:00"
+state_dir = "{state}"
+clock = "log"
+every_seconds = 0.1
+checkpoint_seconds = 1
+
+[source]
+queue_log = "{log}"
+surveys = "{surveys}"
+
+[[queue]]
+name = "PS"
+label = "STREETS"
+
+[[queue]]
+name = "PE"
+label = "ENGLISH"
+sl_seconds = 30
+target = "90%"
+
+[[line]]
+name = "east"
+tcp = "{east}"
+
+[[line]]
+name = "west"
+tcp = "{west}"
+
+[[board]]
+line = "east"
+address = 1
+queues = ["PS", "PE"]
+
+[[board]]
+line = "east"
+address = 2
+queues = ["PE"]
+
+[[board]]
+line = "west"
+address = 7
+queues = ["PS"]
+"#,
+            state = state.display(),
+            log = log_path.display(),
+            surveys = data("surveys-anonymous-bank-1999-02.csv"),
+        ),
+    )
+    .unwrap();
+
+    // The morning, then the service; killed outright once it has read it.
+    let day = std::fs::read_to_string(sample_log()).unwrap();
+    let lines: Vec<&str> = day.lines().collect();
+    let half = lines.len() / 2;
+    std::fs::write(&log_path, lines[..half].join("\n") + "\n").unwrap();
+    let mut first = start(&config);
+    wait_for(&state, "the morning", |f| f["lines_read"] == half);
+    first.kill().unwrap();
+    let _ = first.wait();
+
+    // The afternoon written while it was down; started again, it continues from its state.
+    let mut log = std::fs::OpenOptions::new().append(true).open(&log_path).unwrap();
+    log.write_all((lines[half..].join("\n") + "\n").as_bytes()).unwrap();
+    drop(log);
+    let last_at = lines.last().unwrap().split('|').next().unwrap().parse::<u64>().unwrap() * 1000;
+    let second = start(&config);
+    let figures = wait_for(&state, "the end of the day", |f| f["at_ms"] == last_at);
+    let term = Command::new("kill").args(["-TERM", &second.id().to_string()]).status().unwrap();
+    assert!(term.success());
+    let out = second.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("restored the state saved at offset"), "{stderr}");
+    let summary = String::from_utf8_lossy(&out.stdout);
+    assert!(summary.contains("board 7 on west"), "{summary}");
+
+    // The day's figures are the report's, to the call.
+    let report = callboard(&[
+        "report",
+        "--queue-log",
+        log_path.to_str().unwrap(),
+        "--utc-offset",
+        "+02:00",
+        "--interval",
+        "1d",
+        "--json",
+    ]);
+    let report: Value = serde_json::from_slice(&report.stdout).unwrap();
+    // Nothing read twice, nothing refused: a restart that lost its place would re-read the
+    // morning and have every line of it refused as older than the clock.
+    assert_eq!(figures["warnings"], 0, "{stderr}");
+    let mut compared = 0;
+    for queue in figures["queues"].as_array().unwrap() {
+        let name = queue["name"].as_str().unwrap();
+        let rows = &report["queues"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|q| q["queue"] == name)
+            .unwrap()["intervals"];
+        for day in queue["days"].as_array().unwrap() {
+            let date = day["date"].as_str().unwrap();
+            let row = rows
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["start_local"].as_str().unwrap().starts_with(date))
+                .unwrap_or_else(|| panic!("no report row for {name} on {date}"));
+            for key in
+                ["offered", "answered", "abandoned", "dequeued", "transferred_out", "handled"]
+            {
+                assert_eq!(day[key], row[key], "{name} {date} {key}");
+            }
+            // PE is measured within 30 s, as its queue says; the report within 20 s.
+            if name == "PS" {
+                assert_eq!(day["answered_within_sl"], row["answered_within_sl"], "{name} {date}");
+            }
+            compared += 1;
+        }
+    }
+    // PS and PE on the 10th, and PS's one call after midnight.
+    assert!(compared >= 3, "{figures}");
+
+    // Every board heard frames, and posted yesterday's CSAT from the survey file: on the 10th
+    // the 9th's 64 responses, and after midnight (the log's last call) the 10th's.
+    let csat_of = |date: &str| {
+        let days = figures["csat"].as_array().unwrap();
+        let tally = &days.iter().find(|d| d[0] == date).unwrap()[1];
+        tally["responses"].as_u64().unwrap()
+    };
+    for (heard, address) in [(&east_heard, 1), (&east_heard, 2), (&west_heard, 7)] {
+        let heard = heard.lock().unwrap();
+        let posted: Vec<u32> = heard
+            .iter()
+            .filter(|(a, _)| *a == address)
+            .filter_map(|(_, frame)| match frame.csat {
+                CsatLine::MeanScore { responses, scale_highest: 5, .. } => Some(responses),
+                _ => None,
+            })
+            .collect();
+        assert!(posted.contains(&64) && u64::from(posted[0]) == csat_of("1999-02-09"), "{address}");
+        assert_eq!(u64::from(*posted.last().unwrap()), csat_of("1999-02-10"), "board {address}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -1,0 +1,444 @@
+//! The site file `callboard serve --config` reads: one TOML file describing a floor (the site's
+//! clock and hours, the source, the CSAT rule, the queues, the lines and the boards, where state
+//! is kept). Every key is documented in `examples/data/serve-311.toml`, the sample for a 311
+//! floor. An unknown key, a wrong type or a value out of range is refused with its line and
+//! key; so is a floor that contradicts itself (a board on a line that does not exist, two
+//! boards with one address on a line, a board showing a queue not declared).
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+
+use callboard_core::board::{LABEL_BYTES, QUEUES_PER_FRAME};
+use callboard_core::business::{BusinessCalendar, OpenSpan, WeekHours};
+use callboard_core::calendar::{DstRule, LocalDate, SiteCalendar};
+use callboard_core::csat::{CsatConfig, CsatFigureKind, CsatScale};
+use callboard_core::queue::QueueConfig;
+use callboard_core::service_level::ServiceLevelThreshold;
+use callboard_core::share::Share;
+use callboard_floor::feed::Link;
+use callboard_queue_log::local_time::{parse_clock, parse_date, parse_utc_offset};
+use serde::Deserialize;
+
+/// The whole file, as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    site: SiteFile,
+    source: SourceFile,
+    #[serde(default)]
+    csat: CsatFile,
+    #[serde(rename = "queue")]
+    queues: Vec<QueueFile>,
+    #[serde(rename = "line")]
+    lines: Vec<LineFile>,
+    #[serde(rename = "board")]
+    boards: Vec<BoardFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SiteFile {
+    utc_offset: String,
+    #[serde(default = "no_dst")]
+    dst: String,
+    hours: Option<String>,
+    #[serde(default)]
+    holidays: Vec<String>,
+    #[serde(default)]
+    announcement: String,
+    state_dir: PathBuf,
+    #[serde(default = "wall")]
+    clock: String,
+    #[serde(default = "two")]
+    every_seconds: f64,
+    #[serde(default = "five")]
+    checkpoint_seconds: f64,
+}
+
+fn no_dst() -> String {
+    "none".into()
+}
+fn wall() -> String {
+    "wall".into()
+}
+fn two() -> f64 {
+    2.0
+}
+fn five() -> f64 {
+    5.0
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SourceFile {
+    queue_log: PathBuf,
+    surveys: Option<PathBuf>,
+    #[serde(default = "survey_verb")]
+    survey_verb: String,
+}
+
+fn survey_verb() -> String {
+    callboard_queue_log::surveys::SURVEY_VERB.into()
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CsatFile {
+    #[serde(default = "scale")]
+    scale: String,
+    #[serde(default = "mean")]
+    figure: String,
+    #[serde(default = "ten")]
+    minimum_sample: u32,
+}
+
+impl Default for CsatFile {
+    fn default() -> Self {
+        Self { scale: scale(), figure: mean(), minimum_sample: ten() }
+    }
+}
+
+fn scale() -> String {
+    "1-5".into()
+}
+fn mean() -> String {
+    "mean".into()
+}
+fn ten() -> u32 {
+    10
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct QueueFile {
+    name: String,
+    label: Option<String>,
+    sl_seconds: Option<u32>,
+    sl_rings: Option<u32>,
+    #[serde(default = "six")]
+    ring_cadence_seconds: f64,
+    #[serde(default)]
+    short_abandon_seconds: u32,
+    #[serde(default = "eighty")]
+    target: String,
+}
+
+fn six() -> f64 {
+    6.0
+}
+fn eighty() -> String {
+    "80%".into()
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LineFile {
+    name: String,
+    tcp: Option<String>,
+    serial: Option<String>,
+    #[serde(default = "baud")]
+    baud: u32,
+}
+
+fn baud() -> u32 {
+    115_200
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BoardFile {
+    line: String,
+    address: u8,
+    queues: Vec<String>,
+    #[serde(default = "five_u8")]
+    page_seconds: u8,
+    #[serde(default = "full")]
+    brightness: u8,
+    #[serde(default = "thirty")]
+    ttl_seconds: u16,
+}
+
+fn five_u8() -> u8 {
+    5
+}
+fn full() -> u8 {
+    255
+}
+fn thirty() -> u16 {
+    30
+}
+
+/// Where the center's clock comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Clock {
+    /// The wall clock: a switch writing its log now.
+    Wall,
+    /// The log's own lines: a recorded day replayed through the service.
+    Log,
+}
+
+/// A queue of the log, as the floor shows and measures it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Queue {
+    /// Its name in the queue_log.
+    pub name: String,
+    /// Its label on the boards.
+    pub label: String,
+    /// How it is measured.
+    pub config: QueueConfig,
+    /// Its service-level target, permille.
+    pub target_permille: u16,
+}
+
+/// A board on a line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Board {
+    /// The line's index in [`Config::lines`].
+    pub line: usize,
+    /// Its address on the line.
+    pub address: u8,
+    /// The queues it shows, indices into [`Config::queues`], in order.
+    pub queues: Vec<usize>,
+    /// Seconds a page shows.
+    pub page_seconds: u8,
+    /// LED brightness.
+    pub brightness: u8,
+    /// Seconds a frame may be shown without a newer one.
+    pub ttl_s: u16,
+}
+
+/// A line to boards.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Line {
+    /// Its name in the file.
+    pub name: String,
+    /// How it is reached.
+    pub link: Link,
+}
+
+/// A site file, read and checked.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The site's clock.
+    pub calendar: SiteCalendar,
+    /// Opening hours and holidays, if kept.
+    pub hours: Option<BusinessCalendar>,
+    /// The announcement line.
+    pub announcement: String,
+    /// Where checkpoints and figures are kept.
+    pub state_dir: PathBuf,
+    /// The center's clock.
+    pub clock: Clock,
+    /// Milliseconds between frames.
+    pub every_ms: u64,
+    /// Milliseconds between checkpoints.
+    pub checkpoint_ms: u64,
+    /// The queue_log followed.
+    pub queue_log: PathBuf,
+    /// A survey tool's export, re-read when it changes.
+    pub surveys: Option<PathBuf>,
+    /// The verb of the log's survey lines.
+    pub survey_verb: String,
+    /// The CSAT rule.
+    pub csat: CsatConfig,
+    /// The queues.
+    pub queues: Vec<Queue>,
+    /// The lines.
+    pub lines: Vec<Line>,
+    /// The boards.
+    pub boards: Vec<Board>,
+}
+
+/// Reads and checks a site file.
+///
+/// # Errors
+/// What is wrong and where: the line and key for a value, the board or queue for a floor that
+/// contradicts itself.
+pub fn parse(text: &str) -> Result<Config, String> {
+    let file: File = toml::from_str(text).map_err(|e| e.to_string().trim_end().to_owned())?;
+    let site = &file.site;
+    let offset = parse_utc_offset(&site.utc_offset).map_err(|e| format!("site.utc_offset: {e}"))?;
+    let rule = match site.dst.as_str() {
+        "us" => DstRule::UnitedStates,
+        "eu" => DstRule::EuropeanUnion,
+        "none" => DstRule::None,
+        other => {
+            return Err(format!("site.dst: expected \"us\", \"eu\" or \"none\", not {other:?}"));
+        }
+    };
+    let calendar = SiteCalendar::new(offset, rule).map_err(|e| format!("site: {e}"))?;
+    let hours = site
+        .hours
+        .as_deref()
+        .map(|text| {
+            let bad = || format!("site.hours: expected HH:MM-HH:MM, not {text:?}");
+            let (open, close) = text.split_once('-').ok_or_else(bad)?;
+            let minutes = |t: &str| parse_clock(t.trim()).ok().and_then(|m| u16::try_from(m).ok());
+            let (open, close) = (minutes(open).ok_or_else(bad)?, minutes(close).ok_or_else(bad)?);
+            let span = OpenSpan::new(open, close).map_err(|_| bad())?;
+            let mut week = WeekHours::closed();
+            for day in callboard_core::calendar::Weekday::ALL {
+                week.set(day, &[span]).map_err(|_| bad())?;
+            }
+            let mut hours = BusinessCalendar::new(calendar, week);
+            for holiday in &site.holidays {
+                let date: LocalDate =
+                    parse_date(holiday).map_err(|e| format!("site.holidays: {e}"))?;
+                hours.add_holiday(date).map_err(|e| format!("site.holidays: {e}"))?;
+            }
+            Ok::<_, String>(hours)
+        })
+        .transpose()?;
+    if hours.is_none() && !site.holidays.is_empty() {
+        return Err("site.holidays: holidays need site.hours".into());
+    }
+    let clock = match site.clock.as_str() {
+        "wall" => Clock::Wall,
+        "log" => Clock::Log,
+        other => return Err(format!("site.clock: expected \"wall\" or \"log\", not {other:?}")),
+    };
+    let millis = |seconds: f64, key: &str, low: f64| {
+        if seconds.is_finite() && (low..=3600.0).contains(&seconds) {
+            // Whole milliseconds of at most an hour.
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            Ok((seconds * 1000.0).round() as u64)
+        } else {
+            Err(format!("site.{key}: expected {low} to 3600 seconds, not {seconds}"))
+        }
+    };
+    let csat = csat_of(&file.csat)?;
+    let mut queues = Vec::new();
+    let mut names = HashMap::new();
+    for (i, q) in file.queues.iter().enumerate() {
+        let where_ = format!("queue {:?}", q.name);
+        let label = q.label.clone().unwrap_or_else(|| q.name.clone());
+        if label.len() > LABEL_BYTES || label.is_empty() {
+            return Err(format!("{where_}: a label is 1 to {LABEL_BYTES} bytes: {label:?}"));
+        }
+        let service_level = match (q.sl_seconds, q.sl_rings) {
+            (Some(_), Some(_)) => {
+                return Err(format!("{where_}: sl_seconds or sl_rings, not both"));
+            }
+            (_, Some(rings)) => {
+                let cadence = q.ring_cadence_seconds;
+                if !(cadence.is_finite() && cadence > 0.0 && cadence <= 60.0) {
+                    return Err(format!(
+                        "{where_}: ring_cadence_seconds is above 0 and at most 60"
+                    ));
+                }
+                // At most a minute, in milliseconds.
+                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                let cadence_ms = (cadence * 1000.0).round() as u32;
+                ServiceLevelThreshold::Rings { rings, cadence_ms }
+            }
+            (Some(seconds), None) => ServiceLevelThreshold::Seconds(seconds),
+            (None, None) => ServiceLevelThreshold::default(),
+        };
+        let target = q.target.parse::<Share>().map_err(|_| {
+            format!("{where_}: target: expected a share like 80%, not {:?}", q.target)
+        })?;
+        if names.insert(q.name.clone(), i).is_some() {
+            return Err(format!("{where_} is declared twice"));
+        }
+        queues.push(Queue {
+            name: q.name.clone(),
+            label,
+            config: QueueConfig {
+                service_level,
+                short_abandon_ms: u64::from(q.short_abandon_seconds) * 1000,
+            },
+            target_permille: target.permille(),
+        });
+    }
+    let mut lines = Vec::new();
+    let mut line_names = HashMap::new();
+    for (i, l) in file.lines.iter().enumerate() {
+        let link = match (&l.tcp, &l.serial) {
+            (Some(to), None) => Link::Tcp(to.clone()),
+            (None, Some(path)) => Link::Serial { path: path.clone(), baud: l.baud },
+            _ => {
+                return Err(format!(
+                    "line {:?}: give tcp = \"HOST:PORT\" or serial = \"DEVICE\"",
+                    l.name
+                ));
+            }
+        };
+        if line_names.insert(l.name.clone(), i).is_some() {
+            return Err(format!("line {:?} is declared twice", l.name));
+        }
+        lines.push(Line { name: l.name.clone(), link });
+    }
+    let mut boards = Vec::new();
+    let mut addresses = HashSet::new();
+    for b in &file.boards {
+        let where_ = format!("board {} on line {:?}", b.address, b.line);
+        let line = *line_names.get(&b.line).ok_or_else(|| format!("{where_}: no such line"))?;
+        if b.address == 0 || b.address == callboard_core::wire::BROADCAST_ADDRESS {
+            return Err(format!("{where_}: an address is 1 to 254"));
+        }
+        if !addresses.insert((line, b.address)) {
+            return Err(format!("{where_}: two boards with one address on one line"));
+        }
+        if b.queues.is_empty() || b.queues.len() > QUEUES_PER_FRAME {
+            return Err(format!("{where_}: a board shows 1 to {QUEUES_PER_FRAME} queues"));
+        }
+        let queues = b
+            .queues
+            .iter()
+            .map(|q| {
+                names.get(q).copied().ok_or_else(|| format!("{where_}: no queue {q:?} is declared"))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        if b.page_seconds == 0 {
+            return Err(format!("{where_}: page_seconds is at least 1"));
+        }
+        boards.push(Board {
+            line,
+            address: b.address,
+            queues,
+            page_seconds: b.page_seconds,
+            brightness: b.brightness,
+            ttl_s: b.ttl_seconds,
+        });
+    }
+    if boards.is_empty() {
+        return Err("no board: add a [[board]]".into());
+    }
+    if site.announcement.len() > callboard_core::board::ANNOUNCEMENT_BYTES {
+        return Err("site.announcement: at most 96 bytes".into());
+    }
+    Ok(Config {
+        calendar,
+        hours,
+        announcement: site.announcement.clone(),
+        state_dir: site.state_dir.clone(),
+        clock,
+        every_ms: millis(site.every_seconds, "every_seconds", 0.1)?,
+        checkpoint_ms: millis(site.checkpoint_seconds, "checkpoint_seconds", 1.0)?,
+        queue_log: file.source.queue_log.clone(),
+        surveys: file.source.surveys.clone(),
+        survey_verb: file.source.survey_verb.clone(),
+        csat,
+        queues,
+        lines,
+        boards,
+    })
+}
+
+fn csat_of(c: &CsatFile) -> Result<CsatConfig, String> {
+    let bad = || format!("csat.scale: expected LOW-HIGH like 1-5, not {:?}", c.scale);
+    let (low, high) = c.scale.split_once('-').ok_or_else(bad)?;
+    let scale = CsatScale::new(
+        low.trim().parse().map_err(|_| bad())?,
+        high.trim().parse().map_err(|_| bad())?,
+    )
+    .map_err(|_| bad())?;
+    let figure = match c.figure.as_str() {
+        "mean" => CsatFigureKind::MeanScore,
+        "top-two" => CsatFigureKind::TopTwoBox,
+        other => {
+            return Err(format!("csat.figure: expected \"mean\" or \"top-two\", not {other:?}"));
+        }
+    };
+    Ok(CsatConfig { scale, minimum_sample: c.minimum_sample, figure })
+}

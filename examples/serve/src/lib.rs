@@ -1,0 +1,22 @@
+//! # callboard-serve: one live service for a whole floor of reader boards
+//!
+//! `callboard serve --config FILE.toml` follows the switch's `queue_log` by its path (through
+//! logrotate), feeds the core as the switch writes it, and drives every board on every line
+//! with the engine's figures and yesterday's CSAT from real survey results; its state is
+//! checkpointed to disk every few seconds and on SIGTERM, so that a restart, or a crash,
+//! continues the day instead of losing it.
+//!
+//! - [`config`]: the site file, read and checked (every key documented in
+//!   `examples/data/serve-311.toml`);
+//! - [`line`]: one writer per line, boards in turn, a silent board reported and passed over,
+//!   a broken TCP line reconnected with back-off, each board's health;
+//! - [`state`]: what is kept on disk, written atomically;
+//! - [`service`]: the loop.
+
+pub mod config;
+pub mod line;
+pub mod service;
+pub mod state;
+
+pub use config::{Config, parse};
+pub use service::run;

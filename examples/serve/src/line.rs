@@ -1,0 +1,307 @@
+//! One line to boards (an RS-485 bus behind a serial port or a serial-to-Ethernet converter):
+//! one writer, on a thread of its own, taking the boards' latest frames in turn and waiting for
+//! each board's answer before the next, so boards on one bus never talk over each other. A
+//! board that stops answering is reported and passed over for the others; a TCP line that
+//! breaks is reconnected with a growing back-off. Each board's health is kept for whoever asks.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use callboard_core::wire::{
+    BoardMessage, BoardSettings, Decoded, FrameDecoder, HostMessage, MAX_FRAME_BYTES, encode,
+};
+use callboard_floor::feed::Link;
+use serde::Serialize;
+
+use crate::config::Line;
+
+/// How long a board may take to answer a frame.
+pub const ANSWER_TIME: Duration = Duration::from_secs(1);
+/// Frames unanswered in a row before a board is reported down.
+pub const DOWN_AFTER: u32 = 3;
+/// The longest wait before reconnecting a broken line.
+const MOST_BACKOFF: Duration = Duration::from_secs(30);
+
+/// One board's health, as its line saw it.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Health {
+    /// The line's name.
+    pub line: String,
+    /// The board's address.
+    pub address: u8,
+    /// Messages sent (settings and frames).
+    pub sent: u64,
+    /// Acknowledged.
+    pub acknowledged: u64,
+    /// Refused (with a reason the log line names).
+    pub refused: u64,
+    /// Not answered in time.
+    pub unanswered: u64,
+    /// When it last answered, ms since the epoch.
+    pub last_answer_ms: Option<u64>,
+    /// Whether it answers (false after [`DOWN_AFTER`] frames unanswered in a row).
+    pub up: bool,
+    /// How far behind the frame it last acknowledged was, ms (the frame's age on arrival).
+    pub behind_ms: u64,
+}
+
+/// What the service hands a line: each board's next message, newest wins.
+#[derive(Debug, Default)]
+pub struct Slots {
+    next: Mutex<Vec<Option<(HostMessage, Instant)>>>,
+    ready: Condvar,
+}
+
+impl Slots {
+    fn new(boards: usize) -> Self {
+        Self { next: Mutex::new(vec![None; boards]), ready: Condvar::new() }
+    }
+
+    /// Puts `message` as board `i`'s next, in place of one not sent yet.
+    pub fn put(&self, i: usize, message: HostMessage) {
+        let mut next = self.next.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(slot) = next.get_mut(i) {
+            *slot = Some((message, Instant::now()));
+        }
+        self.ready.notify_one();
+    }
+}
+
+trait Wire: Read + Write + Send {}
+impl<T: Read + Write + Send> Wire for T {}
+
+fn open(link: &Link) -> Result<Box<dyn Wire>, String> {
+    match link {
+        Link::Tcp(to) => {
+            let address = to
+                .parse()
+                .or_else(|_| {
+                    std::net::ToSocketAddrs::to_socket_addrs(to)
+                        .map_err(|e| e.to_string())?
+                        .next()
+                        .ok_or_else(|| "no address".to_owned())
+                })
+                .map_err(|e| format!("cannot resolve {to}: {e}"))?;
+            let stream = TcpStream::connect_timeout(&address, Duration::from_secs(2))
+                .map_err(|e| format!("cannot connect to {to}: {e}"))?;
+            stream.set_nodelay(true).map_err(|e| e.to_string())?;
+            stream.set_read_timeout(Some(Duration::from_millis(50))).map_err(|e| e.to_string())?;
+            Ok(Box::new(stream))
+        }
+        Link::Serial { path, baud } => {
+            let port = serialport::new(path, *baud)
+                .timeout(Duration::from_millis(50))
+                .open()
+                .map_err(|e| format!("cannot open {path}: {e}"))?;
+            Ok(Box::new(port))
+        }
+    }
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+/// A running line.
+#[derive(Debug)]
+pub struct Running {
+    /// Where the service puts each board's next message.
+    pub slots: Arc<Slots>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Running {
+    /// Waits for the line's thread after `stop` was set.
+    pub fn join(mut self) {
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Starts the writer of `line` for the boards at `addresses`, each given its `settings` each
+/// time the line (re)connects; `health` has one entry per board at
+/// `first..first + addresses.len()`. Ends when `stop` is set.
+///
+/// # Errors
+/// When the thread cannot be started.
+pub fn start(
+    line: Line,
+    addresses: Vec<u8>,
+    settings: Vec<BoardSettings>,
+    health: Arc<Mutex<Vec<Health>>>,
+    first: usize,
+    stop: Arc<AtomicBool>,
+) -> Result<Running, String> {
+    let slots = Arc::new(Slots::new(addresses.len()));
+    let name = format!("line {}", line.name);
+    let thread = std::thread::Builder::new()
+        .name(name.clone())
+        .spawn({
+            let slots = Arc::clone(&slots);
+            move || run(&line, &addresses, &settings, &slots, &health, first, &stop)
+        })
+        .map_err(|e| format!("cannot start {name}: {e}"))?;
+    Ok(Running { slots, thread: Some(thread) })
+}
+
+fn run(
+    line: &Line,
+    addresses: &[u8],
+    settings: &[BoardSettings],
+    slots: &Slots,
+    health: &Mutex<Vec<Health>>,
+    first: usize,
+    stop: &AtomicBool,
+) {
+    let mut wire: Option<Box<dyn Wire>> = None;
+    let mut backoff = Duration::from_secs(1);
+    let mut retry_at = Instant::now();
+    let mut said_down = false;
+    let mut sequences = vec![1_u16; addresses.len()];
+    let mut missed = vec![0_u32; addresses.len()];
+    let mut decoder = FrameDecoder::<MAX_FRAME_BYTES>::new();
+    while !stop.load(Ordering::SeqCst) {
+        if wire.is_none() {
+            if Instant::now() < retry_at {
+                std::thread::sleep(Duration::from_millis(50));
+                continue;
+            }
+            match open(&line.link) {
+                Ok(opened) => {
+                    eprintln!("callboard serve: line {}: connected ({})", line.name, line.link);
+                    wire = Some(opened);
+                    backoff = Duration::from_secs(1);
+                    said_down = false;
+                    decoder.reset();
+                    // Each board's settings first, on every (re)connection.
+                    let mut slots_now =
+                        slots.next.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                    for (slot, s) in slots_now.iter_mut().zip(settings) {
+                        if slot.is_none() {
+                            *slot = Some((HostMessage::Configure(*s), Instant::now()));
+                        }
+                    }
+                }
+                Err(e) => {
+                    if !said_down {
+                        eprintln!("callboard serve: line {}: {e}; retrying", line.name);
+                        said_down = true;
+                    }
+                    retry_at = Instant::now() + backoff;
+                    backoff = (backoff * 2).min(MOST_BACKOFF);
+                    continue;
+                }
+            }
+        }
+        let next: Vec<Option<(HostMessage, Instant)>> = {
+            let mut slots_now =
+                slots.next.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if slots_now.iter().all(Option::is_none) {
+                slots_now = slots
+                    .ready
+                    .wait_timeout(slots_now, Duration::from_millis(100))
+                    .map(|(guard, _)| guard)
+                    .unwrap_or_else(|e| e.into_inner().0);
+            }
+            slots_now.iter_mut().map(Option::take).collect()
+        };
+        for (i, message) in next.into_iter().enumerate() {
+            let (Some((message, queued)), Some(&address), Some(wire_now)) =
+                (message, addresses.get(i), wire.as_mut())
+            else {
+                continue;
+            };
+            let sequence = sequences.get(i).copied().unwrap_or(1);
+            if let Some(s) = sequences.get_mut(i) {
+                *s = s.wrapping_add(1).max(1);
+            }
+            let mut bytes = [0_u8; MAX_FRAME_BYTES];
+            let Ok(len) = encode(address, sequence, &message, &mut bytes) else { continue };
+            if let Err(e) = wire_now.write_all(bytes.get(..len).unwrap_or(&[])) {
+                eprintln!("callboard serve: line {}: {e}; reconnecting", line.name);
+                wire = None;
+                retry_at = Instant::now() + backoff;
+                break;
+            }
+            let answer = await_answer(wire_now.as_mut(), &mut decoder, address, sequence);
+            let mut health = health.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let Some(h) = health.get_mut(first + i) else { continue };
+            h.sent += 1;
+            let Some(missed) = missed.get_mut(i) else { continue };
+            match answer {
+                Some(BoardMessage::Nack(reason)) => {
+                    h.refused += 1;
+                    eprintln!(
+                        "callboard serve: board {address} on {}: refused ({reason:?})",
+                        line.name
+                    );
+                }
+                Some(_) => {
+                    h.acknowledged += 1;
+                    h.behind_ms = u64::try_from(queued.elapsed().as_millis()).unwrap_or(u64::MAX);
+                }
+                None => h.unanswered += 1,
+            }
+            if answer.is_some() {
+                h.last_answer_ms = Some(now_ms());
+                if !h.up {
+                    eprintln!("callboard serve: board {address} on {}: answering", line.name);
+                }
+                h.up = true;
+                *missed = 0;
+            } else {
+                *missed += 1;
+                if *missed == DOWN_AFTER {
+                    h.up = false;
+                    eprintln!(
+                        "callboard serve: board {address} on {}: not answering ({DOWN_AFTER} frames in a row)",
+                        line.name
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Reads the line until board `address` answers `sequence`, or [`ANSWER_TIME`] passes. Other
+/// boards' answers and noise are passed over.
+fn await_answer(
+    wire: &mut dyn Wire,
+    decoder: &mut FrameDecoder<MAX_FRAME_BYTES>,
+    address: u8,
+    sequence: u16,
+) -> Option<BoardMessage> {
+    let deadline = Instant::now() + ANSWER_TIME;
+    let mut buffer = [0_u8; 256];
+    while Instant::now() < deadline {
+        let n = match wire.read(&mut buffer) {
+            Ok(0) => return None,
+            Ok(n) => n,
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
+            {
+                continue;
+            }
+            Err(_) => return None,
+        };
+        for &byte in buffer.get(..n).unwrap_or(&[]) {
+            if let Some(Decoded::Frame(header, message)) =
+                decoder.feed::<BoardMessage>(byte, |a| a == address)
+                && header.sequence == sequence
+            {
+                return Some(message);
+            }
+        }
+    }
+    decoder.abandon();
+    None
+}

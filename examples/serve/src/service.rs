@@ -1,0 +1,415 @@
+//! The service: the followed log into the center, the center onto every board, the state
+//! onto the disk.
+
+use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use callboard_core::board::Opening;
+use callboard_core::calendar::Timestamp;
+use callboard_core::csat::{CsatTally, SurveyResponse};
+use callboard_core::interval::{Figures, IntervalStats};
+use callboard_core::service_level::ServiceLevelVariant;
+use callboard_core::wire::{BoardSettings, HostMessage};
+use callboard_core::{CenterConfig, QueueConfig};
+use callboard_floor::frame::{FrameSettings, QueueChoice, frame_from_center};
+use callboard_queue_log::follow::{Follower, Happened};
+use callboard_queue_log::replay::{REPLAY_STACK_BYTES, Stepper};
+use callboard_queue_log::surveys::{self, Contact, Survey};
+use serde::Serialize;
+
+use crate::config::{Clock, Config};
+use crate::line::{self, Health};
+use crate::state::{self, Kept};
+
+fn say(message: &str) {
+    eprintln!("callboard serve: {message}");
+}
+
+fn wall_ms() -> Timestamp {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+/// Runs the service until `stop` is set (SIGTERM, Ctrl-C), on a thread with room for the
+/// engine; returns what it did.
+///
+/// # Errors
+/// A state directory that cannot be made, or a thread that cannot start. Everything else (a
+/// line down, a board silent, a log not there yet, a bad row) is said in the log and lived
+/// with.
+pub fn run(config: Config, stop: Arc<AtomicBool>) -> Result<String, String> {
+    std::thread::Builder::new()
+        .name("serve".into())
+        .stack_size(REPLAY_STACK_BYTES)
+        .spawn(move || serve(&config, &stop))
+        .map_err(|e| format!("cannot start the service: {e}"))?
+        .join()
+        .map_err(|_| "the service's thread panicked".to_owned())?
+}
+
+/// A queue's figures for a day, as `figures.json` has them.
+#[derive(Debug, Serialize)]
+struct QueueDay {
+    date: String,
+    #[serde(flatten)]
+    stats: IntervalStats,
+    #[serde(flatten)]
+    figures: Figures,
+}
+
+/// A queue's figures for yesterday and today (the days with calls), as `figures.json` has
+/// them.
+#[derive(Debug, Serialize)]
+struct QueueToday<'a> {
+    name: &'a str,
+    label: &'a str,
+    days: Vec<QueueDay>,
+}
+
+#[derive(Debug, Serialize)]
+struct FiguresFile<'a> {
+    at_ms: Option<Timestamp>,
+    queues: Vec<QueueToday<'a>>,
+    /// Survey results by the day of the calls rated, for the days kept with responses.
+    csat: Vec<(String, CsatTally)>,
+    boards: Vec<Health>,
+    lines_read: u64,
+    warnings: usize,
+}
+
+fn fingerprint(row: &surveys::SurveyRow) -> u64 {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    (&row.contact, row.score, row.answers, row.follow_up).hash(&mut hasher);
+    hasher.finish()
+}
+
+#[allow(clippy::too_many_lines)] // one loop, read top to bottom
+fn serve(config: &Config, stop: &Arc<AtomicBool>) -> Result<String, String> {
+    std::fs::create_dir_all(&config.state_dir)
+        .map_err(|e| format!("cannot make {}: {e}", config.state_dir.display()))?;
+    let live = config.clock == Clock::Wall;
+    let center_config =
+        CenterConfig { calendar: config.calendar, csat: config.csat, ..CenterConfig::default() };
+    let fresh = || {
+        if live {
+            Stepper::live(center_config, QueueConfig::default())
+        } else {
+            Stepper::new(Vec::new(), center_config, QueueConfig::default())
+        }
+    };
+    let (mut stepper, mut kept) = match state::load(&config.state_dir) {
+        Ok(Some((kept, replay))) => match Stepper::restore(&replay, live) {
+            Ok(stepper) => {
+                say(&format!("restored the state saved at offset {} of the log", kept.offset));
+                (stepper, kept)
+            }
+            Err(e) => {
+                say(&format!("checkpoint refused ({e}); reading the log from its start"));
+                (fresh(), Kept::default())
+            }
+        },
+        Ok(None) => (fresh(), Kept::default()),
+        Err(e) => {
+            say(&format!("checkpoint refused ({e}); reading the log from its start"));
+            (fresh(), Kept::default())
+        }
+    };
+    for queue in &config.queues {
+        stepper.configure_queue(&queue.name, queue.config);
+        stepper.declare_queue(&queue.name)?;
+    }
+    let from = (kept.inode != 0).then(|| kept.position());
+    let mut follower = Follower::new(&config.queue_log, from);
+    let mut counted: HashSet<u64> = kept.surveys_counted.iter().copied().collect();
+    let mut entered: HashMap<String, Timestamp> = kept.entered.iter().cloned().collect();
+
+    // The lines, each with its boards.
+    let health = Arc::new(Mutex::new(Vec::new()));
+    let lines_stop = Arc::new(AtomicBool::new(false));
+    let mut running = Vec::new();
+    let mut slot_of = vec![(0, 0); config.boards.len()];
+    for (l, line_config) in config.lines.iter().enumerate() {
+        let on_line: Vec<usize> = (0..config.boards.len())
+            .filter(|&b| config.boards.get(b).is_some_and(|board| board.line == l))
+            .collect();
+        let first = health.lock().map_or(0, |h| h.len());
+        let mut settings = Vec::new();
+        for (slot, &b) in on_line.iter().enumerate() {
+            if let (Some(board), Some(s)) = (config.boards.get(b), slot_of.get_mut(b)) {
+                *s = (running.len(), slot);
+                settings.push(BoardSettings {
+                    brightness: board.brightness,
+                    page_seconds: board.page_seconds,
+                    ..BoardSettings::DEFAULT
+                });
+                if let Ok(mut h) = health.lock() {
+                    h.push(Health {
+                        line: line_config.name.clone(),
+                        address: board.address,
+                        up: true,
+                        ..Health::default()
+                    });
+                }
+            }
+        }
+        let addresses =
+            on_line.iter().filter_map(|&b| config.boards.get(b).map(|x| x.address)).collect();
+        running.push(line::start(
+            line_config.clone(),
+            addresses,
+            settings,
+            Arc::clone(&health),
+            first,
+            Arc::clone(&lines_stop),
+        )?);
+    }
+
+    let started = Instant::now();
+    let mut last_checkpoint = Instant::now();
+    let mut surveys_seen: Option<SystemTime> = None;
+    let mut lines_read = 0_u64;
+    let mut line_number = 0_usize;
+    let mut warned = stepper.warnings().len();
+    let mut latest: Option<Timestamp> = stepper.center().now();
+    let mut step = 0_u32;
+    let save = |stepper: &Stepper, kept: &Kept, lines_read: u64, health: &Mutex<Vec<Health>>| {
+        let outcome = stepper
+            .checkpoint()
+            .and_then(|replay| state::save(&config.state_dir, kept, &replay))
+            .and_then(|()| write_figures(config, stepper, health, lines_read));
+        if let Err(e) = outcome {
+            say(&format!("cannot save the state: {e}"));
+        }
+    };
+    while !stop.load(Ordering::SeqCst) {
+        // The log.
+        match follower.poll() {
+            Ok(polled) => {
+                for happened in &polled.happened {
+                    if *happened != Happened::Opened || lines_read == 0 {
+                        say(&format!("{}: {happened:?}", config.queue_log.display()));
+                    }
+                }
+                for text in polled.lines {
+                    lines_read += 1;
+                    line_number += 1;
+                    let mut parsed = callboard_queue_log::parse(text.as_bytes(), &config.calendar);
+                    for record in &mut parsed.records {
+                        record.line = line_number;
+                        latest = Some(latest.map_or(record.at, |l| l.max(record.at)));
+                        if record.verb == callboard_queue_log::Verb::EnterQueue {
+                            entered.entry(record.callid.clone()).or_insert(record.at);
+                        }
+                    }
+                    for warning in &mut parsed.warnings {
+                        warning.line = Some(line_number);
+                    }
+                    parsed.take_survey_lines(&config.survey_verb, &config.csat.scale);
+                    stepper.note(parsed.warnings);
+                    stepper.push(parsed.records);
+                    stepper.push_surveys(parsed.surveys);
+                }
+            }
+            Err(e) => say(&format!("{}: cannot read it: {e}", config.queue_log.display())),
+        }
+        // The survey export, when it changes.
+        if let Some(path) = &config.surveys {
+            let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok();
+            if modified.is_some() && modified != surveys_seen {
+                surveys_seen = modified;
+                read_surveys(config, path, &mut counted, &entered, &mut stepper);
+            }
+        }
+        // The clock.
+        let now = match config.clock {
+            Clock::Wall => wall_ms().max(stepper.center().now().unwrap_or(0)),
+            Clock::Log => latest.unwrap_or(0),
+        };
+        if now > 0 {
+            if let Err(e) = stepper.advance_to(now) {
+                say(&format!("the clock: {e}"));
+            }
+        }
+        for warning in stepper.warnings().iter().skip(warned) {
+            say(&format!("{}: {warning}", config.queue_log.display()));
+        }
+        warned = stepper.warnings().len();
+        // The boards.
+        if stepper.center().now().is_some() {
+            for (b, board) in config.boards.iter().enumerate() {
+                let choices: Vec<QueueChoice> = board
+                    .queues
+                    .iter()
+                    .filter_map(|&q| config.queues.get(q))
+                    .map(|q| QueueChoice {
+                        name: q.name.clone(),
+                        label: q.label.clone(),
+                        target_permille: q.target_permille,
+                    })
+                    .collect();
+                let at = stepper.center().now().unwrap_or(now);
+                let settings = FrameSettings {
+                    ttl_s: board.ttl_s,
+                    announcement: config.announcement.clone(),
+                    opening: config
+                        .hours
+                        .as_ref()
+                        .map_or(Opening::Open, |h| Opening::by_hours(h, at)),
+                    variant: ServiceLevelVariant::Answered,
+                };
+                match frame_from_center(stepper.center(), stepper.queue_ids(), &choices, &settings)
+                {
+                    Ok(frame) => {
+                        let (l, slot) = slot_of.get(b).copied().unwrap_or((0, 0));
+                        if let Some(line) = running.get(l) {
+                            line.slots.put(slot, HostMessage::Display(frame));
+                        }
+                    }
+                    Err(e) => say(&format!("board {}: {e}", board.address)),
+                }
+            }
+        }
+        // The state.
+        if last_checkpoint.elapsed() >= Duration::from_millis(config.checkpoint_ms) {
+            let position = follower.position();
+            kept = kept_now(position, &counted, &entered);
+            save(&stepper, &kept, lines_read, &health);
+            last_checkpoint = Instant::now();
+        }
+        step += 1;
+        let due = Duration::from_millis(config.every_ms.saturating_mul(u64::from(step)));
+        while started.elapsed() < due && !stop.load(Ordering::SeqCst) {
+            std::thread::sleep((due - started.elapsed()).min(Duration::from_millis(50)));
+        }
+    }
+    let position = follower.position();
+    kept = kept_now(position, &counted, &entered);
+    save(&stepper, &kept, lines_read, &health);
+    lines_stop.store(true, Ordering::SeqCst);
+    for line in running {
+        line.join();
+    }
+    let boards = health.lock().map(|h| h.clone()).unwrap_or_default();
+    let mut summary = format!(
+        "stopped after {:.1} s: {lines_read} log lines read; state saved in {}\n",
+        started.elapsed().as_secs_f64(),
+        config.state_dir.display()
+    );
+    for h in boards {
+        summary += &format!(
+            "board {} on {}: {} sent, {} acknowledged, {} refused, {} unanswered\n",
+            h.address, h.line, h.sent, h.acknowledged, h.refused, h.unanswered
+        );
+    }
+    Ok(summary)
+}
+
+/// What to keep besides the replay, as it stands.
+fn kept_now(
+    position: callboard_queue_log::follow::Position,
+    counted: &HashSet<u64>,
+    entered: &HashMap<String, Timestamp>,
+) -> Kept {
+    Kept {
+        inode: position.inode,
+        offset: position.offset,
+        surveys_counted: counted.iter().copied().collect(),
+        entered: entered.iter().map(|(call, at)| (call.clone(), *at)).collect(),
+    }
+}
+
+/// Adds the rows of the survey export not counted yet.
+fn read_surveys(
+    config: &Config,
+    path: &std::path::Path,
+    counted: &mut HashSet<u64>,
+    entered: &HashMap<String, Timestamp>,
+    stepper: &mut Stepper,
+) {
+    let name = path.display().to_string();
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) => return say(&format!("{name}: cannot read it: {e}")),
+    };
+    let (rows, warnings) = match surveys::read_csv(&text, &config.calendar, &config.csat.scale) {
+        Ok(read) => read,
+        Err(e) => return say(&format!("{name}: {e}")),
+    };
+    for warning in warnings {
+        say(&format!("{name}: {warning}"));
+    }
+    let mut added = Vec::new();
+    for row in rows {
+        let print = fingerprint(&row);
+        if counted.contains(&print) {
+            continue;
+        }
+        let contact_at = match &row.contact {
+            Contact::At(at) => *at,
+            Contact::Call(call) => match entered.get(call) {
+                Some(&at) => at,
+                // Not seen yet: perhaps later in the log; looked for again at the next change.
+                None => continue,
+            },
+        };
+        counted.insert(print);
+        added.push(Survey {
+            origin: format!("{name} line {}", row.line),
+            response: SurveyResponse {
+                contact_at,
+                score: row.score,
+                answers: row.answers,
+                follow_up_requested: row.follow_up,
+            },
+        });
+    }
+    if !added.is_empty() {
+        say(&format!("{name}: {} new survey responses", added.len()));
+        added.sort_by_key(|s| s.response.contact_at);
+        stepper.push_surveys(added);
+    }
+}
+
+/// Writes `figures.json`: each queue's figures for today and each board's health.
+fn write_figures(
+    config: &Config,
+    stepper: &Stepper,
+    health: &Mutex<Vec<Health>>,
+    lines_read: u64,
+) -> Result<(), String> {
+    let center = stepper.center();
+    let at = center.now();
+    let today = at.map(|now| config.calendar.local_date(now));
+    let queues = config
+        .queues
+        .iter()
+        .filter_map(|q| {
+            let id = *stepper.queue_ids().get(&q.name)?;
+            let today = today?;
+            let days = center
+                .days(id)
+                .filter(|d| d.date == today || d.date == today.previous())
+                .map(|d| QueueDay {
+                    date: d.date.to_string(),
+                    stats: d.stats,
+                    figures: d.stats.figures(),
+                })
+                .collect();
+            Some(QueueToday { name: &q.name, label: &q.label, days })
+        })
+        .collect();
+    let file = FiguresFile {
+        at_ms: at,
+        queues,
+        csat: center.csat().days().map(|(date, tally)| (date.to_string(), *tally)).collect(),
+        boards: health.lock().map(|h| h.clone()).unwrap_or_default(),
+        lines_read,
+        warnings: stepper.warnings().len(),
+    };
+    let json = serde_json::to_vec_pretty(&file).map_err(|e| e.to_string())?;
+    state::write_atomically(&config.state_dir.join("figures.json"), &json)
+}

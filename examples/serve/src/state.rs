@@ -1,0 +1,123 @@
+//! What the service keeps in its state directory so that a restart, or a crash, loses nothing:
+//! `state.bin`, the replay (the core's checkpoint and the log's names for its ids: the queue-log
+//! crate's saved `Stepper`), where in the followed file it stands, and which survey rows were
+//! already counted; written whole to a temporary file, synced, then renamed over the last one,
+//! so that a crash at any moment leaves the last complete state. And `figures.json`, each
+//! queue's figures for today and each board's health, for people and the next tools to read.
+
+use std::io::Write;
+use std::path::Path;
+
+use callboard_core::crc::crc32;
+use callboard_queue_log::follow::Position;
+use serde::{Deserialize, Serialize};
+
+/// The start of a state file.
+const MAGIC: &[u8; 8] = b"CBSERVE1";
+
+/// What is kept besides the replay.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Kept {
+    /// The followed file's inode.
+    pub inode: u64,
+    /// The offset read to.
+    pub offset: u64,
+    /// Fingerprints of the survey rows already counted.
+    pub surveys_counted: Vec<u64>,
+    /// When each call of the day entered its queue, for survey rows naming a call.
+    #[serde(default)]
+    pub entered: Vec<(String, u64)>,
+}
+
+impl Kept {
+    /// Where the follower stood.
+    #[must_use]
+    pub const fn position(&self) -> Position {
+        Position { inode: self.inode, offset: self.offset }
+    }
+}
+
+/// Writes the state atomically.
+///
+/// # Errors
+/// The file system's refusal.
+pub fn save(dir: &Path, kept: &Kept, replay: &[u8]) -> Result<(), String> {
+    let json = serde_json::to_vec(kept).map_err(|e| e.to_string())?;
+    let mut bytes = Vec::with_capacity(MAGIC.len() + 8 + json.len() + replay.len() + 4);
+    bytes.extend_from_slice(MAGIC);
+    bytes.extend_from_slice(&(json.len() as u64).to_le_bytes());
+    bytes.extend_from_slice(&json);
+    bytes.extend_from_slice(replay);
+    let crc = crc32(&bytes);
+    bytes.extend_from_slice(&crc.to_le_bytes());
+    write_atomically(&dir.join("state.bin"), &bytes)
+}
+
+/// Writes `bytes` to `path` through a temporary file, synced, then renamed.
+///
+/// # Errors
+/// The file system's refusal.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    let temporary = path.with_extension("tmp");
+    let mut file = std::fs::File::create(&temporary)
+        .map_err(|e| format!("cannot write {}: {e}", temporary.display()))?;
+    file.write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .map_err(|e| format!("cannot write {}: {e}", temporary.display()))?;
+    std::fs::rename(&temporary, path)
+        .map_err(|e| format!("cannot rename {} to {}: {e}", temporary.display(), path.display()))
+}
+
+/// The state last saved: `None` when there is none; an error naming why one cannot be used.
+///
+/// # Errors
+/// A state file that is damaged (its CRC), cut short, or not one.
+pub fn load(dir: &Path) -> Result<Option<(Kept, Vec<u8>)>, String> {
+    let path = dir.join("state.bin");
+    let bytes = match std::fs::read(&path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+    };
+    let (body, crc) = bytes.split_last_chunk::<4>().ok_or("cut short")?;
+    if crc32(body) != u32::from_le_bytes(*crc) {
+        return Err("damaged (its CRC does not match)".into());
+    }
+    let rest = body.strip_prefix(MAGIC).ok_or("not a callboard serve state")?;
+    let (len, rest) = rest.split_first_chunk::<8>().ok_or("cut short")?;
+    let len = usize::try_from(u64::from_le_bytes(*len)).map_err(|_| "damaged")?;
+    if rest.len() < len {
+        return Err("cut short".into());
+    }
+    let (json, replay) = rest.split_at(len);
+    let kept: Kept = serde_json::from_slice(json).map_err(|e| format!("damaged: {e}"))?;
+    Ok(Some((kept, replay.to_vec())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_state_is_read_back_or_refused_with_a_reason() {
+        let dir = std::env::temp_dir().join(format!("callboard-state-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        assert_eq!(load(&dir), Ok(None));
+        let kept = Kept {
+            inode: 7,
+            offset: 4096,
+            surveys_counted: vec![1, 2],
+            entered: vec![("1.1".into(), 5)],
+        };
+        save(&dir, &kept, b"replay bytes").unwrap();
+        assert_eq!(load(&dir), Ok(Some((kept.clone(), b"replay bytes".to_vec()))));
+        let path = dir.join("state.bin");
+        let mut bytes = std::fs::read(&path).unwrap();
+        bytes[12] ^= 1;
+        std::fs::write(&path, &bytes).unwrap();
+        assert!(load(&dir).unwrap_err().contains("CRC"));
+        std::fs::write(&path, b"xy").unwrap();
+        assert!(load(&dir).is_err());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
