@@ -36,6 +36,10 @@ fn the_shipped_sample_checks_and_mistakes_are_named() {
         (("queues = [\"PERMITS\"]", "queues = [\"POTHOLES\"]"), "no queue \"POTHOLES\""),
         (("line = \"west\"", "line = \"north\""), "no such line"),
         (("utc_offset = \"-05:00\"", "utc_offset = \"EST\""), "site.utc_offset"),
+        (
+            ("utc_offset = \"-05:00\"", "timezone = \"America/New_York\"\nutc_offset = \"-05:00\""),
+            "timezone, or utc_offset and dst, not both",
+        ),
     ] {
         let file = dir.join("bad.toml");
         std::fs::write(&file, text.replacen(change.0, change.1, 1)).unwrap();
@@ -160,6 +164,10 @@ tcp = "{east}"
 name = "west"
 tcp = "{west}"
 
+[[line]]
+name = "ghost"
+serial = "/dev/callboard-no-such-port"
+
 [[board]]
 line = "east"
 address = 1
@@ -173,6 +181,11 @@ queues = ["PE"]
 [[board]]
 line = "west"
 address = 7
+queues = ["PS"]
+
+[[board]]
+line = "ghost"
+address = 9
 queues = ["PS"]
 "#,
             state = state.display(),
@@ -201,9 +214,13 @@ queues = ["PS"]
     let figures = wait_for(&state, "the end of the day", |f| f["at_ms"] == last_at);
     let term = Command::new("kill").args(["-TERM", &second.id().to_string()]).status().unwrap();
     assert!(term.success());
+    let asked = Instant::now();
     let out = second.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
+    assert!(asked.elapsed() < Duration::from_secs(1), "SIGTERM stops it within a second");
+    // A serial device that does not exist is said, and the rest of the floor works.
+    assert!(stderr.contains("line ghost: cannot open /dev/callboard-no-such-port"), "{stderr}");
     assert!(stderr.contains("restored the state saved at offset"), "{stderr}");
     let summary = String::from_utf8_lossy(&out.stdout);
     assert!(summary.contains("board 7 on west"), "{summary}");

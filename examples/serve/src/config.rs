@@ -38,9 +38,9 @@ struct File {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SiteFile {
-    utc_offset: String,
-    #[serde(default = "no_dst")]
-    dst: String,
+    timezone: Option<String>,
+    utc_offset: Option<String>,
+    dst: Option<String>,
     hours: Option<String>,
     #[serde(default)]
     holidays: Vec<String>,
@@ -55,9 +55,6 @@ struct SiteFile {
     checkpoint_seconds: f64,
 }
 
-fn no_dst() -> String {
-    "none".into()
-}
 fn wall() -> String {
     "wall".into()
 }
@@ -257,16 +254,31 @@ pub struct Config {
 pub fn parse(text: &str) -> Result<Config, String> {
     let file: File = toml::from_str(text).map_err(|e| e.to_string().trim_end().to_owned())?;
     let site = &file.site;
-    let offset = parse_utc_offset(&site.utc_offset).map_err(|e| format!("site.utc_offset: {e}"))?;
-    let rule = match site.dst.as_str() {
-        "us" => DstRule::UnitedStates,
-        "eu" => DstRule::EuropeanUnion,
-        "none" => DstRule::None,
-        other => {
-            return Err(format!("site.dst: expected \"us\", \"eu\" or \"none\", not {other:?}"));
+    let calendar = match (&site.timezone, &site.utc_offset) {
+        (Some(_), _) if site.utc_offset.is_some() || site.dst.is_some() => {
+            return Err("site: timezone, or utc_offset and dst, not both".into());
+        }
+        (Some(zone), _) => {
+            crate::timezone::site_calendar(zone).map_err(|e| format!("site.timezone: {e}"))?
+        }
+        (None, Some(offset)) => {
+            let offset = parse_utc_offset(offset).map_err(|e| format!("site.utc_offset: {e}"))?;
+            let rule = match site.dst.as_deref().unwrap_or("none") {
+                "us" => DstRule::UnitedStates,
+                "eu" => DstRule::EuropeanUnion,
+                "none" => DstRule::None,
+                other => {
+                    return Err(format!(
+                        "site.dst: expected \"us\", \"eu\" or \"none\", not {other:?}"
+                    ));
+                }
+            };
+            SiteCalendar::new(offset, rule).map_err(|e| format!("site: {e}"))?
+        }
+        (None, None) => {
+            return Err("site: give timezone (\"America/New_York\") or utc_offset and dst".into());
         }
     };
-    let calendar = SiteCalendar::new(offset, rule).map_err(|e| format!("site: {e}"))?;
     let hours = site
         .hours
         .as_deref()

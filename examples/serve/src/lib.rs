@@ -11,12 +11,14 @@
 //! - [`line`]: one writer per line, boards in turn, a silent board reported and passed over,
 //!   a broken TCP line reconnected with back-off, each board's health;
 //! - [`state`]: what is kept on disk, written atomically;
+//! - [`timezone`]: an IANA time-zone name resolved in the host's tz database;
 //! - [`service`]: the loop.
 
 pub mod config;
 pub mod line;
 pub mod service;
 pub mod state;
+pub mod timezone;
 
 pub use config::{Config, parse};
 pub use service::run;

@@ -229,7 +229,7 @@ fn run(
                 retry_at = Instant::now() + backoff;
                 break;
             }
-            let answer = await_answer(wire_now.as_mut(), &mut decoder, address, sequence);
+            let answer = await_answer(wire_now.as_mut(), &mut decoder, address, sequence, stop);
             let mut health = health.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             let Some(h) = health.get_mut(first + i) else { continue };
             h.sent += 1;
@@ -269,17 +269,19 @@ fn run(
     }
 }
 
-/// Reads the line until board `address` answers `sequence`, or [`ANSWER_TIME`] passes. Other
-/// boards' answers and noise are passed over.
+/// Reads the line until board `address` answers `sequence`, [`ANSWER_TIME`] passes, or `stop`
+/// is set. Other boards' answers and noise are passed over.
 fn await_answer(
     wire: &mut dyn Wire,
     decoder: &mut FrameDecoder<MAX_FRAME_BYTES>,
     address: u8,
     sequence: u16,
+    stop: &AtomicBool,
 ) -> Option<BoardMessage> {
     let deadline = Instant::now() + ANSWER_TIME;
     let mut buffer = [0_u8; 256];
-    while Instant::now() < deadline {
+    // A stop does not wait for a silent board.
+    while Instant::now() < deadline && !stop.load(Ordering::SeqCst) {
         let n = match wire.read(&mut buffer) {
             Ok(0) => return None,
             Ok(n) => n,
