@@ -61,18 +61,24 @@ fn scratch(name: &str) -> PathBuf {
 /// frame each board heard.
 type Heard = Arc<Mutex<Vec<(u8, BoardFrame)>>>;
 
-fn line_of_boards(addresses: &'static [u8]) -> (String, Heard) {
+/// With `cut`, the second connection (the restarted service's first) is closed after that many
+/// frames, as a serial-to-Ethernet converter that drops its connection.
+fn line_of_boards(addresses: &'static [u8], cut: Option<usize>) -> (String, Heard) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let address = listener.local_addr().unwrap().to_string();
     let heard: Heard = Arc::new(Mutex::new(Vec::new()));
     let kept = Arc::clone(&heard);
     std::thread::spawn(move || {
         // The service connects again after its restart: one connection after the other.
-        for stream in listener.incoming() {
+        for (connection, stream) in listener.incoming().enumerate() {
             let Ok(mut line) = stream else { return };
             let mut decoder = FrameDecoder::<MAX_FRAME_BYTES>::new();
             let mut buffer = [0_u8; 1024];
+            let mut frames = 0;
             loop {
+                if connection == 1 && cut.is_some_and(|cut| frames >= cut) {
+                    break;
+                }
                 let n = line.read(&mut buffer).unwrap_or(0);
                 if n == 0 {
                     break;
@@ -89,6 +95,7 @@ fn line_of_boards(addresses: &'static [u8]) -> (String, Heard) {
                     let _ = line.write_all(&ack[..len]);
                     if let HostMessage::Display(frame) = message {
                         kept.lock().unwrap().push((header.address, frame));
+                        frames += 1;
                     }
                 }
             }
@@ -125,8 +132,10 @@ fn wait_for(state: &Path, what: &str, ready: impl Fn(&Value) -> bool) -> Value {
 #[test]
 fn a_day_survives_sigkill_and_ends_with_the_reports_figures() {
     let dir = scratch("serve-day");
-    let (east, east_heard) = line_of_boards(&[1, 2]);
-    let (west, west_heard) = line_of_boards(&[7]);
+    // Board 3 on the east line never answers; the west line's converter drops the restarted
+    // service's connection after 5 frames.
+    let (east, east_heard) = line_of_boards(&[1, 2], None);
+    let (west, west_heard) = line_of_boards(&[7], Some(5));
     let log_path = dir.join("queue_log");
     let state = dir.join("state");
     let config = dir.join("serve.toml");
@@ -179,6 +188,11 @@ address = 2
 queues = ["PE"]
 
 [[board]]
+line = "east"
+address = 3
+queues = ["PE"]
+
+[[board]]
 line = "west"
 address = 7
 queues = ["PS"]
@@ -212,6 +226,17 @@ queues = ["PS"]
     let last_at = lines.last().unwrap().split('|').next().unwrap().parse::<u64>().unwrap() * 1000;
     let second = start(&config);
     let figures = wait_for(&state, "the end of the day", |f| f["at_ms"] == last_at);
+    // Every answering board gets the day's last frame, the west one over a new connection.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    for (heard, address) in [(&east_heard, 1), (&east_heard, 2), (&west_heard, 7)] {
+        while !heard.lock().unwrap().iter().any(|(a, f)| *a == address && f.valid_at == last_at) {
+            assert!(Instant::now() < deadline, "board {address} never got the last frame");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+    // Long enough for the silent board's three timeouts (a second each) and the dropped
+    // line's reconnection (a second's back-off).
+    std::thread::sleep(Duration::from_secs(5));
     let term = Command::new("kill").args(["-TERM", &second.id().to_string()]).status().unwrap();
     assert!(term.success());
     let asked = Instant::now();
@@ -219,6 +244,10 @@ queues = ["PS"]
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     assert!(asked.elapsed() < Duration::from_secs(1), "SIGTERM stops it within a second");
+    // A board that does not answer is said, and so is a dropped line, reconnected.
+    assert!(stderr.contains("board 3 on east: not answering (3 frames in a row)"), "{stderr}");
+    assert!(stderr.contains("line west: "), "{stderr}");
+    assert_eq!(stderr.matches("line west: connected").count(), 2, "{stderr}");
     // A serial device that does not exist is said, and the rest of the floor works.
     assert!(stderr.contains("line ghost: cannot open /dev/callboard-no-such-port"), "{stderr}");
     assert!(stderr.contains("restored the state saved at offset"), "{stderr}");
