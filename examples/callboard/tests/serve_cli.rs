@@ -36,6 +36,8 @@ fn the_shipped_sample_checks_and_mistakes_are_named() {
         (("queues = [\"PERMITS\"]", "queues = [\"POTHOLES\"]"), "no queue \"POTHOLES\""),
         (("line = \"west\"", "line = \"north\""), "no such line"),
         (("utc_offset = \"-05:00\"", "utc_offset = \"EST\""), "site.utc_offset"),
+        (("waiting_alarm = 10", "waiting_alarm = 3"), "a warning level above its alarm level"),
+        (("waiting_alarm = 10", "waiting_alarm = 10\nblink = true"), "unknown field `blink`"),
         (
             ("utc_offset = \"-05:00\"", "timezone = \"America/New_York\"\nutc_offset = \"-05:00\""),
             "timezone, or utc_offset and dst, not both",

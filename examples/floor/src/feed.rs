@@ -393,6 +393,8 @@ fn feed_here(
             announcement: plan.announcement.clone(),
             opening: opening_at(plan.hours, plan.closed, &plan.calendar, moment),
             variant: plan.variant,
+            // The thresholds the board was configured with, so that host and board agree.
+            thresholds: plan.configure.map_or(BoardSettings::DEFAULT.thresholds, |s| s.thresholds),
         };
         let mut frame =
             frame_from_center(stepper.center(), stepper.queue_ids(), &plan.queues, &settings)?;

@@ -54,6 +54,8 @@ pub struct FrameSettings {
     pub opening: Opening,
     /// Which service level the board shows.
     pub variant: ServiceLevelVariant,
+    /// When figures turn amber and red (the board's own settings should carry the same).
+    pub thresholds: AlertThresholds,
 }
 
 /// The frame for `queues` from a center as it stood at a moment.
@@ -83,7 +85,7 @@ pub fn frame_from_center(
         center,
         &wanted,
         settings.variant,
-        &AlertThresholds::DEFAULT,
+        &settings.thresholds,
         settings.ttl_s,
         &settings.announcement,
         settings.opening,

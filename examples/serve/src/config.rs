@@ -8,7 +8,7 @@
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
-use callboard_core::board::{LABEL_BYTES, QUEUES_PER_FRAME};
+use callboard_core::board::{AlertThresholds, LABEL_BYTES, QUEUES_PER_FRAME};
 use callboard_core::business::{BusinessCalendar, OpenSpan, WeekHours};
 use callboard_core::calendar::{DstRule, LocalDate, SiteCalendar};
 use callboard_core::csat::{CsatConfig, CsatFigureKind, CsatScale};
@@ -153,6 +153,19 @@ struct BoardFile {
     brightness: u8,
     #[serde(default = "thirty")]
     ttl_seconds: u16,
+    #[serde(default)]
+    alerts: AlertsFile,
+}
+
+/// A board's alert thresholds; the core's defaults where left out.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AlertsFile {
+    waiting_warning: Option<u16>,
+    waiting_alarm: Option<u16>,
+    wait_warning_seconds: Option<u32>,
+    wait_alarm_seconds: Option<u32>,
+    service_level_alarm_margin: Option<String>,
 }
 
 fn five_u8() -> u8 {
@@ -202,6 +215,8 @@ pub struct Board {
     pub brightness: u8,
     /// Seconds a frame may be shown without a newer one.
     pub ttl_s: u16,
+    /// When its figures turn amber and red: on its frames and in its own settings.
+    pub thresholds: AlertThresholds,
 }
 
 /// A line to boards.
@@ -404,6 +419,29 @@ pub fn parse(text: &str) -> Result<Config, String> {
         if b.page_seconds == 0 {
             return Err(format!("{where_}: page_seconds is at least 1"));
         }
+        let d = AlertThresholds::DEFAULT;
+        let a = &b.alerts;
+        let margin = match &a.service_level_alarm_margin {
+            None => d.service_level_alarm_margin_permille,
+            Some(text) => text
+                .parse::<Share>()
+                .map_err(|_| {
+                    format!("{where_}: alerts.service_level_alarm_margin: a share like 10%")
+                })?
+                .permille(),
+        };
+        let thresholds = AlertThresholds {
+            waiting_warning: a.waiting_warning.unwrap_or(d.waiting_warning),
+            waiting_alarm: a.waiting_alarm.unwrap_or(d.waiting_alarm),
+            wait_warning_s: a.wait_warning_seconds.unwrap_or(d.wait_warning_s),
+            wait_alarm_s: a.wait_alarm_seconds.unwrap_or(d.wait_alarm_s),
+            service_level_alarm_margin_permille: margin,
+        };
+        if thresholds.waiting_warning > thresholds.waiting_alarm
+            || thresholds.wait_warning_s > thresholds.wait_alarm_s
+        {
+            return Err(format!("{where_}: alerts: a warning level above its alarm level"));
+        }
         boards.push(Board {
             line,
             address: b.address,
@@ -411,6 +449,7 @@ pub fn parse(text: &str) -> Result<Config, String> {
             page_seconds: b.page_seconds,
             brightness: b.brightness,
             ttl_s: b.ttl_seconds,
+            thresholds,
         });
     }
     if boards.is_empty() {

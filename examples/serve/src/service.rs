@@ -144,7 +144,7 @@ fn serve(config: &Config, stop: &Arc<AtomicBool>) -> Result<String, String> {
                 settings.push(BoardSettings {
                     brightness: board.brightness,
                     page_seconds: board.page_seconds,
-                    ..BoardSettings::DEFAULT
+                    thresholds: board.thresholds,
                 });
                 if let Ok(mut h) = health.lock() {
                     h.push(Health {
@@ -260,6 +260,7 @@ fn serve(config: &Config, stop: &Arc<AtomicBool>) -> Result<String, String> {
                         .as_ref()
                         .map_or(Opening::Open, |h| Opening::by_hours(h, at)),
                     variant: ServiceLevelVariant::Answered,
+                    thresholds: board.thresholds,
                 };
                 match frame_from_center(stepper.center(), stepper.queue_ids(), &choices, &settings)
                 {

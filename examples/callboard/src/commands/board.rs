@@ -268,6 +268,7 @@ fn frame_of(source: &FrameSourceArgs) -> Result<BoardFrame, String> {
                 announcement: site.announcement.clone(),
                 opening,
                 variant: ServiceLevelVariant::Answered,
+                thresholds: callboard_core::board::AlertThresholds::DEFAULT,
             };
             let queues = site.queue.clone();
             replay::center_at(parsed, config, queue_config, moment, move |center, ids| {

@@ -255,6 +255,7 @@ fn run_here(options: &DemoOptions) -> Result<String, String> {
             announcement: if storm_posted { ANNOUNCEMENT.into() } else { String::new() },
             opening: hours.at(&calendar, moment),
             variant: ServiceLevelVariant::Answered,
+            thresholds: callboard_core::board::AlertThresholds::DEFAULT,
         };
         let mut frame = board::frame_from_center(
             stepper.center(),
