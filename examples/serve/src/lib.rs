@@ -8,7 +8,7 @@
 //!
 //! - [`config`]: the site file, read and checked (every key documented in
 //!   `examples/data/serve-311.toml`);
-//! - [`line`]: one writer per line, boards in turn, a silent board reported and passed over,
+//! - [`line`](mod@line): one writer per line, boards in turn, a silent board reported and passed over,
 //!   a broken TCP line reconnected with back-off, each board's health;
 //! - [`state`]: what is kept on disk, written atomically;
 //! - [`timezone`]: an IANA time-zone name resolved in the host's tz database;
