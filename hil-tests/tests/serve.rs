@@ -6,56 +6,19 @@
 //! queue, yesterday's CSAT included; the emulated board's picture is the host renderer's, pixel
 //! for pixel.
 
-use std::io::{Read, Write};
-use std::net::TcpListener;
+use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use callboard_core::board::{BoardFrame, CsatLine};
 use callboard_core::calendar::{DstRule, SiteCalendar, UtcOffset};
-use callboard_core::wire::{
-    BoardMessage, BoardSettings, Decoded, FrameDecoder, HostMessage, MAX_FRAME_BYTES, encode,
-};
+use callboard_core::wire::{BoardMessage, BoardSettings, HostMessage};
+use callboard_floor::stand_in::StandIn;
 use callboard_hil_tests::{
     ADDRESS, EMULATED_BOARD, Emulator, build, host_artifact, host_crc, repository,
 };
 use serde_json::Value;
-
-type Heard = Arc<Mutex<Vec<(u8, BoardFrame)>>>;
-
-/// A line of boards on a socket, acknowledging every frame for `addresses`.
-fn stand_in(addresses: &'static [u8]) -> (String, Heard) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let address = listener.local_addr().unwrap().to_string();
-    let heard: Heard = Arc::new(Mutex::new(Vec::new()));
-    let kept = Arc::clone(&heard);
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut line) = stream else { return };
-            let mut decoder = FrameDecoder::<MAX_FRAME_BYTES>::new();
-            let mut buffer = [0_u8; 1024];
-            while let Ok(n @ 1..) = line.read(&mut buffer) {
-                for &byte in &buffer[..n] {
-                    let Some(Decoded::Frame(header, message)) =
-                        decoder.feed::<HostMessage>(byte, |a| addresses.contains(&a))
-                    else {
-                        continue;
-                    };
-                    let mut ack = [0_u8; 32];
-                    let len = encode(header.address, header.sequence, &BoardMessage::Ack, &mut ack)
-                        .unwrap();
-                    let _ = line.write_all(&ack[..len]);
-                    if let HostMessage::Display(frame) = message {
-                        kept.lock().unwrap().push((header.address, frame));
-                    }
-                }
-            }
-        }
-    });
-    (address, heard)
-}
 
 fn figures(state: &Path) -> Option<Value> {
     serde_json::from_slice(&std::fs::read(state.join("figures.json")).ok()?).ok()
@@ -100,11 +63,15 @@ fn the_shipped_floor_shows_what_the_report_computes() {
     // The shipped sample, pointed at the test's files and boards.
     let emulator = Emulator::start(&build(EMULATED_BOARD).unwrap()).unwrap();
     emulator.connect().unwrap().ask(&HostMessage::Ping).unwrap();
-    let (west, west_heard) = stand_in(&[1, 2]);
+    let west_line = StandIn::start(&[1, 2], None).unwrap();
+    let west = &west_line.address;
     let log = dir.join("queue_log");
     let state = dir.join("state");
     let sample =
         std::fs::read_to_string(repository().join("examples/data/serve-311.toml")).unwrap();
+    // The sample's east board 1 is the emulated board: its address must be the image's.
+    let east_board = format!("line = \"east\"\naddress = {ADDRESS}\n");
+    assert!(sample.contains(&east_board), "the sample's east board is not at {ADDRESS}");
     let mut config = sample;
     for (from, to) in [
         (
@@ -191,10 +158,9 @@ fn the_shipped_floor_shows_what_the_report_computes() {
     let east_1 = board(&[&streets, &sanitation]);
     let west_1 = board(&[&streets, &sanitation, &permits]);
     let west_2 = board(&[&permits]);
-    let heard = west_heard.lock().unwrap();
     for (address, want) in [(1, &west_1), (2, &west_2)] {
-        let (_, last) = heard.iter().rev().find(|(a, _)| *a == address).expect("frames");
-        assert_eq!(last, want, "west board {address}: {told}");
+        let last = west_line.last_frame(address).expect("frames");
+        assert_eq!(&last, want, "west board {address}: {told}");
     }
 
     // The emulated board shows exactly the host's picture of the frame it should show.
@@ -210,6 +176,5 @@ fn the_shipped_floor_shows_what_the_report_computes() {
         host_crc(Some(&east_1), shown_at, &settings),
         "east board 1: {told}"
     );
-    assert_eq!(ADDRESS, 1);
     let _ = std::fs::remove_dir_all(&dir);
 }

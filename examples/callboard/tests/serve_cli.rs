@@ -6,17 +6,13 @@
 
 mod support;
 
-use std::io::{Read, Write};
-use std::net::TcpListener;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use callboard_core::board::{BoardFrame, CsatLine};
-use callboard_core::wire::{
-    BoardMessage, Decoded, FrameDecoder, HostMessage, MAX_FRAME_BYTES, encode,
-};
+use callboard_core::board::CsatLine;
+use callboard_floor::stand_in::StandIn;
 use serde_json::Value;
 use support::{callboard, data, sample_log};
 
@@ -59,53 +55,6 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
-/// A line of boards on a socket: every frame for `addresses` acknowledged; the last display
-/// frame each board heard.
-type Heard = Arc<Mutex<Vec<(u8, BoardFrame)>>>;
-
-/// With `cut`, the second connection (the restarted service's first) is closed after that many
-/// frames, as a serial-to-Ethernet converter that drops its connection.
-fn line_of_boards(addresses: &'static [u8], cut: Option<usize>) -> (String, Heard) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let address = listener.local_addr().unwrap().to_string();
-    let heard: Heard = Arc::new(Mutex::new(Vec::new()));
-    let kept = Arc::clone(&heard);
-    std::thread::spawn(move || {
-        // The service connects again after its restart: one connection after the other.
-        for (connection, stream) in listener.incoming().enumerate() {
-            let Ok(mut line) = stream else { return };
-            let mut decoder = FrameDecoder::<MAX_FRAME_BYTES>::new();
-            let mut buffer = [0_u8; 1024];
-            let mut frames = 0;
-            loop {
-                if connection == 1 && cut.is_some_and(|cut| frames >= cut) {
-                    break;
-                }
-                let n = line.read(&mut buffer).unwrap_or(0);
-                if n == 0 {
-                    break;
-                }
-                for &byte in &buffer[..n] {
-                    let Some(Decoded::Frame(header, message)) =
-                        decoder.feed::<HostMessage>(byte, |a| addresses.contains(&a))
-                    else {
-                        continue;
-                    };
-                    let mut ack = [0_u8; 32];
-                    let len = encode(header.address, header.sequence, &BoardMessage::Ack, &mut ack)
-                        .unwrap();
-                    let _ = line.write_all(&ack[..len]);
-                    if let HostMessage::Display(frame) = message {
-                        kept.lock().unwrap().push((header.address, frame));
-                        frames += 1;
-                    }
-                }
-            }
-        }
-    });
-    (address, heard)
-}
-
 fn start(config: &Path) -> Child {
     Command::new(env!("CARGO_BIN_EXE_callboard"))
         .args(["serve", "--config", config.to_str().unwrap()])
@@ -136,8 +85,10 @@ fn a_day_survives_sigkill_and_ends_with_the_reports_figures() {
     let dir = scratch("serve-day");
     // Board 3 on the east line never answers; the west line's converter drops the restarted
     // service's connection after 5 frames.
-    let (east, east_heard) = line_of_boards(&[1, 2], None);
-    let (west, west_heard) = line_of_boards(&[7], Some(5));
+    let east_line = StandIn::start(&[1, 2], None).unwrap();
+    let west_line = StandIn::start(&[7], Some(5)).unwrap();
+    let (east, west) = (&east_line.address, &west_line.address);
+    let (east_heard, west_heard) = (&east_line.heard, &west_line.heard);
     let log_path = dir.join("queue_log");
     let state = dir.join("state");
     let config = dir.join("serve.toml");
@@ -230,7 +181,7 @@ queues = ["PS"]
     let figures = wait_for(&state, "the end of the day", |f| f["at_ms"] == last_at);
     // Every answering board gets the day's last frame, the west one over a new connection.
     let deadline = Instant::now() + Duration::from_secs(30);
-    for (heard, address) in [(&east_heard, 1), (&east_heard, 2), (&west_heard, 7)] {
+    for (heard, address) in [(east_heard, 1), (east_heard, 2), (west_heard, 7)] {
         while !heard.lock().unwrap().iter().any(|(a, f)| *a == address && f.valid_at == last_at) {
             assert!(Instant::now() < deadline, "board {address} never got the last frame");
             std::thread::sleep(Duration::from_millis(50));
@@ -310,7 +261,7 @@ queues = ["PS"]
         let tally = &days.iter().find(|d| d[0] == date).unwrap()[1];
         tally["responses"].as_u64().unwrap()
     };
-    for (heard, address) in [(&east_heard, 1), (&east_heard, 2), (&west_heard, 7)] {
+    for (heard, address) in [(east_heard, 1), (east_heard, 2), (west_heard, 7)] {
         let heard = heard.lock().unwrap();
         let posted: Vec<u32> = heard
             .iter()

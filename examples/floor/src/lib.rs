@@ -6,6 +6,8 @@
 //! - [`feed`]: the boards' lines (a serial port, a TCP terminal server) and a queue_log (a
 //!   recorded day or a followed live file) replayed onto them at a steady rate, every frame
 //!   acknowledged.
+//! - [`stand_in`]: boards on a socket that acknowledge what they hear, for tests and
+//!   measurements of what drives boards.
 //!
 //! `callboard board send` is this crate run from the command line; the hardware-in-the-loop
 //! suite runs it against the real firmware image.
@@ -13,3 +15,4 @@
 pub mod choice;
 pub mod feed;
 pub mod frame;
+pub mod stand_in;

@@ -9,16 +9,13 @@
 //!
 //! Run: `cargo bench -p callboard-serve --bench floor` (release). Prints a Markdown table.
 
-use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use callboard_core::wire::{
-    BoardMessage, Decoded, FrameDecoder, HostMessage, MAX_FRAME_BYTES, encode,
-};
+use callboard_floor::stand_in::StandIn;
 
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("callboard-bench-{name}-{}", std::process::id()));
@@ -36,36 +33,6 @@ fn peak_mib() -> f64 {
         .and_then(|v| v.split_whitespace().next()?.parse().ok())
         .unwrap_or(0.0);
     kib / 1024.0
-}
-
-/// A stand-in line acknowledging every frame for any address; counts the frames.
-fn stand_in(frames: Arc<AtomicU64>) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let address = listener.local_addr().unwrap().to_string();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut line) = stream else { return };
-            let mut decoder = FrameDecoder::<MAX_FRAME_BYTES>::new();
-            let mut buffer = [0_u8; 2048];
-            while let Ok(n @ 1..) = line.read(&mut buffer) {
-                for &byte in &buffer[..n] {
-                    if let Some(Decoded::Frame(header, message)) =
-                        decoder.feed::<HostMessage>(byte, |_| true)
-                    {
-                        let mut ack = [0_u8; 32];
-                        let len =
-                            encode(header.address, header.sequence, &BoardMessage::Ack, &mut ack)
-                                .unwrap();
-                        let _ = line.write_all(&ack[..len]);
-                        if matches!(message, HostMessage::Display(_)) {
-                            frames.fetch_add(1, Ordering::Relaxed);
-                        }
-                    }
-                }
-            }
-        }
-    });
-    address
 }
 
 fn config(dir: &Path, log: &Path, clock: &str, lines: &[String], boards: usize) -> String {
@@ -176,8 +143,8 @@ fn boards(count: usize) {
     let log = dir.join("queue_log");
     let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
     std::fs::write(&log, synthetic_log(now - 3600, 1000, 3)).unwrap();
-    let frames = Arc::new(AtomicU64::new(0));
-    let lines: Vec<String> = (0..count).map(|_| stand_in(Arc::clone(&frames))).collect();
+    let stand_ins: Vec<StandIn> = (0..count).map(|_| StandIn::start(&[], None).unwrap()).collect();
+    let lines: Vec<String> = stand_ins.iter().map(|s| s.address.clone()).collect();
     let config = callboard_serve::parse(&config(&dir, &log, "wall", &lines, count)).unwrap();
     let stop = Arc::new(AtomicBool::new(false));
     let service = std::thread::spawn({
@@ -188,7 +155,7 @@ fn boards(count: usize) {
     std::thread::sleep(run);
     stop.store(true, Ordering::SeqCst);
     service.join().unwrap().unwrap();
-    let got = frames.load(Ordering::Relaxed);
+    let got: u64 = stand_ins.iter().map(|s| s.frames.load(Ordering::Relaxed)).sum();
     let due = count as u64 * 10;
     println!(
         "| boards | {count} TCP boards, a frame every 2 s for 20 s | {got} frames of {due} due | {:.1} % | {:.0} MiB |",
