@@ -74,12 +74,97 @@ const PLAUSIBLE_SPAN_MS: u64 = 400 * 86_400_000;
 #[must_use]
 pub fn parse(input: &[u8], calendar: &SiteCalendar) -> Parsed {
     let mut parsed = Parsed::default();
+    let mut reader = Reader::new(*calendar);
     let mut seen: HashMap<Vec<u8>, usize> = HashMap::new();
-    let mut realtime: Option<RealtimeColumns> = None;
     let lines: Vec<&[u8]> = input.split(|&b| b == b'\n').collect();
     let last = lines.len();
     for (index, raw) in lines.into_iter().enumerate() {
         let line = index + 1;
+        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+        // The empty piece after the final newline is not a line.
+        if line == last && raw.is_empty() {
+            break;
+        }
+        if !raw.iter().all(u8::is_ascii_whitespace) {
+            let key: Vec<u8> = raw.iter().copied().filter(|&b| b != 0).collect();
+            if let Some(first) = seen.get(&key) {
+                parsed.warnings.push(RowWarning::at(
+                    line,
+                    format!("exact duplicate of line {first}; skipped"),
+                ));
+                continue;
+            }
+            seen.insert(key, line);
+        }
+        reader.line(line, raw, &mut parsed);
+    }
+    reader.finish(&mut parsed);
+    drop_implausible_times(&mut parsed);
+    sort_in_time_order(&mut parsed);
+    parsed.warnings.sort_by_key(|w| w.line);
+    parsed
+}
+
+/// Reads a queue_log a line at a time, as a followed file or a polled table delivers it: the
+/// layout is learnt from the first line (a classic line, an export's header naming its
+/// columns, or a headerless row in the table's order) and kept for the lines after it.
+///
+/// What [`parse`] adds for a whole input (exact duplicates skipped, implausible times dropped,
+/// time order) needs the whole input and is not done here.
+#[derive(Debug, Clone)]
+pub struct Reader {
+    /// The site's clock, for times written as local wall-clock times.
+    calendar: SiteCalendar,
+    format: Option<Format>,
+    columns: Option<Columns>,
+    /// Why the input cannot be read, once said; later lines are counted, not read.
+    refused: Option<String>,
+    lines_not_read: usize,
+    previous: Option<Timestamp>,
+}
+
+impl Reader {
+    /// A reader for an input whose first line it has not seen. `calendar` reads local
+    /// wall-clock times; give [`SiteCalendar::UTC`] for a switch that writes UTC
+    /// (`queue_log_realtime_use_gmt`). Epoch times are UTC whatever it says.
+    #[must_use]
+    pub const fn new(calendar: SiteCalendar) -> Self {
+        Self {
+            calendar,
+            format: None,
+            columns: None,
+            refused: None,
+            lines_not_read: 0,
+            previous: None,
+        }
+    }
+
+    /// A reader for an input whose header was read before (a followed file restarted at a
+    /// saved position): `header` is what [`Reader::header`] gave.
+    #[must_use]
+    pub fn resumed(calendar: SiteCalendar, header: Option<&str>) -> Self {
+        let mut reader = Self::new(calendar);
+        if let Some(header) = header {
+            let mut scratch = Parsed::default();
+            reader.line(0, header.as_bytes(), &mut scratch);
+        }
+        reader
+    }
+
+    /// The header line the layout was learnt from, to save beside a position; `None` for a
+    /// classic log or a headerless export, whose layout any line shows.
+    #[must_use]
+    pub fn header(&self) -> Option<String> {
+        self.columns.as_ref().and_then(|c| c.header.clone())
+    }
+
+    /// Reads line `line` (its bytes, without the newline) into `parsed`: a record, or a
+    /// warning naming the line.
+    pub fn line(&mut self, line: usize, raw: &[u8], parsed: &mut Parsed) {
+        if self.refused.is_some() {
+            self.lines_not_read += 1;
+            return;
+        }
         let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
         let nuls = raw.iter().filter(|&&b| b == 0).count();
         let cleaned: Vec<u8>;
@@ -97,19 +182,11 @@ pub fn parse(input: &[u8], calendar: &SiteCalendar) -> Parsed {
             raw
         };
         if bytes.iter().all(u8::is_ascii_whitespace) {
-            // The empty piece after the final newline is not a line.
-            if nuls == 0 && !(line == last && raw.is_empty()) {
+            if nuls == 0 {
                 parsed.warnings.push(RowWarning::at(line, "blank line skipped"));
             }
-            continue;
+            return;
         }
-        if let Some(first) = seen.get(bytes) {
-            parsed
-                .warnings
-                .push(RowWarning::at(line, format!("exact duplicate of line {first}; skipped")));
-            continue;
-        }
-        seen.insert(bytes.to_vec(), line);
         let text = match std::str::from_utf8(bytes) {
             Ok(text) => text.to_owned(),
             Err(_) => {
@@ -119,38 +196,57 @@ pub fn parse(input: &[u8], calendar: &SiteCalendar) -> Parsed {
                 String::from_utf8_lossy(bytes).into_owned()
             }
         };
-        let format = match &parsed.format {
-            Some(format) => format.clone(),
-            None => {
-                let detected = detect(&text);
-                if let Format::Realtime { delimiter } = detected {
-                    if let Some(columns) = RealtimeColumns::from_header(&text, delimiter) {
-                        realtime = Some(columns);
-                        parsed.format = Some(detected);
-                        continue;
+        if self.format.is_none() {
+            let detected = detect(&text);
+            self.format = Some(detected.clone());
+            if let Format::Realtime { delimiter } = detected {
+                parsed.format = Some(detected);
+                match Columns::from_first_line(&text, delimiter) {
+                    First::Header(columns) => {
+                        self.columns = Some(columns);
+                        return;
                     }
-                    realtime = Some(RealtimeColumns::default_order(delimiter));
+                    First::Row(columns) => self.columns = Some(columns),
+                    First::Unplaced(reason) => {
+                        parsed.warnings.push(RowWarning::whole(reason.clone()));
+                        self.refused = Some(reason);
+                        return;
+                    }
                 }
-                parsed.format = Some(detected.clone());
-                detected
+            } else {
+                parsed.format = Some(detected);
             }
-        };
-        let previous = parsed.records.last().map(|r| r.at);
-        let result = match (&format, &realtime) {
-            (Format::Realtime { .. }, Some(columns)) => {
-                parse_realtime(&text, line, columns, calendar, previous, &mut parsed.warnings)
-            }
-            _ => parse_classic(&text, line),
+        }
+        let result = match &self.columns {
+            Some(columns) => parse_realtime(
+                &text,
+                line,
+                columns,
+                &self.calendar,
+                self.previous,
+                &mut parsed.warnings,
+            ),
+            None => parse_classic(&text, line),
         };
         match result {
-            Ok(record) => parsed.records.push(record),
+            Ok(record) => {
+                self.previous = Some(self.previous.map_or(record.at, |p| p.max(record.at)));
+                parsed.records.push(record);
+            }
             Err(message) => parsed.warnings.push(RowWarning::at(line, message)),
         }
     }
-    drop_implausible_times(&mut parsed);
-    sort_in_time_order(&mut parsed);
-    parsed.warnings.sort_by_key(|w| w.line);
-    parsed
+
+    /// Says, once, how many lines an input of an unknown layout had.
+    pub fn finish(&mut self, parsed: &mut Parsed) {
+        if self.lines_not_read > 0 {
+            parsed.warnings.push(RowWarning::whole(format!(
+                "{} lines were not read, for the reason above",
+                self.lines_not_read
+            )));
+            self.lines_not_read = 0;
+        }
+    }
 }
 
 fn detect(first: &str) -> Format {
@@ -237,48 +333,132 @@ fn fraction_millis(fraction: &str) -> Option<u64> {
     digits.parse().ok()
 }
 
-/// Where each field is in a realtime export.
+/// Where each field is in a realtime export or table, by the names in its header: Asterisk's
+/// own (`time, callid, queuename, agent, event, data1..data5`, or one `data` column of
+/// pipe-separated values) and the names Asterisk-based products give the same things (Bicom
+/// PBXware's export: `uid`, an epoch `date_time`, `queue_name`, `param1..param3`, hold and talk
+/// times in columns of their own, which the replay does not need: it takes waits and talk times
+/// from the events' times).
 #[derive(Debug, Clone)]
-struct RealtimeColumns {
+struct Columns {
     delimiter: char,
     time: usize,
     callid: usize,
     queue: usize,
     agent: usize,
     event: usize,
-    /// data1 … data5, or a single `data` column with pipe-separated values.
-    data: DataColumns,
+    /// data1 … data5 (or param1 …) and a combined `data` column, either or both.
+    data: Vec<usize>,
+    combined: Option<usize>,
+    /// The header line, to resume a followed export after a restart.
+    header: Option<String>,
 }
 
-#[derive(Debug, Clone)]
-enum DataColumns {
-    Separate(Vec<usize>),
-    Combined(usize),
+/// What a realtime input's first line turned out to be.
+enum First {
+    /// A header whose names place every field.
+    Header(Columns),
+    /// A data row: the table's own column order.
+    Row(Columns),
+    /// A header that does not place the fields: why, naming its columns.
+    Unplaced(String),
 }
 
-impl RealtimeColumns {
-    fn from_header(header: &str, delimiter: char) -> Option<Self> {
-        let names: Vec<String> = split_delimited(header, delimiter)?
-            .iter()
-            .map(|n| n.trim().to_ascii_lowercase())
-            .collect();
-        let find = |wanted: &[&str]| names.iter().position(|n| wanted.contains(&n.as_str()));
-        let event = find(&["event", "verb"])?;
-        let callid = find(&["callid", "call_id", "uniqueid"])?;
-        let time = find(&["time", "timestamp", "datetime", "created"])?;
-        let queue = find(&["queuename", "queue", "queue_name"])?;
-        let agent = find(&["agent", "member"])?;
-        let separate: Vec<usize> =
-            (1..=5).filter_map(|i| find(&[format!("data{i}").as_str()])).collect();
-        let data = match find(&["data"]) {
-            Some(combined) if separate.is_empty() => DataColumns::Combined(combined),
-            _ => DataColumns::Separate(separate),
+/// The names each field goes by, lower case.
+const TIME: &[&str] =
+    &["time", "timestamp", "datetime", "date_time", "created", "calldate", "event_time"];
+const CALL: &[&str] = &["callid", "call_id", "uniqueid", "unique_id", "uid"];
+const QUEUE: &[&str] = &["queuename", "queue", "queue_name"];
+const AGENT: &[&str] = &["agent", "member", "agent_name", "membername", "interface"];
+const EVENT: &[&str] = &["event", "verb", "event_type"];
+/// Columns a layout may have that the replay does not need: row ids, and times the replay
+/// takes from the events' own times instead.
+const UNUSED: &[&str] = &[
+    "id",
+    "holdtime",
+    "hold_time",
+    "waittime",
+    "wait_time",
+    "talktime",
+    "talk_time",
+    "ringtime",
+    "ring_time",
+    "duration",
+    "position",
+    "serverid",
+    "server_id",
+    "tenant",
+    "tenant_id",
+];
+
+impl Columns {
+    fn from_first_line(line: &str, delimiter: char) -> First {
+        let Some(fields) = split_delimited(line, delimiter) else {
+            return First::Row(Self::table_order(delimiter));
         };
-        Some(Self { delimiter, time, callid, queue, agent, event, data })
+        if fields.iter().any(|f| parse_time(f.trim()).is_some()) {
+            return First::Row(Self::table_order(delimiter));
+        }
+        let names: Vec<String> = fields.iter().map(|n| n.trim().to_ascii_lowercase()).collect();
+        let find = |wanted: &[&str]| names.iter().position(|n| wanted.contains(&n.as_str()));
+        let numbered = |prefix: &str| -> Vec<usize> {
+            (1..=5)
+                .filter_map(|i| names.iter().position(|n| *n == format!("{prefix}{i}")))
+                .collect()
+        };
+        let mut data = numbered("data");
+        if data.is_empty() {
+            data = numbered("param");
+        }
+        let combined = find(&["data", "params"]);
+        let wanted = [
+            ("the time", TIME),
+            ("the call", CALL),
+            ("the queue", QUEUE),
+            ("the agent", AGENT),
+            ("the event", EVENT),
+        ];
+        let placed: Vec<Option<usize>> = wanted.iter().map(|(_, names)| find(names)).collect();
+        if placed.iter().all(Option::is_none) {
+            // Not a header at all: a row, and a bad one, said line by line.
+            return First::Row(Self::table_order(delimiter));
+        }
+        if let [Some(time), Some(callid), Some(queue), Some(agent), Some(event)] = placed[..] {
+            return First::Header(Self {
+                delimiter,
+                time,
+                callid,
+                queue,
+                agent,
+                event,
+                data,
+                combined,
+                header: Some(line.to_owned()),
+            });
+        }
+        let missing: Vec<String> = wanted
+            .iter()
+            .zip(&placed)
+            .filter(|(_, at)| at.is_none())
+            .map(|((what, names), _)| format!("{what} ({})", names.join(", ")))
+            .collect();
+        let used: Vec<usize> =
+            placed.iter().flatten().copied().chain(data.iter().copied()).chain(combined).collect();
+        let unplaced: Vec<String> = names
+            .iter()
+            .enumerate()
+            .filter(|(i, n)| !used.contains(i) && !UNUSED.contains(&n.as_str()))
+            .map(|(_, n)| excerpt(n))
+            .collect();
+        First::Unplaced(format!(
+            "this export's layout is not known, so none of it was read: no column for {}; columns not placed: {}",
+            missing.join(", "),
+            if unplaced.is_empty() { "none".to_owned() } else { unplaced.join(", ") }
+        ))
     }
 
     /// A headerless export in the table's column order.
-    fn default_order(delimiter: char) -> Self {
+    fn table_order(delimiter: char) -> Self {
         Self {
             delimiter,
             time: 0,
@@ -286,7 +466,9 @@ impl RealtimeColumns {
             queue: 2,
             agent: 3,
             event: 4,
-            data: DataColumns::Separate(vec![5, 6, 7, 8, 9]),
+            data: vec![5, 6, 7, 8, 9],
+            combined: None,
+            header: None,
         }
     }
 }
@@ -316,38 +498,53 @@ fn split_delimited(text: &str, delimiter: char) -> Option<Vec<String>> {
 fn parse_realtime(
     text: &str,
     line: usize,
-    columns: &RealtimeColumns,
+    columns: &Columns,
     calendar: &SiteCalendar,
     previous: Option<Timestamp>,
     warnings: &mut Vec<RowWarning>,
 ) -> Result<Record, String> {
     let fields = split_delimited(text, columns.delimiter)
         .ok_or_else(|| "unterminated quoted field; skipped".to_owned())?;
+    record_from_fields(&fields, line, columns, calendar, previous, warnings)
+}
+
+fn record_from_fields(
+    fields: &[String],
+    line: usize,
+    columns: &Columns,
+    calendar: &SiteCalendar,
+    previous: Option<Timestamp>,
+    warnings: &mut Vec<RowWarning>,
+) -> Result<Record, String> {
     let get = |i: usize| fields.get(i).map_or("", String::as_str);
     let time = get(columns.time).trim();
-    let (date, millis_of_day) =
-        parse_local_time(time).ok_or_else(|| format!("bad time {}; skipped", excerpt(time)))?;
-    let at = match calendar.resolve_local(date, millis_of_day) {
-        LocalResolution::Unique(at) => at,
-        // The hour clocks fall back happens twice: keep the log moving forward when we can.
-        LocalResolution::Ambiguous(first, second) => {
-            if previous.is_some_and(|p| p > first) {
-                second
-            } else {
-                first
+    let at = match parse_time(time).ok_or_else(|| format!("bad time {}; skipped", excerpt(time)))? {
+        Time::Epoch(at) => at,
+        Time::Local(date, millis_of_day) => {
+            match calendar.resolve_local(date, millis_of_day) {
+                LocalResolution::Unique(at) => at,
+                // The hour clocks fall back happens twice: keep the log moving forward when we can.
+                LocalResolution::Ambiguous(first, second) => {
+                    if previous.is_some_and(|p| p > first) { second } else { first }
+                }
+                LocalResolution::Skipped(at) => {
+                    warnings.push(RowWarning::at(
+                    line,
+                    format!("local time {time} does not exist (clocks sprang forward); read as the end of the gap"),
+                ));
+                    at
+                }
             }
         }
-        LocalResolution::Skipped(at) => {
-            warnings.push(RowWarning::at(
-                line,
-                format!("local time {time} does not exist (clocks sprang forward); read as the end of the gap"),
-            ));
-            at
-        }
     };
-    let data = match &columns.data {
-        DataColumns::Separate(indices) => indices.iter().map(|&i| get(i).to_owned()).collect(),
-        DataColumns::Combined(i) => get(*i).split('|').map(str::to_owned).collect(),
+    // Asterisk fills data1..data5 when the table has them, else `data`; a table may have both.
+    let separate: Vec<String> =
+        columns.data.iter().map(|&i| get(i).trim_end().to_owned()).collect();
+    let data = match columns.combined {
+        Some(i) if separate.iter().all(String::is_empty) && !get(i).is_empty() => {
+            get(i).split('|').map(str::to_owned).collect()
+        }
+        _ => separate,
     };
     record(
         line,
@@ -358,6 +555,21 @@ fn parse_realtime(
         get(columns.event),
         data,
     )
+}
+
+/// A time as a table or export writes it.
+enum Time {
+    /// Seconds since the epoch (PBXware's `date_time`; a `timestamptz` column read as epoch).
+    Epoch(Timestamp),
+    /// A wall-clock time, to be read with a calendar.
+    Local(LocalDate, u32),
+}
+
+fn parse_time(text: &str) -> Option<Time> {
+    if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        return parse_epoch(text).map(Time::Epoch);
+    }
+    parse_local_time(text).map(|(date, millis)| Time::Local(date, millis))
 }
 
 /// `YYYY-MM-DD HH:MM:SS[.ffffff]` (a `T` between date and time is accepted too).
@@ -571,6 +783,71 @@ mod tests {
         assert_eq!(p.warnings.len(), 1);
         let message = &p.warnings[0].reason;
         assert!(message.len() < 100 && message.contains("10000 characters"), "{message}");
+    }
+
+    #[test]
+    fn a_vendor_export_is_read_by_its_header_names() {
+        // Bicom PBXware's queue-log export: a row id, the call as `uid`, epoch times, its own
+        // names for queue and data, hold and talk times in columns of their own, outbound
+        // calls mixed in.
+        let csv = "id,uid,date_time,queue_name,agent,event,param1,param2,param3,holdtime,talktime\n\
+                   7,1795.1,1795438800,potholes,NONE,ENTERQUEUE,,5551234,1,0,0\n\
+                   8,1796.4,1795438801,NONE,SIP/12,OUTCALL,5559876,,,0,0\n\
+                   9,1795.1,1795438812,potholes,SIP/7,CONNECT,12,1795.2,3,12,0\n\
+                   10,1795.1,1795438900,potholes,SIP/7,COMPLETECALLER,12,88,1,12,88\n";
+        let p = parse(csv.as_bytes(), &us_eastern());
+        assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+        let read: Vec<(u64, &str, &str)> =
+            p.records.iter().map(|r| (r.at, r.callid.as_str(), r.verb.as_str())).collect();
+        assert_eq!(
+            read,
+            [
+                (1_795_438_800_000, "1795.1", "ENTERQUEUE"),
+                (1_795_438_801_000, "1796.4", "OUTCALL"),
+                (1_795_438_812_000, "1795.1", "CONNECT"),
+                (1_795_438_900_000, "1795.1", "COMPLETECALLER"),
+            ]
+        );
+        assert_eq!(p.records[2].data, ["12", "1795.2", "3"]);
+    }
+
+    #[test]
+    fn an_unknown_layout_is_one_message_naming_the_columns() {
+        let csv = "ref,stamp,queue_name,who,event,note\n\
+                   1,2026-11-23 08:00:00,q,NONE,ENTERQUEUE,x\n\
+                   2,2026-11-23 08:00:09,q,NONE,ABANDON,x\n";
+        let p = parse_str(csv);
+        assert!(p.records.is_empty());
+        let said: Vec<String> = p.warnings.iter().map(ToString::to_string).collect();
+        assert_eq!(said.len(), 2, "{said:?}");
+        assert!(said[0].contains("no column for the time (time,"), "{}", said[0]);
+        assert!(said[0].contains("the call (callid,") && said[0].contains("the agent (agent,"));
+        assert!(
+            said[0].ends_with("columns not placed: \"ref\", \"stamp\", \"who\", \"note\""),
+            "{}",
+            said[0]
+        );
+        assert_eq!(said[1], "2 lines were not read, for the reason above");
+    }
+
+    #[test]
+    fn a_table_with_both_data_columns_and_a_resumed_reader() {
+        let header = "id,time,callid,queuename,agent,event,data,data1,data2,data3,data4,data5";
+        let first = "1,2026-11-23 08:00:00,a,q,NONE,ENTERQUEUE,|555|1,,,,,";
+        let second = "2,2026-11-23 08:00:04,a,q,NONE,ABANDON,,1,1,4,,";
+        let mut reader = Reader::new(SiteCalendar::UTC);
+        let mut parsed = Parsed::default();
+        for (line, text) in [header, first].iter().enumerate() {
+            reader.line(line + 1, text.as_bytes(), &mut parsed);
+        }
+        assert_eq!(reader.header().as_deref(), Some(header));
+        // A restart: the header is not read again.
+        let mut resumed = Reader::resumed(SiteCalendar::UTC, reader.header().as_deref());
+        resumed.line(3, second.as_bytes(), &mut parsed);
+        assert!(parsed.warnings.is_empty(), "{:?}", parsed.warnings);
+        assert_eq!(parsed.records[0].data, ["", "555", "1"]);
+        assert_eq!(parsed.records[1].data, ["1", "1", "4", "", ""]);
+        assert_eq!(parsed.records[1].at - parsed.records[0].at, 4000);
     }
 
     #[test]
