@@ -4,6 +4,8 @@
 //!   survived with a warning naming each.
 //! - [`follow`]: a log followed by its path as the switch writes it, through logrotate's
 //!   rename and copytruncate.
+//! - [`table`]: Asterisk's realtime `queue_log` table in PostgreSQL, polled by id, every row
+//!   once across restarts.
 //! - [`replay`]: the records, in time order, turned into `callboard-core` events, at once or a
 //!   step at a time as a live feed does.
 //! - [`verb`]: the log's verbs, one type for everything that reads or writes them; [`write`](mod@write):
@@ -21,6 +23,7 @@ pub mod read;
 pub mod replay;
 pub mod row;
 pub mod surveys;
+pub mod table;
 pub mod verb;
 pub mod write;
 

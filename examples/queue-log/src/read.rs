@@ -237,6 +237,53 @@ impl Reader {
         }
     }
 
+    /// A reader for a table's rows, whose columns are `names` in the order rows give their
+    /// fields.
+    ///
+    /// # Errors
+    /// Names that do not place the time, call, queue, agent and event: the message names what
+    /// is missing and the columns not placed.
+    pub fn for_columns(calendar: SiteCalendar, names: &[String]) -> Result<Self, String> {
+        let mut reader = Self::new(calendar);
+        reader.format = Some(Format::Realtime { delimiter: ',' });
+        let header = names.join(",");
+        match Columns::from_names(names, ',', &header) {
+            First::Header(columns) => {
+                reader.columns = Some(columns);
+                Ok(reader)
+            }
+            First::Row(_) => Err(format!(
+                "no column is named for the time, call, queue, agent or event: {header}"
+            )),
+            First::Unplaced(reason) => Err(reason),
+        }
+    }
+
+    /// Reads one row of a table (its fields, in the order of the names it was made with)
+    /// into `parsed`; `line` names it in warnings (the row's id).
+    pub fn fields(&mut self, line: usize, fields: &[String], parsed: &mut Parsed) {
+        let Some(columns) = &self.columns else {
+            parsed
+                .warnings
+                .push(RowWarning::at(line, "a row before the table's columns were known; skipped"));
+            return;
+        };
+        match record_from_fields(
+            fields,
+            line,
+            columns,
+            &self.calendar,
+            self.previous,
+            &mut parsed.warnings,
+        ) {
+            Ok(record) => {
+                self.previous = Some(self.previous.map_or(record.at, |p| p.max(record.at)));
+                parsed.records.push(record);
+            }
+            Err(message) => parsed.warnings.push(RowWarning::at(line, message)),
+        }
+    }
+
     /// Says, once, how many lines an input of an unknown layout had.
     pub fn finish(&mut self, parsed: &mut Parsed) {
         if self.lines_not_read > 0 {
@@ -399,6 +446,10 @@ impl Columns {
         if fields.iter().any(|f| parse_time(f.trim()).is_some()) {
             return First::Row(Self::table_order(delimiter));
         }
+        Self::from_names(&fields, delimiter, line)
+    }
+
+    fn from_names(fields: &[String], delimiter: char, line: &str) -> First {
         let names: Vec<String> = fields.iter().map(|n| n.trim().to_ascii_lowercase()).collect();
         let find = |wanted: &[&str]| names.iter().position(|n| wanted.contains(&n.as_str()));
         let numbered = |prefix: &str| -> Vec<usize> {

@@ -266,9 +266,18 @@ impl Stepper {
         self.replayer.warnings.extend(warnings);
     }
 
-    /// Queues records, in time order, to apply when the clock reaches them.
+    /// Queues records to apply when the clock reaches them. A record older than some already
+    /// queued (a database row committed late, a manager event held back) takes its place in
+    /// time order among them.
     pub fn push(&mut self, records: impl IntoIterator<Item = Record>) {
-        self.pending.extend(records);
+        for record in records {
+            if self.pending.back().is_none_or(|last| last.at <= record.at) {
+                self.pending.push_back(record);
+            } else {
+                let at = self.pending.partition_point(|queued| queued.at <= record.at);
+                self.pending.insert(at, record);
+            }
+        }
     }
 
     /// Queues survey responses, in the order of the calls they rate, to file when the clock

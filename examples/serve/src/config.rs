@@ -8,6 +8,7 @@
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
+use callboard_ami::client::ManagerSettings;
 use callboard_core::board::{AlertThresholds, LABEL_BYTES, QUEUES_PER_FRAME};
 use callboard_core::business::{BusinessCalendar, OpenSpan, WeekHours};
 use callboard_core::calendar::{DstRule, LocalDate, SiteCalendar};
@@ -17,7 +18,10 @@ use callboard_core::service_level::ServiceLevelThreshold;
 use callboard_core::share::Share;
 use callboard_floor::feed::Link;
 use callboard_queue_log::local_time::{parse_clock, parse_date, parse_utc_offset};
+use callboard_queue_log::table::{TableSettings, Tls};
 use serde::Deserialize;
+
+use crate::source::SourceConfig;
 
 /// The whole file, as written.
 #[derive(Debug, Deserialize)]
@@ -68,10 +72,29 @@ fn five() -> f64 {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SourceFile {
-    queue_log: PathBuf,
+    queue_log: Option<PathBuf>,
+    /// The realtime table (`table = "queue_log"`) and how to reach it.
+    table: Option<String>,
+    #[serde(default)]
+    connection: String,
+    password_file: Option<PathBuf>,
+    #[serde(default = "id")]
+    id_column: String,
+    #[serde(default)]
+    times_utc: bool,
+    sslmode: Option<String>,
+    sslrootcert: Option<PathBuf>,
+    /// The manager interface (`manager = "HOST:PORT"`) and its login.
+    manager: Option<String>,
+    username: Option<String>,
+    secret_file: Option<PathBuf>,
     surveys: Option<PathBuf>,
     #[serde(default = "survey_verb")]
     survey_verb: String,
+}
+
+fn id() -> String {
+    "id".into()
 }
 
 fn survey_verb() -> String {
@@ -245,8 +268,8 @@ pub struct Config {
     pub every_ms: u64,
     /// Milliseconds between checkpoints.
     pub checkpoint_ms: u64,
-    /// The queue_log followed.
-    pub queue_log: PathBuf,
+    /// Where the events come from.
+    pub source: SourceConfig,
     /// A survey tool's export, re-read when it changes.
     pub surveys: Option<PathBuf>,
     /// The verb of the log's survey lines.
@@ -466,7 +489,7 @@ pub fn parse(text: &str) -> Result<Config, String> {
         clock,
         every_ms: millis(site.every_seconds, "every_seconds", 0.1)?,
         checkpoint_ms: millis(site.checkpoint_seconds, "checkpoint_seconds", 1.0)?,
-        queue_log: file.source.queue_log.clone(),
+        source: source_of(&file.source)?,
         surveys: file.source.surveys.clone(),
         survey_verb: file.source.survey_verb.clone(),
         csat,
@@ -492,4 +515,74 @@ fn csat_of(c: &CsatFile) -> Result<CsatConfig, String> {
         }
     };
     Ok(CsatConfig { scale, minimum_sample: c.minimum_sample, figure })
+}
+
+/// A secret kept in a file of its own (first line), so the site file can be readable by all.
+fn secret_from(path: &std::path::Path, key: &str) -> Result<String, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("source.{key}: cannot read {}: {e}", path.display()))?;
+    let secret = text.lines().next().unwrap_or("").trim_end().to_owned();
+    if secret.is_empty() {
+        return Err(format!("source.{key}: {} is empty", path.display()));
+    }
+    Ok(secret)
+}
+
+fn source_of(s: &SourceFile) -> Result<SourceConfig, String> {
+    let table_keys = !s.connection.is_empty()
+        || s.password_file.is_some()
+        || s.times_utc
+        || s.sslmode.is_some()
+        || s.sslrootcert.is_some()
+        || s.id_column != id();
+    let manager_keys = s.username.is_some() || s.secret_file.is_some();
+    match (&s.queue_log, &s.table, &s.manager) {
+        (Some(path), None, None) if !table_keys && !manager_keys => {
+            Ok(SourceConfig::File(path.clone()))
+        }
+        (None, Some(table), None) if !manager_keys => {
+            if table.is_empty() || table.split('.').count() > 2 {
+                return Err(format!("source.table: a table is name or schema.name, not {table:?}"));
+            }
+            let tls = s
+                .sslmode
+                .as_deref()
+                .map(|mode| Tls::from_sslmode(mode, s.sslrootcert.clone()))
+                .transpose()
+                .map_err(|e| format!("source.{e}"))?;
+            let password =
+                s.password_file.as_deref().map(|p| secret_from(p, "password_file")).transpose()?;
+            Ok(SourceConfig::Table(TableSettings {
+                connection: s.connection.clone(),
+                password,
+                table: table.clone(),
+                id_column: s.id_column.clone(),
+                times_utc: s.times_utc,
+                tls,
+            }))
+        }
+        (None, None, Some(address)) if !table_keys => {
+            let username = s
+                .username
+                .clone()
+                .ok_or("source.manager: give username and secret_file (manager.conf's login)")?;
+            let secret_file = s
+                .secret_file
+                .as_deref()
+                .ok_or("source.manager: give username and secret_file (manager.conf's login)")?;
+            let secret = secret_from(secret_file, "secret_file")?;
+            if !address.contains(':') {
+                return Err(format!("source.manager: expected HOST:PORT (5038), not {address:?}"));
+            }
+            Ok(SourceConfig::Manager(ManagerSettings {
+                address: address.clone(),
+                username,
+                secret,
+            }))
+        }
+        (None, None, None) => {
+            Err("source: give queue_log = PATH, table = NAME or manager = HOST:PORT".into())
+        }
+        _ => Err("source: one of queue_log, table (with its connection keys) or manager (with username and secret_file)".into()),
+    }
 }

@@ -1,7 +1,7 @@
 //! # callboard-serve: one live service for a whole floor of reader boards
 //!
-//! `callboard serve --config FILE.toml` follows the switch's `queue_log` by its path (through
-//! logrotate), feeds the core as the switch writes it, and drives every board on every line
+//! `callboard serve --config FILE.toml` reads the switch's queue events (its `queue_log`
+//! followed through logrotate, its realtime table, or its manager interface), feeds the core as the switch writes it, and drives every board on every line
 //! with the engine's figures and yesterday's CSAT from real survey results; its state is
 //! checkpointed to disk every few seconds and on SIGTERM, so that a restart, or a crash,
 //! continues the day instead of losing it.
@@ -10,6 +10,8 @@
 //!   `examples/data/serve-311.toml`);
 //! - [`line`](mod@line): one writer per line, boards in turn, a silent board reported and passed over,
 //!   a broken TCP line reconnected with back-off, each board's health;
+//! - [`source`]: where the events come from: a followed file, the realtime table in PostgreSQL,
+//!   or the Asterisk Manager Interface;
 //! - [`state`]: what is kept on disk, written atomically;
 //! - [`timezone`]: an IANA time-zone name resolved in the host's tz database;
 //! - [`service`]: the loop.
@@ -17,6 +19,7 @@
 pub mod config;
 pub mod line;
 pub mod service;
+pub mod source;
 pub mod state;
 pub mod timezone;
 

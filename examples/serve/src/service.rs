@@ -15,13 +15,13 @@ use callboard_core::service_level::ServiceLevelVariant;
 use callboard_core::wire::{BoardSettings, HostMessage};
 use callboard_core::{CenterConfig, QueueConfig};
 use callboard_floor::frame::{FrameSettings, QueueChoice, frame_from_center};
-use callboard_queue_log::follow::{Follower, Happened};
 use callboard_queue_log::replay::{REPLAY_STACK_BYTES, Stepper};
 use callboard_queue_log::surveys::{self, Contact, Survey};
 use serde::Serialize;
 
 use crate::config::{Clock, Config};
 use crate::line::{self, Health};
+use crate::source::{Source, SourcePosition};
 use crate::state::{self, Kept};
 
 fn say(message: &str) {
@@ -101,20 +101,21 @@ fn serve(config: &Config, stop: &Arc<AtomicBool>) -> Result<String, String> {
             Stepper::new(Vec::new(), center_config, QueueConfig::default())
         }
     };
+    let source_name = config.source.describe();
     let (mut stepper, mut kept) = match state::load(&config.state_dir) {
         Ok(Some((kept, replay))) => match Stepper::restore(&replay, live) {
             Ok(stepper) => {
-                say(&format!("restored the state saved at offset {} of the log", kept.offset));
+                say(&format!("restored the state saved at {}", where_in(&kept.source)));
                 (stepper, kept)
             }
             Err(e) => {
-                say(&format!("checkpoint refused ({e}); reading the log from its start"));
+                say(&format!("checkpoint refused ({e}); reading {source_name} from its start"));
                 (fresh(), Kept::default())
             }
         },
         Ok(None) => (fresh(), Kept::default()),
         Err(e) => {
-            say(&format!("checkpoint refused ({e}); reading the log from its start"));
+            say(&format!("checkpoint refused ({e}); reading {source_name} from its start"));
             (fresh(), Kept::default())
         }
     };
@@ -122,8 +123,7 @@ fn serve(config: &Config, stop: &Arc<AtomicBool>) -> Result<String, String> {
         stepper.configure_queue(&queue.name, queue.config);
         stepper.declare_queue(&queue.name)?;
     }
-    let from = (kept.inode != 0).then(|| kept.position());
-    let mut follower = Follower::new(&config.queue_log, from);
+    let mut source = Source::start(&config.source, config.calendar, &kept.source);
     let mut counted: HashSet<u64> = kept.surveys_counted.iter().copied().collect();
     let mut entered: HashMap<String, Timestamp> = kept.entered.iter().cloned().collect();
 
@@ -172,7 +172,6 @@ fn serve(config: &Config, stop: &Arc<AtomicBool>) -> Result<String, String> {
     let mut last_checkpoint = Instant::now();
     let mut surveys_seen: Option<SystemTime> = None;
     let mut lines_read = 0_u64;
-    let mut line_number = 0_usize;
     let mut warned = stepper.warnings().len();
     let mut latest: Option<Timestamp> = stepper.center().now();
     let mut step = 0_u32;
@@ -186,36 +185,23 @@ fn serve(config: &Config, stop: &Arc<AtomicBool>) -> Result<String, String> {
         }
     };
     while !stop.load(Ordering::SeqCst) {
-        // The log.
-        match follower.poll() {
-            Ok(polled) => {
-                for happened in &polled.happened {
-                    if *happened != Happened::Opened || lines_read == 0 {
-                        say(&format!("{}: {happened:?}", config.queue_log.display()));
-                    }
-                }
-                for text in polled.lines {
-                    lines_read += 1;
-                    line_number += 1;
-                    let mut parsed = callboard_queue_log::parse(text.as_bytes(), &config.calendar);
-                    for record in &mut parsed.records {
-                        record.line = line_number;
-                        latest = Some(latest.map_or(record.at, |l| l.max(record.at)));
-                        if record.verb == callboard_queue_log::Verb::EnterQueue {
-                            entered.entry(record.callid.clone()).or_insert(record.at);
-                        }
-                    }
-                    for warning in &mut parsed.warnings {
-                        warning.line = Some(line_number);
-                    }
-                    parsed.take_survey_lines(&config.survey_verb, &config.csat.scale);
-                    stepper.note(parsed.warnings);
-                    stepper.push(parsed.records);
-                    stepper.push_surveys(parsed.surveys);
-                }
-            }
-            Err(e) => say(&format!("{}: cannot read it: {e}", config.queue_log.display())),
+        // The source.
+        let batch = source.poll();
+        for said in &batch.said {
+            say(said);
         }
+        lines_read += batch.lines as u64;
+        let mut parsed = batch.parsed;
+        for record in &parsed.records {
+            latest = Some(latest.map_or(record.at, |l| l.max(record.at)));
+            if record.verb == callboard_queue_log::Verb::EnterQueue {
+                entered.entry(record.callid.clone()).or_insert(record.at);
+            }
+        }
+        parsed.take_survey_lines(&config.survey_verb, &config.csat.scale);
+        stepper.note(parsed.warnings);
+        stepper.push(parsed.records);
+        stepper.push_surveys(parsed.surveys);
         // The survey export, when it changes.
         if let Some(path) = &config.surveys {
             let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok();
@@ -235,7 +221,7 @@ fn serve(config: &Config, stop: &Arc<AtomicBool>) -> Result<String, String> {
             }
         }
         for warning in stepper.warnings().iter().skip(warned) {
-            say(&format!("{}: {warning}", config.queue_log.display()));
+            say(&format!("{source_name}: {warning}"));
         }
         warned = stepper.warnings().len();
         // The boards.
@@ -276,8 +262,7 @@ fn serve(config: &Config, stop: &Arc<AtomicBool>) -> Result<String, String> {
         }
         // The state.
         if last_checkpoint.elapsed() >= Duration::from_millis(config.checkpoint_ms) {
-            let position = follower.position();
-            kept = kept_now(position, &counted, &entered);
+            kept = kept_now(source.position(), &counted, &entered);
             save(&stepper, &kept, lines_read, &health);
             last_checkpoint = Instant::now();
         }
@@ -287,8 +272,8 @@ fn serve(config: &Config, stop: &Arc<AtomicBool>) -> Result<String, String> {
             std::thread::sleep((due - started.elapsed()).min(Duration::from_millis(50)));
         }
     }
-    let position = follower.position();
-    kept = kept_now(position, &counted, &entered);
+    kept = kept_now(source.position(), &counted, &entered);
+    drop(source);
     save(&stepper, &kept, lines_read, &health);
     lines_stop.store(true, Ordering::SeqCst);
     for line in running {
@@ -309,15 +294,23 @@ fn serve(config: &Config, stop: &Arc<AtomicBool>) -> Result<String, String> {
     Ok(summary)
 }
 
+/// Where a saved state stood in its source, for the log.
+fn where_in(position: &SourcePosition) -> String {
+    match (&position.table, &position.manager) {
+        (Some(table), _) => format!("row id {} of the table", table.high_water),
+        (None, Some(_)) => "the manager's last event".into(),
+        (None, None) => format!("offset {} of the log", position.offset),
+    }
+}
+
 /// What to keep besides the replay, as it stands.
 fn kept_now(
-    position: callboard_queue_log::follow::Position,
+    position: SourcePosition,
     counted: &HashSet<u64>,
     entered: &HashMap<String, Timestamp>,
 ) -> Kept {
     Kept {
-        inode: position.inode,
-        offset: position.offset,
+        source: position,
         surveys_counted: counted.iter().copied().collect(),
         entered: entered.iter().map(|(call, at)| (call.clone(), *at)).collect(),
     }

@@ -1,6 +1,6 @@
 //! What the service keeps in its state directory so that a restart, or a crash, loses nothing:
 //! `state.bin`, the replay (the core's checkpoint and the log's names for its ids: the queue-log
-//! crate's saved `Stepper`), where in the followed file it stands, and which survey rows were
+//! crate's saved `Stepper`), where in its source it stands, and which survey rows were
 //! already counted; written whole to a temporary file, synced, then renamed over the last one,
 //! so that a crash at any moment leaves the last complete state. And `figures.json`, each
 //! queue's figures for today and each board's health, for people and the next tools to read.
@@ -9,8 +9,9 @@ use std::io::Write;
 use std::path::Path;
 
 use callboard_core::crc::crc32;
-use callboard_queue_log::follow::Position;
 use serde::{Deserialize, Serialize};
+
+use crate::source::SourcePosition;
 
 /// The start of a state file.
 const MAGIC: &[u8; 8] = b"CBSERVE1";
@@ -18,23 +19,15 @@ const MAGIC: &[u8; 8] = b"CBSERVE1";
 /// What is kept besides the replay.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Kept {
-    /// The followed file's inode.
-    pub inode: u64,
-    /// The offset read to.
-    pub offset: u64,
+    /// Where the source stands (for a file, its inode and offset, as before sources were
+    /// more than a file).
+    #[serde(flatten)]
+    pub source: SourcePosition,
     /// Fingerprints of the survey rows already counted.
     pub surveys_counted: Vec<u64>,
     /// When each call of the day entered its queue, for survey rows naming a call.
     #[serde(default)]
     pub entered: Vec<(String, u64)>,
-}
-
-impl Kept {
-    /// Where the follower stood.
-    #[must_use]
-    pub const fn position(&self) -> Position {
-        Position { inode: self.inode, offset: self.offset }
-    }
 }
 
 /// Writes the state atomically.
@@ -104,8 +97,7 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         assert_eq!(load(&dir), Ok(None));
         let kept = Kept {
-            inode: 7,
-            offset: 4096,
+            source: SourcePosition { inode: 7, offset: 4096, ..SourcePosition::default() },
             surveys_counted: vec![1, 2],
             entered: vec![("1.1".into(), 5)],
         };

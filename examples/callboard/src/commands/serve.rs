@@ -40,7 +40,7 @@ fn describe(config: &callboard_serve::Config) -> String {
         config.queues.len(),
         config.lines.len(),
         config.boards.len(),
-        config.queue_log.display(),
+        config.source.describe(),
         config.surveys.as_ref().map_or_else(String::new, |s| format!(" and {}", s.display())),
         config.state_dir.display()
     );

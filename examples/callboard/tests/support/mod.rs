@@ -4,6 +4,8 @@
 // Each test crate uses the helpers it needs.
 #![allow(dead_code)]
 
+pub mod postgres;
+
 use std::path::PathBuf;
 use std::process::{Command, Output};
 

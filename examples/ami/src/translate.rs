@@ -1,0 +1,431 @@
+//! The manager's queue events, translated into the `queue_log` records the replay already
+//! counts, so a call reported over AMI is counted exactly as the same call read from the log.
+//!
+//! | AMI event | `queue_log` record |
+//! |---|---|
+//! | `QueueCallerJoin` | `ENTERQUEUE` |
+//! | `QueueCallerAbandon` | `ABANDON` |
+//! | `QueueCallerLeave` | nothing while an agent's phone is ringing for the call (Asterisk sends it just before `AgentConnect`); otherwise, or if no `AgentConnect` follows within [`LEAVE_GRACE_MS`], `EXITWITHTIMEOUT` at the time it left |
+//! | `AgentConnect` | `CONNECT` |
+//! | `AgentComplete` | `COMPLETECALLER`, `COMPLETEAGENT` or `TRANSFER`, by its `Reason` |
+//! | `AgentRingNoAnswer` | `RINGNOANSWER` |
+//! | `AgentDump` | `AGENTDUMP` |
+//! | `QueueMemberAdded` | `ADDMEMBER` (and `PAUSE` when it joins paused) |
+//! | `QueueMemberRemoved` | `REMOVEMEMBER` |
+//! | `QueueMemberPause` (`QueueMemberPaused` before Asterisk 12) | `PAUSE` or `UNPAUSE`, by `Paused` |
+//! | `QueueMemberStatus` | `PAUSE` or `UNPAUSE` when its `Paused` differs from what is known; its device state is not counted |
+//! | `AgentCalled` | nothing counted; remembered, so a `QueueCallerLeave` after it waits for the connect |
+//!
+//! Every other event (channels, bridges, `Newexten`, `VarSet`, ...) is ignored: the figures are
+//! the queues'. Times: an event's `Timestamp` field when the manager sends one
+//! (`timestampevents = yes` in `manager.conf`, which a site should set), else the moment it was
+//! received. Waits and talk times come from these times, never from the events' `HoldTime` and
+//! `TalkTime`, as on the log path. What AMI cannot say: why a caller left without an agent
+//! (timeout, no agents, a key pressed: the log's `EXITWITHTIMEOUT`, `EXITEMPTY` and
+//! `EXITWITHKEY` are all one `QueueCallerLeave`), so such calls are counted as dequeued by
+//! timeout; their total is right, the split by reason is not.
+//!
+//! After a gap in the connection, [`Translator::resync`] compares what `QueueStatus` lists with
+//! what it knew: callers it never saw join are entered with the wait Asterisk reports, callers
+//! who left during the gap are ended as withdrawn (their outcome is unknown), calls it thought
+//! connected whose agent is no longer in a call are completed, and members are added, removed,
+//! paused and unpaused to match. Each is counted in [`Resynced`].
+
+use std::collections::BTreeMap;
+
+use callboard_core::calendar::Timestamp;
+use callboard_queue_log::{Record, Verb};
+use serde::{Deserialize, Serialize};
+
+use crate::protocol::Message;
+
+/// How long after a `QueueCallerLeave` an `AgentConnect` for the call is waited for.
+pub const LEAVE_GRACE_MS: u64 = 10_000;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct Waiting {
+    queue: String,
+    /// An agent's phone is ringing for it.
+    ringing: bool,
+    /// It left the queue (without an agent, as far as is known yet) at this time.
+    left_at: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct Connected {
+    queue: String,
+    member: String,
+}
+
+/// What a resynchronisation found different.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Resynced {
+    /// Callers waiting that were never seen joining.
+    pub found_waiting: usize,
+    /// Callers thought waiting who left during the gap, outcome unknown (ended as withdrawn).
+    pub lost_waiting: usize,
+    /// Calls thought connected that ended during the gap (completed at the resync).
+    pub ended_connected: usize,
+    /// Members added, removed, paused or unpaused to match.
+    pub members_changed: usize,
+}
+
+/// The translator and what it knows: the callers waiting, the calls connected, the members and
+/// whether each is paused. Serializable, so a service's checkpoint keeps it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Translator {
+    waiting: BTreeMap<String, Waiting>,
+    connected: BTreeMap<String, Connected>,
+    /// (queue, member name) → paused.
+    members: BTreeMap<(String, String), bool>,
+    sequence: usize,
+    /// Unknown outcomes and other repairs, since the start.
+    pub resynced: Resynced,
+}
+
+/// An event's time: its `Timestamp` field (seconds, with a fraction), else `received`.
+#[must_use]
+pub fn event_time(message: &Message, received: Timestamp) -> Timestamp {
+    message
+        .get("Timestamp")
+        .and_then(|t| {
+            let (whole, fraction) = t.trim().split_once('.').unwrap_or((t.trim(), ""));
+            let seconds: u64 = whole.parse().ok()?;
+            let millis: u64 = format!("{fraction:0<3}").get(..3)?.parse().ok()?;
+            seconds.checked_mul(1000)?.checked_add(millis)
+        })
+        .unwrap_or(received)
+}
+
+fn field<'a>(message: &'a Message, key: &str) -> &'a str {
+    message.get(key).unwrap_or("").trim()
+}
+
+/// The member's name as the log writes it (`MemberName`, else the interface).
+fn member_of(message: &Message) -> String {
+    ["MemberName", "Name", "Interface", "Location", "Member"]
+        .iter()
+        .map(|k| field(message, k))
+        .find(|v| !v.is_empty())
+        .unwrap_or("NONE")
+        .to_owned()
+}
+
+impl Translator {
+    /// A translator that knows nothing yet.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn record(
+        &mut self,
+        at: Timestamp,
+        call: &str,
+        queue: &str,
+        agent: &str,
+        verb: Verb,
+        data: &[&str],
+    ) -> Record {
+        self.sequence += 1;
+        Record {
+            line: self.sequence,
+            at,
+            callid: call.to_owned(),
+            queue: queue.to_owned(),
+            agent: agent.to_owned(),
+            verb,
+            data: data.iter().map(|d| (*d).to_owned()).collect(),
+        }
+    }
+
+    /// Callers who left without an agent more than [`LEAVE_GRACE_MS`] before `now`: dequeued.
+    pub fn tick(&mut self, now: Timestamp) -> Vec<Record> {
+        let due: Vec<(String, String, Timestamp)> = self
+            .waiting
+            .iter()
+            .filter_map(|(call, w)| {
+                let left = w.left_at?;
+                (now >= left.saturating_add(LEAVE_GRACE_MS))
+                    .then(|| (call.clone(), w.queue.clone(), left))
+            })
+            .collect();
+        due.into_iter()
+            .map(|(call, queue, left)| {
+                self.waiting.remove(&call);
+                self.record(left, &call, &queue, "NONE", Verb::ExitWithTimeout, &["1", "1", "0"])
+            })
+            .collect()
+    }
+
+    /// The records one event means (none for most events), at `at`.
+    pub fn event(&mut self, message: &Message, at: Timestamp) -> Vec<Record> {
+        let mut out = self.tick(at);
+        let Some(name) = message.event() else { return out };
+        let call = field(message, "Uniqueid").to_owned();
+        let queue = field(message, "Queue").to_owned();
+        match name.to_ascii_lowercase().as_str() {
+            "queuecallerjoin" | "join" => {
+                // A join heard after a QueueStatus that already listed the call is not news.
+                if call.is_empty() || queue.is_empty() || self.waiting.contains_key(&call) {
+                    return out;
+                }
+                self.waiting.insert(
+                    call.clone(),
+                    Waiting { queue: queue.clone(), ringing: false, left_at: None },
+                );
+                let position = field(message, "Position");
+                let caller = field(message, "CallerIDNum");
+                out.push(self.record(
+                    at,
+                    &call,
+                    &queue,
+                    "NONE",
+                    Verb::EnterQueue,
+                    &["", caller, position],
+                ));
+            }
+            "queuecallerabandon" => {
+                let was_waiting = self.waiting.remove(&call).is_some();
+                if was_waiting {
+                    let data = [
+                        field(message, "Position"),
+                        field(message, "OriginalPosition"),
+                        field(message, "HoldTime"),
+                    ];
+                    out.push(self.record(at, &call, &queue, "NONE", Verb::Abandon, &data));
+                }
+            }
+            "queuecallerleave" | "leave" => {
+                if let Some(waiting) = self.waiting.get_mut(&call) {
+                    if waiting.ringing {
+                        waiting.left_at = Some(at);
+                    } else {
+                        self.waiting.remove(&call);
+                        out.push(self.record(
+                            at,
+                            &call,
+                            &queue,
+                            "NONE",
+                            Verb::ExitWithTimeout,
+                            &["", "", ""],
+                        ));
+                    }
+                }
+            }
+            "agentcalled" => {
+                if let Some(waiting) = self.waiting.get_mut(&call) {
+                    waiting.ringing = true;
+                }
+            }
+            "agentringnoanswer" => {
+                if let Some(waiting) = self.waiting.get_mut(&call) {
+                    waiting.ringing = false;
+                }
+                let ring = field(message, "RingTime");
+                let ring_ms =
+                    ring.parse::<u64>().map(|s| (s * 1000).to_string()).unwrap_or_default();
+                let member = member_of(message);
+                out.push(self.record(at, &call, &queue, &member, Verb::RingNoAnswer, &[&ring_ms]));
+            }
+            "agentdump" => {
+                let member = member_of(message);
+                out.push(self.record(at, &call, &queue, &member, Verb::AgentDump, &[]));
+            }
+            "agentconnect" => {
+                if self.waiting.remove(&call).is_none() {
+                    return out;
+                }
+                let member = member_of(message);
+                self.connected.insert(
+                    call.clone(),
+                    Connected { queue: queue.clone(), member: member.clone() },
+                );
+                let data = [
+                    field(message, "HoldTime"),
+                    field(message, "DestUniqueid"),
+                    field(message, "RingTime"),
+                ];
+                out.push(self.record(at, &call, &queue, &member, Verb::Connect, &data));
+            }
+            "agentcomplete" => {
+                let Some(connected) = self.connected.remove(&call) else { return out };
+                let (hold, talk) = (field(message, "HoldTime"), field(message, "TalkTime"));
+                let (verb, data) = match field(message, "Reason").to_ascii_lowercase().as_str() {
+                    "agent" => (Verb::CompleteAgent, vec![hold, talk, ""]),
+                    "transfer" => (Verb::Transfer, vec!["", "", hold, talk]),
+                    _ => (Verb::CompleteCaller, vec![hold, talk, ""]),
+                };
+                out.push(self.record(at, &call, &connected.queue, &connected.member, verb, &data));
+            }
+            "queuememberadded" => {
+                let member = member_of(message);
+                let paused = field(message, "Paused") == "1";
+                self.members.insert((queue.clone(), member.clone()), paused);
+                out.push(self.record(at, "NONE", &queue, &member, Verb::AddMember, &[""]));
+                if paused {
+                    let reason = field(message, "PausedReason");
+                    out.push(self.record(at, "NONE", &queue, &member, Verb::Pause, &[reason]));
+                }
+            }
+            "queuememberremoved" => {
+                let member = member_of(message);
+                if self.members.remove(&(queue.clone(), member.clone())).is_some() {
+                    out.push(self.record(at, "NONE", &queue, &member, Verb::RemoveMember, &[""]));
+                }
+            }
+            "queuememberpause" | "queuememberpaused" | "queuememberstatus" => {
+                let member = member_of(message);
+                let paused = match field(message, "Paused") {
+                    "1" => true,
+                    "0" => false,
+                    _ => return out,
+                };
+                let key = (queue.clone(), member.clone());
+                let known = self.members.get(&key).copied();
+                if known == Some(paused) {
+                    return out;
+                }
+                if known.is_none() {
+                    // A static member (no login event) first heard of here.
+                    out.push(self.record(at, "NONE", &queue, &member, Verb::AddMember, &[""]));
+                }
+                self.members.insert(key, paused);
+                let reason = field(message, "PausedReason");
+                let verb = if paused { Verb::Pause } else { Verb::Unpause };
+                out.push(self.record(at, "NONE", &queue, &member, verb, &[reason]));
+            }
+            _ => {}
+        }
+        out
+    }
+
+    /// Brings what it knows in line with a `QueueStatus` answer (its `QueueMember` and
+    /// `QueueEntry` events) taken at `now`, after a gap in which events may have been missed.
+    /// `queues`: the queues the answer covers (those named in its `QueueParams`); what is known
+    /// of other queues is left alone.
+    pub fn resync(&mut self, status: &[Message], now: Timestamp) -> Vec<Record> {
+        let mut out = self.tick(now);
+        let covered: Vec<String> = status
+            .iter()
+            .filter(|m| m.event().is_some_and(|e| e.eq_ignore_ascii_case("QueueParams")))
+            .map(|m| field(m, "Queue").to_owned())
+            .collect();
+        let entries: Vec<&Message> = status
+            .iter()
+            .filter(|m| m.event().is_some_and(|e| e.eq_ignore_ascii_case("QueueEntry")))
+            .collect();
+        let members: Vec<&Message> = status
+            .iter()
+            .filter(|m| m.event().is_some_and(|e| e.eq_ignore_ascii_case("QueueMember")))
+            .collect();
+        // Callers who left while no one was listening.
+        let listed: Vec<&str> = entries.iter().map(|m| field(m, "Uniqueid")).collect();
+        let gone: Vec<(String, String)> = self
+            .waiting
+            .iter()
+            .filter(|(call, w)| covered.contains(&w.queue) && !listed.contains(&call.as_str()))
+            .map(|(call, w)| (call.clone(), w.queue.clone()))
+            .collect();
+        for (call, queue) in gone {
+            self.waiting.remove(&call);
+            self.resynced.lost_waiting += 1;
+            out.push(self.record(
+                now,
+                &call,
+                &queue,
+                "NONE",
+                Verb::Withdraw,
+                &["lost while the manager was away"],
+            ));
+        }
+        // Callers who joined while no one was listening.
+        for entry in entries {
+            let call = field(entry, "Uniqueid");
+            let queue = field(entry, "Queue");
+            if call.is_empty() || queue.is_empty() || self.waiting.contains_key(call) {
+                continue;
+            }
+            let waited_ms = field(entry, "Wait").parse::<u64>().unwrap_or(0).saturating_mul(1000);
+            self.waiting.insert(
+                call.to_owned(),
+                Waiting { queue: queue.to_owned(), ringing: false, left_at: None },
+            );
+            self.resynced.found_waiting += 1;
+            let data = ["", field(entry, "CallerIDNum"), field(entry, "Position")];
+            out.push(self.record(
+                now.saturating_sub(waited_ms),
+                call,
+                queue,
+                "NONE",
+                Verb::EnterQueue,
+                &data,
+            ));
+        }
+        // Calls whose agent is no longer in a call.
+        let busy: Vec<(String, String)> = members
+            .iter()
+            .filter(|m| field(m, "InCall") == "1" || matches!(field(m, "Status"), "2" | "3" | "8"))
+            .map(|m| (field(m, "Queue").to_owned(), member_of(m)))
+            .collect();
+        let ended: Vec<(String, Connected)> = self
+            .connected
+            .iter()
+            .filter(|(_, c)| {
+                covered.contains(&c.queue) && !busy.contains(&(c.queue.clone(), c.member.clone()))
+            })
+            .map(|(call, c)| (call.clone(), c.clone()))
+            .collect();
+        for (call, c) in ended {
+            self.connected.remove(&call);
+            self.resynced.ended_connected += 1;
+            out.push(self.record(
+                now,
+                &call,
+                &c.queue,
+                &c.member,
+                Verb::CompleteCaller,
+                &["", "", ""],
+            ));
+        }
+        // Members, and whether each is paused.
+        let listed: Vec<((String, String), bool, String)> = members
+            .iter()
+            .map(|m| {
+                (
+                    (field(m, "Queue").to_owned(), member_of(m)),
+                    field(m, "Paused") == "1",
+                    field(m, "PausedReason").to_owned(),
+                )
+            })
+            .collect();
+        let removed: Vec<(String, String)> = self
+            .members
+            .keys()
+            .filter(|(queue, _)| covered.contains(queue))
+            .filter(|key| !listed.iter().any(|(k, _, _)| k == *key))
+            .cloned()
+            .collect();
+        for (queue, member) in removed {
+            self.members.remove(&(queue.clone(), member.clone()));
+            self.resynced.members_changed += 1;
+            out.push(self.record(now, "NONE", &queue, &member, Verb::RemoveMember, &[""]));
+        }
+        for ((queue, member), paused, reason) in listed {
+            let known = self.members.insert((queue.clone(), member.clone()), paused);
+            if known == Some(paused) {
+                continue;
+            }
+            self.resynced.members_changed += 1;
+            if known.is_none() {
+                out.push(self.record(now, "NONE", &queue, &member, Verb::AddMember, &[""]));
+            }
+            if paused {
+                out.push(self.record(now, "NONE", &queue, &member, Verb::Pause, &[&reason]));
+            } else if known == Some(true) {
+                out.push(self.record(now, "NONE", &queue, &member, Verb::Unpause, &[""]));
+            }
+        }
+        out
+    }
+}

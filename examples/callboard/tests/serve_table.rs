@@ -1,0 +1,264 @@
+//! `callboard serve` reading Asterisk's realtime `queue_log` table from a real PostgreSQL
+//! server (Debian's, started on loopback by the test; TLS required, a password from a file):
+//! the sample day's rows inserted while the service runs, one row committed after rows with
+//! higher ids, the database restarted under the service, the service itself killed and
+//! started again while rows keep coming. At the end the board shows the day's last frame, and
+//! the service's figures equal `callboard report`'s for the same rows, exported from the
+//! table; nothing was refused or read twice.
+
+mod support;
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use callboard_floor::stand_in::StandIn;
+use serde_json::Value;
+use support::postgres::{PASSWORD, Postgres};
+use support::{callboard, sample_log};
+
+const SCHEMA: &str = "CREATE TABLE queue_log (
+    id bigserial PRIMARY KEY,
+    time timestamp without time zone,
+    callid varchar(80), queuename varchar(256), agent varchar(80), event varchar(32),
+    data1 varchar(100), data2 varchar(100), data3 varchar(100), data4 varchar(100),
+    data5 varchar(100))";
+
+/// Inserts a classic log line as Asterisk's realtime driver would: the site's local time
+/// (UTC+2 here), data fields in their columns.
+fn insert(client: &mut impl postgres::GenericClient, line: &str) {
+    let f: Vec<&str> = line.split('|').collect();
+    let data = |i: usize| f.get(5 + i).copied().unwrap_or("");
+    let epoch: f64 = f[0].parse().unwrap();
+    client
+        .execute(
+            "INSERT INTO queue_log (time, callid, queuename, agent, event, data1, data2, data3, data4, data5)
+             VALUES (timezone('Etc/GMT-2', to_timestamp($1)), $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            &[&epoch, &f[1], &f[2], &f[3], &f[4], &data(0), &data(1), &data(2), &data(3), &data(4)],
+        )
+        .unwrap();
+}
+
+fn start(config: &Path) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_callboard"))
+        .args(["serve", "--config", config.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+fn figures(state: &Path) -> Option<Value> {
+    std::fs::read(state.join("figures.json")).ok().and_then(|b| serde_json::from_slice(&b).ok())
+}
+
+/// Waits (up to 90 s) until figures.json says `ready`.
+fn wait_for(state: &Path, what: &str, ready: impl Fn(&Value) -> bool) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(90);
+    loop {
+        if let Some(f) = figures(state).filter(|f| ready(f)) {
+            return f;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the service never reached {what}: {:?}",
+            figures(state)
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn stop(child: Child) -> String {
+    let term = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(term.success());
+    let out = child.wait_with_output().unwrap();
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn a_day_from_the_realtime_table_survives_a_database_restart() {
+    let dir = std::env::temp_dir().join(format!("callboard-serve-table-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let server = Postgres::start(&dir);
+    let mut client = server.client();
+    client.batch_execute(SCHEMA).unwrap();
+
+    let boards = StandIn::start(&[1], None).unwrap();
+    let state = dir.join("state");
+    let password = dir.join("db-password");
+    std::fs::write(&password, format!("{PASSWORD}\n")).unwrap();
+    let config = dir.join("serve.toml");
+    std::fs::write(
+        &config,
+        format!(
+            r#"
+[site]
+utc_offset = "+02:00"
+state_dir = "{state}"
+clock = "log"
+every_seconds = 0.1
+checkpoint_seconds = 1
+
+[source]
+table = "queue_log"
+connection = "{connection}"
+password_file = "{password}"
+
+[[queue]]
+name = "PS"
+
+[[queue]]
+name = "PE"
+
+[[line]]
+name = "floor"
+tcp = "{board}"
+
+[[board]]
+line = "floor"
+address = 1
+queues = ["PS", "PE"]
+"#,
+            state = state.display(),
+            connection = server.connection(),
+            password = password.display(),
+            board = boards.address,
+        ),
+    )
+    .unwrap();
+
+    let day = std::fs::read_to_string(sample_log()).unwrap();
+    let lines: Vec<&str> = day.lines().collect();
+    let (first, second, third) = (lines.len() / 3, 2 * lines.len() / 3, lines.len());
+
+    // The morning, then the service.
+    for line in &lines[..first] {
+        insert(&mut client, line);
+    }
+    let service = start(&config);
+    wait_for(&state, "the morning", |f| f["lines_read"] == first);
+    // Its session is encrypted (sslmode=require) and authenticated by the password file.
+    let sessions: Vec<bool> = client
+        .query(
+            "SELECT ssl FROM pg_stat_ssl JOIN pg_stat_activity USING (pid) \
+             WHERE application_name = 'callboard'",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    assert_eq!(sessions, [true]);
+
+    // A row committed late: its id is below the ids of rows committed before it. It is the
+    // latest event of the batch, so the clock has not passed it when it arrives.
+    let mut late = server.client();
+    let mut transaction = late.transaction().unwrap();
+    insert(&mut transaction, lines[second - 1]);
+    for line in &lines[first..second - 1] {
+        insert(&mut client, line);
+    }
+    wait_for(&state, "the midday rows", |f| f["lines_read"] == second - 1);
+    transaction.commit().unwrap();
+    wait_for(&state, "the late row", |f| f["lines_read"] == second);
+
+    // The database restarts under the running service; rows keep coming once it is back.
+    drop(client);
+    drop(late);
+    server.restart();
+    let mut client = server.client();
+    let afternoon = (second + third) / 2;
+    for line in &lines[second..afternoon] {
+        insert(&mut client, line);
+    }
+    wait_for(&state, "the rows after the restart", |f| f["lines_read"] == afternoon);
+
+    // The service is killed outright; rows are written while it is down.
+    let mut service = service;
+    service.kill().unwrap();
+    let first_run = service.wait_with_output().unwrap();
+    let first_stderr = String::from_utf8_lossy(&first_run.stderr).into_owned();
+    for line in &lines[afternoon..] {
+        insert(&mut client, line);
+    }
+    let last_at = lines.last().unwrap().split('|').next().unwrap().parse::<u64>().unwrap() * 1000;
+    let service = start(&config);
+    let at_end = wait_for(&state, "the end of the day", |f| f["at_ms"] == last_at);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !boards.heard.lock().unwrap().iter().any(|(a, f)| *a == 1 && f.valid_at == last_at) {
+        assert!(Instant::now() < deadline, "the board never got the day's last frame");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let second_stderr = stop(service);
+
+    // Connected over TLS with the password; the restart was a lost connection, reconnected.
+    assert!(first_stderr.contains("connected to table queue_log (read to id 0)"), "{first_stderr}");
+    assert!(first_stderr.contains("table queue_log: connection lost"), "{first_stderr}");
+    assert_eq!(first_stderr.matches("connected to table queue_log").count(), 2, "{first_stderr}");
+    assert!(second_stderr.contains("restored the state saved at row id"), "{second_stderr}");
+    // The same rows, exported as a realtime export, through `callboard report`.
+    let export = dir.join("export.csv");
+    let mut csv =
+        String::from("id,time,callid,queuename,agent,event,data1,data2,data3,data4,data5\n");
+    for row in server
+        .client()
+        .query(
+            "SELECT id::text, time::text, callid, queuename, agent, event,
+                    coalesce(data1,''), coalesce(data2,''), coalesce(data3,''), coalesce(data4,''), coalesce(data5,'')
+             FROM queue_log ORDER BY id",
+            &[],
+        )
+        .unwrap()
+    {
+        let fields: Vec<String> = (0..row.len()).map(|i| row.get::<_, String>(i)).collect();
+        csv += &(fields.join(",") + "\n");
+    }
+    std::fs::write(&export, csv).unwrap();
+    let report = callboard(&[
+        "report",
+        "--queue-log",
+        export.to_str().unwrap(),
+        "--utc-offset",
+        "+02:00",
+        "--interval",
+        "1d",
+        "--json",
+    ]);
+    assert!(report.status.success(), "{}", String::from_utf8_lossy(&report.stderr));
+    let report: Value = serde_json::from_slice(&report.stdout).unwrap();
+    assert_eq!(
+        at_end["lines_read"],
+        lines.len() - afternoon,
+        "the second run read only the rows written while it was down"
+    );
+    assert_eq!(at_end["warnings"], 0, "{second_stderr}");
+    let mut compared = 0;
+    for queue in at_end["queues"].as_array().unwrap() {
+        let name = queue["name"].as_str().unwrap();
+        let rows = &report["queues"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|q| q["queue"] == name)
+            .unwrap()["intervals"];
+        for day in queue["days"].as_array().unwrap() {
+            let date = day["date"].as_str().unwrap();
+            let row = rows
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["start_local"].as_str().unwrap().starts_with(date))
+                .unwrap_or_else(|| panic!("no report row for {name} on {date}"));
+            for key in
+                ["offered", "answered", "abandoned", "dequeued", "answered_within_sl", "handled"]
+            {
+                assert_eq!(day[key], row[key], "{name} {date} {key}");
+            }
+            compared += 1;
+        }
+    }
+    assert!(compared >= 3, "{at_end}");
+    drop(server);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
