@@ -437,9 +437,9 @@ impl Switch {
         out
     }
 
-    /// Callers waiting now.
+    /// The calls waiting now, by their unique ids.
     #[must_use]
-    pub fn waiting(&self) -> usize {
-        self.waiting.values().map(Vec::len).sum()
+    pub fn waiting(&self) -> Vec<String> {
+        self.waiting.values().flatten().map(|(call, _)| call.clone()).collect()
     }
 }
