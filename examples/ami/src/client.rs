@@ -180,13 +180,14 @@ fn keep_up(settings: &ManagerSettings, tell: &Sender<Heard>, stop: &AtomicBool) 
     }
 }
 
-/// Reads messages until `wanted` is satisfied; events heard meanwhile are kept in `early`.
+/// Reads messages until `wanted` says it has what it waited for; returns the messages that
+/// came in the same read after that one (events already on their way), to be handled next.
 fn read_until(
     stream: &mut TcpStream,
     decoder: &mut Decoder,
     stop: &AtomicBool,
     mut wanted: impl FnMut(Message) -> Option<Result<(), String>>,
-) -> Result<(), String> {
+) -> Result<Vec<Message>, String> {
     let deadline = std::time::Instant::now() + ANSWER_TIME;
     let mut buffer = [0_u8; 4096];
     loop {
@@ -194,16 +195,21 @@ fn read_until(
             return Err("no answer within 10 s".into());
         }
         if stop.load(Ordering::SeqCst) {
-            return Ok(());
+            return Ok(Vec::new());
         }
         match stream.read(&mut buffer) {
             Ok(0) => return Err("the manager closed the connection".into()),
             Ok(n) => {
-                for decoded in decoder.feed(buffer.get(..n).unwrap_or_default()) {
-                    if let Decoded::Message(message) = decoded {
-                        if let Some(done) = wanted(message) {
-                            return done;
-                        }
+                let mut messages = decoder
+                    .feed(buffer.get(..n).unwrap_or_default())
+                    .into_iter()
+                    .filter_map(|decoded| match decoded {
+                        Decoded::Message(message) => Some(message),
+                        _ => None,
+                    });
+                while let Some(message) = messages.next() {
+                    if let Some(done) = wanted(message) {
+                        return done.map(|()| messages.collect());
                     }
                 }
             }
@@ -243,7 +249,7 @@ fn session(
     ]);
     stream.write_all(&login.encode()).map_err(|e| format!("writing: {e}"))?;
     let mut early = Vec::new();
-    read_until(&mut stream, &mut decoder, stop, |m| {
+    let after_login = read_until(&mut stream, &mut decoder, stop, |m| {
         if m.get("ActionID") == Some("callboard-login") {
             return Some(if m.response() == Some("Success") {
                 Ok(())
@@ -256,6 +262,8 @@ fn session(
         }
         None
     })?;
+    let received = wall_ms();
+    early.extend(after_login.into_iter().filter(|m| m.event().is_some()).map(|m| (m, received)));
     let _ = tell.send(Heard::Said(format!(
         "manager {}: logged in as {}",
         settings.address, settings.username
@@ -264,7 +272,7 @@ fn session(
     stream.write_all(&status.encode()).map_err(|e| format!("writing: {e}"))?;
     let mut listed = Vec::new();
     let mut taken = None;
-    read_until(&mut stream, &mut decoder, stop, |m| {
+    let after_status = read_until(&mut stream, &mut decoder, stop, |m| {
         if m.get("ActionID") == Some("callboard-status") {
             if m.response() == Some("Error") {
                 return Some(Err(format!(
@@ -287,6 +295,8 @@ fn session(
         }
         None
     })?;
+    let received = wall_ms();
+    early.extend(after_status.into_iter().filter(|m| m.event().is_some()).map(|m| (m, received)));
     let _ = tell.send(Heard::Status(listed, taken.unwrap_or_else(wall_ms)));
     for (message, at) in early {
         let _ = tell.send(Heard::Event(message, at));

@@ -68,11 +68,15 @@ fn session(listener: &TcpListener, switch: &mut Switch, records: &[Record], stat
     }
     let status = action(&mut stream, &mut decoder);
     assert_eq!(status.get("Action"), Some("QueueStatus"));
-    send(&mut stream, &switch.status(status_at, status.get("ActionID").unwrap_or("")));
+    // The status answer and the first events in one write, as a busy switch sends them: the
+    // events must not be lost with the read that ends the answer.
+    let mut out = switch.status(status_at, status.get("ActionID").unwrap_or(""));
     for chunk in records.chunks(200) {
-        let events: Vec<Message> = chunk.iter().flat_map(|r| switch.events(r)).collect();
-        send(&mut stream, &events);
+        out.extend(chunk.iter().flat_map(|r| switch.events(r)));
+        send(&mut stream, &out);
+        out.clear();
     }
+    send(&mut stream, &out);
 }
 
 /// Plays `records` to a manager client; with `gap = Some((a, b))`, the connection is dropped
