@@ -261,6 +261,50 @@ fn a_followed_log_survives_logrotate_and_stops_on_sigterm() {
 }
 
 #[test]
+fn a_followed_vendor_export_is_read_by_its_header() {
+    // A PBXware-style export written as calls happen: its header first, then rows with an
+    // epoch `date_time`; the layout learnt from the header holds for every later line.
+    let (board, heard) = board_on_a_socket();
+    let dir = std::env::temp_dir().join(format!("callboard-follow-vendor-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let log = dir.join("queue_log.csv");
+    let now_s = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
+    std::fs::write(
+        &log,
+        format!(
+            "uid,date_time,queue_name,agent,event,param1,param2,param3,holdtime,talktime\n\
+             1001.1,{now_s},STREETS,NONE,ENTERQUEUE,,5551,1,0,0\n"
+        ),
+    )
+    .unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_callboard"))
+        .args(["board", "send", "--address", "3", "--tcp", &board, "--follow", "--every", "0.2"])
+        .args(["--queue", "STREETS", "--queue-log"])
+        .arg(&log)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    let mut file = std::fs::OpenOptions::new().append(true).open(&log).unwrap();
+    file.write_all(format!("1001.2,{now_s},STREETS,NONE,ENTERQUEUE,,5552,2,0,0\n").as_bytes())
+        .unwrap();
+    drop(file);
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    let term = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(term.success());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains("bad time"), "{stderr}");
+    let heard = heard.join().unwrap();
+    let (_, last) = frames(&heard).last().cloned().expect("frames");
+    assert_eq!(last.queues[0].waiting, 2, "{stderr}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn bad_requests_are_refused_with_a_reason() {
     let log = sample_log();
     let closed_port = {

@@ -455,6 +455,9 @@ fn feed_here(
                 stepper.declare_queue(&queue.name)?;
             }
             let mut line_number = 0_usize;
+            // The layout is learnt from the first line: a classic log, or an export whose
+            // header names its columns.
+            let mut reader = queue_log::read::Reader::new(plan.calendar);
             let mut ended = false;
             let mut step = 0_u32;
             while !ended {
@@ -466,13 +469,8 @@ fn feed_here(
                     match lines.try_recv() {
                         Ok(text) => {
                             line_number += 1;
-                            let mut parsed = queue_log::parse(text.as_bytes(), &plan.calendar);
-                            for record in &mut parsed.records {
-                                record.line = line_number;
-                            }
-                            for warning in &mut parsed.warnings {
-                                warning.line = Some(line_number);
-                            }
+                            let mut parsed = Parsed::default();
+                            reader.line(line_number, text.as_bytes(), &mut parsed);
                             parsed.take_survey_lines(&plan.survey_verb, &plan.csat.scale);
                             stepper.note(parsed.warnings);
                             stepper.push(parsed.records);
