@@ -223,6 +223,17 @@ mod tests {
         assert_eq!(decoder.odd_lines, 2);
     }
 
+    proptest::proptest! {
+        /// Any bytes, in any pieces: the same messages as read in one piece, and no panic.
+        #[test]
+        fn pieces_do_not_matter(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..600), piece in 1_usize..40) {
+            let whole = Decoder::new().feed(&bytes);
+            let mut decoder = Decoder::new();
+            let pieces: Vec<Decoded> = bytes.chunks(piece).flat_map(|c| decoder.feed(c)).collect();
+            proptest::prop_assert_eq!(pieces, whole);
+        }
+    }
+
     #[test]
     fn a_message_round_trips_and_cannot_smuggle_a_line() {
         let action = Message::new([("Action", "Login"), ("Username", "wall\r\nAction: Originate")]);
