@@ -233,31 +233,8 @@ queues = ["PS", "PE"]
         "the second run read only the rows written while it was down"
     );
     assert_eq!(at_end["warnings"], 0, "{second_stderr}");
-    let mut compared = 0;
-    for queue in at_end["queues"].as_array().unwrap() {
-        let name = queue["name"].as_str().unwrap();
-        let rows = &report["queues"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|q| q["queue"] == name)
-            .unwrap()["intervals"];
-        for day in queue["days"].as_array().unwrap() {
-            let date = day["date"].as_str().unwrap();
-            let row = rows
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|r| r["start_local"].as_str().unwrap().starts_with(date))
-                .unwrap_or_else(|| panic!("no report row for {name} on {date}"));
-            for key in
-                ["offered", "answered", "abandoned", "dequeued", "answered_within_sl", "handled"]
-            {
-                assert_eq!(day[key], row[key], "{name} {date} {key}");
-            }
-            compared += 1;
-        }
-    }
+    let keys = ["offered", "answered", "abandoned", "dequeued", "answered_within_sl", "handled"];
+    let compared = support::compare_days(&at_end, &report, &keys, &second_stderr);
     assert!(compared >= 3, "{at_end}");
     drop(server);
     std::fs::remove_dir_all(&dir).unwrap();

@@ -47,3 +47,37 @@ pub const STORM_BOARD: [&str; 6] = [
     "--announcement",
     "Storm: expect delays",
 ];
+
+/// Compares `callboard serve`'s `figures.json` with a `callboard report --interval 1d --json`:
+/// every day of every queue the service kept, on each of `keys`. Returns the days compared.
+pub fn compare_days(
+    figures: &serde_json::Value,
+    report: &serde_json::Value,
+    keys: &[&str],
+    context: &str,
+) -> usize {
+    let mut compared = 0;
+    for queue in figures["queues"].as_array().expect("queues") {
+        let name = queue["name"].as_str().expect("name");
+        let rows = &report["queues"]
+            .as_array()
+            .expect("report queues")
+            .iter()
+            .find(|q| q["queue"] == name)
+            .unwrap_or_else(|| panic!("no report for {name}"))["intervals"];
+        for day in queue["days"].as_array().expect("days") {
+            let date = day["date"].as_str().expect("date");
+            let row = rows
+                .as_array()
+                .expect("intervals")
+                .iter()
+                .find(|r| r["start_local"].as_str().is_some_and(|s| s.starts_with(date)))
+                .unwrap_or_else(|| panic!("no report row for {name} on {date}"));
+            for key in keys {
+                assert_eq!(day[*key], row[*key], "{name} {date} {key}: {context}");
+            }
+            compared += 1;
+        }
+    }
+    compared
+}
