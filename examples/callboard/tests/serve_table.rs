@@ -4,7 +4,8 @@
 //! higher ids, the database restarted under the service, the service itself killed and
 //! started again while rows keep coming. At the end the board shows the day's last frame, and
 //! the service's figures equal `callboard report`'s for the same rows, exported from the
-//! table; nothing was refused or read twice.
+//! table; nothing was refused or read twice. `callboard report --table` reads the same table
+//! to the same report.
 
 mod support;
 
@@ -227,6 +228,25 @@ queues = ["PS", "PE"]
     ]);
     assert!(report.status.success(), "{}", String::from_utf8_lossy(&report.stderr));
     let report: Value = serde_json::from_slice(&report.stdout).unwrap();
+    // `callboard report` reads the table itself too, with the service's connection settings,
+    // to the same report.
+    let from_table = callboard(&[
+        "report",
+        "--table",
+        "queue_log",
+        "--connection",
+        &server.connection(),
+        "--password-file",
+        password.to_str().unwrap(),
+        "--utc-offset",
+        "+02:00",
+        "--interval",
+        "1d",
+        "--json",
+    ]);
+    assert!(from_table.status.success(), "{}", String::from_utf8_lossy(&from_table.stderr));
+    let from_table: Value = serde_json::from_slice(&from_table.stdout).unwrap();
+    assert_eq!(from_table["queues"], report["queues"]);
     assert_eq!(
         at_end["lines_read"],
         lines.len() - afternoon,

@@ -99,10 +99,16 @@ pub fn parse(input: &[u8], calendar: &SiteCalendar) -> Parsed {
         reader.line(line, raw, &mut parsed);
     }
     reader.finish(&mut parsed);
-    drop_implausible_times(&mut parsed);
-    sort_in_time_order(&mut parsed);
-    parsed.warnings.sort_by_key(|w| w.line);
+    settle(&mut parsed);
     parsed
+}
+
+/// What a whole input needs once all of it is read (a file, or a table read to its end):
+/// times implausibly far from the rest dropped, records in time order, warnings by line.
+pub fn settle(parsed: &mut Parsed) {
+    drop_implausible_times(parsed);
+    sort_in_time_order(parsed);
+    parsed.warnings.sort_by_key(|w| w.line);
 }
 
 /// Reads a queue_log a line at a time, as a followed file or a polled table delivers it: the

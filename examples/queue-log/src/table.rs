@@ -118,6 +118,21 @@ impl Default for TableSettings {
     }
 }
 
+/// A password or secret kept in a file of its own (its first line), so that a site file or a
+/// command line never holds it.
+///
+/// # Errors
+/// A file that cannot be read, or an empty one.
+pub fn secret_from_file(path: &std::path::Path) -> Result<String, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let secret = text.lines().next().unwrap_or("").trim_end().to_owned();
+    if secret.is_empty() {
+        return Err(format!("{} is empty", path.display()));
+    }
+    Ok(secret)
+}
+
 /// How far the table has been read: what a checkpoint keeps.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TablePosition {
@@ -224,6 +239,35 @@ impl Table {
             self.wait_before_retry(&mut polled, &e);
         }
         polled
+    }
+
+    /// Reads the whole table from the position it was made with, for a report: every row,
+    /// in time order, as [`crate::parse`] gives a file.
+    ///
+    /// # Errors
+    /// A connection that cannot be made or is lost, or a table that cannot be read: said, not
+    /// retried.
+    pub fn read_all(&mut self) -> Result<Parsed, String> {
+        let mut connected =
+            self.connect().map_err(|e| format!("table {}: {e}", self.settings.table))?;
+        let mut parsed = Parsed::default();
+        loop {
+            let rows = connected
+                .client
+                .query(connected.select.as_str(), &[&self.position.high_water, &Vec::<i64>::new()])
+                .map_err(|e| format!("table {}: {}", self.settings.table, describe(&e)))?;
+            let Some(last) = rows.last().map(|row| row.get::<_, i64>(0)) else { break };
+            for row in &rows {
+                let id: i64 = row.get(0);
+                let fields: Vec<String> = (1..row.len())
+                    .map(|i| row.get::<_, Option<String>>(i).unwrap_or_default())
+                    .collect();
+                connected.reader.fields(usize::try_from(id).unwrap_or(0), &fields, &mut parsed);
+            }
+            self.position.high_water = last;
+        }
+        crate::read::settle(&mut parsed);
+        Ok(parsed)
     }
 
     fn wait_before_retry(&mut self, polled: &mut TablePolled, reason: &str) {

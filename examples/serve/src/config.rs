@@ -517,15 +517,8 @@ fn csat_of(c: &CsatFile) -> Result<CsatConfig, String> {
     Ok(CsatConfig { scale, minimum_sample: c.minimum_sample, figure })
 }
 
-/// A secret kept in a file of its own (first line), so the site file can be readable by all.
 fn secret_from(path: &std::path::Path, key: &str) -> Result<String, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("source.{key}: cannot read {}: {e}", path.display()))?;
-    let secret = text.lines().next().unwrap_or("").trim_end().to_owned();
-    if secret.is_empty() {
-        return Err(format!("source.{key}: {} is empty", path.display()));
-    }
-    Ok(secret)
+    callboard_queue_log::table::secret_from_file(path).map_err(|e| format!("source.{key}: {e}"))
 }
 
 fn source_of(s: &SourceFile) -> Result<SourceConfig, String> {

@@ -14,13 +14,16 @@ use clap::ValueEnum;
 use crate::input::options::Dst;
 use crate::input::read_input;
 use crate::input::surveys::SurveyArgs;
+use crate::input::table::TableArgs;
 use crate::report::{self, RowPeriod, Settings};
 
 #[derive(Debug, clap::Args)]
 pub struct ReportArgs {
     /// The queue_log: the classic text file or a realtime (database) export; `-` reads stdin.
-    #[arg(long, value_name = "FILE")]
-    queue_log: PathBuf,
+    #[arg(long, value_name = "FILE", required_unless_present = "table")]
+    queue_log: Option<PathBuf>,
+    #[command(flatten)]
+    table: TableArgs,
     /// Row length: 15m, 30m, 1h or 1d.
     #[arg(long, default_value = "15m", value_parser = parse_period)]
     interval: RowPeriod,
@@ -111,11 +114,18 @@ pub fn run(args: &ReportArgs) -> Result<String, String> {
         short_abandon_ms: u64::from(args.short_abandon_seconds) * MILLIS_PER_SECOND,
     };
 
-    let input = read_input(&args.queue_log)?;
-    let mut parsed = queue_log::parse(&input, &calendar);
+    let (mut parsed, source) = match (args.table.read(&calendar)?, &args.queue_log) {
+        (Some(parsed), _) => {
+            (parsed, format!("table {}", args.table.table.as_deref().unwrap_or("")))
+        }
+        (None, Some(path)) => {
+            (queue_log::parse(&read_input(path)?, &calendar), path.display().to_string())
+        }
+        (None, None) => return Err("give --queue-log FILE or --table NAME".into()),
+    };
     args.surveys.load(&mut parsed, &calendar)?;
     if parsed.records.is_empty() {
-        let mut message = format!("no queue_log events found in {}", args.queue_log.display());
+        let mut message = format!("no queue_log events found in {source}");
         for w in parsed.warnings.iter().take(5) {
             message += &format!("\n  {w}");
         }

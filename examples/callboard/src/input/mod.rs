@@ -9,6 +9,7 @@ pub mod options;
 pub mod policies;
 pub mod requests;
 pub mod surveys;
+pub mod table;
 
 /// A file's bytes (`-`: standard input).
 ///
