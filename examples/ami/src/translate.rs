@@ -16,6 +16,12 @@
 //! | `QueueMemberStatus` | `PAUSE` or `UNPAUSE` when its `Paused` differs from what is known; its device state is not counted |
 //! | `AgentCalled` | nothing counted; remembered, so a `QueueCallerLeave` after it waits for the connect |
 //!
+//! Older Asterisk names things differently and is read too: `QueueMemberPaused` (before 12),
+//! members by `MemberName` and `Location` in events and by `Name` and `Location` in
+//! `QueueStatus`, no `InCall` (a member in a call has `Status: 2`, in use). The layouts are
+//! Asterisk's documentation and `apps/app_queue.c`, checked against the public AMI captures in
+//! the `panoramisk` project's tests (MIT; read, not copied).
+//!
 //! Every other event (channels, bridges, `Newexten`, `VarSet`, ...) is ignored: the figures are
 //! the queues'. Times: an event's `Timestamp` field when the manager sends one
 //! (`timestampevents = yes` in `manager.conf`, which a site should set), else the moment it was
@@ -427,5 +433,115 @@ impl Translator {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(fields: &[(&str, &str)]) -> Message {
+        Message::new(fields.iter().copied())
+    }
+
+    fn verbs(records: &[Record]) -> Vec<(&str, &str)> {
+        records.iter().map(|r| (r.verb.as_str(), r.agent.as_str())).collect()
+    }
+
+    #[test]
+    fn older_asterisk_names_its_members_and_pauses_differently() {
+        // Asterisk 11: `QueueMemberPaused` with `Location` and no `PausedReason`; `QueueStatus`
+        // members by `Name` and `Location`, with no `InCall` (in a call: `Status: 2`).
+        let mut t = Translator::new();
+        let status = [
+            event(&[("Event", "QueueParams"), ("Queue", "potholes")]),
+            event(&[
+                ("Event", "QueueMember"),
+                ("Queue", "potholes"),
+                ("Name", "Agent/31"),
+                ("Location", "Local/31@agents"),
+                ("Status", "1"),
+                ("Paused", "0"),
+            ]),
+            event(&[
+                ("Event", "QueueMember"),
+                ("Queue", "potholes"),
+                ("Name", "Agent/32"),
+                ("Location", "Local/32@agents"),
+                ("Status", "2"),
+                ("Paused", "1"),
+            ]),
+            event(&[("Event", "QueueStatusComplete")]),
+        ];
+        let found = t.resync(&status, 1_000);
+        assert_eq!(
+            verbs(&found),
+            [("ADDMEMBER", "Agent/31"), ("ADDMEMBER", "Agent/32"), ("PAUSE", "Agent/32")]
+        );
+        assert_eq!(t.resynced.members_changed, 2);
+        let unpaused = t.event(
+            &event(&[
+                ("Event", "QueueMemberPaused"),
+                ("Queue", "potholes"),
+                ("Location", "Local/32@agents"),
+                ("MemberName", "Agent/32"),
+                ("Paused", "0"),
+            ]),
+            2_000,
+        );
+        assert_eq!(verbs(&unpaused), [("UNPAUSE", "Agent/32")]);
+        // A status that repeats what is known changes nothing.
+        let same = t.event(
+            &event(&[
+                ("Event", "QueueMemberStatus"),
+                ("Queue", "potholes"),
+                ("MemberName", "Agent/32"),
+                ("Status", "2"),
+                ("Paused", "0"),
+            ]),
+            3_000,
+        );
+        assert!(same.is_empty());
+    }
+
+    #[test]
+    fn a_leave_while_ringing_waits_for_the_connect_and_one_without_is_a_dequeue() {
+        let mut t = Translator::new();
+        let call = |name: &str, extra: &[(&str, &str)]| {
+            let mut fields = vec![("Event", name), ("Queue", "permits"), ("Uniqueid", "7.1")];
+            fields.extend_from_slice(extra);
+            event(&fields)
+        };
+        t.event(&call("QueueCallerJoin", &[]), 0);
+        t.event(&call("AgentCalled", &[("MemberName", "Agent/4")]), 5_000);
+        assert!(t.event(&call("QueueCallerLeave", &[]), 9_000).is_empty());
+        let connect = t.event(&call("AgentConnect", &[("MemberName", "Agent/4")]), 9_000);
+        assert_eq!(verbs(&connect), [("CONNECT", "Agent/4")]);
+        // The next caller rings an agent, then the queue's timeout ends the wait: no connect
+        // follows, and the leave becomes a dequeue at the time it left.
+        let second =
+            |name: &str| event(&[("Event", name), ("Queue", "permits"), ("Uniqueid", "7.2")]);
+        t.event(&second("QueueCallerJoin"), 10_000);
+        t.event(&second("AgentCalled"), 11_000);
+        assert!(t.event(&second("QueueCallerLeave"), 40_000).is_empty());
+        let later = t.tick(40_000 + LEAVE_GRACE_MS);
+        assert_eq!(verbs(&later), [("EXITWITHTIMEOUT", "NONE")]);
+        assert_eq!(later[0].at, 40_000);
+        // Without a phone ringing, a leave is a dequeue at once.
+        let third =
+            |name: &str| event(&[("Event", name), ("Queue", "permits"), ("Uniqueid", "7.3")]);
+        t.event(&third("QueueCallerJoin"), 50_000);
+        assert_eq!(
+            verbs(&t.event(&third("QueueCallerLeave"), 60_000)),
+            [("EXITWITHTIMEOUT", "NONE")]
+        );
+    }
+
+    #[test]
+    fn event_times_come_from_the_timestamp_field() {
+        let m = event(&[("Event", "QueueCallerJoin"), ("Timestamp", "1795438800.250713")]);
+        assert_eq!(event_time(&m, 5), 1_795_438_800_250);
+        assert_eq!(event_time(&event(&[("Event", "X")]), 5), 5);
+        assert_eq!(event_time(&event(&[("Timestamp", "soon")]), 5), 5);
     }
 }
