@@ -7,13 +7,13 @@
 mod support;
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use callboard_core::board::CsatLine;
 use callboard_floor::stand_in::StandIn;
 use serde_json::Value;
+use support::serve::{scratch, start, wait_for};
 use support::{callboard, data, sample_log};
 
 #[test]
@@ -45,38 +45,6 @@ fn the_shipped_sample_checks_and_mistakes_are_named() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{change:?}: {stderr}");
         assert!(stderr.contains(expected), "{change:?}: {stderr}");
-    }
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("callboard-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn start(config: &Path) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_callboard"))
-        .args(["serve", "--config", config.to_str().unwrap()])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
-}
-
-/// Waits (up to 60 s) until the service's figures.json says `ready`.
-fn wait_for(state: &Path, what: &str, ready: impl Fn(&Value) -> bool) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        if let Some(figures) = std::fs::read(state.join("figures.json"))
-            .ok()
-            .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
-            .filter(|f| ready(f))
-        {
-            return figures;
-        }
-        assert!(Instant::now() < deadline, "the service never reached {what}");
-        std::thread::sleep(Duration::from_millis(100));
     }
 }
 

@@ -8,7 +8,6 @@ mod support;
 
 use std::io::{Read, Write};
 use std::net::TcpListener;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use callboard_ami::protocol::{Decoded, Decoder, Message};
@@ -16,13 +15,12 @@ use callboard_ami::transcript::Switch;
 use callboard_core::calendar::{DstRule, SiteCalendar, UtcOffset};
 use callboard_floor::stand_in::StandIn;
 use serde_json::Value;
+use support::serve::{scratch, start, stop, wait_for};
 use support::{callboard, sample_log};
 
 #[test]
 fn a_day_heard_from_the_manager_is_the_reports_day() {
-    let dir = std::env::temp_dir().join(format!("callboard-serve-manager-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch("serve-manager");
     let calendar = SiteCalendar::new(UtcOffset::from_minutes(120).unwrap(), DstRule::None).unwrap();
     let records =
         callboard_queue_log::parse(&std::fs::read(sample_log()).unwrap(), &calendar).records;
@@ -107,30 +105,14 @@ queues = ["PS", "PE"]
         ),
     )
     .unwrap();
-    let service = Command::new(env!("CARGO_BIN_EXE_callboard"))
-        .args(["serve", "--config", config.to_str().unwrap()])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(90);
-    let figures = loop {
-        let figures: Option<Value> = std::fs::read(state.join("figures.json"))
-            .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok());
-        if let Some(f) = figures.filter(|f| f["at_ms"] == last_at) {
-            break f;
-        }
-        assert!(Instant::now() < deadline, "the service never reached the end of the day");
-        std::thread::sleep(Duration::from_millis(100));
-    };
+    let service = start(&config);
+    let figures = wait_for(&state, "the end of the day", |f| f["at_ms"] == last_at);
+    let deadline = Instant::now() + Duration::from_secs(30);
     while !boards.heard.lock().unwrap().iter().any(|(a, f)| *a == 1 && f.valid_at == last_at) {
         assert!(Instant::now() < deadline, "the board never got the day's last frame");
         std::thread::sleep(Duration::from_millis(50));
     }
-    let term = Command::new("kill").args(["-TERM", &service.id().to_string()]).status().unwrap();
-    assert!(term.success());
-    let out = service.wait_with_output().unwrap();
+    let out = stop(service);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     assert!(stderr.contains("logged in as wallboard"), "{stderr}");

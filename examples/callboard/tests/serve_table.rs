@@ -9,13 +9,12 @@
 
 mod support;
 
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use callboard_floor::stand_in::StandIn;
 use serde_json::Value;
 use support::postgres::{PASSWORD, Postgres};
+use support::serve::{scratch, start, stop, wait_for};
 use support::{callboard, sample_log};
 
 const SCHEMA: &str = "CREATE TABLE queue_log (
@@ -40,47 +39,9 @@ fn insert(client: &mut impl postgres::GenericClient, line: &str) {
         .unwrap();
 }
 
-fn start(config: &Path) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_callboard"))
-        .args(["serve", "--config", config.to_str().unwrap()])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
-}
-
-fn figures(state: &Path) -> Option<Value> {
-    std::fs::read(state.join("figures.json")).ok().and_then(|b| serde_json::from_slice(&b).ok())
-}
-
-/// Waits (up to 90 s) until figures.json says `ready`.
-fn wait_for(state: &Path, what: &str, ready: impl Fn(&Value) -> bool) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(90);
-    loop {
-        if let Some(f) = figures(state).filter(|f| ready(f)) {
-            return f;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the service never reached {what}: {:?}",
-            figures(state)
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
-fn stop(child: Child) -> String {
-    let term = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
-    assert!(term.success());
-    let out = child.wait_with_output().unwrap();
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
 #[test]
 fn a_day_from_the_realtime_table_survives_a_database_restart() {
-    let dir = std::env::temp_dir().join(format!("callboard-serve-table-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch("serve-table");
     let server = Postgres::start(&dir);
     let mut client = server.client();
     client.batch_execute(SCHEMA).unwrap();
@@ -191,7 +152,7 @@ queues = ["PS", "PE"]
         assert!(Instant::now() < deadline, "the board never got the day's last frame");
         std::thread::sleep(Duration::from_millis(50));
     }
-    let second_stderr = stop(service);
+    let second_stderr = String::from_utf8_lossy(&stop(service).stderr).into_owned();
 
     // Connected over TLS with the password; the restart was a lost connection, reconnected.
     assert!(first_stderr.contains("connected to table queue_log (read to id 0)"), "{first_stderr}");

@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod postgres;
+pub mod serve;
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
