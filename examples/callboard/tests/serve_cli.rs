@@ -26,6 +26,17 @@ fn the_shipped_sample_checks_and_mistakes_are_named() {
 
     let text = std::fs::read_to_string(&sample).unwrap();
     let dir = scratch("serve-check");
+    // The realtime table instead of the file: checked without connecting.
+    let table = dir.join("table.toml");
+    let with_table = text.replacen(
+        "queue_log = \"/var/log/asterisk/queue_log\"",
+        "table = \"asterisk.queue_log\"\nconnection = \"host=db dbname=asteriskcdrdb\"\nsslmode = \"require\"",
+        1,
+    );
+    std::fs::write(&table, with_table).unwrap();
+    let out = callboard(&["serve", "--config", table.to_str().unwrap(), "--check"]);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("following table asterisk.queue_log"), "{said}");
     for (change, expected) in [
         (("\nbaud = 115200\n", "\nbaud = 115200\ncolour = \"red\"\n"), "unknown field `colour`"),
         (("address = 2", "address = 1"), "two boards with one address on one line"),
@@ -37,6 +48,43 @@ fn the_shipped_sample_checks_and_mistakes_are_named() {
         (
             ("utc_offset = \"-05:00\"", "timezone = \"America/New_York\"\nutc_offset = \"-05:00\""),
             "timezone, or utc_offset and dst, not both",
+        ),
+        // The sources: one at a time, each with its own keys.
+        (
+            (
+                "queue_log = \"/var/log/asterisk/queue_log\"",
+                "queue_log = \"/q\"\ntable = \"queue_log\"",
+            ),
+            "source: one of queue_log, table",
+        ),
+        (
+            (
+                "queue_log = \"/var/log/asterisk/queue_log\"",
+                "queue_log = \"/q\"\nsslmode = \"require\"",
+            ),
+            "source: one of queue_log, table",
+        ),
+        (
+            (
+                "queue_log = \"/var/log/asterisk/queue_log\"",
+                "table = \"queue_log\"\nsslmode = \"sometimes\"",
+            ),
+            "source.sslmode: expected disable, prefer, require or verify-full",
+        ),
+        (
+            (
+                "queue_log = \"/var/log/asterisk/queue_log\"",
+                "table = \"queue_log\"\npassword_file = \"/nonexistent/pw\"",
+            ),
+            "source.password_file: cannot read /nonexistent/pw",
+        ),
+        (
+            ("queue_log = \"/var/log/asterisk/queue_log\"", "manager = \"127.0.0.1:5038\""),
+            "give username and secret_file",
+        ),
+        (
+            ("queue_log = \"/var/log/asterisk/queue_log\"", "# no source"),
+            "source: give queue_log = PATH, table = NAME or manager = HOST:PORT",
         ),
     ] {
         let file = dir.join("bad.toml");
