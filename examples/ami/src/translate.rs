@@ -82,11 +82,35 @@ pub struct Resynced {
 pub struct Translator {
     waiting: BTreeMap<String, Waiting>,
     connected: BTreeMap<String, Connected>,
-    /// (queue, member name) → paused.
+    /// (queue, member name) → paused; a list in JSON, whose object keys must be strings.
+    #[serde(with = "as_list")]
     members: BTreeMap<(String, String), bool>,
     sequence: usize,
     /// Unknown outcomes and other repairs, since the start.
     pub resynced: Resynced,
+}
+
+/// A map with pair keys, written as a list of entries.
+mod as_list {
+    use std::collections::BTreeMap;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    type Members = BTreeMap<(String, String), bool>;
+
+    pub(super) fn serialize<S: Serializer>(
+        map: &Members,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(map)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Members, D::Error> {
+        let entries = Vec::<((String, String), bool)>::deserialize(deserializer)?;
+        Ok(entries.into_iter().collect())
+    }
 }
 
 /// An event's time: its `Timestamp` field (seconds, with a fraction), else `received`.
@@ -479,6 +503,9 @@ mod tests {
             [("ADDMEMBER", "Agent/31"), ("ADDMEMBER", "Agent/32"), ("PAUSE", "Agent/32")]
         );
         assert_eq!(t.resynced.members_changed, 2);
+        // What it knows goes into a service's JSON checkpoint and comes back the same.
+        let saved = serde_json::to_string(&t).unwrap();
+        assert_eq!(serde_json::from_str::<Translator>(&saved).unwrap(), t);
         let unpaused = t.event(
             &event(&[
                 ("Event", "QueueMemberPaused"),
