@@ -65,6 +65,9 @@ pub struct ManagerPolled {
 #[derive(Debug)]
 pub struct Manager {
     translator: Translator,
+    /// The last event's time, and when it was heard: the switch's clock, carried forward
+    /// between events so a caller's leave is settled in a quiet minute too.
+    last_event: Option<(Timestamp, std::time::Instant)>,
     heard: Receiver<Heard>,
     stop: Arc<AtomicBool>,
     thread: Option<std::thread::JoinHandle<()>>,
@@ -89,7 +92,7 @@ impl Manager {
                 move || keep_up(&settings, &tell, &stop)
             })
             .ok();
-        Self { translator, heard, stop, thread }
+        Self { translator, last_event: None, heard, stop, thread }
     }
 
     /// What it knows, for a checkpoint.
@@ -126,9 +129,14 @@ impl Manager {
                 }
                 Heard::Event(message, received) => {
                     let at = event_time(&message, received);
+                    self.last_event = Some((at, std::time::Instant::now()));
                     polled.records.extend(self.translator.event(&message, at));
                 }
             }
+        }
+        if let Some((at, heard)) = self.last_event {
+            let since = u64::try_from(heard.elapsed().as_millis()).unwrap_or(u64::MAX);
+            polled.records.extend(self.translator.tick(at.saturating_add(since)));
         }
         polled
     }
