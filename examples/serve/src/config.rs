@@ -37,6 +37,21 @@ struct File {
     lines: Vec<LineFile>,
     #[serde(rename = "board")]
     boards: Vec<BoardFile>,
+    http: Option<HttpFile>,
+}
+
+/// The HTTP API's address; loopback unless the file says otherwise, on purpose.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HttpFile {
+    #[serde(default = "loopback")]
+    address: String,
+    #[serde(default)]
+    open_to_network: bool,
+}
+
+fn loopback() -> String {
+    "127.0.0.1:8311".into()
 }
 
 #[derive(Debug, Deserialize)]
@@ -282,6 +297,8 @@ pub struct Config {
     pub lines: Vec<Line>,
     /// The boards.
     pub boards: Vec<Board>,
+    /// Where the HTTP API listens, if it is served.
+    pub http: Option<std::net::SocketAddr>,
 }
 
 /// Reads and checks a site file.
@@ -490,6 +507,7 @@ pub fn parse(text: &str) -> Result<Config, String> {
         every_ms: millis(site.every_seconds, "every_seconds", 0.1)?,
         checkpoint_ms: millis(site.checkpoint_seconds, "checkpoint_seconds", 1.0)?,
         source: source_of(&file.source)?,
+        http: file.http.as_ref().map(http_of).transpose()?,
         surveys: file.source.surveys.clone(),
         survey_verb: file.source.survey_verb.clone(),
         csat,
@@ -497,6 +515,18 @@ pub fn parse(text: &str) -> Result<Config, String> {
         lines,
         boards,
     })
+}
+
+fn http_of(h: &HttpFile) -> Result<std::net::SocketAddr, String> {
+    let address: std::net::SocketAddr = h.address.parse().map_err(|_| {
+        format!("http.address: expected IP:PORT like 127.0.0.1:8311, not {:?}", h.address)
+    })?;
+    if !address.ip().is_loopback() && !h.open_to_network {
+        return Err(format!(
+            "http.address: {address} is reachable from the network; say open_to_network = true to serve it there"
+        ));
+    }
+    Ok(address)
 }
 
 fn csat_of(c: &CsatFile) -> Result<CsatConfig, String> {

@@ -14,10 +14,14 @@
 //!   or the Asterisk Manager Interface;
 //! - [`state`]: what is kept on disk, written atomically;
 //! - [`timezone`]: an IANA time-zone name resolved in the host's tz database;
+//! - [`http`]: the JSON API and `/metrics`, on a runtime of their own; [`publish`]: what
+//!   they serve, computed once a step;
 //! - [`service`]: the loop.
 
 pub mod config;
+pub mod http;
 pub mod line;
+pub mod publish;
 pub mod service;
 pub mod source;
 pub mod state;

@@ -21,6 +21,7 @@ use serde::Serialize;
 
 use crate::config::{Clock, Config};
 use crate::line::{self, Health};
+use crate::publish;
 use crate::source::{Source, SourcePosition};
 use crate::state::{self, Kept};
 
@@ -168,6 +169,16 @@ fn serve(config: &Config, stop: &Arc<AtomicBool>) -> Result<String, String> {
         )?);
     }
 
+    let mut frames = vec![None; config.boards.len()];
+    let http = match config.http {
+        Some(address) => {
+            let board = crate::http::Board::default();
+            let server = crate::http::start(address, Arc::clone(&board))?;
+            say(&format!("http: serving the API on http://{}/api/v1/queues", server.address));
+            Some((server, board))
+        }
+        None => None,
+    };
     let started = Instant::now();
     let mut last_checkpoint = Instant::now();
     let mut surveys_seen: Option<SystemTime> = None;
@@ -252,11 +263,30 @@ fn serve(config: &Config, stop: &Arc<AtomicBool>) -> Result<String, String> {
                 {
                     Ok(frame) => {
                         let (l, slot) = slot_of.get(b).copied().unwrap_or((0, 0));
+                        if let Some(last) = frames.get_mut(b) {
+                            *last = Some(frame.clone());
+                        }
                         if let Some(line) = running.get(l) {
                             line.slots.put(slot, HostMessage::Display(frame));
                         }
                     }
                     Err(e) => say(&format!("board {}: {e}", board.address)),
+                }
+            }
+            // The supervisors' view, from the same center.
+            if let Some((_, board)) = &http {
+                let boards_health = health.lock().map(|h| h.clone()).unwrap_or_default();
+                let published = publish::publish(&publish::Inputs {
+                    config,
+                    stepper: &stepper,
+                    health: &boards_health,
+                    frames: &frames,
+                    lines_read,
+                    latest,
+                    wall_ms: wall_ms(),
+                });
+                if let Ok(mut slot) = board.write() {
+                    *slot = published;
                 }
             }
         }
@@ -275,6 +305,9 @@ fn serve(config: &Config, stop: &Arc<AtomicBool>) -> Result<String, String> {
     kept = kept_now(source.position(), &counted, &entered);
     drop(source);
     save(&stepper, &kept, lines_read, &health);
+    if let Some((server, _)) = http {
+        server.stop();
+    }
     lines_stop.store(true, Ordering::SeqCst);
     for line in running {
         line.join();

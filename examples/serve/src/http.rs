@@ -1,0 +1,171 @@
+//! The supervisors' view over HTTP: the JSON API (`/api/v1/...`) and `/metrics` in the
+//! Prometheus text format.
+//!
+//! The service computes what the API serves once per step, from the same center the boards'
+//! frames come from, and publishes it ([`Published`]); a request only clones what was last
+//! published. The server runs on a Tokio runtime of its own thread: a slow or hostile client
+//! holds a task of that runtime, never the service's loop nor a line's writer, which take no
+//! lock the server takes. axum and hyper do the HTTP; hyper refuses oversized request heads
+//! (a huge query string) itself.
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+/// What the API serves, as the service last computed it.
+#[derive(Debug, Default, Clone)]
+pub struct Published {
+    /// `GET /api/v1/queues`: every queue now.
+    pub queues: Arc<String>,
+    /// `GET /api/v1/queues/{name}`: each queue now, by its name in the log.
+    pub queue: Arc<Vec<(String, String)>>,
+    /// `GET /api/v1/csat`.
+    pub csat: Arc<String>,
+    /// `GET /api/v1/boards`.
+    pub boards: Arc<String>,
+    /// `GET /metrics`.
+    pub metrics: Arc<String>,
+}
+
+/// Where the service leaves what it publishes.
+pub type Board = Arc<RwLock<Published>>;
+
+/// A running server.
+#[derive(Debug)]
+pub struct Server {
+    /// The address it listens on (a port of 0 in the file becomes the one given).
+    pub address: SocketAddr,
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Server {
+    /// Stops it and waits for its thread.
+    pub fn stop(mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// A JSON error: `{"error": reason, "status": code}`.
+fn error(status: StatusCode, reason: &str) -> Response {
+    let body = serde_json::json!({ "error": reason, "status": status.as_u16() });
+    (status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+}
+
+fn json(body: &str) -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], body.to_owned()).into_response()
+}
+
+fn read(board: &Board) -> Published {
+    board.read().map(|p| p.clone()).unwrap_or_default()
+}
+
+async fn queues(State(board): State<Board>) -> Response {
+    json(&read(&board).queues)
+}
+
+async fn queue(State(board): State<Board>, Path(name): Path<String>) -> Response {
+    let published = read(&board);
+    match published.queue.iter().find(|(n, _)| *n == name) {
+        Some((_, body)) => json(body),
+        None => error(StatusCode::NOT_FOUND, &format!("no queue {name:?}")),
+    }
+}
+
+async fn csat(State(board): State<Board>) -> Response {
+    json(&read(&board).csat)
+}
+
+async fn boards(State(board): State<Board>) -> Response {
+    json(&read(&board).boards)
+}
+
+async fn metrics(State(board): State<Board>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        read(&board).metrics.to_string(),
+    )
+        .into_response()
+}
+
+async fn not_found() -> Response {
+    error(
+        StatusCode::NOT_FOUND,
+        "no such path: the API is /api/v1/queues, /api/v1/queues/{name}, /api/v1/csat, /api/v1/boards and /metrics",
+    )
+}
+
+async fn only_get() -> Response {
+    error(StatusCode::METHOD_NOT_ALLOWED, "only GET is served")
+}
+
+/// The routes, on `board`.
+pub fn router(board: Board) -> Router {
+    Router::new()
+        .route("/api/v1/queues", get(queues))
+        .route("/api/v1/queues/{name}", get(queue))
+        .route("/api/v1/csat", get(csat))
+        .route("/api/v1/boards", get(boards))
+        .route("/metrics", get(metrics))
+        .fallback(not_found)
+        .method_not_allowed_fallback(only_get)
+        .with_state(board)
+}
+
+/// Listens on `address` and serves `board` until stopped.
+///
+/// # Errors
+/// An address that cannot be bound, or a runtime that cannot start.
+pub fn start(address: SocketAddr, board: Board) -> Result<Server, String> {
+    let listener = std::net::TcpListener::bind(address)
+        .map_err(|e| format!("http: cannot listen on {address}: {e}"))?;
+    listener.set_nonblocking(true).map_err(|e| format!("http: {e}"))?;
+    let bound = listener.local_addr().map_err(|e| format!("http: {e}"))?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("http")
+        .enable_io()
+        .enable_time()
+        .build()
+        .map_err(|e| format!("http: cannot start its runtime: {e}"))?;
+    let stop = Arc::new(AtomicBool::new(false));
+    let thread = std::thread::Builder::new()
+        .name("http".into())
+        .spawn({
+            let stop = Arc::clone(&stop);
+            move || {
+                runtime.block_on(async move {
+                    let Ok(listener) = tokio::net::TcpListener::from_std(listener) else { return };
+                    let asked = |stop: Arc<AtomicBool>| async move {
+                        while !stop.load(Ordering::SeqCst) {
+                            tokio::time::sleep(Duration::from_millis(50)).await;
+                        }
+                    };
+                    let serving = axum::serve(listener, router(board))
+                        .with_graceful_shutdown(asked(Arc::clone(&stop)));
+                    // Requests under way get a second to finish; a client that holds its
+                    // connection longer does not hold up the service's stop.
+                    tokio::select! {
+                        _ = serving => {}
+                        () = async {
+                            asked(stop).await;
+                            tokio::time::sleep(Duration::from_secs(1)).await;
+                        } => {}
+                    }
+                });
+                runtime.shutdown_timeout(Duration::from_millis(500));
+            }
+        })
+        .map_err(|e| format!("http: cannot start its thread: {e}"))?;
+    Ok(Server { address: bound, stop, thread: Some(thread) })
+}

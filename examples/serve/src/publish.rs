@@ -1,0 +1,378 @@
+//! What the service publishes for the HTTP side each step, computed once from the center the
+//! boards' frames come from: the API's JSON bodies and the `/metrics` text.
+//!
+//! The JSON of a day and of an interval is the core's `IntervalStats` and `Figures`
+//! flattened, as `callboard report --json` writes a row (docs/report-json.md), so the same
+//! call has the same numbers in both. The metrics follow Prometheus' naming conventions: a
+//! `callboard_` prefix, base units (seconds, ratios), `_total` counters. The day's counters
+//! are today's and start again at local midnight, which Prometheus reads as a counter reset.
+
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use callboard_core::board::BoardFrame;
+use callboard_core::calendar::Timestamp;
+use callboard_core::interval::{Figures, IntervalStats};
+use callboard_core::queue::AgentCounts;
+use callboard_queue_log::replay::Stepper;
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::http::Published;
+use crate::line::Health;
+
+#[derive(Serialize)]
+struct Period {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    date: Option<String>,
+    start_ms: Timestamp,
+    end_ms: Timestamp,
+    #[serde(flatten)]
+    stats: IntervalStats,
+    #[serde(flatten)]
+    figures: Figures,
+}
+
+#[derive(Serialize)]
+struct QueueNow<'a> {
+    name: &'a str,
+    label: &'a str,
+    at_ms: Timestamp,
+    service_level_threshold_ms: u64,
+    target: f64,
+    waiting: u32,
+    longest_wait_ms: Option<u64>,
+    expected_wait_ms: Option<u64>,
+    agents: AgentCounts,
+    logged_in: u32,
+    current_interval: Period,
+    today: Period,
+}
+
+#[derive(Serialize)]
+struct BoardNow<'a> {
+    #[serde(flatten)]
+    health: &'a Health,
+    queues: Vec<&'a str>,
+    frame: Option<&'a BoardFrame>,
+}
+
+/// What one step publishes.
+#[derive(Debug)]
+pub struct Inputs<'a> {
+    /// The site.
+    pub config: &'a Config,
+    /// The engine.
+    pub stepper: &'a Stepper,
+    /// Each board's health, in the order of `config.boards`' lines.
+    pub health: &'a [Health],
+    /// Each board's last frame, in the order of `config.boards`.
+    pub frames: &'a [Option<BoardFrame>],
+    /// Lines (or rows, or events) read since the start.
+    pub lines_read: u64,
+    /// The newest event read, for the source's lag.
+    pub latest: Option<Timestamp>,
+    /// The wall clock now, ms.
+    pub wall_ms: Timestamp,
+}
+
+fn metric(out: &mut String, name: &str, kind: &str, help: &str, samples: &[(String, f64)]) {
+    let _ = writeln!(out, "# HELP {name} {help}");
+    let _ = writeln!(out, "# TYPE {name} {kind}");
+    for (labels, value) in samples {
+        let _ = writeln!(out, "{name}{labels} {value}");
+    }
+}
+
+/// A label value, escaped as the text format wants (backslash, quote, newline).
+fn label(value: &str) -> String {
+    value.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+}
+
+/// Computes what the HTTP side serves.
+#[must_use]
+#[allow(clippy::too_many_lines)] // the metrics, one after another
+pub fn publish(inputs: &Inputs<'_>) -> Published {
+    let Inputs { config, stepper, health, frames, lines_read, latest, wall_ms } = *inputs;
+    let center = stepper.center();
+    let mut queues = Vec::new();
+    for q in &config.queues {
+        let Some(&id) = stepper.queue_ids().get(&q.name) else { continue };
+        let Ok(snapshot) = center.snapshot(id) else { continue };
+        let interval = snapshot.current_interval;
+        let day = snapshot.today_stats;
+        queues.push(QueueNow {
+            name: &q.name,
+            label: &q.label,
+            at_ms: snapshot.at,
+            service_level_threshold_ms: snapshot.service_level_threshold_ms,
+            target: f64::from(q.target_permille) / 1000.0,
+            waiting: snapshot.waiting,
+            longest_wait_ms: snapshot.longest_wait_ms,
+            expected_wait_ms: snapshot.expected_wait_ms,
+            agents: snapshot.agents,
+            logged_in: snapshot.agents.logged_in(),
+            current_interval: Period {
+                date: None,
+                start_ms: interval.start,
+                end_ms: interval.end,
+                stats: interval.stats,
+                figures: interval.stats.figures(),
+            },
+            today: Period {
+                date: Some(day.date.to_string()),
+                start_ms: day.start,
+                end_ms: day.end,
+                stats: day.stats,
+                figures: day.stats.figures(),
+            },
+        });
+    }
+    let at = center.now();
+    let one = |q: &QueueNow<'_>| serde_json::to_string(q).unwrap_or_default();
+    let queue = queues.iter().map(|q| (q.name.to_owned(), one(q))).collect();
+    let all = serde_json::json!({ "at_ms": at, "queues": queues });
+
+    let today = at.map(|now| config.calendar.local_date(now));
+    let csat = serde_json::json!({
+        "at_ms": at,
+        "figure": format!("{:?}", config.csat.figure),
+        "minimum_sample": config.csat.minimum_sample,
+        "previous_day": today.map(|t| center.csat().previous_day(t)),
+        "days": center
+            .csat()
+            .days()
+            .map(|(date, tally)| serde_json::json!({ "date": date.to_string(), "tally": tally }))
+            .collect::<Vec<_>>(),
+    });
+
+    let boards: Vec<BoardNow<'_>> = config
+        .boards
+        .iter()
+        .enumerate()
+        .filter_map(|(b, board)| {
+            let line = &config.lines.get(board.line)?.name;
+            let health = health.iter().find(|h| h.line == *line && h.address == board.address)?;
+            Some(BoardNow {
+                health,
+                queues: board
+                    .queues
+                    .iter()
+                    .filter_map(|&q| config.queues.get(q).map(|q| q.name.as_str()))
+                    .collect(),
+                frame: frames.get(b).and_then(Option::as_ref),
+            })
+        })
+        .collect();
+    let boards = serde_json::json!({ "at_ms": at, "boards": boards });
+
+    let mut m = String::new();
+    let per_queue = |value: &dyn Fn(&QueueNow<'_>) -> Option<f64>| -> Vec<(String, f64)> {
+        queues
+            .iter()
+            .filter_map(|q| value(q).map(|v| (format!("{{queue=\"{}\"}}", label(q.name)), v)))
+            .collect()
+    };
+    let seconds = |ms: u64| ms as f64 / 1000.0;
+    metric(
+        &mut m,
+        "callboard_queue_waiting",
+        "gauge",
+        "Calls waiting now.",
+        &per_queue(&|q| Some(f64::from(q.waiting))),
+    );
+    metric(
+        &mut m,
+        "callboard_queue_longest_wait_seconds",
+        "gauge",
+        "How long the oldest waiting call has waited (0 when none waits).",
+        &per_queue(&|q| Some(q.longest_wait_ms.map_or(0.0, seconds))),
+    );
+    metric(
+        &mut m,
+        "callboard_queue_expected_wait_seconds",
+        "gauge",
+        "The expected wait of a caller joining now (absent while unknown).",
+        &per_queue(&|q| q.expected_wait_ms.map(seconds)),
+    );
+    let mut agents = Vec::new();
+    for q in &queues {
+        let a = q.agents;
+        for (state, count) in [
+            ("available", a.available),
+            ("reserved", a.reserved),
+            ("on_call", a.on_call),
+            ("after_call_work", a.after_call_work),
+            ("not_ready", a.not_ready),
+        ] {
+            agents.push((
+                format!("{{queue=\"{}\",state=\"{state}\"}}", label(q.name)),
+                f64::from(count),
+            ));
+        }
+    }
+    metric(
+        &mut m,
+        "callboard_queue_agents",
+        "gauge",
+        "Member agents logged in, by state.",
+        &agents,
+    );
+    for (name, help, value) in [
+        (
+            "offered",
+            "Calls that entered the queue today.",
+            &(|s: &IntervalStats| s.offered) as &dyn Fn(&IntervalStats) -> u32,
+        ),
+        ("answered", "Calls answered today.", &|s: &IntervalStats| s.answered),
+        ("abandoned", "Calls abandoned today (short abandons included).", &|s: &IntervalStats| {
+            s.abandoned
+        }),
+        (
+            "short_abandoned",
+            "Calls abandoned today within the short-abandon time.",
+            &|s: &IntervalStats| s.short_abandoned,
+        ),
+        (
+            "dequeued",
+            "Calls the system ended today (timeouts, no agents, ...).",
+            &|s: &IntervalStats| s.dequeued,
+        ),
+        (
+            "answered_within_threshold",
+            "Calls answered today within the service-level threshold.",
+            &|s: &IntervalStats| s.answered_within_sl,
+        ),
+    ] {
+        metric(
+            &mut m,
+            &format!("callboard_queue_{name}_total"),
+            "counter",
+            &format!("{help} Starts again at local midnight."),
+            &per_queue(&|q| Some(f64::from(value(&q.today.stats)))),
+        );
+    }
+    let mut levels = Vec::new();
+    for q in &queues {
+        let sl = q.today.figures.service_level;
+        for (variant, value) in [
+            ("answered", sl.answered),
+            ("offered", sl.offered),
+            ("abandons_ignored", sl.abandons_ignored),
+            ("abandons_positive", sl.abandons_positive),
+        ] {
+            if let Some(v) = value {
+                levels.push((format!("{{queue=\"{}\",variant=\"{variant}\"}}", label(q.name)), v));
+            }
+        }
+    }
+    metric(
+        &mut m,
+        "callboard_queue_service_level_ratio",
+        "gauge",
+        "Today's service level, each variant (absent on an empty denominator).",
+        &levels,
+    );
+    metric(
+        &mut m,
+        "callboard_queue_service_level_target_ratio",
+        "gauge",
+        "The queue's service-level target.",
+        &per_queue(&|q| Some(q.target)),
+    );
+    metric(
+        &mut m,
+        "callboard_queue_average_speed_of_answer_seconds",
+        "gauge",
+        "Today's ASA (absent before the first answer).",
+        &per_queue(&|q| q.today.figures.asa_seconds),
+    );
+    let per_board = |value: &dyn Fn(&Health) -> f64| -> Vec<(String, f64)> {
+        health
+            .iter()
+            .map(|h| {
+                (format!("{{line=\"{}\",address=\"{}\"}}", label(&h.line), h.address), value(h))
+            })
+            .collect()
+    };
+    metric(
+        &mut m,
+        "callboard_board_up",
+        "gauge",
+        "1 while the board answers, 0 after three frames unanswered.",
+        &per_board(&|h| f64::from(u8::from(h.up))),
+    );
+    metric(
+        &mut m,
+        "callboard_board_messages_sent_total",
+        "counter",
+        "Messages sent to the board.",
+        &per_board(&|h| h.sent as f64),
+    );
+    metric(
+        &mut m,
+        "callboard_board_messages_acknowledged_total",
+        "counter",
+        "Messages the board acknowledged.",
+        &per_board(&|h| h.acknowledged as f64),
+    );
+    metric(
+        &mut m,
+        "callboard_board_messages_refused_total",
+        "counter",
+        "Messages the board refused.",
+        &per_board(&|h| h.refused as f64),
+    );
+    metric(
+        &mut m,
+        "callboard_board_messages_unanswered_total",
+        "counter",
+        "Messages the board did not answer in time.",
+        &per_board(&|h| h.unanswered as f64),
+    );
+    metric(
+        &mut m,
+        "callboard_source_lines_read_total",
+        "counter",
+        "Lines, rows or events read from the source since the service started.",
+        &[(String::new(), lines_read as f64)],
+    );
+    let diagnostics = center.diagnostics();
+    metric(
+        &mut m,
+        "callboard_events_applied_total",
+        "counter",
+        "Events the engine applied.",
+        &[(String::new(), diagnostics.applied as f64)],
+    );
+    metric(
+        &mut m,
+        "callboard_events_refused_total",
+        "counter",
+        "Events the engine refused (each also a warning).",
+        &[(String::new(), f64::from(diagnostics.rejected.total()))],
+    );
+    metric(
+        &mut m,
+        "callboard_warnings_total",
+        "counter",
+        "Warnings about the source's lines and the replay.",
+        &[(String::new(), stepper.warnings().len() as f64)],
+    );
+    if let Some(latest) = latest {
+        metric(
+            &mut m,
+            "callboard_source_lag_seconds",
+            "gauge",
+            "Wall-clock time since the newest event read was stamped.",
+            &[(String::new(), seconds(wall_ms.saturating_sub(latest)))],
+        );
+    }
+    Published {
+        queues: Arc::new(all.to_string()),
+        queue: Arc::new(queue),
+        csat: Arc::new(csat.to_string()),
+        boards: Arc::new(boards.to_string()),
+        metrics: Arc::new(m),
+    }
+}
