@@ -72,6 +72,8 @@ fn the_shipped_floor_shows_what_the_report_computes() {
     // The sample's east board 1 is the emulated board: its address must be the image's.
     let east_board = format!("line = \"east\"\naddress = {ADDRESS}\n");
     assert!(sample.contains(&east_board), "the sample's east board is not at {ADDRESS}");
+    let http_port =
+        std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let mut config = sample;
     for (from, to) in [
         (
@@ -92,6 +94,8 @@ fn the_shipped_floor_shows_what_the_report_computes() {
         ("tcp = \"10.0.0.40:4001\"".into(), format!("tcp = \"{}\"", emulator.serial_address())),
         ("serial = \"/dev/ttyUSB0\"\nbaud = 115200".into(), format!("tcp = \"{west}\"")),
         ("line = \"east\"\naddress = 2".into(), "line = \"west\"\naddress = 2".into()),
+        // The API on a port of its own, so no other program's 8311 gets in the way.
+        ("address = \"127.0.0.1:8311\"".into(), format!("address = \"127.0.0.1:{http_port}\"")),
     ] {
         assert!(config.contains(&from), "the sample has no {from:?}");
         config = config.replacen(&from, &to, 1);

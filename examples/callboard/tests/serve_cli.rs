@@ -83,6 +83,14 @@ fn the_shipped_sample_checks_and_mistakes_are_named() {
             "give username and secret_file",
         ),
         (
+            ("address = \"127.0.0.1:8311\"", "address = \"0.0.0.0:8311\""),
+            "http.address: 0.0.0.0:8311 is reachable from the network; say open_to_network = true",
+        ),
+        (
+            ("address = \"127.0.0.1:8311\"", "address = \"localhost\""),
+            "http.address: expected IP:PORT",
+        ),
+        (
             ("queue_log = \"/var/log/asterisk/queue_log\"", "# no source"),
             "source: give queue_log = PATH, table = NAME or manager = HOST:PORT",
         ),

@@ -109,14 +109,19 @@ async fn only_get() -> Response {
     error(StatusCode::METHOD_NOT_ALLOWED, "only GET is served")
 }
 
+/// The paths served, as docs/openapi.yaml lists them.
+pub const PATHS: [&str; 5] =
+    ["/api/v1/queues", "/api/v1/queues/{name}", "/api/v1/csat", "/api/v1/boards", "/metrics"];
+
 /// The routes, on `board`.
 pub fn router(board: Board) -> Router {
+    let [all, one, satisfaction, health, prometheus] = PATHS;
     Router::new()
-        .route("/api/v1/queues", get(queues))
-        .route("/api/v1/queues/{name}", get(queue))
-        .route("/api/v1/csat", get(csat))
-        .route("/api/v1/boards", get(boards))
-        .route("/metrics", get(metrics))
+        .route(all, get(queues))
+        .route(one, get(queue))
+        .route(satisfaction, get(csat))
+        .route(health, get(boards))
+        .route(prometheus, get(metrics))
         .fallback(not_found)
         .method_not_allowed_fallback(only_get)
         .with_state(board)
@@ -168,4 +173,18 @@ pub fn start(address: SocketAddr, board: Board) -> Result<Server, String> {
         })
         .map_err(|e| format!("http: cannot start its thread: {e}"))?;
     Ok(Server { address: bound, stop, thread: Some(thread) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PATHS;
+
+    #[test]
+    fn the_openapi_file_describes_every_path_served_and_no_other() {
+        let openapi = include_str!("../../../docs/openapi.yaml");
+        let listed: Vec<&str> =
+            openapi.lines().filter_map(|l| l.strip_prefix("  /")?.strip_suffix(':')).collect();
+        let served: Vec<&str> = PATHS.iter().map(|p| &p[1..]).collect();
+        assert_eq!(listed, served);
+    }
 }

@@ -44,6 +44,9 @@ fn describe(config: &callboard_serve::Config) -> String {
         config.surveys.as_ref().map_or_else(String::new, |s| format!(" and {}", s.display())),
         config.state_dir.display()
     );
+    if let Some(address) = config.http {
+        out += &format!("the API and /metrics on http://{address}/\n");
+    }
     for line in &config.lines {
         let boards: Vec<String> = config
             .boards
