@@ -8,6 +8,7 @@ use callboard_core::calendar::UtcOffset;
 use callboard_core::service_level::{ServiceLevelThreshold, ServiceLevelVariant};
 use callboard_core::wire::BoardSettings;
 use callboard_core::{CenterConfig, QueueConfig};
+use callboard_floor::picture as preview;
 use callboard_floor::{feed, frame};
 use callboard_queue_log::follow::Follower;
 use callboard_queue_log::local_time::{self, parse_utc_offset};
@@ -19,7 +20,7 @@ use super::json_line;
 use crate::input::options::Dst;
 use crate::input::surveys::SurveyArgs;
 use crate::input::{read_input, utf8_input};
-use crate::{preview, sla};
+use crate::sla;
 
 #[derive(Debug, Subcommand)]
 pub enum BoardCommand {

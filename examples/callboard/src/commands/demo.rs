@@ -34,10 +34,10 @@ use embedded_graphics::pixelcolor::Rgb888;
 use embedded_graphics::prelude::{OriginDimensions, Point, RgbColor};
 
 use crate::commands::board::PanelArg;
-use crate::preview::{self, PanelChoice};
 use crate::report::{self, RowPeriod, Settings};
 use crate::sla::{self, BoardAgreements};
 use callboard_floor::frame::{self as board, FrameSettings, OpeningHours, QueueChoice};
+use callboard_floor::picture::{self as preview, PanelChoice};
 use callboard_queue_log::local_time::parse_clock;
 use callboard_queue_log::replay::{self, REPLAY_STACK_BYTES, Stepper};
 use callboard_queue_log::{self as queue_log, Verb};

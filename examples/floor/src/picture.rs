@@ -97,13 +97,26 @@ impl Preview {
     /// # Errors
     /// A message naming the file.
     pub fn save_png(&self, path: &Path, scale: u32) -> Result<(), String> {
-        let spacing = u32::from(scale > 2);
-        let settings =
-            OutputSettingsBuilder::new().scale(scale.max(1)).pixel_spacing(spacing).build();
         self.pixels
-            .to_rgb_output_image(&settings)
+            .to_rgb_output_image(&Self::settings(scale))
             .save_png(path)
             .map_err(|e| format!("cannot write {}: {e}", path.display()))
+    }
+
+    /// The same picture as [`Preview::save_png`] writes, as base64 PNG (for a `data:` URL).
+    ///
+    /// # Errors
+    /// The PNG encoder's refusal (not expected for a panel's size).
+    pub fn png_base64(&self, scale: u32) -> Result<String, String> {
+        self.pixels
+            .to_rgb_output_image(&Self::settings(scale))
+            .to_base64_png()
+            .map_err(|e| e.to_string())
+    }
+
+    fn settings(scale: u32) -> embedded_graphics_simulator::OutputSettings {
+        let spacing = u32::from(scale > 2);
+        OutputSettingsBuilder::new().scale(scale.max(1)).pixel_spacing(spacing).build()
     }
 }
 
