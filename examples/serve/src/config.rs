@@ -17,6 +17,7 @@ use callboard_core::queue::QueueConfig;
 use callboard_core::service_level::ServiceLevelThreshold;
 use callboard_core::share::Share;
 use callboard_floor::feed::Link;
+use callboard_floor::picture::PanelChoice;
 use callboard_queue_log::local_time::{parse_clock, parse_date, parse_utc_offset};
 use callboard_queue_log::table::{TableSettings, Tls};
 use serde::Deserialize;
@@ -193,6 +194,12 @@ struct BoardFile {
     ttl_seconds: u16,
     #[serde(default)]
     alerts: AlertsFile,
+    #[serde(default = "tricolour")]
+    panel: String,
+}
+
+fn tricolour() -> String {
+    "tricolour-160x32".into()
 }
 
 /// A board's alert thresholds; the core's defaults where left out.
@@ -255,6 +262,8 @@ pub struct Board {
     pub ttl_s: u16,
     /// When its figures turn amber and red: on its frames and in its own settings.
     pub thresholds: AlertThresholds,
+    /// Its panel, for the web wallboard's picture of it.
+    pub panel: PanelChoice,
 }
 
 /// A line to boards.
@@ -482,7 +491,17 @@ pub fn parse(text: &str) -> Result<Config, String> {
         {
             return Err(format!("{where_}: alerts: a warning level above its alarm level"));
         }
+        let panel = match b.panel.as_str() {
+            "tricolour-160x32" => PanelChoice::TriColour160x32,
+            "hub75-64x32" => PanelChoice::Hub75Rgb64x32,
+            other => {
+                return Err(format!(
+                    "{where_}: panel: expected \"tricolour-160x32\" or \"hub75-64x32\", not {other:?}"
+                ));
+            }
+        };
         boards.push(Board {
+            panel,
             line,
             address: b.address,
             queues,

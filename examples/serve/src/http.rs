@@ -16,6 +16,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
+use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
@@ -32,6 +33,10 @@ pub struct Published {
     pub boards: Arc<String>,
     /// `GET /metrics`.
     pub metrics: Arc<String>,
+    /// `GET /api/v1/wallboard`, and each message of `GET /api/v1/stream`.
+    pub wallboard: Arc<String>,
+    /// Which step published it (the stream sends a message when it changes).
+    pub step: u64,
 }
 
 /// Where the service leaves what it publishes.
@@ -98,10 +103,40 @@ async fn metrics(State(board): State<Board>) -> Response {
         .into_response()
 }
 
+/// The web wallboard: one page, embedded in the binary.
+const PAGE: &str = include_str!("../web/index.html");
+
+async fn page() -> Response {
+    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], PAGE).into_response()
+}
+
+async fn wallboard(State(board): State<Board>) -> Response {
+    json(&read(&board).wallboard)
+}
+
+/// Server-sent events: the wallboard each time the service publishes a step, at once on
+/// connecting, and a comment every 15 s so proxies keep the stream open.
+async fn stream(State(board): State<Board>) -> Response {
+    let steps = futures_util::stream::unfold((board, None::<u64>), |(board, last)| async move {
+        loop {
+            let published = read(&board);
+            if last != Some(published.step) {
+                let event = Event::default().event("step").data(published.wallboard.as_str());
+                return Some((
+                    Ok::<_, std::convert::Infallible>(event),
+                    (board, Some(published.step)),
+                ));
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    });
+    Sse::new(steps).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))).into_response()
+}
+
 async fn not_found() -> Response {
     error(
         StatusCode::NOT_FOUND,
-        "no such path: the API is /api/v1/queues, /api/v1/queues/{name}, /api/v1/csat, /api/v1/boards and /metrics",
+        "no such path: the wallboard is /, the API /api/v1/queues, /api/v1/queues/{name}, /api/v1/csat, /api/v1/boards, /api/v1/wallboard, /api/v1/stream, and /metrics",
     )
 }
 
@@ -110,13 +145,24 @@ async fn only_get() -> Response {
 }
 
 /// The paths served, as docs/openapi.yaml lists them.
-pub const PATHS: [&str; 5] =
-    ["/api/v1/queues", "/api/v1/queues/{name}", "/api/v1/csat", "/api/v1/boards", "/metrics"];
+pub const PATHS: [&str; 8] = [
+    "/",
+    "/api/v1/queues",
+    "/api/v1/queues/{name}",
+    "/api/v1/csat",
+    "/api/v1/boards",
+    "/api/v1/wallboard",
+    "/api/v1/stream",
+    "/metrics",
+];
 
 /// The routes, on `board`.
 pub fn router(board: Board) -> Router {
-    let [all, one, satisfaction, health, prometheus] = PATHS;
+    let [root, all, one, satisfaction, health, pictures, events, prometheus] = PATHS;
     Router::new()
+        .route(root, get(page))
+        .route(pictures, get(wallboard))
+        .route(events, get(stream))
         .route(all, get(queues))
         .route(one, get(queue))
         .route(satisfaction, get(csat))
@@ -184,7 +230,7 @@ mod tests {
         let openapi = include_str!("../../../docs/openapi.yaml");
         let listed: Vec<&str> =
             openapi.lines().filter_map(|l| l.strip_prefix("  /")?.strip_suffix(':')).collect();
-        let served: Vec<&str> = PATHS.iter().map(|p| &p[1..]).collect();
+        let served: Vec<&str> = PATHS.iter().map(|p| &p[1..]).filter(|p| !p.is_empty()).collect();
         assert_eq!(listed, served);
     }
 }

@@ -14,7 +14,10 @@ use callboard_core::board::BoardFrame;
 use callboard_core::calendar::Timestamp;
 use callboard_core::interval::{Figures, IntervalStats};
 use callboard_core::queue::AgentCounts;
+use callboard_core::wire::BoardSettings;
+use callboard_floor::picture;
 use callboard_queue_log::replay::Stepper;
+use callboard_render::render::Scene;
 use serde::Serialize;
 
 use crate::config::Config;
@@ -48,6 +51,38 @@ struct QueueNow<'a> {
     current_interval: Period,
     today: Period,
 }
+
+/// A board as the web wallboard draws it.
+#[derive(Serialize)]
+struct BoardPicture<'a> {
+    line: &'a str,
+    address: u8,
+    panel: &'a str,
+    up: bool,
+    /// The panel as its LEDs show it now, drawn by the boards' renderer: a base64 PNG,
+    /// [`PICTURE_SCALE`] screen pixels an LED.
+    png: Option<String>,
+}
+
+/// A queue's row in the web wallboard's table.
+#[derive(Serialize)]
+struct QueueRow<'a> {
+    name: &'a str,
+    label: &'a str,
+    waiting: u32,
+    longest_wait_seconds: Option<f64>,
+    expected_wait_seconds: Option<f64>,
+    service_level: Option<f64>,
+    target: f64,
+    offered: u32,
+    answered: u32,
+    abandoned: u32,
+    agents_available: u32,
+    logged_in: u32,
+}
+
+/// Screen pixels an LED in the web wallboard's pictures.
+pub const PICTURE_SCALE: u32 = 4;
 
 #[derive(Serialize)]
 struct BoardNow<'a> {
@@ -129,6 +164,7 @@ pub fn publish(inputs: &Inputs<'_>) -> Published {
         });
     }
     let at = center.now();
+    let seconds = |ms: u64| ms as f64 / 1000.0;
     let one = |q: &QueueNow<'_>| serde_json::to_string(q).unwrap_or_default();
     let queue = queues.iter().map(|q| (q.name.to_owned(), one(q))).collect();
     let all = serde_json::json!({ "at_ms": at, "queues": queues });
@@ -164,7 +200,50 @@ pub fn publish(inputs: &Inputs<'_>) -> Published {
             })
         })
         .collect();
-    let boards = serde_json::json!({ "at_ms": at, "boards": boards });
+    let boards_json = serde_json::json!({ "at_ms": at, "boards": boards });
+
+    // The web wallboard: every board drawn as it looks on the floor now, and the table.
+    let pictures: Vec<BoardPicture<'_>> = config
+        .boards
+        .iter()
+        .enumerate()
+        .filter_map(|(b, board)| {
+            let line = &config.lines.get(board.line)?.name;
+            let up = health.iter().any(|h| h.line == *line && h.address == board.address && h.up);
+            let settings = BoardSettings {
+                brightness: board.brightness,
+                page_seconds: board.page_seconds,
+                thresholds: board.thresholds,
+            };
+            let png = frames.get(b).and_then(Option::as_ref).and_then(|frame| {
+                let scene = Scene {
+                    frame: Some(frame),
+                    now: at.unwrap_or(frame.valid_at),
+                    settings: &settings,
+                };
+                picture::preview(board.panel, &scene).png_base64(PICTURE_SCALE).ok()
+            });
+            Some(BoardPicture { line, address: board.address, panel: board.panel.name(), up, png })
+        })
+        .collect();
+    let rows: Vec<QueueRow<'_>> = queues
+        .iter()
+        .map(|q| QueueRow {
+            name: q.name,
+            label: q.label,
+            waiting: q.waiting,
+            longest_wait_seconds: q.longest_wait_ms.map(seconds),
+            expected_wait_seconds: q.expected_wait_ms.map(seconds),
+            service_level: q.today.figures.service_level.answered,
+            target: q.target,
+            offered: q.today.stats.offered,
+            answered: q.today.stats.answered,
+            abandoned: q.today.stats.abandoned,
+            agents_available: q.agents.available,
+            logged_in: q.logged_in,
+        })
+        .collect();
+    let wallboard = serde_json::json!({ "at_ms": at, "boards": pictures, "queues": rows });
 
     let mut m = String::new();
     let per_queue = |value: &dyn Fn(&QueueNow<'_>) -> Option<f64>| -> Vec<(String, f64)> {
@@ -173,7 +252,6 @@ pub fn publish(inputs: &Inputs<'_>) -> Published {
             .filter_map(|q| value(q).map(|v| (format!("{{queue=\"{}\"}}", label(q.name)), v)))
             .collect()
     };
-    let seconds = |ms: u64| ms as f64 / 1000.0;
     metric(
         &mut m,
         "callboard_queue_waiting",
@@ -372,7 +450,9 @@ pub fn publish(inputs: &Inputs<'_>) -> Published {
         queues: Arc::new(all.to_string()),
         queue: Arc::new(queue),
         csat: Arc::new(csat.to_string()),
-        boards: Arc::new(boards.to_string()),
+        boards: Arc::new(boards_json.to_string()),
+        wallboard: Arc::new(wallboard.to_string()),
+        step: 0,
         metrics: Arc::new(m),
     }
 }

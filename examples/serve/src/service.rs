@@ -286,7 +286,7 @@ fn serve(config: &Config, stop: &Arc<AtomicBool>) -> Result<String, String> {
                     wall_ms: wall_ms(),
                 });
                 if let Ok(mut slot) = board.write() {
-                    *slot = published;
+                    *slot = crate::http::Published { step: slot.step + 1, ..published };
                 }
             }
         }
