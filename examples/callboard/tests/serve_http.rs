@@ -7,34 +7,12 @@
 
 mod support;
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::process::Command;
-use std::time::Duration;
 
 use serde_json::Value;
-use support::serve::{scratch, start, stop, wait_for};
+use support::serve::{get_json as get, request, scratch, start, stop, wait_for};
 use support::{callboard, sample_log};
-
-/// One request; the status and the body.
-fn request(port: u16, method: &str, target: &str) -> (u16, String) {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    write!(stream, "{method} {target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
-        .unwrap();
-    let mut response = Vec::new();
-    let _ = stream.read_to_end(&mut response);
-    let text = String::from_utf8_lossy(&response).into_owned();
-    let status = text.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
-    (status, body)
-}
-
-fn get(port: u16, target: &str) -> Value {
-    let (status, body) = request(port, "GET", target);
-    assert_eq!(status, 200, "{target}: {body}");
-    serde_json::from_str(&body).unwrap_or_else(|e| panic!("{target}: {e}: {body}"))
-}
 
 fn report(interval: &str) -> Value {
     let out = callboard(&[

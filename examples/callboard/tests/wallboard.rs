@@ -13,26 +13,14 @@
 mod support;
 
 use std::io::{BufRead, BufReader, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::Duration;
 
 use callboard_floor::stand_in::StandIn;
 use serde_json::Value;
-use support::serve::{scratch, start, wait_for};
+use support::serve::{get_json as get, scratch, start, wait_for};
 use support::{callboard, sample_log};
-
-fn get(port: u16, target: &str) -> Value {
-    use std::io::Read;
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    write!(stream, "GET {target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
-        .unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    let body = response.split_once("\r\n\r\n").unwrap().1;
-    serde_json::from_str(body).unwrap_or_else(|e| panic!("{target}: {e}: {body}"))
-}
 
 /// A process killed if the test ends early, so no browser or service outlives a failure.
 struct Reaped(std::process::Child);
@@ -201,6 +189,5 @@ address = "127.0.0.1:{port}"
         let docs = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/previews");
         std::fs::copy(shots.join("page.png"), docs.join("wallboard.png")).unwrap();
     }
-    std::thread::sleep(Duration::from_millis(10));
     std::fs::remove_dir_all(&dir).unwrap();
 }

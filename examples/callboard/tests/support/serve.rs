@@ -1,6 +1,8 @@
 //! `callboard serve` run as an operator runs it: a scratch directory, the service started on
 //! a site file, its `figures.json` waited for, SIGTERM to stop it.
 
+use std::io::{Read, Write};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -47,4 +49,25 @@ pub fn stop(child: Child) -> Output {
     let term = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
     assert!(term.is_ok_and(|s| s.success()), "kill -TERM");
     child.wait_with_output().expect("wait for callboard serve")
+}
+
+/// One HTTP/1.1 request to the service on `port`: the status and the body.
+pub fn request(port: u16, method: &str, target: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect to the HTTP side");
+    stream.set_read_timeout(Some(Duration::from_secs(10))).expect("a read timeout");
+    write!(stream, "{method} {target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .expect("send the request");
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response);
+    let text = String::from_utf8_lossy(&response).into_owned();
+    let status = text.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
+    (status, body)
+}
+
+/// `GET target` as JSON, which must come with 200.
+pub fn get_json(port: u16, target: &str) -> Value {
+    let (status, body) = request(port, "GET", target);
+    assert_eq!(status, 200, "{target}: {body}");
+    serde_json::from_str(&body).unwrap_or_else(|e| panic!("{target}: {e}: {body}"))
 }
