@@ -1,7 +1,7 @@
 //! `callboard`: the program integrators run. This file only parses the command line and
 //! dispatches; each subcommand owns a file in `commands/`, each input format one in `input/`,
-//! and what a command prints is built in the module named for it (`report`, `staffing`, `sla`,
-//! `preview`).
+//! and what a command prints is built in the module named for it (`report`, `staffing`); the
+//! service agreements' reports are the `callboard-agreements` crate's.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -11,7 +11,6 @@ use clap::{Parser, Subcommand};
 mod commands;
 mod input;
 mod report;
-mod sla;
 mod staffing;
 
 /// Contact-center figures computed one way everywhere: reports from ACD logs, staffing.

@@ -1,6 +1,19 @@
 //! Parsing the values integrators type on the command line.
 
-use callboard_core::calendar::{LocalDate, SiteCalendar, Timestamp, UtcOffset};
+use callboard_core::calendar::{DstRule, LocalDate, SiteCalendar, Timestamp, UtcOffset};
+
+/// A daylight-saving rule as a site file writes it: `"us"`, `"eu"` or `"none"`.
+///
+/// # Errors
+/// A message saying what was expected.
+pub fn parse_dst(s: &str) -> Result<DstRule, String> {
+    match s.trim() {
+        "us" => Ok(DstRule::UnitedStates),
+        "eu" => Ok(DstRule::EuropeanUnion),
+        "none" => Ok(DstRule::None),
+        other => Err(format!("expected \"us\", \"eu\" or \"none\", not {other:?}")),
+    }
+}
 
 /// A UTC offset written `+HH:MM`, `-HH:MM`, `+HH`, `Z` or `UTC`.
 ///

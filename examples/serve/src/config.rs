@@ -11,14 +11,14 @@ use std::path::PathBuf;
 use callboard_ami::client::ManagerSettings;
 use callboard_core::board::{AlertThresholds, LABEL_BYTES, QUEUES_PER_FRAME};
 use callboard_core::business::{BusinessCalendar, OpenSpan, WeekHours};
-use callboard_core::calendar::{DstRule, LocalDate, SiteCalendar};
+use callboard_core::calendar::{LocalDate, SiteCalendar};
 use callboard_core::csat::{CsatConfig, CsatFigureKind, CsatScale};
 use callboard_core::queue::QueueConfig;
 use callboard_core::service_level::ServiceLevelThreshold;
 use callboard_core::share::Share;
 use callboard_floor::feed::Link;
 use callboard_floor::picture::PanelChoice;
-use callboard_queue_log::local_time::{parse_clock, parse_date, parse_utc_offset};
+use callboard_queue_log::local_time::{parse_clock, parse_date, parse_dst, parse_utc_offset};
 use callboard_queue_log::table::{TableSettings, Tls};
 use serde::Deserialize;
 
@@ -327,16 +327,8 @@ pub fn parse(text: &str) -> Result<Config, String> {
         }
         (None, Some(offset)) => {
             let offset = parse_utc_offset(offset).map_err(|e| format!("site.utc_offset: {e}"))?;
-            let rule = match site.dst.as_deref().unwrap_or("none") {
-                "us" => DstRule::UnitedStates,
-                "eu" => DstRule::EuropeanUnion,
-                "none" => DstRule::None,
-                other => {
-                    return Err(format!(
-                        "site.dst: expected \"us\", \"eu\" or \"none\", not {other:?}"
-                    ));
-                }
-            };
+            let rule = parse_dst(site.dst.as_deref().unwrap_or("none"))
+                .map_err(|e| format!("site.dst: {e}"))?;
             SiteCalendar::new(offset, rule).map_err(|e| format!("site: {e}"))?
         }
         (None, None) => {

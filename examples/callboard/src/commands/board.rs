@@ -20,7 +20,7 @@ use super::json_line;
 use crate::input::options::Dst;
 use crate::input::surveys::SurveyArgs;
 use crate::input::{read_input, utf8_input};
-use crate::sla;
+use callboard_agreements::board as sla;
 
 #[derive(Debug, Subcommand)]
 pub enum BoardCommand {
@@ -111,7 +111,7 @@ impl BoardSlaArgs {
             return Ok(None);
         };
         let policies_text = utf8_input(policies)?;
-        let parsed = crate::input::policies::parse_policies(&policies_text)
+        let parsed = callboard_agreements::policies::parse_policies(&policies_text)
             .map_err(|e| format!("{}: {e}", policies.display()))?;
         let requests_text = utf8_input(requests)?;
         sla::BoardAgreements::new(parsed, requests_text, self.sla.clone(), self.sla_days).map(Some)

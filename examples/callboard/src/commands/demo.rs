@@ -35,7 +35,7 @@ use embedded_graphics::prelude::{OriginDimensions, Point, RgbColor};
 
 use crate::commands::board::PanelArg;
 use crate::report::{self, RowPeriod, Settings};
-use crate::sla::{self, BoardAgreements};
+use callboard_agreements::board::{self as sla, BoardAgreements};
 use callboard_floor::frame::{self as board, FrameSettings, OpeningHours, QueueChoice};
 use callboard_floor::picture::{self as preview, PanelChoice};
 use callboard_queue_log::local_time::parse_clock;
@@ -367,7 +367,7 @@ fn run_here(options: &DemoOptions) -> Result<String, String> {
 /// The city's service agreements, from the four weeks of service requests before the demo's
 /// day that ship as `examples/data/sla-*` (the sample `callboard sla report` reads).
 fn city_agreements() -> Result<BoardAgreements, String> {
-    let policies = crate::input::policies::parse_policies(include_str!(
+    let policies = callboard_agreements::policies::parse_policies(include_str!(
         "../../../data/sla-policies-311.toml"
     ))?;
     let choices = [

@@ -5,16 +5,15 @@ use std::path::PathBuf;
 
 use clap::Subcommand;
 
+use callboard_agreements::report as sla;
 use callboard_queue_log::local_time;
-use callboard_queue_log::replay::REPLAY_STACK_BYTES;
 
 use crate::input::utf8_input;
-use crate::sla;
 
 #[derive(Debug, Subcommand)]
 pub enum SlaCommand {
     /// Compliance per department and request type: service requests from a CSV against the
-    /// agreements in a TOML file (formats: examples/callboard/src/input/requests.rs and
+    /// agreements in a TOML file (formats: examples/agreements/src/requests.rs and
     /// policies.rs; samples in examples/data/sla-*).
     Report(SlaReportArgs),
 }
@@ -43,7 +42,7 @@ pub struct SlaReportArgs {
 
 fn report(args: &SlaReportArgs) -> Result<String, String> {
     let policies_text = utf8_input(&args.policies)?;
-    let policies = crate::input::policies::parse_policies(&policies_text)
+    let policies = callboard_agreements::policies::parse_policies(&policies_text)
         .map_err(|e| format!("{}: {e}", args.policies.display()))?;
     let requests = utf8_input(&args.requests)?;
     let now = args
@@ -51,35 +50,20 @@ fn report(args: &SlaReportArgs) -> Result<String, String> {
         .as_deref()
         .map(|text| local_time::parse_local_instant(policies.site(), text))
         .transpose()?;
-    let (from, to, json) = (args.from, args.to, args.json);
-    let path = args.requests.display().to_string();
-    // The tracker is a few megabytes of fixed-capacity state: built on a roomy stack.
-    std::thread::Builder::new()
-        .name("sla".into())
-        .stack_size(REPLAY_STACK_BYTES)
-        .spawn(move || {
-            let report = sla::report(&policies, &requests, from, to, now)
-                .map_err(|e| format!("{path}: {e}"))?;
-            if let Some(first) = report.rejected.first() {
-                eprintln!(
-                    "callboard: {path}: {} rows not counted (first: {first})",
-                    report.rejected.len()
-                );
-            }
-            if json {
-                sla::render_json(&report)
-                    .map(|mut s| {
-                        s.push('\n');
-                        s
-                    })
-                    .map_err(|e| e.to_string())
-            } else {
-                Ok(sla::render_text(&report))
-            }
-        })
-        .map_err(|e| e.to_string())?
-        .join()
-        .map_err(|_| "the SLA report thread panicked".to_owned())?
+    let report = sla::report(&policies, &requests, args.from, args.to, now)
+        .map_err(|e| format!("{}: {e}", args.requests.display()))?;
+    if let Some(first) = report.rejected.first() {
+        eprintln!(
+            "callboard: {}: {} rows not counted (first: {first})",
+            args.requests.display(),
+            report.rejected.len()
+        );
+    }
+    if args.json {
+        sla::render_json(&report).map(|s| s + "\n").map_err(|e| e.to_string())
+    } else {
+        Ok(sla::render_text(&report))
+    }
 }
 
 /// Runs an `sla` subcommand.

@@ -6,8 +6,6 @@ use std::path::Path;
 
 pub mod forecast;
 pub mod options;
-pub mod policies;
-pub mod requests;
 pub mod surveys;
 pub mod table;
 

@@ -1,4 +1,4 @@
-//! The agreements `callboard sla` judges requests by: a TOML file read through serde.
+//! The agreements requests are judged by: a TOML file read through serde.
 //!
 //! # The policies file
 //! ```toml
@@ -27,10 +27,8 @@ use callboard_core::business::{BusinessCalendar, OpenSpan, WeekHours};
 use callboard_core::calendar::{SiteCalendar, Weekday};
 use callboard_core::share::Share;
 use callboard_core::sla::{RequestType, SlaPolicy, SlaTracker, Target};
-use callboard_queue_log::local_time::{parse_clock, parse_date, parse_utc_offset};
+use callboard_queue_log::local_time::{parse_clock, parse_date, parse_dst, parse_utc_offset};
 use serde::Deserialize;
-
-use crate::input::options::Dst;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -45,7 +43,7 @@ struct PolicyFile {
 struct SiteSection {
     utc_offset: String,
     #[serde(default)]
-    dst: Option<Dst>,
+    dst: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -123,8 +121,9 @@ pub fn parse_policies(text: &str) -> Result<Policies, String> {
     let file: PolicyFile = toml::from_str(text).map_err(|e| e.to_string())?;
     let offset =
         parse_utc_offset(&file.site.utc_offset).map_err(|e| format!("[site] utc_offset: {e}"))?;
-    let site =
-        file.site.dst.unwrap_or(Dst::None).calendar(offset).map_err(|e| format!("[site]: {e}"))?;
+    let rule = parse_dst(file.site.dst.as_deref().unwrap_or("none"))
+        .map_err(|e| format!("[site] dst: {e}"))?;
+    let site = SiteCalendar::new(offset, rule).map_err(|e| format!("[site]: {e}"))?;
     let mut calendars = Vec::new();
     for (name, section) in &file.calendars {
         let calendar =

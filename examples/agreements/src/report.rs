@@ -1,23 +1,18 @@
-//! `callboard sla report`: service requests from a CSV, agreements from a TOML file, run through
-//! the core's SLA tracker, compliance per department and request type. The two files' formats
-//! are in `input/policies.rs` and `input/requests.rs`.
+//! Compliance with the agreements: each request's life run through the core's SLA tracker up
+//! to an instant, summed per department and request type over a period of local days, as a
+//! table or JSON (`callboard sla report`, `GET /api/v1/agreements` of `callboard serve`).
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use callboard_core::board::{
-    AlertThresholds, BoardAgreement, BoardFrame, LABEL_BYTES, SLA_LINES_PER_FRAME, SlaLine,
-};
 use callboard_core::calendar::{LocalDate, SiteCalendar, Timestamp};
-use callboard_core::share::Share;
 use callboard_core::sla::{
     DepartmentId, RequestId, RequestType, SlaFilter, SlaPolicy, SlaSummary, SlaTracker,
 };
-use callboard_floor::choice::Choice;
 use callboard_queue_log::RowWarning;
 use serde::Serialize;
 
-use crate::input::policies::Policies;
-use crate::input::requests::{RequestRow, Requests};
+use crate::policies::Policies;
+use crate::requests::{RequestRow, Requests};
 
 /// Requests open at once the report can follow.
 pub const OPEN_REQUESTS: usize = 16_384;
@@ -25,10 +20,8 @@ pub const OPEN_REQUESTS: usize = 16_384;
 pub const KEYS: usize = 64;
 /// Days kept per pair (a little over a year).
 pub const DAYS: usize = 400;
-/// The longest period a board's agreement lines cover, in days: every day the tracker keeps.
-pub const MAX_BOARD_DAYS: u32 = DAYS as u32;
 
-type Tracker = SlaTracker<OPEN_REQUESTS, KEYS, DAYS>;
+pub(crate) type Tracker = SlaTracker<OPEN_REQUESTS, KEYS, DAYS>;
 
 /// One department × type line of the report (or a department's total).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -79,26 +72,25 @@ pub struct SlaReport {
 }
 
 /// The requests of a file run through the tracker up to an instant.
-struct Loaded {
-    tracker: Box<Tracker>,
+pub(crate) struct Loaded {
+    pub(crate) tracker: Box<Tracker>,
     /// Departments by name, numbered in the order they first appear.
-    departments: BTreeMap<String, DepartmentId>,
+    pub(crate) departments: BTreeMap<String, DepartmentId>,
     /// Rows counted.
-    read: usize,
+    pub(crate) read: usize,
     /// Rows not counted: line and reason.
-    rejected: Vec<RowWarning>,
+    pub(crate) rejected: Vec<RowWarning>,
     /// Rows opened after the instant: not counted, not wrong.
-    later: Vec<usize>,
+    pub(crate) later: Vec<usize>,
     /// The instant open requests are judged at.
-    now: Timestamp,
+    pub(crate) now: Timestamp,
     /// The local day the first request counted was opened.
-    first_day: Option<LocalDate>,
+    pub(crate) first_day: Option<LocalDate>,
 }
 
-/// A requests file read: its rows by line, and the lines that could not be read.
 /// Feeds each request's life up to `now` (default: the last instant in the file) to a tracker
 /// set up with `policies`.
-fn load(
+pub(crate) fn load(
     policies: &Policies,
     requests: &Requests,
     now: Option<Timestamp>,
@@ -160,9 +152,37 @@ fn load(
 /// `from..=to` (default: the days the file covers) with open requests judged at `now`
 /// (default: the last instant in the file).
 ///
+/// The tracker is a few megabytes of fixed-capacity state: it is run on a thread of its own
+/// with a roomy stack, so any caller's thread will do.
+///
 /// # Errors
 /// A file that is not a CSV with the expected header, or a tracker that overflows.
 pub fn report(
+    policies: &Policies,
+    csv_text: &str,
+    from: Option<LocalDate>,
+    to: Option<LocalDate>,
+    now: Option<Timestamp>,
+) -> Result<SlaReport, String> {
+    on_tracker_stack(|| report_here(policies, csv_text, from, to, now))
+}
+
+/// Runs `job` on a thread with the stack the tracker needs, and waits for it.
+pub(crate) fn on_tracker_stack<T: Send>(
+    job: impl FnOnce() -> Result<T, String> + Send,
+) -> Result<T, String> {
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("sla".into())
+            .stack_size(callboard_queue_log::replay::REPLAY_STACK_BYTES)
+            .spawn_scoped(scope, job)
+            .map_err(|e| format!("cannot start the SLA tracker: {e}"))?
+            .join()
+            .map_err(|_| "the SLA tracker's thread panicked".to_owned())?
+    })
+}
+
+fn report_here(
     policies: &Policies,
     csv_text: &str,
     from: Option<LocalDate>,
@@ -231,208 +251,6 @@ pub fn report(
         rejected,
         lines,
     })
-}
-
-/// A department to put on a reader board: its name in the requests file, its label on the
-/// board, and the compliance the city agreed to.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BoardChoice {
-    /// The department as the requests file names it.
-    pub department: String,
-    /// The board's label (the name, upper-cased, when not given).
-    pub label: String,
-    /// The compliance goal, permille.
-    pub goal_permille: u16,
-}
-
-/// A department's label when none is given: its name in capitals, cut to what a board shows.
-fn default_label(name: &str) -> String {
-    let mut label = name.to_uppercase();
-    while label.len() > LABEL_BYTES {
-        label.pop();
-    }
-    label.trim_end().to_owned()
-}
-
-/// Parses `DEPARTMENT[=LABEL][@GOAL]` ([`Choice`]), e.g. `Sanitation=SANITATION@90%`; the goal
-/// defaults to 90 % and the label to the name in capitals, cut to 16 bytes.
-///
-/// # Errors
-/// A message saying what was expected.
-pub fn parse_board_choice(text: &str) -> Result<BoardChoice, String> {
-    let choice: Choice = text.parse().map_err(|_| {
-        format!("expected DEPARTMENT, DEPARTMENT=LABEL or DEPARTMENT=LABEL@90%, not {text:?}")
-    })?;
-    Ok(BoardChoice {
-        label: choice.label.unwrap_or_else(|| default_label(&choice.name)),
-        department: choice.name,
-        goal_permille: choice.share.map_or(900, Share::permille),
-    })
-}
-
-/// Service agreements as reader boards show them: the requests and the agreements, the
-/// departments to show, and the period compliance covers.
-#[derive(Debug)]
-pub struct BoardAgreements {
-    policies: Policies,
-    requests: Requests,
-    choices: Vec<BoardChoice>,
-    days: u32,
-}
-
-/// A board's agreement lines at an instant, and what could not be counted.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BoardLines {
-    /// One line per department chosen, in order.
-    pub lines: Vec<SlaLine>,
-    /// Rows of the requests file not counted: line and reason.
-    pub rejected: Vec<RowWarning>,
-}
-
-impl BoardAgreements {
-    /// Agreements from `policies` and the requests file's text, for the departments in
-    /// `choices` (every department in the file, by name, when empty), with compliance over the
-    /// `days` local days ending on a frame's own day.
-    ///
-    /// # Errors
-    /// More than [`SLA_LINES_PER_FRAME`] departments, a period of no days, a label too long for
-    /// a board, or a requests file that cannot be read.
-    pub fn new(
-        policies: Policies,
-        requests: String,
-        choices: Vec<BoardChoice>,
-        days: u32,
-    ) -> Result<Self, String> {
-        if !(1..=MAX_BOARD_DAYS).contains(&days) {
-            return Err(format!("the SLA period must be 1 to {MAX_BOARD_DAYS} days, not {days}"));
-        }
-        let requests = Requests::read(&policies.site, &requests)?;
-        let named: Vec<String> = requests.departments().into_iter().map(str::to_owned).collect();
-        if let Some(unknown) = choices.iter().find(|c| !named.contains(&c.department)) {
-            let known: Vec<&str> = named.iter().map(String::as_str).collect();
-            return Err(format!(
-                "the requests file has no department {:?} (it has: {})",
-                unknown.department,
-                known.join(", ")
-            ));
-        }
-        let mut agreements = Self { policies, requests, choices, days };
-        if agreements.choices.is_empty() {
-            agreements.choices = named
-                .into_iter()
-                .map(|name| BoardChoice {
-                    label: default_label(&name),
-                    department: name,
-                    goal_permille: 900,
-                })
-                .collect();
-        }
-        if agreements.choices.len() > SLA_LINES_PER_FRAME {
-            return Err(format!(
-                "a board frame carries at most {SLA_LINES_PER_FRAME} departments' agreements, \
-                 not {} (choose them with --sla)",
-                agreements.choices.len()
-            ));
-        }
-        for choice in &agreements.choices {
-            if choice.label.len() > LABEL_BYTES {
-                return Err(format!(
-                    "the board label {:?} is longer than {LABEL_BYTES} bytes: give a shorter one \
-                     with --sla {}=LABEL",
-                    choice.label, choice.department
-                ));
-            }
-        }
-        Ok(agreements)
-    }
-
-    /// The lines a board shows at `at`: each department's compliance over the period ending
-    /// on `at`'s local day, and its requests open at risk and breached at `at`, from the
-    /// requests as they stood then.
-    ///
-    /// A department with no request opened by `at` has a line with no figures yet.
-    ///
-    /// # Errors
-    /// A requests file that cannot be read, or a tracker that cannot start.
-    pub fn lines_at(
-        &self,
-        at: Timestamp,
-        thresholds: &AlertThresholds,
-    ) -> Result<BoardLines, String> {
-        // The tracker is a few megabytes of fixed-capacity state: built on a roomy stack.
-        std::thread::scope(|scope| {
-            std::thread::Builder::new()
-                .name("sla".into())
-                .stack_size(callboard_queue_log::replay::REPLAY_STACK_BYTES)
-                .spawn_scoped(scope, || self.lines_here(at, thresholds))
-                .map_err(|e| format!("cannot start the SLA tracker: {e}"))?
-                .join()
-                .map_err(|_| "the SLA tracker's thread panicked".to_owned())?
-        })
-    }
-
-    /// Puts the lines at the frame's own moment on `frame`, in place of any it carried;
-    /// returns the rows of the requests file that could not be counted (line and reason).
-    ///
-    /// # Errors
-    /// As [`Self::lines_at`]; the frame is left as it was.
-    pub fn put_on(&self, frame: &mut BoardFrame) -> Result<Vec<RowWarning>, String> {
-        let BoardLines { lines, rejected } =
-            self.lines_at(frame.valid_at, &AlertThresholds::DEFAULT)?;
-        let mut with = frame.clone();
-        with.sla.clear();
-        for line in lines {
-            // At most SLA_LINES_PER_FRAME lines, by the check in `new`.
-            with.add_sla(line).map_err(|e| e.to_string())?;
-        }
-        *frame = with;
-        Ok(rejected)
-    }
-
-    fn lines_here(
-        &self,
-        at: Timestamp,
-        thresholds: &AlertThresholds,
-    ) -> Result<BoardLines, String> {
-        let loaded = load(&self.policies, &self.requests, Some(at))?;
-        let site = self.policies.site;
-        // At most MAX_BOARD_DAYS, by the check in `new`.
-        let days = u16::try_from(self.days).unwrap_or(u16::MAX);
-        let mut lines = Vec::with_capacity(self.choices.len());
-        for choice in &self.choices {
-            let (label, goal_permille) = (choice.label.as_str(), choice.goal_permille);
-            // A department named in the file with no request opened by `at` has no figures
-            // yet.
-            let line = match loaded.departments.get(&choice.department) {
-                Some(&department) => {
-                    let agreement = BoardAgreement { department, label, goal_permille };
-                    SlaLine::for_agreement(&loaded.tracker, &site, &agreement, days, at, thresholds)
-                }
-                None => {
-                    SlaLine::from_summary(label, &SlaSummary::default(), goal_permille, thresholds)
-                }
-            };
-            lines.push(line.map_err(|e| e.to_string())?);
-        }
-        Ok(BoardLines { lines, rejected: loaded.rejected })
-    }
-}
-
-impl callboard_floor::frame::FrameAddition for BoardAgreements {
-    fn add_to(&self, frame: &mut BoardFrame) -> Result<Option<String>, String> {
-        self.put_on(frame).map(|rejected| rejected_note(&rejected))
-    }
-}
-
-/// What to tell the user when rows of a requests file feeding a board could not be counted.
-#[must_use]
-pub fn rejected_note(rejected: &[RowWarning]) -> Option<String> {
-    let first = rejected.first()?;
-    Some(format!(
-        "{} rows of the requests file not counted (first: {first}); `callboard sla report` lists \
-         them",
-        rejected.len()
-    ))
 }
 
 /// Feeds one request's life to the tracker, up to `now`: a request still open then stays open.
@@ -534,26 +352,4 @@ pub fn render_text(report: &SlaReport) -> String {
 /// Never in practice (plain data).
 pub fn render_json(report: &SlaReport) -> serde_json::Result<String> {
     serde_json::to_string_pretty(report)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn board_choices() {
-        let choice = parse_board_choice("Parks and Forestry=PARKS@85%").unwrap();
-        assert_eq!(
-            (choice.department.as_str(), choice.label.as_str(), choice.goal_permille),
-            ("Parks and Forestry", "PARKS", 850)
-        );
-        let default = parse_board_choice("Parks and Forestry").unwrap();
-        assert_eq!((default.label.as_str(), default.goal_permille), ("PARKS AND FOREST", 900));
-        // Cut at a character, never inside one: "Área de Parques y Jardines" in capitals.
-        assert_eq!(parse_board_choice("Área de Parques").unwrap().label, "ÁREA DE PARQUES");
-        assert_eq!(parse_board_choice("Área de Parques y").unwrap().label, "ÁREA DE PARQUES");
-        for bad in ["", "=X", "Streets=", "Streets@150%", "Streets@x"] {
-            assert!(parse_board_choice(bad).is_err(), "{bad:?}");
-        }
-    }
 }
