@@ -39,7 +39,10 @@ use crate::verb::Verb;
 
 /// Capacities of the replay engine: 64 queues, 16 384 calls in flight, 4 096 agents, two days of
 /// 15-minute intervals waiting to settle, and 400 days.
-pub type ReplayCenter = Center<64, 16_384, 4_096, 192, 400>;
+pub type ReplayCenter = Center<64, 16_384, 4_096, REPLAY_INTERVALS, 400>;
+
+/// Intervals the replay's engine keeps per queue: two days of quarter hours.
+pub const REPLAY_INTERVALS: usize = 192;
 
 /// The figures of one queue.
 #[derive(Debug, Clone)]
@@ -215,6 +218,8 @@ pub const LIVE_LATENESS_MS: u64 = 5_000;
 pub struct Stepper {
     replayer: Replayer,
     pending: VecDeque<Record>,
+    /// Settled intervals stay in the engine's ring (see [`Stepper::keep_intervals`]).
+    keep_intervals: bool,
 }
 
 impl std::fmt::Debug for Stepper {
@@ -230,7 +235,11 @@ impl Stepper {
     /// A stepper with no records yet; `warnings` are the reader's, kept with the replay's.
     #[must_use]
     pub fn new(warnings: Vec<RowWarning>, config: CenterConfig, queue_config: QueueConfig) -> Self {
-        Self { replayer: Replayer::new(warnings, config, queue_config), pending: VecDeque::new() }
+        Self {
+            replayer: Replayer::new(warnings, config, queue_config),
+            pending: VecDeque::new(),
+            keep_intervals: false,
+        }
     }
 
     /// A stepper for a log read as it is written: the clock follows the wall clock, and a line
@@ -241,6 +250,7 @@ impl Stepper {
         Self {
             replayer: Replayer::with_tolerance(Vec::new(), config, queue_config, LIVE_LATENESS_MS),
             pending: VecDeque::new(),
+            keep_intervals: false,
         }
     }
 
@@ -298,9 +308,23 @@ impl Stepper {
         }
         let moved = self.replayer.center.advance_to(moment).map_err(|e| e.to_string());
         self.replayer.file_surveys();
-        // A stepper shows the present; settled intervals are a report's business.
-        while self.replayer.center.pop_settled_interval().is_some() {}
+        self.take_settled();
         moved
+    }
+
+    /// Keeps the intervals that can no longer change in the engine, where
+    /// [`Center::intervals`](callboard_core::center::Center::intervals) reads them: the last
+    /// [`REPLAY_INTERVALS`] of each queue (two days of quarter hours), the oldest making room
+    /// for the newest. Without it a stepper shows only the present and lets them go.
+    pub fn keep_intervals(&mut self) {
+        self.keep_intervals = true;
+    }
+
+    /// Lets the settled intervals go, unless they are kept.
+    fn take_settled(&mut self) {
+        if !self.keep_intervals {
+            while self.replayer.center.pop_settled_interval().is_some() {}
+        }
     }
 
     /// The next record not yet applied.
@@ -315,7 +339,7 @@ impl Stepper {
         let record = self.pending.pop_front()?;
         self.replayer.record(&record);
         self.replayer.file_surveys();
-        while self.replayer.center.pop_settled_interval().is_some() {}
+        self.take_settled();
         Some(record)
     }
 
@@ -447,7 +471,7 @@ impl Stepper {
         replayer.custom = saved.custom;
         replayer.warnings = saved.warnings;
         replayer.surveys = saved.surveys;
-        Ok(Self { replayer, pending: saved.pending })
+        Ok(Self { replayer, pending: saved.pending, keep_intervals: false })
     }
 }
 
