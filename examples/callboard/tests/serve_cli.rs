@@ -38,6 +38,49 @@ fn the_shipped_sample_checks_and_mistakes_are_named() {
     let out = callboard(&["serve", "--config", table.to_str().unwrap(), "--check"]);
     let said = String::from_utf8_lossy(&out.stdout);
     assert!(said.contains("following table asterisk.queue_log"), "{said}");
+    // The service agreements: the policies file read and its clock checked.
+    let uncommented = text.replace("# [agreements]", "[agreements]").replace("# days =", "days =");
+    let agreements = |policies: &str, days: &str| {
+        uncommented
+            .replace("\"/etc/callboard/sla-policies-311.toml\"", &format!("{policies:?}"))
+            .replace(
+                "# requests = \"/var/lib/callboard/sla-requests-311.csv\"",
+                &format!("requests = {:?}", data("sla-requests-311.csv")),
+            )
+            .replace("# policies =", "policies =")
+            .replace("days = 30", days)
+    };
+    let file = dir.join("agreements.toml");
+    std::fs::write(&file, agreements(&data("sla-policies-311.toml"), "days = 30")).unwrap();
+    let out = callboard(&["serve", "--config", file.to_str().unwrap(), "--check"]);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(said.contains("sla-requests-311.csv, compliance over 30 days"), "{said}");
+    let elsewhere = dir.join("elsewhere.toml");
+    let policies = std::fs::read_to_string(data("sla-policies-311.toml")).unwrap();
+    std::fs::write(
+        &elsewhere,
+        policies.replace("utc_offset = \"-05:00\"", "utc_offset = \"+01:00\""),
+    )
+    .unwrap();
+    for (file_text, expected) in [
+        (
+            agreements(&data("sla-policies-311.toml"), "days = 0"),
+            "agreements.days: 1 to 400 days, not 0",
+        ),
+        (
+            agreements("/nonexistent/policies.toml", "days = 30"),
+            "agreements: cannot read /nonexistent/policies.toml",
+        ),
+        (agreements(elsewhere.to_str().unwrap(), "days = 30"), "its [site] clock"),
+    ] {
+        std::fs::write(&file, file_text).unwrap();
+        let out = callboard(&["serve", "--config", file.to_str().unwrap(), "--check"]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert!(stderr.contains(expected), "{stderr}");
+    }
+
     for (change, expected) in [
         (("\nbaud = 115200\n", "\nbaud = 115200\ncolour = \"red\"\n"), "unknown field `colour`"),
         (("address = 2", "address = 1"), "two boards with one address on one line"),

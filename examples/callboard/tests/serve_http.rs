@@ -8,11 +8,13 @@
 mod support;
 
 use std::net::TcpListener;
+use std::path::Path;
 use std::process::Command;
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use support::serve::{get_json as get, request, scratch, start, stop, wait_for};
-use support::{callboard, sample_log};
+use support::{callboard, data, sample_log};
 
 fn report(interval: &str) -> Value {
     let out = callboard(&[
@@ -134,6 +136,61 @@ address = "127.0.0.1:{port}"
     }
     assert_eq!(compared, 2);
     assert!(quarters >= 1, "no interval in progress was compared");
+    // A day's intervals: the whole of the 10th (yesterday, for the clock is past midnight) as
+    // the report has it, quarter by quarter; today's by default.
+    let today = api["queues"][0]["today"]["date"].as_str().unwrap().to_owned();
+    let mut intervals_compared = 0;
+    for name in ["PS", "PE"] {
+        let kept = get(port, &format!("/api/v1/intervals?queue={name}&date=1999-02-10"));
+        assert_eq!(
+            (kept["queue"].as_str(), kept["date"].as_str()),
+            (Some(name), Some("1999-02-10"))
+        );
+        let kept = kept["intervals"].as_array().unwrap().clone();
+        let report_rows: Vec<Value> = rows(&by_quarter, name)
+            .into_iter()
+            .filter(|r| r["start_local"].as_str().unwrap().starts_with("1999-02-10"))
+            .collect();
+        assert!(report_rows.len() > 20, "{name}: {} report rows", report_rows.len());
+        for row in &report_rows {
+            let start = row["start_epoch"].as_u64().unwrap() * 1000;
+            let api_row = kept
+                .iter()
+                .find(|r| r["start_ms"] == start)
+                .unwrap_or_else(|| panic!("{name}: no interval at {start} in the API"));
+            for key in KEYS {
+                assert_eq!(api_row[key], row[key], "{name} {} {key}", row["start_local"]);
+            }
+            intervals_compared += 1;
+        }
+        // The quarters the report leaves out had no calls.
+        for api_row in &kept {
+            let start = api_row["start_ms"].as_u64().unwrap() / 1000;
+            if !report_rows.iter().any(|r| r["start_epoch"] == start) {
+                assert_eq!(api_row["offered"], 0, "{name} {api_row}");
+            }
+        }
+        let now = get(port, &format!("/api/v1/intervals?queue={name}"));
+        assert_eq!(now["date"].as_str(), Some(today.as_str()));
+    }
+    assert!(intervals_compared > 40, "{intervals_compared}");
+    for (target, status, reason) in [
+        ("/api/v1/intervals", 400, "no queue"),
+        ("/api/v1/intervals?queue=PS&day=1999-02-10", 400, "unknown parameter \\\"day\\\""),
+        ("/api/v1/intervals?queue=PS&date=10.02.1999", 400, "date: "),
+        ("/api/v1/intervals?queue=PS&date=1999-02-31", 400, "date: "),
+        ("/api/v1/intervals?queue=NOPE", 404, "no queue \\\"NOPE\\\""),
+        ("/api/v1/intervals?queue=PS&date=1999-01-10", 404, "no intervals of 1999-01-10 kept"),
+        ("/api/v1/intervals?queue=PS&date=1999-02-12", 404, "no intervals of 1999-02-12 kept"),
+        ("/api/v1/agreements", 404, "no agreements"),
+    ] {
+        let (got, body) = request(port, "GET", target);
+        assert_eq!(got, status, "{target}: {body}");
+        assert!(body.contains(reason), "{target}: {body}");
+        let error: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(error["status"], status);
+    }
+
     let boards = get(port, "/api/v1/boards");
     assert_eq!(boards["boards"][0]["address"], 1);
     assert_eq!(boards["boards"][0]["frame"]["valid_at"], last_at);
@@ -142,24 +199,7 @@ address = "127.0.0.1:{port}"
     // /metrics, read by the Prometheus client library's own parser.
     let (status, metrics) = request(port, "GET", "/metrics");
     assert_eq!(status, 200);
-    let metrics_file = dir.join("metrics.txt");
-    std::fs::write(&metrics_file, &metrics).unwrap();
-    let parsed = Command::new("/usr/bin/python3")
-        .arg("-c")
-        .arg(
-            "import sys\n\
-             from prometheus_client.parser import text_string_to_metric_families\n\
-             for family in text_string_to_metric_families(open(sys.argv[1]).read()):\n\
-             \x20   for s in family.samples:\n\
-             \x20       labels = ','.join(f'{k}={v}' for k, v in sorted(s.labels.items()))\n\
-             \x20       print(f'{s.name}|{labels}|{s.value}')\n",
-        )
-        .arg(&metrics_file)
-        .output()
-        .expect("python3 with prometheus_client (scripts/test installs python3-prometheus-client)");
-    let stderr = String::from_utf8_lossy(&parsed.stderr);
-    assert!(parsed.status.success(), "the parser refused /metrics: {stderr}\n{metrics}");
-    let samples = String::from_utf8_lossy(&parsed.stdout).into_owned();
+    let samples = prometheus_samples(&dir, &metrics);
     let sample = |name: &str, labels: &str| -> f64 {
         samples
             .lines()
@@ -201,6 +241,191 @@ address = "127.0.0.1:{port}"
     assert!(out.status.success(), "{stderr}");
     assert!(
         stderr.contains(&format!("http: serving the API on http://127.0.0.1:{port}/")),
+        "{stderr}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// `/metrics` read by the Prometheus client library's own parser: one `name|labels|value` line
+/// per sample, labels sorted.
+fn prometheus_samples(dir: &Path, metrics: &str) -> String {
+    let metrics_file = dir.join("metrics.txt");
+    std::fs::write(&metrics_file, metrics).unwrap();
+    let parsed = Command::new("/usr/bin/python3")
+        .arg("-c")
+        .arg(
+            "import sys\n\
+             from prometheus_client.parser import text_string_to_metric_families\n\
+             for family in text_string_to_metric_families(open(sys.argv[1]).read()):\n\
+             \x20   for s in family.samples:\n\
+             \x20       labels = ','.join(f'{k}={v}' for k, v in sorted(s.labels.items()))\n\
+             \x20       print(f'{s.name}|{labels}|{s.value}')\n",
+        )
+        .arg(&metrics_file)
+        .output()
+        .expect("python3 with prometheus_client (scripts/test installs python3-prometheus-client)");
+    let stderr = String::from_utf8_lossy(&parsed.stderr);
+    assert!(parsed.status.success(), "the parser refused /metrics: {stderr}\n{metrics}");
+    String::from_utf8_lossy(&parsed.stdout).into_owned()
+}
+
+/// `callboard sla report --json` for the sample agreements, the period and the instant given.
+fn sla_report(requests: &Path, from: &str, to: &str, now: &str) -> Value {
+    let policies = data("sla-policies-311.toml");
+    let out = callboard(&[
+        "sla",
+        "report",
+        "--requests",
+        requests.to_str().unwrap(),
+        "--policies",
+        &policies,
+        "--from",
+        from,
+        "--to",
+        to,
+        "--now",
+        now,
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn the_agreements_are_the_sla_reports_and_follow_a_new_requests_file() {
+    let dir = scratch("serve-agreements");
+    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    // The center's clock: one call on 2026-11-20 at 10:00:30 Eastern (15:00:30 UTC).
+    let log = dir.join("queue_log");
+    std::fs::write(&log, "1795186830|1795186830.1|PS|NONE|ENTERQUEUE||5550100|1\n").unwrap();
+    let requests = dir.join("requests.csv");
+    let all = std::fs::read_to_string(data("sla-requests-311.csv")).unwrap();
+    std::fs::write(&requests, &all).unwrap();
+    let state = dir.join("state");
+    let config = dir.join("serve.toml");
+    let silent = TcpListener::bind("127.0.0.1:0").unwrap();
+    std::fs::write(
+        &config,
+        format!(
+            r#"
+[site]
+utc_offset = "-05:00"
+dst = "us"
+state_dir = "{state}"
+clock = "log"
+every_seconds = 0.1
+checkpoint_seconds = 1
+
+[source]
+queue_log = "{log}"
+
+[[queue]]
+name = "PS"
+
+[[line]]
+name = "floor"
+tcp = "{board}"
+
+[[board]]
+line = "floor"
+address = 1
+queues = ["PS"]
+
+[http]
+address = "127.0.0.1:{port}"
+
+[agreements]
+policies = "{policies}"
+requests = "{requests}"
+days = 14
+"#,
+            state = state.display(),
+            log = log.display(),
+            board = silent.local_addr().unwrap(),
+            policies = data("sla-policies-311.toml"),
+            requests = requests.display(),
+        ),
+    )
+    .unwrap();
+    let service = start(&config);
+    wait_for(&state, "the clock", |f| f["at_ms"] == 1_795_186_830_000_u64);
+    let judged = |ready: &dyn Fn(&Value) -> bool| -> Value {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let (status, body) = request(port, "GET", "/api/v1/agreements");
+            if status == 200 {
+                let body: Value = serde_json::from_str(&body).unwrap();
+                if ready(&body) {
+                    return body;
+                }
+            } else {
+                // Before the first report: said, with the reason.
+                assert!(status == 503 || status == 0, "{status}: {body}");
+            }
+            assert!(Instant::now() < deadline, "the agreements were never judged: {body}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    };
+
+    // The fourteen days to the clock's, open requests judged at its minute: the report's.
+    let api = judged(&|_| true);
+    assert_eq!(api["now"], "2026-11-20 10:00");
+    let report = sla_report(&requests, "2026-11-07", "2026-11-20", "2026-11-20 10:00");
+    assert_eq!(api, report);
+    let city = api["lines"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(city["department"], "All departments");
+    assert!(city["closed"].as_u64().unwrap() > 100, "{city}");
+    // Requests opened after the clock are not counted, as the report says.
+    assert!(api["rejected"].as_array().unwrap().iter().any(|r| {
+        r["message"].as_str().is_some_and(|r| r.contains("opened after the report's instant"))
+    }));
+
+    // Per department and type in /metrics, read by Prometheus' parser.
+    let (status, metrics) = request(port, "GET", "/metrics");
+    assert_eq!(status, 200);
+    let samples = prometheus_samples(&dir, &metrics);
+    let line =
+        api["lines"].as_array().unwrap().iter().find(|l| !l["request_type"].is_null()).unwrap();
+    let labels = format!(
+        "department={},type={}",
+        line["department"].as_str().unwrap(),
+        line["request_type"].as_str().unwrap()
+    );
+    let value = |name: &str| {
+        samples
+            .lines()
+            .find_map(|l| {
+                l.strip_prefix(&format!("{name}|{labels}|")).map(|v| v.parse::<f64>().unwrap())
+            })
+            .unwrap_or_else(|| panic!("no {name}{{{labels}}} in\n{samples}"))
+    };
+    if let Some(compliance) = line["compliance"].as_f64() {
+        assert_eq!(value("callboard_agreement_compliance_ratio"), compliance);
+    }
+    assert_eq!(
+        value("callboard_agreement_open_breached_requests"),
+        line["open_breached"].as_f64().unwrap()
+    );
+
+    // The departments' system writes a new export (half the rows): read, and judged again.
+    let half: Vec<&str> = all.lines().take(all.lines().count() / 2).collect();
+    let next = dir.join("requests.next");
+    std::fs::write(&next, half.join("\n") + "\n").unwrap();
+    std::fs::rename(&next, &requests).unwrap();
+    let before = api["requests"].clone();
+    let api = judged(&|body| body["requests"] != before);
+    assert_eq!(api, sla_report(&requests, "2026-11-07", "2026-11-20", "2026-11-20 10:00"));
+
+    // A broken export is said; the last report stays and the service goes on.
+    std::fs::write(&next, "not,a,requests,file\n").unwrap();
+    std::fs::rename(&next, &requests).unwrap();
+    std::thread::sleep(Duration::from_secs(7));
+    assert_eq!(get(port, "/api/v1/agreements"), api);
+    let out = stop(service);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("the requests file has no \"id\" column; the last report stays"),
         "{stderr}"
     );
     std::fs::remove_dir_all(&dir).unwrap();

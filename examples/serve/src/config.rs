@@ -22,6 +22,7 @@ use callboard_queue_log::local_time::{parse_clock, parse_date, parse_dst, parse_
 use callboard_queue_log::table::{TableSettings, Tls};
 use serde::Deserialize;
 
+use crate::agreements::AgreementsConfig;
 use crate::source::SourceConfig;
 
 /// The whole file, as written.
@@ -39,6 +40,21 @@ struct File {
     #[serde(rename = "board")]
     boards: Vec<BoardFile>,
     http: Option<HttpFile>,
+    agreements: Option<AgreementsFile>,
+}
+
+/// The service agreements: the files `callboard sla report` reads.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AgreementsFile {
+    policies: PathBuf,
+    requests: PathBuf,
+    #[serde(default = "thirty_days")]
+    days: u32,
+}
+
+const fn thirty_days() -> u32 {
+    30
 }
 
 /// The HTTP API's address; loopback unless the file says otherwise, on purpose.
@@ -308,6 +324,8 @@ pub struct Config {
     pub boards: Vec<Board>,
     /// Where the HTTP API listens, if it is served.
     pub http: Option<std::net::SocketAddr>,
+    /// The service agreements, if judged.
+    pub agreements: Option<AgreementsConfig>,
 }
 
 /// Reads and checks a site file.
@@ -519,12 +537,25 @@ pub fn parse(text: &str) -> Result<Config, String> {
         checkpoint_ms: millis(site.checkpoint_seconds, "checkpoint_seconds", 1.0)?,
         source: source_of(&file.source)?,
         http: file.http.as_ref().map(http_of).transpose()?,
+        agreements: file.agreements.as_ref().map(agreements_of).transpose()?,
         surveys: file.source.surveys.clone(),
         survey_verb: file.source.survey_verb.clone(),
         csat,
         queues,
         lines,
         boards,
+    })
+}
+
+fn agreements_of(a: &AgreementsFile) -> Result<AgreementsConfig, String> {
+    let most = callboard_agreements::board::MAX_BOARD_DAYS;
+    if !(1..=most).contains(&a.days) {
+        return Err(format!("agreements.days: 1 to {most} days, not {}", a.days));
+    }
+    Ok(AgreementsConfig {
+        policies: a.policies.clone(),
+        requests: a.requests.clone(),
+        days: a.days,
     })
 }
 

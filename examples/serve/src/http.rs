@@ -8,17 +8,20 @@
 //! lock the server takes. axum and hyper do the HTTP; hyper refuses oversized request heads
 //! (a huge query string) itself.
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use callboard_core::calendar::LocalDate;
+use callboard_core::interval::IntervalReport;
 
 /// What the API serves, as the service last computed it.
 #[derive(Debug, Default, Clone)]
@@ -29,14 +32,41 @@ pub struct Published {
     pub queue: Arc<Vec<(String, String)>>,
     /// `GET /api/v1/csat`.
     pub csat: Arc<String>,
+    /// `GET /api/v1/agreements`.
+    pub agreements: Agreements,
     /// `GET /api/v1/boards`.
     pub boards: Arc<String>,
     /// `GET /metrics`.
     pub metrics: Arc<String>,
     /// `GET /api/v1/wallboard`, and each message of `GET /api/v1/stream`.
     pub wallboard: Arc<String>,
+    /// `GET /api/v1/intervals`: each queue's intervals kept, with their local dates.
+    pub intervals: Arc<Vec<QueueIntervals>>,
+    /// The local date of the service's clock.
+    pub today: Option<LocalDate>,
     /// Which step published it (the stream sends a message when it changes).
     pub step: u64,
+}
+
+/// The service agreements as last judged.
+#[derive(Debug, Default, Clone)]
+pub enum Agreements {
+    /// The site file has no `[agreements]`.
+    #[default]
+    NotKept,
+    /// Not judged yet: no clock yet, or the files not read yet.
+    NotYet,
+    /// The report, as JSON.
+    Judged(Arc<String>),
+}
+
+/// A queue's intervals as the engine keeps them: today's and yesterday's, oldest first.
+#[derive(Debug, Clone)]
+pub struct QueueIntervals {
+    /// The queue's name in the log.
+    pub name: String,
+    /// Each interval with the local date it starts on.
+    pub rows: Vec<(LocalDate, IntervalReport)>,
 }
 
 /// Where the service leaves what it publishes.
@@ -84,6 +114,58 @@ async fn queue(State(board): State<Board>, Path(name): Path<String>) -> Response
     match published.queue.iter().find(|(n, _)| *n == name) {
         Some((_, body)) => json(body),
         None => error(StatusCode::NOT_FOUND, &format!("no queue {name:?}")),
+    }
+}
+
+/// `GET /api/v1/intervals?queue=NAME&date=YYYY-MM-DD`: one queue's intervals of a day kept
+/// (today when no date is given).
+async fn intervals(
+    State(board): State<Board>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    const USAGE: &str = "give queue=NAME and, for a day other than today, date=YYYY-MM-DD";
+    if let Some(unknown) = query.keys().find(|k| !matches!(k.as_str(), "queue" | "date")) {
+        return error(StatusCode::BAD_REQUEST, &format!("unknown parameter {unknown:?}: {USAGE}"));
+    }
+    let Some(name) = query.get("queue") else {
+        return error(StatusCode::BAD_REQUEST, &format!("no queue: {USAGE}"));
+    };
+    let published = read(&board);
+    let Some(queue) = published.intervals.iter().find(|q| q.name == *name) else {
+        return error(StatusCode::NOT_FOUND, &format!("no queue {name:?}"));
+    };
+    let Some(today) = published.today else {
+        return error(StatusCode::SERVICE_UNAVAILABLE, "no clock yet: nothing has been read");
+    };
+    let date = match query.get("date") {
+        None => today,
+        Some(text) => match callboard_queue_log::local_time::parse_date(text) {
+            Ok(date) => date,
+            Err(e) => return error(StatusCode::BAD_REQUEST, &format!("date: {e}")),
+        },
+    };
+    let oldest = queue.rows.first().map_or(today, |(day, _)| *day);
+    if date > today || date < oldest {
+        return error(
+            StatusCode::NOT_FOUND,
+            &format!(
+                "no intervals of {date} kept: the service keeps {name}'s from {oldest} to today, {today}"
+            ),
+        );
+    }
+    json(&crate::publish::intervals_body(queue, date))
+}
+
+async fn agreements(State(board): State<Board>) -> Response {
+    match read(&board).agreements {
+        Agreements::Judged(body) => json(&body),
+        Agreements::NotYet => error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the agreements are not judged yet: no clock yet, or the files not read (the log says why)",
+        ),
+        Agreements::NotKept => {
+            error(StatusCode::NOT_FOUND, "no agreements: the site file has no [agreements]")
+        }
     }
 }
 
@@ -136,7 +218,7 @@ async fn stream(State(board): State<Board>) -> Response {
 async fn not_found() -> Response {
     error(
         StatusCode::NOT_FOUND,
-        "no such path: the wallboard is /, the API /api/v1/queues, /api/v1/queues/{name}, /api/v1/csat, /api/v1/boards, /api/v1/wallboard, /api/v1/stream, and /metrics",
+        "no such path: the wallboard is /, the API /api/v1/queues, /api/v1/queues/{name}, /api/v1/intervals, /api/v1/csat, /api/v1/agreements, /api/v1/boards, /api/v1/wallboard, /api/v1/stream, and /metrics",
     )
 }
 
@@ -145,11 +227,13 @@ async fn only_get() -> Response {
 }
 
 /// The paths served, as docs/openapi.yaml lists them.
-pub const PATHS: [&str; 8] = [
+pub const PATHS: [&str; 10] = [
     "/",
     "/api/v1/queues",
     "/api/v1/queues/{name}",
+    "/api/v1/intervals",
     "/api/v1/csat",
+    "/api/v1/agreements",
     "/api/v1/boards",
     "/api/v1/wallboard",
     "/api/v1/stream",
@@ -158,13 +242,16 @@ pub const PATHS: [&str; 8] = [
 
 /// The routes, on `board`.
 pub fn router(board: Board) -> Router {
-    let [root, all, one, satisfaction, health, pictures, events, prometheus] = PATHS;
+    let [root, all, one, periods, satisfaction, agreed, health, pictures, events, prometheus] =
+        PATHS;
     Router::new()
         .route(root, get(page))
         .route(pictures, get(wallboard))
         .route(events, get(stream))
         .route(all, get(queues))
         .route(one, get(queue))
+        .route(periods, get(intervals))
+        .route(agreed, get(agreements))
         .route(satisfaction, get(csat))
         .route(health, get(boards))
         .route(prometheus, get(metrics))

@@ -1,10 +1,11 @@
 //! # callboard-serve: one live service for a whole floor of reader boards
 //!
 //! `callboard serve --config FILE.toml` reads the switch's queue events (its `queue_log`
-//! followed through logrotate, its realtime table, or its manager interface), feeds the core as the switch writes it, and drives every board on every line
-//! with the engine's figures and yesterday's CSAT from real survey results; its state is
-//! checkpointed to disk every few seconds and on SIGTERM, so that a restart, or a crash,
-//! continues the day instead of losing it.
+//! followed through logrotate, its realtime table, or its manager interface), feeds the core as
+//! the switch writes them, and drives every board on every line with the engine's figures and
+//! yesterday's CSAT from real survey results; its state is checkpointed to disk every few
+//! seconds and on SIGTERM, so that a restart, or a crash, continues the day instead of losing
+//! it. Supervisors get the same numbers over HTTP: a JSON API, `/metrics` and a web wallboard.
 //!
 //! - [`config`]: the site file, read and checked (every key documented in
 //!   `examples/data/serve-311.toml`);
@@ -15,9 +16,11 @@
 //! - [`state`]: what is kept on disk, written atomically;
 //! - [`timezone`]: an IANA time-zone name resolved in the host's tz database;
 //! - [`http`]: the JSON API and `/metrics`, on a runtime of their own; [`publish`]: what
-//!   they serve, computed once a step;
+//!   they serve, computed once a step; [`agreements`]: the departments' service agreements,
+//!   judged on a thread of their own;
 //! - [`service`]: the loop.
 
+pub mod agreements;
 pub mod config;
 pub mod http;
 pub mod line;

@@ -10,9 +10,10 @@
 use std::fmt::Write as _;
 use std::sync::Arc;
 
+use callboard_agreements::report::ReportLine;
 use callboard_core::board::BoardFrame;
-use callboard_core::calendar::Timestamp;
-use callboard_core::interval::{Figures, IntervalStats};
+use callboard_core::calendar::{LocalDate, Timestamp};
+use callboard_core::interval::{Figures, IntervalReport, IntervalStats};
 use callboard_core::queue::AgentCounts;
 use callboard_core::wire::BoardSettings;
 use callboard_floor::picture;
@@ -20,8 +21,9 @@ use callboard_queue_log::replay::Stepper;
 use callboard_render::render::Scene;
 use serde::Serialize;
 
+use crate::agreements::Judged;
 use crate::config::Config;
-use crate::http::Published;
+use crate::http::{Agreements, Published, QueueIntervals};
 use crate::line::Health;
 
 #[derive(Serialize)]
@@ -109,6 +111,9 @@ pub struct Inputs<'a> {
     pub latest: Option<Timestamp>,
     /// The wall clock now, ms.
     pub wall_ms: Timestamp,
+    /// The service agreements: `None` when the site has none, `Some(None)` before they are
+    /// judged.
+    pub agreements: Option<Option<&'a Judged>>,
 }
 
 fn metric(out: &mut String, name: &str, kind: &str, help: &str, samples: &[(String, f64)]) {
@@ -128,7 +133,8 @@ fn label(value: &str) -> String {
 #[must_use]
 #[allow(clippy::too_many_lines)] // the metrics, one after another
 pub fn publish(inputs: &Inputs<'_>) -> Published {
-    let Inputs { config, stepper, health, frames, lines_read, latest, wall_ms } = *inputs;
+    let Inputs { config, stepper, health, frames, lines_read, latest, wall_ms, agreements } =
+        *inputs;
     let center = stepper.center();
     let mut queues = Vec::new();
     for q in &config.queues {
@@ -446,7 +452,68 @@ pub fn publish(inputs: &Inputs<'_>) -> Published {
             &[(String::new(), seconds(wall_ms.saturating_sub(latest)))],
         );
     }
+    // The agreements: compliance and open requests per department and request type (the
+    // department totals are sums of these, and left to the query language).
+    if let Some(Some(judged)) = agreements {
+        let per_type = |value: &dyn Fn(&ReportLine) -> Option<f64>| -> Vec<(String, f64)> {
+            judged
+                .lines
+                .iter()
+                .filter_map(|l| {
+                    let kind = l.request_type.as_deref()?;
+                    let labels = format!(
+                        "{{department=\"{}\",type=\"{}\"}}",
+                        label(&l.department),
+                        label(kind)
+                    );
+                    value(l).map(|v| (labels, v))
+                })
+                .collect()
+        };
+        metric(
+            &mut m,
+            "callboard_agreement_compliance_ratio",
+            "gauge",
+            "Requests closed within the agreed time over requests closed, in the period.",
+            &per_type(&|l| l.compliance),
+        );
+        type Count = fn(&ReportLine) -> u32;
+        let open: [(&str, &str, Count); 3] = [
+            ("on_time", "before the at-risk point", |l| l.open_on_time),
+            ("at_risk", "past the at-risk point", |l| l.open_at_risk),
+            ("breached", "past the agreed time", |l| l.open_breached),
+        ];
+        for (state, help, count) in open {
+            metric(
+                &mut m,
+                &format!("callboard_agreement_open_{state}_requests"),
+                "gauge",
+                &format!("Requests open now {help}."),
+                &per_type(&|l| Some(f64::from(count(l)))),
+            );
+        }
+    }
+    // Every interval kept, for GET /api/v1/intervals: plain figures, made JSON when asked.
+    let intervals = config
+        .queues
+        .iter()
+        .filter_map(|q| {
+            let &id = stepper.queue_ids().get(&q.name)?;
+            let rows = center
+                .intervals(id)
+                .map(|report| (config.calendar.local_date(report.start), report))
+                .collect();
+            Some(QueueIntervals { name: q.name.clone(), rows })
+        })
+        .collect();
     Published {
+        agreements: match agreements {
+            None => Agreements::NotKept,
+            Some(None) => Agreements::NotYet,
+            Some(Some(judged)) => Agreements::Judged(Arc::clone(&judged.body)),
+        },
+        intervals: Arc::new(intervals),
+        today,
         queues: Arc::new(all.to_string()),
         queue: Arc::new(queue),
         csat: Arc::new(csat.to_string()),
@@ -455,4 +522,24 @@ pub fn publish(inputs: &Inputs<'_>) -> Published {
         step: 0,
         metrics: Arc::new(m),
     }
+}
+
+/// `GET /api/v1/intervals`' body: the queue's intervals that start on `date`, each as
+/// `callboard report --json` writes an interval's row (the figures flattened).
+#[must_use]
+pub fn intervals_body(queue: &QueueIntervals, date: LocalDate) -> String {
+    let rows: Vec<Period> = queue
+        .rows
+        .iter()
+        .filter(|(day, _)| *day == date)
+        .map(|&(_, IntervalReport { start, end, stats })| Period {
+            date: None,
+            start_ms: start,
+            end_ms: end,
+            stats,
+            figures: stats.figures(),
+        })
+        .collect();
+    serde_json::json!({ "queue": queue.name, "date": date.to_string(), "intervals": rows })
+        .to_string()
 }

@@ -120,6 +120,8 @@ fn serve(config: &Config, stop: &Arc<AtomicBool>) -> Result<String, String> {
             (fresh(), Kept::default())
         }
     };
+    // Today's and yesterday's intervals, for GET /api/v1/intervals.
+    stepper.keep_intervals();
     for queue in &config.queues {
         stepper.configure_queue(&queue.name, queue.config);
         stepper.declare_queue(&queue.name)?;
@@ -170,6 +172,16 @@ fn serve(config: &Config, stop: &Arc<AtomicBool>) -> Result<String, String> {
     }
 
     let mut frames = vec![None; config.boards.len()];
+    // The service agreements, judged on a thread of their own; a wrong agreements file stops
+    // the start, as a wrong site file does.
+    let mut judge = match &config.agreements {
+        Some(agreements) => {
+            crate::agreements::read_policies(&agreements.policies, &config.calendar)
+                .map_err(|e| format!("agreements: {e}"))?;
+            Some(crate::agreements::Judge::start(agreements.clone(), config.calendar)?)
+        }
+        None => None,
+    };
     let http = match config.http {
         Some(address) => {
             let board = crate::http::Board::default();
@@ -273,8 +285,12 @@ fn serve(config: &Config, stop: &Arc<AtomicBool>) -> Result<String, String> {
                     Err(e) => say(&format!("board {}: {e}", board.address)),
                 }
             }
+            if let (Some(judge), Some(now)) = (&mut judge, stepper.center().now()) {
+                judge.ask(now);
+            }
             // The supervisors' view, from the same center.
             if let Some((_, board)) = &http {
+                let judged = judge.as_ref().map(crate::agreements::Judge::judged);
                 let boards_health = health.lock().map(|h| h.clone()).unwrap_or_default();
                 let published = publish::publish(&publish::Inputs {
                     config,
@@ -284,6 +300,7 @@ fn serve(config: &Config, stop: &Arc<AtomicBool>) -> Result<String, String> {
                     lines_read,
                     latest,
                     wall_ms: wall_ms(),
+                    agreements: judged.as_ref().map(Option::as_ref),
                 });
                 if let Ok(mut slot) = board.write() {
                     *slot = crate::http::Published { step: slot.step + 1, ..published };
@@ -307,6 +324,9 @@ fn serve(config: &Config, stop: &Arc<AtomicBool>) -> Result<String, String> {
     save(&stepper, &kept, lines_read, &health);
     if let Some((server, _)) = http {
         server.stop();
+    }
+    if let Some(judge) = judge {
+        judge.stop();
     }
     lines_stop.store(true, Ordering::SeqCst);
     for line in running {

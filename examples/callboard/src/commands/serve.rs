@@ -24,6 +24,10 @@ pub fn run(args: &ServeArgs) -> Result<String, String> {
     let config =
         callboard_serve::parse(&text).map_err(|e| format!("{}: {e}", args.config.display()))?;
     if args.check {
+        if let Some(agreements) = &config.agreements {
+            callboard_serve::agreements::read_policies(&agreements.policies, &config.calendar)
+                .map_err(|e| format!("{}: agreements: {e}", args.config.display()))?;
+        }
         return Ok(describe(&config));
     }
     let stop = Arc::new(AtomicBool::new(false));
@@ -46,6 +50,14 @@ fn describe(config: &callboard_serve::Config) -> String {
     );
     if let Some(address) = config.http {
         out += &format!("the API and /metrics on http://{address}/\n");
+    }
+    if let Some(a) = &config.agreements {
+        out += &format!(
+            "agreements from {} and {}, compliance over {} days\n",
+            a.policies.display(),
+            a.requests.display(),
+            a.days
+        );
     }
     for line in &config.lines {
         let boards: Vec<String> = config
