@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use axum::Router;
@@ -22,6 +22,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use callboard_core::calendar::LocalDate;
 use callboard_core::interval::IntervalReport;
+
+use crate::publish::WallboardScene;
 
 /// What the API serves, as the service last computed it.
 #[derive(Debug, Default, Clone)]
@@ -38,8 +40,8 @@ pub struct Published {
     pub boards: Arc<String>,
     /// `GET /metrics`.
     pub metrics: Arc<String>,
-    /// `GET /api/v1/wallboard`, and each message of `GET /api/v1/stream`.
-    pub wallboard: Arc<String>,
+    /// `GET /api/v1/wallboard` and each message of `GET /api/v1/stream`, to be drawn.
+    pub wallboard: Arc<WallboardScene>,
     /// `GET /api/v1/intervals`: each queue's intervals kept, with their local dates.
     pub intervals: Arc<Vec<QueueIntervals>>,
     /// The local date of the service's clock.
@@ -71,6 +73,19 @@ pub struct QueueIntervals {
 
 /// Where the service leaves what it publishes.
 pub type Board = Arc<RwLock<Published>>;
+
+/// What the handlers share: what was published, and the wallboard last drawn.
+#[derive(Debug, Clone)]
+struct Served {
+    board: Board,
+    drawn: Arc<Drawn>,
+}
+
+impl axum::extract::FromRef<Served> for Board {
+    fn from_ref(served: &Served) -> Self {
+        Arc::clone(&served.board)
+    }
+}
 
 /// A running server.
 #[derive(Debug)]
@@ -192,22 +207,48 @@ async fn page() -> Response {
     ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], PAGE).into_response()
 }
 
-async fn wallboard(State(board): State<Board>) -> Response {
-    json(&read(&board).wallboard)
+/// The wallboard drawn for a step, shared by every client that asks during it.
+#[derive(Debug, Default)]
+struct Drawn {
+    last: Mutex<Option<(u64, Arc<String>)>>,
+}
+
+/// The wallboard as `published` shows it: drawn by the first client to ask during its step
+/// (off the runtime's threads: drawing takes a while), the same body for the others.
+async fn drawn(state: &Served) -> (u64, Arc<String>) {
+    let published = read(&state.board);
+    let step = published.step;
+    let shared = Arc::clone(&state.drawn);
+    let body = tokio::task::spawn_blocking(move || {
+        let mut last = shared.last.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        match &*last {
+            Some((drawn, body)) if *drawn == step => Arc::clone(body),
+            _ => {
+                let body = Arc::new(published.wallboard.draw());
+                *last = Some((step, Arc::clone(&body)));
+                body
+            }
+        }
+    })
+    .await
+    .unwrap_or_default();
+    (step, body)
+}
+
+async fn wallboard(State(state): State<Served>) -> Response {
+    json(&drawn(&state).await.1)
 }
 
 /// Server-sent events: the wallboard each time the service publishes a step, at once on
 /// connecting, and a comment every 15 s so proxies keep the stream open.
-async fn stream(State(board): State<Board>) -> Response {
-    let steps = futures_util::stream::unfold((board, None::<u64>), |(board, last)| async move {
+async fn stream(State(state): State<Served>) -> Response {
+    let steps = futures_util::stream::unfold((state, None::<u64>), |(state, last)| async move {
         loop {
-            let published = read(&board);
-            if last != Some(published.step) {
-                let event = Event::default().event("step").data(published.wallboard.as_str());
-                return Some((
-                    Ok::<_, std::convert::Infallible>(event),
-                    (board, Some(published.step)),
-                ));
+            let step = read(&state.board).step;
+            if last != Some(step) {
+                let (step, body) = drawn(&state).await;
+                let event = Event::default().event("step").data(body.as_str());
+                return Some((Ok::<_, std::convert::Infallible>(event), (state, Some(step))));
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
@@ -257,7 +298,7 @@ pub fn router(board: Board) -> Router {
         .route(prometheus, get(metrics))
         .fallback(not_found)
         .method_not_allowed_fallback(only_get)
-        .with_state(board)
+        .with_state(Served { board, drawn: Arc::default() })
 }
 
 /// Listens on `address` and serves `board` until stopped.

@@ -1,5 +1,6 @@
 //! What the service publishes for the HTTP side each step, computed once from the center the
-//! boards' frames come from: the API's JSON bodies and the `/metrics` text.
+//! boards' frames come from: the API's JSON bodies and the `/metrics` text, each queue's
+//! intervals kept, and the web wallboard's scene (drawn only when a client asks for it).
 //!
 //! The JSON of a day and of an interval is the core's `IntervalStats` and `Figures`
 //! flattened, as `callboard report --json` writes a row (docs/report-json.md), so the same
@@ -16,7 +17,7 @@ use callboard_core::calendar::{LocalDate, Timestamp};
 use callboard_core::interval::{Figures, IntervalReport, IntervalStats};
 use callboard_core::queue::AgentCounts;
 use callboard_core::wire::BoardSettings;
-use callboard_floor::picture;
+use callboard_floor::picture::{self, PanelChoice};
 use callboard_queue_log::replay::Stepper;
 use callboard_render::render::Scene;
 use serde::Serialize;
@@ -52,6 +53,57 @@ struct QueueNow<'a> {
     logged_in: u32,
     current_interval: Period,
     today: Period,
+}
+
+/// What the web wallboard shows at a step, to be drawn when someone looks: drawing every
+/// board's PNG each step for nobody would be most of a step's work.
+#[derive(Debug, Default)]
+pub struct WallboardScene {
+    at: Option<Timestamp>,
+    boards: Vec<BoardToDraw>,
+    queues: serde_json::Value,
+}
+
+/// A board, its last frame and its settings.
+#[derive(Debug)]
+struct BoardToDraw {
+    line: String,
+    address: u8,
+    panel: PanelChoice,
+    up: bool,
+    frame: Option<BoardFrame>,
+    settings: BoardSettings,
+}
+
+impl WallboardScene {
+    /// `GET /api/v1/wallboard`'s body: each board drawn by the boards' renderer as its LEDs
+    /// show it at the step's moment, and the queues' table.
+    #[must_use]
+    pub fn draw(&self) -> String {
+        let pictures: Vec<BoardPicture<'_>> = self
+            .boards
+            .iter()
+            .map(|board| {
+                let png = board.frame.as_ref().and_then(|frame| {
+                    let scene = Scene {
+                        frame: Some(frame),
+                        now: self.at.unwrap_or(frame.valid_at),
+                        settings: &board.settings,
+                    };
+                    picture::preview(board.panel, &scene).png_base64(PICTURE_SCALE).ok()
+                });
+                BoardPicture {
+                    line: &board.line,
+                    address: board.address,
+                    panel: board.panel.name(),
+                    up: board.up,
+                    png,
+                }
+            })
+            .collect();
+        serde_json::json!({ "at_ms": self.at, "boards": pictures, "queues": self.queues })
+            .to_string()
+    }
 }
 
 /// A board as the web wallboard draws it.
@@ -208,28 +260,27 @@ pub fn publish(inputs: &Inputs<'_>) -> Published {
         .collect();
     let boards_json = serde_json::json!({ "at_ms": at, "boards": boards });
 
-    // The web wallboard: every board drawn as it looks on the floor now, and the table.
-    let pictures: Vec<BoardPicture<'_>> = config
+    // The web wallboard: every board as it looks on the floor now, drawn only when someone
+    // looks (Scene::draw), and the table.
+    let drawn: Vec<BoardToDraw> = config
         .boards
         .iter()
         .enumerate()
         .filter_map(|(b, board)| {
-            let line = &config.lines.get(board.line)?.name;
-            let up = health.iter().any(|h| h.line == *line && h.address == board.address && h.up);
-            let settings = BoardSettings {
-                brightness: board.brightness,
-                page_seconds: board.page_seconds,
-                thresholds: board.thresholds,
-            };
-            let png = frames.get(b).and_then(Option::as_ref).and_then(|frame| {
-                let scene = Scene {
-                    frame: Some(frame),
-                    now: at.unwrap_or(frame.valid_at),
-                    settings: &settings,
-                };
-                picture::preview(board.panel, &scene).png_base64(PICTURE_SCALE).ok()
-            });
-            Some(BoardPicture { line, address: board.address, panel: board.panel.name(), up, png })
+            let line = config.lines.get(board.line)?.name.clone();
+            let up = health.iter().any(|h| h.line == line && h.address == board.address && h.up);
+            Some(BoardToDraw {
+                line,
+                address: board.address,
+                panel: board.panel,
+                up,
+                frame: frames.get(b).cloned().flatten(),
+                settings: BoardSettings {
+                    brightness: board.brightness,
+                    page_seconds: board.page_seconds,
+                    thresholds: board.thresholds,
+                },
+            })
         })
         .collect();
     let rows: Vec<QueueRow<'_>> = queues
@@ -249,7 +300,11 @@ pub fn publish(inputs: &Inputs<'_>) -> Published {
             logged_in: q.logged_in,
         })
         .collect();
-    let wallboard = serde_json::json!({ "at_ms": at, "boards": pictures, "queues": rows });
+    let wallboard = WallboardScene {
+        at,
+        boards: drawn,
+        queues: serde_json::to_value(&rows).unwrap_or_default(),
+    };
 
     let mut m = String::new();
     let per_queue = |value: &dyn Fn(&QueueNow<'_>) -> Option<f64>| -> Vec<(String, f64)> {
@@ -518,7 +573,7 @@ pub fn publish(inputs: &Inputs<'_>) -> Published {
         queue: Arc::new(queue),
         csat: Arc::new(csat.to_string()),
         boards: Arc::new(boards_json.to_string()),
-        wallboard: Arc::new(wallboard.to_string()),
+        wallboard: Arc::new(wallboard),
         step: 0,
         metrics: Arc::new(m),
     }
