@@ -430,3 +430,114 @@ days = 14
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn slow_and_silent_clients_never_stall_the_boards() {
+    use std::io::Write as _;
+    use std::net::TcpStream;
+    use std::sync::atomic::Ordering;
+
+    let dir = scratch("serve-slow-clients");
+    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let log = dir.join("queue_log");
+    std::fs::copy(sample_log(), &log).unwrap();
+    let state = dir.join("state");
+    let config = dir.join("serve.toml");
+    let boards = callboard_floor::stand_in::StandIn::start(&[1], None).unwrap();
+    std::fs::write(
+        &config,
+        format!(
+            r#"
+[site]
+utc_offset = "+02:00"
+state_dir = "{state}"
+clock = "log"
+every_seconds = 0.1
+checkpoint_seconds = 1
+
+[source]
+queue_log = "{log}"
+
+[[queue]]
+name = "PS"
+
+[[line]]
+name = "floor"
+tcp = "{board}"
+
+[[board]]
+line = "floor"
+address = 1
+queues = ["PS"]
+
+[http]
+address = "127.0.0.1:{port}"
+"#,
+            state = state.display(),
+            log = log.display(),
+            board = boards.address,
+        ),
+    )
+    .unwrap();
+    let day = std::fs::read_to_string(sample_log()).unwrap();
+    let last_at =
+        day.lines().last().unwrap().split('|').next().unwrap().parse::<u64>().unwrap() * 1000;
+    let service = start(&config);
+    wait_for(&state, "the end of the day", |f| f["at_ms"] == last_at);
+    let frames_in = |seconds: u64| {
+        let before = boards.frames.load(Ordering::Relaxed);
+        std::thread::sleep(Duration::from_secs(seconds));
+        boards.frames.load(Ordering::Relaxed) - before
+    };
+    let calm = frames_in(3);
+    assert!(calm >= 10, "{calm} frames in 3 s at 10 a second with no client");
+
+    // 300 clients that send half a request and wait; 40 that open the live stream and never
+    // read it; 20 that ask for /metrics and read it a byte a second.
+    let mut held = Vec::new();
+    for _ in 0..300 {
+        let mut c = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        c.write_all(b"GET /api/v1/queues HTTP/1.1\r\nHost: local").unwrap();
+        held.push(c);
+    }
+    for _ in 0..40 {
+        let mut c = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        c.write_all(b"GET /api/v1/stream HTTP/1.1\r\nHost: localhost\r\n\r\n").unwrap();
+        held.push(c);
+    }
+    let stop_readers = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let readers: Vec<_> = (0..20)
+        .map(|_| {
+            let stop_readers = std::sync::Arc::clone(&stop_readers);
+            std::thread::spawn(move || {
+                use std::io::Read as _;
+                let mut c = TcpStream::connect(("127.0.0.1", port)).unwrap();
+                c.write_all(b"GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n").unwrap();
+                let mut byte = [0_u8; 1];
+                while !stop_readers.load(Ordering::Relaxed)
+                    && c.read(&mut byte).is_ok_and(|n| n == 1)
+                {
+                    std::thread::sleep(Duration::from_secs(1));
+                }
+            })
+        })
+        .collect();
+    // The boards keep their rate, and a well-behaved client is answered.
+    let under_load = frames_in(3);
+    assert!(
+        under_load * 2 >= calm,
+        "{under_load} frames in 3 s with 360 slow clients, {calm} without"
+    );
+    assert_eq!(get(port, "/api/v1/queues")["at_ms"], last_at);
+    let (status, body) = request(port, "GET", "/api/v1/wallboard");
+    assert_eq!(status, 200, "{body}");
+
+    stop_readers.store(true, Ordering::Relaxed);
+    let out = stop(service);
+    drop(held);
+    for reader in readers {
+        reader.join().unwrap();
+    }
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
