@@ -1,7 +1,8 @@
 //! The HTTP side under load while the boards keep their frame rate (BENCHMARKS.md, issue 22):
 //! the service replays a synthetic day (three queues, 40 agents) and drives 20 TCP boards (10
 //! lines, stand-ins that acknowledge every frame) at a frame a second, while `wrk` (Debian's)
-//! sends requests on 100 connections for 10 s to `/api/v1/queues`, then to `/metrics`.
+//! sends requests on 100 connections for 10 s to `/api/v1/queues`, then to `/metrics`, to a
+//! queue's intervals of today, and to the wallboard (20 boards drawn, once a step).
 //! Measured: requests a second, and the frames the boards received during each run against
 //! the frames due.
 //!
@@ -84,7 +85,9 @@ fn main() {
     std::thread::sleep(Duration::from_secs(5));
     println!("| path | wrk | requests/s | latency (mean) | frames to 20 boards during the run |");
     println!("|---|---|---|---|---|");
-    for path in ["/api/v1/queues", "/metrics"] {
+    for path in
+        ["/api/v1/queues", "/metrics", "/api/v1/intervals?queue=STREETS", "/api/v1/wallboard"]
+    {
         let before: u64 = stand_ins.iter().map(|s| s.frames.load(Ordering::Relaxed)).sum();
         let out = Command::new("wrk")
             .args(["-t2", "-c100", "-d10s", &format!("http://127.0.0.1:{port}{path}")])

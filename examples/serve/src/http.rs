@@ -78,7 +78,10 @@ pub type Board = Arc<RwLock<Published>>;
 #[derive(Debug, Clone)]
 struct Served {
     board: Board,
-    drawn: Arc<Drawn>,
+    /// The wallboard drawn.
+    drawn: Arc<StepCache>,
+    /// Queues' days of intervals, by queue and date.
+    intervals: Arc<StepCache>,
 }
 
 impl axum::extract::FromRef<Served> for Board {
@@ -135,7 +138,7 @@ async fn queue(State(board): State<Board>, Path(name): Path<String>) -> Response
 /// `GET /api/v1/intervals?queue=NAME&date=YYYY-MM-DD`: one queue's intervals of a day kept
 /// (today when no date is given).
 async fn intervals(
-    State(board): State<Board>,
+    State(state): State<Served>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
     const USAGE: &str = "give queue=NAME and, for a day other than today, date=YYYY-MM-DD";
@@ -145,7 +148,7 @@ async fn intervals(
     let Some(name) = query.get("queue") else {
         return error(StatusCode::BAD_REQUEST, &format!("no queue: {USAGE}"));
     };
-    let published = read(&board);
+    let published = read(&state.board);
     let Some(queue) = published.intervals.iter().find(|q| q.name == *name) else {
         return error(StatusCode::NOT_FOUND, &format!("no queue {name:?}"));
     };
@@ -168,7 +171,12 @@ async fn intervals(
             ),
         );
     }
-    json(&crate::publish::intervals_body(queue, date))
+    let key = format!("{name}\n{date}");
+    json(
+        &state
+            .intervals
+            .get_or_make(&key, published.step, || crate::publish::intervals_body(queue, date)),
+    )
 }
 
 async fn agreements(State(board): State<Board>) -> Response {
@@ -207,28 +215,36 @@ async fn page() -> Response {
     ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], PAGE).into_response()
 }
 
-/// The wallboard drawn for a step, shared by every client that asks during it.
+/// Bodies made for a step, by what was asked, shared by every client that asks the same during
+/// that step: the first one makes it, the others wait for it and get the same.
 #[derive(Debug, Default)]
-struct Drawn {
-    last: Mutex<Option<(u64, Arc<String>)>>,
+struct StepCache {
+    bodies: Mutex<HashMap<String, (u64, Arc<String>)>>,
 }
 
-/// The wallboard as `published` shows it: drawn by the first client to ask during its step
-/// (off the runtime's threads: drawing takes a while), the same body for the others.
-async fn drawn(state: &Served) -> (u64, Arc<String>) {
-    let published = read(&state.board);
-    let step = published.step;
-    let shared = Arc::clone(&state.drawn);
-    let body = tokio::task::spawn_blocking(move || {
-        let mut last = shared.last.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        match &*last {
-            Some((drawn, body)) if *drawn == step => Arc::clone(body),
+impl StepCache {
+    /// The body for `key` at `step`, made by `make` if it was not made during that step.
+    fn get_or_make(&self, key: &str, step: u64, make: impl FnOnce() -> String) -> Arc<String> {
+        let mut bodies = self.bodies.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        match bodies.get(key) {
+            Some((made, body)) if *made == step => Arc::clone(body),
             _ => {
-                let body = Arc::new(published.wallboard.draw());
-                *last = Some((step, Arc::clone(&body)));
+                let body = Arc::new(make());
+                bodies.insert(key.to_owned(), (step, Arc::clone(&body)));
                 body
             }
         }
+    }
+}
+
+/// The wallboard as the last step shows it, drawn off the runtime's threads (drawing takes a
+/// while) by the first client to ask during the step.
+async fn drawn(state: &Served) -> (u64, Arc<String>) {
+    let published = read(&state.board);
+    let step = published.step;
+    let cache = Arc::clone(&state.drawn);
+    let body = tokio::task::spawn_blocking(move || {
+        cache.get_or_make("", step, || published.wallboard.draw())
     })
     .await
     .unwrap_or_default();
@@ -298,7 +314,7 @@ pub fn router(board: Board) -> Router {
         .route(prometheus, get(metrics))
         .fallback(not_found)
         .method_not_allowed_fallback(only_get)
-        .with_state(Served { board, drawn: Arc::default() })
+        .with_state(Served { board, drawn: Arc::default(), intervals: Arc::default() })
 }
 
 /// Listens on `address` and serves `board` until stopped.
