@@ -193,6 +193,7 @@ address = "127.0.0.1:{port}"
 
     let boards = get(port, "/api/v1/boards");
     assert_eq!(boards["boards"][0]["address"], 1);
+    assert_eq!(boards["boards"][0]["panel"], "tricolour-160x32");
     assert_eq!(boards["boards"][0]["frame"]["valid_at"], last_at);
     assert!(get(port, "/api/v1/csat")["days"].is_array());
 

@@ -142,6 +142,7 @@ pub const PICTURE_SCALE: u32 = 4;
 struct BoardNow<'a> {
     #[serde(flatten)]
     health: &'a Health,
+    panel: &'a str,
     queues: Vec<&'a str>,
     frame: Option<&'a BoardFrame>,
 }
@@ -249,6 +250,7 @@ pub fn publish(inputs: &Inputs<'_>) -> Published {
             let health = health.iter().find(|h| h.line == *line && h.address == board.address)?;
             Some(BoardNow {
                 health,
+                panel: board.panel.name(),
                 queues: board
                     .queues
                     .iter()
