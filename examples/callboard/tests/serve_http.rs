@@ -195,7 +195,11 @@ address = "127.0.0.1:{port}"
     assert_eq!(boards["boards"][0]["address"], 1);
     assert_eq!(boards["boards"][0]["panel"], "tricolour-160x32");
     assert_eq!(boards["boards"][0]["frame"]["valid_at"], last_at);
-    assert!(get(port, "/api/v1/csat")["days"].is_array());
+    let csat = get(port, "/api/v1/csat");
+    assert!(csat["days"].is_array());
+    assert_eq!(csat["today"]["date"].as_str(), Some(today.as_str()));
+    assert_eq!(csat["previous_day"]["date"], "1999-02-10");
+    assert_eq!(csat["previous_day"]["withheld"], "no responses");
 
     // /metrics, read by the Prometheus client library's own parser.
     let (status, metrics) = request(port, "GET", "/metrics");

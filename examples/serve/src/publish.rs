@@ -14,6 +14,7 @@ use std::sync::Arc;
 use callboard_agreements::report::ReportLine;
 use callboard_core::board::BoardFrame;
 use callboard_core::calendar::{LocalDate, Timestamp};
+use callboard_core::csat::CsatValue;
 use callboard_core::interval::{Figures, IntervalReport, IntervalStats};
 use callboard_core::queue::AgentCounts;
 use callboard_core::wire::BoardSettings;
@@ -233,7 +234,32 @@ pub fn publish(inputs: &Inputs<'_>) -> Published {
         "at_ms": at,
         "figure": format!("{:?}", config.csat.figure),
         "minimum_sample": config.csat.minimum_sample,
-        "previous_day": today.map(|t| center.csat().previous_day(t)),
+        // Yesterday's, as the boards post it: the figure, or why it is withheld.
+        "previous_day": today.map(|t| {
+            let posted = center.csat().previous_day(t);
+            let (value, withheld) = match posted.value {
+                CsatValue::Available(v) => (Some(v), None),
+                CsatValue::NoResponses => (None, Some("no responses".to_owned())),
+                CsatValue::BelowMinimumSample { minimum } => {
+                    (None, Some(format!("fewer responses than the minimum sample of {minimum}")))
+                }
+            };
+            serde_json::json!({
+                "date": posted.date.to_string(),
+                "responses": posted.responses,
+                "value": value,
+                "withheld": withheld,
+            })
+        }),
+        // Today's so far: the boards post it tomorrow.
+        "today": today.map(|t| {
+            let tally = center.csat().day(t).copied().unwrap_or_default();
+            serde_json::json!({
+                "date": t.to_string(),
+                "responses": tally.responses,
+                "value": tally.figure(config.csat.figure),
+            })
+        }),
         "days": center
             .csat()
             .days()
