@@ -13,7 +13,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use support::serve::{get_json as get, request, scratch, start, stop, wait_for};
+use support::serve::{get_json as get, request, sample_floor, scratch, start, stop, wait_for};
 use support::{callboard, data, sample_log};
 
 fn report(interval: &str) -> Value {
@@ -52,48 +52,13 @@ fn the_api_and_the_metrics_say_what_the_report_says() {
     let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let log = dir.join("queue_log");
     std::fs::copy(sample_log(), &log).unwrap();
-    let state = dir.join("state");
-    let config = dir.join("serve.toml");
     let silent = TcpListener::bind("127.0.0.1:0").unwrap();
-    std::fs::write(
-        &config,
-        format!(
-            r#"
-[site]
-utc_offset = "+02:00"
-state_dir = "{state}"
-clock = "log"
-every_seconds = 0.1
-checkpoint_seconds = 1
-
-[source]
-queue_log = "{log}"
-
-[[queue]]
-name = "PS"
-label = "STREETS"
-
-[[queue]]
-name = "PE"
-
-[[line]]
-name = "floor"
-tcp = "{board}"
-
-[[board]]
-line = "floor"
-address = 1
-queues = ["PS", "PE"]
-
-[http]
-address = "127.0.0.1:{port}"
-"#,
-            state = state.display(),
-            log = log.display(),
-            board = silent.local_addr().unwrap(),
-        ),
-    )
-    .unwrap();
+    let (config, state) = sample_floor(
+        &dir,
+        &format!("queue_log = \"{}\"", log.display()),
+        &silent.local_addr().unwrap().to_string(),
+        &format!("[http]\naddress = \"127.0.0.1:{port}\""),
+    );
     let day = std::fs::read_to_string(sample_log()).unwrap();
     let last_at =
         day.lines().last().unwrap().split('|').next().unwrap().parse::<u64>().unwrap() * 1000;
@@ -446,44 +411,13 @@ fn slow_and_silent_clients_never_stall_the_boards() {
     let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let log = dir.join("queue_log");
     std::fs::copy(sample_log(), &log).unwrap();
-    let state = dir.join("state");
-    let config = dir.join("serve.toml");
     let boards = callboard_floor::stand_in::StandIn::start(&[1], None).unwrap();
-    std::fs::write(
-        &config,
-        format!(
-            r#"
-[site]
-utc_offset = "+02:00"
-state_dir = "{state}"
-clock = "log"
-every_seconds = 0.1
-checkpoint_seconds = 1
-
-[source]
-queue_log = "{log}"
-
-[[queue]]
-name = "PS"
-
-[[line]]
-name = "floor"
-tcp = "{board}"
-
-[[board]]
-line = "floor"
-address = 1
-queues = ["PS"]
-
-[http]
-address = "127.0.0.1:{port}"
-"#,
-            state = state.display(),
-            log = log.display(),
-            board = boards.address,
-        ),
-    )
-    .unwrap();
+    let (config, state) = sample_floor(
+        &dir,
+        &format!("queue_log = \"{}\"", log.display()),
+        &boards.address,
+        &format!("[http]\naddress = \"127.0.0.1:{port}\""),
+    );
     let day = std::fs::read_to_string(sample_log()).unwrap();
     let last_at =
         day.lines().last().unwrap().split('|').next().unwrap().parse::<u64>().unwrap() * 1000;

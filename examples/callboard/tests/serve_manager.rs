@@ -21,7 +21,7 @@ use callboard_core::calendar::{DstRule, SiteCalendar, UtcOffset};
 use callboard_floor::stand_in::StandIn;
 use callboard_queue_log::{Record, Verb};
 use serde_json::Value;
-use support::serve::{scratch, start, stop, wait_for};
+use support::serve::{sample_floor, scratch, start, stop, wait_for};
 use support::{callboard, sample_log};
 
 fn sample_records() -> Vec<Record> {
@@ -90,47 +90,13 @@ fn play(
 
 /// The site file: the sample's two queues on one board, the manager at `manager`.
 fn site_file(dir: &Path, manager: &str, board: &str) -> (PathBuf, PathBuf) {
-    let state = dir.join("state");
     let secret = dir.join("ami-secret");
     std::fs::write(&secret, "s3cret\n").unwrap();
-    let config = dir.join("serve.toml");
-    std::fs::write(
-        &config,
-        format!(
-            r#"
-[site]
-utc_offset = "+02:00"
-state_dir = "{state}"
-clock = "log"
-every_seconds = 0.1
-checkpoint_seconds = 1
-
-[source]
-manager = "{manager}"
-username = "wallboard"
-secret_file = "{secret}"
-
-[[queue]]
-name = "PS"
-
-[[queue]]
-name = "PE"
-
-[[line]]
-name = "floor"
-tcp = "{board}"
-
-[[board]]
-line = "floor"
-address = 1
-queues = ["PS", "PE"]
-"#,
-            state = state.display(),
-            secret = secret.display(),
-        ),
-    )
-    .unwrap();
-    (config, state)
+    let source = format!(
+        "manager = \"{manager}\"\nusername = \"wallboard\"\nsecret_file = \"{}\"",
+        secret.display()
+    );
+    sample_floor(dir, &source, board, "")
 }
 
 fn report_of_the_sample() -> Value {

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use callboard_floor::stand_in::StandIn;
 use serde_json::Value;
 use support::postgres::{PASSWORD, Postgres};
-use support::serve::{scratch, start, stop, wait_for};
+use support::serve::{sample_floor, scratch, start, stop, wait_for};
 use support::{callboard, sample_log};
 
 const SCHEMA: &str = "CREATE TABLE queue_log (
@@ -47,48 +47,14 @@ fn a_day_from_the_realtime_table_survives_a_database_restart() {
     client.batch_execute(SCHEMA).unwrap();
 
     let boards = StandIn::start(&[1], None).unwrap();
-    let state = dir.join("state");
     let password = dir.join("db-password");
     std::fs::write(&password, format!("{PASSWORD}\n")).unwrap();
-    let config = dir.join("serve.toml");
-    std::fs::write(
-        &config,
-        format!(
-            r#"
-[site]
-utc_offset = "+02:00"
-state_dir = "{state}"
-clock = "log"
-every_seconds = 0.1
-checkpoint_seconds = 1
-
-[source]
-table = "queue_log"
-connection = "{connection}"
-password_file = "{password}"
-
-[[queue]]
-name = "PS"
-
-[[queue]]
-name = "PE"
-
-[[line]]
-name = "floor"
-tcp = "{board}"
-
-[[board]]
-line = "floor"
-address = 1
-queues = ["PS", "PE"]
-"#,
-            state = state.display(),
-            connection = server.connection(),
-            password = password.display(),
-            board = boards.address,
-        ),
-    )
-    .unwrap();
+    let source = format!(
+        "table = \"queue_log\"\nconnection = \"{}\"\npassword_file = \"{}\"",
+        server.connection(),
+        password.display()
+    );
+    let (config, state) = sample_floor(&dir, &source, &boards.address, "");
 
     let day = std::fs::read_to_string(sample_log()).unwrap();
     let lines: Vec<&str> = day.lines().collect();

@@ -17,6 +17,49 @@ pub fn scratch(name: &str) -> PathBuf {
     dir
 }
 
+/// Writes `dir/serve.toml` for the sample day's floor: the sample's clock (+02:00) and the
+/// log's own time, a step every 0.1 s and a checkpoint every second, the state in `dir/state`;
+/// the `[source]` section's lines from `source`; the queues PS and PE on board 1 of one TCP
+/// line to `board`; then `more` (an `[http]` section, say). Returns the file and the state
+/// directory.
+pub fn sample_floor(dir: &Path, source: &str, board: &str, more: &str) -> (PathBuf, PathBuf) {
+    let state = dir.join("state");
+    let config = dir.join("serve.toml");
+    let text = format!(
+        r#"
+[site]
+utc_offset = "+02:00"
+state_dir = "{state}"
+clock = "log"
+every_seconds = 0.1
+checkpoint_seconds = 1
+
+[source]
+{source}
+
+[[queue]]
+name = "PS"
+
+[[queue]]
+name = "PE"
+
+[[line]]
+name = "floor"
+tcp = "{board}"
+
+[[board]]
+line = "floor"
+address = 1
+queues = ["PS", "PE"]
+
+{more}
+"#,
+        state = state.display(),
+    );
+    std::fs::write(&config, text).expect("write the site file");
+    (config, state)
+}
+
 /// `callboard serve --config CONFIG`, its output captured.
 pub fn start(config: &Path) -> Child {
     Command::new(env!("CARGO_BIN_EXE_callboard"))
