@@ -293,10 +293,13 @@ impl Reader {
     /// Says, once, how many lines an input of an unknown layout had.
     pub fn finish(&mut self, parsed: &mut Parsed) {
         if self.lines_not_read > 0 {
-            parsed.warnings.push(RowWarning::whole(format!(
-                "{} lines were not read, for the reason above",
-                self.lines_not_read
-            )));
+            let lines = match self.lines_not_read {
+                1 => "1 line was".to_owned(),
+                n => format!("{n} lines were"),
+            };
+            parsed
+                .warnings
+                .push(RowWarning::whole(format!("{lines} not read, for the reason above")));
             self.lines_not_read = 0;
         }
     }
@@ -885,6 +888,10 @@ mod tests {
             said[0]
         );
         assert_eq!(said[1], "2 lines were not read, for the reason above");
+        let one = parse_str(
+            "ref,stamp,queue_name,who,event,note\n1,2026-11-23 08:00:00,q,NONE,ENTERQUEUE,x\n",
+        );
+        assert_eq!(one.warnings[1].to_string(), "1 line was not read, for the reason above");
     }
 
     #[test]

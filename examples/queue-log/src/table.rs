@@ -180,6 +180,29 @@ struct Connected {
     reader: Reader,
 }
 
+impl Connected {
+    /// Reads the next rows after `high_water` (and the `holes` below it) into `parsed`;
+    /// returns their ids, in increasing order.
+    fn read_rows(
+        &mut self,
+        high_water: i64,
+        holes: &[i64],
+        parsed: &mut Parsed,
+    ) -> Result<Vec<i64>, postgres::Error> {
+        let rows = self.client.query(self.select.as_str(), &[&high_water, &holes])?;
+        let mut ids = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let id: i64 = row.get(0);
+            let fields: Vec<String> = (1..row.len())
+                .map(|i| row.get::<_, Option<String>>(i).unwrap_or_default())
+                .collect();
+            self.reader.fields(usize::try_from(id).unwrap_or(0), &fields, parsed);
+            ids.push(id);
+        }
+        Ok(ids)
+    }
+}
+
 fn wall_ms() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -252,18 +275,10 @@ impl Table {
             self.connect().map_err(|e| format!("table {}: {e}", self.settings.table))?;
         let mut parsed = Parsed::default();
         loop {
-            let rows = connected
-                .client
-                .query(connected.select.as_str(), &[&self.position.high_water, &Vec::<i64>::new()])
+            let ids = connected
+                .read_rows(self.position.high_water, &[], &mut parsed)
                 .map_err(|e| format!("table {}: {}", self.settings.table, describe(&e)))?;
-            let Some(last) = rows.last().map(|row| row.get::<_, i64>(0)) else { break };
-            for row in &rows {
-                let id: i64 = row.get(0);
-                let fields: Vec<String> = (1..row.len())
-                    .map(|i| row.get::<_, Option<String>>(i).unwrap_or_default())
-                    .collect();
-                connected.reader.fields(usize::try_from(id).unwrap_or(0), &fields, &mut parsed);
-            }
+            let Some(&last) = ids.last() else { break };
             self.position.high_water = last;
         }
         crate::read::settle(&mut parsed);
@@ -349,20 +364,10 @@ impl Table {
         let Some(connected) = self.client.as_mut() else { return Ok(()) };
         let now = wall_ms();
         let holes: Vec<i64> = self.position.holes.iter().map(|&(id, _)| id).collect();
-        let rows = connected
-            .client
-            .query(connected.select.as_str(), &[&self.position.high_water, &holes])
+        let ids = connected
+            .read_rows(self.position.high_water, &holes, &mut polled.parsed)
             .map_err(|e| format!("connection lost: {}", describe(&e)))?;
-        let mut ids = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let id: i64 = row.get(0);
-            let fields: Vec<String> = (1..row.len())
-                .map(|i| row.get::<_, Option<String>>(i).unwrap_or_default())
-                .collect();
-            connected.reader.fields(usize::try_from(id).unwrap_or(0), &fields, &mut polled.parsed);
-            ids.push(id);
-        }
-        polled.rows = rows.len();
+        polled.rows = ids.len();
         let (said, position) = advance(&self.position, &ids, now);
         polled.said.extend(said.into_iter().map(|s| format!("table {}: {s}", self.settings.table)));
         self.position = position;
