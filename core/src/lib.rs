@@ -82,6 +82,7 @@
 #[cfg(any(test, feature = "std"))]
 extern crate std;
 
+pub mod alpha;
 pub mod board;
 pub mod business;
 pub mod calendar;

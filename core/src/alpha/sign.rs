@@ -1,0 +1,484 @@
+//! Alpha packets read back, and an emulated sign.
+//!
+//! [`PacketDecoder`] takes bytes one at a time, as a sign's UART hands them over: NULs and
+//! noise before a packet are passed over, a packet cut short by a new `SOH` is dropped, a
+//! command longer than the decoder's buffer is dropped whole, and each command is given with
+//! whether its checksum held (or that it had none). [`EmulatedSign`] keeps what it is sent
+//! (the memory configuration, TEXT and STRING files) and says what it shows: each page's
+//! position and mode, its text with the STRING files it calls filled in, and each character's
+//! colour.
+
+use heapless::{String, Vec};
+
+use super::{
+    CALL_STRING, Colour, EOT, ESC, ETX, Mode, Position, SELECT_COLOUR, SOH, STX, command, special,
+};
+
+/// One command as received.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Received<'a> {
+    /// The packet's type code.
+    pub type_code: u8,
+    /// The packet's sign address (0 for every sign).
+    pub address: u8,
+    /// The command code.
+    pub code: u8,
+    /// Its data.
+    pub data: &'a [u8],
+    /// `Some(true)` when its checksum held, `Some(false)` when not, `None` when it had none.
+    pub checksum_ok: Option<bool>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    /// Waiting for `SOH`.
+    Idle,
+    Type,
+    Address(u8),
+    /// Waiting for `STX` (a first or a next command) or `EOT`.
+    Command,
+    Code,
+    Data,
+    Checksum(u8),
+}
+
+/// Reads packets a byte at a time into a buffer of `N` bytes (the longest command's data).
+#[derive(Debug)]
+pub struct PacketDecoder<const N: usize> {
+    state: State,
+    type_code: u8,
+    address: u8,
+    code: u8,
+    data: Vec<u8, N>,
+    overflowed: bool,
+    sum: u16,
+    digits: u16,
+    dropped: u32,
+}
+
+impl<const N: usize> Default for PacketDecoder<N> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn hex_value(byte: u8) -> Option<u8> {
+    match byte {
+        b'0'..=b'9' => Some(byte.wrapping_sub(b'0')),
+        b'A'..=b'F' => Some(byte.wrapping_sub(b'A' - 10)),
+        b'a'..=b'f' => Some(byte.wrapping_sub(b'a' - 10)),
+        _ => None,
+    }
+}
+
+impl<const N: usize> PacketDecoder<N> {
+    /// A decoder waiting for a packet.
+    #[must_use]
+    pub const fn new() -> Self {
+        Self {
+            state: State::Idle,
+            type_code: 0,
+            address: 0,
+            code: 0,
+            data: Vec::new(),
+            overflowed: false,
+            sum: 0,
+            digits: 0,
+            dropped: 0,
+        }
+    }
+
+    /// Commands dropped so far because they were longer than the buffer.
+    #[must_use]
+    pub const fn dropped(&self) -> u32 {
+        self.dropped
+    }
+
+    /// The command just ended, unless it overflowed.
+    fn ended(&mut self, checksum_ok: Option<bool>) -> Option<Received<'_>> {
+        if self.overflowed {
+            self.dropped = self.dropped.saturating_add(1);
+            return None;
+        }
+        Some(Received {
+            type_code: self.type_code,
+            address: self.address,
+            code: self.code,
+            data: &self.data,
+            checksum_ok,
+        })
+    }
+
+    /// Takes one byte; returns a command when one ends with it.
+    pub fn feed(&mut self, byte: u8) -> Option<Received<'_>> {
+        // A new packet begins wherever SOH is seen: what was under way is dropped.
+        if byte == SOH {
+            self.state = State::Type;
+            return None;
+        }
+        match self.state {
+            State::Idle => None,
+            State::Type => {
+                self.type_code = byte;
+                self.state = State::Address(0);
+                None
+            }
+            State::Address(n) => {
+                self.state = match (hex_value(byte), n) {
+                    (Some(v), 0) => {
+                        self.address = v << 4;
+                        State::Address(1)
+                    }
+                    (Some(v), _) => {
+                        self.address |= v;
+                        State::Command
+                    }
+                    (None, _) => State::Idle,
+                };
+                None
+            }
+            State::Command => {
+                self.state = if byte == STX { State::Code } else { State::Idle };
+                None
+            }
+            State::Code => {
+                // The command before, if any, has been handed over: start afresh.
+                self.data.clear();
+                self.overflowed = false;
+                self.code = byte;
+                self.sum = u16::from(STX).wrapping_add(u16::from(byte));
+                self.state = State::Data;
+                None
+            }
+            State::Data => match byte {
+                ETX => {
+                    self.sum = self.sum.wrapping_add(u16::from(ETX));
+                    self.digits = 0;
+                    self.state = State::Checksum(0);
+                    None
+                }
+                EOT => {
+                    self.state = State::Idle;
+                    self.ended(None)
+                }
+                // A nested command without a checksum ends where the next one begins.
+                STX => {
+                    self.state = State::Code;
+                    self.ended(None)
+                }
+                _ => {
+                    self.sum = self.sum.wrapping_add(u16::from(byte));
+                    if self.data.push(byte).is_err() {
+                        self.overflowed = true;
+                    }
+                    None
+                }
+            },
+            State::Checksum(n) => {
+                let Some(v) = hex_value(byte) else {
+                    self.state = State::Idle;
+                    return None;
+                };
+                self.digits = (self.digits << 4) | u16::from(v);
+                if n < 3 {
+                    self.state = State::Checksum(n.wrapping_add(1));
+                    return None;
+                }
+                self.state = State::Command;
+                let ok = self.digits == self.sum;
+                self.ended(Some(ok))
+            }
+        }
+    }
+}
+
+/// Files an emulated sign keeps at most.
+pub const SIGN_FILES: usize = 32;
+
+/// A file in the sign's memory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct File<const B: usize> {
+    label: u8,
+    text: bool,
+    size: usize,
+    contents: Vec<u8, B>,
+}
+
+/// A sign's memory: what it was configured to keep and what it was sent, each file up to `B`
+/// bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmulatedSign<const B: usize> {
+    files: Vec<File<B>, SIGN_FILES>,
+    /// Commands refused: a bad checksum, an unknown or unconfigured file, a bad configuration.
+    pub refused: u32,
+}
+
+impl<const B: usize> Default for EmulatedSign<B> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A page as the sign shows it: where, how, and what, with each character's colour.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shown<const C: usize> {
+    /// The page's line.
+    pub position: Position,
+    /// How it moves.
+    pub mode: Mode,
+    /// Its text, STRING files filled in.
+    pub text: String<C>,
+    /// Each character's colour.
+    pub colours: Vec<Colour, C>,
+}
+
+impl<const B: usize> EmulatedSign<B> {
+    /// A sign fresh from the factory: only TEXT file `A` (which every sign has) kept.
+    #[must_use]
+    pub fn new() -> Self {
+        let mut files = Vec::new();
+        let _ = files.push(File { label: b'A', text: true, size: B, contents: Vec::new() });
+        Self { files, refused: 0 }
+    }
+
+    fn refuse(&mut self) -> bool {
+        self.refused = self.refused.saturating_add(1);
+        false
+    }
+
+    /// Takes a command; true when it changed what the sign keeps.
+    pub fn apply(&mut self, received: &Received<'_>) -> bool {
+        if received.checksum_ok == Some(false) {
+            return self.refuse();
+        }
+        let Some((&label, rest)) = received.data.split_first() else { return self.refuse() };
+        match received.code {
+            command::WRITE_TEXT | command::WRITE_STRING => {
+                let text = received.code == command::WRITE_TEXT;
+                let Some(file) = self.files.iter_mut().find(|f| f.label == label && f.text == text)
+                else {
+                    return self.refuse();
+                };
+                let keep = rest.get(..file.size.min(B)).unwrap_or(rest);
+                file.contents.clear();
+                let _ = file.contents.extend_from_slice(keep);
+                true
+            }
+            command::WRITE_SPECIAL if label == special::MEMORY_CONFIGURATION => {
+                let mut files: Vec<File<B>, SIGN_FILES> = Vec::new();
+                for entry in rest.chunks(11) {
+                    let parsed = (|| {
+                        let [label, kind, _lock, size @ ..] = entry else { return None };
+                        let size = size.get(..4)?.iter().try_fold(0_usize, |n, &d| {
+                            Some((n << 4) | usize::from(hex_value(d)?))
+                        })?;
+                        let text = match kind {
+                            b'A' => true,
+                            b'B' => false,
+                            _ => return None,
+                        };
+                        Some(File { label: *label, text, size, contents: Vec::new() })
+                    })();
+                    let Some(file) = parsed else { return self.refuse() };
+                    if files.push(file).is_err() {
+                        return self.refuse();
+                    }
+                }
+                self.files = files;
+                true
+            }
+            _ => self.refuse(),
+        }
+    }
+
+    /// The STRING file `label`'s contents.
+    #[must_use]
+    pub fn string(&self, label: u8) -> Option<&[u8]> {
+        self.files.iter().find(|f| f.label == label && !f.text).map(|f| f.contents.as_slice())
+    }
+
+    /// The pages of TEXT file `label`, as shown: each `ESC` position mode and what follows,
+    /// STRING files filled in, colour codes applied, other control codes passed over.
+    pub fn pages<const C: usize>(&self, label: u8) -> Vec<Shown<C>, 32> {
+        let mut pages: Vec<Shown<C>, 32> = Vec::new();
+        let Some(file) = self.files.iter().find(|f| f.label == label && f.text) else {
+            return pages;
+        };
+        let mut colour = Colour::Auto;
+        let put = |pages: &mut Vec<Shown<C>, 32>, byte: u8, colour: Colour| {
+            if let Some(page) = pages.last_mut() {
+                if page.text.push(char::from(byte)).is_ok() {
+                    let _ = page.colours.push(colour);
+                }
+            }
+        };
+        let mut bytes = file.contents.iter().copied();
+        while let Some(byte) = bytes.next() {
+            match byte {
+                ESC => {
+                    let position = bytes.next().and_then(Position::from_code);
+                    let mode = bytes.next().map(Mode::from_code);
+                    if let (Some(position), Some(mode)) = (position, mode) {
+                        let _ = pages.push(Shown {
+                            position,
+                            mode,
+                            text: String::new(),
+                            colours: Vec::new(),
+                        });
+                    }
+                }
+                SELECT_COLOUR => colour = bytes.next().map_or(Colour::Auto, Colour::from_code),
+                CALL_STRING => {
+                    let called = bytes.next().and_then(|l| self.string(l)).unwrap_or(&[]);
+                    let mut called = called.iter().copied();
+                    while let Some(b) = called.next() {
+                        match b {
+                            SELECT_COLOUR => {
+                                colour = called.next().map_or(Colour::Auto, Colour::from_code);
+                            }
+                            0x20..=0x7E => put(&mut pages, b, colour),
+                            _ => {}
+                        }
+                    }
+                }
+                // Character set, spacing: a code and one byte more.
+                0x1A | 0x1E => {
+                    bytes.next();
+                }
+                0x20..=0x7E => put(&mut pages, byte, colour),
+                _ => {}
+            }
+        }
+        pages
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::alpha::packet::PacketWriter;
+    use crate::alpha::{ALL_SIGNS, is_file_label};
+    use proptest::prelude::*;
+    use std::vec::Vec as StdVec;
+
+    fn decode_all<const N: usize>(
+        decoder: &mut PacketDecoder<N>,
+        bytes: &[u8],
+    ) -> StdVec<(u8, u8, StdVec<u8>, Option<bool>)> {
+        let mut out = StdVec::new();
+        for &b in bytes {
+            if let Some(r) = decoder.feed(b) {
+                out.push((r.address, r.code, r.data.to_vec(), r.checksum_ok));
+            }
+        }
+        out
+    }
+
+    fn data_byte() -> impl Strategy<Value = u8> {
+        // Anything but the bytes that frame a packet.
+        (0x05_u8..=0xFF).prop_filter("not SOH..EOT", |b| *b > 0x04)
+    }
+
+    proptest! {
+        /// Whatever is encoded is decoded as it was, after any noise without an SOH, and
+        /// however many commands are nested.
+        #[test]
+        fn encoding_then_decoding_is_identity(
+            address in any::<u8>(),
+            noise in proptest::collection::vec(any::<u8>().prop_filter("no SOH", |b| *b != SOH), 0..40),
+            commands in proptest::collection::vec(
+                (0x20_u8..=0x7E, proptest::collection::vec(data_byte(), 0..60)),
+                1..4,
+            ),
+        ) {
+            let mut buffer = [0_u8; 512];
+            let mut packet = PacketWriter::new(&mut buffer, ALL_SIGNS, address).unwrap();
+            let mut expected = StdVec::new();
+            for (label, data) in &commands {
+                let label = if is_file_label(*label) { *label } else { b'a' };
+                packet.write_string(label, data).unwrap();
+                let mut with_label = std::vec![label];
+                with_label.extend_from_slice(data);
+                expected.push((address, command::WRITE_STRING, with_label, Some(true)));
+            }
+            let len = packet.finish().unwrap();
+            let mut bytes = noise.clone();
+            bytes.extend_from_slice(&buffer[..len]);
+            let mut decoder = PacketDecoder::<128>::new();
+            prop_assert_eq!(decode_all(&mut decoder, &bytes), expected);
+        }
+
+        /// Any bytes at all: the decoder neither panics nor hands over more data than it
+        /// holds.
+        #[test]
+        fn noise_never_breaks_the_decoder(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
+            let mut decoder = PacketDecoder::<32>::new();
+            let mut sign = EmulatedSign::<64>::new();
+            for b in bytes {
+                if let Some(r) = decoder.feed(b) {
+                    prop_assert!(r.data.len() <= 32);
+                    sign.apply(&r);
+                }
+            }
+            let _ = sign.pages::<80>(b'A');
+        }
+    }
+
+    #[test]
+    fn a_bad_checksum_a_cut_packet_and_an_overlong_command_are_told_apart() {
+        let mut buffer = [0_u8; 128];
+        let mut packet = PacketWriter::new(&mut buffer, ALL_SIGNS, 1).unwrap();
+        packet.write_string(b'a', b"12").unwrap();
+        let len = packet.finish().unwrap();
+        let good = buffer[..len].to_vec();
+        // A digit of the checksum changed: handed over, marked bad, refused by the sign.
+        let mut bad = good.clone();
+        let at = bad.len() - 2;
+        bad[at] = if bad[at] == b'0' { b'1' } else { b'0' };
+        let mut decoder = PacketDecoder::<64>::new();
+        let got = decode_all(&mut decoder, &bad);
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].3, Some(false));
+        // Cut short by the next packet's SOH: only the next one comes through.
+        let mut cut = good[..good.len() - 6].to_vec();
+        cut.extend_from_slice(&good);
+        assert_eq!(decode_all(&mut decoder, &cut).len(), 1);
+        // Longer than the buffer: dropped and counted, and the decoder goes on.
+        let mut long = [0_u8; 128];
+        let mut packet = PacketWriter::new(&mut long, ALL_SIGNS, 1).unwrap();
+        packet.write_string(b'a', &[b'x'; 40]).unwrap();
+        let len = packet.finish().unwrap();
+        let mut small = PacketDecoder::<16>::new();
+        assert!(decode_all(&mut small, &long[..len]).is_empty());
+        assert_eq!(small.dropped(), 1);
+        assert_eq!(decode_all(&mut small, &good).len(), 1);
+        // Without checksums (section 5.1 allows them to be left out): nested commands end
+        // at the next STX, the last at EOT.
+        let plain = b"\0\0\0\0\0\x01Z00\x02Ga1\x02Gb2\x04";
+        let got = decode_all(&mut decoder, plain);
+        assert_eq!(got.len(), 2);
+        assert_eq!((got[0].2.as_slice(), got[0].3), (b"a1".as_slice(), None));
+        assert_eq!((got[1].2.as_slice(), got[1].3), (b"b2".as_slice(), None));
+    }
+
+    #[test]
+    fn the_sign_keeps_only_the_files_it_was_configured_for() {
+        let mut sign = EmulatedSign::<64>::new();
+        fn write(code: u8, data: &[u8]) -> Received<'_> {
+            Received { type_code: ALL_SIGNS, address: 0, code, data, checksum_ok: Some(true) }
+        }
+        // Before any configuration only TEXT file A exists.
+        assert!(!sign.apply(&write(command::WRITE_STRING, b"a12")));
+        assert!(sign.apply(&write(command::WRITE_SPECIAL, b"$AAU0040FFFFaBU00080000")));
+        assert!(sign.apply(&write(command::WRITE_STRING, b"a12345678901")));
+        // Kept to the size configured.
+        assert_eq!(sign.string(b'a'), Some(b"12345678".as_slice()));
+        assert!(sign.apply(&write(command::WRITE_TEXT, b"A\x1b\x20bWAIT \x10a")));
+        let pages = sign.pages::<32>(b'A');
+        assert_eq!(pages[0].text.as_str(), "WAIT 12345678");
+        assert_eq!(sign.refused, 1);
+        // A damaged configuration is refused whole.
+        assert!(!sign.apply(&write(command::WRITE_SPECIAL, b"$AXU0040FFFF")));
+        assert_eq!(sign.string(b'a'), Some(b"12345678".as_slice()));
+    }
+}
