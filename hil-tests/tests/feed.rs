@@ -72,6 +72,7 @@ fn a_real_morning_at_the_update_rate_is_all_acknowledged() {
         speed: if emulator.is_some() { 100.0 } else { 1.0 },
         configure: Some(BoardSettings { page_seconds: 4, ..BoardSettings::DEFAULT }),
         agreements: None,
+        sign: None,
     };
     let summary = feed(plan, source, QueueConfig::default()).unwrap();
     eprintln!("{summary}");

@@ -24,8 +24,11 @@ use callboard_core::wire::{
 };
 use callboard_core::{CenterConfig, QueueConfig};
 
+use crate::alpha::Sign;
 pub use crate::frame::FrameAddition;
 use crate::frame::{FrameSettings, OpeningHours, QueueChoice, frame_from_center, opening_at};
+use callboard_core::alpha::layout::SignProfile;
+use callboard_core::board::BoardFrame;
 use callboard_queue_log::follow::{Follower, Happened};
 use callboard_queue_log::replay::{REPLAY_STACK_BYTES, Stepper};
 use callboard_queue_log::{self as queue_log, Parsed};
@@ -76,6 +79,8 @@ pub struct BoardLine {
     listener: Option<JoinHandle<()>>,
     frames_sent: u64,
     bytes_sent: u64,
+    /// An Alpha sign rather than a callboard board.
+    sign: Option<Sign>,
 }
 
 /// A writer that can move to another thread.
@@ -88,6 +93,24 @@ impl BoardLine {
     /// # Errors
     /// A message naming the link when it cannot be opened.
     pub fn open(link: &Link, address: u8) -> Result<Self, String> {
+        Self::open_as(link, address, None)
+    }
+
+    /// Opens `link` to an Alpha sign: 7 data bits, even parity on a serial line, as Alpha
+    /// signs expect; frames are sent as the sign's files, only what changed after the first.
+    ///
+    /// # Errors
+    /// As [`BoardLine::open`].
+    pub fn open_sign(link: &Link, sign: Sign) -> Result<Self, String> {
+        Self::open_as(link, sign.address, Some(sign))
+    }
+
+    fn open_as(link: &Link, address: u8, sign: Option<Sign>) -> Result<Self, String> {
+        let (data_bits, parity) = if sign.is_some() {
+            (serialport::DataBits::Seven, serialport::Parity::Even)
+        } else {
+            (serialport::DataBits::Eight, serialport::Parity::None)
+        };
         let (out, input): (Box<dyn WriteSend>, Box<dyn Read + Send>) = match link {
             Link::Tcp(to) => {
                 let stream =
@@ -101,8 +124,8 @@ impl BoardLine {
             }
             Link::Serial { path, baud } => {
                 let port = serialport::new(path, *baud)
-                    .data_bits(serialport::DataBits::Eight)
-                    .parity(serialport::Parity::None)
+                    .data_bits(data_bits)
+                    .parity(parity)
                     .stop_bits(serialport::StopBits::One)
                     .flow_control(serialport::FlowControl::None)
                     .timeout(Duration::from_millis(100))
@@ -130,7 +153,28 @@ impl BoardLine {
             listener: Some(listener),
             frames_sent: 0,
             bytes_sent: 0,
+            sign,
         })
+    }
+
+    /// Shows `frame`: a display message with `sequence` to a callboard board, or to an Alpha
+    /// sign the packets of what changed since the last frame, paced. Returns the bytes sent.
+    ///
+    /// # Errors
+    /// The encoder's refusal, or the line's write error.
+    pub fn show(&mut self, sequence: u16, frame: BoardFrame) -> Result<usize, String> {
+        let Some(sign) = &mut self.sign else {
+            return self.send(sequence, &HostMessage::Display(frame));
+        };
+        let mut sent = 0;
+        for packet in sign.packets(&frame)? {
+            crate::alpha::write_paced(&mut self.out, &packet)
+                .map_err(|e| format!("{}: {e}", self.link))?;
+            sent += packet.len();
+        }
+        self.frames_sent += 1;
+        self.bytes_sent += sent as u64;
+        Ok(sent)
     }
 
     /// Sends `message` with `sequence`.
@@ -160,6 +204,17 @@ impl BoardLine {
     /// how far behind it was.
     #[must_use]
     pub fn finish(mut self, patience: Duration) -> String {
+        if let Some(sign) = &self.sign {
+            self.stop.store(true, Ordering::Relaxed);
+            if let Some(listener) = self.listener.take() {
+                let _ = listener.join();
+            }
+            return format!(
+                "sent {} frames ({} bytes) to the {} Alpha sign at address {} over {} (Alpha \
+                 signs do not answer)\n",
+                self.frames_sent, self.bytes_sent, sign.profile.name, sign.address, self.link
+            );
+        }
         let expect_answers = self.address != wire::BROADCAST_ADDRESS;
         let started = Instant::now();
         let mut last_progress = (started, self.answered());
@@ -286,6 +341,8 @@ pub struct FeedPlan {
     pub speed: f64,
     /// Settings to send before the first frame.
     pub configure: Option<BoardSettings>,
+    /// An Alpha sign of this kind rather than a callboard board.
+    pub sign: Option<SignProfile>,
     /// More to put on each frame at its moment: the departments' service agreements, for one.
     pub agreements: Option<Arc<dyn FrameAddition>>,
 }
@@ -380,7 +437,10 @@ fn feed_here(
             ));
         }
     }
-    let mut line = BoardLine::open(&plan.link, plan.address)?;
+    let mut line = match plan.sign {
+        Some(profile) => BoardLine::open_sign(&plan.link, Sign::new(profile, plan.address))?,
+        None => BoardLine::open(&plan.link, plan.address)?,
+    };
     let mut sequence = plan.first_sequence;
     if let Some(settings) = plan.configure {
         line.send(sequence, &HostMessage::Configure(settings))?;
@@ -405,7 +465,7 @@ fn feed_here(
                 warned_rejected = true;
             }
         }
-        line.send(sequence, &HostMessage::Display(frame))?;
+        line.show(sequence, frame)?;
         sequence = sequence.wrapping_add(1);
         Ok(())
     };

@@ -1,5 +1,7 @@
 //! A floor's reader boards, fed from its center.
 //!
+//! - [`alpha`]: frames for the Alpha signs a center already owns: packets of what changed,
+//!   written at the pace a sign needs.
 //! - [`choice`]: `NAME[=LABEL][@N%]`, the way `--queue` and `--sla` name what a board shows.
 //! - [`frame`]: what a board is told: the queues chosen (`NAME=LABEL@T%`), their figures taken
 //!   from a replayed center, the opening hours, the frame encoded for an address.
@@ -14,6 +16,7 @@
 //! `callboard board send` is this crate run from the command line; the hardware-in-the-loop
 //! suite runs it against the real firmware image.
 
+pub mod alpha;
 pub mod choice;
 pub mod feed;
 pub mod frame;

@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use callboard_core::alpha::layout::{PROFILES, SignProfile};
 use callboard_core::board::BoardFrame;
 use callboard_core::calendar::UtcOffset;
 use callboard_core::service_level::{ServiceLevelThreshold, ServiceLevelVariant};
@@ -118,6 +119,42 @@ impl BoardSlaArgs {
     }
 }
 
+/// Which protocol a board speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ProtocolArg {
+    /// callboard's own boards: display frames, acknowledged.
+    Callboard,
+    /// The Alpha Sign Communications Protocol of the LED signs a center already owns (Alpha,
+    /// BetaBrite): TEXT and STRING files, only what changed after the first frame.
+    Alpha,
+}
+
+/// The protocol, and with Alpha the kind of sign.
+#[derive(Debug, clap::Args)]
+struct ProtocolArgs {
+    /// The board's protocol.
+    #[arg(long, value_enum, default_value_t = ProtocolArg::Callboard)]
+    protocol: ProtocolArg,
+    /// With --protocol alpha, the kind of sign: one-line (16 characters), two-line (20 a
+    /// line, red/green/amber) or two-line-red (one colour).
+    #[arg(long, value_name = "KIND", default_value = "two-line", value_parser = parse_sign)]
+    sign: SignProfile,
+}
+
+impl ProtocolArgs {
+    /// The sign's kind when the protocol is Alpha.
+    fn alpha(&self) -> Option<SignProfile> {
+        (self.protocol == ProtocolArg::Alpha).then_some(self.sign)
+    }
+}
+
+fn parse_sign(text: &str) -> Result<SignProfile, String> {
+    SignProfile::named(text).ok_or_else(|| {
+        let names: Vec<&str> = PROFILES.iter().map(|p| p.name).collect();
+        format!("expected one of {}, not {text:?}", names.join(", "))
+    })
+}
+
 #[derive(Debug, clap::Args)]
 pub struct BoardEncodeArgs {
     /// The board's address, 1–254, or 255 for every board.
@@ -131,6 +168,8 @@ pub struct BoardEncodeArgs {
     /// Print the frame as JSON instead of its bytes.
     #[arg(long)]
     json: bool,
+    #[command(flatten)]
+    protocol: ProtocolArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -152,9 +191,12 @@ pub struct BoardSendArgs {
     /// The serial device of the board's line, e.g. /dev/ttyUSB0 (8N1, no flow control).
     #[arg(long, value_name = "DEVICE")]
     serial: Option<String>,
-    /// The serial line's speed.
-    #[arg(long, value_name = "BAUD", default_value_t = 115_200, requires = "serial")]
-    baud: u32,
+    /// The serial line's speed: 115200 (8N1) for callboard boards, 9600 (7E1) for Alpha
+    /// signs unless given.
+    #[arg(long, value_name = "BAUD", requires = "serial")]
+    baud: Option<u32>,
+    #[command(flatten)]
+    protocol: ProtocolArgs,
     /// The queue_log: replayed, or with --follow read as the switch writes it (`-`: stdin).
     #[arg(long, value_name = "FILE")]
     queue_log: PathBuf,
@@ -285,6 +327,8 @@ fn encode(args: &BoardEncodeArgs) -> Result<String, String> {
     let frame = board_frame(&args.source)?;
     if args.json {
         json_line(&frame)
+    } else if let Some(sign) = args.protocol.alpha() {
+        callboard_floor::alpha::encode_hex(&frame, sign, args.address)
     } else {
         frame::encode_hex(&frame, args.address, args.sequence)
     }
@@ -319,9 +363,18 @@ fn send(args: &BoardSendArgs) -> Result<String, String> {
         return Err(format!("--speed must be above 0, not {speed}"));
     }
     let calendar = site.dst.calendar(site.utc_offset)?;
+    let sign = args.protocol.alpha();
+    if sign.is_some() && (args.page_seconds.is_some() || args.brightness.is_some()) {
+        return Err("--page-seconds and --brightness are callboard boards' settings; an Alpha \
+                    sign keeps its own"
+            .into());
+    }
     let link = match (&args.tcp, &args.serial) {
         (Some(to), _) => feed::Link::Tcp(to.clone()),
-        (None, Some(path)) => feed::Link::Serial { path: path.clone(), baud: args.baud },
+        (None, Some(path)) => {
+            let baud = args.baud.unwrap_or(if sign.is_some() { 9_600 } else { 115_200 });
+            feed::Link::Serial { path: path.clone(), baud }
+        }
         (None, None) => return Err("give --tcp HOST:PORT or --serial DEVICE".into()),
     };
     let configure =
@@ -354,6 +407,7 @@ fn send(args: &BoardSendArgs) -> Result<String, String> {
         every_ms,
         speed,
         configure,
+        sign,
     };
     if args.follow && site.surveys.has_file() {
         return Err("--surveys is read with a replayed log; a followed log's survey lines count \

@@ -1,0 +1,254 @@
+//! The Alpha signs a center already owns, driven by `board encode|send --protocol alpha`:
+//! the packets are byte for byte those of an implementation callboard did not write
+//! (`alphasignpy` from PyPI, installed by the test command into `target/alphasignpy`; its
+//! builder is driven by `tests/alpha/oracle.py`), a sign fed a day's replay over TCP is sent
+//! its files once and then only the STRING files whose figures changed, and what it ends up
+//! showing is what a fresh sign sent the last frame whole shows.
+
+mod support;
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+use callboard_core::alpha::command::{WRITE_SPECIAL, WRITE_STRING, WRITE_TEXT};
+use callboard_core::alpha::layout::{TEXT_BYTES, TEXT_LABEL};
+use callboard_core::alpha::sign::{EmulatedSign, PacketDecoder};
+use support::{callboard, sample_log};
+
+/// A command as decoded: its code, its data, and its checksum's verdict.
+type Decoded = (u8, Vec<u8>, Option<bool>);
+
+fn decode(packet: &[u8]) -> Vec<Decoded> {
+    let mut decoder = PacketDecoder::<TEXT_BYTES>::new();
+    packet
+        .iter()
+        .filter_map(|&b| decoder.feed(b).map(|r| (r.code, r.data.to_vec(), r.checksum_ok)))
+        .collect()
+}
+
+/// Packets one after another in a byte stream, each from its SOH to its EOT.
+fn packets(stream: &[u8]) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, &b) in stream.iter().enumerate() {
+        if b == 0x04 {
+            out.push(stream[start..=i].to_vec());
+            start = i + 1;
+        }
+    }
+    out
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn alphasignpy() -> PathBuf {
+    std::env::var_os("CALLBOARD_ALPHASIGNPY").map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/alphasignpy/bin/python"),
+        PathBuf::from,
+    )
+}
+
+/// The packets alphasignpy builds for the same commands, one per packet given.
+fn oracle(ours: &[Vec<u8>], address: &str) -> Vec<String> {
+    let mut lines = String::new();
+    for packet in ours {
+        let commands = decode(packet);
+        match commands.first().map(|c| c.0) {
+            Some(WRITE_TEXT) => {
+                let data = &commands[0].1;
+                // Label, ESC, position, mode, message.
+                assert_eq!(data[1], 0x1b);
+                lines += &format!(
+                    "text {} {} {} {}\n",
+                    hex(&data[..1]),
+                    hex(&data[2..3]),
+                    hex(&data[3..4]),
+                    hex(&data[4..])
+                );
+            }
+            Some(WRITE_STRING) => {
+                lines += "strings";
+                for (_, data, _) in &commands {
+                    lines += &format!(" {}:{}", hex(&data[..1]), hex(&data[1..]));
+                }
+                lines += "\n";
+            }
+            other => panic!("a packet the oracle does not build: {other:?}"),
+        }
+    }
+    let python = alphasignpy();
+    let mut child = Command::new(&python)
+        .arg(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/alpha/oracle.py"))
+        .arg(address)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!("{}: {e} (scripts/test installs alphasignpy there)", python.display())
+        });
+    child.stdin.take().unwrap().write_all(lines.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap().lines().map(str::to_owned).collect()
+}
+
+fn encode(at: &str, sign: &str, announcement: &str) -> Vec<Vec<u8>> {
+    let out = callboard(&[
+        "board",
+        "encode",
+        "--protocol",
+        "alpha",
+        "--sign",
+        sign,
+        "--address",
+        "1",
+        "--queue-log",
+        &sample_log(),
+        "--at",
+        at,
+        "--utc-offset",
+        "+02:00",
+        "--queue",
+        "PS=STREETS",
+        "--queue",
+        "PE=ENGLISH",
+        "--announcement",
+        announcement,
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|line| line.split(' ').map(|h| u8::from_str_radix(h, 16).unwrap()).collect())
+        .collect()
+}
+
+#[test]
+fn the_packets_are_alphasignpys_byte_for_byte() {
+    for sign in ["two-line", "one-line", "two-line-red"] {
+        let packets = encode("1999-02-10 11:00", sign, "Storm line open");
+        // The memory configuration, the TEXT file, the STRING files.
+        assert_eq!(packets.len(), 3, "{sign}");
+        let configuration = decode(&packets[0]);
+        assert_eq!(configuration.len(), 1);
+        assert_eq!((configuration[0].0, configuration[0].1[0]), (WRITE_SPECIAL, b'$'));
+        let theirs = oracle(&packets[1..], "01");
+        let ours: Vec<String> = packets[1..].iter().map(|p| hex(p)).collect();
+        assert_eq!(ours, theirs, "{sign}");
+        // Every checksum holds, and a sign shows the queues.
+        let mut shown = EmulatedSign::<TEXT_BYTES>::new();
+        for packet in &packets {
+            for (code, data, ok) in decode(packet) {
+                assert_eq!(ok, Some(true));
+                let received = callboard_core::alpha::sign::Received {
+                    type_code: b'Z',
+                    address: 1,
+                    code,
+                    data: &data,
+                    checksum_ok: ok,
+                };
+                assert!(shown.apply(&received));
+            }
+        }
+        let pages = shown.pages::<96>(TEXT_LABEL);
+        assert!(pages[0].text.starts_with("STREETS"), "{sign}: {:?}", pages[0].text);
+        assert_eq!(pages.last().unwrap().text.as_str(), "Storm line open", "{sign}");
+    }
+}
+
+/// Applies every command of `packet` to `sign`.
+fn show(sign: &mut EmulatedSign<TEXT_BYTES>, packet: &[u8]) -> Vec<u8> {
+    let mut codes = Vec::new();
+    for (code, data, ok) in decode(packet) {
+        let received = callboard_core::alpha::sign::Received {
+            type_code: b'Z',
+            address: 1,
+            code,
+            data: &data,
+            checksum_ok: ok,
+        };
+        assert!(sign.apply(&received), "{code} refused");
+        codes.push(code);
+    }
+    codes
+}
+
+#[test]
+fn a_sign_fed_live_is_sent_only_the_figures_that_change() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap().to_string();
+    let heard = std::thread::spawn(move || {
+        let (mut line, _) = listener.accept().unwrap();
+        let mut bytes = Vec::new();
+        line.read_to_end(&mut bytes).unwrap();
+        bytes
+    });
+    let out = callboard(&[
+        "board",
+        "send",
+        "--protocol",
+        "alpha",
+        "--sign",
+        "two-line",
+        "--tcp",
+        &address,
+        "--address",
+        "1",
+        "--queue-log",
+        &sample_log(),
+        "--utc-offset",
+        "+02:00",
+        "--queue",
+        "PS=STREETS",
+        "--queue",
+        "PE=ENGLISH",
+        "--from",
+        "1999-02-10 10:00",
+        "--until",
+        "1999-02-10 10:20",
+        "--every",
+        "120",
+        "--speed",
+        "1000",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let summary = String::from_utf8_lossy(&out.stdout);
+    assert!(summary.contains("sent 11 frames"), "{summary}");
+    assert!(summary.contains("two-line Alpha sign at address 1"), "{summary}");
+    let stream = heard.join().unwrap();
+    let packets = packets(&stream);
+    assert!(summary.contains(&format!("({} bytes)", stream.len())), "{summary}");
+
+    let mut sign = EmulatedSign::<TEXT_BYTES>::new();
+    // The first frame whole: memory configuration, TEXT file, every STRING file.
+    assert_eq!(show(&mut sign, &packets[0]), [WRITE_SPECIAL]);
+    assert_eq!(show(&mut sign, &packets[1]), [WRITE_TEXT]);
+    let strings = show(&mut sign, &packets[2]);
+    assert!(strings.iter().all(|&c| c == WRITE_STRING) && strings.len() == 6, "{strings:?}");
+    let whole: usize = packets[..3].iter().map(Vec::len).sum();
+    // After it, STRING writes only: each packet is its header, each changed file's command
+    // (STX, code, label, data, ETX, four checksum digits) and EOT, nothing more.
+    let mut updates = 0;
+    for packet in &packets[3..] {
+        let commands = decode(packet);
+        assert!(commands.iter().all(|c| c.0 == WRITE_STRING), "{commands:?}");
+        let expected: usize = 9 + commands.iter().map(|c| 7 + c.1.len()).sum::<usize>() + 1;
+        assert_eq!(packet.len(), expected);
+        assert!(packet.len() * 4 < whole, "{} bytes against {whole}", packet.len());
+        show(&mut sign, packet);
+        updates += 1;
+    }
+    assert!(updates >= 5, "{updates} updates in 20 minutes of the morning");
+    // What the sign shows at the end is what a sign sent the last frame whole shows.
+    let mut fresh = EmulatedSign::<TEXT_BYTES>::new();
+    for packet in encode("1999-02-10 10:20", "two-line", "") {
+        show(&mut fresh, &packet);
+    }
+    assert_eq!(sign.pages::<96>(TEXT_LABEL), fresh.pages::<96>(TEXT_LABEL));
+}
