@@ -252,3 +252,56 @@ fn a_sign_fed_live_is_sent_only_the_figures_that_change() {
     }
     assert_eq!(sign.pages::<96>(TEXT_LABEL), fresh.pages::<96>(TEXT_LABEL));
 }
+
+#[test]
+fn a_preview_draws_the_signs_screen_in_its_colours() {
+    let dir = std::env::temp_dir().join(format!("callboard-alpha-preview-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let png = dir.join("sign.png");
+    let preview = |sign: &str, page: &str| {
+        callboard(&[
+            "board",
+            "preview",
+            "--protocol",
+            "alpha",
+            "--sign",
+            sign,
+            "--page",
+            page,
+            "--scale",
+            "2",
+            "--out",
+            png.to_str().unwrap(),
+            "--queue-log",
+            &sample_log(),
+            "--at",
+            "1999-02-10 11:00",
+            "--utc-offset",
+            "+02:00",
+            "--queue",
+            "PS=STREETS",
+            "--queue",
+            "PE=ENGLISH",
+        ])
+    };
+    let out = preview("two-line", "1");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("screen 1 of 2: \"STREETS 0 WAIT\" / \"OLD - SL 35%\""), "{said}");
+    // 20 characters of 6 LEDs by 2 lines of 8, at 2 screen pixels an LED.
+    let image = image::open(&png).unwrap().to_rgb8();
+    assert_eq!(image.dimensions(), (240, 32));
+    let lit = |rows: std::ops::Range<u32>, want: fn(&image::Rgb<u8>) -> bool| {
+        image.enumerate_pixels().filter(|(_, y, p)| rows.contains(y) && want(p)).count()
+    };
+    let red = |p: &image::Rgb<u8>| p[0] > 200 && p[1] < 80;
+    let green = |p: &image::Rgb<u8>| p[1] > 200 && p[0] < 80;
+    // No call waits (green); the service level, 35 % against 80 %, is in alarm (red).
+    assert!(lit(0..16, green) > 0 && lit(0..16, red) == 0);
+    assert!(lit(16..32, red) > 0);
+    // A screen the sign does not have is said.
+    let out = preview("two-line", "3");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("shows 2 screens, not 3"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

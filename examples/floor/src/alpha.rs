@@ -11,10 +11,19 @@ use std::fmt::Write as _;
 use std::io::Write;
 use std::time::Duration;
 
-use callboard_core::alpha::AlphaError;
-use callboard_core::alpha::layout::{SignFiles, SignProfile, TEXT_BYTES, lay_out, update};
+use callboard_core::alpha::layout::{
+    SignFiles, SignProfile, TEXT_BYTES, TEXT_LABEL, lay_out, update,
+};
 use callboard_core::alpha::packet::pauses;
+use callboard_core::alpha::sign::{EmulatedSign, PacketDecoder, Shown};
+use callboard_core::alpha::{AlphaError, Colour, Mode, Position};
 use callboard_core::board::BoardFrame;
+use embedded_graphics::mono_font::MonoTextStyle;
+use embedded_graphics::mono_font::iso_8859_1::FONT_5X7;
+use embedded_graphics::pixelcolor::Rgb888;
+use embedded_graphics::prelude::*;
+use embedded_graphics::text::{Baseline, Text};
+use embedded_graphics_simulator::SimulatorDisplay;
 
 /// The pause after a nested command's `STX` and after each packet.
 pub const PACE: Duration = Duration::from_millis(100);
@@ -103,4 +112,80 @@ pub fn encode_hex(frame: &BoardFrame, profile: SignProfile, address: u8) -> Resu
         text.push('\n');
     }
     Ok(text)
+}
+
+/// A page of an emulated sign as drawn: its lines, top first.
+pub type Screen = Vec<Shown<128>>;
+
+/// What a sign shows after it is sent `frame` whole: the frame's packets read back by the
+/// core's emulated sign, its pages grouped into screens (a top line and the bottom line after
+/// it make one screen of a two-line sign).
+///
+/// # Errors
+/// As [`Sign::packets`].
+pub fn screens(frame: &BoardFrame, profile: SignProfile) -> Result<Vec<Screen>, String> {
+    let mut sign = EmulatedSign::<TEXT_BYTES>::new();
+    let mut decoder = PacketDecoder::<TEXT_BYTES>::new();
+    for packet in Sign::new(profile, 1).packets(frame)? {
+        for &byte in &packet {
+            if let Some(received) = decoder.feed(byte) {
+                sign.apply(&received);
+            }
+        }
+    }
+    let mut screens: Vec<Screen> = Vec::new();
+    for page in sign.pages::<128>(TEXT_LABEL) {
+        let joins = page.position == Position::BottomLine
+            && screens.last().is_some_and(|s| s.len() == 1 && s[0].position == Position::TopLine);
+        match screens.last_mut() {
+            Some(screen) if joins => screen.push(page),
+            _ => screens.push(vec![page]),
+        }
+    }
+    Ok(screens)
+}
+
+/// LEDs a character takes: the 5 × 7 font and a column and a row between characters.
+const CELL: Size = Size::new(6, 8);
+
+/// A screen drawn as the sign's LEDs: `profile.columns` characters a line, each line in its
+/// own row of characters, each character in its colour (a single-colour sign's red). Held
+/// text is centred, as a sign centres it; travelling text is shown as it starts.
+#[must_use]
+pub fn draw(screen: &Screen, profile: SignProfile) -> SimulatorDisplay<Rgb888> {
+    let columns = u32::from(profile.columns.max(1));
+    let lines = u32::from(profile.lines.max(1));
+    let mut display = SimulatorDisplay::new(Size::new(columns * CELL.width, lines * CELL.height));
+    let _ = display.clear(Rgb888::BLACK);
+    for shown in screen {
+        let row = match shown.position {
+            Position::BottomLine => lines - 1,
+            _ => 0,
+        };
+        let chars: Vec<(char, Colour)> =
+            shown.text.chars().zip(shown.colours.iter().copied()).collect();
+        let visible = chars.len().min(columns as usize);
+        let start_column = match shown.mode {
+            Mode::Rotate | Mode::Scroll => 0,
+            _ => (columns as usize - visible) / 2,
+        };
+        for (i, (c, colour)) in chars.iter().take(visible).enumerate() {
+            let rgb = match (profile.tricolour, colour) {
+                (false, _) | (true, Colour::Red) => Rgb888::new(255, 32, 16),
+                (true, Colour::Green) => Rgb888::new(40, 230, 60),
+                (true, Colour::Amber | Colour::Auto) => Rgb888::new(255, 170, 0),
+            };
+            let x = (start_column + i) as i32 * CELL.width as i32;
+            let y = row as i32 * CELL.height as i32;
+            let mut text = [0_u8; 4];
+            let _ = Text::with_baseline(
+                c.encode_utf8(&mut text),
+                Point::new(x, y),
+                MonoTextStyle::new(&FONT_5X7, rgb),
+                Baseline::Top,
+            )
+            .draw(&mut display);
+        }
+    }
+    display
 }

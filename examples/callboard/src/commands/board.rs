@@ -249,9 +249,14 @@ impl From<PanelArg> for preview::PanelChoice {
 
 #[derive(Debug, clap::Args)]
 pub struct BoardPreviewArgs {
-    /// The panel.
+    /// The panel (callboard boards).
     #[arg(long, value_enum)]
-    panel: PanelArg,
+    panel: Option<PanelArg>,
+    #[command(flatten)]
+    protocol: ProtocolArgs,
+    /// With --protocol alpha, the sign's screen to draw, from 1.
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    page: u32,
     /// The PNG to write.
     #[arg(long, value_name = "FILE.png")]
     out: PathBuf,
@@ -336,9 +341,15 @@ fn encode(args: &BoardEncodeArgs) -> Result<String, String> {
 
 fn preview(args: &BoardPreviewArgs) -> Result<String, String> {
     let frame = board_frame(&args.source)?;
+    if let Some(sign) = args.protocol.alpha() {
+        return preview_sign(&frame, sign, args);
+    }
+    let Some(panel) = args.panel else {
+        return Err("give --panel tricolour-160x32 or hub75-64x32 (or --protocol alpha)".into());
+    };
     let settings = BoardSettings { page_seconds: args.page_seconds, ..BoardSettings::DEFAULT };
     let scene = preview::scene_after(&frame, args.after, &settings);
-    let panel = preview::PanelChoice::from(args.panel);
+    let panel = preview::PanelChoice::from(panel);
     let preview = preview::preview(panel, &scene);
     preview.save_png(&args.out, args.scale)?;
     Ok(format!(
@@ -347,6 +358,38 @@ fn preview(args: &BoardPreviewArgs) -> Result<String, String> {
         panel.name(),
         preview.screen,
         preview.framebuffer_crc
+    ))
+}
+
+/// The screen of an Alpha sign sent `frame`, as a PNG.
+fn preview_sign(
+    frame: &BoardFrame,
+    sign: SignProfile,
+    args: &BoardPreviewArgs,
+) -> Result<String, String> {
+    let screens = callboard_floor::alpha::screens(frame, sign)?;
+    let index = usize::try_from(args.page - 1).unwrap_or(usize::MAX);
+    let screen = screens.get(index).ok_or_else(|| {
+        format!("the {} sign shows {} screens, not {}", sign.name, screens.len(), args.page)
+    })?;
+    callboard_floor::alpha::draw(screen, sign)
+        .to_rgb_output_image(
+            &embedded_graphics_simulator::OutputSettingsBuilder::new()
+                .scale(args.scale)
+                .pixel_spacing(u32::from(args.scale > 2))
+                .build(),
+        )
+        .save_png(&args.out)
+        .map_err(|e| format!("cannot write {}: {e}", args.out.display()))?;
+    let lines: Vec<String> =
+        screen.iter().map(|line| format!("{:?}", line.text.as_str())).collect();
+    Ok(format!(
+        "{}: the {} Alpha sign's screen {} of {}: {}\n",
+        args.out.display(),
+        sign.name,
+        args.page,
+        screens.len(),
+        lines.join(" / ")
     ))
 }
 
