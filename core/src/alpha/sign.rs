@@ -2,8 +2,8 @@
 //!
 //! [`PacketDecoder`] takes bytes one at a time, as a sign's UART hands them over: NULs and
 //! noise before a packet are passed over, a packet cut short by a new `SOH` is dropped, a
-//! command longer than the decoder's buffer is dropped whole, and each command is given with
-//! whether its checksum held (or that it had none). [`EmulatedSign`] keeps what it is sent
+//! command longer than the decoder's buffer or holding a NUL is dropped whole, and each
+//! command is given with whether its checksum held (or that it had none). [`EmulatedSign`] keeps what it is sent
 //! (the memory configuration, TEXT and STRING files) and says what it shows: each page's
 //! position and mode, its text with the STRING files it calls filled in, and each character's
 //! colour.
@@ -88,7 +88,7 @@ impl<const N: usize> PacketDecoder<N> {
         }
     }
 
-    /// Commands dropped so far because they were longer than the buffer.
+    /// Commands dropped so far: longer than the buffer, or holding a NUL.
     #[must_use]
     pub const fn dropped(&self) -> u32 {
         self.dropped
@@ -141,6 +141,10 @@ impl<const N: usize> PacketDecoder<N> {
                 self.state = if byte == STX { State::Code } else { State::Idle };
                 None
             }
+            State::Code if matches!(byte, 0x00 | STX | ETX | EOT) => {
+                self.state = State::Idle;
+                None
+            }
             State::Code => {
                 // The command before, if any, has been handed over: start afresh.
                 self.data.clear();
@@ -168,7 +172,8 @@ impl<const N: usize> PacketDecoder<N> {
                 }
                 _ => {
                     self.sum = self.sum.wrapping_add(u16::from(byte));
-                    if self.data.push(byte).is_err() {
+                    // A NUL is no character of a command: the command is dropped whole.
+                    if byte == 0x00 || self.data.push(byte).is_err() {
                         self.overflowed = true;
                     }
                     None
@@ -452,6 +457,12 @@ mod tests {
         assert!(decode_all(&mut small, &long[..len]).is_empty());
         assert_eq!(small.dropped(), 1);
         assert_eq!(decode_all(&mut small, &good).len(), 1);
+        // A NUL inside a command (found by fuzzing): dropped and counted, like an overlong one.
+        let mut with_nul = good.clone();
+        with_nul[12] = 0;
+        let before = decoder.dropped();
+        assert!(decode_all(&mut decoder, &with_nul).is_empty());
+        assert_eq!(decoder.dropped(), before + 1);
         // Without checksums (section 5.1 allows them to be left out): nested commands end
         // at the next STX, the last at EOT.
         let plain = b"\0\0\0\0\0\x01Z00\x02Ga1\x02Gb2\x04";

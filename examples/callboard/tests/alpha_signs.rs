@@ -305,3 +305,103 @@ fn a_preview_draws_the_signs_screen_in_its_colours() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("shows 2 screens, not 3"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn serve_drives_an_alpha_sign_on_its_own_line() {
+    use support::serve::{scratch, start, stop, wait_for};
+    let dir = scratch("serve-alpha");
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let sign_at = listener.local_addr().unwrap().to_string();
+    let heard = std::thread::spawn(move || {
+        let (mut line, _) = listener.accept().unwrap();
+        let mut bytes = Vec::new();
+        line.read_to_end(&mut bytes).unwrap();
+        bytes
+    });
+    let log = dir.join("queue_log");
+    std::fs::copy(sample_log(), &log).unwrap();
+    let state = dir.join("state");
+    let config = dir.join("serve.toml");
+    let text = format!(
+        r#"
+[site]
+utc_offset = "+02:00"
+state_dir = "{state}"
+clock = "log"
+every_seconds = 0.2
+checkpoint_seconds = 1
+
+[source]
+queue_log = "{log}"
+
+[[queue]]
+name = "PS"
+label = "STREETS"
+
+[[queue]]
+name = "PE"
+label = "ENGLISH"
+
+[[line]]
+name = "lobby"
+tcp = "{sign_at}"
+
+[[board]]
+line = "lobby"
+address = 3
+queues = ["PS", "PE"]
+alpha_sign = "two-line"
+"#,
+        state = state.display(),
+        log = log.display(),
+    );
+    std::fs::write(&config, &text).unwrap();
+    // The site file is checked: a kind of sign it does not know, and a callboard board on the
+    // sign's line, are refused with the board named.
+    for (bad, expected) in [
+        (text.replace("\"two-line\"", "\"three-line\""), "alpha_sign: expected one of one-line"),
+        (
+            text.clone() + "\n[[board]]\nline = \"lobby\"\naddress = 4\nqueues = [\"PS\"]\n",
+            "callboard boards and Alpha signs on one line",
+        ),
+    ] {
+        let file = dir.join("bad.toml");
+        std::fs::write(&file, bad).unwrap();
+        let out = callboard(&["serve", "--config", file.to_str().unwrap(), "--check"]);
+        assert_eq!(out.status.code(), Some(1));
+        assert!(String::from_utf8_lossy(&out.stderr).contains(expected));
+    }
+
+    let day = std::fs::read_to_string(sample_log()).unwrap();
+    let last_at =
+        day.lines().last().unwrap().split('|').next().unwrap().parse::<u64>().unwrap() * 1000;
+    let service = start(&config);
+    let figures = wait_for(&state, "the end of the day", |f| {
+        f["at_ms"] == last_at && f["boards"][0]["sent"].as_u64().unwrap_or(0) >= 3
+    });
+    let out = stop(service);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(figures["boards"][0]["up"].as_bool().unwrap());
+    let stream = heard.join().unwrap();
+    let packets = packets(&stream);
+    // The sign was configured and sent its TEXT file once, then figures only.
+    let codes: Vec<u8> = packets.iter().flat_map(|p| decode(p)).map(|c| c.0).collect();
+    assert_eq!(codes.iter().filter(|&&c| c == WRITE_SPECIAL).count(), 1, "{codes:?}");
+    assert_eq!(codes.iter().filter(|&&c| c == WRITE_TEXT).count(), 1, "{codes:?}");
+    let mut sign = EmulatedSign::<TEXT_BYTES>::new();
+    for packet in &packets {
+        show(&mut sign, packet);
+    }
+    // What it shows is the day's last figures.
+    let ps = figures["queues"].as_array().unwrap().iter().find(|q| q["name"] == "PS").unwrap();
+    let today = ps["days"].as_array().unwrap().last().unwrap();
+    let pages = sign.pages::<96>(TEXT_LABEL);
+    assert!(pages[0].text.starts_with("STREETS "), "{:?}", pages[0].text);
+    assert_eq!(pages[2].text.as_str(), "ENGLISH 0 WAIT");
+    let level = today["service_level"]["answered"].as_f64();
+    if let Some(level) = level {
+        let shown = format!("SL {}%", (level * 100.0).round());
+        assert!(pages[1].text.ends_with(&shown), "{:?} against {shown}", pages[1].text);
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -189,3 +189,27 @@ pub fn draw(screen: &Screen, profile: SignProfile) -> SimulatorDisplay<Rgb888> {
     }
     display
 }
+
+/// The first screen of a sign sent `frame`, drawn as [`draw`] does, as a base64 PNG at `scale`
+/// screen pixels an LED (for a `data:` URL).
+///
+/// # Errors
+/// As [`screens`], and the PNG encoder's refusal.
+pub fn png_base64(frame: &BoardFrame, profile: SignProfile, scale: u32) -> Result<String, String> {
+    let screens = screens(frame, profile)?;
+    let screen = screens.first().cloned().unwrap_or_default();
+    draw(&screen, profile)
+        .to_rgb_output_image(&output_settings(scale))
+        .to_base64_png()
+        .map_err(|e| e.to_string())
+}
+
+/// How a sign's picture is scaled: `scale` screen pixels an LED, a dark gap between LEDs from
+/// 3 up, as the panels' previews are.
+#[must_use]
+pub fn output_settings(scale: u32) -> embedded_graphics_simulator::OutputSettings {
+    embedded_graphics_simulator::OutputSettingsBuilder::new()
+        .scale(scale.max(1))
+        .pixel_spacing(u32::from(scale > 2))
+        .build()
+}

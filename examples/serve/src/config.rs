@@ -9,6 +9,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
 use callboard_ami::client::ManagerSettings;
+use callboard_core::alpha::layout::{PROFILES, SignProfile};
 use callboard_core::board::{AlertThresholds, LABEL_BYTES, QUEUES_PER_FRAME};
 use callboard_core::business::{BusinessCalendar, OpenSpan, WeekHours};
 use callboard_core::calendar::{LocalDate, SiteCalendar};
@@ -212,6 +213,9 @@ struct BoardFile {
     alerts: AlertsFile,
     #[serde(default = "tricolour")]
     panel: String,
+    /// An Alpha sign of this kind (`one-line`, `two-line`, `two-line-red`) rather than a
+    /// callboard board.
+    alpha_sign: Option<String>,
 }
 
 fn tricolour() -> String {
@@ -280,6 +284,8 @@ pub struct Board {
     pub thresholds: AlertThresholds,
     /// Its panel, for the web wallboard's picture of it.
     pub panel: PanelChoice,
+    /// An Alpha sign of this kind, rather than a callboard board.
+    pub alpha_sign: Option<SignProfile>,
 }
 
 /// A line to boards.
@@ -510,7 +516,23 @@ pub fn parse(text: &str) -> Result<Config, String> {
                 ));
             }
         };
+        let alpha_sign = match &b.alpha_sign {
+            None => None,
+            Some(name) => Some(SignProfile::named(name).ok_or_else(|| {
+                let names: Vec<&str> = PROFILES.iter().map(|p| p.name).collect();
+                format!("{where_}: alpha_sign: expected one of {}, not {name:?}", names.join(", "))
+            })?),
+        };
+        // One line, one kind of receiver: Alpha signs want 7E1 at their own speed.
+        if let Some(other) = boards.iter().find(|o: &&Board| o.line == line) {
+            if other.alpha_sign.is_some() != alpha_sign.is_some() {
+                return Err(format!(
+                    "{where_}: callboard boards and Alpha signs on one line: give each its own"
+                ));
+            }
+        }
         boards.push(Board {
+            alpha_sign,
             panel,
             line,
             address: b.address,

@@ -10,9 +10,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use callboard_core::alpha::layout::SignProfile;
 use callboard_core::wire::{
     BoardMessage, BoardSettings, Decoded, FrameDecoder, HostMessage, MAX_FRAME_BYTES, encode,
 };
+use callboard_floor::alpha::Sign;
 use callboard_floor::feed::Link;
 use serde::Serialize;
 
@@ -73,7 +75,8 @@ impl Slots {
 trait Wire: Read + Write + Send {}
 impl<T: Read + Write + Send> Wire for T {}
 
-fn open(link: &Link) -> Result<Box<dyn Wire>, String> {
+/// Opens `link`: a serial line 8N1, or 7E1 for Alpha signs.
+fn open(link: &Link, alpha: bool) -> Result<Box<dyn Wire>, String> {
     match link {
         Link::Tcp(to) => {
             let address = to
@@ -92,7 +95,14 @@ fn open(link: &Link) -> Result<Box<dyn Wire>, String> {
             Ok(Box::new(stream))
         }
         Link::Serial { path, baud } => {
+            let (bits, parity) = if alpha {
+                (serialport::DataBits::Seven, serialport::Parity::Even)
+            } else {
+                (serialport::DataBits::Eight, serialport::Parity::None)
+            };
             let port = serialport::new(path, *baud)
+                .data_bits(bits)
+                .parity(parity)
                 .timeout(Duration::from_millis(50))
                 .open()
                 .map_err(|e| format!("cannot open {path}: {e}"))?;
@@ -133,6 +143,7 @@ impl Running {
 pub fn start(
     line: Line,
     addresses: Vec<u8>,
+    signs: Vec<Option<SignProfile>>,
     settings: Vec<BoardSettings>,
     health: Arc<Mutex<Vec<Health>>>,
     first: usize,
@@ -144,15 +155,24 @@ pub fn start(
         .name(name.clone())
         .spawn({
             let slots = Arc::clone(&slots);
-            move || run(&line, &addresses, &settings, &slots, &health, first, &stop)
+            move || {
+                let mut signs: Vec<Option<Sign>> = signs
+                    .iter()
+                    .zip(&addresses)
+                    .map(|(p, &a)| p.map(|p| Sign::new(p, a)))
+                    .collect();
+                run(&line, &addresses, &mut signs, &settings, &slots, &health, first, &stop);
+            }
         })
         .map_err(|e| format!("cannot start {name}: {e}"))?;
     Ok(Running { slots, thread: Some(thread) })
 }
 
+#[allow(clippy::too_many_arguments)] // a line's whole world, read once at its start
 fn run(
     line: &Line,
     addresses: &[u8],
+    signs: &mut [Option<Sign>],
     settings: &[BoardSettings],
     slots: &Slots,
     health: &Mutex<Vec<Health>>,
@@ -172,19 +192,27 @@ fn run(
                 std::thread::sleep(Duration::from_millis(50));
                 continue;
             }
-            match open(&line.link) {
+            let alpha = signs.iter().any(Option::is_some);
+            match open(&line.link, alpha) {
                 Ok(opened) => {
                     eprintln!("callboard serve: line {}: connected ({})", line.name, line.link);
                     wire = Some(opened);
                     backoff = Duration::from_secs(1);
                     said_down = false;
                     decoder.reset();
-                    // Each board's settings first, on every (re)connection.
+                    // Each board's settings first, on every (re)connection; each sign is sent
+                    // its next frame whole.
                     let mut slots_now =
                         slots.next.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-                    for (slot, s) in slots_now.iter_mut().zip(settings) {
-                        if slot.is_none() {
-                            *slot = Some((HostMessage::Configure(*s), Instant::now()));
+                    for ((slot, s), sign) in
+                        slots_now.iter_mut().zip(settings).zip(signs.iter_mut())
+                    {
+                        match sign {
+                            Some(sign) => sign.forget(),
+                            None if slot.is_none() => {
+                                *slot = Some((HostMessage::Configure(*s), Instant::now()));
+                            }
+                            None => {}
                         }
                     }
                 }
@@ -217,6 +245,29 @@ fn run(
             else {
                 continue;
             };
+            if let Some(Some(sign)) = signs.get_mut(i) {
+                // An Alpha sign: its changed files, paced; it does not answer.
+                let HostMessage::Display(frame) = message else { continue };
+                let written = sign.packets(&frame).and_then(|packets| {
+                    packets.iter().try_for_each(|p| {
+                        callboard_floor::alpha::write_paced(wire_now.as_mut(), p)
+                            .map_err(|e| e.to_string())
+                    })
+                });
+                if let Err(e) = written {
+                    eprintln!("callboard serve: line {}: {e}; reconnecting", line.name);
+                    wire = None;
+                    retry_at = Instant::now() + backoff;
+                    break;
+                }
+                let mut health = health.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                if let Some(h) = health.get_mut(first + i) {
+                    h.sent += 1;
+                    h.up = true;
+                    h.behind_ms = u64::try_from(queued.elapsed().as_millis()).unwrap_or(u64::MAX);
+                }
+                continue;
+            }
             let sequence = sequences.get(i).copied().unwrap_or(1);
             if let Some(s) = sequences.get_mut(i) {
                 *s = s.wrapping_add(1).max(1);

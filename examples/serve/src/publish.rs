@@ -12,6 +12,7 @@ use std::fmt::Write as _;
 use std::sync::Arc;
 
 use callboard_agreements::report::ReportLine;
+use callboard_core::alpha::layout::SignProfile;
 use callboard_core::board::BoardFrame;
 use callboard_core::calendar::{LocalDate, Timestamp};
 use callboard_core::csat::CsatValue;
@@ -74,6 +75,7 @@ struct BoardToDraw {
     up: bool,
     frame: Option<BoardFrame>,
     settings: BoardSettings,
+    alpha_sign: Option<SignProfile>,
 }
 
 impl WallboardScene {
@@ -86,6 +88,9 @@ impl WallboardScene {
             .iter()
             .map(|board| {
                 let png = board.frame.as_ref().and_then(|frame| {
+                    if let Some(sign) = board.alpha_sign {
+                        return callboard_floor::alpha::png_base64(frame, sign, PICTURE_SCALE).ok();
+                    }
                     let scene = Scene {
                         frame: Some(frame),
                         now: self.at.unwrap_or(frame.valid_at),
@@ -96,7 +101,7 @@ impl WallboardScene {
                 BoardPicture {
                     line: &board.line,
                     address: board.address,
-                    panel: board.panel.name(),
+                    panel: board.alpha_sign.map_or(board.panel.name(), |s| s.name),
                     up: board.up,
                     png,
                 }
@@ -276,7 +281,7 @@ pub fn publish(inputs: &Inputs<'_>) -> Published {
             let health = health.iter().find(|h| h.line == *line && h.address == board.address)?;
             Some(BoardNow {
                 health,
-                panel: board.panel.name(),
+                panel: board.alpha_sign.map_or(board.panel.name(), |s| s.name),
                 queues: board
                     .queues
                     .iter()
@@ -308,6 +313,7 @@ pub fn publish(inputs: &Inputs<'_>) -> Published {
                     page_seconds: board.page_seconds,
                     thresholds: board.thresholds,
                 },
+                alpha_sign: board.alpha_sign,
             })
         })
         .collect();

@@ -161,9 +161,12 @@ fn serve(config: &Config, stop: &Arc<AtomicBool>) -> Result<String, String> {
         }
         let addresses =
             on_line.iter().filter_map(|&b| config.boards.get(b).map(|x| x.address)).collect();
+        let signs =
+            on_line.iter().map(|&b| config.boards.get(b).and_then(|x| x.alpha_sign)).collect();
         running.push(line::start(
             line_config.clone(),
             addresses,
+            signs,
             settings,
             Arc::clone(&health),
             first,

@@ -373,12 +373,7 @@ fn preview_sign(
         format!("the {} sign shows {} screens, not {}", sign.name, screens.len(), args.page)
     })?;
     callboard_floor::alpha::draw(screen, sign)
-        .to_rgb_output_image(
-            &embedded_graphics_simulator::OutputSettingsBuilder::new()
-                .scale(args.scale)
-                .pixel_spacing(u32::from(args.scale > 2))
-                .build(),
-        )
+        .to_rgb_output_image(&callboard_floor::alpha::output_settings(args.scale))
         .save_png(&args.out)
         .map_err(|e| format!("cannot write {}: {e}", args.out.display()))?;
     let lines: Vec<String> =
