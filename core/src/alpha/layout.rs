@@ -31,6 +31,8 @@ pub const TEXT_BYTES: usize = 768;
 pub const STRING_BYTES: usize = 16;
 /// STRING files a layout uses at most: three per queue and yesterday's CSAT.
 pub const STRINGS: usize = 3 * QUEUES_PER_FRAME + 1;
+/// The memory a sign needs for a layout's files: the TEXT file and every STRING file.
+pub const SIGN_POOL: usize = TEXT_BYTES + STRINGS * STRING_BYTES;
 /// The memory configuration's data, bytes: `$` and eleven for each file.
 pub const CONFIG_BYTES: usize = 1 + 11 * (STRINGS + 1);
 /// The STRING files' labels, in order: lower-case letters, none of them a TEXT label here.
@@ -391,7 +393,7 @@ mod tests {
         bytes
     }
 
-    fn show(sign: &mut EmulatedSign<TEXT_BYTES>, bytes: &[u8]) {
+    fn show(sign: &mut EmulatedSign<SIGN_POOL>, bytes: &[u8]) {
         let mut decoder = PacketDecoder::<TEXT_BYTES>::new();
         for &b in bytes {
             if let Some(received) = decoder.feed(b) {
@@ -405,7 +407,7 @@ mod tests {
     fn a_two_line_sign_shows_each_queue_and_the_csat_in_colour() {
         let profile = SignProfile::named("two-line").unwrap();
         let files = lay_out(&frame(12, Some(185)), &profile).unwrap();
-        let mut sign = EmulatedSign::<TEXT_BYTES>::new();
+        let mut sign = EmulatedSign::<SIGN_POOL>::new();
         show(&mut sign, &sent(None, &files, &profile));
         let pages = sign.pages::<64>(TEXT_LABEL);
         let lines: StdVec<(&str, Position)> =
@@ -434,7 +436,7 @@ mod tests {
         let first = lay_out(&frame(12, Some(185)), &profile).unwrap();
         let next = lay_out(&frame(13, Some(186)), &profile).unwrap();
         assert_eq!(first.text, next.text);
-        let mut sign = EmulatedSign::<TEXT_BYTES>::new();
+        let mut sign = EmulatedSign::<SIGN_POOL>::new();
         let all = sent(None, &first, &profile);
         show(&mut sign, &all);
         let update = sent(Some(&first), &next, &profile);
@@ -461,17 +463,17 @@ mod tests {
                 minute: 0,
             }),
         };
-        let mut sign = EmulatedSign::<TEXT_BYTES>::new();
+        let mut sign = EmulatedSign::<SIGN_POOL>::new();
         show(&mut sign, &sent(None, &lay_out(&closed, &two).unwrap(), &two));
         let pages = sign.pages::<64>(TEXT_LABEL);
         assert_eq!(pages[0].text.as_str(), "CLOSED");
         assert_eq!(pages[1].text.as_str(), "OPENS MON 08:00");
-        let mut sign = EmulatedSign::<TEXT_BYTES>::new();
+        let mut sign = EmulatedSign::<SIGN_POOL>::new();
         show(&mut sign, &sent(None, &lay_out(&BoardFrame::EMPTY, &two).unwrap(), &two));
         assert_eq!(sign.pages::<64>(TEXT_LABEL)[0].text.as_str(), "NO DATA");
 
         let one = SignProfile::named("one-line").unwrap();
-        let mut sign = EmulatedSign::<TEXT_BYTES>::new();
+        let mut sign = EmulatedSign::<SIGN_POOL>::new();
         show(&mut sign, &sent(None, &lay_out(&frame(12, Some(185)), &one).unwrap(), &one));
         let pages = sign.pages::<96>(TEXT_LABEL);
         assert_eq!(pages[0].text.as_str(), "STREETS WAITING 12 OLDEST 3:05 SL 87%");
@@ -490,7 +492,7 @@ mod tests {
         hostile.queues[0].label = String::try_from("CALLE\u{0}\u{4}ÑÜ").unwrap();
         hostile.announcement = String::try_from("storm \u{2}\u{3} ahead").unwrap();
         let files = lay_out(&hostile, &profile).unwrap();
-        let mut sign = EmulatedSign::<TEXT_BYTES>::new();
+        let mut sign = EmulatedSign::<SIGN_POOL>::new();
         show(&mut sign, &sent(None, &files, &profile));
         let pages = sign.pages::<128>(TEXT_LABEL);
         assert!(pages[0].text.starts_with("CALLE  ?? WAITING 1"), "{}", pages[0].text);

@@ -200,25 +200,29 @@ impl<const N: usize> PacketDecoder<N> {
 /// Files an emulated sign keeps at most.
 pub const SIGN_FILES: usize = 32;
 
-/// A file in the sign's memory.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct File<const B: usize> {
+/// A file in the sign's memory: where in the pool, how big, how much written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct File {
     label: u8,
     text: bool,
+    start: usize,
     size: usize,
-    contents: Vec<u8, B>,
+    len: usize,
 }
 
-/// A sign's memory: what it was configured to keep and what it was sent, each file up to `B`
-/// bytes.
+/// A sign's memory, `POOL` bytes shared by its files as a real sign's is: the memory
+/// configuration gives each file its size, and one that asks for more than the pool holds is
+/// refused whole.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EmulatedSign<const B: usize> {
-    files: Vec<File<B>, SIGN_FILES>,
-    /// Commands refused: a bad checksum, an unknown or unconfigured file, a bad configuration.
+pub struct EmulatedSign<const POOL: usize> {
+    files: Vec<File, SIGN_FILES>,
+    pool: [u8; POOL],
+    /// Commands refused: a bad checksum, an unknown or unconfigured file, a configuration that
+    /// cannot be read or does not fit.
     pub refused: u32,
 }
 
-impl<const B: usize> Default for EmulatedSign<B> {
+impl<const POOL: usize> Default for EmulatedSign<POOL> {
     fn default() -> Self {
         Self::new()
     }
@@ -237,18 +241,23 @@ pub struct Shown<const C: usize> {
     pub colours: Vec<Colour, C>,
 }
 
-impl<const B: usize> EmulatedSign<B> {
-    /// A sign fresh from the factory: only TEXT file `A` (which every sign has) kept.
+impl<const POOL: usize> EmulatedSign<POOL> {
+    /// A sign fresh from the factory: only TEXT file `A` (which every sign has), the whole
+    /// pool its own.
     #[must_use]
     pub fn new() -> Self {
         let mut files = Vec::new();
-        let _ = files.push(File { label: b'A', text: true, size: B, contents: Vec::new() });
-        Self { files, refused: 0 }
+        let _ = files.push(File { label: b'A', text: true, start: 0, size: POOL, len: 0 });
+        Self { files, pool: [0; POOL], refused: 0 }
     }
 
     fn refuse(&mut self) -> bool {
         self.refused = self.refused.saturating_add(1);
         false
+    }
+
+    fn contents(&self, file: &File) -> &[u8] {
+        self.pool.get(file.start..file.start.saturating_add(file.len)).unwrap_or(&[])
     }
 
     /// Takes a command; true when it changed what the sign keeps.
@@ -264,13 +273,16 @@ impl<const B: usize> EmulatedSign<B> {
                 else {
                     return self.refuse();
                 };
-                let keep = rest.get(..file.size.min(B)).unwrap_or(rest);
-                file.contents.clear();
-                let _ = file.contents.extend_from_slice(keep);
+                let keep = rest.get(..file.size).unwrap_or(rest);
+                let end = file.start.saturating_add(keep.len());
+                let Some(room) = self.pool.get_mut(file.start..end) else { return false };
+                room.copy_from_slice(keep);
+                file.len = keep.len();
                 true
             }
             command::WRITE_SPECIAL if label == special::MEMORY_CONFIGURATION => {
-                let mut files: Vec<File<B>, SIGN_FILES> = Vec::new();
+                let mut files: Vec<File, SIGN_FILES> = Vec::new();
+                let mut used = 0_usize;
                 for entry in rest.chunks(11) {
                     let parsed = (|| {
                         let [label, kind, _lock, size @ ..] = entry else { return None };
@@ -282,10 +294,11 @@ impl<const B: usize> EmulatedSign<B> {
                             b'B' => false,
                             _ => return None,
                         };
-                        Some(File { label: *label, text, size, contents: Vec::new() })
+                        Some(File { label: *label, text, start: used, size, len: 0 })
                     })();
                     let Some(file) = parsed else { return self.refuse() };
-                    if files.push(file).is_err() {
+                    used = used.saturating_add(file.size);
+                    if used > POOL || files.push(file).is_err() {
                         return self.refuse();
                     }
                 }
@@ -299,7 +312,7 @@ impl<const B: usize> EmulatedSign<B> {
     /// The STRING file `label`'s contents.
     #[must_use]
     pub fn string(&self, label: u8) -> Option<&[u8]> {
-        self.files.iter().find(|f| f.label == label && !f.text).map(|f| f.contents.as_slice())
+        self.files.iter().find(|f| f.label == label && !f.text).map(|f| self.contents(f))
     }
 
     /// The pages of TEXT file `label`, as shown: each `ESC` position mode and what follows,
@@ -317,7 +330,7 @@ impl<const B: usize> EmulatedSign<B> {
                 }
             }
         };
-        let mut bytes = file.contents.iter().copied();
+        let mut bytes = self.contents(file).iter().copied();
         while let Some(byte) = bytes.next() {
             match byte {
                 ESC => {
@@ -474,7 +487,7 @@ mod tests {
 
     #[test]
     fn the_sign_keeps_only_the_files_it_was_configured_for() {
-        let mut sign = EmulatedSign::<64>::new();
+        let mut sign = EmulatedSign::<80>::new();
         fn write(code: u8, data: &[u8]) -> Received<'_> {
             Received { type_code: ALL_SIGNS, address: 0, code, data, checksum_ok: Some(true) }
         }
@@ -488,8 +501,9 @@ mod tests {
         let pages = sign.pages::<32>(b'A');
         assert_eq!(pages[0].text.as_str(), "WAIT 12345678");
         assert_eq!(sign.refused, 1);
-        // A damaged configuration is refused whole.
+        // A damaged configuration is refused whole, and so is one the pool cannot hold.
         assert!(!sign.apply(&write(command::WRITE_SPECIAL, b"$AXU0040FFFF")));
+        assert!(!sign.apply(&write(command::WRITE_SPECIAL, b"$AAU0050FFFFaBU00080000")));
         assert_eq!(sign.string(b'a'), Some(b"12345678".as_slice()));
     }
 }

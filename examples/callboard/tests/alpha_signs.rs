@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 use callboard_core::alpha::command::{WRITE_SPECIAL, WRITE_STRING, WRITE_TEXT};
-use callboard_core::alpha::layout::{TEXT_BYTES, TEXT_LABEL};
+use callboard_core::alpha::layout::{SIGN_POOL, TEXT_BYTES, TEXT_LABEL};
 use callboard_core::alpha::sign::{EmulatedSign, PacketDecoder};
 use support::{callboard, sample_log};
 
@@ -141,7 +141,7 @@ fn the_packets_are_alphasignpys_byte_for_byte() {
         let ours: Vec<String> = packets[1..].iter().map(|p| hex(p)).collect();
         assert_eq!(ours, theirs, "{sign}");
         // Every checksum holds, and a sign shows the queues.
-        let mut shown = EmulatedSign::<TEXT_BYTES>::new();
+        let mut shown = EmulatedSign::<SIGN_POOL>::new();
         for packet in &packets {
             for (code, data, ok) in decode(packet) {
                 assert_eq!(ok, Some(true));
@@ -162,7 +162,7 @@ fn the_packets_are_alphasignpys_byte_for_byte() {
 }
 
 /// Applies every command of `packet` to `sign`.
-fn show(sign: &mut EmulatedSign<TEXT_BYTES>, packet: &[u8]) -> Vec<u8> {
+fn show(sign: &mut EmulatedSign<SIGN_POOL>, packet: &[u8]) -> Vec<u8> {
     let mut codes = Vec::new();
     for (code, data, ok) in decode(packet) {
         let received = callboard_core::alpha::sign::Received {
@@ -225,7 +225,7 @@ fn a_sign_fed_live_is_sent_only_the_figures_that_change() {
     let packets = packets(&stream);
     assert!(summary.contains(&format!("({} bytes)", stream.len())), "{summary}");
 
-    let mut sign = EmulatedSign::<TEXT_BYTES>::new();
+    let mut sign = EmulatedSign::<SIGN_POOL>::new();
     // The first frame whole: memory configuration, TEXT file, every STRING file.
     assert_eq!(show(&mut sign, &packets[0]), [WRITE_SPECIAL]);
     assert_eq!(show(&mut sign, &packets[1]), [WRITE_TEXT]);
@@ -246,7 +246,7 @@ fn a_sign_fed_live_is_sent_only_the_figures_that_change() {
     }
     assert!(updates >= 5, "{updates} updates in 20 minutes of the morning");
     // What the sign shows at the end is what a sign sent the last frame whole shows.
-    let mut fresh = EmulatedSign::<TEXT_BYTES>::new();
+    let mut fresh = EmulatedSign::<SIGN_POOL>::new();
     for packet in encode("1999-02-10 10:20", "two-line", "") {
         show(&mut fresh, &packet);
     }
@@ -388,7 +388,7 @@ alpha_sign = "two-line"
     let codes: Vec<u8> = packets.iter().flat_map(|p| decode(p)).map(|c| c.0).collect();
     assert_eq!(codes.iter().filter(|&&c| c == WRITE_SPECIAL).count(), 1, "{codes:?}");
     assert_eq!(codes.iter().filter(|&&c| c == WRITE_TEXT).count(), 1, "{codes:?}");
-    let mut sign = EmulatedSign::<TEXT_BYTES>::new();
+    let mut sign = EmulatedSign::<SIGN_POOL>::new();
     for packet in &packets {
         show(&mut sign, packet);
     }

@@ -12,7 +12,7 @@ use std::io::Write;
 use std::time::Duration;
 
 use callboard_core::alpha::layout::{
-    SignFiles, SignProfile, TEXT_BYTES, TEXT_LABEL, lay_out, update,
+    SIGN_POOL, SignFiles, SignProfile, TEXT_BYTES, TEXT_LABEL, lay_out, update,
 };
 use callboard_core::alpha::packet::pauses;
 use callboard_core::alpha::sign::{EmulatedSign, PacketDecoder, Shown};
@@ -124,7 +124,7 @@ pub type Screen = Vec<Shown<128>>;
 /// # Errors
 /// As [`Sign::packets`].
 pub fn screens(frame: &BoardFrame, profile: SignProfile) -> Result<Vec<Screen>, String> {
-    let mut sign = EmulatedSign::<TEXT_BYTES>::new();
+    let mut sign = EmulatedSign::<SIGN_POOL>::new();
     let mut decoder = PacketDecoder::<TEXT_BYTES>::new();
     for packet in Sign::new(profile, 1).packets(frame)? {
         for &byte in &packet {
