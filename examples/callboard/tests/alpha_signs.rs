@@ -143,22 +143,27 @@ fn the_packets_are_alphasignpys_byte_for_byte() {
         // Every checksum holds, and a sign shows the queues.
         let mut shown = EmulatedSign::<SIGN_POOL>::new();
         for packet in &packets {
-            for (code, data, ok) in decode(packet) {
-                assert_eq!(ok, Some(true));
-                let received = callboard_core::alpha::sign::Received {
-                    type_code: b'Z',
-                    address: 1,
-                    code,
-                    data: &data,
-                    checksum_ok: ok,
-                };
-                assert!(shown.apply(&received));
-            }
+            assert!(decode(packet).iter().all(|c| c.2 == Some(true)));
+            show(&mut shown, packet);
         }
         let pages = shown.pages::<96>(TEXT_LABEL);
         assert!(pages[0].text.starts_with("STREETS"), "{sign}: {:?}", pages[0].text);
         assert_eq!(pages.last().unwrap().text.as_str(), "Storm line open", "{sign}");
     }
+}
+
+/// A sign's line on a loopback socket: its address, and everything it hears until the sender
+/// hangs up.
+fn sign_on_a_socket() -> (String, std::thread::JoinHandle<Vec<u8>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap().to_string();
+    let heard = std::thread::spawn(move || {
+        let (mut line, _) = listener.accept().unwrap();
+        let mut bytes = Vec::new();
+        line.read_to_end(&mut bytes).unwrap();
+        bytes
+    });
+    (address, heard)
 }
 
 /// Applies every command of `packet` to `sign`.
@@ -180,14 +185,7 @@ fn show(sign: &mut EmulatedSign<SIGN_POOL>, packet: &[u8]) -> Vec<u8> {
 
 #[test]
 fn a_sign_fed_live_is_sent_only_the_figures_that_change() {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let address = listener.local_addr().unwrap().to_string();
-    let heard = std::thread::spawn(move || {
-        let (mut line, _) = listener.accept().unwrap();
-        let mut bytes = Vec::new();
-        line.read_to_end(&mut bytes).unwrap();
-        bytes
-    });
+    let (address, heard) = sign_on_a_socket();
     let out = callboard(&[
         "board",
         "send",
@@ -310,14 +308,7 @@ fn a_preview_draws_the_signs_screen_in_its_colours() {
 fn serve_drives_an_alpha_sign_on_its_own_line() {
     use support::serve::{scratch, start, stop, wait_for};
     let dir = scratch("serve-alpha");
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let sign_at = listener.local_addr().unwrap().to_string();
-    let heard = std::thread::spawn(move || {
-        let (mut line, _) = listener.accept().unwrap();
-        let mut bytes = Vec::new();
-        line.read_to_end(&mut bytes).unwrap();
-        bytes
-    });
+    let (sign_at, heard) = sign_on_a_socket();
     let log = dir.join("queue_log");
     std::fs::copy(sample_log(), &log).unwrap();
     let state = dir.join("state");
