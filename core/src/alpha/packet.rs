@@ -13,11 +13,13 @@
 
 use super::{AlphaError, EOT, ETX, SOH, STX, SYNC_NULS, command, is_file_label};
 
-/// The checksum of one command: the 16-bit sum of `STX`, the command code, the data and `ETX`.
+/// The checksum of one command: the 16-bit sum of `STX`, the command code, the data (given in
+/// `parts`, one after the other) and `ETX`.
 #[must_use]
-pub fn checksum(code: u8, data: &[u8]) -> u16 {
-    let sum = data
+pub fn checksum(code: u8, parts: &[&[u8]]) -> u16 {
+    let sum = parts
         .iter()
+        .flat_map(|part| part.iter())
         .fold(u16::from(STX).wrapping_add(u16::from(code)), |s, &b| s.wrapping_add(u16::from(b)));
     sum.wrapping_add(u16::from(ETX))
 }
@@ -99,13 +101,11 @@ impl<'b> PacketWriter<'b> {
         let start = self.len;
         let written = (|| {
             self.put(&[STX, code])?;
-            let mut sum = u16::from(STX).wrapping_add(u16::from(code));
             for part in parts {
                 self.put(part)?;
-                sum = part.iter().fold(sum, |s, &b| s.wrapping_add(u16::from(b)));
             }
             self.put(&[ETX])?;
-            self.put(&hex4(sum.wrapping_add(u16::from(ETX))))
+            self.put(&hex4(checksum(code, parts)))
         })();
         if written.is_err() {
             self.len = start;
@@ -174,6 +174,9 @@ mod tests {
         packet.write_string(b'1', b"12").unwrap();
         let len = packet.finish().unwrap();
         // STX 'G' '1' '1' '2' ETX = 2 + 71 + 49 + 49 + 50 + 3 = 224 = 0x00E0.
+        assert_eq!(checksum(b'G', &[b"1", b"12"]), 0x00E0);
+        // PROTOCOL.md's worked packet: STRING a, green 12.
+        assert_eq!(checksum(b'G', &[b"a\x1c212"]), 0x015E);
         assert_eq!(&buffer[..len], b"\0\0\0\0\0\x01Z00\x02G112\x0300E0\x04".as_slice());
     }
 
