@@ -14,22 +14,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use support::serve::{get_json as get, request, sample_floor, scratch, start, stop, wait_for};
-use support::{callboard, data, sample_log};
-
-fn report(interval: &str) -> Value {
-    let out = callboard(&[
-        "report",
-        "--queue-log",
-        &sample_log(),
-        "--utc-offset",
-        "+02:00",
-        "--interval",
-        interval,
-        "--json",
-    ]);
-    assert!(out.status.success());
-    serde_json::from_slice(&out.stdout).unwrap()
-}
+use support::{callboard, data, report_json, sample_log};
 
 const KEYS: [&str; 12] = [
     "offered",
@@ -49,7 +34,7 @@ const KEYS: [&str; 12] = [
 #[test]
 fn the_api_and_the_metrics_say_what_the_report_says() {
     let dir = scratch("serve-http");
-    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = support::serve::free_port();
     let log = dir.join("queue_log");
     std::fs::copy(sample_log(), &log).unwrap();
     let silent = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -68,7 +53,8 @@ fn the_api_and_the_metrics_say_what_the_report_says() {
     // The API at the day's last moment against the report of the whole log.
     let api = get(port, "/api/v1/queues");
     assert_eq!(api["at_ms"], last_at);
-    let (by_day, by_quarter) = (report("1d"), report("15m"));
+    let log_source = ["--queue-log", &sample_log()];
+    let (by_day, by_quarter) = (report_json(&log_source, "1d"), report_json(&log_source, "15m"));
     let rows = |report: &Value, name: &str| -> Vec<Value> {
         report["queues"].as_array().unwrap().iter().find(|q| q["queue"] == name).unwrap()["intervals"]
             .as_array()
@@ -203,7 +189,9 @@ fn the_api_and_the_metrics_say_what_the_report_says() {
     assert!(body.contains("only GET"), "{body}");
     let huge = format!("/api/v1/queues?{}", "x".repeat(1 << 20));
     let (status, _) = request(port, "GET", &huge);
-    assert!(status == 0 || (400..500).contains(&status), "a megabyte of query: {status}");
+    // 431 Request Header Fields Too Large, from hyper; the server then closes, and if that
+    // close resets the connection before the answer is read there is no status (0).
+    assert!(matches!(status, 431 | 0), "a megabyte of query: {status}");
     assert_eq!(get(port, "/api/v1/queues")["at_ms"], last_at);
 
     let out = stop(service);
@@ -264,7 +252,7 @@ fn sla_report(requests: &Path, from: &str, to: &str, now: &str) -> Value {
 #[test]
 fn the_agreements_are_the_sla_reports_and_follow_a_new_requests_file() {
     let dir = scratch("serve-agreements");
-    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = support::serve::free_port();
     // The center's clock: one call on 2026-11-20 at 10:00:30 Eastern (15:00:30 UTC).
     let log = dir.join("queue_log");
     std::fs::write(&log, "1795186830|1795186830.1|PS|NONE|ENTERQUEUE||5550100|1\n").unwrap();
@@ -330,7 +318,7 @@ days = 14
                 }
             } else {
                 // Before the first report: said, with the reason.
-                assert!(status == 503 || status == 0, "{status}: {body}");
+                assert_eq!(status, 503, "{body}");
             }
             assert!(Instant::now() < deadline, "the agreements were never judged: {body}");
             std::thread::sleep(Duration::from_millis(100));
@@ -408,7 +396,7 @@ fn slow_and_silent_clients_never_stall_the_boards() {
     use std::sync::atomic::Ordering;
 
     let dir = scratch("serve-slow-clients");
-    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = support::serve::free_port();
     let log = dir.join("queue_log");
     std::fs::copy(sample_log(), &log).unwrap();
     let boards = callboard_floor::stand_in::StandIn::start(&[1], None).unwrap();
