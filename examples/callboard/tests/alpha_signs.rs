@@ -97,29 +97,20 @@ fn oracle(ours: &[Vec<u8>], address: &str) -> Vec<String> {
     String::from_utf8(out.stdout).unwrap().lines().map(str::to_owned).collect()
 }
 
+/// `callboard board COMMAND --protocol alpha --sign SIGN` on the sample day's PS and PE, with
+/// `more` arguments.
+fn on_a_sign(command: &str, sign: &str, more: &[&str]) -> std::process::Output {
+    let log = sample_log();
+    let mut args = vec!["board", command, "--protocol", "alpha", "--sign", sign];
+    args.extend_from_slice(&["--queue-log", &log, "--utc-offset", "+02:00"]);
+    args.extend_from_slice(&["--queue", "PS=STREETS", "--queue", "PE=ENGLISH"]);
+    args.extend_from_slice(more);
+    callboard(&args)
+}
+
 fn encode(at: &str, sign: &str, announcement: &str) -> Vec<Vec<u8>> {
-    let out = callboard(&[
-        "board",
-        "encode",
-        "--protocol",
-        "alpha",
-        "--sign",
-        sign,
-        "--address",
-        "1",
-        "--queue-log",
-        &sample_log(),
-        "--at",
-        at,
-        "--utc-offset",
-        "+02:00",
-        "--queue",
-        "PS=STREETS",
-        "--queue",
-        "PE=ENGLISH",
-        "--announcement",
-        announcement,
-    ]);
+    let out =
+        on_a_sign("encode", sign, &["--address", "1", "--at", at, "--announcement", announcement]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout)
         .unwrap()
@@ -186,34 +177,12 @@ fn show(sign: &mut EmulatedSign<SIGN_POOL>, packet: &[u8]) -> Vec<u8> {
 #[test]
 fn a_sign_fed_live_is_sent_only_the_figures_that_change() {
     let (address, heard) = sign_on_a_socket();
-    let out = callboard(&[
-        "board",
-        "send",
-        "--protocol",
-        "alpha",
-        "--sign",
-        "two-line",
-        "--tcp",
-        &address,
-        "--address",
-        "1",
-        "--queue-log",
-        &sample_log(),
-        "--utc-offset",
-        "+02:00",
-        "--queue",
-        "PS=STREETS",
-        "--queue",
-        "PE=ENGLISH",
-        "--from",
-        "1999-02-10 10:00",
-        "--until",
-        "1999-02-10 10:20",
-        "--every",
-        "120",
-        "--speed",
-        "1000",
-    ]);
+    let window = ["--from", "1999-02-10 10:00", "--until", "1999-02-10 10:20"];
+    let pace = ["--every", "120", "--speed", "1000"];
+    let mut more = vec!["--tcp", address.as_str(), "--address", "1"];
+    more.extend_from_slice(&window);
+    more.extend_from_slice(&pace);
+    let out = on_a_sign("send", "two-line", &more);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     let summary = String::from_utf8_lossy(&out.stdout);
@@ -253,34 +222,15 @@ fn a_sign_fed_live_is_sent_only_the_figures_that_change() {
 
 #[test]
 fn a_preview_draws_the_signs_screen_in_its_colours() {
-    let dir = std::env::temp_dir().join(format!("callboard-alpha-preview-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = support::serve::scratch("alpha-preview");
     let png = dir.join("sign.png");
     let preview = |sign: &str, page: &str| {
-        callboard(&[
-            "board",
+        let out = png.to_str().unwrap();
+        on_a_sign(
             "preview",
-            "--protocol",
-            "alpha",
-            "--sign",
             sign,
-            "--page",
-            page,
-            "--scale",
-            "2",
-            "--out",
-            png.to_str().unwrap(),
-            "--queue-log",
-            &sample_log(),
-            "--at",
-            "1999-02-10 11:00",
-            "--utc-offset",
-            "+02:00",
-            "--queue",
-            "PS=STREETS",
-            "--queue",
-            "PE=ENGLISH",
-        ])
+            &["--page", page, "--scale", "2", "--out", out, "--at", "1999-02-10 11:00"],
+        )
     };
     let out = preview("two-line", "1");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));

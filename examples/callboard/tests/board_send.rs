@@ -14,6 +14,7 @@ use callboard_core::wire::{
     BoardMessage, Decoded, FrameDecoder, HostMessage, MAX_FRAME_BYTES, encode,
 };
 
+use support::serve::scratch;
 use support::{STORM_BOARD, callboard, hex_bytes, sample_log};
 
 const ADDRESS: u8 = 3;
@@ -207,9 +208,7 @@ fn a_live_feed_on_stdin_shows_the_calls_as_they_come() {
 #[test]
 fn a_followed_log_survives_logrotate_and_stops_on_sigterm() {
     let (board, heard) = board_on_a_socket();
-    let dir = std::env::temp_dir().join(format!("callboard-follow-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch("follow");
     let log = dir.join("queue_log");
     let rotated = dir.join("queue_log.1");
     let now_s = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
@@ -265,9 +264,7 @@ fn a_followed_vendor_export_is_read_by_its_header() {
     // A PBXware-style export written as calls happen: its header first, then rows with an
     // epoch `date_time`; the layout learnt from the header holds for every later line.
     let (board, heard) = board_on_a_socket();
-    let dir = std::env::temp_dir().join(format!("callboard-follow-vendor-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch("follow-vendor");
     let log = dir.join("queue_log.csv");
     let now_s = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
     std::fs::write(

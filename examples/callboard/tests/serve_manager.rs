@@ -22,7 +22,7 @@ use callboard_floor::stand_in::StandIn;
 use callboard_queue_log::{Record, Verb};
 use serde_json::Value;
 use support::serve::{sample_floor, scratch, start, stop, wait_for};
-use support::{callboard, sample_log};
+use support::{report_json, sample_log};
 
 fn sample_records() -> Vec<Record> {
     let calendar = SiteCalendar::new(UtcOffset::from_minutes(120).unwrap(), DstRule::None).unwrap();
@@ -99,20 +99,6 @@ fn site_file(dir: &Path, manager: &str, board: &str) -> (PathBuf, PathBuf) {
     sample_floor(dir, &source, board, "")
 }
 
-fn report_of_the_sample() -> Value {
-    let report = callboard(&[
-        "report",
-        "--queue-log",
-        &sample_log(),
-        "--utc-offset",
-        "+02:00",
-        "--interval",
-        "1d",
-        "--json",
-    ]);
-    serde_json::from_slice(&report.stdout).unwrap()
-}
-
 #[test]
 fn a_day_heard_from_the_manager_is_the_reports_day() {
     let dir = scratch("serve-manager");
@@ -142,7 +128,7 @@ fn a_day_heard_from_the_manager_is_the_reports_day() {
     assert!(stderr.contains("logged in as wallboard"), "{stderr}");
     switch.join().unwrap();
 
-    let report = report_of_the_sample();
+    let report = report_json(&["--queue-log", &sample_log()], "1d");
     assert_eq!(figures["warnings"], 0, "{stderr}");
     let keys = ["offered", "answered", "abandoned", "dequeued", "answered_within_sl", "handled"];
     let compared = support::compare_days(&figures, &report, &keys, &stderr);
@@ -212,7 +198,7 @@ fn killed_in_the_day_it_restarts_resynchronises_and_counts_what_it_missed() {
     assert!(lost > 0 && found > 0, "the gap should hide calls: lost {lost}, found {found}");
 
     // Every call is counted but those that came and went while it was down.
-    let report = report_of_the_sample();
+    let report = report_json(&["--queue-log", &sample_log()], "1d");
     for queue in figures["queues"].as_array().unwrap() {
         let name = queue["name"].as_str().unwrap();
         let offered = |days: &Value| -> u64 {

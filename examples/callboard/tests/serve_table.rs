@@ -12,10 +12,9 @@ mod support;
 use std::time::{Duration, Instant};
 
 use callboard_floor::stand_in::StandIn;
-use serde_json::Value;
 use support::postgres::{PASSWORD, Postgres};
 use support::serve::{sample_floor, scratch, start, stop, wait_for};
-use support::{callboard, sample_log};
+use support::{report_json, sample_log};
 
 const SCHEMA: &str = "CREATE TABLE queue_log (
     id bigserial PRIMARY KEY,
@@ -143,36 +142,21 @@ fn a_day_from_the_realtime_table_survives_a_database_restart() {
         csv += &(fields.join(",") + "\n");
     }
     std::fs::write(&export, csv).unwrap();
-    let report = callboard(&[
-        "report",
-        "--queue-log",
-        export.to_str().unwrap(),
-        "--utc-offset",
-        "+02:00",
-        "--interval",
-        "1d",
-        "--json",
-    ]);
-    assert!(report.status.success(), "{}", String::from_utf8_lossy(&report.stderr));
-    let report: Value = serde_json::from_slice(&report.stdout).unwrap();
+    let report = report_json(&["--queue-log", export.to_str().unwrap()], "1d");
     // `callboard report` reads the table itself too, with the service's connection settings,
     // to the same report.
-    let from_table = callboard(&[
-        "report",
-        "--table",
-        "queue_log",
-        "--connection",
-        &server.connection(),
-        "--password-file",
-        password.to_str().unwrap(),
-        "--utc-offset",
-        "+02:00",
-        "--interval",
+    let connection = server.connection();
+    let from_table = report_json(
+        &[
+            "--table",
+            "queue_log",
+            "--connection",
+            &connection,
+            "--password-file",
+            password.to_str().unwrap(),
+        ],
         "1d",
-        "--json",
-    ]);
-    assert!(from_table.status.success(), "{}", String::from_utf8_lossy(&from_table.stderr));
-    let from_table: Value = serde_json::from_slice(&from_table.stdout).unwrap();
+    );
     assert_eq!(from_table["queues"], report["queues"]);
     assert_eq!(
         at_end["lines_read"],

@@ -13,7 +13,6 @@
 mod support;
 
 use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -49,7 +48,7 @@ fn the_wallboard_in_chromium_draws_the_boards_and_the_apis_numbers() {
         "needs Debian's chromium and playwright-core: run scripts/test, which installs both"
     );
     let dir = scratch("wallboard");
-    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = support::serve::free_port();
     // The sample day up to 11:20 local time, in the late-morning peak: the README's picture.
     let log = dir.join("queue_log");
     let day = std::fs::read_to_string(sample_log()).unwrap();

@@ -34,6 +34,17 @@ pub fn sample_log() -> String {
     data("anonymous-bank-1999-02-10.queue_log")
 }
 
+/// `callboard report SOURCE --utc-offset +02:00 --interval INTERVAL --json` on the sample's
+/// clock, `source` being `--queue-log FILE` or `--table NAME ...`; refused if it fails.
+pub fn report_json(source: &[&str], interval: &str) -> serde_json::Value {
+    let mut args = vec!["report"];
+    args.extend_from_slice(source);
+    args.extend_from_slice(&["--utc-offset", "+02:00", "--interval", interval, "--json"]);
+    let out = callboard(&args);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("report --json")
+}
+
 /// Bytes printed as space-separated hex, as `board encode` prints them.
 pub fn hex_bytes(hex: &str) -> Vec<u8> {
     hex.split_whitespace().map(|b| u8::from_str_radix(b, 16).expect("hex")).collect()
