@@ -64,6 +64,12 @@ fn build_at(source: &Path, compiler: &str, standard: &str, linking: Linking) -> 
     let stem = source.file_stem().unwrap().to_string_lossy().into_owned();
     let suffix = if linking == Linking::Shared { "-shared" } else { "" };
     let binary = out_dir.join(format!("{stem}-{compiler}{suffix}"));
+    // Tests run in parallel and two may build the same program: each linker writes a file of
+    // its own, renamed into place when whole, so no test executes a file still being written
+    // ("text file busy").
+    static BUILDS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let build = BUILDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let partial = out_dir.join(format!("{stem}-{compiler}{suffix}.{build}.partial"));
     let library = static_library();
     let mut command = Command::new(compiler);
     command
@@ -79,13 +85,14 @@ fn build_at(source: &Path, compiler: &str, standard: &str, linking: Linking) -> 
         Linking::Shared => command.arg("-L").arg(library.parent().unwrap()).arg("-lcallboard"),
     };
     let output =
-        command.arg("-o").arg(&binary).output().unwrap_or_else(|e| panic!("run {compiler}: {e}"));
+        command.arg("-o").arg(&partial).output().unwrap_or_else(|e| panic!("run {compiler}: {e}"));
     assert!(
         output.status.success(),
         "{compiler} {} failed:\n{}",
         source.display(),
         String::from_utf8_lossy(&output.stderr)
     );
+    std::fs::rename(&partial, &binary).expect("rename the program into place");
     binary
 }
 

@@ -156,12 +156,22 @@ pub fn host_artifact(package: &str, args: &[&str], file: &str) -> Result<PathBuf
     if artifact.exists() { Ok(artifact) } else { Err(format!("{} not built", artifact.display())) }
 }
 
+static C_BUILT: Mutex<Option<HashMap<String, PathBuf>>> = Mutex::new(None);
+
 /// A C program of `examples/c/` built as its comment says: `include/callboard.h`, the static
 /// `libcallboard.a` and the system libraries `ffi/callboard.pc` lists, nothing else.
+///
+/// Built once per test run, under a lock: two tests of one run asking for the same program
+/// must not have the linker writing the file while the other executes it ("text file busy").
+/// The linker writes a file of its own, renamed into place when whole.
 ///
 /// # Errors
 /// When the library or the program does not build.
 pub fn c_example(name: &str) -> Result<PathBuf, String> {
+    let mut built = C_BUILT.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(binary) = built.get_or_insert_with(HashMap::new).get(name) {
+        return Ok(binary.clone());
+    }
     let library = host_artifact("callboard-ffi", &["--lib"], "libcallboard.a")?;
     let pc = std::fs::read_to_string(repository().join("ffi/callboard.pc"))
         .map_err(|e| format!("no callboard.pc: {e}"))?;
@@ -169,6 +179,7 @@ pub fn c_example(name: &str) -> Result<PathBuf, String> {
     let out = repository().join("target").join("hil");
     std::fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     let binary = out.join(name);
+    let partial = out.join(format!("{name}.{}.partial", std::process::id()));
     let output = Command::new("cc")
         .args(["-std=c99", "-Wall", "-Wextra", "-Werror", "-O1", "-I"])
         .arg(repository().join("include"))
@@ -176,12 +187,16 @@ pub fn c_example(name: &str) -> Result<PathBuf, String> {
         .arg(&library)
         .args(system.split_whitespace())
         .arg("-o")
-        .arg(&binary)
+        .arg(&partial)
         .output()
         .map_err(|e| format!("cannot run cc: {e}"))?;
     if !output.status.success() {
+        let _ = std::fs::remove_file(&partial);
         return Err(format!("cc {name}.c failed:\n{}", String::from_utf8_lossy(&output.stderr)));
     }
+    std::fs::rename(&partial, &binary)
+        .map_err(|e| format!("cannot rename {}: {e}", partial.display()))?;
+    built.get_or_insert_with(HashMap::new).insert(name.to_owned(), binary.clone());
     Ok(binary)
 }
 
