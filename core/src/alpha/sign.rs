@@ -1,6 +1,6 @@
 //! Alpha packets read back, and an emulated sign.
 //!
-//! [`PacketDecoder`] takes bytes one at a time, as a sign's UART hands them over: NULs and
+//! [`PacketDecoder`] (or [`PacketReader`] over a buffer it is lent) takes bytes one at a time, as a sign's UART hands them over: NULs and
 //! noise before a packet are passed over, a packet cut short by a new `SOH` is dropped, a
 //! command longer than the decoder's buffer or holding a NUL is dropped whole, and each
 //! command is given with whether its checksum held (or that it had none). [`EmulatedSign`] keeps what it is sent
@@ -42,21 +42,25 @@ enum State {
     Checksum(u8),
 }
 
-/// Reads packets a byte at a time into a buffer of `N` bytes (the longest command's data).
-#[derive(Debug)]
-pub struct PacketDecoder<const N: usize> {
+/// Reads packets a byte at a time into a buffer its caller lends with each byte: a board short
+/// of RAM lends the buffer its own protocol's decoder is not using (see [`PacketDecoder`] for
+/// one that owns its buffer). The buffer must be the same from one byte to the next while a
+/// command is under way; lending another one, or none, mid-command, call
+/// [`PacketReader::reset`] first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PacketReader {
     state: State,
     type_code: u8,
     address: u8,
     code: u8,
-    data: Vec<u8, N>,
+    len: usize,
     overflowed: bool,
     sum: u16,
     digits: u16,
     dropped: u32,
 }
 
-impl<const N: usize> Default for PacketDecoder<N> {
+impl Default for PacketReader {
     fn default() -> Self {
         Self::new()
     }
@@ -71,8 +75,8 @@ fn hex_value(byte: u8) -> Option<u8> {
     }
 }
 
-impl<const N: usize> PacketDecoder<N> {
-    /// A decoder waiting for a packet.
+impl PacketReader {
+    /// A reader waiting for a packet.
     #[must_use]
     pub const fn new() -> Self {
         Self {
@@ -80,7 +84,7 @@ impl<const N: usize> PacketDecoder<N> {
             type_code: 0,
             address: 0,
             code: 0,
-            data: Vec::new(),
+            len: 0,
             overflowed: false,
             sum: 0,
             digits: 0,
@@ -94,8 +98,19 @@ impl<const N: usize> PacketDecoder<N> {
         self.dropped
     }
 
+    /// Whether a packet has begun (an `SOH` seen) and not ended.
+    #[must_use]
+    pub fn in_packet(&self) -> bool {
+        self.state != State::Idle
+    }
+
+    /// Forgets the packet under way: what comes next is passed over until an `SOH`.
+    pub fn reset(&mut self) {
+        self.state = State::Idle;
+    }
+
     /// The command just ended, unless it overflowed.
-    fn ended(&mut self, checksum_ok: Option<bool>) -> Option<Received<'_>> {
+    fn ended<'b>(&mut self, buffer: &'b [u8], checksum_ok: Option<bool>) -> Option<Received<'b>> {
         if self.overflowed {
             self.dropped = self.dropped.saturating_add(1);
             return None;
@@ -104,13 +119,14 @@ impl<const N: usize> PacketDecoder<N> {
             type_code: self.type_code,
             address: self.address,
             code: self.code,
-            data: &self.data,
+            data: buffer.get(..self.len).unwrap_or(&[]),
             checksum_ok,
         })
     }
 
-    /// Takes one byte; returns a command when one ends with it.
-    pub fn feed(&mut self, byte: u8) -> Option<Received<'_>> {
+    /// Takes one byte, keeping a command's data in `buffer`; returns a command when one ends
+    /// with it.
+    pub fn feed<'b>(&mut self, byte: u8, buffer: &'b mut [u8]) -> Option<Received<'b>> {
         // A new packet begins wherever SOH is seen: what was under way is dropped.
         if byte == SOH {
             self.state = State::Type;
@@ -147,7 +163,7 @@ impl<const N: usize> PacketDecoder<N> {
             }
             State::Code => {
                 // The command before, if any, has been handed over: start afresh.
-                self.data.clear();
+                self.len = 0;
                 self.overflowed = false;
                 self.code = byte;
                 self.sum = u16::from(STX).wrapping_add(u16::from(byte));
@@ -163,18 +179,22 @@ impl<const N: usize> PacketDecoder<N> {
                 }
                 EOT => {
                     self.state = State::Idle;
-                    self.ended(None)
+                    self.ended(buffer, None)
                 }
                 // A nested command without a checksum ends where the next one begins.
                 STX => {
                     self.state = State::Code;
-                    self.ended(None)
+                    self.ended(buffer, None)
                 }
                 _ => {
                     self.sum = self.sum.wrapping_add(u16::from(byte));
                     // A NUL is no character of a command: the command is dropped whole.
-                    if byte == 0x00 || self.data.push(byte).is_err() {
-                        self.overflowed = true;
+                    match buffer.get_mut(self.len) {
+                        Some(slot) if byte != 0x00 => {
+                            *slot = byte;
+                            self.len = self.len.saturating_add(1);
+                        }
+                        _ => self.overflowed = true,
                     }
                     None
                 }
@@ -191,23 +211,75 @@ impl<const N: usize> PacketDecoder<N> {
                 }
                 self.state = State::Command;
                 let ok = self.digits == self.sum;
-                self.ended(Some(ok))
+                self.ended(buffer, Some(ok))
             }
         }
     }
 }
 
+/// A [`PacketReader`] with a buffer of its own, of `N` bytes (the longest command's data).
+#[derive(Debug, Clone)]
+pub struct PacketDecoder<const N: usize> {
+    reader: PacketReader,
+    buffer: [u8; N],
+}
+
+impl<const N: usize> Default for PacketDecoder<N> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<const N: usize> PacketDecoder<N> {
+    /// A decoder waiting for a packet.
+    #[must_use]
+    pub const fn new() -> Self {
+        Self { reader: PacketReader::new(), buffer: [0; N] }
+    }
+
+    /// Commands dropped so far: longer than the buffer, or holding a NUL.
+    #[must_use]
+    pub const fn dropped(&self) -> u32 {
+        self.reader.dropped()
+    }
+
+    /// Takes one byte; returns a command when one ends with it.
+    pub fn feed(&mut self, byte: u8) -> Option<Received<'_>> {
+        self.reader.feed(byte, &mut self.buffer)
+    }
+}
+
 /// Files an emulated sign keeps at most.
 pub const SIGN_FILES: usize = 32;
+/// Pages of a TEXT file an emulated sign shows at most.
+pub const SIGN_PAGES: usize = 32;
+
+/// Where a page of a TEXT file shows and how it moves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Page {
+    /// Its line.
+    pub position: Position,
+    /// How it moves.
+    pub mode: Mode,
+}
 
 /// A file in the sign's memory: where in the pool, how big, how much written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct File {
     label: u8,
     text: bool,
-    start: usize,
-    size: usize,
-    len: usize,
+    start: u16,
+    size: u16,
+    len: u16,
+}
+
+impl File {
+    /// Where its contents lie in the pool.
+    fn span(&self, len: u16) -> core::ops::Range<usize> {
+        let start = usize::from(self.start);
+        start..start.saturating_add(usize::from(len))
+    }
 }
 
 /// A sign's memory, `POOL` bytes shared by its files as a real sign's is: the memory
@@ -247,7 +319,8 @@ impl<const POOL: usize> EmulatedSign<POOL> {
     #[must_use]
     pub fn new() -> Self {
         let mut files = Vec::new();
-        let _ = files.push(File { label: b'A', text: true, start: 0, size: POOL, len: 0 });
+        let size = u16::try_from(POOL).unwrap_or(u16::MAX);
+        let _ = files.push(File { label: b'A', text: true, start: 0, size, len: 0 });
         Self { files, pool: [0; POOL], refused: 0 }
     }
 
@@ -257,7 +330,7 @@ impl<const POOL: usize> EmulatedSign<POOL> {
     }
 
     fn contents(&self, file: &File) -> &[u8] {
-        self.pool.get(file.start..file.start.saturating_add(file.len)).unwrap_or(&[])
+        self.pool.get(file.span(file.len)).unwrap_or(&[])
     }
 
     /// Takes a command; true when it changed what the sign keeps.
@@ -273,22 +346,23 @@ impl<const POOL: usize> EmulatedSign<POOL> {
                 else {
                     return self.refuse();
                 };
-                let keep = rest.get(..file.size).unwrap_or(rest);
-                let end = file.start.saturating_add(keep.len());
-                let Some(room) = self.pool.get_mut(file.start..end) else { return false };
+                let keep = rest.get(..usize::from(file.size)).unwrap_or(rest);
+                let len = u16::try_from(keep.len()).unwrap_or(file.size);
+                let Some(room) = self.pool.get_mut(file.span(len)) else { return false };
                 room.copy_from_slice(keep);
-                file.len = keep.len();
+                file.len = len;
                 true
             }
             command::WRITE_SPECIAL if label == special::MEMORY_CONFIGURATION => {
                 let mut files: Vec<File, SIGN_FILES> = Vec::new();
-                let mut used = 0_usize;
+                let mut used = 0_u16;
                 for entry in rest.chunks(11) {
                     let parsed = (|| {
                         let [label, kind, _lock, size @ ..] = entry else { return None };
-                        let size = size.get(..4)?.iter().try_fold(0_usize, |n, &d| {
-                            Some((n << 4) | usize::from(hex_value(d)?))
-                        })?;
+                        let size = size
+                            .get(..4)?
+                            .iter()
+                            .try_fold(0_u16, |n, &d| Some((n << 4) | u16::from(hex_value(d)?)))?;
                         let text = match kind {
                             b'A' => true,
                             b'B' => false,
@@ -297,8 +371,9 @@ impl<const POOL: usize> EmulatedSign<POOL> {
                         Some(File { label: *label, text, start: used, size, len: 0 })
                     })();
                     let Some(file) = parsed else { return self.refuse() };
-                    used = used.saturating_add(file.size);
-                    if used > POOL || files.push(file).is_err() {
+                    let Some(total) = used.checked_add(file.size) else { return self.refuse() };
+                    used = total;
+                    if usize::from(used) > POOL || files.push(file).is_err() {
                         return self.refuse();
                     }
                 }
@@ -315,21 +390,12 @@ impl<const POOL: usize> EmulatedSign<POOL> {
         self.files.iter().find(|f| f.label == label && !f.text).map(|f| self.contents(f))
     }
 
-    /// The pages of TEXT file `label`, as shown: each `ESC` position mode and what follows,
-    /// STRING files filled in, colour codes applied, other control codes passed over.
-    pub fn pages<const C: usize>(&self, label: u8) -> Vec<Shown<C>, 32> {
-        let mut pages: Vec<Shown<C>, 32> = Vec::new();
-        let Some(file) = self.files.iter().find(|f| f.label == label && f.text) else {
-            return pages;
-        };
+    /// Walks TEXT file `label` as the sign reads it: each `ESC` position mode starts a page,
+    /// STRING files called are filled in, colour codes applied, other control codes passed
+    /// over.
+    fn walk(&self, label: u8, mut visit: impl FnMut(Step)) {
+        let Some(file) = self.files.iter().find(|f| f.label == label && f.text) else { return };
         let mut colour = Colour::Auto;
-        let put = |pages: &mut Vec<Shown<C>, 32>, byte: u8, colour: Colour| {
-            if let Some(page) = pages.last_mut() {
-                if page.text.push(char::from(byte)).is_ok() {
-                    let _ = page.colours.push(colour);
-                }
-            }
-        };
         let mut bytes = self.contents(file).iter().copied();
         while let Some(byte) = bytes.next() {
             match byte {
@@ -337,12 +403,7 @@ impl<const POOL: usize> EmulatedSign<POOL> {
                     let position = bytes.next().and_then(Position::from_code);
                     let mode = bytes.next().map(Mode::from_code);
                     if let (Some(position), Some(mode)) = (position, mode) {
-                        let _ = pages.push(Shown {
-                            position,
-                            mode,
-                            text: String::new(),
-                            colours: Vec::new(),
-                        });
+                        visit(Step::Page(Page { position, mode }));
                     }
                 }
                 SELECT_COLOUR => colour = bytes.next().map_or(Colour::Auto, Colour::from_code),
@@ -354,7 +415,7 @@ impl<const POOL: usize> EmulatedSign<POOL> {
                             SELECT_COLOUR => {
                                 colour = called.next().map_or(Colour::Auto, Colour::from_code);
                             }
-                            0x20..=0x7E => put(&mut pages, b, colour),
+                            0x20..=0x7E => visit(Step::Char(b, colour)),
                             _ => {}
                         }
                     }
@@ -363,12 +424,82 @@ impl<const POOL: usize> EmulatedSign<POOL> {
                 0x1A | 0x1E => {
                     bytes.next();
                 }
-                0x20..=0x7E => put(&mut pages, byte, colour),
+                0x20..=0x7E => visit(Step::Char(byte, colour)),
                 _ => {}
             }
         }
+    }
+
+    /// The pages of TEXT file `label` (the first [`SIGN_PAGES`]): where each shows and how.
+    #[must_use]
+    pub fn page_layout(&self, label: u8) -> Vec<Page, SIGN_PAGES> {
+        let mut pages = Vec::new();
+        self.walk(label, |step| {
+            if let Step::Page(page) = step {
+                let _ = pages.push(page);
+            }
+        });
         pages
     }
+
+    /// Hands each character of page `index` of TEXT file `label` to `visit`, with its colour.
+    pub fn page_text(&self, label: u8, index: usize, mut visit: impl FnMut(u8, Colour)) {
+        let mut page: Option<usize> = None;
+        self.walk(label, |step| match step {
+            Step::Page(_) => page = Some(page.map_or(0, |p| p.saturating_add(1))),
+            Step::Char(byte, colour) if page == Some(index) => visit(byte, colour),
+            Step::Char(..) => {}
+        });
+    }
+
+    /// The screens of TEXT file `label`: the pages shown together, as `(first page, pages)`. A
+    /// page of its own is a screen, except that a bottom-line page straight after a top-line
+    /// one joins it (the two lines of a two-line sign).
+    #[must_use]
+    pub fn screens(&self, label: u8) -> Vec<(usize, usize), SIGN_PAGES> {
+        let pages = self.page_layout(label);
+        let mut screens: Vec<(usize, usize), SIGN_PAGES> = Vec::new();
+        for (i, page) in pages.iter().enumerate() {
+            let joins = page.position == Position::BottomLine
+                && screens.last().is_some_and(|&(first, count)| {
+                    count == 1 && pages.get(first).is_some_and(|p| p.position == Position::TopLine)
+                });
+            match screens.last_mut() {
+                Some((_, count)) if joins => *count = count.saturating_add(1),
+                _ => {
+                    let _ = screens.push((i, 1));
+                }
+            }
+        }
+        screens
+    }
+
+    /// The pages of TEXT file `label` (the first [`SIGN_PAGES`]), as shown, each with at most
+    /// `C` characters.
+    pub fn pages<const C: usize>(&self, label: u8) -> Vec<Shown<C>, SIGN_PAGES> {
+        let mut pages: Vec<Shown<C>, SIGN_PAGES> = Vec::new();
+        for (index, page) in self.page_layout(label).into_iter().enumerate() {
+            let mut shown = Shown {
+                position: page.position,
+                mode: page.mode,
+                text: String::new(),
+                colours: Vec::new(),
+            };
+            self.page_text(label, index, |byte, colour| {
+                if shown.text.push(char::from(byte)).is_ok() {
+                    let _ = shown.colours.push(colour);
+                }
+            });
+            let _ = pages.push(shown);
+        }
+        pages
+    }
+}
+
+/// A step of a walk through a TEXT file.
+enum Step {
+    Page(Page),
+    Char(u8, Colour),
 }
 
 #[cfg(test)]

@@ -133,15 +133,12 @@ pub fn screens(frame: &BoardFrame, profile: SignProfile) -> Result<Vec<Screen>, 
             }
         }
     }
-    let mut screens: Vec<Screen> = Vec::new();
-    for page in sign.pages::<128>(TEXT_LABEL) {
-        let joins = page.position == Position::BottomLine
-            && screens.last().is_some_and(|s| s.len() == 1 && s[0].position == Position::TopLine);
-        match screens.last_mut() {
-            Some(screen) if joins => screen.push(page),
-            _ => screens.push(vec![page]),
-        }
-    }
+    let pages = sign.pages::<128>(TEXT_LABEL);
+    let screens = sign
+        .screens(TEXT_LABEL)
+        .iter()
+        .map(|&(first, count)| pages.iter().skip(first).take(count).cloned().collect())
+        .collect();
     Ok(screens)
 }
 
