@@ -786,6 +786,11 @@ enum cb_screen
    * No valid frame within its time-to-live: no numbers.
    */
   CB_SCREEN_NO_DATA = 3,
+  /**
+   * Text an Alpha-protocol wallboard server wrote; `shown_at_ms` is then the board's
+   * uptime in ms, not a frame's clock.
+   */
+  CB_SCREEN_ALPHA = 4,
 };
 #ifndef __cplusplus
 typedef uint32_t cb_screen;

@@ -70,6 +70,9 @@ pub enum cb_screen {
     CB_SCREEN_CLOSED = 2,
     /// No valid frame within its time-to-live: no numbers.
     CB_SCREEN_NO_DATA = 3,
+    /// Text an Alpha-protocol wallboard server wrote; `shown_at_ms` is then the board's
+    /// uptime in ms, not a frame's clock.
+    CB_SCREEN_ALPHA = 4,
 }
 
 /// Frames a decoder accepted, and those it discarded by reason.
@@ -176,6 +179,7 @@ impl From<(wire::Header, BoardMessage)> for cb_board_answer {
                     Screen::Figures => cb_screen::CB_SCREEN_FIGURES,
                     Screen::Closed => cb_screen::CB_SCREEN_CLOSED,
                     Screen::NoData => cb_screen::CB_SCREEN_NO_DATA,
+                    Screen::Alpha => cb_screen::CB_SCREEN_ALPHA,
                 } as u32;
                 answer.has_shown_sequence = shown_sequence.is_some();
                 answer.shown_sequence = shown_sequence.unwrap_or(0);

@@ -124,6 +124,15 @@ impl<const N: usize> FrameDecoder<N> {
         self.overflowed = false;
     }
 
+    /// Its buffer, lent to a caller that shares it with another protocol's decoder on the
+    /// same line (a board that also reads Alpha packets has no RAM for a second buffer). A
+    /// frame under way is forgotten, not counted: lend the buffer only between frames, when
+    /// the line's next bytes are known to be another protocol's.
+    pub fn lend_buffer(&mut self) -> &mut [u8; N] {
+        self.reset();
+        &mut self.buffer
+    }
+
     /// Whether a frame has begun and not yet ended.
     #[must_use]
     pub const fn in_frame(&self) -> bool {

@@ -85,6 +85,10 @@ pub enum Screen {
     Closed,
     /// No valid frame within its time-to-live: no numbers.
     NoData,
+    /// Text an Alpha-protocol wallboard server wrote (a board that takes Alpha packets on its
+    /// line). Its `shown_at` is the board's uptime in ms the picture was drawn for: Alpha text
+    /// has no clock of its own, and the pages turn and the text travels by the board's.
+    Alpha,
 }
 
 /// Board → host.
@@ -112,7 +116,7 @@ pub enum BoardMessage {
         shown_sequence: Option<u16>,
         /// The instant, on the frame's clock (ms since the epoch), the picture was drawn for:
         /// with the frame and the settings, all a host needs to draw the same picture. None
-        /// before any frame arrived.
+        /// before any frame arrived. On the [`Screen::Alpha`] screen, the board's uptime (ms).
         shown_at: Option<u64>,
         /// CRC-32 of the framebuffer, row by row, so a host can compare it with its own render.
         framebuffer_crc: u32,
