@@ -42,7 +42,7 @@ use crate::colour::Ink;
 use crate::panel::Panel;
 
 /// Labels, the ticker and words: Latin-1, so "Información" shows as written.
-const WORDS: MonoFont<'static> = iso_8859_1::FONT_5X7;
+pub(crate) const WORDS: MonoFont<'static> = iso_8859_1::FONT_5X7;
 /// Captions and the figures beside them.
 const SMALL: MonoFont<'static> = iso_8859_1::FONT_4X6;
 /// Calls waiting up to 999, and the board's big words.
@@ -62,7 +62,7 @@ const DIGITS_WIDTH: i32 = 30;
 const DIGITS_BASELINE: i32 = 22;
 /// The ticker moves one pixel every this many milliseconds (about 33 pixels, six characters,
 /// a second: readable from across a floor).
-const TICKER_MS_PER_PIXEL: u64 = 30;
+pub(crate) const TICKER_MS_PER_PIXEL: u64 = 30;
 /// Space between the ticker's items (the announcement, the CSAT, each agreement), and between
 /// repeats.
 const TICKER_GAP: &str = "  \u{b7}  ";
@@ -151,12 +151,12 @@ where
     Ok(Screen::Boot)
 }
 
-fn panel_width<P: Panel>() -> i32 {
+pub(crate) fn panel_width<P: Panel>() -> i32 {
     i32::try_from(P::SIZE.width).unwrap_or(i32::MAX)
 }
 
 /// Draws `text` with its top-left corner at (`x`, `top`) and returns the x just after it.
-fn text<P, D>(
+pub(crate) fn text<P, D>(
     target: &mut D,
     text: &str,
     font: &MonoFont<'_>,
