@@ -19,12 +19,25 @@
 //!   the picture is "no data" (the renderer decides, from the same clock).
 //! - **A silent line mid-frame** (an unplugged cable) drops the partial frame after
 //!   [`LINE_SILENCE_MS`], so the first frame after the cable is back is not lost with it.
+//! - **Alpha packets** too, when the board's [`Protocols`] say so (a center whose wallboard
+//!   server speaks Alpha, migrating): TEXT, STRING and memory-configuration writes to this
+//!   board's address or to every sign (`00`) are kept as an Alpha sign keeps them and drawn
+//!   with the board's font ([`render_alpha`](crate::render_alpha)); the last protocol that
+//!   wrote to the board is the one it shows. With both protocols on one line the two are told
+//!   apart by their first bytes: an Alpha packet begins with `SOH` (`0x01`) after its NULs, a
+//!   callboard frame never does (its first byte is a COBS code, `0x01` only before a zero, and
+//!   a frame's first byte is its version). The two share one receive buffer, so taking Alpha
+//!   costs a board only the sign's memory. Alpha packets are not answered: Alpha signs do not
+//!   acknowledge unless told to, and the callboard host asks in its own protocol.
 //!
 //! The controller is pure logic over `embedded-io` and an `embedded-graphics` framebuffer: the
 //! firmware gives it its UART and its millisecond clock, flushes the framebuffer to the LEDs when
 //! [`Controller::refresh`] says the picture changed, and feeds its watchdog each time round its
 //! loop. The same code runs in the host tests below, in QEMU, and on the board.
 
+use callboard_core::alpha::layout::SIGN_POOL;
+use callboard_core::alpha::sign::{EmulatedSign, PacketReader};
+use callboard_core::alpha::{EOT, SOH, command};
 use callboard_core::board::BoardFrame;
 use callboard_core::calendar::Timestamp;
 use callboard_core::wire::{
@@ -35,6 +48,7 @@ use embedded_io::{Read, ReadReady, Write};
 
 use crate::panel::{Panel, framebuffer_crc};
 use crate::render::{Scene, render, render_boot};
+use callboard_render::render_alpha;
 
 /// How long the boot screen stays up when no frame arrives.
 pub const BOOT_SCREEN_MS: u64 = 10_000;
@@ -46,6 +60,10 @@ pub const LINE_SILENCE_MS: u64 = 100;
 /// How often a picture that moves (the ticker, the pages, the ageing longest wait) is redrawn:
 /// the ticker moves a column every 30 ms.
 pub const REDRAW_MS: u64 = 30;
+
+/// Silence in the middle of an Alpha packet after which it is dropped: senders pause 100 ms
+/// after each nested command's `STX`, so the callboard limit would cut every nested packet.
+pub const ALPHA_SILENCE_MS: u64 = 1_000;
 
 /// Room for the longest answer (`Status` is 45 bytes at most on the line).
 const ANSWER_BYTES: usize = 64;
@@ -70,6 +88,56 @@ pub const fn build_address(given: Option<&str>) -> u8 {
     value as u8
 }
 
+/// The protocols a board takes on its line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Protocols {
+    /// callboard frames only: every byte goes to the callboard decoder.
+    Callboard,
+    /// Alpha packets only: the board is an Alpha sign, and answers nothing.
+    Alpha,
+    /// Both, told apart by their first bytes.
+    Both,
+}
+
+/// The protocols given at build time (e.g. `option_env!("CALLBOARD_BOARD_PROTOCOLS")`):
+/// `callboard`, `alpha` or `both`, or none for both. Meant for a `const`, where anything else
+/// stops the build with the reason.
+#[must_use]
+#[allow(clippy::panic, clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+pub const fn build_protocols(given: Option<&str>) -> Protocols {
+    const fn is(text: &str, word: &str) -> bool {
+        let (a, b) = (text.as_bytes(), word.as_bytes());
+        if a.len() != b.len() {
+            return false;
+        }
+        let mut i = 0;
+        while i < a.len() {
+            if a[i] != b[i] {
+                return false;
+            }
+            i += 1;
+        }
+        true
+    }
+    match given {
+        None => Protocols::Both,
+        Some(text) if is(text, "both") => Protocols::Both,
+        Some(text) if is(text, "callboard") => Protocols::Callboard,
+        Some(text) if is(text, "alpha") => Protocols::Alpha,
+        Some(_) => panic!("CALLBOARD_BOARD_PROTOCOLS: callboard, alpha or both"),
+    }
+}
+
+/// Where the line's bytes go, with both protocols on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Route {
+    /// Between packets: the next byte that is not a NUL says which.
+    Between,
+    Callboard,
+    Alpha,
+}
+
 /// The frame shown and where it stands on the board's clock.
 #[derive(Debug, Clone)]
 struct Shown {
@@ -83,6 +151,26 @@ impl Shown {
     /// The frame's clock at board uptime `uptime_ms`.
     fn clock(&self, uptime_ms: u64) -> Timestamp {
         self.frame.valid_at.saturating_add(uptime_ms.saturating_sub(self.arrived_ms))
+    }
+}
+
+/// What the board keeps to show: the last protocol's. The board has RAM for a frame or for a
+/// sign's files, not both.
+#[derive(Debug, Clone)]
+// No heap to box into: the variants share the RAM, which is the point.
+#[allow(clippy::large_enum_variant)]
+enum Content {
+    Frame(Shown),
+    Sign(EmulatedSign<SIGN_POOL>),
+}
+
+impl Content {
+    /// The frame, if it is one and one has been received.
+    const fn shown(&self, has_received: bool) -> Option<&Shown> {
+        match self {
+            Self::Frame(shown) if has_received => Some(shown),
+            _ => None,
+        }
     }
 }
 
@@ -101,14 +189,21 @@ struct Picture {
 /// keeps that in static RAM: 4 KiB is too much to move through a small part's stack).
 pub struct Controller<'fb, P: Panel> {
     address: u8,
+    protocols: Protocols,
+    route: Route,
+    /// Alpha packets, read into the callboard decoder's buffer (lent between frames).
+    alpha: PacketReader,
+    /// Alpha commands for this board a sign refused.
+    alpha_refused: u32,
     started_ms: u64,
     decoder: FrameDecoder<MAX_FRAME_BYTES>,
     settings: BoardSettings,
     /// Where the host's messages are decoded, in place: a display frame lands here and is
     /// swapped with the one shown, so no copy of a frame passes through the stack.
     inbox: HostMessage,
-    /// The frame shown, once `has_received`.
-    shown: Shown,
+    /// What the last protocol to write to the board wrote: a frame (shown once
+    /// `has_received`), or Alpha files.
+    content: Content,
     has_received: bool,
     framebuffer: &'fb mut P::Framebuffer,
     picture: Picture,
@@ -123,29 +218,51 @@ impl<P: Panel> core::fmt::Debug for Controller<'_, P> {
         f.debug_struct("Controller")
             .field("panel", &P::NAME)
             .field("address", &self.address)
+            .field("protocols", &self.protocols)
             .field("settings", &self.settings)
             .field("shown", &self.picture)
             .field("counts", self.decoder.counts())
+            .field("alpha_dropped", &self.alpha.dropped())
+            .field("alpha_refused", &self.alpha_refused)
             .finish_non_exhaustive()
     }
 }
 
 impl<'fb, P: Panel> Controller<'fb, P> {
-    /// A board at `address` that started at uptime `now_ms`, drawing its boot screen into
-    /// `framebuffer`.
+    /// A board at `address` that started at uptime `now_ms`, taking callboard frames and
+    /// Alpha packets, drawing its boot screen into `framebuffer`.
     ///
     /// An address of `0xFF` (broadcast) would make the board answer nothing; the firmware
     /// reads its address from straps and should refuse that one.
     #[must_use]
     pub fn new(address: u8, framebuffer: &'fb mut P::Framebuffer, now_ms: u64) -> Self {
+        Self::with_protocols(address, Protocols::Both, framebuffer, now_ms)
+    }
+
+    /// A board at `address` taking `protocols` on its line, as [`Controller::new`].
+    #[must_use]
+    pub fn with_protocols(
+        address: u8,
+        protocols: Protocols,
+        framebuffer: &'fb mut P::Framebuffer,
+        now_ms: u64,
+    ) -> Self {
         let Ok(screen) = render_boot::<P, _>(address, framebuffer);
         Self {
             address,
+            protocols,
+            route: Route::Between,
+            alpha: PacketReader::new(),
+            alpha_refused: 0,
             started_ms: now_ms,
             decoder: FrameDecoder::new(),
             settings: BoardSettings::DEFAULT,
             inbox: HostMessage::Display(BoardFrame::EMPTY),
-            shown: Shown { frame: BoardFrame::EMPTY, sequence: 0, arrived_ms: now_ms },
+            content: Content::Frame(Shown {
+                frame: BoardFrame::EMPTY,
+                sequence: 0,
+                arrived_ms: now_ms,
+            }),
             has_received: false,
             framebuffer,
             picture: Picture { screen, sequence: None, at: None, drawn_ms: now_ms },
@@ -164,6 +281,28 @@ impl<'fb, P: Panel> Controller<'fb, P> {
     #[must_use]
     pub const fn settings(&self) -> &BoardSettings {
         &self.settings
+    }
+
+    /// The protocols this board takes.
+    #[must_use]
+    pub const fn protocols(&self) -> Protocols {
+        self.protocols
+    }
+
+    /// What Alpha packets wrote to this board, when they were the last to write to it.
+    #[must_use]
+    pub const fn sign(&self) -> Option<&EmulatedSign<SIGN_POOL>> {
+        match &self.content {
+            Content::Sign(sign) => Some(sign),
+            Content::Frame(_) => None,
+        }
+    }
+
+    /// Alpha commands dropped (longer than the buffer, or holding a NUL) and refused (a bad
+    /// checksum, a file the sign does not keep).
+    #[must_use]
+    pub const fn alpha_discarded(&self) -> (u32, u32) {
+        (self.alpha.dropped(), self.alpha_refused)
     }
 
     /// What the decoder accepted and discarded.
@@ -214,11 +353,67 @@ impl<'fb, P: Panel> Controller<'fb, P> {
         Ok(())
     }
 
-    /// Drops a frame the line has been silent in for longer than [`LINE_SILENCE_MS`].
+    /// Drops a frame the line has been silent in for longer than [`LINE_SILENCE_MS`], an
+    /// Alpha packet after [`ALPHA_SILENCE_MS`].
     fn notice_silence(&mut self, now_ms: u64) {
-        if now_ms.saturating_sub(self.heard_ms) > LINE_SILENCE_MS {
+        let silence = now_ms.saturating_sub(self.heard_ms);
+        if silence > LINE_SILENCE_MS {
             self.decoder.abandon();
+            if self.route == Route::Callboard {
+                self.route = Route::Between;
+            }
         }
+        if silence > ALPHA_SILENCE_MS {
+            self.alpha.reset();
+            self.route = Route::Between;
+        }
+    }
+
+    /// Which protocol `byte` belongs to, and where the next byte goes.
+    fn route(&mut self, byte: u8) -> Route {
+        let route = match (self.protocols, self.route) {
+            (Protocols::Callboard, _) => return Route::Callboard,
+            (Protocols::Alpha, _) => return Route::Alpha,
+            (Protocols::Both, Route::Between) if byte == SOH => Route::Alpha,
+            (Protocols::Both, Route::Between) => Route::Callboard,
+            (Protocols::Both, route) => route,
+        };
+        self.route = match (route, byte) {
+            // A NUL ends a callboard frame; an Alpha packet ends at EOT, and never holds one.
+            (Route::Callboard | Route::Alpha, 0x00) | (Route::Alpha, EOT) => Route::Between,
+            (route, _) => route,
+        };
+        route
+    }
+
+    /// Takes a byte of an Alpha packet.
+    fn take_alpha(&mut self, byte: u8) {
+        let buffer = self.decoder.lend_buffer();
+        let Some(received) = self.alpha.feed(byte, buffer) else { return };
+        if received.address != 0 && received.address != self.address {
+            return;
+        }
+        if received.checksum_ok == Some(false) {
+            self.alpha_refused = self.alpha_refused.saturating_add(1);
+            return;
+        }
+        // An Alpha server has the board now: the frame goes, and the sign's memory takes its
+        // place (the board has RAM for one or the other). A STRING write alone cannot start
+        // it: the files it would go in went with the frame, and the frame stays.
+        if let Content::Frame(_) = self.content {
+            if received.code == command::WRITE_STRING {
+                self.alpha_refused = self.alpha_refused.saturating_add(1);
+                return;
+            }
+            self.content = Content::Sign(EmulatedSign::new());
+            self.has_received = false;
+        }
+        if let Content::Sign(sign) = &mut self.content {
+            if !sign.apply(&received) {
+                self.alpha_refused = self.alpha_refused.saturating_add(1);
+            }
+        }
+        self.stale = true;
     }
 
     /// Takes one byte heard at uptime `now_ms`, answering on `answers` when it completes a
@@ -234,6 +429,10 @@ impl<'fb, P: Panel> Controller<'fb, P> {
     ) -> Result<(), W::Error> {
         self.notice_silence(now_ms);
         self.heard_ms = now_ms;
+        if self.route(byte) == Route::Alpha {
+            self.take_alpha(byte);
+            return Ok(());
+        }
         let address = self.address;
         let decoded = self.decoder.feed_into(
             byte,
@@ -261,7 +460,7 @@ impl<'fb, P: Panel> Controller<'fb, P> {
 
     /// The frame shown, if any has been.
     fn shown(&self) -> Option<&Shown> {
-        self.has_received.then_some(&self.shown)
+        self.content.shown(self.has_received)
     }
 
     /// Acts on the message in the inbox.
@@ -269,15 +468,27 @@ impl<'fb, P: Panel> Controller<'fb, P> {
         match &mut self.inbox {
             HostMessage::Display(frame) => {
                 let ttl_ms = u64::from(frame.ttl_s).saturating_mul(1000);
-                let board_clock = self.has_received.then(|| self.shown.clock(now_ms));
+                let board_clock =
+                    self.content.shown(self.has_received).map(|shown| shown.clock(now_ms));
                 let expired = ttl_ms == 0
                     || board_clock.is_some_and(|now| frame.valid_at.saturating_add(ttl_ms) <= now);
                 if expired {
                     return BoardMessage::Nack(NackReason::Expired);
                 }
-                core::mem::swap(&mut self.shown.frame, frame);
-                self.shown.sequence = sequence;
-                self.shown.arrived_ms = now_ms;
+                // A callboard host has the board now: the Alpha files go.
+                if let Content::Sign(_) = self.content {
+                    self.content = Content::Frame(Shown {
+                        frame: BoardFrame::EMPTY,
+                        sequence,
+                        arrived_ms: now_ms,
+                    });
+                }
+                let Content::Frame(shown) = &mut self.content else {
+                    return BoardMessage::Nack(NackReason::Unsupported);
+                };
+                core::mem::swap(&mut shown.frame, frame);
+                shown.sequence = sequence;
+                shown.arrived_ms = now_ms;
                 self.has_received = true;
                 self.stale = true;
                 BoardMessage::Ack
@@ -317,13 +528,19 @@ impl<'fb, P: Panel> Controller<'fb, P> {
     /// and every [`REDRAW_MS`] while the figures are up (they move). Returns whether it redrew,
     /// so the firmware flushes the LEDs only then.
     pub fn refresh(&mut self, now_ms: u64) -> bool {
-        let booting = !self.has_received && now_ms.saturating_sub(self.started_ms) < BOOT_SCREEN_MS;
+        let alpha = matches!(self.content, Content::Sign(_));
+        let booting =
+            !self.has_received && !alpha && now_ms.saturating_sub(self.started_ms) < BOOT_SCREEN_MS;
         if booting {
             return false;
         }
-        let at = self.shown().map(|shown| shown.clock(now_ms));
+        if alpha {
+            return self.refresh_alpha(now_ms);
+        }
+        let shown = self.content.shown(self.has_received);
+        let at = shown.map(|shown| shown.clock(now_ms));
         let scene = Scene {
-            frame: self.has_received.then_some(&self.shown.frame),
+            frame: shown.map(|shown| &shown.frame),
             now: at.unwrap_or(0),
             settings: &self.settings,
         };
@@ -335,10 +552,25 @@ impl<'fb, P: Panel> Controller<'fb, P> {
         }
         let Ok(screen) = render::<P, _>(&scene, self.framebuffer);
         let sequence = match screen {
-            Screen::Figures | Screen::Closed => self.shown().map(|shown| shown.sequence),
-            Screen::Boot | Screen::NoData => None,
+            Screen::Figures | Screen::Closed => shown.map(|shown| shown.sequence),
+            Screen::Boot | Screen::NoData | Screen::Alpha => None,
         };
         self.picture = Picture { screen, sequence, at, drawn_ms: now_ms };
+        self.stale = false;
+        true
+    }
+
+    /// Redraws the Alpha text, when it changed or every [`REDRAW_MS`] (pages turn, text
+    /// travels). The picture's instant is the board's uptime.
+    fn refresh_alpha(&mut self, now_ms: u64) -> bool {
+        let moving = now_ms.saturating_sub(self.picture.drawn_ms) >= REDRAW_MS;
+        if !self.stale && !moving && self.picture.screen == Screen::Alpha {
+            return false;
+        }
+        let Content::Sign(sign) = &self.content else { return false };
+        let page_ms = u64::from(self.settings.page_seconds).saturating_mul(1000);
+        let Ok(screen) = render_alpha::<P, _, SIGN_POOL>(sign, now_ms, page_ms, self.framebuffer);
+        self.picture = Picture { screen, sequence: None, at: Some(now_ms), drawn_ms: now_ms };
         self.stale = false;
         true
     }
@@ -691,5 +923,196 @@ mod tests {
                 framebuffer_crc: framebuffer_crc(host.data()),
             }
         );
+    }
+
+    /// Every packet that takes a fresh two-line sign at `address` to showing `frame`, as
+    /// callboard's own Alpha encoder writes them (a wallboard server's would do as well).
+    fn alpha_packets(frame: &BoardFrame, address: u8, before: Option<&BoardFrame>) -> Vec<Vec<u8>> {
+        use callboard_core::alpha::layout::{PROFILES, lay_out, update};
+        let profile = PROFILES[1];
+        let before = before.map(|b| lay_out(b, &profile).unwrap());
+        let after = lay_out(frame, &profile).unwrap();
+        let mut buffer = std::vec![0_u8; 1024];
+        let mut packets = Vec::new();
+        update::<callboard_core::alpha::AlphaError>(
+            before.as_ref(),
+            &after,
+            &profile,
+            address,
+            &mut buffer,
+            |packet| {
+                packets.push(packet.to_vec());
+                Ok(())
+            },
+        )
+        .unwrap();
+        packets
+    }
+
+    /// What a sign fed `packets` keeps, on the host.
+    fn host_sign(packets: &[Vec<u8>]) -> EmulatedSign<SIGN_POOL> {
+        use callboard_core::alpha::sign::PacketDecoder;
+        let mut sign = EmulatedSign::new();
+        let mut decoder = PacketDecoder::<MAX_FRAME_BYTES>::new();
+        for &byte in packets.iter().flatten() {
+            if let Some(received) = decoder.feed(byte) {
+                sign.apply(&received);
+            }
+        }
+        sign
+    }
+
+    /// The CRC of the host's render of `sign` at board uptime `at`.
+    fn host_alpha_crc(sign: &EmulatedSign<SIGN_POOL>, at: u64) -> u32 {
+        let mut framebuffer = Hub75Rgb64x32::blank_framebuffer();
+        let page_ms = u64::from(BoardSettings::DEFAULT.page_seconds) * 1000;
+        render_alpha::<Hub75Rgb64x32, _, SIGN_POOL>(sign, at, page_ms, &mut framebuffer).unwrap();
+        framebuffer_crc(framebuffer.data())
+    }
+
+    #[test]
+    fn alpha_text_is_shown_as_the_host_draws_it_and_the_last_protocol_wins() {
+        let mut framebuffer = Hub75Rgb64x32::blank_framebuffer();
+        let mut board = Controller::<Hub75Rgb64x32>::new(ADDRESS, &mut framebuffer, 0);
+        let mut line = Line::default();
+        // Noise first (a callboard decoder sees a bad frame), then the packets.
+        line.incoming.extend_from_slice(&[0x55, 0xAA, 0x13, 0x02, 0x7F]);
+        let shown = frame(30, 4);
+        let packets = alpha_packets(&shown, ADDRESS, None);
+        assert!(packets.len() >= 3, "configuration, TEXT, STRINGs");
+        for packet in &packets {
+            line.incoming.extend_from_slice(packet);
+        }
+        board.serve(&mut line, 1_000).unwrap();
+        assert!(line.written.is_empty(), "Alpha packets are not answered");
+        assert_eq!(board.alpha_discarded(), (0, 0));
+        assert!(board.refresh(1_000));
+        let BoardMessage::Showing { screen, shown_sequence, shown_at, framebuffer_crc } =
+            ask_showing(&mut board, &mut line, 1_010)
+        else {
+            panic!("not a Showing");
+        };
+        assert_eq!((screen, shown_sequence, shown_at), (Screen::Alpha, None, Some(1_000)));
+        let sign = host_sign(&packets);
+        assert_eq!(board.sign(), Some(&sign));
+        assert_eq!(framebuffer_crc, host_alpha_crc(&sign, 1_000));
+        assert_ne!(framebuffer_crc, host_alpha_crc(&EmulatedSign::new(), 1_000), "not blank");
+
+        // A callboard frame: its figures. Then an Alpha update of one STRING file: Alpha again.
+        line.send(ADDRESS, 8, &HostMessage::Display(shown.clone()));
+        board.serve(&mut line, 2_000).unwrap();
+        assert_eq!(line.answers(), [(8, BoardMessage::Ack)]);
+        assert!(board.refresh(2_000));
+        assert_eq!(board.screen(), Screen::Figures);
+        // The sign's files went with the frame (the board has RAM for one or the other): a
+        // STRING update alone is refused and the figures stay, until the server sends the
+        // files again.
+        let update = alpha_packets(&frame(30, 5), ADDRESS, Some(&shown));
+        assert_eq!(update.len(), 1, "one STRING packet");
+        line.incoming.extend_from_slice(&update[0]);
+        board.serve(&mut line, 2_500).unwrap();
+        assert_eq!(board.alpha_discarded(), (0, 1));
+        assert!(board.refresh(2_500));
+        assert_eq!(board.screen(), Screen::Figures);
+        let again = alpha_packets(&frame(30, 5), ADDRESS, None);
+        for packet in &again {
+            line.incoming.extend_from_slice(packet);
+        }
+        board.serve(&mut line, 3_000).unwrap();
+        assert!(board.refresh(3_000));
+        let updated = host_sign(&again);
+        let BoardMessage::Showing { screen, framebuffer_crc, .. } =
+            ask_showing(&mut board, &mut line, 3_000)
+        else {
+            panic!("not a Showing");
+        };
+        assert_eq!(screen, Screen::Alpha);
+        assert_eq!(framebuffer_crc, host_alpha_crc(&updated, 3_000));
+        assert_eq!(board.counts().accepted, 3, "two questions and a display frame");
+    }
+
+    #[test]
+    fn a_nested_packet_survives_its_pauses_and_other_signs_packets_are_passed_over() {
+        use callboard_core::alpha::packet::pauses;
+        let mut framebuffer = Hub75Rgb64x32::blank_framebuffer();
+        let mut board = Controller::<Hub75Rgb64x32>::new(ADDRESS, &mut framebuffer, 0);
+        let mut line = Line::default();
+        // Sign 8's packets: not this board's.
+        for packet in alpha_packets(&frame(30, 4), 8, None) {
+            line.incoming.extend_from_slice(&packet);
+        }
+        board.serve(&mut line, 0).unwrap();
+        assert_eq!(board.sign(), None);
+        // This board's, every pause a sender makes (100 ms after each nested STX) kept.
+        let packets = alpha_packets(&frame(30, 4), ADDRESS, None);
+        let mut now = 1_000;
+        for packet in &packets {
+            let mut from = 0;
+            for at in pauses(packet).chain([packet.len()]) {
+                line.incoming.extend_from_slice(&packet[from..at]);
+                board.serve(&mut line, now).unwrap();
+                now += 100 + LINE_SILENCE_MS;
+                from = at;
+            }
+        }
+        assert!(packets.iter().any(|p| pauses(p).count() > 0), "a nested packet");
+        assert_eq!(board.sign(), Some(&host_sign(&packets)));
+        // A packet cut off for longer than ALPHA_SILENCE_MS does not swallow the next frame.
+        line.incoming.extend_from_slice(&packets[1][..20]);
+        board.serve(&mut line, now).unwrap();
+        line.send(ADDRESS, 9, &HostMessage::Ping);
+        board.serve(&mut line, now + ALPHA_SILENCE_MS + 1).unwrap();
+        assert!(matches!(line.answers()[..], [(9, BoardMessage::Status { .. })]));
+    }
+
+    #[test]
+    fn a_board_takes_only_the_protocols_it_is_set_for() {
+        let packets = alpha_packets(&frame(30, 4), ADDRESS, None);
+        // callboard only: the Alpha packets are bad frames to it, and nothing is shown.
+        let mut framebuffer = Hub75Rgb64x32::blank_framebuffer();
+        let mut board = Controller::<Hub75Rgb64x32>::with_protocols(
+            ADDRESS,
+            Protocols::Callboard,
+            &mut framebuffer,
+            0,
+        );
+        let mut line = Line::default();
+        for packet in &packets {
+            line.incoming.extend_from_slice(packet);
+        }
+        board.serve(&mut line, 0).unwrap();
+        // After a pause (the host's next poll), a question is answered.
+        line.send(ADDRESS, 1, &HostMessage::Ping);
+        board.serve(&mut line, 1_000).unwrap();
+        assert_eq!(board.sign(), None);
+        assert!(board.counts().discarded() > 0);
+        assert!(matches!(line.answers()[..], [(1, BoardMessage::Status { .. })]));
+        // Alpha only: callboard frames are not answered; the packets are shown.
+        let mut framebuffer = Hub75Rgb64x32::blank_framebuffer();
+        let mut board = Controller::<Hub75Rgb64x32>::with_protocols(
+            ADDRESS,
+            Protocols::Alpha,
+            &mut framebuffer,
+            0,
+        );
+        let mut line = Line::default();
+        line.send(ADDRESS, 1, &HostMessage::Ping);
+        for packet in &packets {
+            line.incoming.extend_from_slice(packet);
+        }
+        board.serve(&mut line, 0).unwrap();
+        assert!(line.written.is_empty());
+        assert!(board.refresh(0));
+        assert_eq!(board.screen(), Screen::Alpha);
+        assert_eq!(board.counts().accepted, 0);
+    }
+
+    #[test]
+    fn build_protocols_reads_the_three_words() {
+        assert_eq!(build_protocols(None), Protocols::Both);
+        assert_eq!(build_protocols(Some("both")), Protocols::Both);
+        assert_eq!(build_protocols(Some("callboard")), Protocols::Callboard);
+        assert_eq!(build_protocols(Some("alpha")), Protocols::Alpha);
+        assert!(std::panic::catch_unwind(|| build_protocols(Some("Alpha"))).is_err());
     }
 }
