@@ -12,6 +12,7 @@
 use callboard_an386::clock::{self, Clock};
 use callboard_an386::uart::{self, Uart0};
 use callboard_an386::watchdog::Watchdog;
+use callboard_board::controller::Protocols;
 use callboard_board::hub75::Hub75Planes;
 use callboard_board::panel::Hub75Framebuffer;
 use callboard_board::{Controller, Hub75Rgb64x32};
@@ -22,6 +23,10 @@ use static_cell::ConstStaticCell;
 /// This board's address on the line, set at build time (`CALLBOARD_BOARD_ADDRESS`, 1–254).
 const ADDRESS: u8 =
     callboard_board::controller::build_address(option_env!("CALLBOARD_BOARD_ADDRESS"));
+/// The protocols its line takes, set at build time (`CALLBOARD_BOARD_PROTOCOLS`: `callboard`,
+/// `alpha` or `both`; both when unset).
+const PROTOCOLS: Protocols =
+    callboard_board::controller::build_protocols(option_env!("CALLBOARD_BOARD_PROTOCOLS"));
 
 static FRAMEBUFFER: ConstStaticCell<Hub75Framebuffer> =
     ConstStaticCell::new(Hub75Framebuffer::new());
@@ -37,7 +42,12 @@ fn main() -> ! {
     // never on the stack, which on a 16 KiB part has no room for copies of them.
     let framebuffer = FRAMEBUFFER.take();
     let planes = PLANES.take();
-    let mut board = Controller::<Hub75Rgb64x32>::new(ADDRESS, framebuffer, clock.now_ms());
+    let mut board = Controller::<Hub75Rgb64x32>::with_protocols(
+        ADDRESS,
+        PROTOCOLS,
+        framebuffer,
+        clock.now_ms(),
+    );
     planes.load(board.framebuffer());
     loop {
         watchdog.feed();

@@ -14,6 +14,7 @@ use core::convert::Infallible;
 use core::sync::atomic::{AtomicU32, Ordering};
 
 use callboard_board::byte_queue::ByteQueue;
+use callboard_board::controller::Protocols;
 use callboard_board::hub75::{Dwell, Hub75Pins, Hub75Planes, Hub75Scanner, ROW_PAIRS};
 use callboard_board::panel::Hub75Framebuffer;
 use callboard_board::{Controller, Hub75Rgb64x32};
@@ -38,6 +39,10 @@ use {defmt_rtt as _, panic_probe as _};
 /// This board's address on the line, set at build time (`CALLBOARD_BOARD_ADDRESS`, 1–254).
 const ADDRESS: u8 =
     callboard_board::controller::build_address(option_env!("CALLBOARD_BOARD_ADDRESS"));
+/// The protocols its line takes, set at build time (`CALLBOARD_BOARD_PROTOCOLS`: `callboard`,
+/// `alpha` or `both`; both when unset).
+const PROTOCOLS: Protocols =
+    callboard_board::controller::build_protocols(option_env!("CALLBOARD_BOARD_PROTOCOLS"));
 
 const SYSCLK_HZ: u32 = 84_000_000;
 const BAUD: u32 = 115_200;
@@ -183,7 +188,12 @@ fn main() -> ! {
 
     let framebuffer = FRAMEBUFFER.take();
     let mut uptime = Uptime::default();
-    let mut board = Controller::<Hub75Rgb64x32>::new(ADDRESS, framebuffer, now_ms(&mut uptime));
+    let mut board = Controller::<Hub75Rgb64x32>::with_protocols(
+        ADDRESS,
+        PROTOCOLS,
+        framebuffer,
+        now_ms(&mut uptime),
+    );
     let planes = PLANES.take();
     planes.load(board.framebuffer());
 
