@@ -19,7 +19,7 @@ use core::fmt::Write as _;
 
 use heapless::{String, Vec};
 
-use super::packet::PacketWriter;
+use super::packet::{Framing, PacketWriter};
 use super::{AlphaError, CALL_STRING, Colour, ESC, Mode, Position, SELECT_COLOUR, special};
 use crate::board::{Alert, BoardFrame, CsatLine, LABEL_BYTES, Opening, QUEUES_PER_FRAME};
 
@@ -52,17 +52,44 @@ pub struct SignProfile {
     pub tricolour: bool,
     /// The type code its packets carry (section 5.1; `Z` for every kind).
     pub type_code: u8,
+    /// How its packets are framed.
+    pub framing: Framing,
+    /// Stop bits on a serial line (7 data bits, even parity): 1 for Alpha signs, 2 for
+    /// Spectrum signs.
+    pub stop_bits: u8,
 }
 
 /// The kinds of sign callboard lays frames out for.
-pub const PROFILES: [SignProfile; 3] = [
+///
+/// Spectrum-branded signs (sold with several ACDs) take the same commands with their own
+/// framing ([`Framing::SPECTRUM`]) and two stop bits; their type codes were not published, so
+/// their packets carry `Z` as Alpha's do.
+pub const PROFILES: [SignProfile; 5] = [
     // A BetaBrite-class one-line tri-colour sign.
-    SignProfile { name: "one-line", lines: 1, columns: 16, tricolour: true, type_code: b'Z' },
+    SignProfile { name: "one-line", lines: 1, columns: 16, ..ALPHA_SIGN },
     // An Alpha two-line tri-colour sign, 20 characters a line.
-    SignProfile { name: "two-line", lines: 2, columns: 20, tricolour: true, type_code: b'Z' },
+    SignProfile { name: "two-line", lines: 2, columns: 20, ..ALPHA_SIGN },
     // A two-line single-colour (red) sign.
-    SignProfile { name: "two-line-red", lines: 2, columns: 20, tricolour: false, type_code: b'Z' },
+    SignProfile { name: "two-line-red", lines: 2, columns: 20, tricolour: false, ..ALPHA_SIGN },
+    // Spectrum's one-line and two-line tri-colour signs.
+    SignProfile { name: "spectrum-one-line", lines: 1, columns: 16, ..SPECTRUM_SIGN },
+    SignProfile { name: "spectrum-two-line", lines: 2, columns: 20, ..SPECTRUM_SIGN },
 ];
+
+/// What every Alpha profile shares.
+const ALPHA_SIGN: SignProfile = SignProfile {
+    name: "",
+    lines: 1,
+    columns: 16,
+    tricolour: true,
+    type_code: super::ALL_SIGNS,
+    framing: Framing::ALPHA,
+    stop_bits: 1,
+};
+
+/// What every Spectrum profile shares.
+const SPECTRUM_SIGN: SignProfile =
+    SignProfile { framing: Framing::SPECTRUM, stop_bits: 2, ..ALPHA_SIGN };
 
 impl SignProfile {
     /// The profile called `name`.
@@ -309,13 +336,15 @@ pub fn update<E: From<AlphaError>>(
     if configure {
         let mut config = Vec::new();
         memory_configuration(after, &mut config)?;
-        let mut packet = PacketWriter::new(buffer, profile.type_code, address)?;
+        let mut packet =
+            PacketWriter::with_framing(buffer, profile.framing, profile.type_code, address)?;
         packet.command(super::command::WRITE_SPECIAL, &[&config])?;
         let len = packet.finish()?;
         emit(buffer, len)?;
     }
     if configure || before.is_some_and(|b| b.text != after.text) {
-        let mut packet = PacketWriter::new(buffer, profile.type_code, address)?;
+        let mut packet =
+            PacketWriter::with_framing(buffer, profile.framing, profile.type_code, address)?;
         packet.write_text(TEXT_LABEL, &after.text)?;
         let len = packet.finish()?;
         emit(buffer, len)?;
@@ -329,7 +358,8 @@ pub fn update<E: From<AlphaError>>(
     }
     let mut next = 0;
     while next < pending.len() {
-        let mut packet = PacketWriter::new(buffer, profile.type_code, address)?;
+        let mut packet =
+            PacketWriter::with_framing(buffer, profile.framing, profile.type_code, address)?;
         let mut in_packet = 0_usize;
         while let Some(&i) = pending.get(next) {
             let Some((label, data)) = after.strings.get(i) else { break };
@@ -497,5 +527,32 @@ mod tests {
         let pages = sign.pages::<128>(TEXT_LABEL);
         assert!(pages[0].text.starts_with("CALLE  ?? WAITING 1"), "{}", pages[0].text);
         assert_eq!(pages.last().unwrap().text.as_str(), "storm    ahead");
+    }
+
+    #[test]
+    fn a_spectrum_sign_is_sent_the_same_files_framed_its_way() {
+        let alpha = SignProfile::named("two-line").unwrap();
+        let spectrum = SignProfile::named("spectrum-two-line").unwrap();
+        assert_eq!((spectrum.stop_bits, spectrum.framing), (2, Framing::SPECTRUM));
+        let files = lay_out(&frame(12, Some(185)), &spectrum).unwrap();
+        assert_eq!(files, lay_out(&frame(12, Some(185)), &alpha).unwrap());
+        let bytes = sent(None, &files, &spectrum);
+        assert!(bytes.starts_with(b"0000000000\x01Z00\x02E$"), "{bytes:?}");
+        // Read back: every command without a checksum, and the sign shows what an Alpha sign
+        // sent the same frame shows.
+        let mut decoder = PacketDecoder::<TEXT_BYTES>::new();
+        let mut sign = EmulatedSign::<SIGN_POOL>::new();
+        let mut commands = 0;
+        for &b in &bytes {
+            if let Some(received) = decoder.feed(b) {
+                assert_eq!(received.checksum_ok, None);
+                assert!(sign.apply(&received), "{received:?}");
+                commands += 1;
+            }
+        }
+        assert_eq!(commands, 2 + files.strings.len());
+        let mut alpha_sign = EmulatedSign::<SIGN_POOL>::new();
+        show(&mut alpha_sign, &sent(None, &files, &alpha));
+        assert_eq!(sign.pages::<64>(TEXT_LABEL), alpha_sign.pages::<64>(TEXT_LABEL));
     }
 }

@@ -53,11 +53,32 @@ fn clean(data: &[u8]) -> bool {
     !data.iter().any(|&b| matches!(b, 0x00 | SOH | STX | ETX | EOT))
 }
 
+/// How a kind of sign wants its packets framed: what goes before the `SOH`, and whether each
+/// command ends with a checksum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Framing {
+    /// Bytes before each packet, from which the sign detects the baud rate.
+    pub preamble: &'static [u8],
+    /// Each command's `ETX` is followed by its checksum.
+    pub checksums: bool,
+}
+
+impl Framing {
+    /// Alpha signs (section 5.1): five NULs, and a checksum after each command.
+    pub const ALPHA: Self = Self { preamble: &[0; SYNC_NULS], checksums: true };
+    /// Spectrum signs, as Robin Daugherty's "Spectrum Wallboard Sign Protocol" (2003) describes
+    /// them: about ten `0` characters (0x30) before each packet for the sign's baud-rate
+    /// detection, each command ended by `ETX` with no checksum.
+    pub const SPECTRUM: Self = Self { preamble: b"0000000000", checksums: false };
+}
+
 /// A packet written into a caller's buffer.
 #[derive(Debug)]
 pub struct PacketWriter<'b> {
     buffer: &'b mut [u8],
     len: usize,
+    checksums: bool,
 }
 
 impl<'b> PacketWriter<'b> {
@@ -68,11 +89,24 @@ impl<'b> PacketWriter<'b> {
     /// [`AlphaError::BadHeader`] for a type code that is not printable ASCII, and
     /// [`AlphaError::BufferTooSmall`].
     pub fn new(buffer: &'b mut [u8], type_code: u8, address: u8) -> Result<Self, AlphaError> {
+        Self::with_framing(buffer, Framing::ALPHA, type_code, address)
+    }
+
+    /// A packet as [`PacketWriter::new`] begins it, framed as `framing` says.
+    ///
+    /// # Errors
+    /// As [`PacketWriter::new`].
+    pub fn with_framing(
+        buffer: &'b mut [u8],
+        framing: Framing,
+        type_code: u8,
+        address: u8,
+    ) -> Result<Self, AlphaError> {
         if !type_code.is_ascii_graphic() {
             return Err(AlphaError::BadHeader);
         }
-        let mut writer = Self { buffer, len: 0 };
-        writer.put(&[0; SYNC_NULS])?;
+        let mut writer = Self { buffer, len: 0, checksums: framing.checksums };
+        writer.put(framing.preamble)?;
         writer.put(&[SOH, type_code])?;
         writer.put(&hex2(address))?;
         Ok(writer)
@@ -105,7 +139,10 @@ impl<'b> PacketWriter<'b> {
                 self.put(part)?;
             }
             self.put(&[ETX])?;
-            self.put(&hex4(checksum(code, parts)))
+            if self.checksums {
+                self.put(&hex4(checksum(code, parts)))?;
+            }
+            Ok(())
         })();
         if written.is_err() {
             self.len = start;
@@ -155,10 +192,13 @@ impl<'b> PacketWriter<'b> {
 /// Where a sender pauses in a packet, as offsets just after the `STX` of each command after
 /// the first: a sign needs the time to file one nested command before the next.
 pub fn pauses(packet: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    // A command starts at an STX that ends a checksum (ETX, four digits) of the one before.
-    packet.windows(6).enumerate().filter_map(|(i, w)| {
-        // w: ETX, four checksum digits, STX; the pause comes after the STX.
-        (w.first() == Some(&ETX) && w.get(5) == Some(&STX)).then_some(i.saturating_add(6))
+    // A command starts at an STX just after the one before ended: its ETX and four checksum
+    // digits, or (framing without checksums) its ETX alone. Data never holds ETX or STX.
+    let ends_command = |at: Option<usize>| at.and_then(|at| packet.get(at)) == Some(&ETX);
+    (1..packet.len()).filter_map(move |i| {
+        let starts = packet.get(i) == Some(&STX)
+            && (ends_command(i.checked_sub(1)) || ends_command(i.checked_sub(5)));
+        starts.then_some(i.saturating_add(1))
     })
 }
 
@@ -211,5 +251,22 @@ mod tests {
         assert_eq!(packet.finish(), Ok(18));
         assert!(PacketWriter::new(&mut [0_u8; 4], ALL_SIGNS, 0).is_err());
         assert!(PacketWriter::new(&mut [0_u8; 64], 0x07, 0).is_err());
+    }
+
+    #[test]
+    fn spectrum_framing_has_its_preamble_and_no_checksums() {
+        // The STRING file a set to 12 in green for the sign at address 1, nested with b = 3.
+        let mut buffer = [0_u8; 64];
+        let mut packet =
+            PacketWriter::with_framing(&mut buffer, Framing::SPECTRUM, b'Z', 1).unwrap();
+        packet.write_string(b'a', b"\x1c212").unwrap();
+        packet.write_string(b'b', b"3").unwrap();
+        let len = packet.finish().unwrap();
+        let expected = b"0000000000\x01Z01\x02Ga\x1c212\x03\x02Gb3\x03\x04";
+        assert_eq!(&buffer[..len], expected);
+        // The sender pauses after the second command's STX, as with checksums.
+        let at: std::vec::Vec<usize> = pauses(&buffer[..len]).collect();
+        assert_eq!(at, [23]);
+        assert_eq!(buffer[at[0] - 1], STX);
     }
 }

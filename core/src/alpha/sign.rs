@@ -199,6 +199,15 @@ impl PacketReader {
                     None
                 }
             },
+            // Framing without checksums (Spectrum signs): ETX, then the next command or EOT.
+            State::Checksum(0) if byte == STX => {
+                self.state = State::Code;
+                self.ended(buffer, None)
+            }
+            State::Checksum(0) if byte == EOT => {
+                self.state = State::Idle;
+                self.ended(buffer, None)
+            }
             State::Checksum(n) => {
                 let Some(v) = hex_value(byte) else {
                     self.state = State::Idle;

@@ -143,6 +143,22 @@ fn the_packets_are_alphasignpys_byte_for_byte() {
     }
 }
 
+#[test]
+fn spectrum_signs_get_the_same_files_framed_their_way() {
+    let alpha = encode("1999-02-10 11:00", "two-line", "Storm line open");
+    let spectrum = encode("1999-02-10 11:00", "spectrum-two-line", "Storm line open");
+    assert_eq!(spectrum.len(), alpha.len());
+    for (ours, theirs) in spectrum.iter().zip(&alpha) {
+        // Ten '0' before the SOH, not five NULs; no checksum after any ETX.
+        assert!(ours.starts_with(b"0000000000\x01Z01\x02"), "{ours:?}");
+        let commands = decode(ours);
+        assert!(commands.iter().all(|c| c.2.is_none()), "{commands:?}");
+        let alpha_commands: Vec<_> = decode(theirs).into_iter().map(|c| (c.0, c.1)).collect();
+        let commands: Vec<_> = commands.into_iter().map(|c| (c.0, c.1)).collect();
+        assert_eq!(commands, alpha_commands);
+    }
+}
+
 /// A sign's line on a loopback socket: its address, and everything it hears until the sender
 /// hangs up.
 fn sign_on_a_socket() -> (String, std::thread::JoinHandle<Vec<u8>>) {
@@ -304,6 +320,12 @@ alpha_sign = "two-line"
         (
             text.clone() + "\n[[board]]\nline = \"lobby\"\naddress = 4\nqueues = [\"PS\"]\n",
             "callboard boards and Alpha signs on one line",
+        ),
+        (
+            text.clone()
+                + "\n[[board]]\nline = \"lobby\"\naddress = 4\nqueues = [\"PS\"]\n\
+                   alpha_sign = \"spectrum-two-line\"\n",
+            "Alpha signs (7E1) and Spectrum signs (7E2) on one line",
         ),
     ] {
         let file = dir.join("bad.toml");

@@ -80,6 +80,26 @@ impl Sign {
     }
 }
 
+/// A serial line's character frame for a receiver: 8N1 for callboard boards (`None`), 7E1 for
+/// Alpha signs, 7E2 for Spectrum signs (the profile's stop bits).
+#[must_use]
+pub fn serial_frame(
+    sign: Option<&SignProfile>,
+) -> (serialport::DataBits, serialport::Parity, serialport::StopBits) {
+    match sign {
+        None => (serialport::DataBits::Eight, serialport::Parity::None, serialport::StopBits::One),
+        Some(profile) => (
+            serialport::DataBits::Seven,
+            serialport::Parity::Even,
+            if profile.stop_bits >= 2 {
+                serialport::StopBits::Two
+            } else {
+                serialport::StopBits::One
+            },
+        ),
+    }
+}
+
 /// Writes `packet` to `out`, pausing [`PACE`] after each nested command's `STX` and after the
 /// packet.
 ///

@@ -106,11 +106,8 @@ impl BoardLine {
     }
 
     fn open_as(link: &Link, address: u8, sign: Option<Sign>) -> Result<Self, String> {
-        let (data_bits, parity) = if sign.is_some() {
-            (serialport::DataBits::Seven, serialport::Parity::Even)
-        } else {
-            (serialport::DataBits::Eight, serialport::Parity::None)
-        };
+        let (data_bits, parity, stop_bits) =
+            crate::alpha::serial_frame(sign.as_ref().map(|s| &s.profile));
         let (out, input): (Box<dyn WriteSend>, Box<dyn Read + Send>) = match link {
             Link::Tcp(to) => {
                 let stream =
@@ -126,7 +123,7 @@ impl BoardLine {
                 let port = serialport::new(path, *baud)
                     .data_bits(data_bits)
                     .parity(parity)
-                    .stop_bits(serialport::StopBits::One)
+                    .stop_bits(stop_bits)
                     .flow_control(serialport::FlowControl::None)
                     .timeout(Duration::from_millis(100))
                     .open()

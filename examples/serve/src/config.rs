@@ -213,8 +213,8 @@ struct BoardFile {
     alerts: AlertsFile,
     #[serde(default = "tricolour")]
     panel: String,
-    /// An Alpha sign of this kind (`one-line`, `two-line`, `two-line-red`) rather than a
-    /// callboard board.
+    /// An Alpha sign of this kind (`one-line`, `two-line`, `two-line-red`,
+    /// `spectrum-one-line`, `spectrum-two-line`) rather than a callboard board.
     alpha_sign: Option<String>,
 }
 
@@ -523,11 +523,19 @@ pub fn parse(text: &str) -> Result<Config, String> {
                 format!("{where_}: alpha_sign: expected one of {}, not {name:?}", names.join(", "))
             })?),
         };
-        // One line, one kind of receiver: Alpha signs want 7E1 at their own speed.
+        // One line, one kind of receiver: Alpha signs want 7E1 (Spectrum signs 7E2) at their
+        // own speed.
         if let Some(other) = boards.iter().find(|o: &&Board| o.line == line) {
             if other.alpha_sign.is_some() != alpha_sign.is_some() {
                 return Err(format!(
                     "{where_}: callboard boards and Alpha signs on one line: give each its own"
+                ));
+            }
+            let stop_bits = |b: Option<&SignProfile>| b.map(|p| p.stop_bits);
+            if stop_bits(other.alpha_sign.as_ref()) != stop_bits(alpha_sign.as_ref()) {
+                return Err(format!(
+                    "{where_}: Alpha signs (7E1) and Spectrum signs (7E2) on one line: give each \
+                     its own"
                 ));
             }
         }

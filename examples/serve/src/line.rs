@@ -75,8 +75,9 @@ impl Slots {
 trait Wire: Read + Write + Send {}
 impl<T: Read + Write + Send> Wire for T {}
 
-/// Opens `link`: a serial line 8N1, or 7E1 for Alpha signs.
-fn open(link: &Link, alpha: bool) -> Result<Box<dyn Wire>, String> {
+/// Opens `link`: a serial line 8N1, or 7E1 for Alpha signs and 7E2 for Spectrum signs (the
+/// profile of the line's signs, `sign`).
+fn open(link: &Link, sign: Option<&SignProfile>) -> Result<Box<dyn Wire>, String> {
     match link {
         Link::Tcp(to) => {
             let address = to
@@ -95,14 +96,11 @@ fn open(link: &Link, alpha: bool) -> Result<Box<dyn Wire>, String> {
             Ok(Box::new(stream))
         }
         Link::Serial { path, baud } => {
-            let (bits, parity) = if alpha {
-                (serialport::DataBits::Seven, serialport::Parity::Even)
-            } else {
-                (serialport::DataBits::Eight, serialport::Parity::None)
-            };
+            let (bits, parity, stop_bits) = callboard_floor::alpha::serial_frame(sign);
             let port = serialport::new(path, *baud)
                 .data_bits(bits)
                 .parity(parity)
+                .stop_bits(stop_bits)
                 .timeout(Duration::from_millis(50))
                 .open()
                 .map_err(|e| format!("cannot open {path}: {e}"))?;
@@ -192,8 +190,8 @@ fn run(
                 std::thread::sleep(Duration::from_millis(50));
                 continue;
             }
-            let alpha = signs.iter().any(Option::is_some);
-            match open(&line.link, alpha) {
+            let sign = signs.iter().flatten().next().map(|sign| &sign.profile);
+            match open(&line.link, sign) {
                 Ok(opened) => {
                     eprintln!("callboard serve: line {}: connected ({})", line.name, line.link);
                     wire = Some(opened);

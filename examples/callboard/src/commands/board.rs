@@ -136,7 +136,8 @@ struct ProtocolArgs {
     #[arg(long, value_enum, default_value_t = ProtocolArg::Callboard)]
     protocol: ProtocolArg,
     /// With --protocol alpha, the kind of sign: one-line (16 characters), two-line (20 a
-    /// line, red/green/amber) or two-line-red (one colour).
+    /// line, red/green/amber) or two-line-red (one colour); spectrum-one-line and
+    /// spectrum-two-line for Spectrum signs (their framing, 7E2).
     #[arg(long, value_name = "KIND", default_value = "two-line", value_parser = parse_sign)]
     sign: SignProfile,
 }
@@ -188,11 +189,12 @@ pub struct BoardSendArgs {
         conflicts_with = "serial"
     )]
     tcp: Option<String>,
-    /// The serial device of the board's line, e.g. /dev/ttyUSB0 (8N1, no flow control).
+    /// The serial device of the board's line, e.g. /dev/ttyUSB0 (8N1, 7E1 or 7E2 for signs;
+    /// no flow control).
     #[arg(long, value_name = "DEVICE")]
     serial: Option<String>,
-    /// The serial line's speed: 115200 (8N1) for callboard boards, 9600 (7E1) for Alpha
-    /// signs unless given.
+    /// The serial line's speed: 115200 (8N1) for callboard boards, 9600 (7E1; 7E2 for
+    /// Spectrum signs) for signs unless given.
     #[arg(long, value_name = "BAUD", requires = "serial")]
     baud: Option<u32>,
     #[command(flatten)]
