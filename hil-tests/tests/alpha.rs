@@ -12,7 +12,9 @@ use callboard_core::alpha::sign::{EmulatedSign, PacketDecoder};
 use callboard_core::board::BoardFrame;
 use callboard_core::wire::{BoardMessage, BoardSettings, HostMessage, MAX_FRAME_BYTES, Screen};
 use callboard_floor::alpha::Sign;
-use callboard_hil_tests::{ADDRESS, EMULATED_BOARD, Emulator, Link, build, image_size, stack_peak};
+use callboard_hil_tests::{
+    ADDRESS, EMULATED_BOARD, Emulator, Link, build, host_artifact, image_size, stack_peak,
+};
 use callboard_render::panel::{Hub75Rgb64x32, Panel, framebuffer_crc};
 use callboard_render::render_alpha;
 
@@ -129,4 +131,33 @@ fn the_board_shows_alpha_text_sent_through_noise() {
         size.static_ram
     );
     assert!(peak < size.stack.1 - size.stack.0, "the stack reached the statics");
+}
+
+/// `callboard board check` finds the emulated board by its address and reports its status;
+/// another address gets no answer, said as such.
+#[test]
+fn board_check_finds_the_emulated_board() {
+    let callboard = host_artifact("callboard-cli", &["--bin", "callboard"], "callboard").unwrap();
+    let emulator = Emulator::start(&build(EMULATED_BOARD).unwrap()).unwrap();
+    // Up and listening (QEMU takes one connection at a time: this one ends here).
+    emulator.connect().unwrap().ask(&HostMessage::Ping).unwrap();
+    let at = emulator.serial_address();
+    let check = |address: u8| {
+        std::process::Command::new(&callboard)
+            .args(["board", "check", "--address", &address.to_string(), "--tcp", &at])
+            .args(["--timeout-ms", "3000"])
+            .output()
+            .unwrap()
+    };
+    let out = check(ADDRESS);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // Two frames accepted, the earlier ping and the check's own; no display frame yet.
+    let expected = format!("board {ADDRESS} on tcp {at}: up ");
+    assert!(said.starts_with(&expected), "{said}");
+    assert!(said.contains("frames accepted 2, discarded 0; no frame shown"), "{said}");
+    let out = check(ADDRESS + 1);
+    assert_eq!(out.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains(&format!("no answer from board {}", ADDRESS + 1)), "{said}");
 }

@@ -303,6 +303,24 @@ pub fn memory_configuration(
     Ok(())
 }
 
+/// Writes into `buffer` the read a sign answers with its memory configuration (`F$`, read
+/// special function, section 6.2): whether a sign of `profile` is at `address`, and the files it
+/// keeps. Its answer is read with [`memory_table`](super::sign::memory_table). Returns the
+/// packet's length.
+///
+/// # Errors
+/// [`AlphaError::BufferTooSmall`].
+pub fn memory_query(
+    profile: &SignProfile,
+    address: u8,
+    buffer: &mut [u8],
+) -> Result<usize, AlphaError> {
+    let mut packet =
+        PacketWriter::with_framing(buffer, profile.framing, profile.type_code, address)?;
+    packet.command(super::command::READ_SPECIAL, &[&[special::MEMORY_CONFIGURATION]])?;
+    packet.finish()
+}
+
 /// Whether two layouts keep the same files (so the sign's memory need not be configured
 /// again).
 fn same_files(a: &SignFiles, b: &SignFiles) -> bool {
@@ -383,7 +401,7 @@ pub fn update<E: From<AlphaError>>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::alpha::sign::{EmulatedSign, PacketDecoder};
+    use crate::alpha::sign::{EmulatedSign, PacketDecoder, Received};
     use crate::board::{LineAlerts, QueueLine};
     use std::vec::Vec as StdVec;
 
@@ -554,5 +572,57 @@ mod tests {
         let mut alpha_sign = EmulatedSign::<SIGN_POOL>::new();
         show(&mut alpha_sign, &sent(None, &files, &alpha));
         assert_eq!(sign.pages::<64>(TEXT_LABEL), alpha_sign.pages::<64>(TEXT_LABEL));
+    }
+
+    #[test]
+    fn a_sign_answers_the_memory_query_with_the_files_it_keeps() {
+        use crate::alpha::sign::{FileEntry, memory_table};
+        let profile = SignProfile::named("two-line").unwrap();
+        let files = lay_out(&frame(12, Some(185)), &profile).unwrap();
+        let mut sign = EmulatedSign::<SIGN_POOL>::new();
+        show(&mut sign, &sent(None, &files, &profile));
+        let mut query = [0_u8; 32];
+        let len = memory_query(&profile, 7, &mut query).unwrap();
+        assert_eq!(&query[..len], b"\0\0\0\0\0\x01Z07\x02F$\x03006F\x04");
+        let mut decoder = PacketDecoder::<16>::new();
+        let received = query[..len].iter().find_map(|&b| decoder.feed(b).map(|r| r.data.to_vec()));
+        assert_eq!(received.as_deref(), Some(b"$".as_slice()));
+        let mut decoder = PacketDecoder::<16>::new();
+        let mut answer = [0_u8; 512];
+        let mut answered = None;
+        for &b in &query[..len] {
+            if let Some(r) = decoder.feed(b) {
+                answered = sign.answer(&r, &mut answer);
+            }
+        }
+        let n = answered.expect("answered");
+        // As a sign answers: type 0, address 00, E$ and the table.
+        assert!(
+            answer[..n].starts_with(b"\0\0\0\0\0\x01000\x02E$AAU0300FFFF"),
+            "{:?}",
+            &answer[..n]
+        );
+        let mut decoder = PacketDecoder::<512>::new();
+        let table = answer[..n]
+            .iter()
+            .find_map(|&b| {
+                decoder.feed(b).and_then(|r| {
+                    assert_eq!((r.type_code, r.address, r.checksum_ok), (b'0', 0, Some(true)));
+                    memory_table(&r)
+                })
+            })
+            .expect("a table");
+        assert_eq!(table.len(), 1 + files.strings.len());
+        assert_eq!(table[0], FileEntry { label: TEXT_LABEL, text: true, size: TEXT_BYTES as u16 });
+        assert!(table[1..].iter().all(|f| !f.text && f.size == STRING_BYTES as u16));
+        // Writes are not answered.
+        let write = Received {
+            type_code: b'Z',
+            address: 7,
+            code: b'G',
+            data: b"a1",
+            checksum_ok: Some(true),
+        };
+        assert_eq!(sign.answer(&write, &mut answer), None);
     }
 }

@@ -69,6 +69,10 @@ pub mod special {
 
 /// The type code that addresses every kind of sign (section 5.1).
 pub const ALL_SIGNS: u8 = b'Z';
+/// The type code of a sign's answer to a read (with address `00`): the packet a host reads
+/// back. As `msparks/alphasign` reads a memory table (`alphasign/interfaces/base.py`: a reply
+/// of `NUL`s, `SOH`, `000`, `STX`, `E$`, the table, `ETX`, checksum, `EOT`).
+pub const ANSWER_TYPE: u8 = b'0';
 
 /// Display positions (section 6.1, the TEXT file's `ESC` position byte). Public
 /// implementations disagree on these codes: `alphasignpy` 0.1.1 uses `&` for fill and `0` for

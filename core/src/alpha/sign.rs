@@ -10,8 +10,10 @@
 
 use heapless::{String, Vec};
 
+use super::packet::PacketWriter;
 use super::{
-    CALL_STRING, Colour, EOT, ESC, ETX, Mode, Position, SELECT_COLOUR, SOH, STX, command, special,
+    ANSWER_TYPE, CALL_STRING, Colour, EOT, ESC, ETX, Mode, Position, SELECT_COLOUR, SOH, STX,
+    command, special,
 };
 
 /// One command as received.
@@ -258,6 +260,69 @@ impl<const N: usize> PacketDecoder<N> {
     }
 }
 
+/// A file of a memory configuration (section 6.2, `E$`): its label, whether TEXT (else
+/// STRING), its size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct FileEntry {
+    /// The file's label.
+    pub label: u8,
+    /// A TEXT file (`A`), or a STRING file (`B`).
+    pub text: bool,
+    /// Bytes the sign keeps for it.
+    pub size: u16,
+}
+
+/// Bytes each file takes in a memory configuration.
+pub const ENTRY_BYTES: usize = 11;
+
+impl FileEntry {
+    /// Reads one 11-byte entry: label, type (`A` or `B`), lock (`U` or `L`), size in four hex
+    /// digits, four more (start and stop times for a TEXT file, `0000` for a STRING file).
+    #[must_use]
+    pub fn parse(entry: &[u8]) -> Option<Self> {
+        let [label, kind, lock, size @ ..] = entry else { return None };
+        if size.len() != ENTRY_BYTES.saturating_sub(3) || !matches!(lock, b'U' | b'L') {
+            return None;
+        }
+        let size = size
+            .get(..4)?
+            .iter()
+            .try_fold(0_u16, |n, &d| Some((n << 4) | u16::from(hex_value(d)?)))?;
+        let text = match kind {
+            b'A' => true,
+            b'B' => false,
+            _ => return None,
+        };
+        Some(Self { label: *label, text, size })
+    }
+
+    /// The entry as a memory configuration writes it (unlocked; a TEXT file shown always).
+    #[must_use]
+    pub fn bytes(&self) -> [u8; ENTRY_BYTES] {
+        let [a, b, c, d] = super::packet::hex4(self.size);
+        let times = if self.text { *b"FFFF" } else { *b"0000" };
+        let [e, f, g, h] = times;
+        [self.label, if self.text { b'A' } else { b'B' }, b'U', a, b, c, d, e, f, g, h]
+    }
+}
+
+/// The files a sign's answer to a memory-configuration read (`F$`) lists: a `Received` whose
+/// command is `E` and whose data is `$` and the table. None for any other command, or a table
+/// that does not read.
+#[must_use]
+pub fn memory_table(received: &Received<'_>) -> Option<Vec<FileEntry, SIGN_FILES>> {
+    let (&label, table) = received.data.split_first()?;
+    if received.code != command::WRITE_SPECIAL || label != special::MEMORY_CONFIGURATION {
+        return None;
+    }
+    let mut files = Vec::new();
+    for entry in table.chunks(ENTRY_BYTES) {
+        files.push(FileEntry::parse(entry)?).ok()?;
+    }
+    Some(files)
+}
+
 /// Files an emulated sign keeps at most.
 pub const SIGN_FILES: usize = 32;
 /// Pages of a TEXT file an emulated sign shows at most.
@@ -365,20 +430,14 @@ impl<const POOL: usize> EmulatedSign<POOL> {
             command::WRITE_SPECIAL if label == special::MEMORY_CONFIGURATION => {
                 let mut files: Vec<File, SIGN_FILES> = Vec::new();
                 let mut used = 0_u16;
-                for entry in rest.chunks(11) {
-                    let parsed = (|| {
-                        let [label, kind, _lock, size @ ..] = entry else { return None };
-                        let size = size
-                            .get(..4)?
-                            .iter()
-                            .try_fold(0_u16, |n, &d| Some((n << 4) | u16::from(hex_value(d)?)))?;
-                        let text = match kind {
-                            b'A' => true,
-                            b'B' => false,
-                            _ => return None,
-                        };
-                        Some(File { label: *label, text, start: used, size, len: 0 })
-                    })();
+                for entry in rest.chunks(ENTRY_BYTES) {
+                    let parsed = FileEntry::parse(entry).map(|e| File {
+                        label: e.label,
+                        text: e.text,
+                        start: used,
+                        size: e.size,
+                        len: 0,
+                    });
                     let Some(file) = parsed else { return self.refuse() };
                     let Some(total) = used.checked_add(file.size) else { return self.refuse() };
                     used = total;
@@ -391,6 +450,27 @@ impl<const POOL: usize> EmulatedSign<POOL> {
             }
             _ => self.refuse(),
         }
+    }
+
+    /// A sign's answer to `received`, written into `buffer` as a sign sends it (type code `0`,
+    /// address `00`), for the read it answers: the memory configuration (`F$`), listing every
+    /// file it keeps. None for anything else (writes are not answered), or a buffer too small.
+    #[must_use]
+    pub fn answer(&self, received: &Received<'_>, buffer: &mut [u8]) -> Option<usize> {
+        if received.code != command::READ_SPECIAL
+            || received.data != [special::MEMORY_CONFIGURATION]
+            || received.checksum_ok == Some(false)
+        {
+            return None;
+        }
+        let mut table: Vec<u8, { SIGN_FILES * ENTRY_BYTES }> = Vec::new();
+        for file in &self.files {
+            let entry = FileEntry { label: file.label, text: file.text, size: file.size };
+            table.extend_from_slice(&entry.bytes()).ok()?;
+        }
+        let mut packet = PacketWriter::new(buffer, ANSWER_TYPE, 0).ok()?;
+        packet.command(command::WRITE_SPECIAL, &[&[special::MEMORY_CONFIGURATION], &table]).ok()?;
+        packet.finish().ok()
     }
 
     /// The STRING file `label`'s contents.

@@ -159,6 +159,67 @@ fn spectrum_signs_get_the_same_files_framed_their_way() {
     }
 }
 
+/// A sign on a loopback socket that keeps what it is sent, `preload` first, and answers reads
+/// as an Alpha sign on a two-way line does; `mute`, as one on a one-way line (it hears, never
+/// answers). Its address.
+fn answering_sign(preload: Vec<Vec<u8>>, mute: bool) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap().to_string();
+    std::thread::spawn(move || {
+        let mut sign = EmulatedSign::<SIGN_POOL>::new();
+        for packet in &preload {
+            show(&mut sign, packet);
+        }
+        let Ok((mut line, _)) = listener.accept() else { return };
+        let mut decoder = PacketDecoder::<TEXT_BYTES>::new();
+        let mut buffer = [0_u8; 512];
+        while let Ok(n @ 1..) = line.read(&mut buffer) {
+            for &byte in &buffer[..n] {
+                let Some(received) = decoder.feed(byte) else { continue };
+                let mut answer = [0_u8; 512];
+                match sign.answer(&received, &mut answer) {
+                    Some(len) if !mute => line.write_all(&answer[..len]).unwrap(),
+                    _ => {
+                        sign.apply(&received);
+                    }
+                }
+            }
+        }
+    });
+    address
+}
+
+#[test]
+fn board_check_reads_a_signs_files_or_says_it_did_not_answer() {
+    let packets = encode("1999-02-10 11:00", "two-line", "Storm line open");
+    let at = answering_sign(packets.clone(), false);
+    let out = on_a_sign_line("two-line", &["--address", "1", "--tcp", &at]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // The files the memory configuration made: the TEXT file and a STRING file per figure.
+    let configured = (decode(&packets[0])[0].1.len() - 1) / 11;
+    let mut lines = text.lines();
+    let first = format!("sign 01 on tcp {at}: {configured} files");
+    assert_eq!(lines.next(), Some(first.as_str()), "{text}");
+    assert_eq!(lines.next(), Some("  A TEXT 768 bytes"), "{text}");
+    let strings = lines.filter(|l| l.ends_with("STRING 16 bytes")).count();
+    assert_eq!(strings, configured - 1, "{text}");
+
+    let mute = answering_sign(packets, true);
+    let out =
+        on_a_sign_line("two-line", &["--address", "1", "--tcp", &mute, "--timeout-ms", "500"]);
+    assert_eq!(out.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("no answer from sign 01") && said.contains("two-way line"), "{said}");
+}
+
+/// `callboard board check --protocol alpha --sign SIGN` with `more` arguments.
+fn on_a_sign_line(sign: &str, more: &[&str]) -> std::process::Output {
+    let mut args = vec!["board", "check", "--protocol", "alpha", "--sign", sign];
+    args.extend_from_slice(more);
+    callboard(&args)
+}
+
 /// A sign's line on a loopback socket: its address, and everything it hears until the sender
 /// hangs up.
 fn sign_on_a_socket() -> (String, std::thread::JoinHandle<Vec<u8>>) {

@@ -84,7 +84,7 @@ pub struct BoardLine {
 }
 
 /// A writer that can move to another thread.
-trait WriteSend: Write + Send + std::fmt::Debug {}
+pub trait WriteSend: Write + Send + std::fmt::Debug {}
 impl<T: Write + Send + std::fmt::Debug> WriteSend for T {}
 
 impl BoardLine {
@@ -106,32 +106,7 @@ impl BoardLine {
     }
 
     fn open_as(link: &Link, address: u8, sign: Option<Sign>) -> Result<Self, String> {
-        let (data_bits, parity, stop_bits) =
-            crate::alpha::serial_frame(sign.as_ref().map(|s| &s.profile));
-        let (out, input): (Box<dyn WriteSend>, Box<dyn Read + Send>) = match link {
-            Link::Tcp(to) => {
-                let stream =
-                    TcpStream::connect(to).map_err(|e| format!("cannot connect to {to}: {e}"))?;
-                stream.set_nodelay(true).map_err(|e| format!("{to}: {e}"))?;
-                stream
-                    .set_read_timeout(Some(Duration::from_millis(100)))
-                    .map_err(|e| format!("{to}: {e}"))?;
-                let input = stream.try_clone().map_err(|e| format!("{to}: {e}"))?;
-                (Box::new(stream), Box::new(input))
-            }
-            Link::Serial { path, baud } => {
-                let port = serialport::new(path, *baud)
-                    .data_bits(data_bits)
-                    .parity(parity)
-                    .stop_bits(stop_bits)
-                    .flow_control(serialport::FlowControl::None)
-                    .timeout(Duration::from_millis(100))
-                    .open()
-                    .map_err(|e| format!("cannot open {path}: {e}"))?;
-                let input = port.try_clone().map_err(|e| format!("{path}: {e}"))?;
-                (Box::new(port), Box::new(input))
-            }
-        };
+        let (out, input) = connect(link, sign.as_ref().map(|s| &s.profile))?;
         let answers = Arc::new(Answers::default());
         let stop = Arc::new(AtomicBool::new(false));
         let listener = std::thread::Builder::new()
@@ -263,6 +238,42 @@ impl BoardLine {
     fn answered(&self) -> u64 {
         self.answers.acks.load(Ordering::Relaxed) + self.answers.nacks.load(Ordering::Relaxed)
     }
+}
+
+/// Opens `link` both ways for a receiver of kind `sign` (none: a callboard board): a TCP
+/// connection, or a serial line 8N1 (7E1 or 7E2 for signs), reads timing out after 100 ms.
+///
+/// # Errors
+/// A message naming the link when it cannot be opened.
+pub fn connect(
+    link: &Link,
+    sign: Option<&SignProfile>,
+) -> Result<(Box<dyn WriteSend>, Box<dyn Read + Send>), String> {
+    let (data_bits, parity, stop_bits) = crate::alpha::serial_frame(sign);
+    Ok(match link {
+        Link::Tcp(to) => {
+            let stream =
+                TcpStream::connect(to).map_err(|e| format!("cannot connect to {to}: {e}"))?;
+            stream.set_nodelay(true).map_err(|e| format!("{to}: {e}"))?;
+            stream
+                .set_read_timeout(Some(Duration::from_millis(100)))
+                .map_err(|e| format!("{to}: {e}"))?;
+            let input = stream.try_clone().map_err(|e| format!("{to}: {e}"))?;
+            (Box::new(stream), Box::new(input))
+        }
+        Link::Serial { path, baud } => {
+            let port = serialport::new(path, *baud)
+                .data_bits(data_bits)
+                .parity(parity)
+                .stop_bits(stop_bits)
+                .flow_control(serialport::FlowControl::None)
+                .timeout(Duration::from_millis(100))
+                .open()
+                .map_err(|e| format!("cannot open {path}: {e}"))?;
+            let input = port.try_clone().map_err(|e| format!("{path}: {e}"))?;
+            (Box::new(port), Box::new(input))
+        }
+    })
 }
 
 /// Counts the board's answers until told to stop or the line closes.

@@ -2,6 +2,7 @@
 //!
 //! - [`alpha`]: frames for the Alpha signs a center already owns: packets of what changed,
 //!   written at the pace a sign needs.
+//! - [`check`]: whether a board or sign is there: one question, its answer.
 //! - [`choice`]: `NAME[=LABEL][@N%]`, the way `--queue` and `--sla` name what a board shows.
 //! - [`frame`]: what a board is told: the queues chosen (`NAME=LABEL@T%`), their figures taken
 //!   from a replayed center, the opening hours, the frame encoded for an address.
@@ -17,6 +18,7 @@
 //! suite runs it against the real firmware image.
 
 pub mod alpha;
+pub mod check;
 pub mod choice;
 pub mod feed;
 pub mod frame;

@@ -34,6 +34,9 @@ pub enum BoardCommand {
     /// Feed a board its frames over a serial line or TCP, at a steady rate: a queue_log
     /// replayed, or followed live as the switch writes it.
     Send(BoardSendArgs),
+    /// Ask a board whether it is there: a callboard board answers a ping with its status, an
+    /// Alpha or Spectrum sign (--protocol alpha) a memory-configuration read with its files.
+    Check(BoardCheckArgs),
 }
 
 /// Where a frame comes from: a JSON file, or a replayed log at a moment.
@@ -173,14 +176,9 @@ pub struct BoardEncodeArgs {
     protocol: ProtocolArgs,
 }
 
+/// Where the board is: a socket or a serial line.
 #[derive(Debug, clap::Args)]
-pub struct BoardSendArgs {
-    /// The board's address, 1–254, or 255 for every board on the line.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=255))]
-    address: u8,
-    /// The first frame's sequence number.
-    #[arg(long, value_name = "N", default_value_t = 0)]
-    sequence: u16,
+struct LineArgs {
     /// The board (or serial-to-Ethernet converter) at HOST:PORT.
     #[arg(
         long,
@@ -197,6 +195,47 @@ pub struct BoardSendArgs {
     /// Spectrum signs) for signs unless given.
     #[arg(long, value_name = "BAUD", requires = "serial")]
     baud: Option<u32>,
+}
+
+impl LineArgs {
+    /// The link to a board, or to a sign of kind `sign`.
+    fn link(&self, sign: Option<&SignProfile>) -> Result<feed::Link, String> {
+        match (&self.tcp, &self.serial) {
+            (Some(to), _) => Ok(feed::Link::Tcp(to.clone())),
+            (None, Some(path)) => {
+                let baud = self.baud.unwrap_or(if sign.is_some() { 9_600 } else { 115_200 });
+                Ok(feed::Link::Serial { path: path.clone(), baud })
+            }
+            (None, None) => Err("give --tcp HOST:PORT or --serial DEVICE".into()),
+        }
+    }
+}
+
+#[derive(Debug, clap::Args)]
+pub struct BoardCheckArgs {
+    /// The board's address, 1–254 (a sign's, 1–255).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=255))]
+    address: u8,
+    #[command(flatten)]
+    line: LineArgs,
+    #[command(flatten)]
+    protocol: ProtocolArgs,
+    /// How long to wait for the answer, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 2_000,
+          value_parser = clap::value_parser!(u64).range(1..=60_000))]
+    timeout_ms: u64,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct BoardSendArgs {
+    /// The board's address, 1–254, or 255 for every board on the line.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=255))]
+    address: u8,
+    /// The first frame's sequence number.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    sequence: u16,
+    #[command(flatten)]
+    line: LineArgs,
     #[command(flatten)]
     protocol: ProtocolArgs,
     /// The queue_log: replayed, or with --follow read as the switch writes it (`-`: stdin).
@@ -390,6 +429,47 @@ fn preview_sign(
     ))
 }
 
+fn check(args: &BoardCheckArgs) -> Result<String, String> {
+    use callboard_floor::check::{Answer, check};
+    use std::fmt::Write as _;
+    let sign = args.protocol.alpha();
+    let link = args.line.link(sign.as_ref())?;
+    let patience = std::time::Duration::from_millis(args.timeout_ms);
+    let mut text = String::new();
+    match check(&link, args.address, sign.as_ref(), patience)? {
+        Answer::Board { uptime_s, counts, shown_sequence } => {
+            let _ = writeln!(
+                text,
+                "board {} on {link}: up {uptime_s} s; frames accepted {}, discarded {}; {}",
+                args.address,
+                counts.accepted,
+                counts.discarded(),
+                shown_sequence
+                    .map_or_else(|| "no frame shown".to_owned(), |s| format!("showing frame {s}")),
+            );
+        }
+        Answer::Sign(files) => {
+            let _ = writeln!(
+                text,
+                "sign {:02X} on {link}: {} file{}",
+                args.address,
+                files.len(),
+                if files.len() == 1 { "" } else { "s" }
+            );
+            for file in files {
+                let _ = writeln!(
+                    text,
+                    "  {} {} {} bytes",
+                    char::from(file.label),
+                    if file.text { "TEXT" } else { "STRING" },
+                    file.size
+                );
+            }
+        }
+    }
+    Ok(text)
+}
+
 fn send(args: &BoardSendArgs) -> Result<String, String> {
     let site = &args.site;
     if site.queue.is_empty() {
@@ -409,14 +489,7 @@ fn send(args: &BoardSendArgs) -> Result<String, String> {
                     sign keeps its own"
             .into());
     }
-    let link = match (&args.tcp, &args.serial) {
-        (Some(to), _) => feed::Link::Tcp(to.clone()),
-        (None, Some(path)) => {
-            let baud = args.baud.unwrap_or(if sign.is_some() { 9_600 } else { 115_200 });
-            feed::Link::Serial { path: path.clone(), baud }
-        }
-        (None, None) => return Err("give --tcp HOST:PORT or --serial DEVICE".into()),
-    };
+    let link = args.line.link(sign.as_ref())?;
     let configure =
         (args.page_seconds.is_some() || args.brightness.is_some()).then(|| BoardSettings {
             brightness: args.brightness.unwrap_or(BoardSettings::DEFAULT.brightness),
@@ -495,5 +568,6 @@ pub fn run(command: &BoardCommand) -> Result<String, String> {
         BoardCommand::Encode(args) => encode(args),
         BoardCommand::Preview(args) => preview(args),
         BoardCommand::Send(args) => send(args),
+        BoardCommand::Check(args) => check(args),
     }
 }

@@ -1,0 +1,107 @@
+//! Is the board there? One question on its line, and its answer: a callboard board is sent a
+//! `Ping` and answers with its status; an Alpha or Spectrum sign is sent a memory-configuration
+//! read (`F$`) and answers with the files it keeps. A sign answers only on a two-way line
+//! (RS-232 with its transmit wire connected, or RS-485); many installations only send.
+
+use std::io::Read;
+use std::time::{Duration, Instant};
+
+use callboard_core::alpha::ANSWER_TYPE;
+use callboard_core::alpha::layout::{SignProfile, memory_query};
+use callboard_core::alpha::sign::{FileEntry, PacketDecoder, memory_table};
+use callboard_core::wire::{
+    BROADCAST_ADDRESS, BoardMessage, DecodeCounts, Decoded, FrameDecoder, HostMessage,
+    MAX_FRAME_BYTES, encode,
+};
+
+use crate::feed::{Link, connect};
+
+/// What the board answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answer {
+    /// A callboard board's status.
+    Board {
+        /// Seconds since it started.
+        uptime_s: u32,
+        /// What its decoder accepted and discarded.
+        counts: DecodeCounts,
+        /// The sequence of the frame it shows, if any.
+        shown_sequence: Option<u16>,
+    },
+    /// A sign's files.
+    Sign(Vec<FileEntry>),
+}
+
+/// Asks the board at `address` on `link` (a sign of kind `sign`, or a callboard board) whether
+/// it is there, waiting `patience` for the answer.
+///
+/// # Errors
+/// The link's, a broadcast address (every board: none answers), or no answer in time.
+pub fn check(
+    link: &Link,
+    address: u8,
+    sign: Option<&SignProfile>,
+    patience: Duration,
+) -> Result<Answer, String> {
+    if sign.is_none() && address == BROADCAST_ADDRESS {
+        return Err("255 is every board, and boards do not answer a broadcast: give one \
+                    board's address"
+            .into());
+    }
+    let (mut out, mut input) = connect(link, sign)?;
+    let mut question = [0_u8; MAX_FRAME_BYTES];
+    let len = match sign {
+        Some(profile) => memory_query(profile, address, &mut question).map_err(|e| e.to_string()),
+        None => encode(address, 1, &HostMessage::Ping, &mut question).map_err(|e| e.to_string()),
+    }?;
+    out.write_all(question.get(..len).unwrap_or(&[]))
+        .and_then(|()| out.flush())
+        .map_err(|e| format!("{link}: {e}"))?;
+    let mut frames = FrameDecoder::<MAX_FRAME_BYTES>::new();
+    let mut packets = PacketDecoder::<MAX_FRAME_BYTES>::new();
+    let deadline = Instant::now() + patience;
+    let mut buffer = [0_u8; 256];
+    while Instant::now() < deadline {
+        let n = match input.read(&mut buffer) {
+            Ok(0) => return Err(format!("{link}: the line closed before an answer")),
+            Ok(n) => n,
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::TimedOut
+                        | std::io::ErrorKind::WouldBlock
+                        | std::io::ErrorKind::Interrupted
+                ) =>
+            {
+                continue;
+            }
+            Err(e) => return Err(format!("{link}: {e}")),
+        };
+        for &byte in buffer.get(..n).unwrap_or(&[]) {
+            if sign.is_some() {
+                let Some(received) = packets.feed(byte) else { continue };
+                // A sign answers as type 0, address 00; its table must check.
+                if received.type_code == ANSWER_TYPE && received.checksum_ok != Some(false) {
+                    if let Some(files) = memory_table(&received) {
+                        return Ok(Answer::Sign(files.into_iter().collect()));
+                    }
+                }
+            } else if let Some(Decoded::Frame(
+                _,
+                BoardMessage::Status { uptime_s, counts, shown_sequence },
+            )) = frames.feed::<BoardMessage>(byte, |a| a == address)
+            {
+                return Ok(Answer::Board { uptime_s, counts, shown_sequence });
+            }
+        }
+    }
+    let what =
+        if sign.is_some() { format!("sign {address:02X}") } else { format!("board {address}") };
+    let hint = if sign.is_some() {
+        " (a sign answers only on a two-way line: RS-232 with its transmit wire connected, or \
+         RS-485; check its address and speed too)"
+    } else {
+        " (check its address, the line's speed and the wiring)"
+    };
+    Err(format!("no answer from {what} on {link} within {} ms{hint}", patience.as_millis()))
+}
