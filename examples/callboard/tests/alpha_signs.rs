@@ -163,7 +163,7 @@ fn spectrum_signs_get_the_same_files_framed_their_way() {
 /// as an Alpha sign on a two-way line does; `mute`, as one on a one-way line (it hears, never
 /// answers). Its address.
 fn answering_sign(preload: Vec<Vec<u8>>, mute: bool) -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let address = listener.local_addr().unwrap().to_string();
     std::thread::spawn(move || {
         let mut sign = EmulatedSign::<SIGN_POOL>::new();

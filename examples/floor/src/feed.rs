@@ -83,6 +83,9 @@ pub struct BoardLine {
     sign: Option<Sign>,
 }
 
+/// A line opened both ways: what is written to it, what is read from it.
+pub type Connection = (Box<dyn WriteSend>, Box<dyn Read + Send>);
+
 /// A writer that can move to another thread.
 pub trait WriteSend: Write + Send + std::fmt::Debug {}
 impl<T: Write + Send + std::fmt::Debug> WriteSend for T {}
@@ -245,10 +248,7 @@ impl BoardLine {
 ///
 /// # Errors
 /// A message naming the link when it cannot be opened.
-pub fn connect(
-    link: &Link,
-    sign: Option<&SignProfile>,
-) -> Result<(Box<dyn WriteSend>, Box<dyn Read + Send>), String> {
+pub fn connect(link: &Link, sign: Option<&SignProfile>) -> Result<Connection, String> {
     let (data_bits, parity, stop_bits) = crate::alpha::serial_frame(sign);
     Ok(match link {
         Link::Tcp(to) => {

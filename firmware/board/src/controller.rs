@@ -22,7 +22,7 @@
 //! - **Alpha packets** too, when the board's [`Protocols`] say so (a center whose wallboard
 //!   server speaks Alpha, migrating): TEXT, STRING and memory-configuration writes to this
 //!   board's address or to every sign (`00`) are kept as an Alpha sign keeps them and drawn
-//!   with the board's font ([`render_alpha`](crate::render_alpha)); the last protocol that
+//!   with the board's font ([`render_alpha`]); the last protocol that
 //!   wrote to the board is the one it shows. With both protocols on one line the two are told
 //!   apart by their first bytes: an Alpha packet begins with `SOH` (`0x01`) after its NULs, a
 //!   callboard frame never does (its first byte is a COBS code, `0x01` only before a zero, and

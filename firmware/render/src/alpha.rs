@@ -2,7 +2,7 @@
 //!
 //! A board that also takes Alpha packets (a center migrating from an Alpha wallboard server)
 //! keeps what it is sent as an Alpha sign would, in an
-//! [`EmulatedSign`](callboard_core::alpha::sign::EmulatedSign), and [`render_alpha`] draws what
+//! [`EmulatedSign`], and [`render_alpha`] draws what
 //! that sign shows, with the same font as the board's own words:
 //!
 //! - **Screens** are the TEXT file's pages, a top-line page and the bottom-line page after it

@@ -161,7 +161,7 @@ fn parse_sign(text: &str) -> Result<SignProfile, String> {
 
 #[derive(Debug, clap::Args)]
 pub struct BoardEncodeArgs {
-    /// The board's address, 1–254, or 255 for every board.
+    /// The board's address, 1–254, or 255 for every board (a sign's, 1–255: hex 01–FF).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=255))]
     address: u8,
     /// The frame's sequence number.
@@ -228,7 +228,8 @@ pub struct BoardCheckArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct BoardSendArgs {
-    /// The board's address, 1–254, or 255 for every board on the line.
+    /// The board's address, 1–254, or 255 for every board on the line (a sign's, 1–255:
+    /// hex 01–FF).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=255))]
     address: u8,
     /// The first frame's sequence number.
