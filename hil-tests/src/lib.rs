@@ -556,6 +556,20 @@ pub fn host_crc(frame: Option<&BoardFrame>, at: Option<u64>, settings: &BoardSet
     framebuffer_crc(Hub75Rgb64x32::framebuffer_bytes(&framebuffer))
 }
 
+/// The 311 floor's frame of `examples/data/board-frame-311.json`, made current (`valid_at`) as
+/// of `at`.
+///
+/// # Panics
+/// When the sample frame is missing or does not read.
+#[must_use]
+pub fn floor_frame(at: u64) -> BoardFrame {
+    let path = repository().join("examples/data/board-frame-311.json");
+    let text = std::fs::read_to_string(&path).expect("the 311 sample frame");
+    let mut frame: BoardFrame = serde_json::from_str(&text).expect("a board frame");
+    frame.valid_at = at;
+    frame
+}
+
 /// The CRC of the boot screen of the board at `address`.
 #[must_use]
 pub fn boot_crc(address: u8) -> u32 {

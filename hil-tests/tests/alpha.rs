@@ -9,25 +9,17 @@ use std::time::Duration;
 use callboard_core::alpha::layout::{SIGN_POOL, SignProfile, TEXT_LABEL};
 use callboard_core::alpha::packet::pauses;
 use callboard_core::alpha::sign::{EmulatedSign, PacketDecoder};
-use callboard_core::board::BoardFrame;
 use callboard_core::wire::{BoardMessage, BoardSettings, HostMessage, MAX_FRAME_BYTES, Screen};
 use callboard_floor::alpha::Sign;
 use callboard_hil_tests::{
-    ADDRESS, EMULATED_BOARD, Emulator, Link, build, host_artifact, image_size, stack_peak,
+    ADDRESS, EMULATED_BOARD, Emulator, Link, build, floor_frame, host_artifact, image_size,
+    stack_peak,
 };
 use callboard_render::panel::{Hub75Rgb64x32, Panel, framebuffer_crc};
 use callboard_render::render_alpha;
 
 /// 2026-11-23 10:00 UTC.
 const MORNING: u64 = 1_795_428_000_000;
-
-fn floor_frame(at: u64) -> BoardFrame {
-    let path = callboard_hil_tests::repository().join("examples/data/board-frame-311.json");
-    let text = std::fs::read_to_string(&path).expect("the 311 sample frame");
-    let mut frame: BoardFrame = serde_json::from_str(&text).expect("a board frame");
-    frame.valid_at = at;
-    frame
-}
 
 /// Bytes no protocol would send: an LCG's, zeros and SOHs included.
 fn noise(seed: &mut u64, len: usize) -> Vec<u8> {

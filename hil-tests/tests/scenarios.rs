@@ -12,18 +12,9 @@ use callboard_core::wire::{
     MAX_FRAME_BYTES, NackReason, PROTOCOL_VERSION, Screen,
 };
 use callboard_hil_tests::{
-    ADDRESS, EMULATED_BOARD, Emulator, Link, WATCHDOG_DRILL, boot_crc, build, host_crc, image_size,
-    real_board, stack_peak,
+    ADDRESS, EMULATED_BOARD, Emulator, Link, WATCHDOG_DRILL, boot_crc, build, floor_frame,
+    host_crc, image_size, real_board, stack_peak,
 };
-
-/// The 311 floor's frame of `examples/data`, made current (`valid_at`) as of `at`.
-fn floor_frame(at: u64) -> BoardFrame {
-    let path = callboard_hil_tests::repository().join("examples/data/board-frame-311.json");
-    let text = std::fs::read_to_string(&path).expect("the 311 sample frame");
-    let mut frame: BoardFrame = serde_json::from_str(&text).expect("a board frame");
-    frame.valid_at = at;
-    frame
-}
 
 /// 2026-11-23 10:00 UTC, the feed's clock in these scenarios.
 const MORNING: u64 = 1_795_428_000_000;

@@ -3,7 +3,6 @@
 //! read (`F$`) and answers with the files it keeps. A sign answers only on a two-way line
 //! (RS-232 with its transmit wire connected, or RS-485); many installations only send.
 
-use std::io::Read;
 use std::time::{Duration, Instant};
 
 use callboard_core::alpha::ANSWER_TYPE;
@@ -14,7 +13,7 @@ use callboard_core::wire::{
     MAX_FRAME_BYTES, encode,
 };
 
-use crate::feed::{Link, connect};
+use crate::feed::{Link, connect, read_within};
 
 /// What the board answered.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,19 +61,10 @@ pub fn check(
     let deadline = Instant::now() + patience;
     let mut buffer = [0_u8; 256];
     while Instant::now() < deadline {
-        let n = match input.read(&mut buffer) {
-            Ok(0) => return Err(format!("{link}: the line closed before an answer")),
-            Ok(n) => n,
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    std::io::ErrorKind::TimedOut
-                        | std::io::ErrorKind::WouldBlock
-                        | std::io::ErrorKind::Interrupted
-                ) =>
-            {
-                continue;
-            }
+        let n = match read_within(&mut input, &mut buffer) {
+            Ok(None) => continue,
+            Ok(Some(0)) => return Err(format!("{link}: the line closed before an answer")),
+            Ok(Some(n)) => n,
             Err(e) => return Err(format!("{link}: {e}")),
         };
         for &byte in buffer.get(..n).unwrap_or(&[]) {

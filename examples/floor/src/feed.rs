@@ -276,25 +276,37 @@ pub fn connect(link: &Link, sign: Option<&SignProfile>) -> Result<Connection, St
     })
 }
 
+/// Reads what the line brings within its read timeout: `None` when nothing came in time,
+/// `Some(0)` when the line closed.
+///
+/// # Errors
+/// The line's, other than a timeout.
+pub fn read_within(input: &mut dyn Read, buffer: &mut [u8]) -> std::io::Result<Option<usize>> {
+    match input.read(buffer) {
+        Ok(n) => Ok(Some(n)),
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::TimedOut
+                    | std::io::ErrorKind::WouldBlock
+                    | std::io::ErrorKind::Interrupted
+            ) =>
+        {
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
+}
+
 /// Counts the board's answers until told to stop or the line closes.
 fn listen(mut input: Box<dyn Read + Send>, address: u8, answers: &Answers, stop: &AtomicBool) {
     let mut decoder = FrameDecoder::<MAX_FRAME_BYTES>::new();
     let mut buffer = [0_u8; 256];
     while !stop.load(Ordering::Relaxed) {
-        let n = match input.read(&mut buffer) {
-            Ok(0) => return,
-            Ok(n) => n,
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    std::io::ErrorKind::TimedOut
-                        | std::io::ErrorKind::WouldBlock
-                        | std::io::ErrorKind::Interrupted
-                ) =>
-            {
-                continue;
-            }
-            Err(_) => return,
+        let n = match read_within(&mut input, &mut buffer) {
+            Ok(None) => continue,
+            Ok(Some(0)) | Err(_) => return,
+            Ok(Some(n)) => n,
         };
         for &byte in buffer.get(..n).unwrap_or(&[]) {
             match decoder.feed::<BoardMessage>(byte, |from| from == address) {

@@ -39,6 +39,11 @@ const MIDDLE_TOP: i32 = 12;
 /// Columns of blank between the end of travelling text and its next round.
 const GAP_COLUMNS: i32 = 24;
 
+/// Columns from one character to the next in the board's font.
+fn advance() -> i32 {
+    i32::try_from(WORDS.character_size.width.saturating_add(WORDS.character_spacing)).unwrap_or(5)
+}
+
 /// How the board shows an Alpha colour.
 #[must_use]
 pub const fn ink(colour: Colour) -> Ink {
@@ -99,8 +104,7 @@ where
         Position::BottomLine => LOWER_TOP,
         _ => MIDDLE_TOP,
     };
-    let advance = i32::try_from(WORDS.character_size.width.saturating_add(WORDS.character_spacing))
-        .unwrap_or(6);
+    let advance = advance();
     let mut chars = 0_i32;
     sign.page_text(TEXT_LABEL, index, |_, _| chars = chars.saturating_add(1));
     let content = chars.saturating_mul(advance);
@@ -132,8 +136,7 @@ where
     P: Panel,
     D: DrawTarget<Color = P::Colour>,
 {
-    let advance = i32::try_from(WORDS.character_size.width.saturating_add(WORDS.character_spacing))
-        .unwrap_or(6);
+    let advance = advance();
     let width = panel_width::<P>();
     let mut x = x;
     let mut result = Ok(());
