@@ -268,6 +268,10 @@ fn a_sign_fed_live_is_sent_only_the_figures_that_change() {
     let stream = heard.join().unwrap();
     let packets = packets(&stream);
     assert!(summary.contains(&format!("({} bytes)", stream.len())), "{summary}");
+    // What the socket heard after the memory configuration, the first frame's TEXT and STRING
+    // files and every update, is byte for byte what alphasignpy builds for the same contents.
+    let ours: Vec<String> = packets[1..].iter().map(|p| hex(p)).collect();
+    assert_eq!(ours, oracle(&packets[1..], "01"));
 
     let mut sign = EmulatedSign::<SIGN_POOL>::new();
     // The first frame whole: memory configuration, TEXT file, every STRING file.
