@@ -6,6 +6,14 @@
  * pointers are statuses, never crashes; no panic crosses the boundary. Each function states its
  * thread-safety.
  *
+ * Changes in 0.4.0: authenticated frames (protocol version 3, PROTOCOL.md). cb_wire_seal turns
+ * a frame the encoders wrote into the version-3 frame a board that requires authentication
+ * takes; cb_wire_decoder_set_key makes a decoder take only authenticated answers, and
+ * cb_wire_decoder_auth_counts says what it refused; cb_wire_encode_security asks a board what
+ * it refused (CB_ANSWER_SECURITY). cb_board_answer gained has_auth, auth, board_session and
+ * auth_counts at its end, so its size changed: rebuild what uses it. CB_SCREEN_ALPHA (4) and
+ * CB_NACK_OTHER_SESSION (3) are new codes.
+ *
  * Added in 0.3.0: reader boards driven by the switch. cb_board_frame_from_center builds what a
  * board shows (cb_board_frame) from a center, its opening hours and an SLA tracker, described
  * once by a cb_board_config; cb_wire_encode_* write the protocol's frames (PROTOCOL.md) into the
@@ -37,7 +45,7 @@
 /**
  * The library's minor version.
  */
-#define CB_VERSION_MINOR 3
+#define CB_VERSION_MINOR 4
 
 /**
  * The library's patch version.
@@ -397,6 +405,16 @@
 #define CB_WIRE_PROTOCOL_VERSION 2
 
 /**
+ * The authenticated version `cb_wire_seal` writes (PROTOCOL.md, "Authenticated frames").
+ */
+#define CB_WIRE_AUTHENTICATED_VERSION 3
+
+/**
+ * Bytes of a key shared by the host and a board.
+ */
+#define CB_WIRE_KEY_BYTES 32
+
+/**
  * The outcome of every `cb_` function that can fail. Out-parameters are written only when the
  * answer is `CB_STATUS_OK`. The numbers are part of the ABI and never change meaning.
  */
@@ -732,6 +750,11 @@ enum cb_answer_kind
    * `shown_at_ms`, `framebuffer_crc`.
    */
   CB_ANSWER_SHOWING = 3,
+  /**
+   * What it refused for want of authentication, answering `cb_wire_encode_security`'s
+   * question: `board_session`, `auth_counts`.
+   */
+  CB_ANSWER_SECURITY = 4,
 };
 #ifndef __cplusplus
 typedef uint32_t cb_answer_kind;
@@ -757,6 +780,11 @@ enum cb_nack_reason
    * The board cannot show this.
    */
   CB_NACK_UNSUPPORTED = 2,
+  /**
+   * The frame is authentic but for another session (the board restarted): the answer's
+   * `auth.session` is the session to seal with, counting from 1 again.
+   */
+  CB_NACK_OTHER_SESSION = 3,
 };
 #ifndef __cplusplus
 typedef uint32_t cb_nack_reason;
@@ -1894,6 +1922,22 @@ typedef struct cb_sla_summary {
 } cb_sla_summary;
 
 /**
+ * An authenticated frame's replay protection: the board's session (its count of starts; 0 in
+ * a ping that asks for it) and the host's counter for that board in that session (in an
+ * answer, the counter of the frame answered).
+ */
+typedef struct cb_wire_auth {
+  /**
+   * The board's session.
+   */
+  uint32_t session;
+  /**
+   * The host's counter.
+   */
+  uint32_t counter;
+} cb_wire_auth;
+
+/**
  * Frames a decoder accepted, and those it discarded by reason.
  */
 typedef struct cb_wire_counts {
@@ -1931,6 +1975,28 @@ typedef struct cb_wire_counts {
    */
   uint32_t malformed;
 } cb_wire_counts;
+
+/**
+ * Frames a board (or a decoder with a key) refused for want of authentication, by reason.
+ */
+typedef struct cb_wire_auth_counts {
+  /**
+   * Frames of version 1 or 2, which carry no tag.
+   */
+  uint32_t unauthenticated;
+  /**
+   * Frames whose tag did not hold.
+   */
+  uint32_t forged;
+  /**
+   * Authentic frames whose counter was not beyond the last accepted.
+   */
+  uint32_t replayed;
+  /**
+   * Authentic frames for another session than the board's.
+   */
+  uint32_t other_session;
+} cb_wire_auth_counts;
 
 /**
  * One board's answer, as `cb_wire_decoder_feed` hands it back. `kind` says which fields count;
@@ -1990,6 +2056,23 @@ typedef struct cb_board_answer {
    * frame at the same instant.
    */
   uint32_t framebuffer_crc;
+  /**
+   * Whether the answer was authenticated (version 3, its tag checked under the decoder's
+   * key) and `auth` holds the board's session and the counter of the frame answered.
+   */
+  bool has_auth;
+  /**
+   * The board's session and the counter answered, when `has_auth`.
+   */
+  struct cb_wire_auth auth;
+  /**
+   * The board's session (0 on a board without a key), for `CB_ANSWER_SECURITY`.
+   */
+  uint32_t board_session;
+  /**
+   * What the board refused, for `CB_ANSWER_SECURITY`.
+   */
+  struct cb_wire_auth_counts auth_counts;
 } cb_board_answer;
 
 #ifdef __cplusplus
@@ -2706,6 +2789,48 @@ cb_status cb_wire_encode_what_are_you_showing(uint8_t address,
                                               size_t *written);
 
 /**
+ * Encodes "what have you refused for want of authentication, and what is your session?", which
+ * a board answers with `CB_ANSWER_SECURITY`, as `cb_wire_encode_display` does a frame.
+ *
+ * Thread-safety: safe from any thread.
+ *
+ * # Safety
+ * `buffer` NULL or `len` writable bytes; `written` NULL or writable.
+ */
+cb_status cb_wire_encode_security(uint8_t address,
+                                  uint16_t sequence,
+                                  uint8_t *buffer,
+                                  size_t len,
+                                  size_t *written);
+
+/**
+ * Seals a frame one of the `cb_wire_encode_*` functions wrote (`frame`, `frame_len` bytes,
+ * its delimiter included) for a board that requires authentication: the version-3 frame of
+ * the same message, to the same board with the same sequence, carrying `auth` (the board's
+ * session and the host's next counter for it) and tagged under the `key_len`-byte key at
+ * `key` (`CB_WIRE_KEY_BYTES`). Writes it into `buffer` and its length into `*written`, as the
+ * encoders do (`CB_WIRE_MAX_FRAME_BYTES` always suffices).
+ *
+ * Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_INVALID_ARGUMENT` (a key of another length;
+ * `frame` not one whole frame of version 2), `CB_STATUS_BUFFER_TOO_SMALL` (the length needed
+ * is written to `*written`, nothing to `buffer`). No allocation.
+ *
+ * Thread-safety: safe from any thread.
+ *
+ * # Safety
+ * `key` NULL or `key_len` readable bytes; `frame` NULL or `frame_len` readable bytes;
+ * `buffer` NULL or `len` writable bytes; `written` NULL or writable.
+ */
+cb_status cb_wire_seal(const uint8_t *key,
+                       size_t key_len,
+                       struct cb_wire_auth auth,
+                       const uint8_t *frame,
+                       size_t frame_len,
+                       uint8_t *buffer,
+                       size_t len,
+                       size_t *written);
+
+/**
  * Makes an empty decoder on the heap and writes it to `*out`; free it with
  * `cb_wire_decoder_free`.
  *
@@ -2783,6 +2908,39 @@ cb_status cb_wire_decoder_feed(struct cb_wire_decoder *decoder,
                                size_t *consumed,
                                bool *has_answer,
                                struct cb_board_answer *answer);
+
+/**
+ * From now on, takes only answers authenticated under the `key_len`-byte key at `key`
+ * (`CB_WIRE_KEY_BYTES`): version 3, tagged as from the board; each answer then says the
+ * board's session and the counter it answers (`has_auth`, `auth`). Answers of versions 1 and
+ * 2 and answers whose tag fails are discarded and counted (`cb_wire_decoder_auth_counts`).
+ *
+ * Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_MISALIGNED`, `CB_STATUS_POISONED`,
+ * `CB_STATUS_INVALID_ARGUMENT` (a key of another length).
+ *
+ * Thread-safety: writes the decoder.
+ *
+ * # Safety
+ * `decoder` NULL or live and unshared; `key` NULL or `key_len` readable bytes.
+ */
+cb_status cb_wire_decoder_set_key(struct cb_wire_decoder *decoder,
+                                  const uint8_t *key,
+                                  size_t key_len);
+
+/**
+ * What the decoder has refused for want of authentication so far, by reason (all zero
+ * before `cb_wire_decoder_set_key`).
+ *
+ * Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_MISALIGNED`, `CB_STATUS_POISONED`. `*out` is
+ * written only on `CB_STATUS_OK`.
+ *
+ * Thread-safety: reads the decoder.
+ *
+ * # Safety
+ * `decoder` NULL or live; `out` NULL or writable for a `cb_wire_auth_counts`.
+ */
+cb_status cb_wire_decoder_auth_counts(const struct cb_wire_decoder *decoder,
+                                      struct cb_wire_auth_counts *out);
 
 /**
  * What the decoder has accepted and discarded so far, by reason.

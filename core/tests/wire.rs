@@ -9,8 +9,10 @@ use callboard_core::board::{
 };
 use callboard_core::calendar::Weekday;
 use callboard_core::wire::{
-    BROADCAST_ADDRESS, BoardMessage, BoardSettings, DecodeCounts, Decoded, Discard, FrameDecoder,
-    HostMessage, MAX_FRAME_BYTES, NackReason, PROTOCOL_VERSION, Screen, encode, encode_answer,
+    AUTHENTICATED_VERSION, Auth, AuthCounts, BROADCAST_ADDRESS, BoardMessage, BoardSettings,
+    DecodeCounts, Decoded, Direction, Discard, FrameDecoder, HostMessage, KEY_BYTES, Key,
+    MAX_FRAME_BYTES, NackReason, PROTOCOL_VERSION, Screen, encode, encode_answer,
+    encode_answer_authenticated, encode_authenticated,
 };
 use heapless::{String, Vec};
 use proptest::prelude::*;
@@ -197,8 +199,8 @@ fn other_versions_and_malformed_messages_are_discarded() {
     }
 }
 
-#[test]
-fn the_largest_frame_fits() {
+/// The largest display frame there is: every field at its widest.
+fn largest_frame() -> BoardFrame {
     let line = QueueLine {
         label: String::try_from("ÉÉÉÉÉÉÉÉ").unwrap(), // 16 bytes of two-byte characters
         waiting: u16::MAX,
@@ -216,7 +218,7 @@ fn the_largest_frame_fits() {
             agents_available: Alert::Alarm,
         },
     };
-    let frame = BoardFrame {
+    BoardFrame {
         valid_at: u64::MAX,
         ttl_s: u16::MAX,
         queues: core::iter::repeat_n(line, 8).collect(),
@@ -241,7 +243,12 @@ fn the_largest_frame_fits() {
             8,
         )
         .collect(),
-    };
+    }
+}
+
+#[test]
+fn the_largest_frame_fits() {
+    let frame = largest_frame();
     let bytes = bytes_of(254, u16::MAX, &HostMessage::Display(frame));
     assert!(bytes.len() <= MAX_FRAME_BYTES, "{}", bytes.len());
 }
@@ -589,7 +596,8 @@ fn a_version_1_host_is_still_understood_and_answered_in_version_1() {
     stream.extend_from_slice(&by_hand_in(1, 3, 12, &[2])); // Ping
     let mut decoder = FrameDecoder::<MAX_FRAME_BYTES>::new();
     let got: std::vec::Vec<Decoded<HostMessage>> = decode_all(&mut decoder, &stream, 3);
-    let header = |sequence| callboard_core::wire::Header { version: 1, address: 3, sequence };
+    let header =
+        |sequence| callboard_core::wire::Header { version: 1, address: 3, sequence, auth: None };
     assert_eq!(
         got,
         vec![
@@ -618,4 +626,215 @@ fn a_version_1_host_is_still_understood_and_answered_in_version_1() {
     let mut host = FrameDecoder::<MAX_FRAME_BYTES>::new();
     let heard: std::vec::Vec<Decoded<BoardMessage>> = decode_all(&mut host, &display, 3);
     assert_eq!(heard, vec![Decoded::Discarded(Discard::Malformed)]);
+}
+
+/// The key of the golden vectors: the bytes 00 to 1f.
+fn golden_key() -> Key {
+    let mut bytes = [0_u8; KEY_BYTES];
+    for (i, b) in bytes.iter_mut().enumerate() {
+        *b = i as u8;
+    }
+    Key::new(bytes)
+}
+
+fn sealed_bytes<M: serde::Serialize>(
+    key: &Key,
+    address: u8,
+    sequence: u16,
+    auth: Auth,
+    message: &M,
+) -> std::vec::Vec<u8> {
+    let mut out = [0_u8; MAX_FRAME_BYTES];
+    let len = encode_authenticated(key, address, sequence, auth, message, &mut out).expect("fits");
+    out[..len].to_vec()
+}
+
+#[test]
+fn golden_authenticated_bytes() {
+    // Computed independently with Python's hmac, hashlib and zlib (HMAC-SHA256 of the direction
+    // byte and the payload, its first 16 bytes; then the CRC-32) and COBS by hand; PROTOCOL.md
+    // shows the first byte by byte.
+    let key = golden_key();
+    let ping = sealed_bytes(&key, 3, 0x0102, Auth { session: 0, counter: 1 }, &HostMessage::Ping);
+    assert_eq!(
+        hex(&ping),
+        "05 03 03 02 01 01 01 01 02 01 01 01 16 02 1c 45 d5 36 d7 1e c7 70 72 1d 48 eb 39 81 e0 \
+         7e a5 e3 5f 8c 00"
+    );
+    // Board 3's Ack to it, in its session 42: the counter echoed, tagged as from the board.
+    let header = callboard_core::wire::Header {
+        version: AUTHENTICATED_VERSION,
+        address: 3,
+        sequence: 0x0102,
+        auth: Some(Auth { session: 0, counter: 1 }),
+    };
+    let mut out = [0_u8; 64];
+    let len =
+        encode_answer_authenticated(&header, 3, &key, 42, &BoardMessage::Ack, &mut out).unwrap();
+    assert_eq!(
+        hex(&out[..len]),
+        "06 03 03 02 01 2a 01 01 02 01 01 01 01 15 73 cf de 59 b9 07 5e de 20 d1 bd fc a8 0c b1 \
+         ff 0a 77 97 f7 00"
+    );
+}
+
+#[test]
+fn a_keyed_decoder_takes_only_authentic_frames() {
+    let key = golden_key();
+    let other = Key::new([0xEE; KEY_BYTES]);
+    let auth = Auth { session: 7, counter: 3 };
+    let display = HostMessage::Display(example_frame());
+    let mut board = FrameDecoder::with_key(key.clone(), Direction::HostToBoard);
+    // The authentic frame, with its session and counter.
+    let heard = decode_all::<HostMessage>(&mut board, &sealed_bytes(&key, 3, 9, auth, &display), 3);
+    let header = callboard_core::wire::Header {
+        version: AUTHENTICATED_VERSION,
+        address: 3,
+        sequence: 9,
+        auth: Some(auth),
+    };
+    assert_eq!(heard, [Decoded::Frame(header, display.clone())]);
+    // Version 2; another key; an answer's tag (the other direction) echoed back.
+    let mut answer = [0_u8; 64];
+    let len =
+        encode_answer_authenticated(&header, 3, &key, 7, &BoardMessage::Ack, &mut answer).unwrap();
+    let mut forged = bytes_of(3, 9, &display);
+    forged.extend(sealed_bytes(&other, 3, 9, auth, &display));
+    let heard = decode_all::<HostMessage>(&mut board, &forged, 3);
+    assert_eq!(
+        heard,
+        [Decoded::Discarded(Discard::Unauthenticated), Decoded::Discarded(Discard::Forged)]
+    );
+    let mut reflect = FrameDecoder::with_key(key.clone(), Direction::HostToBoard);
+    let heard = decode_all::<BoardMessage>(&mut reflect, &answer[..len], 3);
+    assert_eq!(heard, [Decoded::Discarded(Discard::Forged)]);
+    assert_eq!(
+        *board.auth_counts(),
+        AuthCounts { unauthenticated: 1, forged: 1, ..AuthCounts::NONE }
+    );
+    // A decoder without a key does not speak version 3, and goes on speaking version 2.
+    let mut plain = FrameDecoder::new();
+    let mut both = sealed_bytes(&key, 3, 9, auth, &display);
+    both.extend(bytes_of(3, 10, &HostMessage::Ping));
+    let heard = decode_all::<HostMessage>(&mut plain, &both, 3);
+    assert_eq!(heard.len(), 2);
+    assert_eq!(heard[0], Decoded::Discarded(Discard::UnknownVersion));
+    assert!(matches!(heard[1], Decoded::Frame(_, HostMessage::Ping)));
+}
+
+#[test]
+fn a_version_2_frame_sealed_is_the_version_3_frame_of_its_message() {
+    let key = golden_key();
+    let auth = Auth { session: 42, counter: 1_000_000 };
+    for message in [
+        HostMessage::Ping,
+        HostMessage::Display(example_frame()),
+        HostMessage::Display(largest_frame()),
+    ] {
+        let plain = bytes_of(3, 77, &message);
+        let mut out = [0_u8; MAX_FRAME_BYTES];
+        let len = callboard_core::wire::seal(&key, auth, &plain, &mut out).unwrap();
+        assert_eq!(out[..len], sealed_bytes(&key, 3, 77, auth, &message)[..]);
+    }
+    // Not one whole version-2 frame: refused.
+    let plain = bytes_of(3, 77, &HostMessage::Ping);
+    let mut out = [0_u8; MAX_FRAME_BYTES];
+    let sealed = sealed_bytes(&key, 3, 77, auth, &HostMessage::Ping);
+    let mut flipped = plain.clone();
+    flipped[3] ^= 0x40;
+    for bad in [
+        &plain[..plain.len() - 1],
+        &flipped[..],
+        &sealed[..],
+        &[plain.clone(), plain.clone()].concat()[..],
+        &[][..],
+    ] {
+        assert_eq!(
+            callboard_core::wire::seal(&key, auth, bad, &mut out),
+            Err(callboard_core::wire::SealError::NotAFrame)
+        );
+    }
+    assert_eq!(
+        callboard_core::wire::seal(&key, auth, &plain, &mut out[..10]),
+        Err(callboard_core::wire::SealError::BufferTooSmall)
+    );
+}
+
+#[test]
+fn the_widest_answers_encode_in_both_versions() {
+    // A board encodes its answers in a small scratch (its stack is short): every answer at its
+    // widest must fit it, authenticated or not.
+    let all = u32::MAX;
+    let counts = DecodeCounts {
+        accepted: all,
+        oversized: all,
+        bad_framing: all,
+        truncated: all,
+        bad_crc: all,
+        unknown_version: all,
+        other_address: all,
+        malformed: all,
+    };
+    let widest = [
+        BoardMessage::Status { uptime_s: all, counts, shown_sequence: Some(u16::MAX) },
+        BoardMessage::Showing {
+            screen: Screen::Alpha,
+            shown_sequence: Some(u16::MAX),
+            shown_at: Some(u64::MAX),
+            framebuffer_crc: all,
+        },
+        BoardMessage::Security {
+            session: all,
+            counts: AuthCounts {
+                unauthenticated: all,
+                forged: all,
+                replayed: all,
+                other_session: all,
+            },
+        },
+    ];
+    let to = callboard_core::wire::Header {
+        version: AUTHENTICATED_VERSION,
+        address: 254,
+        sequence: u16::MAX,
+        auth: Some(Auth { session: all, counter: all }),
+    };
+    for message in &widest {
+        let mut out = [0_u8; MAX_FRAME_BYTES];
+        assert!(encode_answer(&to, 254, message, &mut out).is_ok(), "{message:?}");
+        assert!(
+            encode_answer_authenticated(&to, 254, &golden_key(), all, message, &mut out).is_ok(),
+            "{message:?}"
+        );
+    }
+}
+
+#[test]
+fn the_largest_authenticated_frame_fits() {
+    // As the_largest_frame_fits, with the 24 bytes version 3 adds.
+    let frame = largest_frame();
+    let auth = Auth { session: u32::MAX, counter: u32::MAX };
+    let bytes = sealed_bytes(&golden_key(), 254, u16::MAX, auth, &HostMessage::Display(frame));
+    assert!(bytes.len() <= MAX_FRAME_BYTES, "{}", bytes.len());
+}
+
+proptest! {
+    /// Whatever is sealed is opened as it was, in any session and counter.
+    #[test]
+    fn sealing_then_opening_is_identity(
+        frame in any_frame(),
+        session in any::<u32>(),
+        counter in any::<u32>(),
+        sequence in any::<u16>(),
+        address in 1_u8..=254,
+    ) {
+        let key = golden_key();
+        let auth = Auth { session, counter };
+        let message = HostMessage::Display(frame);
+        let bytes = sealed_bytes(&key, address, sequence, auth, &message);
+        let mut board = FrameDecoder::with_key(key, Direction::HostToBoard);
+        let heard = decode_all::<HostMessage>(&mut board, &bytes, address);
+        let header = callboard_core::wire::Header { version: AUTHENTICATED_VERSION, address, sequence, auth: Some(auth) };
+        prop_assert_eq!(heard, [Decoded::Frame(header, message)]);
+    }
 }

@@ -45,7 +45,7 @@ pub use status::cb_status;
 /// with it and with `Cargo.toml` (checked by the test suite).
 pub const CB_VERSION_MAJOR: u32 = 0;
 /// The library's minor version.
-pub const CB_VERSION_MINOR: u32 = 3;
+pub const CB_VERSION_MINOR: u32 = 4;
 /// The library's patch version.
 pub const CB_VERSION_PATCH: u32 = 0;
 

@@ -4,8 +4,9 @@
 //! owns the serial port or the socket.
 
 use callboard_core::wire::{
-    self, BROADCAST_ADDRESS, BoardMessage, DecodeCounts, Decoded, EncodeError, FrameDecoder,
-    HostMessage, MAX_FRAME_BYTES, NackReason, PROTOCOL_VERSION, Screen,
+    self, AUTHENTICATED_VERSION, Auth, AuthCounts, BROADCAST_ADDRESS, BoardMessage, DecodeCounts,
+    Decoded, Direction, EncodeError, FrameDecoder, HostMessage, KEY_BYTES, Key, MAX_FRAME_BYTES,
+    NackReason, PROTOCOL_VERSION, Screen, SealError,
 };
 
 use crate::board::{cb_board_frame, cb_board_settings, frame_of, settings_of};
@@ -23,12 +24,18 @@ pub const CB_WIRE_MAX_FRAME_BYTES: usize = 1024;
 pub const CB_WIRE_BROADCAST: u8 = 255;
 /// The protocol version the encoders write.
 pub const CB_WIRE_PROTOCOL_VERSION: u8 = 2;
+/// The authenticated version `cb_wire_seal` writes (PROTOCOL.md, "Authenticated frames").
+pub const CB_WIRE_AUTHENTICATED_VERSION: u8 = 3;
+/// Bytes of a key shared by the host and a board.
+pub const CB_WIRE_KEY_BYTES: usize = 32;
 
 // Written out for cbindgen; the core's values are the truth.
 const _: () = assert!(
     CB_WIRE_MAX_FRAME_BYTES == MAX_FRAME_BYTES
         && CB_WIRE_BROADCAST == BROADCAST_ADDRESS
         && CB_WIRE_PROTOCOL_VERSION == PROTOCOL_VERSION
+        && CB_WIRE_AUTHENTICATED_VERSION == AUTHENTICATED_VERSION
+        && CB_WIRE_KEY_BYTES == KEY_BYTES
 );
 
 /// What a board answered (`cb_board_answer.kind`).
@@ -44,6 +51,9 @@ pub enum cb_answer_kind {
     /// What it shows, answering "what are you showing?": `screen`, `shown_sequence`,
     /// `shown_at_ms`, `framebuffer_crc`.
     CB_ANSWER_SHOWING = 3,
+    /// What it refused for want of authentication, answering `cb_wire_encode_security`'s
+    /// question: `board_session`, `auth_counts`.
+    CB_ANSWER_SECURITY = 4,
 }
 
 /// Why a board refused a frame (`cb_board_answer.nack_reason`).
@@ -56,6 +66,9 @@ pub enum cb_nack_reason {
     CB_NACK_INVALID_SETTINGS = 1,
     /// The board cannot show this.
     CB_NACK_UNSUPPORTED = 2,
+    /// The frame is authentic but for another session (the board restarted): the answer's
+    /// `auth.session` is the session to seal with, counting from 1 again.
+    CB_NACK_OTHER_SESSION = 3,
 }
 
 /// What a board shows (`cb_board_answer.screen`).
@@ -113,6 +126,43 @@ impl From<&DecodeCounts> for cb_wire_counts {
     }
 }
 
+/// An authenticated frame's replay protection: the board's session (its count of starts; 0 in
+/// a ping that asks for it) and the host's counter for that board in that session (in an
+/// answer, the counter of the frame answered).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct cb_wire_auth {
+    /// The board's session.
+    pub session: u32,
+    /// The host's counter.
+    pub counter: u32,
+}
+
+/// Frames a board (or a decoder with a key) refused for want of authentication, by reason.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct cb_wire_auth_counts {
+    /// Frames of version 1 or 2, which carry no tag.
+    pub unauthenticated: u32,
+    /// Frames whose tag did not hold.
+    pub forged: u32,
+    /// Authentic frames whose counter was not beyond the last accepted.
+    pub replayed: u32,
+    /// Authentic frames for another session than the board's.
+    pub other_session: u32,
+}
+
+impl From<&AuthCounts> for cb_wire_auth_counts {
+    fn from(c: &AuthCounts) -> Self {
+        Self {
+            unauthenticated: c.unauthenticated,
+            forged: c.forged,
+            replayed: c.replayed,
+            other_session: c.other_session,
+        }
+    }
+}
+
 /// One board's answer, as `cb_wire_decoder_feed` hands it back. `kind` says which fields count;
 /// the others are 0.
 #[repr(C)]
@@ -145,6 +195,15 @@ pub struct cb_board_answer {
     /// CRC-32 of the board's framebuffer, row by row: compare it with a render of the same
     /// frame at the same instant.
     pub framebuffer_crc: u32,
+    /// Whether the answer was authenticated (version 3, its tag checked under the decoder's
+    /// key) and `auth` holds the board's session and the counter of the frame answered.
+    pub has_auth: bool,
+    /// The board's session and the counter answered, when `has_auth`.
+    pub auth: cb_wire_auth,
+    /// The board's session (0 on a board without a key), for `CB_ANSWER_SECURITY`.
+    pub board_session: u32,
+    /// What the board refused, for `CB_ANSWER_SECURITY`.
+    pub auth_counts: cb_wire_auth_counts,
 }
 
 impl From<(wire::Header, BoardMessage)> for cb_board_answer {
@@ -153,6 +212,11 @@ impl From<(wire::Header, BoardMessage)> for cb_board_answer {
             version: header.version,
             address: header.address,
             sequence: header.sequence,
+            has_auth: header.auth.is_some(),
+            auth: header.auth.map_or_else(cb_wire_auth::default, |a| cb_wire_auth {
+                session: a.session,
+                counter: a.counter,
+            }),
             ..Self::default()
         };
         match message {
@@ -163,6 +227,7 @@ impl From<(wire::Header, BoardMessage)> for cb_board_answer {
                     NackReason::Expired => cb_nack_reason::CB_NACK_EXPIRED,
                     NackReason::InvalidSettings => cb_nack_reason::CB_NACK_INVALID_SETTINGS,
                     NackReason::Unsupported => cb_nack_reason::CB_NACK_UNSUPPORTED,
+                    NackReason::OtherSession => cb_nack_reason::CB_NACK_OTHER_SESSION,
                 } as u32;
             }
             BoardMessage::Status { uptime_s, counts, shown_sequence } => {
@@ -186,6 +251,11 @@ impl From<(wire::Header, BoardMessage)> for cb_board_answer {
                 answer.has_shown_at = shown_at.is_some();
                 answer.shown_at_ms = shown_at.unwrap_or(0);
                 answer.framebuffer_crc = framebuffer_crc;
+            }
+            BoardMessage::Security { session, counts } => {
+                answer.kind = cb_answer_kind::CB_ANSWER_SECURITY as u32;
+                answer.board_session = session;
+                answer.auth_counts = cb_wire_auth_counts::from(&counts);
             }
         }
         answer
@@ -329,6 +399,101 @@ pub unsafe extern "C" fn cb_wire_encode_what_are_you_showing(
     let message = || Ok(HostMessage::WhatAreYouShowing);
     // SAFETY: forwarded caller contract.
     unsafe { encode_with(address, sequence, buffer, len, written, message) }
+}
+
+/// Encodes "what have you refused for want of authentication, and what is your session?", which
+/// a board answers with `CB_ANSWER_SECURITY`, as `cb_wire_encode_display` does a frame.
+///
+/// Thread-safety: safe from any thread.
+///
+/// # Safety
+/// `buffer` NULL or `len` writable bytes; `written` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cb_wire_encode_security(
+    address: u8,
+    sequence: u16,
+    buffer: *mut u8,
+    len: usize,
+    written: *mut usize,
+) -> cb_status {
+    // SAFETY: forwarded caller contract.
+    unsafe { encode_with(address, sequence, buffer, len, written, || Ok(HostMessage::Security)) }
+}
+
+/// The key at `key`, `key_len` bytes (`CB_WIRE_KEY_BYTES`).
+///
+/// # Safety
+/// `key` NULL or `key_len` readable bytes.
+unsafe fn key_of(key: *const u8, key_len: usize) -> Result<Key, cb_status> {
+    if key.is_null() {
+        return Err(CB_STATUS_NULL_ARGUMENT);
+    }
+    if key_len != KEY_BYTES {
+        return Err(CB_STATUS_INVALID_ARGUMENT);
+    }
+    // SAFETY: non-NULL, and `key_len` readable bytes by the caller's contract.
+    let bytes = unsafe { core::slice::from_raw_parts(key, key_len) };
+    let bytes: [u8; KEY_BYTES] = bytes.try_into().map_err(|_| CB_STATUS_INVALID_ARGUMENT)?;
+    Ok(Key::new(bytes))
+}
+
+/// Seals a frame one of the `cb_wire_encode_*` functions wrote (`frame`, `frame_len` bytes,
+/// its delimiter included) for a board that requires authentication: the version-3 frame of
+/// the same message, to the same board with the same sequence, carrying `auth` (the board's
+/// session and the host's next counter for it) and tagged under the `key_len`-byte key at
+/// `key` (`CB_WIRE_KEY_BYTES`). Writes it into `buffer` and its length into `*written`, as the
+/// encoders do (`CB_WIRE_MAX_FRAME_BYTES` always suffices).
+///
+/// Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_INVALID_ARGUMENT` (a key of another length;
+/// `frame` not one whole frame of version 2), `CB_STATUS_BUFFER_TOO_SMALL` (the length needed
+/// is written to `*written`, nothing to `buffer`). No allocation.
+///
+/// Thread-safety: safe from any thread.
+///
+/// # Safety
+/// `key` NULL or `key_len` readable bytes; `frame` NULL or `frame_len` readable bytes;
+/// `buffer` NULL or `len` writable bytes; `written` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cb_wire_seal(
+    key: *const u8,
+    key_len: usize,
+    auth: cb_wire_auth,
+    frame: *const u8,
+    frame_len: usize,
+    buffer: *mut u8,
+    len: usize,
+    written: *mut usize,
+) -> cb_status {
+    guard(|| {
+        // SAFETY: forwarded caller contract.
+        let key = unsafe { key_of(key, key_len) }?;
+        check_out(written)?;
+        if frame.is_null() || (buffer.is_null() && len != 0) {
+            return Err(CB_STATUS_NULL_ARGUMENT);
+        }
+        // SAFETY: non-NULL, `frame_len` readable bytes by the caller's contract.
+        let frame = unsafe { core::slice::from_raw_parts(frame, frame_len) };
+        let auth = Auth { session: auth.session, counter: auth.counter };
+        let mut sealed = [0_u8; MAX_FRAME_BYTES];
+        let needed = wire::seal(&key, auth, frame, &mut sealed).map_err(|e| match e {
+            SealError::NotAFrame => CB_STATUS_INVALID_ARGUMENT,
+            // A frame of version 2 with room for 24 bytes more: every message (a core test).
+            _ => CB_STATUS_PANIC,
+        })?;
+        let bytes = sealed.get(..needed).ok_or(CB_STATUS_PANIC)?;
+        if len < needed {
+            // SAFETY: checked by check_out; a short buffer learns the length it needs.
+            unsafe { write_out(written, needed) };
+            return Err(CB_STATUS_BUFFER_TOO_SMALL);
+        }
+        // SAFETY: non-NULL (a zero `len` is below every frame's length, handled above) and
+        // `len` writable bytes by the caller's contract.
+        let out = unsafe { core::slice::from_raw_parts_mut(buffer, len) };
+        out.get_mut(..needed).ok_or(CB_STATUS_PANIC)?.copy_from_slice(bytes);
+        // SAFETY: checked by check_out; writable by the caller's contract.
+        unsafe { write_out(written, needed) };
+        Ok(())
+    })
 }
 
 /// A stream decoder of the boards' answers on one line: the bytes go in as they are read, in
@@ -490,6 +655,55 @@ pub unsafe extern "C" fn cb_wire_decoder_feed(
             }
             Ok(())
         })
+    }
+}
+
+/// From now on, takes only answers authenticated under the `key_len`-byte key at `key`
+/// (`CB_WIRE_KEY_BYTES`): version 3, tagged as from the board; each answer then says the
+/// board's session and the counter it answers (`has_auth`, `auth`). Answers of versions 1 and
+/// 2 and answers whose tag fails are discarded and counted (`cb_wire_decoder_auth_counts`).
+///
+/// Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_MISALIGNED`, `CB_STATUS_POISONED`,
+/// `CB_STATUS_INVALID_ARGUMENT` (a key of another length).
+///
+/// Thread-safety: writes the decoder.
+///
+/// # Safety
+/// `decoder` NULL or live and unshared; `key` NULL or `key_len` readable bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cb_wire_decoder_set_key(
+    decoder: *mut cb_wire_decoder,
+    key: *const u8,
+    key_len: usize,
+) -> cb_status {
+    // SAFETY: forwarded caller contract.
+    unsafe {
+        with_handle_mut(decoder, |decoder| {
+            let key = key_of(key, key_len)?;
+            decoder.set_key(key, Direction::BoardToHost);
+            Ok(())
+        })
+    }
+}
+
+/// What the decoder has refused for want of authentication so far, by reason (all zero
+/// before `cb_wire_decoder_set_key`).
+///
+/// Returns `CB_STATUS_NULL_ARGUMENT`, `CB_STATUS_MISALIGNED`, `CB_STATUS_POISONED`. `*out` is
+/// written only on `CB_STATUS_OK`.
+///
+/// Thread-safety: reads the decoder.
+///
+/// # Safety
+/// `decoder` NULL or live; `out` NULL or writable for a `cb_wire_auth_counts`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cb_wire_decoder_auth_counts(
+    decoder: *const cb_wire_decoder,
+    out: *mut cb_wire_auth_counts,
+) -> cb_status {
+    // SAFETY: forwarded caller contract.
+    unsafe {
+        read_into(decoder, out, |decoder| Ok(cb_wire_auth_counts::from(decoder.auth_counts())))
     }
 }
 

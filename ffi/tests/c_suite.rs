@@ -197,6 +197,14 @@ fn reader_boards_from_c11() {
     assert!(report.contains("boards: all checks passed"), "{report}");
 }
 
+/// Authenticated frames (`ffi/tests/c/test_auth.c`): sealing to the golden bytes, a keyed
+/// decoder taking authentic answers and counting the rest, every refusal.
+#[test]
+fn authenticated_frames_from_c11() {
+    let report = run(&build("test_auth.c", "cc", "c11"));
+    assert!(report.contains("auth: all checks passed"), "{report}");
+}
+
 #[test]
 fn a_center_from_c11() {
     run(&build("test_center.c", "cc", "c11"));

@@ -3,10 +3,12 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::auth::{AUTH_BYTES, Auth, AuthCounts, Direction, Key, TAG_BYTES, verify};
 use super::frame::cobs_decode_in_place;
 use super::message::{DISPLAY_VARIANT, Message, whole};
 use super::{
-    CRC_BYTES, HEADER_BYTES, Header, MAX_FRAME_BYTES, OLDEST_PROTOCOL_VERSION, PROTOCOL_VERSION,
+    AUTHENTICATED_VERSION, CRC_BYTES, HEADER_BYTES, Header, MAX_FRAME_BYTES,
+    OLDEST_PROTOCOL_VERSION, PROTOCOL_VERSION,
 };
 use crate::crc::crc32;
 
@@ -76,6 +78,10 @@ pub enum Discard {
     OtherAddress,
     /// The message does not decode.
     Malformed,
+    /// Version 1 or 2, no tag, to a decoder that requires authentication.
+    Unauthenticated,
+    /// Version 3 whose tag does not hold under the decoder's key.
+    Forged,
 }
 
 /// What one completed frame gave.
@@ -97,6 +103,9 @@ pub struct FrameDecoder<const N: usize = MAX_FRAME_BYTES> {
     len: usize,
     overflowed: bool,
     counts: DecodeCounts,
+    /// With a key, only authenticated frames going this way are taken.
+    key: Option<(Key, Direction)>,
+    auth_counts: AuthCounts,
 }
 
 impl<const N: usize> Default for FrameDecoder<N> {
@@ -109,7 +118,56 @@ impl<const N: usize> FrameDecoder<N> {
     /// An empty decoder.
     #[must_use]
     pub const fn new() -> Self {
-        Self { buffer: [0; N], len: 0, overflowed: false, counts: DecodeCounts::NONE }
+        Self {
+            buffer: [0; N],
+            len: 0,
+            overflowed: false,
+            counts: DecodeCounts::NONE,
+            key: None,
+            auth_counts: AuthCounts::NONE,
+        }
+    }
+
+    /// A decoder that requires authentication: only version-3 frames going `direction` whose
+    /// tag holds under `key` are taken; versions 1 and 2 are refused as
+    /// [`Discard::Unauthenticated`], a tag that fails as [`Discard::Forged`] (counted in
+    /// [`FrameDecoder::auth_counts`]). Whether the frame's session and counter are current is
+    /// the caller's to judge, from [`Header::auth`].
+    #[must_use]
+    pub const fn with_key(key: Key, direction: Direction) -> Self {
+        let mut decoder = Self::new();
+        decoder.key = Some((key, direction));
+        decoder
+    }
+
+    /// From now on, requires authentication as [`FrameDecoder::with_key`] does; what was
+    /// counted stays.
+    pub fn set_key(&mut self, key: Key, direction: Direction) {
+        self.key = Some((key, direction));
+    }
+
+    /// Whether this decoder requires authentication.
+    #[must_use]
+    pub const fn requires_authentication(&self) -> bool {
+        self.key.is_some()
+    }
+
+    /// Frames refused for want of authentication, by reason; [`FrameDecoder::refuse`] adds the
+    /// refusals its caller decides (replayed, another session).
+    #[must_use]
+    pub const fn auth_counts(&self) -> &AuthCounts {
+        &self.auth_counts
+    }
+
+    /// Counts an authentic frame its caller refused: its counter was not beyond the last one
+    /// accepted (`replayed`), or it was for another session.
+    pub fn refuse(&mut self, replayed: bool) {
+        let counter = if replayed {
+            &mut self.auth_counts.replayed
+        } else {
+            &mut self.auth_counts.other_session
+        };
+        *counter = counter.saturating_add(1);
     }
 
     /// What has been accepted and discarded so far.
@@ -160,8 +218,8 @@ impl<const N: usize> FrameDecoder<N> {
         let len = self.take_byte(byte)?;
         let checked = len.and_then(|len| self.check_frame::<M>(len, &accepts));
         // One deserialization, returning straight from where postcard builds the message.
-        let decoded = checked.and_then(|(header, body_end)| {
-            let body = self.buffer.get(HEADER_BYTES..body_end).ok_or(Discard::Truncated)?;
+        let decoded = checked.and_then(|(header, body_at, body_end)| {
+            let body = self.buffer.get(body_at..body_end).ok_or(Discard::Truncated)?;
             let message = whole::<M>(body).map_err(|_| Discard::Malformed)?;
             Ok((header, message))
         });
@@ -187,8 +245,8 @@ impl<const N: usize> FrameDecoder<N> {
     ) -> Option<Result<Header, Discard>> {
         let len = self.take_byte(byte)?;
         let checked = len.and_then(|len| self.check_frame::<M>(len, &accepts));
-        let decoded = checked.and_then(|(header, body_end)| {
-            let body = self.buffer.get(HEADER_BYTES..body_end).ok_or(Discard::Truncated)?;
+        let decoded = checked.and_then(|(header, body_at, body_end)| {
+            let body = self.buffer.get(body_at..body_end).ok_or(Discard::Truncated)?;
             M::decode_into(body, inbox).map_err(|_| Discard::Malformed)?;
             Ok(header)
         });
@@ -217,13 +275,13 @@ impl<const N: usize> FrameDecoder<N> {
         }
     }
 
-    /// Checks a completed frame of `len` bytes — COBS, CRC, version, address — and returns its
-    /// header and where its message ends in the buffer (the message starts after the header).
+    /// Checks a completed frame of `len` bytes — COBS, CRC, version, address, and in version 3
+    /// the tag — and returns its header and where its message starts and ends in the buffer.
     fn check_frame<M: Message>(
         &mut self,
         len: usize,
         accepts: &impl Fn(u8) -> bool,
-    ) -> Result<(Header, usize), Discard> {
+    ) -> Result<(Header, usize, usize), Discard> {
         let encoded = self.buffer.get_mut(..len).ok_or(Discard::Oversized)?;
         let decoded_len = cobs_decode_in_place(encoded).ok_or(Discard::BadFraming)?;
         let frame = self.buffer.get(..decoded_len).ok_or(Discard::BadFraming)?;
@@ -233,27 +291,52 @@ impl<const N: usize> FrameDecoder<N> {
             return Err(Discard::BadCrc);
         }
         let [version, address, s0, s1] = *header;
-        if !(OLDEST_PROTOCOL_VERSION..=PROTOCOL_VERSION).contains(&version) {
+        let known = (OLDEST_PROTOCOL_VERSION..=PROTOCOL_VERSION).contains(&version)
+            || (version == AUTHENTICATED_VERSION && self.key.is_some());
+        if !known {
             return Err(Discard::UnknownVersion);
         }
         if !accepts(address) {
             return Err(Discard::OtherAddress);
         }
-        let header = Header { version, address, sequence: u16::from_le_bytes([s0, s1]) };
+        let sequence = u16::from_le_bytes([s0, s1]);
         let mut body_end = decoded_len.saturating_sub(CRC_BYTES);
+        let Some((key, direction)) = &self.key else {
+            let header = Header { version, address, sequence, auth: None };
+            return Ok((header, HEADER_BYTES, self.pad_version_1::<M>(version, body_end)));
+        };
+        if version != AUTHENTICATED_VERSION {
+            return Err(Discard::Unauthenticated);
+        }
+        // Version 3: the session and counter after the header, the tag before the CRC.
+        let (tagged, tag) = covered.split_last_chunk::<TAG_BYTES>().ok_or(Discard::Forged)?;
+        let auth = tagged
+            .get(HEADER_BYTES..)
+            .and_then(<[u8]>::first_chunk::<AUTH_BYTES>)
+            .ok_or(Discard::Forged)?;
+        if !verify(key, *direction, tagged, tag) {
+            return Err(Discard::Forged);
+        }
+        let header = Header { version, address, sequence, auth: Some(Auth::from_bytes(*auth)) };
+        body_end = body_end.saturating_sub(TAG_BYTES);
+        Ok((header, HEADER_BYTES.saturating_add(AUTH_BYTES), body_end))
+    }
+
+    /// A version-1 display frame made version 2's, in place: version 2 appended one field to
+    /// the display message, its last, the list of service agreements; a version-1 display is
+    /// version 2's with that list empty, which postcard writes as a single 0x00, put where the
+    /// checked CRC was. Returns where the message ends.
+    fn pad_version_1<M: Message>(&mut self, version: u8, body_end: usize) -> usize {
         if version == 1
             && M::VERSION_1_DISPLAY
             && self.buffer.get(HEADER_BYTES) == Some(&DISPLAY_VARIANT)
         {
-            // Version 2 appended one field to the display message, its last: the list of
-            // service agreements. A version-1 display is version 2's with that list empty,
-            // which postcard writes as a single 0x00; it goes where the checked CRC was.
             if let Some(slot) = self.buffer.get_mut(body_end) {
                 *slot = 0;
-                body_end = body_end.saturating_add(1);
+                return body_end.saturating_add(1);
             }
         }
-        Ok((header, body_end))
+        body_end
     }
 
     /// Counts what a frame gave.
@@ -267,6 +350,8 @@ impl<const N: usize> FrameDecoder<N> {
             Err(Discard::UnknownVersion) => &mut self.counts.unknown_version,
             Err(Discard::OtherAddress) => &mut self.counts.other_address,
             Err(Discard::Malformed) => &mut self.counts.malformed,
+            Err(Discard::Unauthenticated) => &mut self.auth_counts.unauthenticated,
+            Err(Discard::Forged) => &mut self.auth_counts.forged,
         };
         *counter = counter.saturating_add(1);
         decoded

@@ -5,7 +5,7 @@
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use super::DecodeCounts;
+use super::{AuthCounts, DecodeCounts};
 use crate::board::{AlertThresholds, BoardFrame};
 
 /// Host → board.
@@ -23,6 +23,9 @@ pub enum HostMessage {
     Ping,
     /// What are you showing? (answered with [`BoardMessage::Showing`]).
     WhatAreYouShowing,
+    /// What have you refused for want of authentication, and what is your session? (answered
+    /// with [`BoardMessage::Security`]).
+    Security,
 }
 
 /// A board's settings.
@@ -71,6 +74,9 @@ pub enum NackReason {
     InvalidSettings,
     /// The board cannot show this (e.g. an unsupported feature).
     Unsupported,
+    /// The frame is authentic but made for another session than the board's (it restarted):
+    /// the answer carries the session to use, counting from 1 again.
+    OtherSession,
 }
 
 /// What a board is showing.
@@ -120,6 +126,13 @@ pub enum BoardMessage {
         shown_at: Option<u64>,
         /// CRC-32 of the framebuffer, row by row, so a host can compare it with its own render.
         framebuffer_crc: u32,
+    },
+    /// What the board refused for want of authentication, and its session.
+    Security {
+        /// The board's session (its count of starts); 0 on a board without a key.
+        session: u32,
+        /// Frames refused, by reason.
+        counts: AuthCounts,
     },
 }
 
@@ -190,7 +203,11 @@ impl Message for HostMessage {
                 *place = Self::WhatAreYouShowing;
                 Ok(())
             }
-            (2 | 3, _) => Err(postcard::Error::DeserializeBadEncoding),
+            (4, []) => {
+                *place = Self::Security;
+                Ok(())
+            }
+            (2..=4, _) => Err(postcard::Error::DeserializeBadEncoding),
             _ => Err(postcard::Error::DeserializeBadEnum),
         }
     }

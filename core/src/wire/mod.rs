@@ -29,6 +29,22 @@
 //! documents every message byte by byte; golden vectors in `core/tests/wire.rs` pin them.
 
 //!
+//! # Authenticated frames (version 3)
+//!
+//! ```text
+//! COBS( 3 | address | sequence LE | session u32 LE | counter u32 LE | message | tag[16] | CRC-32 LE ) 0x00
+//! ```
+//!
+//! A board built with a key ([`FrameDecoder::with_key`]) takes only these: the tag is
+//! HMAC-SHA256 under that key over a direction byte (`H` host → board, `B` board → host) and
+//! the payload before the tag, truncated to 16 bytes ([`tag`], [`verify`]). Frames of version 1
+//! or 2 are refused as unauthenticated, frames whose tag fails as forged ([`AuthCounts`]). The
+//! board accepts a frame that changes what it shows only for its current session (its count of
+//! starts) and with a counter beyond the last it accepted: recordings are refused as replayed
+//! or from another session. Its answers carry its session and the counter of the frame they
+//! answer, tagged `B` ([`encode_answer_authenticated`]). A board built without a key speaks
+//! versions 1 and 2 as before and counts version-3 frames as of an unknown version.
+//!
 //! # Where each layer lives
 //! As smoltcp's `wire` does, one module a layer, each with its contract:
 //! - `frame`: the frame header, the CRC and COBS (from the `cobs` crate): [`encode`],
@@ -36,17 +52,28 @@
 //! - `message`: what the frames carry, [`HostMessage`] and [`BoardMessage`];
 //! - `decoder`: the stream decoder, bytes in and frames out, [`FrameDecoder`].
 
+mod auth;
 mod decoder;
 mod frame;
 mod message;
 
+pub use auth::{
+    AUTH_BYTES, Auth, AuthCounts, Direction, KEY_BYTES, Key, KeyError, TAG_BYTES, tag, verify,
+};
 pub use decoder::{DecodeCounts, Decoded, Discard, FrameDecoder};
-pub use frame::{EncodeError, Header, encode, encode_answer};
+pub use frame::{
+    EncodeError, Header, SealError, encode, encode_answer, encode_answer_authenticated,
+    encode_authenticated, seal,
+};
 pub use message::{BoardMessage, BoardSettings, HostMessage, Message, NackReason, Screen};
 
 /// The protocol version this code speaks: 2 since display frames carry service agreements
 /// ([`BoardFrame::sla`](crate::board::BoardFrame::sla)).
 pub const PROTOCOL_VERSION: u8 = 2;
+/// The authenticated version (see "Authenticated frames" above): version 2's messages, each
+/// frame carrying the board's session, the host's counter and an HMAC-SHA256 tag under the key
+/// the host and the board share.
+pub const AUTHENTICATED_VERSION: u8 = 3;
 /// The oldest version this code still understands: version 1, whose display frames have no
 /// service agreements (the last field of version 2's display message).
 pub const OLDEST_PROTOCOL_VERSION: u8 = 1;

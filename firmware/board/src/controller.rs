@@ -41,8 +41,9 @@ use callboard_core::alpha::{EOT, SOH, command};
 use callboard_core::board::BoardFrame;
 use callboard_core::calendar::Timestamp;
 use callboard_core::wire::{
-    BROADCAST_ADDRESS, BoardMessage, BoardSettings, DecodeCounts, FrameDecoder, HostMessage,
-    MAX_FRAME_BYTES, NackReason, Screen, encode_answer,
+    Auth, AuthCounts, BROADCAST_ADDRESS, BoardMessage, BoardSettings, DecodeCounts, Direction,
+    FrameDecoder, Header, HostMessage, Key, MAX_FRAME_BYTES, NackReason, Screen, encode_answer,
+    encode_answer_authenticated,
 };
 use embedded_io::{Read, ReadReady, Write};
 
@@ -65,8 +66,8 @@ pub const REDRAW_MS: u64 = 30;
 /// after each nested command's `STX`, so the callboard limit would cut every nested packet.
 pub const ALPHA_SILENCE_MS: u64 = 1_000;
 
-/// Room for the longest answer (`Status` is 45 bytes at most on the line).
-const ANSWER_BYTES: usize = 64;
+/// Room for the longest answer (`Status` is 45 bytes at most on the line, 69 authenticated).
+const ANSWER_BYTES: usize = 96;
 
 /// A board address given at build time (e.g. `option_env!("CALLBOARD_BOARD_ADDRESS")`): a
 /// decimal number from 1 to 254, or none for 1. Meant for a `const`, where anything else stops
@@ -86,6 +87,22 @@ pub const fn build_address(given: Option<&str>) -> u8 {
     }
     assert!(value >= 1 && value <= 254, "CALLBOARD_BOARD_ADDRESS: 1 to 254");
     value as u8
+}
+
+/// A key given at build time (e.g. `option_env!("CALLBOARD_BOARD_KEY")`): 64 hexadecimal
+/// digits, as `callboard board keygen` writes them, or none (or empty) for a board that does
+/// not require authentication. Meant for a `const`, where anything else stops the build.
+#[must_use]
+#[allow(clippy::panic)]
+pub const fn build_key(given: Option<&str>) -> Option<Key> {
+    match given {
+        None => None,
+        Some(text) if text.is_empty() => None,
+        Some(text) => match Key::from_hex(text) {
+            Ok(key) => Some(key),
+            Err(_) => panic!("CALLBOARD_BOARD_KEY: 64 hexadecimal digits"),
+        },
+    }
 }
 
 /// The protocols a board takes on its line.
@@ -211,6 +228,17 @@ pub struct Controller<'fb, P: Panel> {
     stale: bool,
     /// Uptime of the last byte heard.
     heard_ms: u64,
+    /// With authentication required: the key, the session (the board's count of starts) and
+    /// the last counter accepted in it.
+    security: Option<Security>,
+}
+
+/// A board's side of authenticated frames.
+#[derive(Clone)]
+struct Security {
+    key: Key,
+    session: u32,
+    last_counter: u32,
 }
 
 impl<P: Panel> core::fmt::Debug for Controller<'_, P> {
@@ -268,7 +296,27 @@ impl<'fb, P: Panel> Controller<'fb, P> {
             picture: Picture { screen, sequence: None, at: None, drawn_ms: now_ms },
             stale: false,
             heard_ms: now_ms,
+            security: None,
         }
+    }
+
+    /// Makes this board require authenticated frames (protocol version 3) under `key`, in
+    /// `session`: the board's count of starts, kept where a restart does not clear it, so that
+    /// no frame recorded before a restart is accepted after it. Frames of versions 1 and 2 are
+    /// refused, and so are Alpha packets, which carry no authentication: the board takes
+    /// callboard frames only.
+    /// In place: a controller is kilobytes, which a small part's stack should not copy.
+    pub fn require_authentication(&mut self, key: Key, session: u32) {
+        self.decoder.set_key(key.clone(), Direction::HostToBoard);
+        self.protocols = Protocols::Callboard;
+        self.security = Some(Security { key, session, last_counter: 0 });
+    }
+
+    /// Frames refused for want of authentication, by reason (all zero on a board that does not
+    /// require it).
+    #[must_use]
+    pub const fn auth_counts(&self) -> &AuthCounts {
+        self.decoder.auth_counts()
     }
 
     /// This board's address.
@@ -442,12 +490,27 @@ impl<'fb, P: Panel> Controller<'fb, P> {
         let Some(Ok(header)) = decoded else {
             return Ok(());
         };
-        let answer = self.act(header.sequence, now_ms);
+        let answer = match self.admit(&header) {
+            Ok(()) => self.act(header.sequence, now_ms),
+            Err(None) => return Ok(()),
+            Err(Some(refusal)) => refusal,
+        };
         if header.address == BROADCAST_ADDRESS {
             return Ok(());
         }
         let mut bytes = [0_u8; ANSWER_BYTES];
-        match encode_answer(&header, self.address, &answer, &mut bytes) {
+        let encoded = match &self.security {
+            Some(security) => encode_answer_authenticated(
+                &header,
+                self.address,
+                &security.key,
+                security.session,
+                &answer,
+                &mut bytes,
+            ),
+            None => encode_answer(&header, self.address, &answer, &mut bytes),
+        };
+        match encoded {
             // Flushed at once: on RS-485 the board holds the pair until its answer is out.
             Ok(len) => {
                 answers.write_all(bytes.get(..len).unwrap_or(&[]))?;
@@ -456,6 +519,33 @@ impl<'fb, P: Panel> Controller<'fb, P> {
             // Every answer fits; were one not to, silence is better than half an answer.
             Err(_) => Ok(()),
         }
+    }
+
+    /// Whether an authentic frame is current: one that changes what the board shows or does
+    /// (a display, settings) must be for the board's session, with a counter beyond the last
+    /// accepted; a question (ping, what are you showing, security) changes nothing and is
+    /// answered in any session, so that a host can learn the session. A frame for another
+    /// session is answered `Nack(OtherSession)`, whose header carries the session; a replay is
+    /// not answered (`Err(None)`). Both are counted.
+    fn admit(&mut self, header: &Header) -> Result<(), Option<BoardMessage>> {
+        let (Some(security), Some(Auth { session, counter })) = (&mut self.security, header.auth)
+        else {
+            return Ok(());
+        };
+        let changes = matches!(self.inbox, HostMessage::Display(_) | HostMessage::Configure(_));
+        if !changes {
+            return Ok(());
+        }
+        if session != security.session {
+            self.decoder.refuse(false);
+            return Err(Some(BoardMessage::Nack(NackReason::OtherSession)));
+        }
+        if counter <= security.last_counter {
+            self.decoder.refuse(true);
+            return Err(None);
+        }
+        security.last_counter = counter;
+        Ok(())
     }
 
     /// The frame shown, if any has been.
@@ -508,6 +598,10 @@ impl<'fb, P: Panel> Controller<'fb, P> {
                 shown_sequence: self.picture.sequence,
             },
             HostMessage::WhatAreYouShowing => self.showing(),
+            HostMessage::Security => BoardMessage::Security {
+                session: self.security.as_ref().map_or(0, |security| security.session),
+                counts: *self.decoder.auth_counts(),
+            },
         }
     }
 
@@ -1114,5 +1208,117 @@ mod tests {
         assert_eq!(build_protocols(Some("callboard")), Protocols::Callboard);
         assert_eq!(build_protocols(Some("alpha")), Protocols::Alpha);
         assert!(std::panic::catch_unwind(|| build_protocols(Some("Alpha"))).is_err());
+    }
+
+    const KEY: Key = Key::new([0x5a; 32]);
+    const SESSION: u32 = 42;
+
+    /// An authenticated frame to `address` in `session` with `counter`, under `key`.
+    fn sealed(
+        key: &Key,
+        session: u32,
+        counter: u32,
+        sequence: u16,
+        message: &HostMessage,
+    ) -> Vec<u8> {
+        let mut bytes = [0_u8; MAX_FRAME_BYTES];
+        let auth = Auth { session, counter };
+        let len = callboard_core::wire::encode_authenticated(
+            key, ADDRESS, sequence, auth, message, &mut bytes,
+        )
+        .unwrap();
+        bytes[..len].to_vec()
+    }
+
+    /// The board's answers, which must be authentic under `KEY`, with their auth fields.
+    fn sealed_answers(line: &mut Line) -> Vec<(Auth, BoardMessage)> {
+        let mut host = FrameDecoder::<MAX_FRAME_BYTES>::with_key(KEY, Direction::BoardToHost);
+        let answers = line
+            .written
+            .iter()
+            .filter_map(|&b| match host.feed::<BoardMessage>(b, |a| a == ADDRESS) {
+                Some(Decoded::Frame(h, m)) => Some((h.auth.unwrap(), m)),
+                Some(Decoded::Discarded(d)) => panic!("the board wrote a bad frame: {d:?}"),
+                None => None,
+            })
+            .collect();
+        line.written.clear();
+        answers
+    }
+
+    #[test]
+    fn with_a_key_only_current_authentic_frames_are_shown() {
+        let mut framebuffer = Hub75Rgb64x32::blank_framebuffer();
+        let mut board = Controller::<Hub75Rgb64x32>::new(ADDRESS, &mut framebuffer, 0);
+        board.require_authentication(KEY, SESSION);
+        let mut line = Line::default();
+        // A ping in session 0 learns the session; the answer echoes the ping's counter.
+        line.incoming.extend(sealed(&KEY, 0, 7_001, 1, &HostMessage::Ping));
+        board.serve(&mut line, 0).unwrap();
+        let answers = sealed_answers(&mut line);
+        assert_eq!(answers.len(), 1);
+        assert_eq!(answers[0].0, Auth { session: SESSION, counter: 7_001 });
+        // An authentic display in the session is shown.
+        let good = frame(30, 4);
+        line.incoming.extend(sealed(&KEY, SESSION, 1, 2, &HostMessage::Display(good.clone())));
+        board.serve(&mut line, 1_000).unwrap();
+        assert_eq!(
+            sealed_answers(&mut line),
+            [(Auth { session: SESSION, counter: 1 }, BoardMessage::Ack)]
+        );
+        assert_eq!(board.frame(), Some(&good));
+
+        let evil = frame(30, 99);
+        let display = HostMessage::Display(evil.clone());
+        // Unauthenticated (version 2), another key, a recording (counter 1 again), a frame for
+        // a session the board has not reached, a tag cut short: none is shown.
+        line.send(ADDRESS, 3, &display);
+        line.incoming.extend(sealed(&Key::new([0xa5; 32]), SESSION, 2, 4, &display));
+        line.incoming.extend(sealed(&KEY, SESSION, 2, 2, &HostMessage::Display(good.clone())));
+        line.incoming.extend(sealed(&KEY, SESSION, 1, 5, &display));
+        line.incoming.extend(sealed(&KEY, SESSION + 1, 9, 6, &display));
+        board.serve(&mut line, 2_000).unwrap();
+        assert_eq!(board.frame(), Some(&good));
+        let counts = *board.auth_counts();
+        assert_eq!((counts.unauthenticated, counts.forged), (1, 1));
+        assert_eq!((counts.replayed, counts.other_session), (1, 1));
+        // Answered: the second authentic display (counter 2), and the other session's with the
+        // session to use; nothing to the rest.
+        let answers = sealed_answers(&mut line);
+        assert_eq!(
+            answers,
+            [
+                (Auth { session: SESSION, counter: 2 }, BoardMessage::Ack),
+                (
+                    Auth { session: SESSION, counter: 9 },
+                    BoardMessage::Nack(NackReason::OtherSession)
+                ),
+            ]
+        );
+        // A frame whose tag is cut short, its CRC made good again: forged.
+        let mut cut = sealed(&KEY, SESSION, 3, 7, &display);
+        let mut payload = cut[..cut.len() - 1].to_vec();
+        let n = cobs::decode_in_place(&mut payload).unwrap();
+        payload.truncate(n - 4 - 4); // the CRC and the tag's last four bytes
+        let crc = callboard_core::crc::crc32(&payload).to_le_bytes();
+        payload.extend_from_slice(&crc);
+        cut = std::vec![0; payload.len() + 8];
+        let m = cobs::encode(&payload, &mut cut);
+        cut.truncate(m);
+        cut.push(0);
+        line.incoming.extend(cut);
+        board.serve(&mut line, 2_100).unwrap();
+        assert_eq!(board.auth_counts().forged, 2);
+        assert_eq!(board.frame(), Some(&good));
+        // Alpha packets are no way round it: the board takes callboard frames only.
+        assert_eq!(board.protocols(), Protocols::Callboard);
+        // The security counts, asked.
+        line.incoming.extend(sealed(&KEY, 0, 8, 8, &HostMessage::Security));
+        board.serve(&mut line, 2_200).unwrap();
+        let answers = sealed_answers(&mut line);
+        assert_eq!(
+            answers[0].1,
+            BoardMessage::Security { session: SESSION, counts: *board.auth_counts() }
+        );
     }
 }
