@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 
 use callboard_core::board::BoardFrame;
 use callboard_core::wire::{
-    BoardMessage, BoardSettings, Decoded, FrameDecoder, Header, HostMessage, MAX_FRAME_BYTES,
+    BoardMessage, BoardSettings, Decoded, FrameDecoder, Header, HostMessage, Key, MAX_FRAME_BYTES,
     encode,
 };
 use callboard_render::panel::{Hub75Rgb64x32, Panel, framebuffer_crc};
@@ -60,23 +60,30 @@ pub struct ImageSpec {
     pub binary: &'static str,
     /// Features, comma-separated ("" for none).
     pub features: &'static str,
+    /// The key it is built with (`CALLBOARD_BOARD_KEY`, 64 hex digits; "" for none): with one,
+    /// the board requires authenticated frames.
+    pub key: &'static str,
 }
 
 /// The emulated reader board, as shipped.
 pub const EMULATED_BOARD: ImageSpec =
-    ImageSpec { package: "callboard-an386", binary: "callboard-an386", features: "" };
+    ImageSpec { package: "callboard-an386", binary: "callboard-an386", features: "", key: "" };
 /// The emulated board with its watchdog drill.
-pub const WATCHDOG_DRILL: ImageSpec =
-    ImageSpec { package: "callboard-an386", binary: "callboard-an386", features: "watchdog-drill" };
+pub const WATCHDOG_DRILL: ImageSpec = ImageSpec { features: "watchdog-drill", ..EMULATED_BOARD };
+/// The emulated board built with [`TEST_KEY`]: it requires authenticated frames.
+pub const AUTHENTICATED_BOARD: ImageSpec = ImageSpec { key: TEST_KEY, ..EMULATED_BOARD };
+/// The key the suite builds [`AUTHENTICATED_BOARD`] with (a test key, known to everyone: never
+/// a real board's).
+pub const TEST_KEY: &str = "c0ffee0ddba11c0de5eedcafe7e57ab1e5eaf00d0b5e55ed0ff1ce5a1adba5e0";
 /// The real board's image (STM32F401 "Black Pill" + HUB75 64 × 32).
 pub const BLACKPILL_HUB75: ImageSpec = ImageSpec {
     package: "callboard-blackpill-hub75",
     binary: "callboard-blackpill-hub75",
     features: "",
+    key: "",
 };
 /// The emulated board's cost meter (`firmware/images/an386/src/bin/cost.rs`).
-pub const COST_METER: ImageSpec =
-    ImageSpec { package: "callboard-an386", binary: "cost", features: "" };
+pub const COST_METER: ImageSpec = ImageSpec { binary: "cost", ..EMULATED_BOARD };
 
 static BUILT: Mutex<Option<HashMap<ImageSpec, PathBuf>>> = Mutex::new(None);
 
@@ -97,6 +104,12 @@ pub fn build(spec: ImageSpec) -> Result<PathBuf, String> {
     if !spec.features.is_empty() {
         cargo.args(["--features", spec.features]);
     }
+    // The key is read at build time; an image without one must not pick up the test run's.
+    if spec.key.is_empty() {
+        cargo.env_remove("CALLBOARD_BOARD_KEY");
+    } else {
+        cargo.env("CALLBOARD_BOARD_KEY", spec.key);
+    }
     // The firmware workspace has its own target and flags (.cargo/config.toml); the test run's
     // must not leak into it.
     for variable in
@@ -115,11 +128,15 @@ pub fn build(spec: ImageSpec) -> Result<PathBuf, String> {
     let elf = workspace.join("target/thumbv7em-none-eabihf/release").join(spec.binary);
     let dir = repository().join("target").join("hil");
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let name = if spec.features.is_empty() {
-        format!("{}.elf", spec.binary)
-    } else {
-        format!("{}+{}.elf", spec.binary, spec.features.replace(',', "+"))
-    };
+    // The binary, then each feature and the key's mark: variants do not overwrite each other.
+    let mut name = spec.binary.to_owned();
+    for part in spec.features.split(',').filter(|f| !f.is_empty()) {
+        name = format!("{name}+{part}");
+    }
+    if !spec.key.is_empty() {
+        name.push_str("+key");
+    }
+    name.push_str(".elf");
     let copy = dir.join(name);
     std::fs::copy(&elf, &copy).map_err(|e| format!("cannot copy {}: {e}", elf.display()))?;
     built.get_or_insert_with(HashMap::new).insert(spec, copy.clone());
@@ -450,6 +467,12 @@ impl Link {
             unread: std::collections::VecDeque::new(),
             next_sequence: 1,
         })
+    }
+
+    /// From now on, takes only answers authenticated under `key` (protocol version 3); the
+    /// headers of [`Link::next_answer_framed`] then carry the board's session.
+    pub fn set_key(&mut self, key: Key) {
+        self.decoder.set_key(key, callboard_core::wire::Direction::BoardToHost);
     }
 
     /// The bytes of `message` to `address` as the next frame, and its sequence.

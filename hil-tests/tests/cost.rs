@@ -33,7 +33,13 @@ fn the_cost_of_a_frame_is_measured_on_the_board() {
     std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut printed).unwrap();
     eprintln!("{printed}");
     assert!(status.success(), "the cost meter exited with {status}");
-    for measured in ["decode + acknowledge", "render", "scan buffer load", "framebuffer CRC"] {
+    for measured in [
+        "decode + acknowledge:",
+        "decode + acknowledge, authenticated",
+        "render",
+        "scan buffer load",
+        "framebuffer CRC",
+    ] {
         let line = printed
             .lines()
             .find(|l| l.starts_with(measured))
@@ -48,4 +54,5 @@ fn the_cost_of_a_frame_is_measured_on_the_board() {
     }
     // Every frame the meter fed was accepted: the work measured is the real path.
     assert!(printed.contains("accepted: 16"), "{printed}");
+    assert!(printed.contains("accepted authenticated: 16"), "{printed}");
 }

@@ -9,12 +9,14 @@
 //! | UART0 (CMSDK APB UART) | `0x4000_4000`, RX interrupt IRQ 0 | the serial line to the host |
 //! | watchdog (CMSDK APB watchdog) | `0x4000_8000`, NMI | resets a board that stops feeding it |
 //! | SysTick | core | the millisecond clock |
+//! | RAM kept through a reset | `.uninit` | the session count of authenticated frames |
 //!
 //! Only this crate touches registers; everything a board decides is in `callboard-board`.
 
 #![no_std]
 
 pub mod clock;
+pub mod retained;
 pub mod uart;
 pub mod watchdog;
 

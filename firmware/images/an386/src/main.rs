@@ -10,12 +10,14 @@
 #![no_main]
 
 use callboard_an386::clock::{self, Clock};
+use callboard_an386::retained;
 use callboard_an386::uart::{self, Uart0};
 use callboard_an386::watchdog::Watchdog;
 use callboard_board::controller::Protocols;
 use callboard_board::hub75::Hub75Planes;
 use callboard_board::panel::Hub75Framebuffer;
 use callboard_board::{Controller, Hub75Rgb64x32};
+use callboard_core::wire::Key;
 use cortex_m_rt::{entry, exception};
 use panic_halt as _;
 use static_cell::ConstStaticCell;
@@ -27,6 +29,9 @@ const ADDRESS: u8 =
 /// `alpha` or `both`; both when unset).
 const PROTOCOLS: Protocols =
     callboard_board::controller::build_protocols(option_env!("CALLBOARD_BOARD_PROTOCOLS"));
+/// The key it shares with the host, set at build time (`CALLBOARD_BOARD_KEY`: 64 hex digits, as
+/// `callboard board keygen` writes them): with one, the board takes only authenticated frames.
+const KEY: Option<Key> = callboard_board::controller::build_key(option_env!("CALLBOARD_BOARD_KEY"));
 
 static FRAMEBUFFER: ConstStaticCell<Hub75Framebuffer> =
     ConstStaticCell::new(Hub75Framebuffer::new());
@@ -48,6 +53,9 @@ fn main() -> ! {
         framebuffer,
         clock.now_ms(),
     );
+    if let Some(key) = KEY {
+        board.require_authentication(key, retained::next_session());
+    }
     planes.load(board.framebuffer());
     loop {
         watchdog.feed();

@@ -18,6 +18,7 @@ use callboard_board::controller::Protocols;
 use callboard_board::hub75::{Dwell, Hub75Pins, Hub75Planes, Hub75Scanner, ROW_PAIRS};
 use callboard_board::panel::Hub75Framebuffer;
 use callboard_board::{Controller, Hub75Rgb64x32};
+use callboard_core::wire::Key;
 use cortex_m::peripheral::syst::SystClkSource;
 use cortex_m_rt::{entry, exception};
 use critical_section::Mutex;
@@ -43,6 +44,9 @@ const ADDRESS: u8 =
 /// `alpha` or `both`; both when unset).
 const PROTOCOLS: Protocols =
     callboard_board::controller::build_protocols(option_env!("CALLBOARD_BOARD_PROTOCOLS"));
+/// The key it shares with the host, set at build time (`CALLBOARD_BOARD_KEY`: 64 hex digits, as
+/// `callboard board keygen` writes them): with one, the board takes only authenticated frames.
+const KEY: Option<Key> = callboard_board::controller::build_key(option_env!("CALLBOARD_BOARD_KEY"));
 
 const SYSCLK_HZ: u32 = 84_000_000;
 const BAUD: u32 = 115_200;
@@ -137,6 +141,23 @@ impl embedded_io::Write for Rs485 {
     }
 }
 
+#[unsafe(link_section = ".uninit.callboard.session")]
+static mut KEPT: core::mem::MaybeUninit<[u32; 3]> = core::mem::MaybeUninit::uninit();
+
+/// This start's session ([`callboard_board::session`]): the STM32F401's SRAM keeps its
+/// contents through a reset (the watchdog's, the reset pin's), not through a power cut.
+fn next_session() -> u32 {
+    let place = (&raw mut KEPT).cast::<[u32; 3]>();
+    // SAFETY: this static's own aligned storage, used only here, once, before interrupts are
+    // enabled; any bits are a valid [u32; 3], and `next` tells noise from a count. Volatile:
+    // the compiler assumes nothing about what the runtime left there.
+    let kept = unsafe { core::ptr::read_volatile(place) };
+    let (keep, session) = callboard_board::session::next(kept);
+    // SAFETY: as above.
+    unsafe { core::ptr::write_volatile(place, keep) };
+    session
+}
+
 #[entry]
 fn main() -> ! {
     let dp = pac::Peripherals::take().expect("main runs once");
@@ -194,6 +215,9 @@ fn main() -> ! {
         framebuffer,
         now_ms(&mut uptime),
     );
+    if let Some(key) = KEY {
+        board.require_authentication(key, next_session());
+    }
     let planes = PLANES.take();
     planes.load(board.framebuffer());
 

@@ -15,7 +15,7 @@ use callboard_board::{Controller, Hub75Rgb64x32};
 use callboard_core::board::{
     Alert, BoardFrame, CsatLine, LineAlerts, Opening, QueueLine, SlaAlerts, SlaLine,
 };
-use callboard_core::wire::{HostMessage, MAX_FRAME_BYTES, encode};
+use callboard_core::wire::{Auth, HostMessage, Key, MAX_FRAME_BYTES, encode, encode_authenticated};
 use cortex_m::peripheral::SYST;
 use cortex_m::peripheral::syst::SystClkSource;
 use cortex_m_rt::entry;
@@ -144,13 +144,37 @@ fn main() -> ! {
             core::hint::black_box(board.showing());
         });
     }
+    // The same frames to the same board, now requiring authentication: decoding checks each
+    // frame's tag, and the answer is tagged too. (One controller: a 16 KiB part has room for
+    // one.)
+    let accepted = board.counts().accepted;
+    let key = Key::new([0x5A; 32]);
+    board.require_authentication(key.clone(), 1);
+    let (mut sealed_decode, mut sealed_bytes) = (0, 0);
+    for run in 0..RUNS {
+        let now = u64::from(RUNS + run) * 2_000;
+        let message = HostMessage::Display(floor_frame(1_795_428_000_000 + now));
+        let auth = Auth { session: 1, counter: run + 1 };
+        let Ok(len) = encode_authenticated(&key, 1, run as u16, auth, &message, &mut bytes) else {
+            break;
+        };
+        sealed_bytes = len;
+        sealed_decode += ticks(syst, || {
+            for &byte in &bytes[..len] {
+                let Ok(()) = board.take(byte, now, &mut Nowhere);
+            }
+        });
+    }
     let each = |total: u32| total / RUNS * INSTRUCTIONS_A_TICK;
     hprintln!("frame on the line: {} bytes", frame_bytes);
     hprintln!("decode + acknowledge: {} instructions", each(decode));
+    hprintln!("authenticated frame on the line: {} bytes", sealed_bytes);
+    hprintln!("decode + acknowledge, authenticated: {} instructions", each(sealed_decode));
     hprintln!("render (figures, 64x32): {} instructions", each(render));
     hprintln!("scan buffer load: {} instructions", each(scan));
     hprintln!("framebuffer CRC (what are you showing): {} instructions", each(check));
-    hprintln!("accepted: {}", board.counts().accepted);
+    hprintln!("accepted: {}", accepted);
+    hprintln!("accepted authenticated: {}", board.counts().accepted - accepted);
     debug::exit(debug::EXIT_SUCCESS);
     loop {
         cortex_m::asm::wfi();
