@@ -10,8 +10,8 @@
  * a frame the encoders wrote into the version-3 frame a board that requires authentication
  * takes; cb_wire_decoder_set_key makes a decoder take only authenticated answers, and
  * cb_wire_decoder_auth_counts says what it refused; cb_wire_encode_security asks a board what
- * it refused (CB_ANSWER_SECURITY). cb_board_answer gained has_auth, auth, board_session and
- * auth_counts at its end, so its size changed: rebuild what uses it. CB_SCREEN_ALPHA (4) and
+ * it refused (CB_ANSWER_SECURITY). cb_board_answer gained has_auth, auth, board_session,
+ * board_last_counter and auth_counts at its end, so its size changed: rebuild what uses it. CB_SCREEN_ALPHA (4) and
  * CB_NACK_OTHER_SESSION (3) are new codes.
  *
  * Added in 0.3.0: reader boards driven by the switch. cb_board_frame_from_center builds what a
@@ -752,7 +752,7 @@ enum cb_answer_kind
   CB_ANSWER_SHOWING = 3,
   /**
    * What it refused for want of authentication, answering `cb_wire_encode_security`'s
-   * question: `board_session`, `auth_counts`.
+   * question: `board_session`, `board_last_counter`, `auth_counts`.
    */
   CB_ANSWER_SECURITY = 4,
 };
@@ -2069,6 +2069,11 @@ typedef struct cb_board_answer {
    * The board's session (0 on a board without a key), for `CB_ANSWER_SECURITY`.
    */
   uint32_t board_session;
+  /**
+   * The last counter the board accepted in its session, for `CB_ANSWER_SECURITY`: a host
+   * that restarts seals its next frame with the one after.
+   */
+  uint32_t board_last_counter;
   /**
    * What the board refused, for `CB_ANSWER_SECURITY`.
    */

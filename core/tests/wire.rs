@@ -785,6 +785,7 @@ fn the_widest_answers_encode_in_both_versions() {
         },
         BoardMessage::Security {
             session: all,
+            last_counter: all,
             counts: AuthCounts {
                 unauthenticated: all,
                 forged: all,

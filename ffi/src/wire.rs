@@ -52,7 +52,7 @@ pub enum cb_answer_kind {
     /// `shown_at_ms`, `framebuffer_crc`.
     CB_ANSWER_SHOWING = 3,
     /// What it refused for want of authentication, answering `cb_wire_encode_security`'s
-    /// question: `board_session`, `auth_counts`.
+    /// question: `board_session`, `board_last_counter`, `auth_counts`.
     CB_ANSWER_SECURITY = 4,
 }
 
@@ -202,6 +202,9 @@ pub struct cb_board_answer {
     pub auth: cb_wire_auth,
     /// The board's session (0 on a board without a key), for `CB_ANSWER_SECURITY`.
     pub board_session: u32,
+    /// The last counter the board accepted in its session, for `CB_ANSWER_SECURITY`: a host
+    /// that restarts seals its next frame with the one after.
+    pub board_last_counter: u32,
     /// What the board refused, for `CB_ANSWER_SECURITY`.
     pub auth_counts: cb_wire_auth_counts,
 }
@@ -252,9 +255,10 @@ impl From<(wire::Header, BoardMessage)> for cb_board_answer {
                 answer.shown_at_ms = shown_at.unwrap_or(0);
                 answer.framebuffer_crc = framebuffer_crc;
             }
-            BoardMessage::Security { session, counts } => {
+            BoardMessage::Security { session, last_counter, counts } => {
                 answer.kind = cb_answer_kind::CB_ANSWER_SECURITY as u32;
                 answer.board_session = session;
+                answer.board_last_counter = last_counter;
                 answer.auth_counts = cb_wire_auth_counts::from(&counts);
             }
         }

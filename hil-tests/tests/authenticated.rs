@@ -65,7 +65,7 @@ fn refused(link: &mut Link, session: u32) -> AuthCounts {
     let (sequence, bytes) =
         sealed(link, &key(), Auth { session, counter: 0 }, &HostMessage::Security);
     match answer(link, sequence, &bytes).1 {
-        BoardMessage::Security { session: said, counts } => {
+        BoardMessage::Security { session: said, counts, .. } => {
             assert_eq!(said, session);
             counts
         }
@@ -210,4 +210,107 @@ fn no_forged_tampered_or_replayed_frame_reaches_the_display() {
     );
     assert!(peak < size.stack.1 - size.stack.0, "the stack reached the statics");
     assert!(emulator.running());
+}
+
+/// The host's side from the command line: `board keygen` makes a key file only its owner can
+/// read; `board send --key` feeds the keyed board a replayed morning, every frame sealed and
+/// acknowledged; `board check --key` reads the board's session, last counter and refusals;
+/// `board send` without the key is refused frame after frame.
+#[test]
+fn board_send_and_check_with_a_key_file() {
+    let callboard =
+        callboard_hil_tests::host_artifact("callboard-cli", &["--bin", "callboard"], "callboard")
+            .unwrap();
+    let dir = callboard_hil_tests::repository()
+        .join("target/hil")
+        .join(format!("keys-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(&callboard).args(args).output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    // keygen: a new file, 0600, 64 hex digits; never overwritten.
+    let made = dir.join("made.key");
+    let (code, _, said) = run(&["board", "keygen", "--out", made.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{said}");
+    let text = std::fs::read_to_string(&made).unwrap();
+    assert!(Key::from_hex(text.trim()).is_ok(), "{text}");
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&made).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    let (code, _, said) = run(&["board", "keygen", "--out", made.to_str().unwrap()]);
+    assert_eq!(code, Some(1));
+    assert!(said.contains("never overwritten"), "{said}");
+
+    // The suite's test key, which the emulated board is built with.
+    let key_file = dir.join("board-1.key");
+    std::fs::write(&key_file, format!("{TEST_KEY}\n")).unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&key_file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let emulator = Emulator::start(&build(AUTHENTICATED_BOARD).unwrap()).unwrap();
+    drop(emulator.connect().unwrap());
+    let at = emulator.serial_address();
+    let log =
+        callboard_hil_tests::repository().join("examples/data/anonymous-bank-1999-02-10.queue_log");
+    let send = |key: Option<&str>| {
+        let mut args = vec!["board", "send", "--address", "1", "--tcp", &at];
+        args.extend_from_slice(&["--queue-log", log.to_str().unwrap(), "--utc-offset", "+02:00"]);
+        args.extend_from_slice(&["--queue", "PS=STREETS", "--from", "1999-02-10 10:00"]);
+        args.extend_from_slice(&["--until", "1999-02-10 10:10", "--every", "60", "--speed", "600"]);
+        if let Some(key) = key {
+            args.extend_from_slice(&["--key", key]);
+        }
+        run(&args)
+    };
+    let (code, summary, said) = send(Some(key_file.to_str().unwrap()));
+    assert_eq!(code, Some(0), "{said}");
+    assert!(summary.contains("sent 11 frames"), "{summary}");
+    assert!(summary.contains("the board acknowledged 11, refused 0"), "{summary}");
+    let (code, checked, said) = run(&[
+        "board",
+        "check",
+        "--address",
+        "1",
+        "--tcp",
+        &at,
+        "--key",
+        key_file.to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(0), "{said}");
+    assert!(
+        checked
+            .contains("authentic; session 1, last counter 11; refused 0 unauthenticated, 0 forged"),
+        "{checked}"
+    );
+    // Without the key: nothing acknowledged, and the board counts each refusal.
+    let (_, summary, _) = send(None);
+    assert!(summary.contains("the board acknowledged 0"), "{summary}");
+    let (_, checked, _) = run(&[
+        "board",
+        "check",
+        "--address",
+        "1",
+        "--tcp",
+        &at,
+        "--key",
+        key_file.to_str().unwrap(),
+    ]);
+    assert!(checked.contains("refused 11 unauthenticated"), "{checked}");
+    // A key file open to others is refused before anything is sent.
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&key_file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
+    let (code, _, said) = send(Some(key_file.to_str().unwrap()));
+    assert_eq!(code, Some(1));
+    assert!(said.contains("open to others"), "{said}");
+    let _ = std::fs::remove_dir_all(&dir);
 }

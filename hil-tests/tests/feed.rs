@@ -73,6 +73,7 @@ fn a_real_morning_at_the_update_rate_is_all_acknowledged() {
         configure: Some(BoardSettings { page_seconds: 4, ..BoardSettings::DEFAULT }),
         agreements: None,
         sign: None,
+        key: None,
     };
     let summary = feed(plan, source, QueueConfig::default()).unwrap();
     eprintln!("{summary}");

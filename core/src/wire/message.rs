@@ -127,10 +127,13 @@ pub enum BoardMessage {
         /// CRC-32 of the framebuffer, row by row, so a host can compare it with its own render.
         framebuffer_crc: u32,
     },
-    /// What the board refused for want of authentication, and its session.
+    /// What the board refused for want of authentication, its session, and the last counter it
+    /// accepted in it (a host that restarts goes on from the one after).
     Security {
         /// The board's session (its count of starts); 0 on a board without a key.
         session: u32,
+        /// The last counter accepted in this session (0 before any).
+        last_counter: u32,
         /// Frames refused, by reason.
         counts: AuthCounts,
     },

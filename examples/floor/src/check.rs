@@ -9,8 +9,8 @@ use callboard_core::alpha::ANSWER_TYPE;
 use callboard_core::alpha::layout::{SignProfile, memory_query};
 use callboard_core::alpha::sign::{FileEntry, PacketDecoder, memory_table};
 use callboard_core::wire::{
-    BROADCAST_ADDRESS, BoardMessage, DecodeCounts, Decoded, FrameDecoder, HostMessage,
-    MAX_FRAME_BYTES, encode,
+    Auth, AuthCounts, BROADCAST_ADDRESS, BoardMessage, DecodeCounts, Decoded, Direction,
+    FrameDecoder, HostMessage, Key, MAX_FRAME_BYTES, encode, encode_authenticated,
 };
 
 use crate::feed::{Link, connect, read_within};
@@ -29,6 +29,96 @@ pub enum Answer {
     },
     /// A sign's files.
     Sign(Vec<FileEntry>),
+    /// A board that requires authentication: its session, the last counter it accepted, and
+    /// what it refused, in an answer whose tag held under the key and which echoes the
+    /// question's random counter (so it is this board's, and fresh).
+    Secured {
+        /// The board's session (its count of starts).
+        session: u32,
+        /// The last counter it accepted in that session.
+        last_counter: u32,
+        /// What it refused, by reason.
+        counts: AuthCounts,
+    },
+}
+
+const BROADCAST_UNANSWERED: &str =
+    "255 is every board, and boards do not answer a broadcast: give one board's address";
+
+/// Asks the board at `address` on `link`, which requires authentication under `key`, for its
+/// session, the last counter it accepted and what it refused, waiting `patience`.
+///
+/// # Errors
+/// The link's, a broadcast address, or no authentic answer in time.
+pub fn check_secured(
+    link: &Link,
+    address: u8,
+    key: &Key,
+    patience: Duration,
+) -> Result<Answer, String> {
+    if address == BROADCAST_ADDRESS {
+        return Err(BROADCAST_UNANSWERED.into());
+    }
+    let (mut out, mut input) = connect(link, None)?;
+    let (session, last_counter, counts) =
+        ask_security(&mut *out, &mut *input, link, address, key, patience)?;
+    Ok(Answer::Secured { session, last_counter, counts })
+}
+
+/// Asks a board that requires authentication what [`Answer::Secured`] says, on an open line:
+/// the question in session 0 with a random counter, the answer's tag checked and its echo of
+/// that counter required. Returns the session, the last counter and the counts.
+///
+/// # Errors
+/// The line's, or no authentic answer within `patience` (a board without this key, or
+/// without one at all, answers nothing a keyed decoder takes).
+pub fn ask_security(
+    out: &mut dyn std::io::Write,
+    input: &mut dyn std::io::Read,
+    link: &Link,
+    address: u8,
+    key: &Key,
+    patience: Duration,
+) -> Result<(u32, u32, AuthCounts), String> {
+    let mut nonce = [0_u8; 4];
+    getrandom::fill(&mut nonce).map_err(|e| format!("no random source: {e}"))?;
+    let auth = Auth { session: 0, counter: u32::from_le_bytes(nonce) };
+    let mut question = [0_u8; MAX_FRAME_BYTES];
+    let len = encode_authenticated(key, address, 1, auth, &HostMessage::Security, &mut question)
+        .map_err(|e| e.to_string())?;
+    out.write_all(question.get(..len).unwrap_or(&[]))
+        .and_then(|()| out.flush())
+        .map_err(|e| format!("{link}: {e}"))?;
+    let mut frames = FrameDecoder::<MAX_FRAME_BYTES>::with_key(key.clone(), Direction::BoardToHost);
+    let deadline = Instant::now() + patience;
+    let mut buffer = [0_u8; 256];
+    while Instant::now() < deadline {
+        let n = match read_within(input, &mut buffer) {
+            Ok(None) => continue,
+            Ok(Some(0)) => return Err(format!("{link}: the line closed before an answer")),
+            Ok(Some(n)) => n,
+            Err(e) => return Err(format!("{link}: {e}")),
+        };
+        for &byte in buffer.get(..n).unwrap_or(&[]) {
+            if let Some(Decoded::Frame(
+                header,
+                BoardMessage::Security { session, last_counter, counts },
+            )) = frames.feed::<BoardMessage>(byte, |a| a == address)
+            {
+                if header.auth.is_some_and(|a| a.counter == auth.counter) {
+                    return Ok((session, last_counter, counts));
+                }
+            }
+        }
+    }
+    let refused = frames.auth_counts();
+    Err(format!(
+        "no authentic answer from board {address} on {link} within {} ms ({} unauthenticated \
+         and {} forged answers heard: check the board's key)",
+        patience.as_millis(),
+        refused.unauthenticated,
+        refused.forged
+    ))
 }
 
 /// Asks the board at `address` on `link` (a sign of kind `sign`, or a callboard board) whether
@@ -43,9 +133,7 @@ pub fn check(
     patience: Duration,
 ) -> Result<Answer, String> {
     if sign.is_none() && address == BROADCAST_ADDRESS {
-        return Err("255 is every board, and boards do not answer a broadcast: give one \
-                    board's address"
-            .into());
+        return Err(BROADCAST_UNANSWERED.into());
     }
     let (mut out, mut input) = connect(link, sign)?;
     let mut question = [0_u8; MAX_FRAME_BYTES];

@@ -11,7 +11,7 @@
 use std::collections::HashSet;
 use std::io::{BufRead, Read, Write};
 use std::net::TcpStream;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, mpsc};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -20,7 +20,8 @@ use callboard_core::calendar::{SiteCalendar, Timestamp};
 use callboard_core::csat::CsatConfig;
 use callboard_core::service_level::ServiceLevelVariant;
 use callboard_core::wire::{
-    self, BoardMessage, BoardSettings, Decoded, FrameDecoder, HostMessage, MAX_FRAME_BYTES,
+    self, Auth, BoardMessage, BoardSettings, Decoded, Direction, FrameDecoder, HostMessage, Key,
+    MAX_FRAME_BYTES, NackReason,
 };
 use callboard_core::{CenterConfig, QueueConfig};
 
@@ -81,6 +82,18 @@ pub struct BoardLine {
     bytes_sent: u64,
     /// An Alpha sign rather than a callboard board.
     sign: Option<Sign>,
+    /// A board that requires authentication: the key, its session, the last counter used.
+    sealing: Option<Arc<Sealing>>,
+}
+
+/// What the host keeps to seal its frames for one board: the key, the board's session and the
+/// last counter used in it. The listener moves the session on when the board says it restarted
+/// (`Nack(OtherSession)`, whose authenticated header names the session).
+#[derive(Debug)]
+struct Sealing {
+    key: Key,
+    session: AtomicU32,
+    counter: AtomicU32,
 }
 
 /// A line opened both ways: what is written to it, what is read from it.
@@ -108,15 +121,55 @@ impl BoardLine {
         Self::open_as(link, sign.address, Some(sign))
     }
 
+    /// Opens `link` to board `address`, which requires frames authenticated under `key`: its
+    /// session and the last counter it accepted are asked first (an authentic answer, echoing
+    /// a random counter), and each frame after is sealed for that session with the next
+    /// counter.
+    ///
+    /// # Errors
+    /// As [`BoardLine::open`], a broadcast address, and no authentic answer to the question.
+    pub fn open_authenticated(link: &Link, address: u8, key: Key) -> Result<Self, String> {
+        if address == wire::BROADCAST_ADDRESS {
+            return Err("authenticated frames go to one board: give its address, not 255".into());
+        }
+        let (mut out, mut input) = connect(link, None)?;
+        let (session, last_counter, _) = crate::check::ask_security(
+            &mut *out,
+            &mut *input,
+            link,
+            address,
+            &key,
+            Duration::from_secs(3),
+        )?;
+        let sealing = Sealing {
+            key,
+            session: AtomicU32::new(session),
+            counter: AtomicU32::new(last_counter),
+        };
+        Self::start(link, address, None, Some(Arc::new(sealing)), (out, input))
+    }
+
     fn open_as(link: &Link, address: u8, sign: Option<Sign>) -> Result<Self, String> {
-        let (out, input) = connect(link, sign.as_ref().map(|s| &s.profile))?;
+        let connection = connect(link, sign.as_ref().map(|s| &s.profile))?;
+        Self::start(link, address, sign, None, connection)
+    }
+
+    /// Starts listening on an open line.
+    fn start(
+        link: &Link,
+        address: u8,
+        sign: Option<Sign>,
+        sealing: Option<Arc<Sealing>>,
+        (out, input): Connection,
+    ) -> Result<Self, String> {
         let answers = Arc::new(Answers::default());
         let stop = Arc::new(AtomicBool::new(false));
         let listener = std::thread::Builder::new()
             .name("board answers".into())
             .spawn({
-                let (answers, stop) = (Arc::clone(&answers), Arc::clone(&stop));
-                move || listen(input, address, &answers, &stop)
+                let (answers, stop, sealing) =
+                    (Arc::clone(&answers), Arc::clone(&stop), sealing.clone());
+                move || listen(input, address, &answers, &stop, sealing.as_deref())
             })
             .map_err(|e| format!("cannot start the listener: {e}"))?;
         Ok(Self {
@@ -129,6 +182,7 @@ impl BoardLine {
             frames_sent: 0,
             bytes_sent: 0,
             sign,
+            sealing,
         })
     }
 
@@ -158,8 +212,22 @@ impl BoardLine {
     /// The encoder's refusal, or the line's write error (a cable pulled, a socket closed).
     pub fn send(&mut self, sequence: u16, message: &HostMessage) -> Result<usize, String> {
         let mut bytes = [0_u8; MAX_FRAME_BYTES];
-        let len =
-            wire::encode(self.address, sequence, message, &mut bytes).map_err(|e| e.to_string())?;
+        let len = match &self.sealing {
+            Some(sealing) => {
+                let counter = sealing.counter.fetch_add(1, Ordering::SeqCst).wrapping_add(1);
+                let auth = Auth { session: sealing.session.load(Ordering::SeqCst), counter };
+                wire::encode_authenticated(
+                    &sealing.key,
+                    self.address,
+                    sequence,
+                    auth,
+                    message,
+                    &mut bytes,
+                )
+            }
+            None => wire::encode(self.address, sequence, message, &mut bytes),
+        }
+        .map_err(|e| e.to_string())?;
         let frame = bytes.get(..len).unwrap_or(&[]);
         self.out
             .write_all(frame)
@@ -298,9 +366,19 @@ pub fn read_within(input: &mut dyn Read, buffer: &mut [u8]) -> std::io::Result<O
     }
 }
 
-/// Counts the board's answers until told to stop or the line closes.
-fn listen(mut input: Box<dyn Read + Send>, address: u8, answers: &Answers, stop: &AtomicBool) {
-    let mut decoder = FrameDecoder::<MAX_FRAME_BYTES>::new();
+/// Counts the board's answers until told to stop or the line closes; with `sealing`, takes only
+/// authentic answers, and follows the board into a new session when it says it restarted.
+fn listen(
+    mut input: Box<dyn Read + Send>,
+    address: u8,
+    answers: &Answers,
+    stop: &AtomicBool,
+    sealing: Option<&Sealing>,
+) {
+    let mut decoder = match sealing {
+        Some(sealing) => FrameDecoder::with_key(sealing.key.clone(), Direction::BoardToHost),
+        None => FrameDecoder::<MAX_FRAME_BYTES>::new(),
+    };
     let mut buffer = [0_u8; 256];
     while !stop.load(Ordering::Relaxed) {
         let n = match read_within(&mut input, &mut buffer) {
@@ -313,8 +391,16 @@ fn listen(mut input: Box<dyn Read + Send>, address: u8, answers: &Answers, stop:
                 Some(Decoded::Frame(_, BoardMessage::Ack)) => {
                     answers.acks.fetch_add(1, Ordering::Relaxed);
                 }
-                Some(Decoded::Frame(_, BoardMessage::Nack(_))) => {
+                Some(Decoded::Frame(header, BoardMessage::Nack(reason))) => {
                     answers.nacks.fetch_add(1, Ordering::Relaxed);
+                    if let (Some(sealing), Some(auth), NackReason::OtherSession) =
+                        (sealing, header.auth, reason)
+                    {
+                        // The board restarted: the frame is lost, the next is sealed for the
+                        // session its answer names, counting from 1 again.
+                        sealing.counter.store(0, Ordering::SeqCst);
+                        sealing.session.store(auth.session, Ordering::SeqCst);
+                    }
                 }
                 // Status reports are answers to requests `send` does not make.
                 Some(Decoded::Frame(_, _)) | None => {}
@@ -363,6 +449,8 @@ pub struct FeedPlan {
     pub configure: Option<BoardSettings>,
     /// An Alpha sign of this kind rather than a callboard board.
     pub sign: Option<SignProfile>,
+    /// The key a board that requires authentication shares with the host.
+    pub key: Option<Key>,
     /// More to put on each frame at its moment: the departments' service agreements, for one.
     pub agreements: Option<Arc<dyn FrameAddition>>,
 }
@@ -457,9 +545,15 @@ fn feed_here(
             ));
         }
     }
-    let mut line = match plan.sign {
-        Some(profile) => BoardLine::open_sign(&plan.link, Sign::new(profile, plan.address))?,
-        None => BoardLine::open(&plan.link, plan.address)?,
+    let mut line = match (plan.sign, &plan.key) {
+        (Some(_), Some(_)) => {
+            return Err("Alpha signs take no authentication: --key is for callboard boards".into());
+        }
+        (Some(profile), None) => {
+            BoardLine::open_sign(&plan.link, Sign::new(profile, plan.address))?
+        }
+        (None, Some(key)) => BoardLine::open_authenticated(&plan.link, plan.address, key.clone())?,
+        (None, None) => BoardLine::open(&plan.link, plan.address)?,
     };
     let mut sequence = plan.first_sequence;
     if let Some(settings) = plan.configure {

@@ -9,6 +9,7 @@
 //! - [`feed`]: the boards' lines (a serial port, a TCP terminal server) and a queue_log (a
 //!   recorded day or a followed live file) replayed onto them at a steady rate, every frame
 //!   acknowledged.
+//! - [`keys`]: keys for authenticated frames, made, kept for their owner only, read back.
 //! - [`picture`]: a frame drawn by the boards' own renderer into a panel's framebuffer, as a
 //!   PNG: the previews, the demo's pictures and the web wallboard.
 //! - [`stand_in`]: boards on a socket that acknowledge what they hear, for tests and
@@ -22,5 +23,6 @@ pub mod check;
 pub mod choice;
 pub mod feed;
 pub mod frame;
+pub mod keys;
 pub mod picture;
 pub mod stand_in;

@@ -600,6 +600,7 @@ impl<'fb, P: Panel> Controller<'fb, P> {
             HostMessage::WhatAreYouShowing => self.showing(),
             HostMessage::Security => BoardMessage::Security {
                 session: self.security.as_ref().map_or(0, |security| security.session),
+                last_counter: self.security.as_ref().map_or(0, |security| security.last_counter),
                 counts: *self.decoder.auth_counts(),
             },
         }
@@ -1318,7 +1319,11 @@ mod tests {
         let answers = sealed_answers(&mut line);
         assert_eq!(
             answers[0].1,
-            BoardMessage::Security { session: SESSION, counts: *board.auth_counts() }
+            BoardMessage::Security {
+                session: SESSION,
+                last_counter: 2,
+                counts: *board.auth_counts()
+            }
         );
     }
 }

@@ -37,6 +37,10 @@ pub enum BoardCommand {
     /// Ask a board whether it is there: a callboard board answers a ping with its status, an
     /// Alpha or Spectrum sign (--protocol alpha) a memory-configuration read with its files.
     Check(BoardCheckArgs),
+    /// Make a key for a board that requires authenticated frames: 32 random bytes as 64 hex
+    /// digits in a new file only its owner can read. Build the board with it
+    /// (CALLBOARD_BOARD_KEY=$(cat FILE)) and give the host the file (--key, a site file's key).
+    Keygen(BoardKeygenArgs),
 }
 
 /// Where a frame comes from: a JSON file, or a replayed log at a moment.
@@ -220,10 +224,21 @@ pub struct BoardCheckArgs {
     line: LineArgs,
     #[command(flatten)]
     protocol: ProtocolArgs,
+    /// The key file of a board that requires authenticated frames: it is asked, under that
+    /// key, its session, the last counter it accepted and what it refused.
+    #[arg(long, value_name = "FILE")]
+    key: Option<PathBuf>,
     /// How long to wait for the answer, in milliseconds.
     #[arg(long, value_name = "MS", default_value_t = 2_000,
           value_parser = clap::value_parser!(u64).range(1..=60_000))]
     timeout_ms: u64,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct BoardKeygenArgs {
+    /// The key file to create (never overwritten).
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
 }
 
 #[derive(Debug, clap::Args)]
@@ -239,6 +254,10 @@ pub struct BoardSendArgs {
     line: LineArgs,
     #[command(flatten)]
     protocol: ProtocolArgs,
+    /// The key file of a board that requires authenticated frames (`board keygen` makes one;
+    /// the board is built with the same key): each frame is sealed for the board's session.
+    #[arg(long, value_name = "FILE")]
+    key: Option<PathBuf>,
     /// The queue_log: replayed, or with --follow read as the switch writes it (`-`: stdin).
     #[arg(long, value_name = "FILE")]
     queue_log: PathBuf,
@@ -430,14 +449,48 @@ fn preview_sign(
     ))
 }
 
+fn keygen(args: &BoardKeygenArgs) -> Result<String, String> {
+    use callboard_floor::keys::{new_key, write_key_file};
+    write_key_file(&args.out, &new_key()?)?;
+    Ok(format!(
+        "wrote a new key to {} (readable by its owner only); build the board with \
+         CALLBOARD_BOARD_KEY=\"$(cat {})\" and give the host --key {}\n",
+        args.out.display(),
+        args.out.display(),
+        args.out.display()
+    ))
+}
+
 fn check(args: &BoardCheckArgs) -> Result<String, String> {
-    use callboard_floor::check::{Answer, check};
+    use callboard_floor::check::{Answer, check, check_secured};
     use std::fmt::Write as _;
     let sign = args.protocol.alpha();
     let link = args.line.link(sign.as_ref())?;
     let patience = std::time::Duration::from_millis(args.timeout_ms);
     let mut text = String::new();
-    match check(&link, args.address, sign.as_ref(), patience)? {
+    let answer = match (&args.key, sign) {
+        (Some(_), Some(_)) => {
+            return Err("Alpha signs take no authentication: --key is for callboard boards".into());
+        }
+        (Some(file), None) => {
+            let key = callboard_floor::keys::read_key_file(file)?;
+            check_secured(&link, args.address, &key, patience)?
+        }
+        (None, _) => check(&link, args.address, sign.as_ref(), patience)?,
+    };
+    match answer {
+        Answer::Secured { session, last_counter, counts } => {
+            let _ = writeln!(
+                text,
+                "board {} on {link}: authentic; session {session}, last counter {last_counter}; \
+                 refused {} unauthenticated, {} forged, {} replayed, {} for another session",
+                args.address,
+                counts.unauthenticated,
+                counts.forged,
+                counts.replayed,
+                counts.other_session
+            );
+        }
         Answer::Board { uptime_s, counts, shown_sequence } => {
             let _ = writeln!(
                 text,
@@ -491,6 +544,7 @@ fn send(args: &BoardSendArgs) -> Result<String, String> {
             .into());
     }
     let link = args.line.link(sign.as_ref())?;
+    let key = args.key.as_deref().map(callboard_floor::keys::read_key_file).transpose()?;
     let configure =
         (args.page_seconds.is_some() || args.brightness.is_some()).then(|| BoardSettings {
             brightness: args.brightness.unwrap_or(BoardSettings::DEFAULT.brightness),
@@ -522,6 +576,7 @@ fn send(args: &BoardSendArgs) -> Result<String, String> {
         speed,
         configure,
         sign,
+        key,
     };
     if args.follow && site.surveys.has_file() {
         return Err("--surveys is read with a replayed log; a followed log's survey lines count \
@@ -570,5 +625,6 @@ pub fn run(command: &BoardCommand) -> Result<String, String> {
         BoardCommand::Preview(args) => preview(args),
         BoardCommand::Send(args) => send(args),
         BoardCommand::Check(args) => check(args),
+        BoardCommand::Keygen(args) => keygen(args),
     }
 }
