@@ -42,6 +42,34 @@ pub enum Answer {
     },
 }
 
+/// A line both ways, as one thing.
+pub trait Duplex: std::io::Read + std::io::Write {}
+impl<T: std::io::Read + std::io::Write + ?Sized> Duplex for T {}
+
+/// A line's two halves, opened apart, as one [`Duplex`].
+pub struct Split<'a>(pub &'a mut dyn std::io::Write, pub &'a mut dyn std::io::Read);
+
+impl std::fmt::Debug for Split<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Split(..)")
+    }
+}
+
+impl std::io::Read for Split<'_> {
+    fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
+        self.1.read(buffer)
+    }
+}
+
+impl std::io::Write for Split<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.write(bytes)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
+}
+
 const BROADCAST_UNANSWERED: &str =
     "255 is every board, and boards do not answer a broadcast: give one board's address";
 
@@ -60,8 +88,8 @@ pub fn check_secured(
         return Err(BROADCAST_UNANSWERED.into());
     }
     let (mut out, mut input) = connect(link, None)?;
-    let (session, last_counter, counts) =
-        ask_security(&mut *out, &mut *input, link, address, key, patience)?;
+    let mut line = Split(&mut *out, &mut *input);
+    let (session, last_counter, counts) = ask_security(&mut line, link, address, key, patience)?;
     Ok(Answer::Secured { session, last_counter, counts })
 }
 
@@ -73,8 +101,7 @@ pub fn check_secured(
 /// The line's, or no authentic answer within `patience` (a board without this key, or
 /// without one at all, answers nothing a keyed decoder takes).
 pub fn ask_security(
-    out: &mut dyn std::io::Write,
-    input: &mut dyn std::io::Read,
+    line: &mut dyn Duplex,
     link: &Link,
     address: u8,
     key: &Key,
@@ -86,14 +113,14 @@ pub fn ask_security(
     let mut question = [0_u8; MAX_FRAME_BYTES];
     let len = encode_authenticated(key, address, 1, auth, &HostMessage::Security, &mut question)
         .map_err(|e| e.to_string())?;
-    out.write_all(question.get(..len).unwrap_or(&[]))
-        .and_then(|()| out.flush())
+    line.write_all(question.get(..len).unwrap_or(&[]))
+        .and_then(|()| line.flush())
         .map_err(|e| format!("{link}: {e}"))?;
     let mut frames = FrameDecoder::<MAX_FRAME_BYTES>::with_key(key.clone(), Direction::BoardToHost);
     let deadline = Instant::now() + patience;
     let mut buffer = [0_u8; 256];
     while Instant::now() < deadline {
-        let n = match read_within(input, &mut buffer) {
+        let n = match read_within(line, &mut buffer) {
             Ok(None) => continue,
             Ok(Some(0)) => return Err(format!("{link}: the line closed before an answer")),
             Ok(Some(n)) => n,

@@ -133,14 +133,9 @@ impl BoardLine {
             return Err("authenticated frames go to one board: give its address, not 255".into());
         }
         let (mut out, mut input) = connect(link, None)?;
-        let (session, last_counter, _) = crate::check::ask_security(
-            &mut *out,
-            &mut *input,
-            link,
-            address,
-            &key,
-            Duration::from_secs(3),
-        )?;
+        let mut line = crate::check::Split(&mut *out, &mut *input);
+        let (session, last_counter, _) =
+            crate::check::ask_security(&mut line, link, address, &key, Duration::from_secs(3))?;
         let sealing = Sealing {
             key,
             session: AtomicU32::new(session),

@@ -17,6 +17,7 @@ use callboard_core::csat::{CsatConfig, CsatFigureKind, CsatScale};
 use callboard_core::queue::QueueConfig;
 use callboard_core::service_level::ServiceLevelThreshold;
 use callboard_core::share::Share;
+use callboard_core::wire::Key;
 use callboard_floor::feed::Link;
 use callboard_floor::picture::PanelChoice;
 use callboard_queue_log::local_time::{parse_clock, parse_date, parse_dst, parse_utc_offset};
@@ -216,6 +217,8 @@ struct BoardFile {
     /// An Alpha sign of this kind (`one-line`, `two-line`, `two-line-red`,
     /// `spectrum-one-line`, `spectrum-two-line`) rather than a callboard board.
     alpha_sign: Option<String>,
+    /// The key file of a board that requires authenticated frames (`callboard board keygen`).
+    key: Option<PathBuf>,
 }
 
 fn tricolour() -> String {
@@ -286,6 +289,8 @@ pub struct Board {
     pub panel: PanelChoice,
     /// An Alpha sign of this kind, rather than a callboard board.
     pub alpha_sign: Option<SignProfile>,
+    /// The key it shares with the host, when it requires authenticated frames.
+    pub key: Option<Key>,
 }
 
 /// A line to boards.
@@ -539,7 +544,17 @@ pub fn parse(text: &str) -> Result<Config, String> {
                 ));
             }
         }
+        let key = match (&b.key, &alpha_sign) {
+            (None, _) => None,
+            (Some(_), Some(_)) => {
+                return Err(format!("{where_}: key: Alpha signs take no authentication"));
+            }
+            (Some(file), None) => Some(
+                callboard_floor::keys::read_key_file(file).map_err(|e| format!("{where_}: {e}"))?,
+            ),
+        };
         boards.push(Board {
+            key,
             alpha_sign,
             panel,
             line,

@@ -12,7 +12,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use callboard_core::alpha::layout::SignProfile;
 use callboard_core::wire::{
-    BoardMessage, BoardSettings, Decoded, FrameDecoder, HostMessage, MAX_FRAME_BYTES, encode,
+    Auth, BoardMessage, BoardSettings, Decoded, Direction, FrameDecoder, Header, HostMessage, Key,
+    MAX_FRAME_BYTES, NackReason, encode, encode_authenticated,
 };
 use callboard_floor::alpha::Sign;
 use callboard_floor::feed::Link;
@@ -138,10 +139,12 @@ impl Running {
 ///
 /// # Errors
 /// When the thread cannot be started.
+#[allow(clippy::too_many_arguments)] // a line's whole world, handed over once
 pub fn start(
     line: Line,
     addresses: Vec<u8>,
     signs: Vec<Option<SignProfile>>,
+    keys: Vec<Option<Key>>,
     settings: Vec<BoardSettings>,
     health: Arc<Mutex<Vec<Health>>>,
     first: usize,
@@ -159,24 +162,50 @@ pub fn start(
                     .zip(&addresses)
                     .map(|(p, &a)| p.map(|p| Sign::new(p, a)))
                     .collect();
-                run(&line, &addresses, &mut signs, &settings, &slots, &health, first, &stop);
+                let mut seals: Vec<Option<Seal>> =
+                    keys.into_iter().map(|key| key.map(Seal::new)).collect();
+                let boards = Boards { addresses: &addresses, signs: &mut signs, seals: &mut seals };
+                run(&line, boards, &settings, &slots, &health, first, &stop);
             }
         })
         .map_err(|e| format!("cannot start {name}: {e}"))?;
     Ok(Running { slots, thread: Some(thread) })
 }
 
-#[allow(clippy::too_many_arguments)] // a line's whole world, read once at its start
+/// What the host keeps for a board that requires authenticated frames: the key, a decoder of
+/// its answers under it, its session once asked (none after each (re)connection), and the
+/// last counter used.
+struct Seal {
+    key: Key,
+    answers: FrameDecoder<MAX_FRAME_BYTES>,
+    session: Option<u32>,
+    counter: u32,
+}
+
+impl Seal {
+    fn new(key: Key) -> Self {
+        let answers = FrameDecoder::with_key(key.clone(), Direction::BoardToHost);
+        Self { key, answers, session: None, counter: 0 }
+    }
+}
+
+/// The boards on a line, each with what the host keeps for it.
+struct Boards<'a> {
+    addresses: &'a [u8],
+    signs: &'a mut [Option<Sign>],
+    seals: &'a mut [Option<Seal>],
+}
+
 fn run(
     line: &Line,
-    addresses: &[u8],
-    signs: &mut [Option<Sign>],
+    boards: Boards<'_>,
     settings: &[BoardSettings],
     slots: &Slots,
     health: &Mutex<Vec<Health>>,
     first: usize,
     stop: &AtomicBool,
 ) {
+    let Boards { addresses, signs, seals } = boards;
     let mut wire: Option<Box<dyn Wire>> = None;
     let mut backoff = Duration::from_secs(1);
     let mut retry_at = Instant::now();
@@ -198,6 +227,11 @@ fn run(
                     backoff = Duration::from_secs(1);
                     said_down = false;
                     decoder.reset();
+                    // A board may have restarted while the line was down: ask its session again.
+                    for seal in seals.iter_mut().flatten() {
+                        seal.session = None;
+                        seal.answers.reset();
+                    }
                     // Each board's settings first, on every (re)connection; each sign is sent
                     // its next frame whole.
                     let mut slots_now =
@@ -266,19 +300,62 @@ fn run(
                 }
                 continue;
             }
+            let mut seal = seals.get_mut(i).and_then(Option::as_mut);
+            if let Some(seal) = seal.as_mut().filter(|seal| seal.session.is_none()) {
+                let link = &line.link;
+                match callboard_floor::check::ask_security(
+                    wire_now,
+                    link,
+                    address,
+                    &seal.key,
+                    ANSWER_TIME,
+                ) {
+                    Ok((session, last_counter, _)) => {
+                        seal.session = Some(session);
+                        seal.counter = last_counter;
+                    }
+                    Err(e) => {
+                        eprintln!("callboard serve: board {address} on {}: {e}", line.name);
+                        let mut slots_now =
+                            slots.next.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                        // The message waits for the next try, unless a newer one came.
+                        if let Some(slot @ None) = slots_now.get_mut(i) {
+                            *slot = Some((message, queued));
+                        }
+                        continue;
+                    }
+                }
+            }
             let sequence = sequences.get(i).copied().unwrap_or(1);
             if let Some(s) = sequences.get_mut(i) {
                 *s = s.wrapping_add(1).max(1);
             }
             let mut bytes = [0_u8; MAX_FRAME_BYTES];
-            let Ok(len) = encode(address, sequence, &message, &mut bytes) else { continue };
+            let encoded = match seal.as_mut() {
+                Some(seal) => {
+                    seal.counter = seal.counter.wrapping_add(1);
+                    let auth = Auth { session: seal.session.unwrap_or(0), counter: seal.counter };
+                    encode_authenticated(&seal.key, address, sequence, auth, &message, &mut bytes)
+                }
+                None => encode(address, sequence, &message, &mut bytes),
+            };
+            let Ok(len) = encoded else { continue };
             if let Err(e) = wire_now.write_all(bytes.get(..len).unwrap_or(&[])) {
                 eprintln!("callboard serve: line {}: {e}; reconnecting", line.name);
                 wire = None;
                 retry_at = Instant::now() + backoff;
                 break;
             }
-            let answer = await_answer(wire_now.as_mut(), &mut decoder, address, sequence, stop);
+            let answers = seal.as_mut().map_or(&mut decoder, |seal| &mut seal.answers);
+            let answered = await_answer(wire_now.as_mut(), answers, address, sequence, stop);
+            if let (Some(seal), Some((header, BoardMessage::Nack(NackReason::OtherSession)))) =
+                (seal.as_mut(), &answered)
+            {
+                // The board restarted: the next frame is sealed for the session it names.
+                seal.session = header.auth.map(|auth| auth.session);
+                seal.counter = 0;
+            }
+            let answer = answered.map(|(_, message)| message);
             let mut health = health.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             let Some(h) = health.get_mut(first + i) else { continue };
             h.sent += 1;
@@ -326,7 +403,7 @@ fn await_answer(
     address: u8,
     sequence: u16,
     stop: &AtomicBool,
-) -> Option<BoardMessage> {
+) -> Option<(Header, BoardMessage)> {
     let deadline = Instant::now() + ANSWER_TIME;
     let mut buffer = [0_u8; 256];
     // A stop does not wait for a silent board.
@@ -349,7 +426,7 @@ fn await_answer(
                 decoder.feed::<BoardMessage>(byte, |a| a == address)
                 && header.sequence == sequence
             {
-                return Some(message);
+                return Some((header, message));
             }
         }
     }

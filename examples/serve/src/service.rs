@@ -163,10 +163,13 @@ fn serve(config: &Config, stop: &Arc<AtomicBool>) -> Result<String, String> {
             on_line.iter().filter_map(|&b| config.boards.get(b).map(|x| x.address)).collect();
         let signs =
             on_line.iter().map(|&b| config.boards.get(b).and_then(|x| x.alpha_sign)).collect();
+        let keys =
+            on_line.iter().map(|&b| config.boards.get(b).and_then(|x| x.key.clone())).collect();
         running.push(line::start(
             line_config.clone(),
             addresses,
             signs,
+            keys,
             settings,
             Arc::clone(&health),
             first,
