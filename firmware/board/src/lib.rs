@@ -5,7 +5,7 @@
 //! out of the line's bytes, acknowledgements and status, settings, expiry, redrawing only when
 //! the picture changes), the [`ByteQueue`](byte_queue::ByteQueue) the UART interrupt fills and
 //! the main loop drains, the [HUB75 scan](hub75) that lights an RGB matrix from its
-//! framebuffer, and the [session](session) count that authenticated frames are tied to. Each board image (`firmware/images/`) is a thin binary over this crate and its
+//! framebuffer, and the [`session`] count that authenticated frames are tied to. Each board image (`firmware/images/`) is a thin binary over this crate and its
 //! own registers.
 //!
 //! `no_std`, no allocation, no panics on any input: a board on a wall is never rebooted.
