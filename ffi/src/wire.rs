@@ -294,20 +294,37 @@ unsafe fn encode_with(
                 _ => CB_STATUS_PANIC,
             })?;
         let bytes = frame.get(..needed).ok_or(CB_STATUS_PANIC)?;
-        if len < needed {
-            // SAFETY: checked by check_out; writable by the caller's contract. The documented
-            // exception: a short buffer learns the length it needs.
-            unsafe { write_out(written, needed) };
-            return Err(CB_STATUS_BUFFER_TOO_SMALL);
-        }
-        // SAFETY: non-NULL (a zero `len` is below every frame's length, handled above) and
-        // `len` writable bytes by the caller's contract; `bytes` is our own stack.
-        let out = unsafe { core::slice::from_raw_parts_mut(buffer, len) };
-        out.get_mut(..needed).ok_or(CB_STATUS_PANIC)?.copy_from_slice(bytes);
-        // SAFETY: checked by check_out; writable by the caller's contract.
-        unsafe { write_out(written, needed) };
-        Ok(())
+        // SAFETY: forwarded caller contract; `written` checked by check_out.
+        unsafe { copy_out(bytes, buffer, len, written) }
     })
+}
+
+/// Copies a frame built on our stack to the caller's `buffer` of `len` bytes and its length to
+/// `*written`; a buffer too short learns the length it needs (the documented exception to
+/// "nothing written on an error") and gets nothing.
+///
+/// # Safety
+/// `buffer` non-NULL with `len` writable bytes unless `len` is 0; `written` checked by
+/// check_out and writable.
+unsafe fn copy_out(
+    bytes: &[u8],
+    buffer: *mut u8,
+    len: usize,
+    written: *mut usize,
+) -> Result<(), cb_status> {
+    let needed = bytes.len();
+    if len < needed {
+        // SAFETY: by this function's contract.
+        unsafe { write_out(written, needed) };
+        return Err(CB_STATUS_BUFFER_TOO_SMALL);
+    }
+    // SAFETY: `len` is at least a frame's length, so not 0, and `buffer` has `len` writable
+    // bytes by this function's contract; `bytes` is the caller's own stack.
+    let out = unsafe { core::slice::from_raw_parts_mut(buffer, len) };
+    out.get_mut(..needed).ok_or(CB_STATUS_PANIC)?.copy_from_slice(bytes);
+    // SAFETY: by this function's contract.
+    unsafe { write_out(written, needed) };
+    Ok(())
 }
 
 /// Encodes a display frame for the board at `address` (1 to 254, or `CB_WIRE_BROADCAST`) with
@@ -485,18 +502,8 @@ pub unsafe extern "C" fn cb_wire_seal(
             _ => CB_STATUS_PANIC,
         })?;
         let bytes = sealed.get(..needed).ok_or(CB_STATUS_PANIC)?;
-        if len < needed {
-            // SAFETY: checked by check_out; a short buffer learns the length it needs.
-            unsafe { write_out(written, needed) };
-            return Err(CB_STATUS_BUFFER_TOO_SMALL);
-        }
-        // SAFETY: non-NULL (a zero `len` is below every frame's length, handled above) and
-        // `len` writable bytes by the caller's contract.
-        let out = unsafe { core::slice::from_raw_parts_mut(buffer, len) };
-        out.get_mut(..needed).ok_or(CB_STATUS_PANIC)?.copy_from_slice(bytes);
-        // SAFETY: checked by check_out; writable by the caller's contract.
-        unsafe { write_out(written, needed) };
-        Ok(())
+        // SAFETY: forwarded caller contract; `written` checked by check_out.
+        unsafe { copy_out(bytes, buffer, len, written) }
     })
 }
 

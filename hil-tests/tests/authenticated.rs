@@ -274,16 +274,11 @@ fn board_send_and_check_with_a_key_file() {
     assert_eq!(code, Some(0), "{said}");
     assert!(summary.contains("sent 11 frames"), "{summary}");
     assert!(summary.contains("the board acknowledged 11, refused 0"), "{summary}");
-    let (code, checked, said) = run(&[
-        "board",
-        "check",
-        "--address",
-        "1",
-        "--tcp",
-        &at,
-        "--key",
-        key_file.to_str().unwrap(),
-    ]);
+    let check = || {
+        let key = key_file.to_str().unwrap();
+        run(&["board", "check", "--address", "1", "--tcp", &at, "--key", key])
+    };
+    let (code, checked, said) = check();
     assert_eq!(code, Some(0), "{said}");
     assert!(
         checked
@@ -293,16 +288,7 @@ fn board_send_and_check_with_a_key_file() {
     // Without the key: nothing acknowledged, and the board counts each refusal.
     let (_, summary, _) = send(None);
     assert!(summary.contains("the board acknowledged 0"), "{summary}");
-    let (_, checked, _) = run(&[
-        "board",
-        "check",
-        "--address",
-        "1",
-        "--tcp",
-        &at,
-        "--key",
-        key_file.to_str().unwrap(),
-    ]);
+    let (_, checked, _) = check();
     assert!(checked.contains("refused 11 unauthenticated"), "{checked}");
     // A key file open to others is refused before anything is sent.
     {
