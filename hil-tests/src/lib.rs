@@ -661,6 +661,22 @@ pub fn stack_peak(emulator: &Emulator, size: &ImageSize) -> Result<u64, String> 
     Ok(u64::from(len) - untouched * 4)
 }
 
+/// Reads the board's stack high-water mark ([`stack_peak`]), prints it with what was done to
+/// reach it (`after`, for BENCHMARKS.md), and fails if the stack reached the statics.
+///
+/// # Panics
+/// When the memory cannot be read, or the stack reached the statics.
+pub fn check_stack(emulator: &Emulator, size: &ImageSize, after: &str) -> u64 {
+    let peak = stack_peak(emulator, size).expect("the board's stack");
+    let room = size.stack.1 - size.stack.0;
+    eprintln!(
+        "stack used at most {peak} bytes of {room} {after}; static RAM {} bytes",
+        size.static_ram
+    );
+    assert!(peak < room, "the stack reached the statics");
+    peak
+}
+
 /// One row of `firmware/images/budget.txt`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Budget {

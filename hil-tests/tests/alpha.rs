@@ -12,8 +12,8 @@ use callboard_core::alpha::sign::{EmulatedSign, PacketDecoder};
 use callboard_core::wire::{BoardMessage, BoardSettings, HostMessage, MAX_FRAME_BYTES, Screen};
 use callboard_floor::alpha::Sign;
 use callboard_hil_tests::{
-    ADDRESS, EMULATED_BOARD, Emulator, Link, build, floor_frame, host_artifact, image_size,
-    stack_peak,
+    ADDRESS, EMULATED_BOARD, Emulator, Link, build, check_stack, floor_frame, host_artifact,
+    image_size,
 };
 use callboard_render::panel::{Hub75Rgb64x32, Panel, framebuffer_crc};
 use callboard_render::render_alpha;
@@ -116,13 +116,7 @@ fn the_board_shows_alpha_text_sent_through_noise() {
     let pages = sign.pages::<64>(TEXT_LABEL);
     assert!(pages[0].text.contains(&(first.waiting + 3).to_string()), "{pages:?}");
 
-    let peak = stack_peak(&emulator, &size).unwrap();
-    eprintln!(
-        "stack used at most {peak} bytes of {} showing Alpha text; static RAM {} bytes",
-        size.stack.1 - size.stack.0,
-        size.static_ram
-    );
-    assert!(peak < size.stack.1 - size.stack.0, "the stack reached the statics");
+    check_stack(&emulator, &size, "showing Alpha text");
 }
 
 /// `callboard board check` finds the emulated board by its address and reports its status;

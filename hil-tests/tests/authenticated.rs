@@ -14,7 +14,7 @@ use callboard_core::wire::{
 };
 use callboard_hil_tests::{
     ADDRESS, ANSWER_TIME, AUTHENTICATED_BOARD, Emulator, Link, TEST_KEY, boot_crc, build,
-    floor_frame, host_crc, image_size, stack_peak,
+    check_stack, floor_frame, host_crc, image_size,
 };
 
 /// 2026-11-23 10:00 UTC.
@@ -183,8 +183,7 @@ fn no_forged_tampered_or_replayed_frame_reaches_the_display() {
         assert!(Instant::now() < deadline, "the board never came back from its reset");
     };
     assert_eq!(second, first + 1, "a reset is the next session");
-    let (again, replay) = sealed(&mut link, &key(), Auth { session: first, counter: 1 }, &display);
-    let _ = again;
+    let (_, replay) = sealed(&mut link, &key(), Auth { session: first, counter: 1 }, &display);
     link.send_raw(&replay).unwrap();
     let (_, nack) = link.next_answer_framed(ANSWER_TIME).unwrap();
     assert_eq!(nack, BoardMessage::Nack(NackReason::OtherSession));
@@ -202,13 +201,7 @@ fn no_forged_tampered_or_replayed_frame_reaches_the_display() {
     assert_eq!(answer(&mut link, sequence, &bytes).1, BoardMessage::Ack);
     shows(&mut link, second, &mut counter, sequence, &later);
 
-    let peak = stack_peak(&emulator, &size).unwrap();
-    eprintln!(
-        "authentication on: stack used at most {peak} bytes of {}; static RAM {} bytes",
-        size.stack.1 - size.stack.0,
-        size.static_ram
-    );
-    assert!(peak < size.stack.1 - size.stack.0, "the stack reached the statics");
+    check_stack(&emulator, &size, "with authentication on");
     assert!(emulator.running());
 }
 

@@ -12,8 +12,8 @@ use callboard_core::wire::{
     MAX_FRAME_BYTES, NackReason, PROTOCOL_VERSION, Screen,
 };
 use callboard_hil_tests::{
-    ADDRESS, EMULATED_BOARD, Emulator, Link, WATCHDOG_DRILL, boot_crc, build, floor_frame,
-    host_crc, image_size, real_board, stack_peak,
+    ADDRESS, EMULATED_BOARD, Emulator, Link, WATCHDOG_DRILL, boot_crc, build, check_stack,
+    floor_frame, host_crc, image_size, real_board,
 };
 
 /// 2026-11-23 10:00 UTC, the feed's clock in these scenarios.
@@ -366,14 +366,7 @@ fn line_noise_is_counted_and_survived() {
 
     if let Some(emulator) = bench.emulator() {
         let size = image_size(&build(EMULATED_BOARD).unwrap()).unwrap();
-        let peak = stack_peak(emulator, &size).unwrap();
-        eprintln!(
-            "stack used at most {peak} bytes of {} after {} frames; static RAM {} bytes",
-            size.stack.1 - size.stack.0,
-            counts.accepted,
-            size.static_ram
-        );
-        assert!(peak < size.stack.1 - size.stack.0, "the stack reached the statics");
+        check_stack(emulator, &size, &format!("after {} frames", counts.accepted));
     }
 }
 

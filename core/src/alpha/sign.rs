@@ -100,12 +100,6 @@ impl PacketReader {
         self.dropped
     }
 
-    /// Whether a packet has begun (an `SOH` seen) and not ended.
-    #[must_use]
-    pub fn in_packet(&self) -> bool {
-        self.state != State::Idle
-    }
-
     /// Forgets the packet under way: what comes next is passed over until an `SOH`.
     pub fn reset(&mut self) {
         self.state = State::Idle;

@@ -146,10 +146,13 @@ impl<const N: usize> FrameDecoder<N> {
         self.key = Some((key, direction));
     }
 
-    /// Whether this decoder requires authentication.
+    /// The key this decoder requires frames to be authenticated under, if any.
     #[must_use]
-    pub const fn requires_authentication(&self) -> bool {
-        self.key.is_some()
+    pub const fn key(&self) -> Option<&Key> {
+        match &self.key {
+            Some((key, _)) => Some(key),
+            None => None,
+        }
     }
 
     /// Frames refused for want of authentication, by reason; [`FrameDecoder::refuse`] adds the

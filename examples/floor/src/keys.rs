@@ -21,8 +21,7 @@ pub fn new_key() -> Result<Key, String> {
 }
 
 /// The key as a key file holds it: 64 lower-case hexadecimal digits.
-#[must_use]
-pub fn to_hex(key: &Key) -> String {
+fn to_hex(key: &Key) -> String {
     key.bytes().iter().map(|b| format!("{b:02x}")).collect()
 }
 

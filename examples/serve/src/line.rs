@@ -172,11 +172,10 @@ pub fn start(
     Ok(Running { slots, thread: Some(thread) })
 }
 
-/// What the host keeps for a board that requires authenticated frames: the key, a decoder of
-/// its answers under it, its session once asked (none after each (re)connection), and the
-/// last counter used.
+/// What the host keeps for a board that requires authenticated frames: a decoder of its
+/// answers under its key (the key is the decoder's), its session once asked (none after each
+/// (re)connection), and the last counter used.
 struct Seal {
-    key: Key,
     answers: FrameDecoder<MAX_FRAME_BYTES>,
     session: Option<u32>,
     counter: u32,
@@ -184,8 +183,11 @@ struct Seal {
 
 impl Seal {
     fn new(key: Key) -> Self {
-        let answers = FrameDecoder::with_key(key.clone(), Direction::BoardToHost);
-        Self { key, answers, session: None, counter: 0 }
+        Self {
+            answers: FrameDecoder::with_key(key, Direction::BoardToHost),
+            session: None,
+            counter: 0,
+        }
     }
 }
 
@@ -302,14 +304,16 @@ fn run(
             }
             let mut seal = seals.get_mut(i).and_then(Option::as_mut);
             if let Some(seal) = seal.as_mut().filter(|seal| seal.session.is_none()) {
-                let link = &line.link;
-                match callboard_floor::check::ask_security(
+                // A seal's decoder always has its key: it is made with one.
+                let Some(key) = seal.answers.key().cloned() else { continue };
+                let asked = callboard_floor::check::ask_security(
                     wire_now,
-                    link,
+                    &line.link,
                     address,
-                    &seal.key,
+                    &key,
                     ANSWER_TIME,
-                ) {
+                );
+                match asked {
                     Ok((session, last_counter, _)) => {
                         seal.session = Some(session);
                         seal.counter = last_counter;
@@ -335,7 +339,12 @@ fn run(
                 Some(seal) => {
                     seal.counter = seal.counter.wrapping_add(1);
                     let auth = Auth { session: seal.session.unwrap_or(0), counter: seal.counter };
-                    encode_authenticated(&seal.key, address, sequence, auth, &message, &mut bytes)
+                    match seal.answers.key() {
+                        Some(key) => {
+                            encode_authenticated(key, address, sequence, auth, &message, &mut bytes)
+                        }
+                        None => continue,
+                    }
                 }
                 None => encode(address, sequence, &message, &mut bytes),
             };

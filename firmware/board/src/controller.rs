@@ -228,15 +228,14 @@ pub struct Controller<'fb, P: Panel> {
     stale: bool,
     /// Uptime of the last byte heard.
     heard_ms: u64,
-    /// With authentication required: the key, the session (the board's count of starts) and
-    /// the last counter accepted in it.
+    /// With authentication required (the key is the decoder's): the session (the board's count
+    /// of starts) and the last counter accepted in it.
     security: Option<Security>,
 }
 
-/// A board's side of authenticated frames.
-#[derive(Clone)]
+/// A board's side of authenticated frames, beside the key its decoder holds.
+#[derive(Debug, Clone, Copy)]
 struct Security {
-    key: Key,
     session: u32,
     last_counter: u32,
 }
@@ -307,9 +306,9 @@ impl<'fb, P: Panel> Controller<'fb, P> {
     /// callboard frames only.
     /// In place: a controller is kilobytes, which a small part's stack should not copy.
     pub fn require_authentication(&mut self, key: Key, session: u32) {
-        self.decoder.set_key(key.clone(), Direction::HostToBoard);
+        self.decoder.set_key(key, Direction::HostToBoard);
         self.protocols = Protocols::Callboard;
-        self.security = Some(Security { key, session, last_counter: 0 });
+        self.security = Some(Security { session, last_counter: 0 });
     }
 
     /// Frames refused for want of authentication, by reason (all zero on a board that does not
@@ -499,16 +498,16 @@ impl<'fb, P: Panel> Controller<'fb, P> {
             return Ok(());
         }
         let mut bytes = [0_u8; ANSWER_BYTES];
-        let encoded = match &self.security {
-            Some(security) => encode_answer_authenticated(
+        let encoded = match (self.decoder.key(), &self.security) {
+            (Some(key), Some(security)) => encode_answer_authenticated(
                 &header,
                 self.address,
-                &security.key,
+                key,
                 security.session,
                 &answer,
                 &mut bytes,
             ),
-            None => encode_answer(&header, self.address, &answer, &mut bytes),
+            _ => encode_answer(&header, self.address, &answer, &mut bytes),
         };
         match encoded {
             // Flushed at once: on RS-485 the board holds the pair until its answer is out.

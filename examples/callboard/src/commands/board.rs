@@ -7,7 +7,7 @@ use callboard_core::alpha::layout::{PROFILES, SignProfile};
 use callboard_core::board::BoardFrame;
 use callboard_core::calendar::UtcOffset;
 use callboard_core::service_level::{ServiceLevelThreshold, ServiceLevelVariant};
-use callboard_core::wire::BoardSettings;
+use callboard_core::wire::{BoardSettings, Key};
 use callboard_core::{CenterConfig, QueueConfig};
 use callboard_floor::picture as preview;
 use callboard_floor::{feed, frame};
@@ -224,14 +224,35 @@ pub struct BoardCheckArgs {
     line: LineArgs,
     #[command(flatten)]
     protocol: ProtocolArgs,
-    /// The key file of a board that requires authenticated frames: it is asked, under that
-    /// key, its session, the last counter it accepted and what it refused.
-    #[arg(long, value_name = "FILE")]
-    key: Option<PathBuf>,
+    #[command(flatten)]
+    key: KeyArgs,
     /// How long to wait for the answer, in milliseconds.
     #[arg(long, value_name = "MS", default_value_t = 2_000,
           value_parser = clap::value_parser!(u64).range(1..=60_000))]
     timeout_ms: u64,
+}
+
+/// The key of a board that requires authenticated frames.
+#[derive(Debug, clap::Args)]
+struct KeyArgs {
+    /// The key file of a board that requires authenticated frames (`board keygen` makes one;
+    /// the board is built with the same key): frames are sealed for the board's session, and
+    /// `check` asks its session, last counter and refusals.
+    #[arg(long, value_name = "FILE")]
+    key: Option<PathBuf>,
+}
+
+impl KeyArgs {
+    /// The key, read from its file (refused when others can read it), for a board, not a sign.
+    fn read(&self, sign: Option<&SignProfile>) -> Result<Option<Key>, String> {
+        match (&self.key, sign) {
+            (None, _) => Ok(None),
+            (Some(_), Some(_)) => {
+                Err("Alpha signs take no authentication: --key is for callboard boards".into())
+            }
+            (Some(file), None) => callboard_floor::keys::read_key_file(file).map(Some),
+        }
+    }
 }
 
 #[derive(Debug, clap::Args)]
@@ -254,10 +275,8 @@ pub struct BoardSendArgs {
     line: LineArgs,
     #[command(flatten)]
     protocol: ProtocolArgs,
-    /// The key file of a board that requires authenticated frames (`board keygen` makes one;
-    /// the board is built with the same key): each frame is sealed for the board's session.
-    #[arg(long, value_name = "FILE")]
-    key: Option<PathBuf>,
+    #[command(flatten)]
+    key: KeyArgs,
     /// The queue_log: replayed, or with --follow read as the switch writes it (`-`: stdin).
     #[arg(long, value_name = "FILE")]
     queue_log: PathBuf,
@@ -468,15 +487,9 @@ fn check(args: &BoardCheckArgs) -> Result<String, String> {
     let link = args.line.link(sign.as_ref())?;
     let patience = std::time::Duration::from_millis(args.timeout_ms);
     let mut text = String::new();
-    let answer = match (&args.key, sign) {
-        (Some(_), Some(_)) => {
-            return Err("Alpha signs take no authentication: --key is for callboard boards".into());
-        }
-        (Some(file), None) => {
-            let key = callboard_floor::keys::read_key_file(file)?;
-            check_secured(&link, args.address, &key, patience)?
-        }
-        (None, _) => check(&link, args.address, sign.as_ref(), patience)?,
+    let answer = match args.key.read(sign.as_ref())? {
+        Some(key) => check_secured(&link, args.address, &key, patience)?,
+        None => check(&link, args.address, sign.as_ref(), patience)?,
     };
     match answer {
         Answer::Secured { session, last_counter, counts } => {
@@ -544,7 +557,7 @@ fn send(args: &BoardSendArgs) -> Result<String, String> {
             .into());
     }
     let link = args.line.link(sign.as_ref())?;
-    let key = args.key.as_deref().map(callboard_floor::keys::read_key_file).transpose()?;
+    let key = args.key.read(sign.as_ref())?;
     let configure =
         (args.page_seconds.is_some() || args.brightness.is_some()).then(|| BoardSettings {
             brightness: args.brightness.unwrap_or(BoardSettings::DEFAULT.brightness),
