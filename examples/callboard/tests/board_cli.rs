@@ -114,3 +114,36 @@ fn mistakes_get_clear_errors() {
         assert!(message.contains(expected), "{args:?}: {message}");
     }
 }
+
+/// A log cut off mid-line (a copy taken while the switch wrote it): the board's frame is made
+/// from what was read, and the line not read is said on standard error, not dropped in silence.
+#[test]
+fn a_cut_log_is_read_and_its_unread_line_said() {
+    let log = std::fs::read(sample_log()).unwrap();
+    let dir = std::env::temp_dir().join(format!("callboard-cut-log-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cut = dir.join("cut.queue_log");
+    // Cut six bytes into a line: its epoch's first digits, and nothing after them.
+    let line_start = log[..4_000].iter().rposition(|&b| b == b'\n').unwrap() + 1;
+    std::fs::write(&cut, &log[..line_start + 6]).unwrap();
+    let out = callboard(&[
+        "board",
+        "encode",
+        "--address",
+        "3",
+        "--queue-log",
+        cut.to_str().unwrap(),
+        "--utc-offset",
+        "+02:00",
+        "--at",
+        "1999-02-10 09:00",
+        "--queue",
+        "PS=STREETS",
+    ]);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{said}");
+    assert!(!out.stdout.is_empty());
+    assert!(said.contains("cut.queue_log: 1 lines not read (first: line "), "{said}");
+    assert!(said.contains("`callboard report` lists them"), "{said}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

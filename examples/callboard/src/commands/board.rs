@@ -380,6 +380,7 @@ fn frame_of(source: &FrameSourceArgs) -> Result<BoardFrame, String> {
             let moment = local_time::parse_local_instant(&calendar, at)?;
             let input = read_input(path)?;
             let mut parsed = queue_log::parse(&input, &calendar);
+            crate::input::warn_unread(path, &parsed);
             site.surveys.load(&mut parsed, &calendar)?;
             if parsed.records.is_empty() {
                 return Err(format!("no queue_log events found in {}", path.display()));
@@ -608,6 +609,7 @@ fn send(args: &BoardSendArgs) -> Result<String, String> {
     } else {
         let input = read_input(&args.queue_log)?;
         let mut parsed = queue_log::parse(&input, &calendar);
+        crate::input::warn_unread(&args.queue_log, &parsed);
         site.surveys.load(&mut parsed, &calendar)?;
         if parsed.records.is_empty() {
             return Err(format!("no queue_log events found in {}", args.queue_log.display()));

@@ -48,13 +48,7 @@ pub fn run(args: &EwtEvalArgs) -> Result<String, String> {
         if parsed.records.is_empty() {
             return Err(format!("no queue_log events found in {}", path.display()));
         }
-        if let Some(first) = parsed.warnings.first() {
-            eprintln!(
-                "callboard: {}: {} lines not read (first: {first}); `callboard report` lists them",
-                path.display(),
-                parsed.warnings.len(),
-            );
-        }
+        crate::input::warn_unread(path, &parsed);
         let name = path
             .file_name()
             .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());

@@ -27,3 +27,16 @@ pub(crate) fn read_input(path: &Path) -> Result<Vec<u8>, String> {
 pub(crate) fn utf8_input(path: &Path) -> Result<String, String> {
     String::from_utf8(read_input(path)?).map_err(|_| format!("{}: not UTF-8 text", path.display()))
 }
+
+/// Says on standard error how many lines of the log at `path` were not read, and the first,
+/// when any were: a command that shows only frames or figures should not drop lines in
+/// silence (`callboard report` lists them all).
+pub(crate) fn warn_unread(path: &Path, parsed: &callboard_queue_log::Parsed) {
+    if let Some(first) = parsed.warnings.first() {
+        eprintln!(
+            "callboard: {}: {} lines not read (first: {first}); `callboard report` lists them",
+            path.display(),
+            parsed.warnings.len(),
+        );
+    }
+}
