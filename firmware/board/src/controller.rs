@@ -300,10 +300,12 @@ impl<'fb, P: Panel> Controller<'fb, P> {
     }
 
     /// Makes this board require authenticated frames (protocol version 3) under `key`, in
-    /// `session`: the board's count of starts, kept where a restart does not clear it, so that
-    /// no frame recorded before a restart is accepted after it. Frames of versions 1 and 2 are
-    /// refused, and so are Alpha packets, which carry no authentication: the board takes
-    /// callboard frames only.
+    /// `session`: the board's count of starts ([`session::BootLog`](crate::session::BootLog)),
+    /// kept where neither a reset nor a power cut takes it back, so that no frame recorded
+    /// before a start is accepted after it. Session 0 is a board that could not count its
+    /// start: it takes no frame that changes what it shows, and says so in its answers (their
+    /// session is 0). Frames of versions 1 and 2 are refused, and so are Alpha packets, which
+    /// carry no authentication: the board takes callboard frames only.
     /// In place: a controller is kilobytes, which a small part's stack should not copy.
     pub fn require_authentication(&mut self, key: Key, session: u32) {
         self.decoder.set_key(key, Direction::HostToBoard);
@@ -535,7 +537,7 @@ impl<'fb, P: Panel> Controller<'fb, P> {
         if !changes {
             return Ok(());
         }
-        if session != security.session {
+        if session != security.session || security.session == 0 {
             self.decoder.refuse(false);
             return Err(Some(BoardMessage::Nack(NackReason::OtherSession)));
         }
@@ -1324,5 +1326,28 @@ mod tests {
                 counts: *board.auth_counts()
             }
         );
+    }
+
+    #[test]
+    fn a_board_that_could_not_count_its_start_shows_nothing_authenticated() {
+        let mut framebuffer = Hub75Rgb64x32::blank_framebuffer();
+        let mut board = Controller::<Hub75Rgb64x32>::new(ADDRESS, &mut framebuffer, 0);
+        board.require_authentication(KEY, 0);
+        let mut line = Line::default();
+        // Session 0 said in every answer; a display in session 0 is refused, not shown.
+        line.incoming.extend(sealed(&KEY, 0, 1, 1, &HostMessage::Ping));
+        line.incoming.extend(sealed(&KEY, 0, 2, 2, &HostMessage::Display(frame(30, 4))));
+        board.serve(&mut line, 0).unwrap();
+        let answers = sealed_answers(&mut line);
+        assert!(matches!(
+            answers[0],
+            (Auth { session: 0, counter: 1 }, BoardMessage::Status { .. })
+        ));
+        assert_eq!(
+            answers[1],
+            (Auth { session: 0, counter: 2 }, BoardMessage::Nack(NackReason::OtherSession))
+        );
+        assert_eq!(board.frame(), None);
+        assert_eq!(board.auth_counts().other_session, 1);
     }
 }
