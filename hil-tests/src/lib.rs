@@ -248,6 +248,21 @@ impl Emulator {
     /// # Errors
     /// When QEMU is missing or does not start.
     pub fn start(elf: &Path) -> Result<Self, String> {
+        Self::start_with(elf, None)
+    }
+
+    /// Starts `elf` as [`Emulator::start`] does, its non-volatile memory (the PSRAM at
+    /// `0x2100_0000`, where the board counts its starts) kept in the file `memory`: what one
+    /// emulator leaves there, the next one started with the same file finds. Dropping the
+    /// emulator is a power cut; the file stays.
+    ///
+    /// # Errors
+    /// As [`Emulator::start`].
+    pub fn start_with_memory(elf: &Path, memory: &Path) -> Result<Self, String> {
+        Self::start_with(elf, Some(memory))
+    }
+
+    fn start_with(elf: &Path, memory: Option<&Path>) -> Result<Self, String> {
         let qemu = qemu()?;
         static RUNS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
         let run = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -263,8 +278,19 @@ impl Emulator {
             .and_then(|l| l.local_addr())
             .map_err(|e| format!("no free port: {e}"))?
             .port();
-        let child = Command::new(qemu)
-            .args(["-machine", "mps2-an386", "-cpu", "cortex-m4", "-display", "none"])
+        let mut qemu = Command::new(qemu);
+        if let Some(memory) = memory {
+            // QEMU's machine RAM on the MPS2 is the 16 MiB PSRAM; backed by a shared file map,
+            // it outlives the process.
+            qemu.args(["-machine", "mps2-an386,memory-backend=nvm", "-object"]).arg(format!(
+                "memory-backend-file,id=nvm,size=16M,share=on,mem-path={}",
+                memory.display()
+            ));
+        } else {
+            qemu.args(["-machine", "mps2-an386"]);
+        }
+        let child = qemu
+            .args(["-cpu", "cortex-m4", "-display", "none"])
             .args(["-nodefaults", "-no-user-config", "-nic", "none"])
             .arg("-monitor")
             .arg(format!("unix:{},server=on,wait=off", monitor.display()))

@@ -1,8 +1,9 @@
 //! Only the center writes to a board: the emulated board built with a key (`AUTHENTICATED_BOARD`)
 //! shows authentic frames exactly as before, and no forged, tampered, replayed, unauthenticated
 //! or out-of-session frame sent on its line ever reaches its display; each is counted by
-//! reason. A restart (QEMU's `system_reset`, the RAM kept as a real part keeps it) starts a new
-//! session, so a frame recorded before it is refused after it.
+//! reason. Each start of the board, a reset (QEMU's `system_reset`) or a power cut (QEMU
+//! stopped and started again on the same non-volatile memory), is a new session, so a frame
+//! recorded before it is refused after it.
 
 use std::time::{Duration, Instant};
 
@@ -203,6 +204,65 @@ fn no_forged_tampered_or_replayed_frame_reaches_the_display() {
 
     check_stack(&emulator, &size, "with authentication on");
     assert!(emulator.running());
+}
+
+/// A power cut takes nothing back: the board counts its starts in non-volatile memory (its boot
+/// log, in the emulator's PSRAM kept in a file), so after the power comes back it is in a session
+/// it has never been in, and a frame recorded before the cut is refused. The emulator is stopped
+/// outright (a process killed, its RAM gone) and started again on the same memory.
+#[test]
+fn a_frame_recorded_before_a_power_cut_is_refused_after_it() {
+    let elf = build(AUTHENTICATED_BOARD).unwrap();
+    let memory = callboard_hil_tests::repository()
+        .join("target/hil")
+        .join(format!("nvm-{}.bin", std::process::id()));
+    let _ = std::fs::remove_file(&memory);
+    let power_on = || {
+        let emulator = Emulator::start_with_memory(&elf, &memory).unwrap();
+        let mut link = emulator.connect().unwrap();
+        link.set_key(key());
+        (emulator, link)
+    };
+
+    let (emulator, mut link) = power_on();
+    let first = session(&mut link, 1);
+    assert_eq!(first, 1, "a board whose memory is blank is in its first session");
+    let genuine = floor_frame(MORNING);
+    let display = HostMessage::Display(genuine.clone());
+    let (sequence, recorded) =
+        sealed(&mut link, &key(), Auth { session: first, counter: 1 }, &display);
+    assert_eq!(answer(&mut link, sequence, &recorded).1, BoardMessage::Ack);
+    let mut counter = 1;
+    shows(&mut link, first, &mut counter, sequence, &genuine);
+    drop(link);
+    drop(emulator);
+
+    for expected in [first + 1, first + 2] {
+        let (emulator, mut link) = power_on();
+        let now = session(&mut link, 1);
+        assert_eq!(now, expected, "each power-on is a session never used before");
+        // The recording, played back as it was captured: refused, the board naming its session.
+        link.send_raw(&recorded).unwrap();
+        let (header, nack) = link.next_answer_framed(ANSWER_TIME).unwrap();
+        assert_eq!(nack, BoardMessage::Nack(NackReason::OtherSession));
+        assert_eq!(header.auth.map(|a| a.session), Some(now));
+        let (screen, shown, _, crc) = showing(&mut link, now, 2);
+        assert_eq!((screen, shown, crc), (Screen::Boot, None, boot_crc(ADDRESS)));
+        assert_eq!(refused(&mut link, now).other_session, 1);
+        // The host, told the session, is shown as before.
+        let later = floor_frame(MORNING + u64::from(now) * 60_000);
+        let mut counter = 1;
+        let (sequence, bytes) = sealed(
+            &mut link,
+            &key(),
+            Auth { session: now, counter },
+            &HostMessage::Display(later.clone()),
+        );
+        assert_eq!(answer(&mut link, sequence, &bytes).1, BoardMessage::Ack);
+        shows(&mut link, now, &mut counter, sequence, &later);
+        assert!(emulator.running());
+    }
+    let _ = std::fs::remove_file(&memory);
 }
 
 /// The host's side from the command line: `board keygen` makes a key file only its owner can

@@ -9,14 +9,14 @@
 //! | UART0 (CMSDK APB UART) | `0x4000_4000`, RX interrupt IRQ 0 | the serial line to the host |
 //! | watchdog (CMSDK APB watchdog) | `0x4000_8000`, NMI | resets a board that stops feeding it |
 //! | SysTick | core | the millisecond clock |
-//! | RAM kept through a reset | `.uninit` | the session count of authenticated frames |
+//! | PSRAM, kept in a host file by QEMU | `0x2100_0000` | non-volatile memory: the count of starts that authenticated frames' sessions are |
 //!
 //! Only this crate touches registers; everything a board decides is in `callboard-board`.
 
 #![no_std]
 
 pub mod clock;
-pub mod retained;
+pub mod nvm;
 pub mod uart;
 pub mod watchdog;
 

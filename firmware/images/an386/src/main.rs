@@ -10,7 +10,7 @@
 #![no_main]
 
 use callboard_an386::clock::{self, Clock};
-use callboard_an386::retained;
+use callboard_an386::nvm::{self, Nvm};
 use callboard_an386::uart::{self, Uart0};
 use callboard_an386::watchdog::Watchdog;
 use callboard_board::controller::Protocols;
@@ -54,7 +54,10 @@ fn main() -> ! {
         clock.now_ms(),
     );
     if let Some(key) = KEY {
-        board.require_authentication(key, retained::next_session());
+        // A start the board cannot count is session 0, in which it shows nothing authenticated.
+        let session =
+            Nvm::take().and_then(|mut nvm| nvm::BOOT_LOG.start(&mut nvm).ok()).unwrap_or(0);
+        board.require_authentication(key, session);
     }
     planes.load(board.framebuffer());
     loop {

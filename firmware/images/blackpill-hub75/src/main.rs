@@ -17,6 +17,7 @@ use callboard_board::byte_queue::ByteQueue;
 use callboard_board::controller::Protocols;
 use callboard_board::hub75::{Dwell, Hub75Pins, Hub75Planes, Hub75Scanner, ROW_PAIRS};
 use callboard_board::panel::Hub75Framebuffer;
+use callboard_board::session::BootLog;
 use callboard_board::{Controller, Hub75Rgb64x32};
 use callboard_core::wire::Key;
 use cortex_m::peripheral::syst::SystClkSource;
@@ -24,6 +25,7 @@ use cortex_m_rt::{entry, exception};
 use critical_section::Mutex;
 use embedded_hal_nb::serial::{Read as _, Write as _};
 use static_cell::ConstStaticCell;
+use stm32f4xx_hal::flash::FlashExt;
 use stm32f4xx_hal::gpio::{AnyPin, Output, PA8, PushPull};
 use stm32f4xx_hal::pac::{self, Interrupt, TIM2, USART1, interrupt};
 use stm32f4xx_hal::prelude::*;
@@ -141,28 +143,27 @@ impl embedded_io::Write for Rs485 {
     }
 }
 
-#[unsafe(link_section = ".uninit.callboard.session")]
-static mut KEPT: core::mem::MaybeUninit<[u32; 3]> = core::mem::MaybeUninit::uninit();
-
-/// This start's session ([`callboard_board::session`]): the STM32F401's SRAM keeps its
-/// contents through a reset (the watchdog's, the reset pin's), not through a power cut.
-fn next_session() -> u32 {
-    let place = (&raw mut KEPT).cast::<[u32; 3]>();
-    // SAFETY: this static's own aligned storage, used only here, once, before interrupts are
-    // enabled; any bits are a valid [u32; 3], and `next` tells noise from a count. Volatile:
-    // the compiler assumes nothing about what the runtime left there.
-    let kept = unsafe { core::ptr::read_volatile(place) };
-    let (keep, session) = callboard_board::session::next(kept);
-    // SAFETY: as above.
-    unsafe { core::ptr::write_volatile(place, keep) };
-    session
-}
+/// Where the board counts its starts ([`callboard_board::session::BootLog`]): flash sectors 4
+/// (64 KiB at `0x0801_0000`) and 5 (128 KiB at `0x0802_0000`, of which the log uses 64 KiB),
+/// beyond the image, which `memory.x` keeps to sectors 0–3. 16 381 starts a bank: a sector is
+/// erased once in 32 762 starts.
+const BOOT_LOG: BootLog = BootLog::new(0x1_0000, 0x2_0000, 0x1_0000);
 
 #[entry]
 fn main() -> ! {
     let dp = pac::Peripherals::take().expect("main runs once");
     let mut core = cortex_m::Peripherals::take().expect("main runs once");
     let mut rcc = dp.RCC.freeze(Config::hse(25.MHz()).sysclk(SYSCLK_HZ.Hz()));
+
+    // The start is counted before the watchdog runs: turning the log to its other bank erases
+    // a sector, which takes the F401 a second or more for 128 KiB (t_ERASE128KB in its
+    // datasheet), far longer than the watchdog waits. A start that cannot be counted is
+    // session 0, in which the board shows nothing authenticated.
+    let mut flash = dp.FLASH;
+    let session = match KEY {
+        Some(_) => BOOT_LOG.start(&mut flash.unlocked()).unwrap_or(0),
+        None => 0,
+    };
 
     let mut watchdog = IndependentWatchdog::new(dp.IWDG);
     watchdog.start(500.millis());
@@ -216,7 +217,7 @@ fn main() -> ! {
         now_ms(&mut uptime),
     );
     if let Some(key) = KEY {
-        board.require_authentication(key, next_session());
+        board.require_authentication(key, session);
     }
     let planes = PLANES.take();
     planes.load(board.framebuffer());
