@@ -2066,7 +2066,9 @@ typedef struct cb_board_answer {
    */
   struct cb_wire_auth auth;
   /**
-   * The board's session (0 on a board without a key), for `CB_ANSWER_SECURITY`.
+   * The board's session, for `CB_ANSWER_SECURITY`. 0 on a board without a key, and on a
+   * keyed board that could not count its start (its boot log failed): such a board takes
+   * no frame that changes its display; report it rather than feed it.
    */
   uint32_t board_session;
   /**

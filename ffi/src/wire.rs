@@ -200,7 +200,9 @@ pub struct cb_board_answer {
     pub has_auth: bool,
     /// The board's session and the counter answered, when `has_auth`.
     pub auth: cb_wire_auth,
-    /// The board's session (0 on a board without a key), for `CB_ANSWER_SECURITY`.
+    /// The board's session, for `CB_ANSWER_SECURITY`. 0 on a board without a key, and on a
+    /// keyed board that could not count its start (its boot log failed): such a board takes
+    /// no frame that changes its display; report it rather than feed it.
     pub board_session: u32,
     /// The last counter the board accepted in its session, for `CB_ANSWER_SECURITY`: a host
     /// that restarts seals its next frame with the one after.

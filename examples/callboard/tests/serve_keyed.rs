@@ -159,3 +159,39 @@ fn serve_seals_for_the_boards_session_and_follows_its_restart() {
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(said.contains("open to others") && said.contains("board"), "{said}");
 }
+
+/// A board that could not count its start (its boot log failed: session 0) takes no display;
+/// `board check --key` says so and fails rather than report it healthy.
+#[test]
+fn board_check_says_when_a_board_could_not_count_its_start() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap().to_string();
+    let board = std::thread::spawn(move || {
+        let (mut line, _) = listener.accept().unwrap();
+        line.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let mut framebuffer = Hub75Rgb64x32::blank_framebuffer();
+        let mut board = Controller::<Hub75Rgb64x32>::new(1, &mut framebuffer, 0);
+        board.require_authentication(Key::from_hex(KEY).unwrap(), 0);
+        let mut chunk = [0_u8; 512];
+        while let Ok(n @ 1..) = line.read(&mut chunk) {
+            let mut answers: Vec<u8> = Vec::new();
+            for &byte in &chunk[..n] {
+                board.take(byte, 0, &mut answers).unwrap();
+            }
+            std::io::Write::write_all(&mut line, &answers).unwrap();
+        }
+    });
+    let dir = scratch("session-zero");
+    let key = dir.join("board-1.key");
+    std::fs::write(&key, format!("{KEY}\n")).unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let key = key.to_str().unwrap();
+    let out = callboard(&["board", "check", "--address", "1", "--tcp", &address, "--key", key]);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(said.contains("could not count its start"), "{said}");
+    board.join().unwrap();
+}

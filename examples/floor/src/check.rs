@@ -99,7 +99,8 @@ pub fn check_secured(
 ///
 /// # Errors
 /// The line's, or no authentic answer within `patience` (a board without this key, or
-/// without one at all, answers nothing a keyed decoder takes).
+/// without one at all, answers nothing a keyed decoder takes), or a board in session 0: one
+/// that could not count its start, which shows nothing authenticated.
 pub fn ask_security(
     line: &mut dyn Duplex,
     link: &Link,
@@ -133,6 +134,14 @@ pub fn ask_security(
             )) = frames.feed::<BoardMessage>(byte, |a| a == address)
             {
                 if header.auth.is_some_and(|a| a.counter == auth.counter) {
+                    if session == 0 {
+                        return Err(format!(
+                            "board {address} on {link} could not count its start (writing its \
+                             boot log failed): it takes no authenticated frame that changes its \
+                             display and will show no data; restart it, and if that does not \
+                             help, its flash needs replacing"
+                        ));
+                    }
                     return Ok((session, last_counter, counts));
                 }
             }
