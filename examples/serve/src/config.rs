@@ -43,6 +43,7 @@ struct File {
     boards: Vec<BoardFile>,
     http: Option<HttpFile>,
     agreements: Option<AgreementsFile>,
+    mqtt: Option<crate::mqtt::BrokerFile>,
 }
 
 /// The service agreements: the files `callboard sla report` reads.
@@ -190,6 +191,9 @@ struct LineFile {
     name: String,
     tcp: Option<String>,
     serial: Option<String>,
+    /// Driven by a `callboard gateway` from the broker, not from here.
+    #[serde(default)]
+    gateway: bool,
     #[serde(default = "baud")]
     baud: u32,
 }
@@ -298,8 +302,18 @@ pub struct Board {
 pub struct Line {
     /// Its name in the file.
     pub name: String,
-    /// How it is reached.
-    pub link: Link,
+    /// How it is reached from here; `None` for a line a gateway drives from the frames this
+    /// service publishes to the broker.
+    pub link: Option<Link>,
+}
+
+/// Where the site publishes to the fleet's broker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fleet {
+    /// The broker.
+    pub broker: crate::mqtt::Broker,
+    /// The site's name in the topics.
+    pub site: String,
 }
 
 /// A site file, read and checked.
@@ -337,6 +351,8 @@ pub struct Config {
     pub http: Option<std::net::SocketAddr>,
     /// The service agreements, if judged.
     pub agreements: Option<AgreementsConfig>,
+    /// The fleet's broker, when the site publishes to one (`[mqtt]`).
+    pub fleet: Option<Fleet>,
 }
 
 /// Reads and checks a site file.
@@ -450,12 +466,22 @@ pub fn parse(text: &str) -> Result<Config, String> {
     let mut lines = Vec::new();
     let mut line_names = HashMap::new();
     for (i, l) in file.lines.iter().enumerate() {
-        let link = match (&l.tcp, &l.serial) {
-            (Some(to), None) => Link::Tcp(to.clone()),
-            (None, Some(path)) => Link::Serial { path: path.clone(), baud: l.baud },
+        let link = match (&l.tcp, &l.serial, l.gateway) {
+            (Some(to), None, false) => Some(Link::Tcp(to.clone())),
+            (None, Some(path), false) => Some(Link::Serial { path: path.clone(), baud: l.baud }),
+            (None, None, true) if file.mqtt.is_some() => {
+                crate::mqtt::topic_level("line", &l.name)?;
+                None
+            }
+            (None, None, true) => {
+                return Err(format!(
+                    "line {:?}: gateway = true needs the broker the gateway reads: add [mqtt]",
+                    l.name
+                ));
+            }
             _ => {
                 return Err(format!(
-                    "line {:?}: give tcp = \"HOST:PORT\" or serial = \"DEVICE\"",
+                    "line {:?}: give tcp = \"HOST:PORT\", serial = \"DEVICE\" or gateway = true",
                     l.name
                 ));
             }
@@ -549,6 +575,12 @@ pub fn parse(text: &str) -> Result<Config, String> {
             (Some(_), Some(_)) => {
                 return Err(format!("{where_}: key: Alpha signs take no authentication"));
             }
+            (Some(_), None) if lines.get(line).is_some_and(|l: &Line| l.link.is_none()) => {
+                return Err(format!(
+                    "{where_}: key: a board driven by a gateway cannot take authenticated frames \
+                     yet (the gateway would need its key; sealing end to end is not built)"
+                ));
+            }
             (Some(file), None) => Some(
                 callboard_floor::keys::read_key_file(file).map_err(|e| format!("{where_}: {e}"))?,
             ),
@@ -583,6 +615,7 @@ pub fn parse(text: &str) -> Result<Config, String> {
         source: source_of(&file.source)?,
         http: file.http.as_ref().map(http_of).transpose()?,
         agreements: file.agreements.as_ref().map(agreements_of).transpose()?,
+        fleet: file.mqtt.as_ref().map(fleet_of).transpose()?,
         surveys: file.source.surveys.clone(),
         survey_verb: file.source.survey_verb.clone(),
         csat,
@@ -590,6 +623,12 @@ pub fn parse(text: &str) -> Result<Config, String> {
         lines,
         boards,
     })
+}
+
+fn fleet_of(m: &crate::mqtt::BrokerFile) -> Result<Fleet, String> {
+    let site = m.name.clone().ok_or("mqtt.name: the site's name in the topics")?;
+    crate::mqtt::topic_level("mqtt.name", &site)?;
+    Ok(Fleet { broker: crate::mqtt::Broker::from_file(m)?, site })
 }
 
 fn agreements_of(a: &AgreementsFile) -> Result<AgreementsConfig, String> {

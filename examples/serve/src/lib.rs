@@ -18,12 +18,17 @@
 //! - [`http`]: the JSON API and `/metrics`, on a runtime of their own; [`publish`]: what
 //!   they serve, computed once a step; [`agreements`]: the departments' service agreements,
 //!   judged on a thread of their own;
+//! - [`mqtt`]: the fleet's broker, where a site publishes its frames and figures and a
+//!   gateway reads them;
+//! - [`gateway`]: `callboard gateway`, the boards of a room driven from the broker;
 //! - [`service`]: the loop.
 
 pub mod agreements;
 pub mod config;
+pub mod gateway;
 pub mod http;
 pub mod line;
+pub mod mqtt;
 pub mod publish;
 pub mod service;
 pub mod source;

@@ -29,7 +29,7 @@ pub const DOWN_AFTER: u32 = 3;
 const MOST_BACKOFF: Duration = Duration::from_secs(30);
 
 /// One board's health, as its line saw it.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
 pub struct Health {
     /// The line's name.
     pub line: String,
@@ -208,6 +208,8 @@ fn run(
     stop: &AtomicBool,
 ) {
     let Boards { addresses, signs, seals } = boards;
+    // A line driven by a gateway is not driven from here.
+    let Some(link) = &line.link else { return };
     let mut wire: Option<Box<dyn Wire>> = None;
     let mut backoff = Duration::from_secs(1);
     let mut retry_at = Instant::now();
@@ -222,9 +224,9 @@ fn run(
                 continue;
             }
             let sign = signs.iter().flatten().next().map(|sign| &sign.profile);
-            match open(&line.link, sign) {
+            match open(link, sign) {
                 Ok(opened) => {
-                    eprintln!("callboard serve: line {}: connected ({})", line.name, line.link);
+                    eprintln!("callboard serve: line {}: connected ({link})", line.name);
                     wire = Some(opened);
                     backoff = Duration::from_secs(1);
                     said_down = false;
@@ -308,7 +310,7 @@ fn run(
                 let Some(key) = seal.answers.key().cloned() else { continue };
                 let asked = callboard_floor::check::ask_security(
                     wire_now,
-                    &line.link,
+                    link,
                     address,
                     &key,
                     ANSWER_TIME,

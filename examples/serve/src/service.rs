@@ -134,7 +134,8 @@ fn serve(config: &Config, stop: &Arc<AtomicBool>) -> Result<String, String> {
     let health = Arc::new(Mutex::new(Vec::new()));
     let lines_stop = Arc::new(AtomicBool::new(false));
     let mut running = Vec::new();
-    let mut slot_of = vec![(0, 0); config.boards.len()];
+    // Each board's line writer and slot there; none for a board a gateway drives.
+    let mut slot_of = vec![None; config.boards.len()];
     for (l, line_config) in config.lines.iter().enumerate() {
         let on_line: Vec<usize> = (0..config.boards.len())
             .filter(|&b| config.boards.get(b).is_some_and(|board| board.line == l))
@@ -143,7 +144,7 @@ fn serve(config: &Config, stop: &Arc<AtomicBool>) -> Result<String, String> {
         let mut settings = Vec::new();
         for (slot, &b) in on_line.iter().enumerate() {
             if let (Some(board), Some(s)) = (config.boards.get(b), slot_of.get_mut(b)) {
-                *s = (running.len(), slot);
+                *s = line_config.link.is_some().then_some((running.len(), slot));
                 settings.push(BoardSettings {
                     brightness: board.brightness,
                     page_seconds: board.page_seconds,
@@ -158,6 +159,9 @@ fn serve(config: &Config, stop: &Arc<AtomicBool>) -> Result<String, String> {
                     });
                 }
             }
+        }
+        if line_config.link.is_none() {
+            continue;
         }
         let addresses =
             on_line.iter().filter_map(|&b| config.boards.get(b).map(|x| x.address)).collect();
@@ -178,6 +182,21 @@ fn serve(config: &Config, stop: &Arc<AtomicBool>) -> Result<String, String> {
     }
 
     let mut frames = vec![None; config.boards.len()];
+    // The fleet's broker: every board's frame and every queue's figures published, the health
+    // of the boards gateways drive heard back.
+    let (heard_tx, heard) = std::sync::mpsc::channel();
+    let fleet = config.fleet.as_ref().map(|fleet| {
+        let connection = crate::mqtt::Connection::start(
+            &fleet.broker,
+            &format!("callboard-serve-{}", fleet.site),
+            crate::mqtt::topic::site_status(&fleet.site),
+            vec![crate::mqtt::topic::all_health(&fleet.site)],
+            Some(heard_tx),
+            "serve",
+        );
+        (fleet, connection)
+    });
+    let mut published_sequences = vec![0_u16; config.boards.len()];
     // The service agreements, judged on a thread of their own; a wrong agreements file stops
     // the start, as a wrong site file does.
     let mut judge = match &config.agreements {
@@ -280,12 +299,37 @@ fn serve(config: &Config, stop: &Arc<AtomicBool>) -> Result<String, String> {
                 match frame_from_center(stepper.center(), stepper.queue_ids(), &choices, &settings)
                 {
                     Ok(frame) => {
-                        let (l, slot) = slot_of.get(b).copied().unwrap_or((0, 0));
                         if let Some(last) = frames.get_mut(b) {
                             *last = Some(frame.clone());
                         }
-                        if let Some(line) = running.get(l) {
-                            line.slots.put(slot, HostMessage::Display(frame));
+                        let message = HostMessage::Display(frame);
+                        if let (Some((fleet, connection)), Some(line), Some(sequence)) =
+                            (&fleet, config.lines.get(board.line), published_sequences.get_mut(b))
+                        {
+                            *sequence = sequence.wrapping_add(1).max(1);
+                            let mut bytes = [0_u8; callboard_core::wire::MAX_FRAME_BYTES];
+                            if let Ok(len) = callboard_core::wire::encode(
+                                board.address,
+                                *sequence,
+                                &message,
+                                &mut bytes,
+                            ) {
+                                connection.publish(
+                                    &crate::mqtt::topic::frame(
+                                        &fleet.site,
+                                        &line.name,
+                                        board.address,
+                                    ),
+                                    bytes.get(..len).unwrap_or(&[]).to_vec(),
+                                    rumqttc::QoS::AtLeastOnce,
+                                    true,
+                                );
+                            }
+                        }
+                        if let Some((l, slot)) = slot_of.get(b).copied().flatten()
+                            && let Some(line) = running.get(l)
+                        {
+                            line.slots.put(slot, message);
                         }
                     }
                     Err(e) => say(&format!("board {}: {e}", board.address)),
@@ -294,8 +338,12 @@ fn serve(config: &Config, stop: &Arc<AtomicBool>) -> Result<String, String> {
             if let (Some(judge), Some(now)) = (&mut judge, stepper.center().now()) {
                 judge.ask(now);
             }
-            // The supervisors' view, from the same center.
-            if let Some((_, board)) = &http {
+            // What gateways say of the boards they drive.
+            while let Ok((topic, payload)) = heard.try_recv() {
+                heard_health(&topic, &payload, &health);
+            }
+            // The supervisors' view and the fleet's figures, from the same center.
+            if http.is_some() || fleet.is_some() {
                 let judged = judge.as_ref().map(crate::agreements::Judge::judged);
                 let boards_health = health.lock().map(|h| h.clone()).unwrap_or_default();
                 let published = publish::publish(&publish::Inputs {
@@ -308,7 +356,19 @@ fn serve(config: &Config, stop: &Arc<AtomicBool>) -> Result<String, String> {
                     wall_ms: wall_ms(),
                     agreements: judged.as_ref().map(Option::as_ref),
                 });
-                if let Ok(mut slot) = board.write() {
+                if let Some((fleet, connection)) = &fleet {
+                    for (name, body) in published.queue.iter() {
+                        connection.publish(
+                            &crate::mqtt::topic::queue(&fleet.site, name),
+                            body.clone().into_bytes(),
+                            rumqttc::QoS::AtMostOnce,
+                            true,
+                        );
+                    }
+                }
+                if let Some((_, board)) = &http
+                    && let Ok(mut slot) = board.write()
+                {
                     *slot = crate::http::Published { step: slot.step + 1, ..published };
                 }
             }
@@ -331,6 +391,9 @@ fn serve(config: &Config, stop: &Arc<AtomicBool>) -> Result<String, String> {
     if let Some((server, _)) = http {
         server.stop();
     }
+    if let Some((_, connection)) = fleet {
+        connection.stop();
+    }
     if let Some(judge) = judge {
         judge.stop();
     }
@@ -351,6 +414,22 @@ fn serve(config: &Config, stop: &Arc<AtomicBool>) -> Result<String, String> {
         );
     }
     Ok(summary)
+}
+
+/// A board's health as the gateway driving it published it
+/// (`callboard/<site>/lines/<line>/boards/<address>/health`), put in the site's table.
+fn heard_health(topic: &str, payload: &[u8], health: &Mutex<Vec<Health>>) {
+    let levels: Vec<&str> = topic.split('/').collect();
+    let [_, _, "lines", line, "boards", address, "health"] = levels.as_slice() else { return };
+    let Ok(address) = address.parse::<u8>() else { return };
+    let Ok(heard) = serde_json::from_slice::<Health>(payload) else {
+        say(&format!("mqtt: {topic}: not a board's health"));
+        return;
+    };
+    let mut health = health.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(entry) = health.iter_mut().find(|h| h.line == *line && h.address == address) {
+        *entry = Health { line: entry.line.clone(), address, ..heard };
+    }
 }
 
 /// Where a saved state stood in its source, for the log.
