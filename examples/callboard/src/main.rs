@@ -44,6 +44,9 @@ enum Command {
     /// One live service for a whole floor: the switch's log followed, every board on every
     /// line fed, the state kept across restarts (--config FILE.toml).
     Serve(commands::serve::ServeArgs),
+    /// A room's boards driven from the fleet's MQTT broker, on the frames the sites' `serve`
+    /// publish (--config FILE.toml).
+    Gateway(commands::gateway::GatewayArgs),
 }
 
 fn main() -> ExitCode {
@@ -57,6 +60,7 @@ fn main() -> ExitCode {
         Command::Sla(command) => commands::sla::run(command),
         Command::Demo(args) => commands::demo::run(args),
         Command::Serve(args) => commands::serve::run(args),
+        Command::Gateway(args) => commands::gateway::run(args),
     };
     match outcome.and_then(|text| emit(&text)) {
         Ok(()) => ExitCode::SUCCESS,

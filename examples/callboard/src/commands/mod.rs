@@ -4,6 +4,7 @@ pub mod board;
 pub mod demo;
 pub mod erlang;
 pub mod ewt_eval;
+pub mod gateway;
 pub mod report;
 pub mod serve;
 pub mod sla;

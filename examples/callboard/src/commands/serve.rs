@@ -73,7 +73,11 @@ fn describe(config: &callboard_serve::Config) -> String {
                 format!("board {} ({})", b.address, queues.join(", "))
             })
             .collect();
-        out += &format!("line {} ({}): {}\n", line.name, line.link, boards.join("; "));
+        let link = line
+            .link
+            .as_ref()
+            .map_or_else(|| "a gateway, from the broker".to_owned(), ToString::to_string);
+        out += &format!("line {} ({link}): {}\n", line.name, boards.join("; "));
     }
     out
 }

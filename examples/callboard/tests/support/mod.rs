@@ -4,6 +4,7 @@
 // Each test crate uses the helpers it needs.
 #![allow(dead_code)]
 
+pub mod mosquitto;
 pub mod postgres;
 pub mod serve;
 

@@ -1,0 +1,288 @@
+//! Many sites, one fleet, through a real broker (Debian's `mosquitto`, users and passwords
+//! required): two `callboard serve` sites publish their boards' frames and their queues'
+//! figures; two `callboard gateway`s each drive one board (the firmware's own controller on a
+//! socket) from them. Each board shows its own site's figures. The broker is killed: the boards
+//! turn to "no data" after their time-to-live and nothing crashes; it comes back: so do the
+//! figures. A gateway is killed: its last will says it is offline within the keep-alive.
+
+mod support;
+
+use std::io::Read;
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use callboard_board::{Controller, Hub75Rgb64x32, Panel};
+use callboard_core::wire::Screen;
+use support::mosquitto::{Mosquitto, PASSWORD, USER};
+use support::serve::{scratch, start, stop};
+
+/// What a software board shows now: its screen and the labels of its frame's queues.
+#[derive(Debug, Clone, Default)]
+struct Shows {
+    screen: Option<Screen>,
+    labels: Vec<String>,
+    frames: u32,
+}
+
+/// A board at `address` on a local socket, taking any number of connections one after
+/// another (a gateway reconnects its line).
+fn software_board(address: u8, shows: Arc<Mutex<Shows>>, done: Arc<AtomicBool>) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let at = listener.local_addr().unwrap().to_string();
+    std::thread::spawn(move || {
+        let started = Instant::now();
+        let mut framebuffer = Hub75Rgb64x32::blank_framebuffer();
+        let mut board = Controller::<Hub75Rgb64x32>::new(address, &mut framebuffer, 0);
+        listener.set_nonblocking(false).unwrap();
+        while !done.load(Ordering::SeqCst) {
+            let Ok((mut line, _)) = listener.accept() else { return };
+            line.set_read_timeout(Some(Duration::from_millis(20))).unwrap();
+            let mut chunk = [0_u8; 512];
+            while !done.load(Ordering::SeqCst) {
+                let n = match line.read(&mut chunk) {
+                    Ok(0) => break,
+                    Ok(n) => n,
+                    Err(_) => 0,
+                };
+                let now = started.elapsed().as_millis() as u64;
+                let mut answers: Vec<u8> = Vec::new();
+                for &byte in &chunk[..n] {
+                    board.take(byte, now, &mut answers).unwrap();
+                }
+                if !answers.is_empty() && std::io::Write::write_all(&mut line, &answers).is_err() {
+                    break;
+                }
+                board.refresh(now);
+                let mut seen = shows.lock().unwrap();
+                if n > 0 && board.frame().is_some() {
+                    seen.frames += 1;
+                }
+                seen.screen = Some(board.screen());
+                seen.labels = board
+                    .frame()
+                    .map(|f| f.queues.iter().map(|q| q.label.to_string()).collect())
+                    .unwrap_or_default();
+            }
+        }
+    });
+    at
+}
+
+fn epoch_s() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs()
+}
+
+/// A site `name` following `dir/<name>.queue_log` on the wall clock, with `queue` on board
+/// `address` of its line `line`, driven by a gateway; two callers waiting in the queue.
+fn site(
+    dir: &std::path::Path,
+    broker: &Mosquitto,
+    name: &str,
+    queue: &str,
+    line: &str,
+    address: u8,
+) -> std::path::PathBuf {
+    let log = dir.join(format!("{name}.queue_log"));
+    let now = epoch_s();
+    std::fs::write(
+        &log,
+        format!(
+            "{t}|{name}-1|{queue}|NONE|ENTERQUEUE||5550101|1\n{t}|{name}-2|{queue}|NONE|ENTERQUEUE||5550102|2\n",
+            t = now - 5
+        ),
+    )
+    .unwrap();
+    let config = dir.join(format!("{name}.toml"));
+    std::fs::write(
+        &config,
+        format!(
+            r#"
+[site]
+utc_offset = "+00:00"
+state_dir = "{state}"
+clock = "wall"
+every_seconds = 0.5
+checkpoint_seconds = 5
+
+[source]
+queue_log = "{log}"
+
+[[queue]]
+name = "{queue}"
+
+[[line]]
+name = "{line}"
+gateway = true
+
+[[board]]
+line = "{line}"
+address = {address}
+queues = ["{queue}"]
+ttl_seconds = 3
+
+{mqtt}
+"#,
+            state = dir.join(format!("{name}-state")).display(),
+            log = log.display(),
+            mqtt = broker.section(name),
+        ),
+    )
+    .unwrap();
+    config
+}
+
+fn gateway(
+    dir: &std::path::Path,
+    broker: &Mosquitto,
+    name: &str,
+    site: &str,
+    line: &str,
+    address: u8,
+    board: &str,
+) -> Child {
+    let config = dir.join(format!("{name}.toml"));
+    std::fs::write(
+        &config,
+        format!(
+            "{mqtt}\n[[line]]\nsite = \"{site}\"\nname = \"{line}\"\ntcp = \"{board}\"\n\n\
+             [[board]]\nline = \"{line}\"\naddress = {address}\n",
+            mqtt = broker.section(name)
+        ),
+    )
+    .unwrap();
+    Command::new(env!("CARGO_BIN_EXE_callboard"))
+        .args(["gateway", "--config", config.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+fn wait(what: &str, limit: Duration, ready: impl Fn() -> bool) {
+    let deadline = Instant::now() + limit;
+    while !ready() {
+        assert!(Instant::now() < deadline, "{what}: not within {limit:?}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// An observer on the broker: every message on `callboard/#`, newest per topic.
+fn observe(port: u16) -> Arc<Mutex<std::collections::HashMap<String, Vec<u8>>>> {
+    let seen = Arc::new(Mutex::new(std::collections::HashMap::new()));
+    let mut options = rumqttc::MqttOptions::new("fleet-test-observer", "127.0.0.1", port);
+    options.set_credentials(USER, PASSWORD);
+    options.set_keep_alive(Duration::from_secs(5));
+    let (client, mut connection) = rumqttc::Client::new(options, 64);
+    client.subscribe("callboard/#", rumqttc::QoS::AtLeastOnce).unwrap();
+    let kept = Arc::clone(&seen);
+    std::thread::spawn(move || {
+        let _client = client;
+        for event in connection.iter() {
+            match event {
+                Ok(rumqttc::Event::Incoming(rumqttc::Packet::Publish(p))) => {
+                    kept.lock().unwrap().insert(p.topic, p.payload.to_vec());
+                }
+                Ok(_) => {}
+                Err(_) => std::thread::sleep(Duration::from_millis(200)),
+            }
+        }
+    });
+    seen
+}
+
+#[test]
+fn two_sites_two_gateways_through_a_broker_that_goes_away() {
+    let dir = scratch("fleet");
+    let mut broker = Mosquitto::start(&dir);
+    let done = Arc::new(AtomicBool::new(false));
+    let (north_board, south_board) =
+        (Arc::new(Mutex::new(Shows::default())), Arc::new(Mutex::new(Shows::default())));
+    let north_at = software_board(1, Arc::clone(&north_board), Arc::clone(&done));
+    let south_at = software_board(2, Arc::clone(&south_board), Arc::clone(&done));
+
+    let north = start(&site(&dir, &broker, "north", "STREETS", "storm-room", 1));
+    let south = start(&site(&dir, &broker, "south", "PARKS", "parks-desk", 2));
+    let mut storm_gateway = gateway(&dir, &broker, "storm-gw", "north", "storm-room", 1, &north_at);
+    let parks_gateway = gateway(&dir, &broker, "parks-gw", "south", "parks-desk", 2, &south_at);
+    let seen = observe(broker.port);
+
+    // Each board shows its own site's queue.
+    let shows = |board: &Arc<Mutex<Shows>>, label: &str| {
+        let s = board.lock().unwrap();
+        s.screen == Some(Screen::Figures) && s.labels == [label]
+    };
+    wait("north's board shows STREETS", Duration::from_secs(60), || shows(&north_board, "STREETS"));
+    wait("south's board shows PARKS", Duration::from_secs(60), || shows(&south_board, "PARKS"));
+    // The figures are on the broker, retained, as the API gives them.
+    wait("the figures published", Duration::from_secs(20), || {
+        seen.lock().unwrap().get("callboard/north/queues/STREETS").is_some_and(|body| {
+            serde_json::from_slice::<serde_json::Value>(body)
+                .is_ok_and(|v| v["name"] == "STREETS" && v["waiting"] == 2)
+        })
+    });
+    let online = |topic: &str| seen.lock().unwrap().get(topic).cloned();
+    wait("sites and gateways online", Duration::from_secs(10), || {
+        [
+            "callboard/north/status",
+            "callboard/gateways/storm-gw/status",
+            "callboard/gateways/parks-gw/status",
+        ]
+        .iter()
+        .all(|t| online(t).as_deref() == Some(b"online".as_slice()))
+    });
+    // The health of each board, as its gateway sees it, is on the broker.
+    wait("north's board health", Duration::from_secs(10), || {
+        online("callboard/north/lines/storm-room/boards/1/health").is_some_and(|body| {
+            serde_json::from_slice::<serde_json::Value>(&body)
+                .is_ok_and(|v| v["up"] == true && v["acknowledged"].as_u64() > Some(0))
+        })
+    });
+
+    // The broker goes away: no stale numbers; each board turns to "no data" after its
+    // time-to-live (3 s), and every process stays up.
+    broker.kill();
+    let no_data = |board: &Arc<Mutex<Shows>>| board.lock().unwrap().screen == Some(Screen::NoData);
+    wait("north's board turns to no data", Duration::from_secs(15), || no_data(&north_board));
+    wait("south's board turns to no data", Duration::from_secs(15), || no_data(&south_board));
+    let mut children = [north, south];
+    for child in &mut children {
+        assert!(child.try_wait().unwrap().is_none(), "a site stopped when the broker went");
+    }
+    assert!(storm_gateway.try_wait().unwrap().is_none(), "a gateway stopped");
+
+    // It comes back: so do the figures, by themselves.
+    broker.resume();
+    wait("north's figures return", Duration::from_secs(40), || shows(&north_board, "STREETS"));
+    wait("south's figures return", Duration::from_secs(40), || shows(&south_board, "PARKS"));
+
+    // A gateway dies: the fleet sees it offline within the keep-alive (2 s, the will after
+    // 1.5 times that). A new observer: the first lost its subscription with the broker.
+    let seen = observe(broker.port);
+    wait("the observer hears the gateways", Duration::from_secs(10), || {
+        seen.lock().unwrap().get("callboard/gateways/storm-gw/status").map(Vec::as_slice)
+            == Some(b"online".as_slice())
+    });
+    let killed_at = Instant::now();
+    storm_gateway.kill().unwrap();
+    let _ = storm_gateway.wait();
+    wait("the storm gateway's will", Duration::from_secs(10), || {
+        seen.lock().unwrap().get("callboard/gateways/storm-gw/status").map(Vec::as_slice)
+            == Some(b"offline".as_slice())
+    });
+    eprintln!("storm gateway offline {:?} after it was killed", killed_at.elapsed());
+
+    done.store(true, Ordering::SeqCst);
+    let [north, south] = children;
+    let gateway_out = stop(parks_gateway);
+    assert!(gateway_out.status.success(), "{}", String::from_utf8_lossy(&gateway_out.stderr));
+    let said = String::from_utf8_lossy(&gateway_out.stdout);
+    assert!(said.contains("frames forwarded"), "{said}");
+    for site in [north, south] {
+        let out = stop(site);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
