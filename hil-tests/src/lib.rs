@@ -11,6 +11,8 @@
 //! real board on that serial port instead (see `hil-tests/README.md`); the ones that need to
 //! reset the board or read its RAM say so and are skipped.
 
+pub mod broker;
+
 use std::collections::HashMap;
 use std::io::{ErrorKind, Read, Write};
 use std::net::{TcpListener, TcpStream};

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use callboard_board::{Controller, Hub75Rgb64x32, Panel};
 use callboard_core::wire::Screen;
-use support::mosquitto::{Mosquitto, PASSWORD, USER};
+use callboard_hil_tests::broker::Mosquitto;
 use support::serve::{scratch, start, stop};
 
 /// What a software board shows now: its screen and the labels of its frame's queues.
@@ -169,30 +169,6 @@ fn wait(what: &str, limit: Duration, ready: impl Fn() -> bool) {
     }
 }
 
-/// An observer on the broker: every message on `callboard/#`, newest per topic.
-fn observe(port: u16) -> Arc<Mutex<std::collections::HashMap<String, Vec<u8>>>> {
-    let seen = Arc::new(Mutex::new(std::collections::HashMap::new()));
-    let mut options = rumqttc::MqttOptions::new("fleet-test-observer", "127.0.0.1", port);
-    options.set_credentials(USER, PASSWORD);
-    options.set_keep_alive(Duration::from_secs(5));
-    let (client, mut connection) = rumqttc::Client::new(options, 64);
-    client.subscribe("callboard/#", rumqttc::QoS::AtLeastOnce).unwrap();
-    let kept = Arc::clone(&seen);
-    std::thread::spawn(move || {
-        let _client = client;
-        for event in connection.iter() {
-            match event {
-                Ok(rumqttc::Event::Incoming(rumqttc::Packet::Publish(p))) => {
-                    kept.lock().unwrap().insert(p.topic, p.payload.to_vec());
-                }
-                Ok(_) => {}
-                Err(_) => std::thread::sleep(Duration::from_millis(200)),
-            }
-        }
-    });
-    seen
-}
-
 #[test]
 fn two_sites_two_gateways_through_a_broker_that_goes_away() {
     let dir = scratch("fleet");
@@ -207,7 +183,7 @@ fn two_sites_two_gateways_through_a_broker_that_goes_away() {
     let south = start(&site(&dir, &broker, "south", "PARKS", "parks-desk", 2));
     let mut storm_gateway = gateway(&dir, &broker, "storm-gw", "north", "storm-room", 1, &north_at);
     let parks_gateway = gateway(&dir, &broker, "parks-gw", "south", "parks-desk", 2, &south_at);
-    let seen = observe(broker.port);
+    let seen = broker.observe("fleet-observer-1");
 
     // Each board shows its own site's queue.
     let shows = |board: &Arc<Mutex<Shows>>, label: &str| {
@@ -260,7 +236,7 @@ fn two_sites_two_gateways_through_a_broker_that_goes_away() {
 
     // A gateway dies: the fleet sees it offline within the keep-alive (2 s, the will after
     // 1.5 times that). A new observer: the first lost its subscription with the broker.
-    let seen = observe(broker.port);
+    let seen = broker.observe("fleet-observer-2");
     wait("the observer hears the gateways", Duration::from_secs(10), || {
         seen.lock().unwrap().get("callboard/gateways/storm-gw/status").map(Vec::as_slice)
             == Some(b"online".as_slice())

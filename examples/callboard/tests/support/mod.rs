@@ -4,7 +4,6 @@
 // Each test crate uses the helpers it needs.
 #![allow(dead_code)]
 
-pub mod mosquitto;
 pub mod postgres;
 pub mod serve;
 

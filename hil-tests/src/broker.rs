@@ -1,10 +1,15 @@
-//! A real MQTT broker for a test: Debian's `mosquitto` (installed by `scripts/test`), on a
-//! loopback port, users and passwords required, killed when dropped. It can be killed and
+//! A real MQTT broker for the fleet tests: Debian's `mosquitto` (installed by `scripts/test`),
+//! on a loopback port, users and passwords required, killed when dropped. It can be killed and
 //! started again on the same port, as a broker that goes away and comes back.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+/// What an observer heard: the newest payload of each topic.
+pub type Heard = Arc<Mutex<HashMap<String, Vec<u8>>>>;
 
 /// The user the sites and gateways connect as, and its password.
 pub const USER: &str = "fleet";
@@ -12,6 +17,7 @@ pub const USER: &str = "fleet";
 pub const PASSWORD: &str = "third-ring-311";
 
 /// A broker, running or stopped.
+#[derive(Debug)]
 pub struct Mosquitto {
     /// Its port on 127.0.0.1.
     pub port: u16,
@@ -33,8 +39,15 @@ fn binary() -> PathBuf {
 
 impl Mosquitto {
     /// Starts a broker in `dir` on a free port.
+    ///
+    /// # Panics
+    /// When mosquitto is not installed or does not start.
+    #[must_use]
     pub fn start(dir: &Path) -> Self {
-        let port = super::serve::free_port();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free loopback port")
+            .port();
         let passwords = dir.join("passwd");
         let made = Command::new("mosquitto_passwd")
             .args(["-b", "-c"])
@@ -60,6 +73,9 @@ impl Mosquitto {
     }
 
     /// Starts it again on its port (after [`Mosquitto::kill`]).
+    ///
+    /// # Panics
+    /// When it does not start.
     pub fn resume(&mut self) {
         let child = Command::new(binary())
             .arg("-c")
@@ -101,6 +117,40 @@ impl Mosquitto {
             self.port,
             password.display()
         )
+    }
+}
+
+impl Mosquitto {
+    /// An observer of everything under `callboard/#`, retained messages included, as the
+    /// fleet's view would subscribe. Its subscription does not outlive the broker: after a
+    /// [`Mosquitto::resume`], observe again.
+    ///
+    /// # Panics
+    /// When the subscription cannot be queued.
+    #[must_use]
+    pub fn observe(&self, name: &str) -> Heard {
+        let heard: Heard = Arc::new(Mutex::new(HashMap::new()));
+        let mut options = rumqttc::MqttOptions::new(name, "127.0.0.1", self.port);
+        options.set_credentials(USER, PASSWORD);
+        options.set_keep_alive(Duration::from_secs(5));
+        let (client, mut connection) = rumqttc::Client::new(options, 64);
+        client.subscribe("callboard/#", rumqttc::QoS::AtLeastOnce).expect("subscribe");
+        let kept = Arc::clone(&heard);
+        std::thread::spawn(move || {
+            let _client = client;
+            for event in connection.iter() {
+                match event {
+                    Ok(rumqttc::Event::Incoming(rumqttc::Packet::Publish(p))) => {
+                        kept.lock()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner)
+                            .insert(p.topic, p.payload.to_vec());
+                    }
+                    Ok(_) => {}
+                    Err(_) => std::thread::sleep(Duration::from_millis(200)),
+                }
+            }
+        });
+        heard
     }
 }
 
