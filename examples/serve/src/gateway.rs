@@ -201,7 +201,8 @@ pub fn run(config: &GatewayConfig, stop: &Arc<AtomicBool>) -> Result<String, Str
         &config.broker,
         &format!("callboard-gateway-{}", config.name),
         topic::gateway_status(&config.name),
-        owned.keys().cloned().collect(),
+        // One subscription a line (its boards' frames), however many boards it has.
+        config.lines.iter().map(|(site, line)| topic::line_frames(site, &line.name)).collect(),
         Some(heard_tx),
         "gateway",
     );

@@ -155,6 +155,11 @@ pub mod topic {
     pub fn frame(site: &str, line: &str, address: u8) -> String {
         format!("callboard/{site}/lines/{line}/boards/{address}/frame")
     }
+    /// Every board's frame on a line: what a gateway subscribes to.
+    #[must_use]
+    pub fn line_frames(site: &str, line: &str) -> String {
+        format!("callboard/{site}/lines/{line}/boards/+/frame")
+    }
     /// A board's health.
     #[must_use]
     pub fn health(site: &str, line: &str, address: u8) -> String {
@@ -218,7 +223,10 @@ impl Connection {
         if let Some((user, password)) = &broker.credentials {
             options.set_credentials(user.clone(), password.clone());
         }
-        let (client, mut connection) = Client::new(options, 256);
+        // Room for a whole step of a large floor: a site publishes a frame per board at once,
+        // and what does not fit is dropped.
+        options.set_inflight(1000);
+        let (client, mut connection) = Client::new(options, 8192);
         let connected = Arc::new(AtomicBool::new(false));
         let stop = Arc::new(AtomicBool::new(false));
         let thread = {
