@@ -48,6 +48,12 @@ fn describe(config: &callboard_serve::Config) -> String {
         config.surveys.as_ref().map_or_else(String::new, |s| format!(" and {}", s.display())),
         config.state_dir.display()
     );
+    if let Some(fleet) = &config.fleet {
+        out += &format!(
+            "publishing to the broker {}:{} as site {} (docs/fleet.md)\n",
+            fleet.broker.host, fleet.broker.port, fleet.site
+        );
+    }
     if let Some(address) = config.http {
         out += &format!("the API and /metrics on http://{address}/\n");
     }
