@@ -84,6 +84,7 @@ fn site(
     queue: &str,
     line: &str,
     address: u8,
+    more: &str,
 ) -> std::path::PathBuf {
     let log = dir.join(format!("{name}.queue_log"));
     let now = epoch_s();
@@ -122,6 +123,8 @@ line = "{line}"
 address = {address}
 queues = ["{queue}"]
 ttl_seconds = 3
+
+{more}
 
 {mqtt}
 "#,
@@ -179,8 +182,11 @@ fn two_sites_two_gateways_through_a_broker_that_goes_away() {
     let north_at = software_board(1, Arc::clone(&north_board), Arc::clone(&done));
     let south_at = software_board(2, Arc::clone(&south_board), Arc::clone(&done));
 
-    let north = start(&site(&dir, &broker, "north", "STREETS", "storm-room", 1));
-    let south = start(&site(&dir, &broker, "south", "PARKS", "parks-desk", 2));
+    // North's supervisors see the whole fleet on its web wallboard.
+    let http = support::serve::free_port();
+    let north_http = format!("[http]\naddress = \"127.0.0.1:{http}\"");
+    let north = start(&site(&dir, &broker, "north", "STREETS", "storm-room", 1, &north_http));
+    let south = start(&site(&dir, &broker, "south", "PARKS", "parks-desk", 2, ""));
     let mut storm_gateway = gateway(&dir, &broker, "storm-gw", "north", "storm-room", 1, &north_at);
     let parks_gateway = gateway(&dir, &broker, "parks-gw", "south", "parks-desk", 2, &south_at);
     let seen = broker.observe("fleet-observer-1");
@@ -217,6 +223,29 @@ fn two_sites_two_gateways_through_a_broker_that_goes_away() {
         })
     });
 
+    // North's fleet view: both sites, both gateways, both boards (south's too), from the
+    // broker; the same in the web wallboard's stream.
+    let fleet = || support::serve::get_json(http, "/api/v1/fleet");
+    let status = |kind: &str, name: &str| {
+        fleet()["fleet"][kind]
+            .as_array()
+            .and_then(|all| all.iter().find(|x| x["name"] == name).map(|x| x["status"].clone()))
+    };
+    wait("north's fleet view sees everyone", Duration::from_secs(10), || {
+        let view = fleet();
+        view["broker"] == true
+            && ["north", "south"].iter().all(|s| status("sites", s) == Some("online".into()))
+            && ["storm-gw", "parks-gw"]
+                .iter()
+                .all(|g| status("gateways", g) == Some("online".into()))
+            && view["fleet"]["boards"].as_array().is_some_and(|b| {
+                b.iter()
+                    .any(|x| x["site"] == "south" && x["address"] == 2 && x["health"]["up"] == true)
+            })
+    });
+    let wallboard = support::serve::get_json(http, "/api/v1/wallboard");
+    assert_eq!(wallboard["fleet"]["gateways"].as_array().map(Vec::len), Some(2), "{wallboard}");
+
     // The broker goes away: no stale numbers; each board turns to "no data" after its
     // time-to-live (3 s), and every process stays up.
     broker.kill();
@@ -249,6 +278,9 @@ fn two_sites_two_gateways_through_a_broker_that_goes_away() {
             == Some(b"offline".as_slice())
     });
     eprintln!("storm gateway offline {:?} after it was killed", killed_at.elapsed());
+    wait("north's fleet view shows the storm gateway offline", Duration::from_secs(10), || {
+        status("gateways", "storm-gw") == Some("offline".into())
+    });
 
     done.store(true, Ordering::SeqCst);
     let [north, south] = children;

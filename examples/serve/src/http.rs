@@ -38,6 +38,8 @@ pub struct Published {
     pub agreements: Agreements,
     /// `GET /api/v1/boards`.
     pub boards: Arc<String>,
+    /// `GET /api/v1/fleet`: every site, gateway and gateway-driven board the broker tells of.
+    pub fleet: Arc<String>,
     /// `GET /metrics`.
     pub metrics: Arc<String>,
     /// `GET /api/v1/wallboard` and each message of `GET /api/v1/stream`, to be drawn.
@@ -200,6 +202,12 @@ async fn boards(State(board): State<Board>) -> Response {
     json(&read(&board).boards)
 }
 
+async fn fleet(State(board): State<Board>) -> Response {
+    let body = read(&board).fleet;
+    // Before the first step.
+    if body.is_empty() { json(r#"{"broker":false,"fleet":null}"#) } else { json(&body) }
+}
+
 async fn metrics(State(board): State<Board>) -> Response {
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
@@ -284,7 +292,7 @@ async fn only_get() -> Response {
 }
 
 /// The paths served, as docs/openapi.yaml lists them.
-pub const PATHS: [&str; 10] = [
+pub const PATHS: [&str; 11] = [
     "/",
     "/api/v1/queues",
     "/api/v1/queues/{name}",
@@ -292,6 +300,7 @@ pub const PATHS: [&str; 10] = [
     "/api/v1/csat",
     "/api/v1/agreements",
     "/api/v1/boards",
+    "/api/v1/fleet",
     "/api/v1/wallboard",
     "/api/v1/stream",
     "/metrics",
@@ -299,8 +308,19 @@ pub const PATHS: [&str; 10] = [
 
 /// The routes, on `board`.
 pub fn router(board: Board) -> Router {
-    let [root, all, one, periods, satisfaction, agreed, health, pictures, events, prometheus] =
-        PATHS;
+    let [
+        root,
+        all,
+        one,
+        periods,
+        satisfaction,
+        agreed,
+        health,
+        whole_fleet,
+        pictures,
+        events,
+        prometheus,
+    ] = PATHS;
     Router::new()
         .route(root, get(page))
         .route(pictures, get(wallboard))
@@ -311,6 +331,7 @@ pub fn router(board: Board) -> Router {
         .route(agreed, get(agreements))
         .route(satisfaction, get(csat))
         .route(health, get(boards))
+        .route(whole_fleet, get(fleet))
         .route(prometheus, get(metrics))
         .fallback(not_found)
         .method_not_allowed_fallback(only_get)

@@ -165,10 +165,15 @@ pub mod topic {
     pub fn health(site: &str, line: &str, address: u8) -> String {
         format!("callboard/{site}/lines/{line}/boards/{address}/health")
     }
-    /// Every board health of a site.
+    /// What a fleet view subscribes to: every site's and gateway's status, and the health of
+    /// every board every gateway drives.
     #[must_use]
-    pub fn all_health(site: &str) -> String {
-        format!("callboard/{site}/lines/+/boards/+/health")
+    pub fn fleet() -> Vec<String> {
+        vec![
+            "callboard/+/status".into(),
+            "callboard/gateways/+/status".into(),
+            "callboard/+/lines/+/boards/+/health".into(),
+        ]
     }
     /// A gateway's status.
     #[must_use]
@@ -347,5 +352,103 @@ mod tests {
             assert!(topic_level("site", bad).is_err(), "{bad:?}");
         }
         assert_eq!(topic::frame("main", "floor", 3), "callboard/main/lines/floor/boards/3/frame");
+    }
+
+    #[test]
+    fn the_fleet_view_keeps_the_newest_of_each() {
+        let mut view = FleetView::default();
+        assert!(view.hear("callboard/main/status", b"online"));
+        assert!(view.hear("callboard/gateways/storm/status", b"online"));
+        assert!(view.hear("callboard/gateways/storm/status", b"offline"));
+        assert!(view.hear("callboard/main/lines/storm/boards/2/health", br#"{"up":true}"#));
+        assert!(!view.hear("callboard/main/lines/storm/boards/2/health", b"not json"));
+        assert!(!view.hear("callboard/main/queues/STREETS", b"{}"));
+        assert!(!view.hear("callboard/main/lines/storm/boards/300/health", b"{}"));
+        let json = view.json();
+        assert_eq!(json["gateways"][0]["status"], "offline");
+        assert_eq!(json["sites"][0]["name"], "main");
+        assert_eq!(json["boards"][0]["address"], 2);
+        assert_eq!(json["boards"][0]["health"]["up"], true);
+    }
+}
+
+/// The whole fleet as the broker tells it: every site's and gateway's status, and the health of
+/// every board a gateway drives, whichever site it is for. `GET /api/v1/fleet` and the web
+/// wallboard's fleet table.
+#[derive(Debug, Default, Clone)]
+pub struct FleetView {
+    sites: std::collections::BTreeMap<String, String>,
+    gateways: std::collections::BTreeMap<String, String>,
+    boards: std::collections::BTreeMap<(String, String, u8), serde_json::Value>,
+}
+
+/// What a topic of the fleet is about.
+#[derive(Debug, PartialEq, Eq)]
+pub enum About<'a> {
+    /// A site's status.
+    Site(&'a str),
+    /// A gateway's status.
+    Gateway(&'a str),
+    /// A board's health: its site, line and address.
+    Board(&'a str, &'a str, u8),
+}
+
+/// What `topic` is about, if it is one of the fleet's.
+#[must_use]
+pub fn about(topic: &str) -> Option<About<'_>> {
+    let levels: Vec<&str> = topic.split('/').collect();
+    match levels.as_slice() {
+        ["callboard", "gateways", gateway, "status"] => Some(About::Gateway(gateway)),
+        ["callboard", site, "status"] => Some(About::Site(site)),
+        ["callboard", site, "lines", line, "boards", address, "health"] => {
+            Some(About::Board(site, line, address.parse().ok()?))
+        }
+        _ => None,
+    }
+}
+
+impl FleetView {
+    /// Takes in a message heard; `false` when it is not the fleet's.
+    pub fn hear(&mut self, topic: &str, payload: &[u8]) -> bool {
+        let text = || String::from_utf8_lossy(payload).into_owned();
+        match about(topic) {
+            Some(About::Site(site)) => {
+                self.sites.insert(site.to_owned(), text());
+            }
+            Some(About::Gateway(gateway)) => {
+                self.gateways.insert(gateway.to_owned(), text());
+            }
+            Some(About::Board(site, line, address)) => {
+                let Ok(health) = serde_json::from_slice::<serde_json::Value>(payload) else {
+                    return false;
+                };
+                self.boards.insert((site.to_owned(), line.to_owned(), address), health);
+            }
+            None => return false,
+        }
+        true
+    }
+
+    /// As JSON: `{"sites": [{name, status}], "gateways": [...], "boards": [{site, line,
+    /// address, health}]}`.
+    #[must_use]
+    pub fn json(&self) -> serde_json::Value {
+        let named = |map: &std::collections::BTreeMap<String, String>| -> Vec<serde_json::Value> {
+            map.iter()
+                .map(|(name, status)| serde_json::json!({ "name": name, "status": status }))
+                .collect()
+        };
+        let boards: Vec<serde_json::Value> = self
+            .boards
+            .iter()
+            .map(|((site, line, address), health)| {
+                serde_json::json!({ "site": site, "line": line, "address": address, "health": health })
+            })
+            .collect();
+        serde_json::json!({
+            "sites": named(&self.sites),
+            "gateways": named(&self.gateways),
+            "boards": boards,
+        })
     }
 }

@@ -64,6 +64,8 @@ pub struct WallboardScene {
     at: Option<Timestamp>,
     boards: Vec<BoardToDraw>,
     queues: serde_json::Value,
+    /// The whole fleet as the broker tells it, on a site that publishes to one.
+    pub fleet: Option<serde_json::Value>,
 }
 
 /// A board, its last frame and its settings.
@@ -107,8 +109,13 @@ impl WallboardScene {
                 }
             })
             .collect();
-        serde_json::json!({ "at_ms": self.at, "boards": pictures, "queues": self.queues })
-            .to_string()
+        serde_json::json!({
+            "at_ms": self.at,
+            "boards": pictures,
+            "queues": self.queues,
+            "fleet": self.fleet,
+        })
+        .to_string()
     }
 }
 
@@ -338,6 +345,7 @@ pub fn publish(inputs: &Inputs<'_>) -> Published {
         at,
         boards: drawn,
         queues: serde_json::to_value(&rows).unwrap_or_default(),
+        fleet: None,
     };
 
     let mut m = String::new();
@@ -607,6 +615,7 @@ pub fn publish(inputs: &Inputs<'_>) -> Published {
         queue: Arc::new(queue),
         csat: Arc::new(csat.to_string()),
         boards: Arc::new(boards_json.to_string()),
+        fleet: Arc::new(r#"{"broker":false,"fleet":null}"#.to_owned()),
         wallboard: Arc::new(wallboard),
         step: 0,
         metrics: Arc::new(m),

@@ -190,13 +190,14 @@ fn serve(config: &Config, stop: &Arc<AtomicBool>) -> Result<String, String> {
             &fleet.broker,
             &format!("callboard-serve-{}", fleet.site),
             crate::mqtt::topic::site_status(&fleet.site),
-            vec![crate::mqtt::topic::all_health(&fleet.site)],
+            crate::mqtt::topic::fleet(),
             Some(heard_tx),
             "serve",
         );
         (fleet, connection)
     });
     let mut published_sequences = vec![0_u16; config.boards.len()];
+    let mut fleet_view = crate::mqtt::FleetView::default();
     // The service agreements, judged on a thread of their own; a wrong agreements file stops
     // the start, as a wrong site file does.
     let mut judge = match &config.agreements {
@@ -340,7 +341,16 @@ fn serve(config: &Config, stop: &Arc<AtomicBool>) -> Result<String, String> {
             }
             // What gateways say of the boards they drive.
             while let Ok((topic, payload)) = heard.try_recv() {
-                heard_health(&topic, &payload, &health);
+                if !fleet_view.hear(&topic, &payload) {
+                    say(&format!("mqtt: {topic}: not the fleet's, or not readable; ignored"));
+                    continue;
+                }
+                if let (Some((fleet, _)), Some(crate::mqtt::About::Board(site, line, address))) =
+                    (&fleet, crate::mqtt::about(&topic))
+                    && site == fleet.site
+                {
+                    heard_health(line, address, &payload, &health);
+                }
             }
             // The supervisors' view and the fleet's figures, from the same center.
             if http.is_some() || fleet.is_some() {
@@ -369,6 +379,15 @@ fn serve(config: &Config, stop: &Arc<AtomicBool>) -> Result<String, String> {
                 if let Some((_, board)) = &http
                     && let Ok(mut slot) = board.write()
                 {
+                    let fleet_json = fleet.as_ref().map(|_| fleet_view.json());
+                    let mut published = published;
+                    published.fleet = Arc::new(
+                        serde_json::json!({ "broker": fleet_json.is_some(), "fleet": fleet_json })
+                            .to_string(),
+                    );
+                    if let Some(scene) = Arc::get_mut(&mut published.wallboard) {
+                        scene.fleet = fleet_json;
+                    }
                     *slot = crate::http::Published { step: slot.step + 1, ..published };
                 }
             }
@@ -416,14 +435,11 @@ fn serve(config: &Config, stop: &Arc<AtomicBool>) -> Result<String, String> {
     Ok(summary)
 }
 
-/// A board's health as the gateway driving it published it
+/// A board of this site's health as the gateway driving it published it
 /// (`callboard/<site>/lines/<line>/boards/<address>/health`), put in the site's table.
-fn heard_health(topic: &str, payload: &[u8], health: &Mutex<Vec<Health>>) {
-    let levels: Vec<&str> = topic.split('/').collect();
-    let [_, _, "lines", line, "boards", address, "health"] = levels.as_slice() else { return };
-    let Ok(address) = address.parse::<u8>() else { return };
+fn heard_health(line: &str, address: u8, payload: &[u8], health: &Mutex<Vec<Health>>) {
     let Ok(heard) = serde_json::from_slice::<Health>(payload) else {
-        say(&format!("mqtt: {topic}: not a board's health"));
+        say(&format!("mqtt: the health of board {address} on {line} is not readable"));
         return;
     };
     let mut health = health.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
