@@ -23,6 +23,48 @@ pub struct Mosquitto {
     pub port: u16,
     dir: PathBuf,
     child: Option<Child>,
+    /// With TLS: the authority's PEM file the clients are given.
+    tls: Option<PathBuf>,
+}
+
+/// Makes, with `openssl`, in `dir`: a certificate authority (`ca.pem`), a certificate for
+/// 127.0.0.1 signed by it (`server.pem`, `server.key`) and a client certificate signed by it
+/// (`client.pem`, `client.key`, mode 600); P-256 keys, valid two days.
+fn make_certificates(dir: &Path) {
+    let run = |args: &[&str]| {
+        let out = Command::new("openssl").current_dir(dir).args(args).output().expect("openssl");
+        assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    let key = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+    let request = |subject: &str, name: &str| {
+        let (key_file, csr) = (format!("{name}.key"), format!("{name}.csr"));
+        let mut args = vec!["req", "-subj", subject, "-keyout", &key_file, "-out", &csr];
+        args.extend_from_slice(&key);
+        run(&args);
+    };
+    // Version 3 certificates (an extensions file makes them so): webpki takes no other.
+    let sign = |name: &str, extensions: &str| {
+        let (csr, pem) = (format!("{name}.csr"), format!("{name}.pem"));
+        let mut args = vec!["x509", "-req", "-days", "2", "-in", &csr, "-out", &pem];
+        args.extend_from_slice(&["-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial"]);
+        args.extend_from_slice(&["-extfile", extensions]);
+        run(&args);
+    };
+    let mut authority = vec!["req", "-x509", "-days", "2", "-subj", "/CN=callboard test authority"];
+    authority.extend_from_slice(&key);
+    authority.extend_from_slice(&["-keyout", "ca.key", "-out", "ca.pem"]);
+    run(&authority);
+    request("/CN=127.0.0.1", "server");
+    std::fs::write(dir.join("server.ext"), "subjectAltName=IP:127.0.0.1\n").expect("server.ext");
+    sign("server", "server.ext");
+    request("/CN=callboard fleet client", "client");
+    std::fs::write(dir.join("client.ext"), "extendedKeyUsage=clientAuth\n").expect("client.ext");
+    sign("client", "client.ext");
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir.join("client.key"), std::fs::Permissions::from_mode(0o600))
+            .expect("chmod 600 client.key");
+    }
 }
 
 fn binary() -> PathBuf {
@@ -38,12 +80,27 @@ fn binary() -> PathBuf {
 }
 
 impl Mosquitto {
-    /// Starts a broker in `dir` on a free port.
+    /// Starts a broker in `dir` on a free port, plain TCP.
     ///
     /// # Panics
     /// When mosquitto is not installed or does not start.
     #[must_use]
     pub fn start(dir: &Path) -> Self {
+        Self::start_with(dir, false)
+    }
+
+    /// Starts a broker in `dir` on a free port that speaks only TLS, with a certificate for
+    /// 127.0.0.1 from an authority made for it, and requires of every client a certificate
+    /// from that authority as well as its password.
+    ///
+    /// # Panics
+    /// As [`Mosquitto::start`], and when `openssl` cannot make the certificates.
+    #[must_use]
+    pub fn start_tls(dir: &Path) -> Self {
+        Self::start_with(dir, true)
+    }
+
+    fn start_with(dir: &Path, tls: bool) -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("a free loopback port")
@@ -57,17 +114,24 @@ impl Mosquitto {
             .expect("run mosquitto_passwd");
         assert!(made.success(), "mosquitto_passwd failed");
         let conf = dir.join("mosquitto.conf");
-        std::fs::write(
-            &conf,
-            format!(
-                "listener {port} 127.0.0.1\nallow_anonymous false\npassword_file {}\n\
-                 persistence false\nuser root\nlog_dest file {}\n",
-                passwords.display(),
-                dir.join("mosquitto.log").display()
-            ),
-        )
-        .expect("write mosquitto.conf");
-        let mut broker = Self { port, dir: dir.to_owned(), child: None };
+        let mut text = format!(
+            "listener {port} 127.0.0.1\nallow_anonymous false\npassword_file {}\n\
+             persistence false\nuser root\nlog_dest file {}\n",
+            passwords.display(),
+            dir.join("mosquitto.log").display()
+        );
+        if tls {
+            make_certificates(dir);
+            text += &format!(
+                "cafile {}\ncertfile {}\nkeyfile {}\nrequire_certificate true\n",
+                dir.join("ca.pem").display(),
+                dir.join("server.pem").display(),
+                dir.join("server.key").display()
+            );
+        }
+        std::fs::write(&conf, text).expect("write mosquitto.conf");
+        let mut broker =
+            Self { port, dir: dir.to_owned(), child: None, tls: tls.then(|| dir.join("ca.pem")) };
         broker.resume();
         broker
     }
@@ -102,7 +166,7 @@ impl Mosquitto {
     }
 
     /// `[mqtt]` lines for a client named `name` (keep-alive 2 s, so that a lost client's will
-    /// comes within 3 s).
+    /// comes within 3 s; with TLS, the authority's file and the client certificate).
     pub fn section(&self, name: &str) -> String {
         let password = self.dir.join(format!("{name}.password"));
         std::fs::write(&password, format!("{PASSWORD}\n")).expect("write a password file");
@@ -111,12 +175,21 @@ impl Mosquitto {
             std::fs::set_permissions(&password, std::fs::Permissions::from_mode(0o600))
                 .expect("chmod 600");
         }
-        format!(
+        let mut section = format!(
             "[mqtt]\nbroker = \"127.0.0.1:{}\"\nname = \"{name}\"\nusername = \"{USER}\"\n\
              password_file = \"{}\"\nkeep_alive_seconds = 2\n",
             self.port,
             password.display()
-        )
+        );
+        if let Some(ca) = &self.tls {
+            section += &format!(
+                "ca_file = \"{}\"\ncertificate_file = \"{}\"\nkey_file = \"{}\"\n",
+                ca.display(),
+                self.dir.join("client.pem").display(),
+                self.dir.join("client.key").display()
+            );
+        }
+        section
     }
 }
 
@@ -133,6 +206,18 @@ impl Mosquitto {
         let mut options = rumqttc::MqttOptions::new(name, "127.0.0.1", self.port);
         options.set_credentials(USER, PASSWORD);
         options.set_keep_alive(Duration::from_secs(5));
+        if let Some(ca) = &self.tls {
+            options.set_transport(rumqttc::Transport::tls_with_config(
+                rumqttc::TlsConfiguration::Simple {
+                    ca: std::fs::read(ca).expect("the authority's PEM"),
+                    alpn: None,
+                    client_auth: Some((
+                        std::fs::read(self.dir.join("client.pem")).expect("client.pem"),
+                        std::fs::read(self.dir.join("client.key")).expect("client.key"),
+                    )),
+                },
+            ));
+        }
         let (client, mut connection) = rumqttc::Client::new(options, 64);
         client.subscribe("callboard/#", rumqttc::QoS::AtLeastOnce).expect("subscribe");
         let kept = Arc::clone(&heard);

@@ -1,5 +1,5 @@
-//! Many sites, one fleet, through a real broker (Debian's `mosquitto`, users and passwords
-//! required): two `callboard serve` sites publish their boards' frames and their queues'
+//! Many sites, one fleet, through a real broker (Debian's `mosquitto`, TLS only, users and
+//! passwords required): two `callboard serve` sites publish their boards' frames and their queues'
 //! figures; two `callboard gateway`s each drive one board (the firmware's own controller on a
 //! socket) from them. Each board shows its own site's figures. The broker is killed: the boards
 //! turn to "no data" after their time-to-live and nothing crashes; it comes back: so do the
@@ -175,7 +175,7 @@ fn wait(what: &str, limit: Duration, ready: impl Fn() -> bool) {
 #[test]
 fn two_sites_two_gateways_through_a_broker_that_goes_away() {
     let dir = scratch("fleet");
-    let mut broker = Mosquitto::start(&dir);
+    let mut broker = Mosquitto::start_tls(&dir);
     let done = Arc::new(AtomicBool::new(false));
     let (north_board, south_board) =
         (Arc::new(Mutex::new(Shows::default())), Arc::new(Mutex::new(Shows::default())));
@@ -243,6 +243,41 @@ fn two_sites_two_gateways_through_a_broker_that_goes_away() {
                     .any(|x| x["site"] == "south" && x["address"] == 2 && x["health"]["up"] == true)
             })
     });
+    // A client with its password but without TLS, or with TLS but no client certificate,
+    // never gets on the broker.
+    let plain = dir.join("plain-gw.toml");
+    let section = broker.section("plain-gw");
+    let without = |keys: &[&str]| -> String {
+        section
+            .lines()
+            .filter(|l| !keys.iter().any(|k| l.starts_with(k)))
+            .map(|l| format!("{l}\n"))
+            .collect()
+    };
+    for (name, mqtt) in [
+        ("no TLS", without(&["ca_file", "certificate_file", "key_file"])),
+        ("no client certificate", without(&["certificate_file", "key_file"])),
+    ] {
+        std::fs::write(
+            &plain,
+            format!(
+                "{mqtt}\n[[line]]\nsite = \"north\"\nname = \"storm-room\"\n\
+                 tcp = \"127.0.0.1:9\"\n\n[[board]]\nline = \"storm-room\"\naddress = 1\n"
+            ),
+        )
+        .unwrap();
+        let refused = Command::new(env!("CARGO_BIN_EXE_callboard"))
+            .args(["gateway", "--config", plain.to_str().unwrap()])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_secs(3));
+        assert_eq!(status("gateways", "plain-gw"), None, "a client with {name} got on the broker");
+        let said = stop(refused);
+        let said = String::from_utf8_lossy(&said.stderr);
+        assert!(said.contains("mqtt:") && !said.contains("mqtt: connected"), "{name}: {said}");
+    }
     let wallboard = support::serve::get_json(http, "/api/v1/wallboard");
     assert_eq!(wallboard["fleet"]["gateways"].as_array().map(Vec::len), Some(2), "{wallboard}");
 

@@ -45,6 +45,13 @@ pub struct BrokerFile {
     /// times this, and publishes its last will.
     #[serde(default = "five")]
     pub keep_alive_seconds: u16,
+    /// TLS: the PEM file of the certificate authority the broker's certificate must chain to.
+    /// Without it, the connection is plain TCP.
+    pub ca_file: Option<std::path::PathBuf>,
+    /// TLS with a client certificate, for a broker that asks for one: its PEM file...
+    pub certificate_file: Option<std::path::PathBuf>,
+    /// ...and its private key's PEM file, readable by its owner only.
+    pub key_file: Option<std::path::PathBuf>,
 }
 
 const fn five() -> u16 {
@@ -62,6 +69,25 @@ pub struct Broker {
     pub credentials: Option<(String, String)>,
     /// The keep-alive interval.
     pub keep_alive: Duration,
+    /// TLS, when asked for: the authority's PEM and, for a client certificate, the
+    /// certificate's and the key's PEM.
+    pub tls: Option<Tls>,
+}
+
+/// TLS to the broker.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Tls {
+    /// The certificate authority's PEM.
+    pub ca: Vec<u8>,
+    /// A client certificate's PEM and its key's PEM.
+    pub client: Option<(Vec<u8>, Vec<u8>)>,
+}
+
+impl std::fmt::Debug for Tls {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never the key.
+        f.debug_struct("Tls").field("client_certificate", &self.client.is_some()).finish()
+    }
 }
 
 impl Broker {
@@ -91,11 +117,33 @@ impl Broker {
             }
             _ => return Err("mqtt: give both username and password_file, or neither".into()),
         };
+        let read = |what: &str, path: &std::path::Path| {
+            std::fs::read(path)
+                .map_err(|e| format!("mqtt.{what}: cannot read {}: {e}", path.display()))
+        };
+        let tls = match (&file.ca_file, &file.certificate_file, &file.key_file) {
+            (None, None, None) => None,
+            (Some(ca), None, None) => Some(Tls { ca: read("ca_file", ca)?, client: None }),
+            (Some(ca), Some(certificate), Some(key)) => {
+                refuse_open_to_others(key).map_err(|e| format!("mqtt.key_file: {e}"))?;
+                Some(Tls {
+                    ca: read("ca_file", ca)?,
+                    client: Some((read("certificate_file", certificate)?, read("key_file", key)?)),
+                })
+            }
+            (None, _, _) => {
+                return Err(
+                    "mqtt: a client certificate needs ca_file, the broker's authority".into()
+                );
+            }
+            _ => return Err("mqtt: give both certificate_file and key_file, or neither".into()),
+        };
         Ok(Self {
             host,
             port,
             credentials,
             keep_alive: Duration::from_secs(u64::from(file.keep_alive_seconds)),
+            tls,
         })
     }
 }
@@ -103,6 +151,18 @@ impl Broker {
 /// The password in `path`'s first line; refused when the file is open to others, as a key file
 /// is.
 fn read_password(path: &std::path::Path) -> Result<String, String> {
+    refuse_open_to_others(path)?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let password = text.lines().next().unwrap_or("").to_owned();
+    if password.is_empty() {
+        return Err(format!("{}: the first line is the password, and it is empty", path.display()));
+    }
+    Ok(password)
+}
+
+/// Refuses a secret's file that the group or others may read or write.
+fn refuse_open_to_others(path: &std::path::Path) -> Result<(), String> {
     use std::os::unix::fs::PermissionsExt;
     let meta =
         std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
@@ -113,13 +173,7 @@ fn read_password(path: &std::path::Path) -> Result<String, String> {
             meta.permissions().mode() & 0o777
         ));
     }
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let password = text.lines().next().unwrap_or("").to_owned();
-    if password.is_empty() {
-        return Err(format!("{}: the first line is the password, and it is empty", path.display()));
-    }
-    Ok(password)
+    Ok(())
 }
 
 /// Checks a name used as one level of a topic: not empty, no `/`, `+` or `#`, printable.
@@ -228,6 +282,15 @@ impl Connection {
         if let Some((user, password)) = &broker.credentials {
             options.set_credentials(user.clone(), password.clone());
         }
+        if let Some(tls) = &broker.tls {
+            options.set_transport(rumqttc::Transport::tls_with_config(
+                rumqttc::TlsConfiguration::Simple {
+                    ca: tls.ca.clone(),
+                    alpn: None,
+                    client_auth: tls.client.clone(),
+                },
+            ));
+        }
         // Room for a whole step of a large floor: a site publishes a frame per board at once,
         // and what does not fit is dropped.
         options.set_inflight(1000);
@@ -239,7 +302,12 @@ impl Connection {
             let connected = Arc::clone(&connected);
             let stop = Arc::clone(&stop);
             let status = status.clone();
-            let at = format!("{}:{}", broker.host, broker.port);
+            let at = format!(
+                "{}:{}{}",
+                broker.host,
+                broker.port,
+                if broker.tls.is_some() { " (TLS)" } else { "" }
+            );
             std::thread::spawn(move || {
                 let said_down = Mutex::new(false);
                 let mut backoff = Duration::from_millis(250);
@@ -329,6 +397,9 @@ mod tests {
             username: None,
             password_file: None,
             keep_alive_seconds: 5,
+            ca_file: None,
+            certificate_file: None,
+            key_file: None,
         }
     }
 
@@ -343,6 +414,13 @@ mod tests {
         let mut half = file("host");
         half.username = Some("site".into());
         assert!(Broker::from_file(&half).unwrap_err().contains("both"));
+        let mut no_ca = file("host");
+        no_ca.certificate_file = Some("client.pem".into());
+        no_ca.key_file = Some("client.key".into());
+        assert!(Broker::from_file(&no_ca).unwrap_err().contains("ca_file"));
+        let mut missing = file("host");
+        missing.ca_file = Some("/nonexistent/ca.pem".into());
+        assert!(Broker::from_file(&missing).unwrap_err().contains("mqtt.ca_file"));
     }
 
     #[test]
