@@ -194,18 +194,31 @@ impl Mosquitto {
 }
 
 impl Mosquitto {
-    /// An observer of everything under `callboard/#`, retained messages included, as the
-    /// fleet's view would subscribe. Its subscription does not outlive the broker: after a
-    /// [`Mosquitto::resume`], observe again.
+    /// Publishes `payload` on `topic` (QoS 1) as a client with the fleet's credentials, and
+    /// waits until the broker has it: what anyone holding a password can do.
     ///
     /// # Panics
-    /// When the subscription cannot be queued.
-    #[must_use]
-    pub fn observe(&self, name: &str) -> Heard {
-        let heard: Heard = Arc::new(Mutex::new(HashMap::new()));
-        let mut options = rumqttc::MqttOptions::new(name, "127.0.0.1", self.port);
+    /// When the broker does not take it within 10 s.
+    pub fn publish(&self, client: &str, topic: &str, payload: Vec<u8>, retain: bool) {
+        let mut options = rumqttc::MqttOptions::new(client, "127.0.0.1", self.port);
         options.set_credentials(USER, PASSWORD);
-        options.set_keep_alive(Duration::from_secs(5));
+        self.secure(&mut options);
+        let (sender, mut connection) = rumqttc::Client::new(options, 8);
+        sender.publish(topic, rumqttc::QoS::AtLeastOnce, retain, payload).expect("publish");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Ok(rumqttc::Event::Incoming(rumqttc::Packet::PubAck(_)))) =
+                connection.recv_timeout(Duration::from_millis(200))
+            {
+                let _ = sender.disconnect();
+                return;
+            }
+        }
+        panic!("the broker never took the message on {topic}");
+    }
+
+    /// With TLS, the client's transport: the authority and the client certificate.
+    fn secure(&self, options: &mut rumqttc::MqttOptions) {
         if let Some(ca) = &self.tls {
             options.set_transport(rumqttc::Transport::tls_with_config(
                 rumqttc::TlsConfiguration::Simple {
@@ -218,6 +231,21 @@ impl Mosquitto {
                 },
             ));
         }
+    }
+
+    /// An observer of everything under `callboard/#`, retained messages included, as the
+    /// fleet's view would subscribe. Its subscription does not outlive the broker: after a
+    /// [`Mosquitto::resume`], observe again.
+    ///
+    /// # Panics
+    /// When the subscription cannot be queued.
+    #[must_use]
+    pub fn observe(&self, name: &str) -> Heard {
+        let heard: Heard = Arc::new(Mutex::new(HashMap::new()));
+        let mut options = rumqttc::MqttOptions::new(name, "127.0.0.1", self.port);
+        options.set_credentials(USER, PASSWORD);
+        options.set_keep_alive(Duration::from_secs(5));
+        self.secure(&mut options);
         let (client, mut connection) = rumqttc::Client::new(options, 64);
         client.subscribe("callboard/#", rumqttc::QoS::AtLeastOnce).expect("subscribe");
         let kept = Arc::clone(&heard);

@@ -15,27 +15,47 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use callboard_board::{Controller, Hub75Rgb64x32, Panel};
-use callboard_core::wire::Screen;
+use callboard_core::wire::{AuthCounts, Key, Screen};
 use callboard_hil_tests::broker::Mosquitto;
 use support::serve::{scratch, start, stop};
 
-/// What a software board shows now: its screen and the labels of its frame's queues.
+/// What a software board shows now: its screen and the labels of its frame's queues; with a
+/// key, its session, what it refused and the waiting counts it has shown.
 #[derive(Debug, Clone, Default)]
 struct Shows {
     screen: Option<Screen>,
     labels: Vec<String>,
     frames: u32,
+    session: u32,
+    refused: AuthCounts,
+    waiting_shown: Vec<u16>,
 }
 
 /// A board at `address` on a local socket, taking any number of connections one after
 /// another (a gateway reconnects its line).
 fn software_board(address: u8, shows: Arc<Mutex<Shows>>, done: Arc<AtomicBool>) -> String {
+    keyed_board(address, None, shows, done, Arc::default())
+}
+
+/// A board as [`software_board`], requiring frames authenticated under `key` when given, in
+/// session 1, and in the next session each time `restart` is set (a reset: it forgets all).
+fn keyed_board(
+    address: u8,
+    key: Option<Key>,
+    shows: Arc<Mutex<Shows>>,
+    done: Arc<AtomicBool>,
+    restart: Arc<AtomicBool>,
+) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let at = listener.local_addr().unwrap().to_string();
     std::thread::spawn(move || {
         let started = Instant::now();
         let mut framebuffer = Hub75Rgb64x32::blank_framebuffer();
+        let mut session = 1;
         let mut board = Controller::<Hub75Rgb64x32>::new(address, &mut framebuffer, 0);
+        if let Some(key) = &key {
+            board.require_authentication(key.clone(), session);
+        }
         listener.set_nonblocking(false).unwrap();
         while !done.load(Ordering::SeqCst) {
             let Ok((mut line, _)) = listener.accept() else { return };
@@ -48,6 +68,14 @@ fn software_board(address: u8, shows: Arc<Mutex<Shows>>, done: Arc<AtomicBool>) 
                     Err(_) => 0,
                 };
                 let now = started.elapsed().as_millis() as u64;
+                if restart.swap(false, Ordering::SeqCst) {
+                    session += 1;
+                    drop(board);
+                    board = Controller::<Hub75Rgb64x32>::new(address, &mut framebuffer, now);
+                    if let Some(key) = &key {
+                        board.require_authentication(key.clone(), session);
+                    }
+                }
                 let mut answers: Vec<u8> = Vec::new();
                 for &byte in &chunk[..n] {
                     board.take(byte, now, &mut answers).unwrap();
@@ -61,6 +89,14 @@ fn software_board(address: u8, shows: Arc<Mutex<Shows>>, done: Arc<AtomicBool>) 
                     seen.frames += 1;
                 }
                 seen.screen = Some(board.screen());
+                seen.session = session;
+                seen.refused = *board.auth_counts();
+                if let Some(frame) = board.frame()
+                    && let Some(queue) = frame.queues.first()
+                    && seen.waiting_shown.last() != Some(&queue.waiting)
+                {
+                    seen.waiting_shown.push(queue.waiting);
+                }
                 seen.labels = board
                     .frame()
                     .map(|f| f.queues.iter().map(|q| q.label.to_string()).collect())
@@ -82,9 +118,9 @@ fn site(
     broker: &Mosquitto,
     name: &str,
     queue: &str,
-    line: &str,
-    address: u8,
+    (line, address): (&str, u8),
     more: &str,
+    board_more: &str,
 ) -> std::path::PathBuf {
     let log = dir.join(format!("{name}.queue_log"));
     let now = epoch_s();
@@ -123,6 +159,7 @@ line = "{line}"
 address = {address}
 queues = ["{queue}"]
 ttl_seconds = 3
+{board_more}
 
 {more}
 
@@ -142,16 +179,16 @@ fn gateway(
     broker: &Mosquitto,
     name: &str,
     site: &str,
-    line: &str,
-    address: u8,
+    (line, address): (&str, u8),
     board: &str,
+    board_more: &str,
 ) -> Child {
     let config = dir.join(format!("{name}.toml"));
     std::fs::write(
         &config,
         format!(
             "{mqtt}\n[[line]]\nsite = \"{site}\"\nname = \"{line}\"\ntcp = \"{board}\"\n\n\
-             [[board]]\nline = \"{line}\"\naddress = {address}\n",
+             [[board]]\nline = \"{line}\"\naddress = {address}\n{board_more}\n",
             mqtt = broker.section(name)
         ),
     )
@@ -185,10 +222,12 @@ fn two_sites_two_gateways_through_a_broker_that_goes_away() {
     // North's supervisors see the whole fleet on its web wallboard.
     let http = support::serve::free_port();
     let north_http = format!("[http]\naddress = \"127.0.0.1:{http}\"");
-    let north = start(&site(&dir, &broker, "north", "STREETS", "storm-room", 1, &north_http));
-    let south = start(&site(&dir, &broker, "south", "PARKS", "parks-desk", 2, ""));
-    let mut storm_gateway = gateway(&dir, &broker, "storm-gw", "north", "storm-room", 1, &north_at);
-    let parks_gateway = gateway(&dir, &broker, "parks-gw", "south", "parks-desk", 2, &south_at);
+    let north = start(&site(&dir, &broker, "north", "STREETS", ("storm-room", 1), &north_http, ""));
+    let south = start(&site(&dir, &broker, "south", "PARKS", ("parks-desk", 2), "", ""));
+    let mut storm_gateway =
+        gateway(&dir, &broker, "storm-gw", "north", ("storm-room", 1), &north_at, "");
+    let parks_gateway =
+        gateway(&dir, &broker, "parks-gw", "south", ("parks-desk", 2), &south_at, "");
     let seen = broker.observe("fleet-observer-1");
 
     // Each board shows its own site's queue.
@@ -327,5 +366,99 @@ fn two_sites_two_gateways_through_a_broker_that_goes_away() {
         let out = stop(site);
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Authenticated end to end: the board requires frames sealed under its key, the site holds
+/// the key and seals them, and the gateway between, which holds none, passes the sealed frames
+/// and the board's sealed answers through the broker untouched. What someone holding a broker
+/// password publishes for the board (a plain frame, one sealed under another key, a recording
+/// of the site's) is never shown; the board restarts and the site follows it into its new
+/// session.
+#[test]
+fn a_keyed_board_behind_a_gateway_shows_only_its_sites_frames() {
+    let key_hex = "5ea1ed0ff311c0ffee00112233445566778899aabbccddeeff00112233445566";
+    assert_eq!(key_hex.len(), 64);
+    let key = Key::from_hex(key_hex).unwrap();
+    let dir = scratch("fleet-keyed");
+    let broker = Mosquitto::start(&dir);
+    let key_file = dir.join("board-1.key");
+    std::fs::write(&key_file, format!("{key_hex}\n")).unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&key_file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let shows = Arc::new(Mutex::new(Shows::default()));
+    let (done, restart) = (Arc::new(AtomicBool::new(false)), Arc::new(AtomicBool::new(false)));
+    let at = keyed_board(1, Some(key), Arc::clone(&shows), Arc::clone(&done), Arc::clone(&restart));
+    let key_line = format!("key = \"{}\"", key_file.display());
+    let site = start(&site(&dir, &broker, "main", "STREETS", ("storm-room", 1), "", &key_line));
+    let relay = gateway(&dir, &broker, "storm-gw", "main", ("storm-room", 1), &at, "sealed = true");
+    let heard = broker.observe("keyed-observer");
+
+    let showing = |session: u32| {
+        let s = shows.lock().unwrap();
+        s.session == session && s.screen == Some(Screen::Figures) && s.labels == ["STREETS"]
+    };
+    wait("the keyed board shows the site's frames", Duration::from_secs(60), || showing(1));
+    // What crossed the broker for the board is sealed (version 3), never readable as a frame.
+    let topic = "callboard/main/lines/storm-room/boards/1/frame";
+    let recorded = heard.lock().unwrap().get(topic).cloned().expect("the board's frame");
+    let header = callboard_serve::line::sealed_header(&recorded);
+    assert!(matches!(header, Some((1, _))), "not a sealed frame: {recorded:?}");
+
+    // Someone with a broker password: a plain frame (no queues at all: it would blank the
+    // board's figures), the same sealed under another key, and the site's own frame played
+    // back.
+    let mut storm = callboard_core::board::BoardFrame::EMPTY;
+    storm.valid_at = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis() as u64;
+    storm.ttl_s = 30;
+    let evil = callboard_core::wire::HostMessage::Display(storm);
+    let mut plain = vec![0_u8; callboard_core::wire::MAX_FRAME_BYTES];
+    let len = callboard_core::wire::encode(1, 7, &evil, &mut plain).unwrap();
+    plain.truncate(len);
+    let mut forged = vec![0_u8; callboard_core::wire::MAX_FRAME_BYTES];
+    let auth = callboard_core::wire::Auth { session: 1, counter: u32::MAX - 1 };
+    let other = Key::new([0x42; 32]);
+    let len =
+        callboard_core::wire::encode_authenticated(&other, 1, 8, auth, &evil, &mut forged).unwrap();
+    forged.truncate(len);
+    // The plain frame goes no further than the gateway, which sends this board only sealed
+    // frames; the board refuses the others, each by its reason.
+    broker.publish("intruder", topic, plain, false);
+    broker.publish("intruder", topic, forged, false);
+    wait("the forgery refused", Duration::from_secs(10), || {
+        shows.lock().unwrap().refused.forged >= 1
+    });
+    // A frame the board does not answer holds the line for the answer time (1 s), during which
+    // the site's next frame takes the slot (the newest wins): the recording is played until it
+    // reaches the board, as its sender would.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while shows.lock().unwrap().refused.replayed == 0 {
+        assert!(Instant::now() < deadline, "the recording never reached the board");
+        std::thread::sleep(Duration::from_millis(1200));
+        broker.publish("intruder", topic, recorded.clone(), false);
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    assert_eq!(shows.lock().unwrap().refused.unauthenticated, 0, "an unsealed frame reached it");
+    // The site's frames go on; no other was ever shown.
+    let frames = shows.lock().unwrap().frames;
+    wait("the site's frames go on", Duration::from_secs(10), || {
+        shows.lock().unwrap().frames > frames + 2 && showing(1)
+    });
+    assert!(
+        shows.lock().unwrap().waiting_shown.iter().all(|&w| w == 2),
+        "{:?}",
+        shows.lock().unwrap().waiting_shown
+    );
+
+    // The board restarts: the site, told the new session, seals for it.
+    restart.store(true, Ordering::SeqCst);
+    wait("the site follows the board's restart", Duration::from_secs(30), || showing(2));
+    done.store(true, Ordering::SeqCst);
+    let said = String::from_utf8_lossy(&stop(site).stderr).into_owned();
+    assert!(said.contains("is in session 2: it restarted"), "{said}");
+    let relayed = String::from_utf8_lossy(&stop(relay).stdout).into_owned();
+    assert!(relayed.contains("1 unsealed for boards that take only sealed frames"), "{relayed}");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -575,12 +575,6 @@ pub fn parse(text: &str) -> Result<Config, String> {
             (Some(_), Some(_)) => {
                 return Err(format!("{where_}: key: Alpha signs take no authentication"));
             }
-            (Some(_), None) if lines.get(line).is_some_and(|l: &Line| l.link.is_none()) => {
-                return Err(format!(
-                    "{where_}: key: a board driven by a gateway cannot take authenticated frames \
-                     yet (the gateway would need its key; sealing end to end is not built)"
-                ));
-            }
             (Some(file), None) => Some(
                 callboard_floor::keys::read_key_file(file).map_err(|e| format!("{where_}: {e}"))?,
             ),

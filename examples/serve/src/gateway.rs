@@ -63,6 +63,10 @@ struct BoardFile {
     page_seconds: u8,
     #[serde(default = "full")]
     brightness: u8,
+    /// The board requires authenticated frames, which its site seals: the gateway sends it
+    /// only sealed frames, as they come, and no settings of its own.
+    #[serde(default)]
+    sealed: bool,
 }
 
 const fn five() -> u8 {
@@ -81,8 +85,9 @@ pub struct GatewayConfig {
     pub name: String,
     /// Its lines, each with the site it carries.
     pub lines: Vec<(String, Line)>,
-    /// Its boards: the line's index, the address, the settings sent on each connection.
-    pub boards: Vec<(usize, u8, BoardSettings)>,
+    /// Its boards: the line's index, the address, the settings sent on each connection (none
+    /// for a board that takes only sealed frames).
+    pub boards: Vec<(usize, u8, Option<BoardSettings>)>,
 }
 
 /// Reads a gateway file.
@@ -114,7 +119,7 @@ pub fn parse(text: &str) -> Result<GatewayConfig, String> {
         }
         lines.push((l.site.clone(), Line { name: l.name.clone(), link: Some(link) }));
     }
-    let mut boards: Vec<(usize, u8, BoardSettings)> = Vec::new();
+    let mut boards: Vec<(usize, u8, Option<BoardSettings>)> = Vec::new();
     for b in &file.boards {
         let where_ = format!("board {} on line {:?}", b.address, b.line);
         let line = *index.get(&b.line).ok_or_else(|| format!("{where_}: no such line"))?;
@@ -132,7 +137,7 @@ pub fn parse(text: &str) -> Result<GatewayConfig, String> {
             page_seconds: b.page_seconds,
             ..BoardSettings::DEFAULT
         };
-        boards.push((line, b.address, settings));
+        boards.push((line, b.address, (!b.sealed).then_some(settings)));
     }
     if boards.is_empty() {
         return Err("no board: add a [[board]]".into());
@@ -170,15 +175,24 @@ pub fn run(config: &GatewayConfig, stop: &Arc<AtomicBool>) -> Result<String, Str
     // Each board: its line writer, its slot there, its site, line and address.
     let mut owned: HashMap<String, (usize, usize, u8)> = HashMap::new();
     let mut boards_of = Vec::new();
+    let mut answers = Vec::new();
+    // The boards that take only sealed frames: their line and slot.
+    let mut sealed = std::collections::HashSet::new();
     for (l, (site, line)) in config.lines.iter().enumerate() {
-        let on_line: Vec<(u8, BoardSettings)> = config
+        let on_line: Vec<(u8, Option<BoardSettings>)> = config
             .boards
             .iter()
             .filter(|&&(line_index, _, _)| line_index == l)
             .map(|&(_, address, settings)| (address, settings))
             .collect();
         let first = health.lock().map_or(0, |h| h.len());
-        for (slot, &(address, _)) in on_line.iter().enumerate() {
+        // The answers to frames the site sealed, back from this line's writer.
+        let (answered, answers_here) = std::sync::mpsc::channel();
+        answers.push((answers_here, first));
+        for (slot, &(address, settings)) in on_line.iter().enumerate() {
+            if settings.is_none() {
+                sealed.insert((running.len(), slot));
+            }
             owned.insert(topic::frame(site, &line.name, address), (running.len(), slot, address));
             boards_of.push((site.clone(), line.name.clone(), address));
             if let Ok(mut h) = health.lock() {
@@ -194,6 +208,7 @@ pub fn run(config: &GatewayConfig, stop: &Arc<AtomicBool>) -> Result<String, Str
             Arc::clone(&health),
             first,
             Arc::clone(&lines_stop),
+            Some(answered),
         )?);
     }
     let (heard_tx, heard) = std::sync::mpsc::channel();
@@ -209,11 +224,31 @@ pub fn run(config: &GatewayConfig, stop: &Arc<AtomicBool>) -> Result<String, Str
     let started = Instant::now();
     let mut forwarded = 0_u64;
     let mut stale = 0_u64;
+    let mut unsealed = 0_u64;
     let mut health_at = Instant::now();
     while !stop.load(Ordering::SeqCst) {
         match heard.recv_timeout(Duration::from_millis(100)) {
             Ok((topic, payload)) => {
                 let Some(&(l, slot, owner)) = owned.get(&topic) else { continue };
+                // A frame the site sealed for a board that requires authentication: sent as it
+                // is; the gateway holds no key, and a frame it cannot read it cannot change.
+                if let Some((address, sequence)) = line::sealed_header(&payload) {
+                    if address == owner
+                        && let Some(line) = running.get(l)
+                    {
+                        line.slots.put_outgoing(
+                            slot,
+                            line::Outgoing::Sealed { bytes: payload, sequence },
+                        );
+                        forwarded += 1;
+                    }
+                    continue;
+                }
+                if sealed.contains(&(l, slot)) {
+                    // Unsealed, for a board that takes only sealed frames: not sent.
+                    unsealed += 1;
+                    continue;
+                }
                 match display(&payload) {
                     Some((address, message)) => {
                         let HostMessage::Display(frame) = &message else { continue };
@@ -238,6 +273,19 @@ pub fn run(config: &GatewayConfig, stop: &Arc<AtomicBool>) -> Result<String, Str
             Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
             Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
         }
+        // The boards' sealed answers, back to their sites as they came.
+        for (receiver, first) in &answers {
+            while let Ok((slot, answer)) = receiver.try_recv() {
+                if let Some((site, line, address)) = boards_of.get(first + slot) {
+                    connection.publish(
+                        &topic::answer(site, line, *address),
+                        answer,
+                        rumqttc::QoS::AtLeastOnce,
+                        false,
+                    );
+                }
+            }
+        }
         if health_at.elapsed() >= HEALTH_EVERY {
             health_at = Instant::now();
             let table = health.lock().map(|h| h.clone()).unwrap_or_default();
@@ -260,7 +308,7 @@ pub fn run(config: &GatewayConfig, stop: &Arc<AtomicBool>) -> Result<String, Str
     }
     let mut summary = format!(
         "stopped after {:.1} s: {forwarded} frames forwarded, {stale} past their time-to-live \
-         not sent\n",
+         not sent, {unsealed} unsealed for boards that take only sealed frames not sent\n",
         started.elapsed().as_secs_f64()
     );
     for h in health.lock().map(|h| h.clone()).unwrap_or_default() {

@@ -51,10 +51,28 @@ pub struct Health {
     pub behind_ms: u64,
 }
 
+/// What a line sends a board next.
+#[derive(Debug, Clone)]
+// One a board, kept in its slot as the service's messages always were: boxing the frame would
+// allocate for each one to save nothing.
+#[allow(clippy::large_enum_variant)]
+pub enum Outgoing {
+    /// A message, encoded (and sealed, for a board with a key here) by the line.
+    Message(HostMessage),
+    /// A frame sealed elsewhere (by the site, for a gateway that holds no key), sent as it is:
+    /// its answer, sealed by the board, goes back as it is too.
+    Sealed {
+        /// The frame's bytes on the wire.
+        bytes: Vec<u8>,
+        /// Its sequence, which the answer echoes.
+        sequence: u16,
+    },
+}
+
 /// What the service hands a line: each board's next message, newest wins.
 #[derive(Debug, Default)]
 pub struct Slots {
-    next: Mutex<Vec<Option<(HostMessage, Instant)>>>,
+    next: Mutex<Vec<Option<(Outgoing, Instant)>>>,
     ready: Condvar,
 }
 
@@ -65,9 +83,14 @@ impl Slots {
 
     /// Puts `message` as board `i`'s next, in place of one not sent yet.
     pub fn put(&self, i: usize, message: HostMessage) {
+        self.put_outgoing(i, Outgoing::Message(message));
+    }
+
+    /// Puts `outgoing` as board `i`'s next, in place of one not sent yet.
+    pub fn put_outgoing(&self, i: usize, outgoing: Outgoing) {
         let mut next = self.next.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some(slot) = next.get_mut(i) {
-            *slot = Some((message, Instant::now()));
+            *slot = Some((outgoing, Instant::now()));
         }
         self.ready.notify_one();
     }
@@ -133,7 +156,8 @@ impl Running {
     }
 }
 
-/// Starts the writer of `line` for the boards at `addresses`, each given its `settings` each
+/// Starts the writer of `line` for the boards at `addresses`, each given its `settings` (if
+/// any: a board whose messages are sealed elsewhere takes no unsealed settings) each
 /// time the line (re)connects; `health` has one entry per board at
 /// `first..first + addresses.len()`. Ends when `stop` is set.
 ///
@@ -145,10 +169,11 @@ pub fn start(
     addresses: Vec<u8>,
     signs: Vec<Option<SignProfile>>,
     keys: Vec<Option<Key>>,
-    settings: Vec<BoardSettings>,
+    settings: Vec<Option<BoardSettings>>,
     health: Arc<Mutex<Vec<Health>>>,
     first: usize,
     stop: Arc<AtomicBool>,
+    sealed_answers: Option<std::sync::mpsc::Sender<(usize, Vec<u8>)>>,
 ) -> Result<Running, String> {
     let slots = Arc::new(Slots::new(addresses.len()));
     let name = format!("line {}", line.name);
@@ -164,7 +189,12 @@ pub fn start(
                     .collect();
                 let mut seals: Vec<Option<Seal>> =
                     keys.into_iter().map(|key| key.map(Seal::new)).collect();
-                let boards = Boards { addresses: &addresses, signs: &mut signs, seals: &mut seals };
+                let boards = Boards {
+                    addresses: &addresses,
+                    signs: &mut signs,
+                    seals: &mut seals,
+                    sealed_answers: sealed_answers.as_ref(),
+                };
                 run(&line, boards, &settings, &slots, &health, first, &stop);
             }
         })
@@ -196,18 +226,20 @@ struct Boards<'a> {
     addresses: &'a [u8],
     signs: &'a mut [Option<Sign>],
     seals: &'a mut [Option<Seal>],
+    /// Where the answers to [`Outgoing::Sealed`] frames go, with the board's index on the line.
+    sealed_answers: Option<&'a std::sync::mpsc::Sender<(usize, Vec<u8>)>>,
 }
 
 fn run(
     line: &Line,
     boards: Boards<'_>,
-    settings: &[BoardSettings],
+    settings: &[Option<BoardSettings>],
     slots: &Slots,
     health: &Mutex<Vec<Health>>,
     first: usize,
     stop: &AtomicBool,
 ) {
-    let Boards { addresses, signs, seals } = boards;
+    let Boards { addresses, signs, seals, sealed_answers } = boards;
     // A line driven by a gateway is not driven from here.
     let Some(link) = &line.link else { return };
     let mut wire: Option<Box<dyn Wire>> = None;
@@ -245,8 +277,14 @@ fn run(
                     {
                         match sign {
                             Some(sign) => sign.forget(),
+                            // None for a board whose messages are sealed elsewhere.
                             None if slot.is_none() => {
-                                *slot = Some((HostMessage::Configure(*s), Instant::now()));
+                                if let Some(s) = s {
+                                    *slot = Some((
+                                        Outgoing::Message(HostMessage::Configure(*s)),
+                                        Instant::now(),
+                                    ));
+                                }
                             }
                             None => {}
                         }
@@ -263,7 +301,7 @@ fn run(
                 }
             }
         }
-        let next: Vec<Option<(HostMessage, Instant)>> = {
+        let next: Vec<Option<(Outgoing, Instant)>> = {
             let mut slots_now =
                 slots.next.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             if slots_now.iter().all(Option::is_none) {
@@ -276,10 +314,42 @@ fn run(
             slots_now.iter_mut().map(Option::take).collect()
         };
         for (i, message) in next.into_iter().enumerate() {
-            let (Some((message, queued)), Some(&address), Some(wire_now)) =
+            let (Some((outgoing, queued)), Some(&address), Some(wire_now)) =
                 (message, addresses.get(i), wire.as_mut())
             else {
                 continue;
+            };
+            let message = match outgoing {
+                Outgoing::Message(message) => message,
+                Outgoing::Sealed { bytes, sequence } => {
+                    if let Err(e) = wire_now.write_all(&bytes).and_then(|()| wire_now.flush()) {
+                        eprintln!("callboard serve: line {}: {e}; reconnecting", line.name);
+                        wire = None;
+                        retry_at = Instant::now() + backoff;
+                        break;
+                    }
+                    let answer = await_sealed_answer(wire_now.as_mut(), address, sequence, stop);
+                    let mut health =
+                        health.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                    if let Some(h) = health.get_mut(first + i) {
+                        h.sent += 1;
+                        // The answer is sealed for the site, which reads it: here an answer is
+                        // counted as acknowledged, silence as unanswered.
+                        if answer.is_some() {
+                            h.acknowledged += 1;
+                            h.last_answer_ms = Some(now_ms());
+                            h.up = true;
+                            h.behind_ms =
+                                u64::try_from(queued.elapsed().as_millis()).unwrap_or(u64::MAX);
+                        } else {
+                            h.unanswered += 1;
+                        }
+                    }
+                    if let (Some(answer), Some(sink)) = (answer, sealed_answers) {
+                        let _ = sink.send((i, answer));
+                    }
+                    continue;
+                }
             };
             if let Some(Some(sign)) = signs.get_mut(i) {
                 // An Alpha sign: its changed files, paced; it does not answer.
@@ -326,7 +396,7 @@ fn run(
                             slots.next.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
                         // The message waits for the next try, unless a newer one came.
                         if let Some(slot @ None) = slots_now.get_mut(i) {
-                            *slot = Some((message, queued));
+                            *slot = Some((Outgoing::Message(message), queued));
                         }
                         continue;
                     }
@@ -403,6 +473,62 @@ fn run(
                 }
             }
         }
+    }
+}
+
+/// Reads the line until a sealed answer (version 3) from board `address` to `sequence` comes,
+/// [`ANSWER_TIME`] passes, or `stop` is set: the answer's bytes on the wire, its delimiter
+/// included, its tag not checked (the site checks it; only the header is read here).
+fn await_sealed_answer(
+    wire: &mut dyn Wire,
+    address: u8,
+    sequence: u16,
+    stop: &AtomicBool,
+) -> Option<Vec<u8>> {
+    let deadline = Instant::now() + ANSWER_TIME;
+    let mut buffer = [0_u8; 256];
+    let mut frame: Vec<u8> = Vec::new();
+    while Instant::now() < deadline && !stop.load(Ordering::SeqCst) {
+        let n = match wire.read(&mut buffer) {
+            Ok(0) => return None,
+            Ok(n) => n,
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
+            {
+                continue;
+            }
+            Err(_) => return None,
+        };
+        for &byte in buffer.get(..n).unwrap_or(&[]) {
+            frame.push(byte);
+            if byte != 0 {
+                if frame.len() > 2 * MAX_FRAME_BYTES {
+                    frame.clear();
+                }
+                continue;
+            }
+            let whole = std::mem::take(&mut frame);
+            if sealed_header(&whole) == Some((address, sequence)) {
+                return Some(whole);
+            }
+        }
+    }
+    None
+}
+
+/// The address and sequence of a sealed frame (version 3) on the wire, its delimiter included:
+/// the public part of its header, read without the key.
+#[must_use]
+pub fn sealed_header(frame: &[u8]) -> Option<(u8, u16)> {
+    let body = frame.strip_suffix(&[0])?;
+    let mut decoded = [0_u8; MAX_FRAME_BYTES];
+    let len = cobs::decode(body, &mut decoded).ok()?;
+    match decoded.get(..len)? {
+        [3, address, low, high, ..] => Some((*address, u16::from_le_bytes([*low, *high]))),
+        _ => None,
     }
 }
 

@@ -214,6 +214,17 @@ pub mod topic {
     pub fn line_frames(site: &str, line: &str) -> String {
         format!("callboard/{site}/lines/{line}/boards/+/frame")
     }
+    /// A board's answers to sealed frames, as they came on its line (sealed by the board: only
+    /// the site can read them).
+    #[must_use]
+    pub fn answer(site: &str, line: &str, address: u8) -> String {
+        format!("callboard/{site}/lines/{line}/boards/{address}/answer")
+    }
+    /// Every board's answers of a site.
+    #[must_use]
+    pub fn answers(site: &str) -> String {
+        format!("callboard/{site}/lines/+/boards/+/answer")
+    }
     /// A board's health.
     #[must_use]
     pub fn health(site: &str, line: &str, address: u8) -> String {
@@ -245,6 +256,8 @@ pub struct Connection {
     status: String,
     connected: Arc<AtomicBool>,
     stop: Arc<AtomicBool>,
+    /// Set when the goodbye is said: the connection's end is then no reason to reconnect.
+    leaving: Arc<AtomicBool>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
@@ -297,10 +310,12 @@ impl Connection {
         let (client, mut connection) = Client::new(options, 8192);
         let connected = Arc::new(AtomicBool::new(false));
         let stop = Arc::new(AtomicBool::new(false));
+        let leaving = Arc::new(AtomicBool::new(false));
         let thread = {
             let client = client.clone();
             let connected = Arc::clone(&connected);
             let stop = Arc::clone(&stop);
+            let leaving = Arc::clone(&leaving);
             let status = status.clone();
             let at = format!(
                 "{}:{}{}",
@@ -333,6 +348,8 @@ impl Connection {
                             }
                         }
                         Ok(Ok(_)) => {}
+                        // The goodbye said: the broker closing the connection is the end.
+                        Ok(Err(_)) if leaving.load(Ordering::SeqCst) => return,
                         Ok(Err(e)) => {
                             connected.store(false, Ordering::SeqCst);
                             if let Ok(mut down) = said_down.lock()
@@ -354,7 +371,7 @@ impl Connection {
                 }
             })
         };
-        Self { client, status, connected, stop, thread: Some(thread) }
+        Self { client, status, connected, stop, leaving, thread: Some(thread) }
     }
 
     /// Whether the broker has the connection now.
@@ -374,6 +391,7 @@ impl Connection {
     /// Says `offline` and disconnects (a clean goodbye: the broker does not send the will).
     pub fn stop(mut self) {
         if self.connected() {
+            self.leaving.store(true, Ordering::SeqCst);
             let _ = self.client.try_publish(&self.status, QoS::AtLeastOnce, true, "offline");
             // The goodbye leaves before the disconnect: both go through the one queue.
             let _ = self.client.try_disconnect();
@@ -469,6 +487,8 @@ pub enum About<'a> {
     Gateway(&'a str),
     /// A board's health: its site, line and address.
     Board(&'a str, &'a str, u8),
+    /// A board's sealed answer: its site, line and address.
+    Answer(&'a str, &'a str, u8),
 }
 
 /// What `topic` is about, if it is one of the fleet's.
@@ -480,6 +500,9 @@ pub fn about(topic: &str) -> Option<About<'_>> {
         ["callboard", site, "status"] => Some(About::Site(site)),
         ["callboard", site, "lines", line, "boards", address, "health"] => {
             Some(About::Board(site, line, address.parse().ok()?))
+        }
+        ["callboard", site, "lines", line, "boards", address, "answer"] => {
+            Some(About::Answer(site, line, address.parse().ok()?))
         }
         _ => None,
     }
@@ -502,7 +525,7 @@ impl FleetView {
                 };
                 self.boards.insert((site.to_owned(), line.to_owned(), address), health);
             }
-            None => return false,
+            Some(About::Answer(..)) | None => return false,
         }
         true
     }

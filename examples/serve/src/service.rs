@@ -145,11 +145,11 @@ fn serve(config: &Config, stop: &Arc<AtomicBool>) -> Result<String, String> {
         for (slot, &b) in on_line.iter().enumerate() {
             if let (Some(board), Some(s)) = (config.boards.get(b), slot_of.get_mut(b)) {
                 *s = line_config.link.is_some().then_some((running.len(), slot));
-                settings.push(BoardSettings {
+                settings.push(Some(BoardSettings {
                     brightness: board.brightness,
                     page_seconds: board.page_seconds,
                     thresholds: board.thresholds,
-                });
+                }));
                 if let Ok(mut h) = health.lock() {
                     h.push(Health {
                         line: line_config.name.clone(),
@@ -178,6 +178,7 @@ fn serve(config: &Config, stop: &Arc<AtomicBool>) -> Result<String, String> {
             Arc::clone(&health),
             first,
             Arc::clone(&lines_stop),
+            None,
         )?);
     }
 
@@ -190,7 +191,7 @@ fn serve(config: &Config, stop: &Arc<AtomicBool>) -> Result<String, String> {
             &fleet.broker,
             &format!("callboard-serve-{}", fleet.site),
             crate::mqtt::topic::site_status(&fleet.site),
-            crate::mqtt::topic::fleet(),
+            [crate::mqtt::topic::fleet(), vec![crate::mqtt::topic::answers(&fleet.site)]].concat(),
             Some(heard_tx),
             "serve",
         );
@@ -198,6 +199,20 @@ fn serve(config: &Config, stop: &Arc<AtomicBool>) -> Result<String, String> {
     });
     let mut published_sequences = vec![0_u16; config.boards.len()];
     let mut fleet_view = crate::mqtt::FleetView::default();
+    // The boards behind gateways that require authenticated frames: sealed here, end to end.
+    let mut remote: Vec<Option<RemoteSeal>> = config
+        .boards
+        .iter()
+        .map(|board| {
+            let behind_gateway =
+                config.lines.get(board.line).is_some_and(|line| line.link.is_none());
+            board
+                .key
+                .clone()
+                .filter(|_| behind_gateway && config.fleet.is_some())
+                .map(RemoteSeal::new)
+        })
+        .collect();
     // The service agreements, judged on a thread of their own; a wrong agreements file stops
     // the start, as a wrong site file does.
     let mut judge = match &config.agreements {
@@ -273,6 +288,33 @@ fn serve(config: &Config, stop: &Arc<AtomicBool>) -> Result<String, String> {
             say(&format!("{source_name}: {warning}"));
         }
         warned = stepper.warnings().len();
+        // What the broker tells: the boards' sealed answers (before this step seals anew), the
+        // health of the boards gateways drive, the fleet.
+        while let Ok((topic, payload)) = heard.try_recv() {
+            if let (Some((fleet, _)), Some(crate::mqtt::About::Answer(site, line, address))) =
+                (&fleet, crate::mqtt::about(&topic))
+            {
+                let board = config.boards.iter().position(|b| {
+                    b.address == address && config.lines.get(b.line).is_some_and(|l| l.name == line)
+                });
+                if let (true, Some(Some(seal))) =
+                    (site == fleet.site, board.and_then(|b| remote.get_mut(b)))
+                {
+                    seal.hear(line, address, &payload);
+                }
+                continue;
+            }
+            if !fleet_view.hear(&topic, &payload) {
+                say(&format!("mqtt: {topic}: not the fleet's, or not readable; ignored"));
+                continue;
+            }
+            if let (Some((fleet, _)), Some(crate::mqtt::About::Board(site, line, address))) =
+                (&fleet, crate::mqtt::about(&topic))
+                && site == fleet.site
+            {
+                heard_health(line, address, &payload, &health);
+            }
+        }
         // The boards.
         if stepper.center().now().is_some() {
             for (b, board) in config.boards.iter().enumerate() {
@@ -309,13 +351,24 @@ fn serve(config: &Config, stop: &Arc<AtomicBool>) -> Result<String, String> {
                         {
                             *sequence = sequence.wrapping_add(1).max(1);
                             let mut bytes = [0_u8; callboard_core::wire::MAX_FRAME_BYTES];
-                            if let Ok(len) = callboard_core::wire::encode(
-                                board.address,
-                                *sequence,
-                                &message,
-                                &mut bytes,
-                            ) {
-                                connection.publish(
+                            let encoded = match remote.get_mut(b).and_then(Option::as_mut) {
+                                // Sealed here, for a board behind a gateway that requires it.
+                                Some(seal) => {
+                                    seal.seal(board.address, *sequence, &message, &mut bytes)
+                                }
+                                None => callboard_core::wire::encode(
+                                    board.address,
+                                    *sequence,
+                                    &message,
+                                    &mut bytes,
+                                )
+                                .map(|len| Some((len, true)))
+                                .map_err(|e| e.to_string()),
+                            };
+                            match encoded {
+                                // A question already on its way.
+                                Ok(None) => {}
+                                Ok(Some((len, retained))) => connection.publish(
                                     &crate::mqtt::topic::frame(
                                         &fleet.site,
                                         &line.name,
@@ -323,8 +376,9 @@ fn serve(config: &Config, stop: &Arc<AtomicBool>) -> Result<String, String> {
                                     ),
                                     bytes.get(..len).unwrap_or(&[]).to_vec(),
                                     rumqttc::QoS::AtLeastOnce,
-                                    true,
-                                );
+                                    retained,
+                                ),
+                                Err(e) => say(&format!("board {}: {e}", board.address)),
                             }
                         }
                         if let Some((l, slot)) = slot_of.get(b).copied().flatten()
@@ -338,19 +392,6 @@ fn serve(config: &Config, stop: &Arc<AtomicBool>) -> Result<String, String> {
             }
             if let (Some(judge), Some(now)) = (&mut judge, stepper.center().now()) {
                 judge.ask(now);
-            }
-            // What gateways say of the boards they drive.
-            while let Ok((topic, payload)) = heard.try_recv() {
-                if !fleet_view.hear(&topic, &payload) {
-                    say(&format!("mqtt: {topic}: not the fleet's, or not readable; ignored"));
-                    continue;
-                }
-                if let (Some((fleet, _)), Some(crate::mqtt::About::Board(site, line, address))) =
-                    (&fleet, crate::mqtt::about(&topic))
-                    && site == fleet.site
-                {
-                    heard_health(line, address, &payload, &health);
-                }
             }
             // The supervisors' view and the fleet's figures, from the same center.
             if http.is_some() || fleet.is_some() {
@@ -433,6 +474,111 @@ fn serve(config: &Config, stop: &Arc<AtomicBool>) -> Result<String, String> {
         );
     }
     Ok(summary)
+}
+
+/// How long a site waits for a board behind a gateway to answer its question before asking
+/// again.
+const ASK_AGAIN: Duration = Duration::from_secs(2);
+
+/// What the site keeps to seal its frames for a board behind a gateway that requires
+/// authenticated frames: a decoder of the board's answers under its key (the key is the
+/// decoder's), the board's session once known, the last counter used, and the counter of the
+/// last question asked.
+struct RemoteSeal {
+    answers: callboard_core::wire::FrameDecoder<{ callboard_core::wire::MAX_FRAME_BYTES }>,
+    session: Option<u32>,
+    counter: u32,
+    asked: u32,
+    asked_at: Option<Instant>,
+}
+
+impl RemoteSeal {
+    fn new(key: callboard_core::wire::Key) -> Self {
+        Self {
+            answers: callboard_core::wire::FrameDecoder::with_key(
+                key,
+                callboard_core::wire::Direction::BoardToHost,
+            ),
+            session: None,
+            counter: 0,
+            asked: 0,
+            asked_at: None,
+        }
+    }
+
+    /// `message` sealed for the board's session with the next counter: the length and whether
+    /// it is retained. Until the session is known, the board's `Security` is asked instead, in
+    /// session 0 with a random counter, not retained, and again only when [`ASK_AGAIN`] has
+    /// passed without an answer (`None` in between).
+    fn seal(
+        &mut self,
+        address: u8,
+        sequence: u16,
+        message: &HostMessage,
+        out: &mut [u8],
+    ) -> Result<Option<(usize, bool)>, String> {
+        use callboard_core::wire::{Auth, encode_authenticated};
+        let key = self.answers.key().cloned().ok_or("no key")?;
+        match self.session {
+            Some(session) => {
+                self.counter = self.counter.wrapping_add(1);
+                let auth = Auth { session, counter: self.counter };
+                encode_authenticated(&key, address, sequence, auth, message, out)
+                    .map(|len| Some((len, true)))
+                    .map_err(|e| e.to_string())
+            }
+            None if self.asked_at.is_some_and(|at| at.elapsed() < ASK_AGAIN) => Ok(None),
+            None => {
+                self.asked_at = Some(Instant::now());
+                let mut nonce = [0_u8; 4];
+                getrandom::fill(&mut nonce).map_err(|e| format!("no random source: {e}"))?;
+                self.asked = u32::from_le_bytes(nonce);
+                let auth = Auth { session: 0, counter: self.asked };
+                encode_authenticated(&key, address, sequence, auth, &HostMessage::Security, out)
+                    .map(|len| Some((len, false)))
+                    .map_err(|e| e.to_string())
+            }
+        }
+    }
+
+    /// An answer the board sealed, relayed by the gateway: authentic ones only (the decoder
+    /// checks the tag). The answer to the question gives the session and the last counter; a
+    /// `Nack(OtherSession)` says the board restarted, and names its session.
+    fn hear(&mut self, line: &str, address: u8, bytes: &[u8]) {
+        use callboard_core::wire::{BoardMessage, Decoded, NackReason};
+        for &byte in bytes {
+            let Some(Decoded::Frame(header, message)) =
+                self.answers.feed::<BoardMessage>(byte, |a| a == address)
+            else {
+                continue;
+            };
+            let Some(auth) = header.auth else { continue };
+            match message {
+                BoardMessage::Security { session: 0, .. } if auth.counter == self.asked => {
+                    say(&format!(
+                        "board {address} on {line} could not count its start (writing its boot \
+                         log failed): it takes no authenticated frame that changes its display"
+                    ));
+                }
+                BoardMessage::Security { session, last_counter, .. }
+                    if auth.counter == self.asked =>
+                {
+                    self.session = Some(session);
+                    self.counter = last_counter;
+                    self.asked_at = None;
+                }
+                BoardMessage::Nack(NackReason::OtherSession) if auth.session != 0 => {
+                    say(&format!(
+                        "board {address} on {line} is in session {}: it restarted",
+                        auth.session
+                    ));
+                    self.session = Some(auth.session);
+                    self.counter = 0;
+                }
+                _ => {}
+            }
+        }
+    }
 }
 
 /// A board of this site's health as the gateway driving it published it
