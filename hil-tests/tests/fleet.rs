@@ -1,9 +1,13 @@
-//! The fleet with the real firmware: a `callboard serve` site publishes to Debian's mosquitto,
-//! and a `callboard gateway` drives the emulated board (QEMU) from the broker. The board shows
-//! the site's last published frame, pixel for pixel as the host draws it; the site hears the
-//! board's health back through the broker; with the broker gone, the board turns to "no data"
-//! after its time-to-live, and never restarts.
+//! The fleet with the real firmware: two `callboard serve` sites publish to Debian's mosquitto;
+//! one `callboard gateway` drives the emulated board (QEMU) from the main site's frames, another
+//! a stand-in board from the overflow site's. Each board shows its own site's figures; the main
+//! site's fleet view (`GET /api/v1/fleet`) sees both sites, both gateways and both boards, and
+//! the overflow gateway offline once it is killed. The emulated board shows the site's last
+//! published frame, pixel for pixel as the host draws it; the site hears the board's health
+//! back through the broker; with the broker gone, the board turns to "no data" after its
+//! time-to-live, and never restarts.
 
+use std::io::{Read, Write};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -11,6 +15,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use callboard_core::wire::{
     BoardMessage, BoardSettings, Decoded, FrameDecoder, HostMessage, MAX_FRAME_BYTES, Screen,
 };
+use callboard_floor::stand_in::StandIn;
 use callboard_hil_tests::broker::Mosquitto;
 use callboard_hil_tests::{
     ADDRESS, EMULATED_BOARD, Emulator, Link, build, host_artifact, host_crc, repository,
@@ -42,6 +47,18 @@ fn wait(what: &str, limit: Duration, ready: impl Fn() -> bool) {
         assert!(Instant::now() < deadline, "{what}: not within {limit:?}");
         std::thread::sleep(Duration::from_millis(100));
     }
+}
+
+/// `GET target` on the site's HTTP side, as JSON.
+fn get_json(port: u16, target: &str) -> serde_json::Value {
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(stream, "GET {target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut response = String::new();
+    let _ = stream.read_to_string(&mut response);
+    let body = response.split_once("\r\n\r\n").map_or("", |(_, b)| b);
+    serde_json::from_str(body).unwrap_or(serde_json::Value::Null)
 }
 
 /// What the board shows, asked on its line (nothing else may be connected).
@@ -82,6 +99,7 @@ fn a_gateway_drives_the_emulated_board_from_the_broker() {
     .unwrap();
     let state = dir.join("state");
     let site = dir.join("site.toml");
+    let http = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     std::fs::write(
         &site,
         format!(
@@ -90,10 +108,40 @@ fn a_gateway_drives_the_emulated_board_from_the_broker() {
              [[queue]]\nname = \"STREETS\"\n\n[[queue]]\nname = \"SANITATION\"\n\n\
              [[line]]\nname = \"ops-room\"\ngateway = true\n\n[[board]]\nline = \"ops-room\"\n\
              address = {ADDRESS}\nqueues = [\"STREETS\", \"SANITATION\"]\npanel = \"hub75-64x32\"\n\
-             ttl_seconds = {TTL_S}\n\n{}",
+             ttl_seconds = {TTL_S}\n\n[http]\naddress = \"127.0.0.1:{http}\"\n\n{}",
             state.display(),
             log.display(),
             broker.section("main")
+        ),
+    )
+    .unwrap();
+    // The overflow site: its own log and queue, a board on a desk in another room.
+    let overflow_log = dir.join("overflow.queue_log");
+    std::fs::write(&overflow_log, format!("{}|o1|PARKS|NONE|ENTERQUEUE||5550199|1\n", now - 5))
+        .unwrap();
+    let overflow = dir.join("overflow.toml");
+    std::fs::write(
+        &overflow,
+        format!(
+            "[site]\nutc_offset = \"+00:00\"\nstate_dir = \"{}\"\nclock = \"wall\"\n\
+             every_seconds = 0.5\n\n[source]\nqueue_log = \"{}\"\n\n[[queue]]\nname = \"PARKS\"\n\n\
+             [[line]]\nname = \"overflow-desk\"\ngateway = true\n\n[[board]]\n\
+             line = \"overflow-desk\"\naddress = 2\nqueues = [\"PARKS\"]\n\n{}",
+            dir.join("overflow-state").display(),
+            overflow_log.display(),
+            broker.section("overflow")
+        ),
+    )
+    .unwrap();
+    let desk = StandIn::start(&[2], None).unwrap();
+    let desk_gateway_file = dir.join("desk-gateway.toml");
+    std::fs::write(
+        &desk_gateway_file,
+        format!(
+            "{}\n[[line]]\nsite = \"overflow\"\nname = \"overflow-desk\"\ntcp = \"{}\"\n\n\
+             [[board]]\nline = \"overflow-desk\"\naddress = 2\n",
+            broker.section("desk-gw"),
+            desk.address
         ),
     )
     .unwrap();
@@ -124,6 +172,40 @@ fn a_gateway_drives_the_emulated_board_from_the_broker() {
     wait("the board acknowledges, as the site hears", Duration::from_secs(60), || {
         acknowledged() >= 3
     });
+
+    // The overflow site and its gateway: the desk's board shows the overflow's queue, and the
+    // main site's fleet view sees both sites, both gateways and both boards.
+    let overflow_site = spawn(&callboard, &["serve", "--config", overflow.to_str().unwrap()]);
+    let mut desk_gateway =
+        spawn(&callboard, &["gateway", "--config", desk_gateway_file.to_str().unwrap()]);
+    wait("the desk's board shows the overflow's queue", Duration::from_secs(60), || {
+        desk.last_frame(2).is_some_and(|f| {
+            f.queues.len() == 1 && f.queues[0].label.as_str() == "PARKS" && f.queues[0].waiting == 1
+        })
+    });
+    let status = |kind: &str, name: &str| -> Option<String> {
+        let view = get_json(http, "/api/v1/fleet");
+        view["fleet"][kind].as_array().and_then(|all| {
+            all.iter()
+                .find(|x| x["name"] == name)
+                .and_then(|x| x["status"].as_str().map(String::from))
+        })
+    };
+    wait("the fleet view sees everyone", Duration::from_secs(20), || {
+        let boards = get_json(http, "/api/v1/fleet")["fleet"]["boards"].clone();
+        status("sites", "main").as_deref() == Some("online")
+            && status("sites", "overflow").as_deref() == Some("online")
+            && status("gateways", "ops-gw").as_deref() == Some("online")
+            && status("gateways", "desk-gw").as_deref() == Some("online")
+            && boards.as_array().is_some_and(|b| b.len() == 2)
+    });
+    // The desk's gateway dies: the fleet view shows it offline within the keep-alive.
+    desk_gateway.kill().unwrap();
+    let _ = desk_gateway.wait();
+    wait("the fleet view shows the desk's gateway offline", Duration::from_secs(10), || {
+        status("gateways", "desk-gw").as_deref() == Some("offline")
+    });
+    let _ = terminate(overflow_site);
 
     // The broker goes away: the gateway gets nothing, and the board turns to "no data" after
     // its time-to-live instead of keeping the last numbers.
