@@ -198,7 +198,8 @@ struct LineFile {
     baud: u32,
 }
 
-fn baud() -> u32 {
+/// A serial line's speed unless the file says otherwise.
+pub(crate) const fn baud() -> u32 {
     115_200
 }
 

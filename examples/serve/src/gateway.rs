@@ -46,12 +46,8 @@ struct LineFile {
     name: String,
     tcp: Option<String>,
     serial: Option<String>,
-    #[serde(default = "baud")]
+    #[serde(default = "crate::config::baud")]
     baud: u32,
-}
-
-const fn baud() -> u32 {
-    115_200
 }
 
 #[derive(Debug, Deserialize)]

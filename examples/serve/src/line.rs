@@ -485,9 +485,29 @@ fn await_sealed_answer(
     sequence: u16,
     stop: &AtomicBool,
 ) -> Option<Vec<u8>> {
+    let mut frame: Vec<u8> = Vec::new();
+    read_answer(wire, stop, |byte| {
+        frame.push(byte);
+        if byte != 0 {
+            if frame.len() > 2 * MAX_FRAME_BYTES {
+                frame.clear();
+            }
+            return None;
+        }
+        let whole = std::mem::take(&mut frame);
+        (sealed_header(&whole) == Some((address, sequence))).then_some(whole)
+    })
+}
+
+/// Reads the line, each byte to `take`, until `take` has the answer, [`ANSWER_TIME`] passes,
+/// the line closes or fails, or `stop` is set (a stop does not wait for a silent board).
+fn read_answer<T>(
+    wire: &mut dyn Wire,
+    stop: &AtomicBool,
+    mut take: impl FnMut(u8) -> Option<T>,
+) -> Option<T> {
     let deadline = Instant::now() + ANSWER_TIME;
     let mut buffer = [0_u8; 256];
-    let mut frame: Vec<u8> = Vec::new();
     while Instant::now() < deadline && !stop.load(Ordering::SeqCst) {
         let n = match wire.read(&mut buffer) {
             Ok(0) => return None,
@@ -502,18 +522,8 @@ fn await_sealed_answer(
             }
             Err(_) => return None,
         };
-        for &byte in buffer.get(..n).unwrap_or(&[]) {
-            frame.push(byte);
-            if byte != 0 {
-                if frame.len() > 2 * MAX_FRAME_BYTES {
-                    frame.clear();
-                }
-                continue;
-            }
-            let whole = std::mem::take(&mut frame);
-            if sealed_header(&whole) == Some((address, sequence)) {
-                return Some(whole);
-            }
+        if let Some(answer) = buffer.get(..n).unwrap_or(&[]).iter().find_map(|&b| take(b)) {
+            return Some(answer);
         }
     }
     None
@@ -541,32 +551,17 @@ fn await_answer(
     sequence: u16,
     stop: &AtomicBool,
 ) -> Option<(Header, BoardMessage)> {
-    let deadline = Instant::now() + ANSWER_TIME;
-    let mut buffer = [0_u8; 256];
-    // A stop does not wait for a silent board.
-    while Instant::now() < deadline && !stop.load(Ordering::SeqCst) {
-        let n = match wire.read(&mut buffer) {
-            Ok(0) => return None,
-            Ok(n) => n,
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-                ) =>
-            {
-                continue;
+    let answer = read_answer(wire, stop, |byte| {
+        match decoder.feed::<BoardMessage>(byte, |a| a == address) {
+            Some(Decoded::Frame(header, message)) if header.sequence == sequence => {
+                Some((header, message))
             }
-            Err(_) => return None,
-        };
-        for &byte in buffer.get(..n).unwrap_or(&[]) {
-            if let Some(Decoded::Frame(header, message)) =
-                decoder.feed::<BoardMessage>(byte, |a| a == address)
-                && header.sequence == sequence
-            {
-                return Some((header, message));
-            }
+            _ => None,
         }
+    });
+    if answer.is_none() {
+        // What was half read belongs to no answer awaited any more.
+        decoder.abandon();
     }
-    decoder.abandon();
-    None
+    answer
 }
