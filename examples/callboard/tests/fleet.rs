@@ -317,8 +317,44 @@ fn two_sites_two_gateways_through_a_broker_that_goes_away() {
         let said = String::from_utf8_lossy(&said.stderr);
         assert!(said.contains("mqtt:") && !said.contains("mqtt: connected"), "{name}: {said}");
     }
-    let wallboard = support::serve::get_json(http, "/api/v1/wallboard");
-    assert_eq!(wallboard["fleet"]["gateways"].as_array().map(Vec::len), Some(2), "{wallboard}");
+    // The web wallboard in Debian's chromium (Playwright): the fleet's table as the page
+    // draws it from the stream.
+    let browser = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
+    assert!(
+        std::path::Path::new("/usr/bin/chromium").exists()
+            && browser.join("node_modules/playwright-core").exists(),
+        "needs Debian's chromium and playwright-core: run scripts/test, which installs both"
+    );
+    let shots = dir.join("shots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let mut node = Command::new("node")
+        .arg(browser.join("wallboard.mjs"))
+        .arg(format!("http://127.0.0.1:{http}/"))
+        .arg(&shots)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("node");
+    let mut first_line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(node.stdout.take().unwrap()),
+        &mut first_line,
+    )
+    .unwrap();
+    let _ = node.kill();
+    let _ = node.wait();
+    let page: serde_json::Value = serde_json::from_str(&first_line).unwrap();
+    assert_eq!(page["fleet_hidden"], false, "{page}");
+    let rows: Vec<Vec<String>> = serde_json::from_value(page["fleet"].clone()).unwrap();
+    let row = |first: &str| rows.iter().find(|r| r[0] == first).cloned();
+    assert_eq!(row("site south").map(|r| r[1].clone()).as_deref(), Some("online"), "{rows:?}");
+    assert_eq!(row("gateway storm-gw").map(|r| r[1].clone()).as_deref(), Some("online"));
+    assert_eq!(
+        row("board south/parks-desk/2").map(|r| r[1].clone()).as_deref(),
+        Some("answering"),
+        "{rows:?}"
+    );
 
     // The broker goes away: no stale numbers; each board turns to "no data" after its
     // time-to-live (3 s), and every process stays up.

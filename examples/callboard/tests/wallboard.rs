@@ -173,6 +173,8 @@ address = "127.0.0.1:{port}"
         assert_eq!(text(8), queue["today"]["abandoned"].to_string());
     }
     assert_eq!(rows.len(), 2);
+    // A site without a broker has no fleet to show.
+    assert_eq!(page["fleet_hidden"], true, "{page}");
 
     // The service stops: the page says the connection is lost.
     let term = Command::new("kill").args(["-TERM", &service.0.id().to_string()]).status().unwrap();

@@ -5,7 +5,8 @@
 // Waits for the page to go live and for a second update over the event stream (a live update,
 // not the first paint), then writes OUT_DIR/page.png (the whole page), OUT_DIR/board-N.png
 // (each board's picture, an element screenshot at one device pixel per CSS pixel) and prints
-// JSON: the status line, the updates seen, and the table's rows as text. Then, told on stdin
+// JSON: the status line, the updates seen, and the tables' rows as text (the queues', and the
+// fleet's on a site that publishes to a broker). Then, told on stdin
 // that the service has stopped, it waits for the page to say the connection is lost and
 // prints the status line again.
 import { chromium } from "playwright-core";
@@ -34,6 +35,10 @@ try {
     at: Number(document.body.dataset.at),
     boards: [...document.querySelectorAll("#boards figure")].map((f) => f.dataset.board),
     rows: [...document.querySelectorAll("#queues tbody tr")].map((r) =>
+      [...r.querySelectorAll("td")].map((td) => td.textContent)),
+    // The fleet's table: hidden on a site without a broker.
+    fleet_hidden: document.getElementById("fleet").hidden,
+    fleet: [...document.querySelectorAll("#fleet-table tbody tr")].map((r) =>
       [...r.querySelectorAll("td")].map((td) => td.textContent)),
   }));
   // A phone's width: the page still lays out, the table scrolls inside its box.
