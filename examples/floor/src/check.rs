@@ -93,6 +93,16 @@ pub fn check_secured(
     Ok(Answer::Secured { session, last_counter, counts })
 }
 
+/// What a host says of a keyed board in session 0, which could not count its start.
+#[must_use]
+pub fn cannot_count_its_start(address: u8, line: &str) -> String {
+    format!(
+        "board {address} on {line} could not count its start (writing its boot log failed): it \
+         takes no authenticated frame that changes its display and will show no data; restart \
+         it, and if that does not help, its flash needs replacing"
+    )
+}
+
 /// Asks a board that requires authentication what [`Answer::Secured`] says, on an open line:
 /// the question in session 0 with a random counter, the answer's tag checked and its echo of
 /// that counter required. Returns the session, the last counter and the counts.
@@ -135,12 +145,7 @@ pub fn ask_security(
             {
                 if header.auth.is_some_and(|a| a.counter == auth.counter) {
                     if session == 0 {
-                        return Err(format!(
-                            "board {address} on {link} could not count its start (writing its \
-                             boot log failed): it takes no authenticated frame that changes its \
-                             display and will show no data; restart it, and if that does not \
-                             help, its flash needs replacing"
-                        ));
+                        return Err(cannot_count_its_start(address, &link.to_string()));
                     }
                     return Ok((session, last_counter, counts));
                 }

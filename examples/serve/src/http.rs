@@ -203,9 +203,7 @@ async fn boards(State(board): State<Board>) -> Response {
 }
 
 async fn fleet(State(board): State<Board>) -> Response {
-    let body = read(&board).fleet;
-    // Before the first step.
-    if body.is_empty() { json(r#"{"broker":false,"fleet":null}"#) } else { json(&body) }
+    json(&read(&board).fleet)
 }
 
 async fn metrics(State(board): State<Board>) -> Response {

@@ -205,19 +205,32 @@ pub fn start(
 /// What the host keeps for a board that requires authenticated frames: a decoder of its
 /// answers under its key (the key is the decoder's), its session once asked (none after each
 /// (re)connection), and the last counter used.
-struct Seal {
-    answers: FrameDecoder<MAX_FRAME_BYTES>,
-    session: Option<u32>,
-    counter: u32,
+pub(crate) struct Seal {
+    pub(crate) answers: FrameDecoder<MAX_FRAME_BYTES>,
+    pub(crate) session: Option<u32>,
+    pub(crate) counter: u32,
 }
 
 impl Seal {
-    fn new(key: Key) -> Self {
+    pub(crate) fn new(key: Key) -> Self {
         Self {
             answers: FrameDecoder::with_key(key, Direction::BoardToHost),
             session: None,
             counter: 0,
         }
+    }
+
+    /// The board said `Nack(OtherSession)`: it restarted, and its answer's header names its
+    /// session; the next frame is sealed for that one, counting from 1.
+    pub(crate) fn follow(&mut self, auth: Option<Auth>) {
+        self.session = auth.map(|auth| auth.session);
+        self.counter = 0;
+    }
+
+    /// The next frame's authentication, in the known session (0 before it is known).
+    pub(crate) fn next_auth(&mut self) -> Auth {
+        self.counter = self.counter.wrapping_add(1);
+        Auth { session: self.session.unwrap_or(0), counter: self.counter }
     }
 }
 
@@ -329,22 +342,15 @@ fn run(
                         break;
                     }
                     let answer = await_sealed_answer(wire_now.as_mut(), address, sequence, stop);
+                    // The answer is sealed for the site, which reads it: here an answer counts
+                    // as acknowledged, silence as unanswered.
                     let mut health =
                         health.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-                    if let Some(h) = health.get_mut(first + i) {
-                        h.sent += 1;
-                        // The answer is sealed for the site, which reads it: here an answer is
-                        // counted as acknowledged, silence as unanswered.
-                        if answer.is_some() {
-                            h.acknowledged += 1;
-                            h.last_answer_ms = Some(now_ms());
-                            h.up = true;
-                            h.behind_ms =
-                                u64::try_from(queued.elapsed().as_millis()).unwrap_or(u64::MAX);
-                        } else {
-                            h.unanswered += 1;
-                        }
+                    if let (Some(h), Some(missed)) = (health.get_mut(first + i), missed.get_mut(i))
+                    {
+                        record(h, missed, answer.as_ref().map(|_| None), queued, &line.name);
                     }
+                    drop(health);
                     if let (Some(answer), Some(sink)) = (answer, sealed_answers) {
                         let _ = sink.send((i, answer));
                     }
@@ -409,8 +415,7 @@ fn run(
             let mut bytes = [0_u8; MAX_FRAME_BYTES];
             let encoded = match seal.as_mut() {
                 Some(seal) => {
-                    seal.counter = seal.counter.wrapping_add(1);
-                    let auth = Auth { session: seal.session.unwrap_or(0), counter: seal.counter };
+                    let auth = seal.next_auth();
                     match seal.answers.key() {
                         Some(key) => {
                             encode_authenticated(key, address, sequence, auth, &message, &mut bytes)
@@ -432,46 +437,57 @@ fn run(
             if let (Some(seal), Some((header, BoardMessage::Nack(NackReason::OtherSession)))) =
                 (seal.as_mut(), &answered)
             {
-                // The board restarted: the next frame is sealed for the session it names.
-                seal.session = header.auth.map(|auth| auth.session);
-                seal.counter = 0;
+                seal.follow(header.auth);
             }
-            let answer = answered.map(|(_, message)| message);
+            let outcome = answered.map(|(_, message)| match message {
+                BoardMessage::Nack(reason) => Some(reason),
+                _ => None,
+            });
             let mut health = health.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            let Some(h) = health.get_mut(first + i) else { continue };
-            h.sent += 1;
-            let Some(missed) = missed.get_mut(i) else { continue };
-            match answer {
-                Some(BoardMessage::Nack(reason)) => {
-                    h.refused += 1;
-                    eprintln!(
-                        "callboard serve: board {address} on {}: refused ({reason:?})",
-                        line.name
-                    );
-                }
-                Some(_) => {
-                    h.acknowledged += 1;
-                    h.behind_ms = u64::try_from(queued.elapsed().as_millis()).unwrap_or(u64::MAX);
-                }
-                None => h.unanswered += 1,
+            if let (Some(h), Some(missed)) = (health.get_mut(first + i), missed.get_mut(i)) {
+                record(h, missed, outcome, queued, &line.name);
             }
-            if answer.is_some() {
-                h.last_answer_ms = Some(now_ms());
-                if !h.up {
-                    eprintln!("callboard serve: board {address} on {}: answering", line.name);
-                }
-                h.up = true;
-                *missed = 0;
-            } else {
-                *missed += 1;
-                if *missed == DOWN_AFTER {
-                    h.up = false;
-                    eprintln!(
-                        "callboard serve: board {address} on {}: not answering ({DOWN_AFTER} frames in a row)",
-                        line.name
-                    );
-                }
-            }
+        }
+    }
+}
+
+/// Counts a message sent to a board in its health: `outcome` is `None` when it went
+/// unanswered, `Some(None)` when acknowledged and `Some(Some(reason))` when refused. A board
+/// silent [`DOWN_AFTER`] times in a row is reported down, and up again when it answers.
+fn record(
+    h: &mut Health,
+    missed: &mut u32,
+    outcome: Option<Option<NackReason>>,
+    queued: Instant,
+    line: &str,
+) {
+    let address = h.address;
+    h.sent += 1;
+    match outcome {
+        Some(Some(reason)) => {
+            h.refused += 1;
+            eprintln!("callboard serve: board {address} on {line}: refused ({reason:?})");
+        }
+        Some(None) => {
+            h.acknowledged += 1;
+            h.behind_ms = u64::try_from(queued.elapsed().as_millis()).unwrap_or(u64::MAX);
+        }
+        None => h.unanswered += 1,
+    }
+    if outcome.is_some() {
+        h.last_answer_ms = Some(now_ms());
+        if !h.up {
+            eprintln!("callboard serve: board {address} on {line}: answering");
+        }
+        h.up = true;
+        *missed = 0;
+    } else {
+        *missed += 1;
+        if *missed == DOWN_AFTER {
+            h.up = false;
+            eprintln!(
+                "callboard serve: board {address} on {line}: not answering ({DOWN_AFTER} frames in a row)"
+            );
         }
     }
 }

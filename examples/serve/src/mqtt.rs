@@ -21,9 +21,9 @@
 //! figures and health are QoS 0: each is replaced at the next step, so a lost one costs
 //! nothing that a retry would save.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::Sender;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use rumqttc::{Client, Event, LastWill, MqttOptions, Packet, QoS};
@@ -324,7 +324,7 @@ impl Connection {
                 if broker.tls.is_some() { " (TLS)" } else { "" }
             );
             std::thread::spawn(move || {
-                let said_down = Mutex::new(false);
+                let mut said_down = false;
                 let mut backoff = Duration::from_millis(250);
                 while !stop.load(Ordering::SeqCst) {
                     match connection.recv_timeout(Duration::from_millis(200)) {
@@ -334,9 +334,7 @@ impl Connection {
                             eprintln!("callboard {who}: mqtt: connected to {at}");
                             connected.store(true, Ordering::SeqCst);
                             backoff = Duration::from_millis(250);
-                            if let Ok(mut down) = said_down.lock() {
-                                *down = false;
-                            }
+                            said_down = false;
                             let _ = client.try_publish(&status, QoS::AtLeastOnce, true, "online");
                             for topic in &subscriptions {
                                 let _ = client.try_subscribe(topic, QoS::AtLeastOnce);
@@ -352,14 +350,12 @@ impl Connection {
                         Ok(Err(_)) if leaving.load(Ordering::SeqCst) => return,
                         Ok(Err(e)) => {
                             connected.store(false, Ordering::SeqCst);
-                            if let Ok(mut down) = said_down.lock()
-                                && !*down
-                            {
+                            if !said_down {
                                 eprintln!(
                                     "callboard {who}: mqtt: {at}: {e}; connecting again with \
                                      back-off"
                                 );
-                                *down = true;
+                                said_down = true;
                             }
                             if stop.load(Ordering::SeqCst) {
                                 return;

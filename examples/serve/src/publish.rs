@@ -65,7 +65,7 @@ pub struct WallboardScene {
     boards: Vec<BoardToDraw>,
     queues: serde_json::Value,
     /// The whole fleet as the broker tells it, on a site that publishes to one.
-    pub fleet: Option<serde_json::Value>,
+    fleet: Option<serde_json::Value>,
 }
 
 /// A board, its last frame and its settings.
@@ -180,6 +180,8 @@ pub struct Inputs<'a> {
     /// The service agreements: `None` when the site has none, `Some(None)` before they are
     /// judged.
     pub agreements: Option<Option<&'a Judged>>,
+    /// The whole fleet as the broker told it, on a site that publishes to one.
+    pub fleet: Option<serde_json::Value>,
 }
 
 fn metric(out: &mut String, name: &str, kind: &str, help: &str, samples: &[(String, f64)]) {
@@ -199,7 +201,7 @@ fn label(value: &str) -> String {
 #[must_use]
 #[allow(clippy::too_many_lines)] // the metrics, one after another
 pub fn publish(inputs: &Inputs<'_>) -> Published {
-    let Inputs { config, stepper, health, frames, lines_read, latest, wall_ms, agreements } =
+    let Inputs { config, stepper, health, frames, lines_read, latest, wall_ms, agreements, .. } =
         *inputs;
     let center = stepper.center();
     let mut queues = Vec::new();
@@ -345,7 +347,7 @@ pub fn publish(inputs: &Inputs<'_>) -> Published {
         at,
         boards: drawn,
         queues: serde_json::to_value(&rows).unwrap_or_default(),
-        fleet: None,
+        fleet: inputs.fleet.clone(),
     };
 
     let mut m = String::new();
@@ -615,7 +617,10 @@ pub fn publish(inputs: &Inputs<'_>) -> Published {
         queue: Arc::new(queue),
         csat: Arc::new(csat.to_string()),
         boards: Arc::new(boards_json.to_string()),
-        fleet: Arc::new(r#"{"broker":false,"fleet":null}"#.to_owned()),
+        fleet: Arc::new(
+            serde_json::json!({ "broker": inputs.fleet.is_some(), "fleet": inputs.fleet })
+                .to_string(),
+        ),
         wallboard: Arc::new(wallboard),
         step: 0,
         metrics: Arc::new(m),

@@ -291,28 +291,30 @@ fn serve(config: &Config, stop: &Arc<AtomicBool>) -> Result<String, String> {
         // What the broker tells: the boards' sealed answers (before this step seals anew), the
         // health of the boards gateways drive, the fleet.
         while let Ok((topic, payload)) = heard.try_recv() {
-            if let (Some((fleet, _)), Some(crate::mqtt::About::Answer(site, line, address))) =
-                (&fleet, crate::mqtt::about(&topic))
-            {
-                let board = config.boards.iter().position(|b| {
+            let ours = |site: &str| fleet.as_ref().is_some_and(|(fleet, _)| fleet.site == site);
+            // This site's boards, by the line and address a topic names.
+            let board = |line: &str, address: u8| {
+                config.boards.iter().position(|b| {
                     b.address == address && config.lines.get(b.line).is_some_and(|l| l.name == line)
-                });
-                if let (true, Some(Some(seal))) =
-                    (site == fleet.site, board.and_then(|b| remote.get_mut(b)))
-                {
-                    seal.hear(line, address, &payload);
+                })
+            };
+            match crate::mqtt::about(&topic) {
+                Some(crate::mqtt::About::Answer(site, line, address)) => {
+                    if let Some(Some(seal)) =
+                        board(line, address).filter(|_| ours(site)).and_then(|b| remote.get_mut(b))
+                    {
+                        seal.hear(line, address, &payload);
+                    }
                 }
-                continue;
-            }
-            if !fleet_view.hear(&topic, &payload) {
-                say(&format!("mqtt: {topic}: not the fleet's, or not readable; ignored"));
-                continue;
-            }
-            if let (Some((fleet, _)), Some(crate::mqtt::About::Board(site, line, address))) =
-                (&fleet, crate::mqtt::about(&topic))
-                && site == fleet.site
-            {
-                heard_health(line, address, &payload, &health);
+                about => {
+                    if !fleet_view.hear(&topic, &payload) {
+                        say(&format!("mqtt: {topic}: not the fleet's, or not readable; ignored"));
+                    } else if let Some(crate::mqtt::About::Board(site, line, address)) = about
+                        && ours(site)
+                    {
+                        heard_health(line, address, &payload, &health);
+                    }
+                }
             }
         }
         // The boards.
@@ -406,6 +408,7 @@ fn serve(config: &Config, stop: &Arc<AtomicBool>) -> Result<String, String> {
                     latest,
                     wall_ms: wall_ms(),
                     agreements: judged.as_ref().map(Option::as_ref),
+                    fleet: fleet.as_ref().map(|_| fleet_view.json()),
                 });
                 if let Some((fleet, connection)) = &fleet {
                     for (name, body) in published.queue.iter() {
@@ -420,15 +423,6 @@ fn serve(config: &Config, stop: &Arc<AtomicBool>) -> Result<String, String> {
                 if let Some((_, board)) = &http
                     && let Ok(mut slot) = board.write()
                 {
-                    let fleet_json = fleet.as_ref().map(|_| fleet_view.json());
-                    let mut published = published;
-                    published.fleet = Arc::new(
-                        serde_json::json!({ "broker": fleet_json.is_some(), "fleet": fleet_json })
-                            .to_string(),
-                    );
-                    if let Some(scene) = Arc::get_mut(&mut published.wallboard) {
-                        scene.fleet = fleet_json;
-                    }
                     *slot = crate::http::Published { step: slot.step + 1, ..published };
                 }
             }
@@ -481,29 +475,18 @@ fn serve(config: &Config, stop: &Arc<AtomicBool>) -> Result<String, String> {
 const ASK_AGAIN: Duration = Duration::from_secs(2);
 
 /// What the site keeps to seal its frames for a board behind a gateway that requires
-/// authenticated frames: a decoder of the board's answers under its key (the key is the
-/// decoder's), the board's session once known, the last counter used, and the counter of the
-/// last question asked.
+/// authenticated frames: what a line keeps for a keyed board it drives itself
+/// ([`line::Seal`]), and the counter and time of the last question asked, as the site asks
+/// through the broker rather than on a line.
 struct RemoteSeal {
-    answers: callboard_core::wire::FrameDecoder<{ callboard_core::wire::MAX_FRAME_BYTES }>,
-    session: Option<u32>,
-    counter: u32,
+    seal: line::Seal,
     asked: u32,
     asked_at: Option<Instant>,
 }
 
 impl RemoteSeal {
     fn new(key: callboard_core::wire::Key) -> Self {
-        Self {
-            answers: callboard_core::wire::FrameDecoder::with_key(
-                key,
-                callboard_core::wire::Direction::BoardToHost,
-            ),
-            session: None,
-            counter: 0,
-            asked: 0,
-            asked_at: None,
-        }
+        Self { seal: line::Seal::new(key), asked: 0, asked_at: None }
     }
 
     /// `message` sealed for the board's session with the next counter: the length and whether
@@ -518,11 +501,10 @@ impl RemoteSeal {
         out: &mut [u8],
     ) -> Result<Option<(usize, bool)>, String> {
         use callboard_core::wire::{Auth, encode_authenticated};
-        let key = self.answers.key().cloned().ok_or("no key")?;
-        match self.session {
-            Some(session) => {
-                self.counter = self.counter.wrapping_add(1);
-                let auth = Auth { session, counter: self.counter };
+        let key = self.seal.answers.key().cloned().ok_or("no key")?;
+        match self.seal.session {
+            Some(_) => {
+                let auth = self.seal.next_auth();
                 encode_authenticated(&key, address, sequence, auth, message, out)
                     .map(|len| Some((len, true)))
                     .map_err(|e| e.to_string())
@@ -548,23 +530,20 @@ impl RemoteSeal {
         use callboard_core::wire::{BoardMessage, Decoded, NackReason};
         for &byte in bytes {
             let Some(Decoded::Frame(header, message)) =
-                self.answers.feed::<BoardMessage>(byte, |a| a == address)
+                self.seal.answers.feed::<BoardMessage>(byte, |a| a == address)
             else {
                 continue;
             };
             let Some(auth) = header.auth else { continue };
             match message {
                 BoardMessage::Security { session: 0, .. } if auth.counter == self.asked => {
-                    say(&format!(
-                        "board {address} on {line} could not count its start (writing its boot \
-                         log failed): it takes no authenticated frame that changes its display"
-                    ));
+                    say(&callboard_floor::check::cannot_count_its_start(address, line));
                 }
                 BoardMessage::Security { session, last_counter, .. }
                     if auth.counter == self.asked =>
                 {
-                    self.session = Some(session);
-                    self.counter = last_counter;
+                    self.seal.session = Some(session);
+                    self.seal.counter = last_counter;
                     self.asked_at = None;
                 }
                 BoardMessage::Nack(NackReason::OtherSession) if auth.session != 0 => {
@@ -572,8 +551,7 @@ impl RemoteSeal {
                         "board {address} on {line} is in session {}: it restarted",
                         auth.session
                     ));
-                    self.session = Some(auth.session);
-                    self.counter = 0;
+                    self.seal.follow(header.auth);
                 }
                 _ => {}
             }
