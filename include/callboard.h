@@ -6,27 +6,11 @@
  * pointers are statuses, never crashes; no panic crosses the boundary. Each function states its
  * thread-safety.
  *
- * Changes in 0.4.0: authenticated frames (protocol version 3, PROTOCOL.md). cb_wire_seal turns
- * a frame the encoders wrote into the version-3 frame a board that requires authentication
- * takes; cb_wire_decoder_set_key makes a decoder take only authenticated answers, and
- * cb_wire_decoder_auth_counts says what it refused; cb_wire_encode_security asks a board what
- * it refused (CB_ANSWER_SECURITY). cb_board_answer gained has_auth, auth, board_session,
- * board_last_counter and auth_counts at its end, so its size changed: rebuild what uses it. CB_SCREEN_ALPHA (4) and
- * CB_NACK_OTHER_SESSION (3) are new codes.
- *
- * Added in 0.3.0: reader boards driven by the switch. cb_board_frame_from_center builds what a
- * board shows (cb_board_frame) from a center, its opening hours and an SLA tracker, described
- * once by a cb_board_config; cb_wire_encode_* write the protocol's frames (PROTOCOL.md) into the
- * caller's buffer; a cb_wire_decoder turns the bytes read off the line into the boards'
- * answers. Nothing of 0.2 changed.
- *
- * Changes in 0.2.0 (from 0.1.0), on purpose:
- * - cb_call_expected_wait is now cb_center_call_expected_wait, named like every center export.
- * - The codes of cb_event.kind, of the DST rule (cb_center_config.dst_rule,
- *   cb_business_calendar.dst_rule) and of the expected-wait estimators are typed enums:
- *   cb_event_kind, cb_dst_rule, cb_wait_estimator. Their names and numbers are unchanged, and
- *   the fields and arguments that take them stay uint32_t, so that any number a caller passes
- *   is refused with CB_STATUS_INVALID_ARGUMENT rather than read as an enum it is not.
+ * Versions: CB_VERSION_MAJOR/MINOR/PATCH below and cb_version(). The soname carries the ABI
+ * (libcallboard.so.MAJOR; before 1.0, libcallboard.so.0.MINOR): a program built against this
+ * header runs with any library of the same soname and a version at least this one. What
+ * changed in each version, and what a caller must do about it: CHANGELOG.md beside the
+ * library's sources (ffi/CHANGELOG.md).
  */
 
 #ifndef CALLBOARD_H
@@ -50,7 +34,7 @@
 /**
  * The library's patch version.
  */
-#define CB_VERSION_PATCH 0
+#define CB_VERSION_PATCH 1
 
 /**
  * The most queues a frame carries; a board pages through them when they do not fit.

@@ -12,7 +12,10 @@
  * yesterday's surveys for the CSAT line, and Sanitation's service agreement. A real switch
  * calls cb_center_apply from its event loop and runs the board loop on a timer.
  *
- * Build (from the repository root, after `cargo build --release -p callboard-ffi`):
+ * Build against an installed libcallboard (ffi/README.md; or with CMake,
+ * examples/c/CMakeLists.txt):
+ *   cc -std=c99 examples/c/board_feed.c $(pkg-config --cflags --libs callboard) -o board_feed
+ * or from the repository root, after `cargo build --release -p callboard-ffi`:
  *   cc -std=c99 -Iinclude examples/c/board_feed.c target/release/libcallboard.a \
  *      -lgcc_s -lutil -lrt -lpthread -lm -ldl -o board_feed
  * Run against a board's serial server (the emulated board: see hil-tests/README.md):

@@ -7,7 +7,11 @@
  * cb_center_apply from its event loop. Agents' states are events of their own, as an ACD
  * reports them (answering a call does not by itself make its agent busy).
  *
- * Build and run (from the repository root, after `cargo build --release -p callboard-ffi`):
+ * Build and run against an installed libcallboard (ffi/README.md; or with CMake,
+ * examples/c/CMakeLists.txt):
+ *   cc -std=c99 examples/c/wallboard.c $(pkg-config --cflags --libs callboard) -o wallboard \
+ *      && ./wallboard
+ * or from the repository root, after `cargo build --release -p callboard-ffi`:
  *   cc -std=c99 -Iinclude examples/c/wallboard.c target/release/libcallboard.a \
  *      -lgcc_s -lutil -lrt -lpthread -lm -ldl -o wallboard && ./wallboard
  */
