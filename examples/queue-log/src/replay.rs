@@ -21,7 +21,7 @@
 //! Agents first seen on a call (static queue members log no login) are counted from that
 //! moment. Anything that cannot be counted gets a warning naming its line.
 
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
 use callboard_core::calendar::{LocalDate, MILLIS_PER_DAY, Timestamp};
 use callboard_core::center::{CallStatus, Diagnostics};
@@ -105,7 +105,7 @@ struct AgentTrack {
     logged_in: bool,
     paused: Option<ReasonCode>,
     on_call: bool,
-    queues: HashSet<String>,
+    queues: BTreeSet<String>,
     /// The state last sent to the core.
     sent: Option<AgentState>,
 }
@@ -372,21 +372,26 @@ impl Stepper {
 /// warnings so far, and what is queued.
 #[derive(Serialize, Deserialize)]
 struct Saved {
-    queue_ids: HashMap<String, QueueId>,
+    queue_ids: BTreeMap<String, QueueId>,
     queue_names: Vec<String>,
     queue_config: QueueConfig,
-    queue_configs: HashMap<String, QueueConfig>,
-    calls: HashMap<String, CallTrack>,
+    queue_configs: BTreeMap<String, QueueConfig>,
+    calls: BTreeMap<String, CallTrack>,
     next_call: u64,
-    agents: HashMap<String, AgentTrack>,
+    agents: BTreeMap<String, AgentTrack>,
     agent_names: Vec<String>,
-    reasons: HashMap<String, ReasonCode>,
-    outbound: HashMap<String, Orphan>,
-    orphans: HashMap<String, Orphan>,
+    reasons: BTreeMap<String, ReasonCode>,
+    outbound: BTreeMap<String, Orphan>,
+    orphans: BTreeMap<String, Orphan>,
     custom: BTreeMap<String, Orphan>,
     warnings: Vec<RowWarning>,
     surveys: VecDeque<Survey>,
     pending: VecDeque<Record>,
+}
+
+/// A map in key order: a saved stepper's bytes are the same for the same state.
+fn sorted<V: Clone>(map: &HashMap<String, V>) -> BTreeMap<String, V> {
+    map.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
 }
 
 /// The start of a saved stepper.
@@ -403,17 +408,17 @@ impl Stepper {
     pub fn checkpoint(&self) -> Result<Vec<u8>, String> {
         let r = &self.replayer;
         let saved = Saved {
-            queue_ids: r.queue_ids.clone(),
+            queue_ids: sorted(&r.queue_ids),
             queue_names: r.queue_names.clone(),
             queue_config: r.queue_config,
-            queue_configs: r.queue_configs.clone(),
-            calls: r.calls.clone(),
+            queue_configs: sorted(&r.queue_configs),
+            calls: sorted(&r.calls),
             next_call: r.next_call,
-            agents: r.agents.clone(),
+            agents: sorted(&r.agents),
             agent_names: r.agent_names.clone(),
-            reasons: r.reasons.clone(),
-            outbound: r.outbound.clone(),
-            orphans: r.orphans.clone(),
+            reasons: sorted(&r.reasons),
+            outbound: sorted(&r.outbound),
+            orphans: sorted(&r.orphans),
             custom: r.custom.clone(),
             warnings: r.warnings.clone(),
             surveys: r.surveys.clone(),
@@ -458,16 +463,16 @@ impl Stepper {
             tolerance,
         );
         replayer.center.restore(center).map_err(|e| format!("the saved center: {e}"))?;
-        replayer.queue_ids = saved.queue_ids;
+        replayer.queue_ids = saved.queue_ids.into_iter().collect();
         replayer.queue_names = saved.queue_names;
-        replayer.queue_configs = saved.queue_configs;
-        replayer.calls = saved.calls;
+        replayer.queue_configs = saved.queue_configs.into_iter().collect();
+        replayer.calls = saved.calls.into_iter().collect();
         replayer.next_call = saved.next_call;
-        replayer.agents = saved.agents;
+        replayer.agents = saved.agents.into_iter().collect();
         replayer.agent_names = saved.agent_names;
-        replayer.reasons = saved.reasons;
-        replayer.outbound = saved.outbound;
-        replayer.orphans = saved.orphans;
+        replayer.reasons = saved.reasons.into_iter().collect();
+        replayer.outbound = saved.outbound.into_iter().collect();
+        replayer.orphans = saved.orphans.into_iter().collect();
         replayer.custom = saved.custom;
         replayer.warnings = saved.warnings;
         replayer.surveys = saved.surveys;
