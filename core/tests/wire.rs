@@ -839,3 +839,56 @@ proptest! {
         prop_assert_eq!(heard, [Decoded::Frame(header, message)]);
     }
 }
+
+/// What a board's controller uses of the decoder beyond `feed`: the small host messages
+/// decoded in place into an inbox holding a display frame (and a malformed one refused), a
+/// key set after counting began (the counts stay), the refusals its caller decides, and the
+/// buffer lent between frames (a frame under way is forgotten, not counted).
+#[test]
+fn a_board_decodes_in_place_lends_its_buffer_and_counts_its_refusals() {
+    let mut decoder = FrameDecoder::<MAX_FRAME_BYTES>::default();
+    let mut inbox = HostMessage::Display(example_frame());
+    for message in [HostMessage::Ping, HostMessage::WhatAreYouShowing, HostMessage::Security] {
+        let mut taken = None;
+        for byte in bytes_of(3, 7, &message) {
+            if let Some(result) = decoder.feed_into(byte, |a| a == 3, &mut inbox) {
+                taken = Some(result);
+            }
+        }
+        assert_eq!(taken.expect("a frame").expect("taken").sequence, 7);
+        assert_eq!(inbox, message);
+    }
+    // A Ping with a byte after it: the message must fill the body exactly.
+    // (postcard writes a Ping as its variant's index, 2.)
+    let spoiled = by_hand(3, 8, &[2, 0]);
+    let refused: std::vec::Vec<_> =
+        spoiled.iter().filter_map(|&b| decoder.feed_into(b, |a| a == 3, &mut inbox)).collect();
+    assert_eq!(refused, [Err(Discard::Malformed)]);
+    assert_eq!(decoder.counts().malformed, 1);
+
+    assert!(decoder.key().is_none());
+    let key = golden_key();
+    decoder.set_key(key.clone(), Direction::HostToBoard);
+    assert_eq!(decoder.key(), Some(&key));
+    assert_eq!(decoder.counts().malformed, 1, "setting a key keeps what was counted");
+    decoder.refuse(true);
+    decoder.refuse(false);
+    decoder.refuse(false);
+    assert_eq!((decoder.auth_counts().replayed, decoder.auth_counts().other_session), (1, 2));
+
+    // Half a frame, then the buffer lent to another protocol's decoder and given back.
+    let ping = sealed_bytes(&key, 3, 9, Auth { session: 0, counter: 1 }, &HostMessage::Ping);
+    for &byte in &ping[..ping.len() / 2] {
+        assert!(decoder.feed::<HostMessage>(byte, |a| a == 3).is_none());
+    }
+    assert!(decoder.in_frame());
+    decoder.lend_buffer().fill(0xAA);
+    assert!(!decoder.in_frame());
+    let decoded: std::vec::Vec<_> =
+        ping.iter().filter_map(|&b| decoder.feed::<HostMessage>(b, |a| a == 3)).collect();
+    assert!(
+        matches!(&decoded[..], [Decoded::Frame(header, HostMessage::Ping)] if header.sequence == 9),
+        "{decoded:?}"
+    );
+    assert_eq!(decoder.counts().truncated, 0, "a lent buffer's frame is not counted");
+}
