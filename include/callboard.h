@@ -34,7 +34,7 @@
 /**
  * The library's patch version.
  */
-#define CB_VERSION_PATCH 1
+#define CB_VERSION_PATCH 2
 
 /**
  * The most queues a frame carries; a board pages through them when they do not fit.
@@ -215,6 +215,14 @@
  * Dequeue reason: no agents were logged in or able to take the call.
  */
 #define CB_DEQUEUE_NO_AGENTS 1
+
+/**
+ * `talk_ms` of a `CB_EVENT_CALL_ENDED` for a switch that does not measure talk time: the talk
+ * is everything from the answer to this event, less `hold_ms` (the center knows when the call
+ * was answered). Asterisk's `queue_log` replayed by `callboard report` ends calls this way.
+ * Added in 0.4.2; a library before it refuses the value as a talk longer than the call.
+ */
+#define CB_TALK_FROM_ANSWER UINT64_MAX
 
 /**
  * Dequeue reason: the caller chose to leave (pressed a key).
@@ -511,7 +519,8 @@ enum cb_event_kind
    */
   CB_EVENT_CALL_TRANSFERRED = 5,
   /**
-   * An answered call's conversation ended: `call`, `talk_ms`, `hold_ms`.
+   * An answered call's conversation ended: `call`, `talk_ms` (or `CB_TALK_FROM_ANSWER`),
+   * `hold_ms`.
    */
   CB_EVENT_CALL_ENDED = 6,
   /**
@@ -1567,7 +1576,8 @@ typedef struct cb_event {
    */
   uint16_t not_ready_reason;
   /**
-   * Talk time of an ended call, ms.
+   * Talk time of an ended call, ms; `CB_TALK_FROM_ANSWER` when the switch does not measure
+   * it.
    */
   uint64_t talk_ms;
   /**

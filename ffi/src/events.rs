@@ -26,7 +26,8 @@ pub enum cb_event_kind {
     /// A waiting call moved to another queue (`queue` when `has_queue`) or out of the ACD. (An
     /// answered call transferred: `CB_EVENT_CALL_ENDED`, then `CB_EVENT_CALL_ENTERED` of the same id.)
     CB_EVENT_CALL_TRANSFERRED = 5,
-    /// An answered call's conversation ended: `call`, `talk_ms`, `hold_ms`.
+    /// An answered call's conversation ended: `call`, `talk_ms` (or `CB_TALK_FROM_ANSWER`),
+    /// `hold_ms`.
     CB_EVENT_CALL_ENDED = 6,
     /// An agent finished after-call work: `agent`.
     CB_EVENT_AFTER_CALL_WORK_ENDED = 7,
@@ -56,6 +57,12 @@ pub const CB_DEQUEUE_TIMEOUT: u32 = 0;
 
 /// Dequeue reason: no agents were logged in or able to take the call.
 pub const CB_DEQUEUE_NO_AGENTS: u32 = 1;
+
+/// `talk_ms` of a `CB_EVENT_CALL_ENDED` for a switch that does not measure talk time: the talk
+/// is everything from the answer to this event, less `hold_ms` (the center knows when the call
+/// was answered). Asterisk's `queue_log` replayed by `callboard report` ends calls this way.
+/// Added in 0.4.2; a library before it refuses the value as a talk longer than the call.
+pub const CB_TALK_FROM_ANSWER: u64 = u64::MAX;
 
 /// Dequeue reason: the caller chose to leave (pressed a key).
 pub const CB_DEQUEUE_CALLER_OPTION: u32 = 2;
@@ -111,7 +118,8 @@ pub struct cb_event {
     pub reason: u32,
     /// The not-ready reason code, for `CB_AGENT_NOT_READY`.
     pub not_ready_reason: u16,
-    /// Talk time of an ended call, ms.
+    /// Talk time of an ended call, ms; `CB_TALK_FROM_ANSWER` when the switch does not measure
+    /// it.
     pub talk_ms: u64,
     /// Hold time of an ended call, ms.
     pub hold_ms: u64,
@@ -167,7 +175,8 @@ fn event_of(event: &cb_event) -> Result<Event, cb_status> {
             EventKind::CallTransferred { call, to: event.has_queue.then_some(queue) }
         }
         cb_event_kind::CB_EVENT_CALL_ENDED => {
-            EventKind::CallEnded { call, talk_ms: Some(event.talk_ms), hold_ms: event.hold_ms }
+            let talk_ms = (event.talk_ms != CB_TALK_FROM_ANSWER).then_some(event.talk_ms);
+            EventKind::CallEnded { call, talk_ms, hold_ms: event.hold_ms }
         }
         cb_event_kind::CB_EVENT_AFTER_CALL_WORK_ENDED => EventKind::AfterCallWorkEnded { agent },
         cb_event_kind::CB_EVENT_AGENT_STATE => {

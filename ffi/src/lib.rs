@@ -47,7 +47,7 @@ pub const CB_VERSION_MAJOR: u32 = 0;
 /// The library's minor version.
 pub const CB_VERSION_MINOR: u32 = 4;
 /// The library's patch version.
-pub const CB_VERSION_PATCH: u32 = 1;
+pub const CB_VERSION_PATCH: u32 = 2;
 
 /// The library's version as a static, NUL-terminated string such as `"0.1.0"`.
 ///

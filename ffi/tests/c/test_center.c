@@ -525,8 +525,38 @@ static void caller_memory(void) {
     free(memory);
 }
 
+/* A switch that does not measure talk time ends its calls with CB_TALK_FROM_ANSWER: the talk
+ * is from the answer to the end, less the hold. */
+static void talk_from_the_answer(void) {
+    cb_center *center;
+    make_center(&center);
+    const uint64_t t0 = 1795420800000ULL; /* 2026-11-23 08:00 UTC */
+    CHECK_STATUS(call_event(center, CB_EVENT_CALL_ENTERED, t0, 1), CB_STATUS_OK);
+    CHECK_STATUS(call_event(center, CB_EVENT_CALL_ANSWERED, t0 + 10000, 1), CB_STATUS_OK);
+    cb_event ended = event(CB_EVENT_CALL_ENDED, t0 + 190000);
+    ended.call = 1;
+    ended.talk_ms = CB_TALK_FROM_ANSWER;
+    ended.hold_ms = 30000;
+    CHECK_STATUS(cb_center_apply(center, &ended), CB_STATUS_OK);
+    cb_queue_snapshot snapshot;
+    CHECK_STATUS(cb_center_snapshot(center, POTHOLES, &snapshot), CB_STATUS_OK);
+    CHECK(snapshot.today.handled == 1);
+    CHECK((snapshot.today.defined & CB_PERIOD_AHT) != 0);
+    /* Handle time is talk and hold: 150 s + 30 s, the 180 s from the answer. */
+    CHECK(snapshot.today.aht_seconds == 180.0);
+    /* A talk longer than the call is still refused. */
+    CHECK_STATUS(call_event(center, CB_EVENT_CALL_ENTERED, t0 + 200000, 2), CB_STATUS_OK);
+    CHECK_STATUS(call_event(center, CB_EVENT_CALL_ANSWERED, t0 + 201000, 2), CB_STATUS_OK);
+    ended = event(CB_EVENT_CALL_ENDED, t0 + 211000);
+    ended.call = 2;
+    ended.talk_ms = CB_TALK_FROM_ANSWER - 1;
+    CHECK(cb_center_apply(center, &ended) != CB_STATUS_OK);
+    cb_center_free(center);
+}
+
 int main(void) {
     a_full_day();
+    talk_from_the_answer();
     errors_change_nothing();
     caller_memory();
     expected_waits();
