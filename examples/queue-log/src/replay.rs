@@ -150,6 +150,42 @@ struct Replayer {
     /// Survey responses not yet filed, in the order of the calls they rate: each is filed once
     /// the clock has reached its call.
     surveys: VecDeque<Survey>,
+    /// What the center was handed, when [`replay_recorded`] asks for it.
+    recorded: Option<Vec<Handed>>,
+}
+
+/// One thing a replay handed its center, in order ([`replay_recorded`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Handed {
+    /// A queue added: its id, its name in the log and its configuration.
+    Queue(QueueId, String, QueueConfig),
+    /// An event, and whether the center took it.
+    Event(Event, bool),
+}
+
+/// [`replay`], also returning everything the replay handed its center, in order: the center's
+/// configuration, the queues as they were added and every event with whether it was taken.
+/// Another implementation of the core (the C ABI) fed the same must show the same figures.
+#[must_use]
+pub fn replay_recorded(
+    parsed: Parsed,
+    config: CenterConfig,
+    queue_config: QueueConfig,
+) -> (Replayed, CenterConfig, Vec<Handed>) {
+    let mut r = Replayer::new(parsed.warnings, config, queue_config);
+    r.recorded = Some(Vec::new());
+    let config = *r.center.config();
+    r.surveys.extend(parsed.surveys);
+    for record in &parsed.records {
+        r.record(record);
+        r.file_surveys();
+        while let Some((queue, report)) = r.center.pop_settled_interval() {
+            r.settled.entry(queue).or_default().push(report);
+        }
+    }
+    r.file_surveys_until(Timestamp::MAX);
+    let handed = r.recorded.take().unwrap_or_default();
+    (r.finish(), config, handed)
 }
 
 /// Replays parsed records through a new center.
@@ -533,6 +569,7 @@ impl Replayer {
             warnings,
             settled: HashMap::new(),
             surveys: VecDeque::new(),
+            recorded: None,
         }
     }
 }
@@ -575,7 +612,12 @@ impl Replayer {
     }
 
     fn apply(&mut self, line: usize, what: &str, at: Timestamp, kind: EventKind) -> bool {
-        match self.center.apply(&Event::new(at, kind)) {
+        let event = Event::new(at, kind);
+        let outcome = self.center.apply(&event);
+        if let Some(recorded) = &mut self.recorded {
+            recorded.push(Handed::Event(event, outcome.is_ok()));
+        }
+        match outcome {
             Ok(()) => true,
             Err(e) => {
                 self.warn(line, format!("{what} not counted: {e}"));
@@ -662,6 +704,9 @@ impl Replayer {
         let config = self.queue_configs.get(name).copied().unwrap_or(self.queue_config);
         match self.center.add_queue(id, config) {
             Ok(()) => {
+                if let Some(recorded) = &mut self.recorded {
+                    recorded.push(Handed::Queue(id, name.to_owned(), config));
+                }
                 self.queue_ids.insert(name.to_owned(), id);
                 self.queue_names.push(name.to_owned());
                 Some(id)
