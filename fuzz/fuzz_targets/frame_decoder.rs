@@ -68,7 +68,8 @@ fn decodes<M: Message + PartialEq + Clone + core::fmt::Debug>(line: &[u8], good:
         if let Some(Decoded::Frame(header, message)) = by_value {
             assert!((OLDEST_PROTOCOL_VERSION..=PROTOCOL_VERSION).contains(&header.version));
             let mut out = [0_u8; MAX_FRAME_BYTES];
-            let len = encode(header.address, header.sequence, &message, &mut out).expect("re-encodes");
+            let len =
+                encode(header.address, header.sequence, &message, &mut out).expect("re-encodes");
             let mut again = FrameDecoder::<MAX_FRAME_BYTES>::new();
             let back = out[..len].iter().find_map(|&b| again.feed::<M>(b, |_| true));
             assert!(matches!(back, Some(Decoded::Frame(_, ref m)) if *m == message));
@@ -76,7 +77,8 @@ fn decodes<M: Message + PartialEq + Clone + core::fmt::Debug>(line: &[u8], good:
     }
     let mut bytes = [0_u8; MAX_FRAME_BYTES];
     let len = encode(BOARD, 9, &good, &mut bytes).expect("encodes");
-    let recovered = core::iter::once(0).chain(bytes[..len].iter().copied())
+    let recovered = core::iter::once(0)
+        .chain(bytes[..len].iter().copied())
         .filter_map(|b| decoder.feed::<M>(b, |a| a == BOARD))
         .last();
     assert!(matches!(recovered, Some(Decoded::Frame(h, ref m)) if h.sequence == 9 && *m == good));

@@ -56,7 +56,9 @@ fuzz_target!(|data: &[u8]| {
         .chain(bytes[..len].iter().copied())
         .filter_map(|b| decoder.feed::<HostMessage>(b, |a| a == BOARD))
         .last();
-    assert!(matches!(recovered, Some(Decoded::Frame(h, HostMessage::Ping)) if h.auth == Some(auth)));
+    assert!(
+        matches!(recovered, Some(Decoded::Frame(h, HostMessage::Ping)) if h.auth == Some(auth))
+    );
 });
 
 /// `data` as a version-3 frame to the board: session, counter and body from the input; its tag
