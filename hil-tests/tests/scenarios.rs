@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use callboard_board::controller::LINE_SILENCE_MS;
-use callboard_core::board::{BoardFrame, Opening, Reopening};
+use callboard_core::board::{Alert, BoardFrame, Opening, Reopening};
 
 use callboard_core::calendar::Weekday;
 use callboard_core::wire::{
@@ -471,4 +471,111 @@ fn the_watchdog_restarts_a_board_that_hangs() {
     assert_eq!(shown_sequence, None);
     assert_eq!(showing(&mut link), (Screen::Boot, None, None, boot_crc(ADDRESS)));
     assert!(emulator.running());
+}
+
+/// A small, seeded generator (xorshift64*), so that a failing sample can be run again:
+/// `CALLBOARD_HIL_SEED` picks the seed, `CALLBOARD_HIL_FRAMES` how many frames.
+struct Draw(u64);
+
+impl Draw {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+
+    fn maybe<T>(&mut self, value: T) -> Option<T> {
+        (self.below(4) != 0).then_some(value)
+    }
+
+    fn alert(&mut self) -> Alert {
+        [Alert::Normal, Alert::Warning, Alert::Alarm][self.below(3) as usize]
+    }
+
+    fn text(&mut self, max: u64) -> String {
+        const LETTERS: &[u8] =
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZ abcdefghijklmnopqrstuvwxyz0123456789:.,-!%";
+        let len = self.below(max + 1);
+        (0..len).map(|_| char::from(LETTERS[self.below(LETTERS.len() as u64) as usize])).collect()
+    }
+}
+
+/// A random frame the board takes: 1 to 8 queues with any figures and alerts, labels and an
+/// announcement of any length up to their limits, open or closed.
+fn random_frame(draw: &mut Draw, valid_at: u64) -> BoardFrame {
+    let mut frame = floor_frame(valid_at);
+    let template = frame.queues[0].clone();
+    frame.queues.clear();
+    for _ in 0..=draw.below(8) {
+        let mut line = template.clone();
+        line.label = draw.text(16).as_str().try_into().expect("16 bytes fit");
+        line.waiting = draw.below(1_200) as u16;
+        line.longest_wait_s = {
+            let value = draw.below(7_200) as u32;
+            draw.maybe(value)
+        };
+        line.expected_wait_s = {
+            let value = draw.below(3_600) as u32;
+            draw.maybe(value)
+        };
+        line.service_level_permille = {
+            let value = draw.below(1_001) as u16;
+            draw.maybe(value)
+        };
+        line.agents_available = draw.below(120) as u16;
+        line.alerts.waiting = draw.alert();
+        line.alerts.longest_wait = draw.alert();
+        line.alerts.expected_wait = draw.alert();
+        line.alerts.service_level = draw.alert();
+        line.alerts.agents_available = draw.alert();
+        frame.queues.push(line).expect("eight queues fit");
+    }
+    frame.announcement = draw.text(96).as_str().try_into().expect("96 bytes fit");
+    if draw.below(5) == 0 {
+        let reopens = Reopening {
+            weekday: [Weekday::Monday, Weekday::Saturday, Weekday::Sunday][draw.below(3) as usize],
+            hour: draw.below(24) as u8,
+            minute: draw.below(60) as u8,
+        };
+        frame.opening = Opening::Closed { reopens: draw.maybe(reopens) };
+    }
+    if draw.below(3) == 0 {
+        frame.sla.clear();
+    }
+    frame
+}
+
+/// Random frames over the line: each one the board acknowledges is drawn exactly as the host
+/// renderer draws it (the framebuffer's CRC against the host's, at the instant the board says
+/// it drew it).
+#[test]
+fn random_frames_are_drawn_as_the_host_draws_them() {
+    let seed = std::env::var("CALLBOARD_HIL_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
+                as u64
+                | 1
+        });
+    let frames =
+        std::env::var("CALLBOARD_HIL_FRAMES").ok().and_then(|s| s.parse().ok()).unwrap_or(24);
+    eprintln!("random frames: CALLBOARD_HIL_SEED={seed} CALLBOARD_HIL_FRAMES={frames}");
+    let mut draw = Draw(seed);
+    let mut bench = Bench::open();
+    let link = bench.link();
+    let settings = BoardSettings::DEFAULT;
+    for n in 0..frames {
+        let frame = random_frame(&mut draw, MORNING + n * 3_000);
+        let sequence = display(link, &frame);
+        assert_shows(link, sequence, &frame, &settings);
+    }
+    if let Some(emulator) = bench.emulator() {
+        assert!(emulator.running(), "the board stopped");
+    }
 }
