@@ -12,13 +12,19 @@
 //! - a file that is **not there yet** (or is between a rename and its re-creation) is waited for.
 //!
 //! Only whole lines are handed out; a line the switch is halfway through writing waits for its
-//! end. Where the follower stands ([`Position`]: the file's inode and the offset read to) can be
-//! saved and given back, so that a restarted service continues where it stopped.
+//! end. Where the follower stands ([`Position`]: the file's inode, the offset read to and a CRC of
+//! the bytes just before it) can be saved and given back, so that a restarted service continues
+//! where it stopped, also when the log was rotated while it was down: a file renamed away is
+//! found beside the path by its inode and read to its end first; a file emptied and written
+//! again past the saved offset is told by the CRC, and the lines before the truncation are read
+//! from logrotate's copy when it holds them.
 
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
+
+use callboard_core::crc::crc32;
 
 /// Where a follower stands in the file at its path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -27,6 +33,12 @@ pub struct Position {
     pub inode: u64,
     /// Bytes read (every whole line before this offset has been handed out).
     pub offset: u64,
+    /// The CRC-32 of the last bytes before `offset` (up to 256 of them, `tail_len`): what tells
+    /// a restarted follower whether a file still holds, there, what was read. With `tail_len`
+    /// 0 it is unknown, and a file of the same inode and no shorter is trusted.
+    pub tail_crc: u32,
+    /// How many bytes `tail_crc` covers.
+    pub tail_len: u16,
 }
 
 /// Something the follower saw happen to the file, besides new lines.
@@ -96,7 +108,65 @@ impl Follower {
     #[must_use]
     pub fn position(&self) -> Position {
         let pending = u64::try_from(self.partial.len()).unwrap_or(u64::MAX);
-        Position { offset: self.position.offset.saturating_sub(pending), ..self.position }
+        // The bytes read before the position: the recent ones, less the line under way.
+        let before = self.recent.len().saturating_sub(self.partial.len());
+        let tail = if self.recent.is_empty() && self.partial.is_empty() {
+            // Nothing read since a restart: the saved fingerprint still describes the position.
+            (self.position.tail_crc, self.position.tail_len)
+        } else {
+            let bytes = self.recent.get(..before).unwrap_or(&[]);
+            (crc32(bytes), u16::try_from(bytes.len()).unwrap_or(0))
+        };
+        Position {
+            offset: self.position.offset.saturating_sub(pending),
+            tail_crc: tail.0,
+            tail_len: tail.1,
+            ..self.position
+        }
+    }
+
+    /// Whether `file` holds, just before the position, the bytes read there: compared byte for
+    /// byte with what this follower read, or after a restart by the saved CRC. `None` when
+    /// neither is known.
+    fn holds_tail(&self, file: &mut File) -> std::io::Result<Option<bool>> {
+        let (len, known) = if self.recent.is_empty() {
+            (usize::from(self.position.tail_len), None)
+        } else {
+            (self.recent.len(), Some(&self.recent))
+        };
+        if len == 0 {
+            return Ok(None);
+        }
+        let wanted = u64::try_from(len).unwrap_or(u64::MAX);
+        let Some(from) = self.position.offset.checked_sub(wanted) else { return Ok(Some(false)) };
+        if file.metadata()?.len() < self.position.offset {
+            return Ok(Some(false));
+        }
+        let mut before = vec![0_u8; len];
+        file.seek(SeekFrom::Start(from))?;
+        file.read_exact(&mut before)?;
+        Ok(Some(match known {
+            Some(recent) => before == *recent,
+            None => crc32(&before) == self.position.tail_crc,
+        }))
+    }
+
+    /// After a restart: the file the saved position names, if it was renamed away from the path
+    /// (logrotate's `create`) and lies beside it, no shorter and holding what was read.
+    fn renamed_away(&self) -> std::io::Result<Option<File>> {
+        let Some(dir) = self.path.parent() else { return Ok(None) };
+        let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+        for entry in std::fs::read_dir(dir)? {
+            let entry = entry?;
+            let Ok(meta) = entry.metadata() else { continue };
+            if meta.is_file() && meta.ino() == self.position.inode {
+                let mut file = File::open(entry.path())?;
+                if self.holds_tail(&mut file)? != Some(false) {
+                    return Ok(Some(file));
+                }
+            }
+        }
+        Ok(None)
     }
 
     /// Reads what has been written since the last call.
@@ -119,20 +189,16 @@ impl Follower {
             read.happened.push(Happened::Rotated);
             self.open(&mut read)?;
         }
-        if let Some(file) = &mut self.file {
+        // A second handle on the open file (the same file and offset), so that the checks below
+        // may also ask `self`.
+        if let Some(mut file) = self.file.as_ref().map(File::try_clone).transpose()? {
             let len = file.metadata()?.len();
             // Emptied under us: shorter than what was read; or no longer holding, just before
             // the position, the bytes read there (emptied, then written past the position
             // again before this look); or a NUL where the next line should start (a writer
             // still at its old offset).
             let shorter = len < self.position.offset;
-            let rewritten = !shorter && !self.recent.is_empty() && {
-                let recent = u64::try_from(self.recent.len()).unwrap_or(u64::MAX);
-                let mut before = vec![0_u8; self.recent.len()];
-                file.seek(SeekFrom::Start(self.position.offset.saturating_sub(recent)))?;
-                file.read_exact(&mut before)?;
-                before != self.recent
-            };
+            let rewritten = !shorter && self.holds_tail(&mut file)? == Some(false);
             let gap = !shorter && len > self.position.offset && self.partial.is_empty() && {
                 let mut first = [0_u8; 1];
                 file.seek(SeekFrom::Start(self.position.offset))?;
@@ -160,17 +226,10 @@ impl Follower {
         let mut name = self.path.file_name().unwrap_or_default().to_os_string();
         name.push(".1");
         let Ok(mut copy) = File::open(self.path.with_file_name(name)) else { return Ok(()) };
-        let recent = u64::try_from(self.recent.len()).unwrap_or(u64::MAX);
-        let Some(from) = self.position.offset.checked_sub(recent) else { return Ok(()) };
-        if copy.metadata()?.len() < self.position.offset {
+        if self.holds_tail(&mut copy)? != Some(true) {
             return Ok(());
         }
-        copy.seek(SeekFrom::Start(from))?;
-        let mut before = vec![0_u8; self.recent.len()];
-        copy.read_exact(&mut before)?;
-        if before != self.recent {
-            return Ok(());
-        }
+        copy.seek(SeekFrom::Start(self.position.offset))?;
         let mut rest = Vec::new();
         copy.read_to_end(&mut rest)?;
         let lines = read.lines.len();
@@ -193,9 +252,31 @@ impl Follower {
             Err(e) => return Err(e),
         };
         let meta = file.metadata()?;
-        // A saved position counts only for the same file, no shorter than it says.
-        if meta.ino() != self.position.inode || meta.len() < self.position.offset {
-            self.position = Position { inode: meta.ino(), offset: 0 };
+        if self.position.inode != 0 && meta.ino() != self.position.inode {
+            // Restarted after a rotation: the file read last, renamed beside the path, is read
+            // to its end first (`poll` then moves to the one at the path).
+            if let Some(old) = self.renamed_away()? {
+                self.file = Some(old);
+                self.missing = false;
+                read.happened.push(Happened::Opened);
+                return Ok(true);
+            }
+        }
+        let mut file = file;
+        // A saved position counts only for the same file, no shorter than it says, and still
+        // holding what was read before it. A file emptied (and maybe written again past it): the
+        // lines from before the truncation come from logrotate's copy, then the file from its
+        // start.
+        if meta.ino() == self.position.inode
+            && self.position.offset > 0
+            && (meta.len() < self.position.offset || self.holds_tail(&mut file)? == Some(false))
+        {
+            read.happened.push(Happened::Truncated);
+            self.read_copy(read)?;
+            self.end_partial(read);
+            self.position = Position { inode: meta.ino(), ..Position::default() };
+        } else if meta.ino() != self.position.inode || meta.len() < self.position.offset {
+            self.position = Position { inode: meta.ino(), ..Position::default() };
         }
         self.file = Some(file);
         self.missing = false;
@@ -378,10 +459,63 @@ mod tests {
         append(&log, "3\n");
         let mut again = Follower::new(&log, Some(saved));
         assert_eq!(again.poll().unwrap().lines, ["3"]);
-        // After a rotation the saved position names another file: from the start.
+        // Rotated while it was down: the saved file, renamed beside the path, is read to its
+        // end (the "3" written after the save), then the new one from its start.
         std::fs::rename(&log, dir.join("queue_log.1")).unwrap();
         append(&log, "7\n");
         let mut after = Follower::new(&log, Some(saved));
-        assert_eq!(after.poll().unwrap().lines, ["7"]);
+        let polled = after.poll().unwrap();
+        assert_eq!(polled.lines, ["3", "7"]);
+        assert!(polled.happened.contains(&Happened::Rotated), "{:?}", polled.happened);
+        // The rotated file gone as well: the new one from its start.
+        std::fs::remove_file(dir.join("queue_log.1")).unwrap();
+        let mut gone = Follower::new(&log, Some(saved));
+        assert_eq!(gone.poll().unwrap().lines, ["7"]);
+    }
+
+    /// Rotated by rename while running, then copytruncated while down: the restarted follower
+    /// continues in the second file through the copy, and never goes back to the first.
+    #[test]
+    fn a_rename_then_a_copytruncate_lose_and_repeat_nothing() {
+        let dir = dir("rename-then-copytruncate");
+        let log = dir.join("queue_log");
+        append(&log, "1000|a\n");
+        let mut first = Follower::new(&log, None);
+        assert_eq!(first.poll().unwrap().lines, ["1000|a"]);
+        std::fs::rename(&log, dir.join("queue_log.1")).unwrap();
+        append(&log, "1001|b\n1002|c\n");
+        assert_eq!(first.poll().unwrap().lines, ["1001|b", "1002|c"]);
+        let saved = first.position();
+        append(&log, "1003|d\n");
+        std::fs::rename(dir.join("queue_log.1"), dir.join("queue_log.2")).unwrap();
+        copy_truncate(&log);
+        append(&log, "1004|e\n");
+        let mut again = Follower::new(&log, Some(saved));
+        assert_eq!(again.poll().unwrap().lines, ["1003|d", "1004|e"]);
+    }
+
+    /// copytruncate while the service was down, and the file written again past the saved
+    /// offset: the saved CRC tells it is not what was read there; the lines after the save come
+    /// from logrotate's copy, then the file from its start. Nothing is read twice or lost.
+    #[test]
+    fn a_restart_after_copytruncate_reads_the_copy_then_the_file() {
+        let dir = dir("restart-copytruncate");
+        let log = dir.join("queue_log");
+        append(&log, "1000|a\n1001|b\n");
+        let mut first = Follower::new(&log, None);
+        assert_eq!(first.poll().unwrap().lines, ["1000|a", "1001|b"]);
+        let saved = first.position();
+        assert_eq!((saved.offset, saved.tail_len), (14, 14));
+        append(&log, "1002|c\n");
+        copy_truncate(&log);
+        append(&log, "1003|d\n1004|e\n1005|f\n");
+        let mut again = Follower::new(&log, Some(saved));
+        let polled = again.poll().unwrap();
+        assert_eq!(polled.lines, ["1002|c", "1003|d", "1004|e", "1005|f"]);
+        assert!(polled.happened.contains(&Happened::FromCopy(1)), "{:?}", polled.happened);
+        // A position saved by an older service (no CRC) is trusted as before.
+        let old = Position { tail_crc: 0, tail_len: 0, ..again.position() };
+        append(&log, "1006|g\n");
+        assert_eq!(Follower::new(&log, Some(old)).poll().unwrap().lines, ["1006|g"]);
     }
 }

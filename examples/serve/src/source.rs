@@ -48,6 +48,14 @@ pub struct SourcePosition {
     pub inode: u64,
     /// The offset read to.
     pub offset: u64,
+    /// The CRC-32 of the bytes just before the offset, and how many (follow's `Position`): how
+    /// a restart tells a file rewritten past the offset after logrotate's copytruncate. Absent
+    /// from a state saved before it: 0, unknown.
+    #[serde(default)]
+    pub tail_crc: u32,
+    /// How many bytes `tail_crc` covers.
+    #[serde(default)]
+    pub tail_len: u16,
     /// The followed export's header, read before the offset.
     #[serde(default)]
     pub header: Option<String>,
@@ -97,8 +105,12 @@ impl Source {
     pub fn start(config: &SourceConfig, calendar: SiteCalendar, position: &SourcePosition) -> Self {
         match config {
             SourceConfig::File(path) => {
-                let from = (position.inode != 0)
-                    .then_some(Position { inode: position.inode, offset: position.offset });
+                let from = (position.inode != 0).then_some(Position {
+                    inode: position.inode,
+                    offset: position.offset,
+                    tail_crc: position.tail_crc,
+                    tail_len: position.tail_len,
+                });
                 Self::File {
                     path: path.clone(),
                     follower: Follower::new(path, from),
@@ -162,6 +174,8 @@ impl Source {
                 SourcePosition {
                     inode: at.inode,
                     offset: at.offset,
+                    tail_crc: at.tail_crc,
+                    tail_len: at.tail_len,
                     header: reader.header(),
                     ..SourcePosition::default()
                 }
