@@ -175,15 +175,7 @@ pub fn replay_recorded(
     let mut r = Replayer::new(parsed.warnings, config, queue_config);
     r.recorded = Some(Vec::new());
     let config = *r.center.config();
-    r.surveys.extend(parsed.surveys);
-    for record in &parsed.records {
-        r.record(record);
-        r.file_surveys();
-        while let Some((queue, report)) = r.center.pop_settled_interval() {
-            r.settled.entry(queue).or_default().push(report);
-        }
-    }
-    r.file_surveys_until(Timestamp::MAX);
+    r.replay_all(&parsed.records, parsed.surveys);
     let handed = r.recorded.take().unwrap_or_default();
     (r.finish(), config, handed)
 }
@@ -195,16 +187,7 @@ pub fn replay_recorded(
 #[must_use]
 pub fn replay(parsed: Parsed, config: CenterConfig, queue_config: QueueConfig) -> Replayed {
     let mut r = Replayer::new(parsed.warnings, config, queue_config);
-    r.surveys.extend(parsed.surveys);
-    for record in &parsed.records {
-        r.record(record);
-        r.file_surveys();
-        while let Some((queue, report)) = r.center.pop_settled_interval() {
-            r.settled.entry(queue).or_default().push(report);
-        }
-    }
-    // Responses to calls after the log's last line cannot be filed: each says so.
-    r.file_surveys_until(Timestamp::MAX);
+    r.replay_all(&parsed.records, parsed.surveys);
     r.finish()
 }
 
@@ -534,6 +517,21 @@ pub fn replay_on_own_thread(
 }
 
 impl Replayer {
+    /// Every record of a whole log, its survey responses filed as the clock reaches their
+    /// calls, the intervals that settle kept.
+    fn replay_all(&mut self, records: &[Record], surveys: Vec<Survey>) {
+        self.surveys.extend(surveys);
+        for record in records {
+            self.record(record);
+            self.file_surveys();
+            while let Some((queue, report)) = self.center.pop_settled_interval() {
+                self.settled.entry(queue).or_default().push(report);
+            }
+        }
+        // Responses to calls after the log's last line cannot be filed: each says so.
+        self.file_surveys_until(Timestamp::MAX);
+    }
+
     /// A replayer for a whole log, whose records are already in time order.
     fn new(warnings: Vec<RowWarning>, config: CenterConfig, queue_config: QueueConfig) -> Self {
         Self::with_tolerance(warnings, config, queue_config, 0)
