@@ -182,6 +182,8 @@ pub struct Inputs<'a> {
     pub agreements: Option<Option<&'a Judged>>,
     /// The whole fleet as the broker told it, on a site that publishes to one.
     pub fleet: Option<serde_json::Value>,
+    /// How saving the state goes.
+    pub saving: crate::state::Saving,
 }
 
 fn metric(out: &mut String, name: &str, kind: &str, help: &str, samples: &[(String, f64)]) {
@@ -542,6 +544,30 @@ pub fn publish(inputs: &Inputs<'_>) -> Published {
         "Warnings about the source's lines and the replay.",
         &[(String::new(), stepper.warnings().len() as f64)],
     );
+    let saving = inputs.saving;
+    metric(
+        &mut m,
+        "callboard_state_save_failures_total",
+        "counter",
+        "Attempts to save the state (state.bin, figures.json) that failed, a full disk's say.",
+        &[(String::new(), saving.failures as f64)],
+    );
+    metric(
+        &mut m,
+        "callboard_state_saving_failing",
+        "gauge",
+        "1 while the state cannot be saved (a restart now starts from the last state saved).",
+        &[(String::new(), f64::from(u8::from(saving.failing_since.is_some())))],
+    );
+    if let Some(saved_at) = saving.saved_at {
+        metric(
+            &mut m,
+            "callboard_state_last_saved_timestamp_seconds",
+            "gauge",
+            "When the state was last saved, Unix time.",
+            &[(String::new(), seconds(saved_at))],
+        );
+    }
     if let Some(latest) = latest {
         metric(
             &mut m,

@@ -239,14 +239,21 @@ fn serve(config: &Config, stop: &Arc<AtomicBool>) -> Result<String, String> {
     let mut warned = stepper.warnings().len();
     let mut latest: Option<Timestamp> = stepper.center().now();
     let mut step = 0_u32;
-    let save = |stepper: &Stepper, kept: &Kept, lines_read: u64, health: &Mutex<Vec<Health>>| {
+    let mut saving = state::Saving::default();
+    let save = |saving: &mut state::Saving,
+                stepper: &Stepper,
+                kept: &Kept,
+                lines_read: u64,
+                health: &Mutex<Vec<Health>>| {
         let outcome = stepper
             .checkpoint()
             .and_then(|replay| state::save(&config.state_dir, kept, &replay))
             .and_then(|()| write_figures(config, stepper, health, lines_read));
-        if let Err(e) = outcome {
-            say(&format!("cannot save the state: {e}"));
+        let saved = outcome.is_ok();
+        if let Some(said) = saving.note(outcome, wall_ms()) {
+            say(&said);
         }
+        saved
     };
     while !stop.load(Ordering::SeqCst) {
         // The source.
@@ -408,6 +415,7 @@ fn serve(config: &Config, stop: &Arc<AtomicBool>) -> Result<String, String> {
                     latest,
                     wall_ms: wall_ms(),
                     agreements: judged.as_ref().map(Option::as_ref),
+                    saving,
                     fleet: fleet.as_ref().map(|_| fleet_view.json()),
                 });
                 if let Some((fleet, connection)) = &fleet {
@@ -430,7 +438,7 @@ fn serve(config: &Config, stop: &Arc<AtomicBool>) -> Result<String, String> {
         // The state.
         if last_checkpoint.elapsed() >= Duration::from_millis(config.checkpoint_ms) {
             kept = kept_now(source.position(), &counted, &entered);
-            save(&stepper, &kept, lines_read, &health);
+            save(&mut saving, &stepper, &kept, lines_read, &health);
             last_checkpoint = Instant::now();
         }
         step += 1;
@@ -441,7 +449,7 @@ fn serve(config: &Config, stop: &Arc<AtomicBool>) -> Result<String, String> {
     }
     kept = kept_now(source.position(), &counted, &entered);
     drop(source);
-    save(&stepper, &kept, lines_read, &health);
+    let saved = save(&mut saving, &stepper, &kept, lines_read, &health);
     if let Some((server, _)) = http {
         server.stop();
     }
@@ -457,8 +465,9 @@ fn serve(config: &Config, stop: &Arc<AtomicBool>) -> Result<String, String> {
     }
     let boards = health.lock().map(|h| h.clone()).unwrap_or_default();
     let mut summary = format!(
-        "stopped after {:.1} s: {lines_read} log lines read; state saved in {}\n",
+        "stopped after {:.1} s: {lines_read} log lines read; {} {}\n",
         started.elapsed().as_secs_f64(),
+        if saved { "state saved in" } else { "the state could not be saved (see above) in" },
         config.state_dir.display()
     );
     for h in boards {

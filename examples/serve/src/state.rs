@@ -52,13 +52,71 @@ pub fn save(dir: &Path, kept: &Kept, replay: &[u8]) -> Result<(), String> {
 /// The file system's refusal.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
     let temporary = path.with_extension("tmp");
-    let mut file = std::fs::File::create(&temporary)
-        .map_err(|e| format!("cannot write {}: {e}", temporary.display()))?;
-    file.write_all(bytes)
-        .and_then(|()| file.sync_all())
-        .map_err(|e| format!("cannot write {}: {e}", temporary.display()))?;
-    std::fs::rename(&temporary, path)
-        .map_err(|e| format!("cannot rename {} to {}: {e}", temporary.display(), path.display()))
+    let written = std::fs::File::create(&temporary)
+        .and_then(|mut file| file.write_all(bytes).and_then(|()| file.sync_all()))
+        .map_err(|e| format!("cannot write {}: {e}", temporary.display()))
+        .and_then(|()| {
+            std::fs::rename(&temporary, path).map_err(|e| {
+                format!("cannot rename {} to {}: {e}", temporary.display(), path.display())
+            })
+        })
+        .and_then(|()| {
+            // The rename itself lasts only once the directory is on the disk.
+            let directory = path.parent().unwrap_or_else(|| Path::new("."));
+            std::fs::File::open(directory)
+                .and_then(|d| d.sync_all())
+                .map_err(|e| format!("cannot sync {}: {e}", directory.display()))
+        });
+    if written.is_err() {
+        // A half-written file on a full disk holds the room the next attempt needs.
+        let _ = std::fs::remove_file(&temporary);
+    }
+    written
+}
+
+/// How saving the state goes. A disk that fills is said once, not at every checkpoint, and so
+/// is its end; meanwhile the boards are driven as before, and `/metrics` tells.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Saving {
+    /// Attempts that failed since the start.
+    pub failures: u64,
+    /// The wall clock (ms) at the first failure of the attempts failing now, if they are.
+    pub failing_since: Option<u64>,
+    /// The wall clock (ms) at the last state saved, since the start.
+    pub saved_at: Option<u64>,
+}
+
+impl Saving {
+    /// Notes one attempt, made at `wall_ms`; returns what is to be said of it, if anything.
+    pub fn note(&mut self, outcome: Result<(), String>, wall_ms: u64) -> Option<String> {
+        match (outcome, self.failing_since) {
+            (Ok(()), None) => {
+                self.saved_at = Some(wall_ms);
+                None
+            }
+            (Ok(()), Some(since)) => {
+                self.saved_at = Some(wall_ms);
+                self.failing_since = None;
+                Some(format!(
+                    "the state is saved again, after {:.0} s in which it could not be",
+                    wall_ms.saturating_sub(since) as f64 / 1000.0
+                ))
+            }
+            (Err(e), None) => {
+                self.failures += 1;
+                self.failing_since = Some(wall_ms);
+                Some(format!(
+                    "cannot save the state: {e}; the boards are still driven, saving is tried \
+                     at each checkpoint, and a restart before one succeeds starts from the \
+                     last state saved"
+                ))
+            }
+            (Err(_), Some(_)) => {
+                self.failures += 1;
+                None
+            }
+        }
+    }
 }
 
 /// The state last saved: `None` when there is none; an error naming why one cannot be used.
@@ -90,6 +148,44 @@ pub fn load(dir: &Path) -> Result<Option<(Kept, Vec<u8>)>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_failing_save_is_said_once_and_so_is_its_end() {
+        let mut saving = Saving::default();
+        assert_eq!(saving.note(Ok(()), 1_000), None);
+        let first = saving.note(Err("cannot write state.tmp: No space left".into()), 2_000);
+        assert!(first.is_some_and(|s| s.contains("No space left")));
+        assert_eq!(saving.note(Err("again".into()), 3_000), None);
+        assert_eq!(saving.note(Err("again".into()), 4_000), None);
+        assert_eq!(
+            saving,
+            Saving { failures: 3, failing_since: Some(2_000), saved_at: Some(1_000) }
+        );
+        let end = saving.note(Ok(()), 8_000);
+        assert_eq!(
+            end.as_deref(),
+            Some("the state is saved again, after 6 s in which it could not be")
+        );
+        assert_eq!(saving.note(Ok(()), 9_000), None);
+        assert_eq!(saving, Saving { failures: 3, failing_since: None, saved_at: Some(9_000) });
+    }
+
+    #[test]
+    fn a_write_that_fails_leaves_no_temporary_file() {
+        // /dev/full refuses every write with ENOSPC, as a full disk does.
+        let dir = std::env::temp_dir().join(format!("callboard-state-full-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("figures.json");
+        #[cfg(unix)]
+        std::os::unix::fs::symlink("/dev/full", path.with_extension("tmp")).unwrap();
+        let e = write_atomically(&path, &[0; 4096]).unwrap_err();
+        assert!(e.contains("No space left on device"), "{e}");
+        assert!(!path.with_extension("tmp").exists() && !path.exists());
+        write_atomically(&path, b"{}").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"{}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn a_state_is_read_back_or_refused_with_a_reason() {
