@@ -7,6 +7,9 @@
 //!   shifted, a new file started), whether or not the service has read it all;
 //! - the log rotated as `copytruncate` does (copied to `queue_log.1`, truncated in place);
 //! - the service killed with SIGKILL right after a piece, and started again on its state;
+//! - the state directory's disk full for a piece (a small tmpfs mounted there, which takes
+//!   root; without it the soak says so and goes on without this fault): the service must say
+//!   so once, keep driving the boards, and say so again once the disk has room;
 //! - and throughout, one board's TCP line (a serial-to-Ethernet converter) dropped by the far
 //!   end after some frames of every connection, and reconnected by the service.
 //!
@@ -18,7 +21,7 @@
 //!
 //! `CALLBOARD_SOAK_DAYS` sets the days (4 in the test command; `scripts/soak` runs more).
 //! Not here: the PostgreSQL source restarted (`serve_table.rs` restarts it under the service),
-//! a full disk (it needs a small filesystem mounted, which a test cannot count on), the emulated
+//! the emulated
 //! board's noise and its turn to "no data" once a frame's time-to-live passes (`hil-tests`:
 //! `line_noise_is_counted_and_survived`, `no_data_after_the_time_to_live_then_figures_again`;
 //! the stand-ins here only acknowledge).
@@ -26,8 +29,9 @@
 mod support;
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use callboard_core::calendar::{DstRule, LocalDate, SiteCalendar, UtcOffset};
@@ -44,10 +48,11 @@ enum Fault {
     Rotate,
     CopyTruncate,
     Kill,
+    DiskFull,
 }
 
-const FAULTS: [Fault; 5] =
-    [Fault::None, Fault::Rotate, Fault::Kill, Fault::CopyTruncate, Fault::Kill];
+const FAULTS: [Fault; 6] =
+    [Fault::None, Fault::Rotate, Fault::Kill, Fault::CopyTruncate, Fault::Kill, Fault::DiskFull];
 
 /// The pause after each piece: the service's checkpoint interval and a little.
 const PACE: Duration = Duration::from_millis(1_200);
@@ -87,6 +92,98 @@ fn start(config: &Path, stderr: &Path) -> Child {
         .spawn()
         .expect("start callboard serve")
 }
+
+/// A small filesystem of its own for the state directory, so that it can be filled: a tmpfs
+/// mounted there, unmounted when dropped.
+struct SmallDisk {
+    at: PathBuf,
+}
+
+impl SmallDisk {
+    /// Mounts it; the reason it cannot be (most often: not root) otherwise.
+    fn mount(at: &Path) -> Result<Self, String> {
+        std::fs::create_dir_all(at).unwrap();
+        let out = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", "size=32m,mode=0700", "callboard-soak"])
+            .arg(at)
+            .output()
+            .map_err(|e| format!("mount: {e}"))?;
+        if out.status.success() {
+            Ok(Self { at: at.to_owned() })
+        } else {
+            Err(String::from_utf8_lossy(&out.stderr).trim().to_owned())
+        }
+    }
+
+    fn filler(&self) -> PathBuf {
+        self.at.join("filler")
+    }
+
+    /// Fills it to the last byte; returns the bytes written.
+    fn fill(&self) -> u64 {
+        let mut file = std::fs::File::create(self.filler()).unwrap();
+        let block = vec![0xA5_u8; 64 * 1024];
+        let mut written = 0_u64;
+        loop {
+            match file.write(&block) {
+                Ok(n) if n > 0 => written += n as u64,
+                Ok(_) => break,
+                Err(e) => {
+                    assert_eq!(e.raw_os_error(), Some(28), "filling the disk: {e}"); // ENOSPC
+                    break;
+                }
+            }
+        }
+        written
+    }
+
+    fn empty(&self) {
+        std::fs::remove_file(self.filler()).unwrap();
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.at).status();
+    }
+}
+
+/// Waits up to 60 s for `done`, then fails saying `what`.
+fn within(what: &str, stderr: &Path, done: impl Fn() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !done() {
+        assert!(
+            Instant::now() < deadline,
+            "{what}, not within 60 s:\n{}",
+            std::fs::read_to_string(stderr).unwrap_or_default()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// How often the service has said `what` so far.
+fn said(stderr: &Path, what: &str) -> usize {
+    std::fs::read_to_string(stderr).unwrap_or_default().matches(what).count()
+}
+
+/// The disk full, the `fulls`th time: the service says so once, keeps driving the boards
+/// (`driven`), and once the disk is emptied says that the state is saved again.
+fn through_a_full_disk(
+    disk: Option<&SmallDisk>,
+    stderr: &Path,
+    fulls: usize,
+    driven: &dyn Fn() -> bool,
+) {
+    within("the full disk said", stderr, || said(stderr, CANNOT_SAVE) == fulls);
+    let why = std::fs::read_to_string(stderr).unwrap();
+    assert!(why.contains("No space left on device"), "{why}");
+    within("frames while the disk is full", stderr, driven);
+    disk.expect("a small disk").empty();
+    within("the state saved again", stderr, || said(stderr, SAVED_AGAIN) == fulls);
+}
+
+const CANNOT_SAVE: &str = "cannot save the state: ";
+const SAVED_AGAIN: &str = "the state is saved again, after ";
 
 fn figures(state: &Path) -> Option<Value> {
     std::fs::read(state.join("figures.json")).ok().and_then(|b| serde_json::from_slice(&b).ok())
@@ -148,6 +245,9 @@ fn days_of_faults_lose_no_call_and_grow_no_memory() {
     let (log_path, state, stderr) =
         (dir.join("queue_log"), dir.join("state"), dir.join("serve.err"));
     let config = dir.join("serve.toml");
+    let disk = SmallDisk::mount(&state)
+        .map_err(|e| eprintln!("soak: no full disk among the faults: cannot mount a tmpfs: {e}"))
+        .ok();
     std::fs::write(
         &config,
         format!(
@@ -198,7 +298,10 @@ queues = ["STREETS"]
     let mut clean = String::new();
     std::fs::write(&log_path, "").unwrap();
     let mut service = start(&config, &stderr);
-    let (mut faults, mut kills, mut rotations, mut resident) = (0, 0, 0, Vec::new());
+    let (mut faults, mut kills, mut rotations, mut fulls, mut resident) = (0, 0, 0, 0, Vec::new());
+    // While the disk is full: the frames both boards had heard when it filled.
+    let mut full: Option<u64> = None;
+    let frames = || east.frames.load(Ordering::SeqCst) + west.frames.load(Ordering::SeqCst);
     let mut day_ends = Vec::new();
     let started = Instant::now();
     let mut date = first;
@@ -216,9 +319,12 @@ queues = ["STREETS"]
             // A checkpoint's time between faults: one fault may come before the service has
             // read a piece, but not before it has saved its place since the last fault.
             std::thread::sleep(PACE);
+            if let Some(before) = full.take() {
+                through_a_full_disk(disk.as_ref(), &stderr, fulls, &|| frames() > before + 2);
+            }
             let mut fault = FAULTS[(d as usize * PIECES_PER_DAY + p) % FAULTS.len()];
             // The last two days keep one process, for its memory from one day to the next.
-            if fault == Fault::Kill && d + 2 >= days {
+            if fault == Fault::Kill && d + 2 >= days || fault == Fault::DiskFull && disk.is_none() {
                 fault = Fault::None;
             }
             match fault {
@@ -245,8 +351,18 @@ queues = ["STREETS"]
                     service = start(&config, &stderr);
                     kills += 1;
                 }
+                Fault::DiskFull => {
+                    let disk = disk.as_ref().expect("a small disk");
+                    assert!(disk.fill() > 0, "the state directory's disk is already full");
+                    full = Some(frames());
+                    fulls += 1;
+                }
             }
             faults += usize::from(fault != Fault::None);
+        }
+        if let Some(before) = full.take() {
+            // The day's last piece filled the disk: room again, for its figures.
+            through_a_full_disk(disk.as_ref(), &stderr, fulls, &|| frames() > before + 2);
         }
         let end_of_day = time_of(lines.last().unwrap());
         day_ends.push(caught_up(&state, end_of_day, &stderr));
@@ -260,6 +376,11 @@ queues = ["STREETS"]
     let ended = service.wait().unwrap();
     let said = std::fs::read_to_string(&stderr).unwrap();
     assert!(ended.success(), "serve ended {ended}:\n{said}");
+    // Each full disk said once, and its end once.
+    assert_eq!(
+        (said.matches(CANNOT_SAVE).count(), said.matches(SAVED_AGAIN).count()),
+        (fulls, fulls)
+    );
 
     // Every call exactly once: the report over the whole log as written.
     let whole = dir.join("clean.queue_log");
@@ -304,10 +425,11 @@ queues = ["STREETS"]
     );
     eprintln!(
         "soak: {days} simulated days, {} lines, {faults} faults ({kills} kills, {rotations} \
-         rotations), {compared} queue-days equal to the clean run, calls lost 0, resident (pid, KiB) by day \
+         rotations, {fulls} full disks), {compared} queue-days equal to the clean run, calls lost 0, resident (pid, KiB) by day \
          {resident:?}, {:.1} s",
         clean.lines().count(),
         elapsed.as_secs_f64()
     );
+    drop(disk);
     std::fs::remove_dir_all(&dir).unwrap();
 }
