@@ -9,12 +9,22 @@
 //! prints every 15-minute interval's and the day's counts and figures per queue, which must
 //! equal the replay's (`callboard report`'s rows): counts exactly, figures to 1e-9.
 //! (`serve`'s API is held to the same report in `examples/callboard/tests/serve_http.rs`.)
+//!
+//! The C center keeps 96 intervals and 8 days a queue, so each period is asked for while it is
+//! still kept: an interval just before the first event 23 hours after its start, a day just
+//! before the first event 6 days after its end, the clock first moved to that instant (a
+//! quiet night counts its agents' time up to there, as the replay's larger engine counts it);
+//! the rest at the end, where the report stops its clock too. That lets a log of any
+//! length be compared: `CALLBOARD_DIFFERENTIAL_LOG=FILE` (with
+//! `CALLBOARD_DIFFERENTIAL_UTC_OFFSET=±HH:MM`, +02:00 unless set) replays FILE instead of the
+//! sample day, the real month for one (BENCHMARKS.md says how it is made).
 
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
-use callboard_core::calendar::{DstRule, SiteCalendar, UtcOffset};
+use callboard_core::calendar::Timestamp;
+use callboard_core::calendar::{DstRule, SiteCalendar};
 use callboard_core::center::{Attribution, CenterConfig};
 use callboard_core::event::{AgentState, DequeueReason, EventKind};
 use callboard_core::interval::IntervalStats;
@@ -26,8 +36,12 @@ fn crate_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The replay's stream as `replay_events.c` reads it.
-fn script(config: &CenterConfig, handed: &[Handed]) -> String {
+/// The replay's stream as `replay_events.c` reads it; each period's question (`asks`: the
+/// line, and the instant before whose first event it is asked) put in before the first event
+/// at or after its instant, the rest at the end.
+fn script(config: &CenterConfig, handed: &[Handed], asks: &mut Vec<(Timestamp, String)>) -> String {
+    asks.sort_by_key(|(due, _)| *due);
+    let mut asks = asks.drain(..).peekable();
     let mut out = format!(
         "C {} {} {} {} {} {}\n",
         config.calendar.standard_offset().minutes(),
@@ -54,6 +68,9 @@ fn script(config: &CenterConfig, handed: &[Handed]) -> String {
                 out += &format!("Q {} {seconds} {}\n", id.0, queue.short_abandon_ms);
             }
             Handed::Event(event, taken) => {
+                while let Some((due, ask)) = asks.next_if(|(due, _)| *due <= event.at) {
+                    out += &format!("T {due}\n{ask}");
+                }
                 // kind call queue has_queue agent has_agent priority reason not_ready talk hold
                 let (kind, call, queue, agent, priority, reason, not_ready, talk, hold) =
                     match event.kind {
@@ -110,6 +127,7 @@ fn script(config: &CenterConfig, handed: &[Handed]) -> String {
             }
         }
     }
+    out.extend(asks.map(|(_, ask)| ask));
     out
 }
 
@@ -162,10 +180,15 @@ fn same(c_line: &str, rust_line: &str) -> bool {
 
 #[test]
 fn the_sample_day_through_the_c_abi_gives_the_reports_figures() {
-    let log =
-        std::fs::read(crate_dir().join("../examples/data/anonymous-bank-1999-02-10.queue_log"))
-            .expect("the sample day");
-    let calendar = SiteCalendar::new(UtcOffset::from_minutes(120).unwrap(), DstRule::None).unwrap();
+    let path = std::env::var_os("CALLBOARD_DIFFERENTIAL_LOG").map_or_else(
+        || crate_dir().join("../examples/data/anonymous-bank-1999-02-10.queue_log"),
+        PathBuf::from,
+    );
+    let log = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let offset = std::env::var("CALLBOARD_DIFFERENTIAL_UTC_OFFSET").unwrap_or("+02:00".into());
+    let offset = callboard_queue_log::local_time::parse_utc_offset(&offset)
+        .expect("CALLBOARD_DIFFERENTIAL_UTC_OFFSET: ±HH:MM");
+    let calendar = SiteCalendar::new(offset, DstRule::None).unwrap();
     let config = CenterConfig { calendar, ..CenterConfig::default() };
     let queue_config =
         QueueConfig { service_level: ServiceLevelThreshold::Seconds(20), short_abandon_ms: 5_000 };
@@ -191,23 +214,33 @@ fn the_sample_day_through_the_c_abi_gives_the_reports_figures() {
             })
             .expect("every reported queue was added")
     };
-    let mut input = script(&used, &handed);
-    let mut expected_lines = Vec::new();
+    const HOUR_MS: u64 = 3_600_000;
+    // The question for each period, when it is asked, and the answer the report gives.
+    let mut asks = Vec::new();
     for queue in &replayed.queues {
         let id = id_of(&queue.name);
         for interval in &queue.intervals {
-            input += &format!("I {id} {}\n", interval.start);
-            expected_lines.push(expected(&format!("I {id} {}", interval.start), &interval.stats));
+            let what = format!("I {id} {}", interval.start);
+            asks.push((
+                interval.start + 23 * HOUR_MS,
+                what.clone(),
+                expected(&what, &interval.stats),
+            ));
         }
         for day in &queue.days {
             let d = day.date;
-            input += &format!("D {id} {} {} {}\n", d.year(), d.month(), d.day());
-            expected_lines.push(expected(
-                &format!("D {id} {} {} {}", d.year(), d.month(), d.day()),
-                &day.stats,
-            ));
+            let what = format!("D {id} {} {} {}", d.year(), d.month(), d.day());
+            let due = calendar.day_end(d) + 6 * 24 * HOUR_MS;
+            asks.push((due, what.clone(), expected(&what, &day.stats)));
         }
     }
+    // Asked (and so printed) in the order of their instants; a stable sort keeps the report's
+    // order among equal ones, as the script does.
+    asks.sort_by_key(|(due, ..)| *due);
+    let expected_lines: Vec<String> = asks.iter().map(|(.., line)| line.clone()).collect();
+    let mut questions: Vec<(Timestamp, String)> =
+        asks.into_iter().map(|(due, what, _)| (due, what + "\n")).collect();
+    let input = script(&used, &handed, &mut questions);
     assert!(expected_lines.len() > 100, "{} periods", expected_lines.len());
 
     let program = build_replay_events();
@@ -234,7 +267,8 @@ fn the_sample_day_through_the_c_abi_gives_the_reports_figures() {
         .collect();
     assert!(differ.is_empty(), "{} periods differ:\n{}", differ.len(), differ.join("\n"));
     eprintln!(
-        "{events} events ({refused} refused by both), {} periods equal, {stderr}",
+        "{}: {events} events ({refused} refused by both), {} periods equal, {stderr}",
+        path.display(),
         expected_lines.len()
     );
 }

@@ -6,7 +6,8 @@
  *   C utc_offset_minutes dst_rule interval_minutes attribution reorder_tolerance_ms max_jump_ms
  *   Q queue sl_seconds short_abandon_ms
  *   E at_ms kind call queue has_queue agent has_agent priority reason not_ready talk hold taken
- * then the periods to print:
+ * then the periods to print, among the events:
+ *   T now_ms                  the clock moved to now_ms with no event (cb_center_advance_to)
  *   I queue start_ms          an interval
  *   D queue year month day    a local day
  * and prints each period's counts and figures on one line ("nan" for a figure not defined).
@@ -113,6 +114,14 @@ int main(void) {
                 disagreements++;
                 printf("disagree at event %lu: %s, the replay %s it\n", events,
                        cb_status_str(status), taken ? "took" : "refused");
+            }
+        } else if (line[0] == 'T') {
+            unsigned long long now;
+            if (sscanf(line, "T %llu", &now) != 1) return 2;
+            cb_status status = cb_center_advance_to(center, now);
+            if (status != CB_STATUS_OK) {
+                printf("T %llu %s\n", now, cb_status_str(status));
+                disagreements++;
             }
         } else if (line[0] == 'I') {
             unsigned queue;
