@@ -12,31 +12,13 @@ mod support;
 use std::time::{Duration, Instant};
 
 use callboard_floor::stand_in::StandIn;
-use support::postgres::{PASSWORD, Postgres};
+use support::postgres::insert;
+use support::postgres::{PASSWORD, Postgres, SCHEMA};
 use support::serve::{sample_floor, scratch, start, stop, wait_for};
 use support::{report_json, sample_log};
 
-const SCHEMA: &str = "CREATE TABLE queue_log (
-    id bigserial PRIMARY KEY,
-    time timestamp without time zone,
-    callid varchar(80), queuename varchar(256), agent varchar(80), event varchar(32),
-    data1 varchar(100), data2 varchar(100), data3 varchar(100), data4 varchar(100),
-    data5 varchar(100))";
-
-/// Inserts a classic log line as Asterisk's realtime driver would: the site's local time
-/// (UTC+2 here), data fields in their columns.
-fn insert(client: &mut impl postgres::GenericClient, line: &str) {
-    let f: Vec<&str> = line.split('|').collect();
-    let data = |i: usize| f.get(5 + i).copied().unwrap_or("");
-    let epoch: f64 = f[0].parse().unwrap();
-    client
-        .execute(
-            "INSERT INTO queue_log (time, callid, queuename, agent, event, data1, data2, data3, data4, data5)
-             VALUES (timezone('Etc/GMT-2', to_timestamp($1)), $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-            &[&epoch, &f[1], &f[2], &f[3], &f[4], &data(0), &data(1), &data(2), &data(3), &data(4)],
-        )
-        .unwrap();
-}
+/// The sample's local time, as PostgreSQL names a fixed offset (its sign is POSIX's).
+const UTC_PLUS_2: &str = "Etc/GMT-2";
 
 #[test]
 fn a_day_from_the_realtime_table_survives_a_database_restart() {
@@ -61,7 +43,7 @@ fn a_day_from_the_realtime_table_survives_a_database_restart() {
 
     // The morning, then the service.
     for line in &lines[..first] {
-        insert(&mut client, line);
+        insert(&mut client, line, UTC_PLUS_2);
     }
     let service = start(&config);
     wait_for(&state, "the morning", |f| f["lines_read"] == first);
@@ -82,9 +64,9 @@ fn a_day_from_the_realtime_table_survives_a_database_restart() {
     // latest event of the batch, so the clock has not passed it when it arrives.
     let mut late = server.client();
     let mut transaction = late.transaction().unwrap();
-    insert(&mut transaction, lines[second - 1]);
+    insert(&mut transaction, lines[second - 1], UTC_PLUS_2);
     for line in &lines[first..second - 1] {
-        insert(&mut client, line);
+        insert(&mut client, line, UTC_PLUS_2);
     }
     wait_for(&state, "the midday rows", |f| f["lines_read"] == second - 1);
     transaction.commit().unwrap();
@@ -97,7 +79,7 @@ fn a_day_from_the_realtime_table_survives_a_database_restart() {
     let mut client = server.client();
     let afternoon = (second + third) / 2;
     for line in &lines[second..afternoon] {
-        insert(&mut client, line);
+        insert(&mut client, line, UTC_PLUS_2);
     }
     wait_for(&state, "the rows after the restart", |f| f["lines_read"] == afternoon);
 
@@ -107,7 +89,7 @@ fn a_day_from_the_realtime_table_survives_a_database_restart() {
     let first_run = service.wait_with_output().unwrap();
     let first_stderr = String::from_utf8_lossy(&first_run.stderr).into_owned();
     for line in &lines[afternoon..] {
-        insert(&mut client, line);
+        insert(&mut client, line, UTC_PLUS_2);
     }
     let last_at = lines.last().unwrap().split('|').next().unwrap().parse::<u64>().unwrap() * 1000;
     let service = start(&config);

@@ -7,6 +7,9 @@
 //!   shifted, a new file started), whether or not the service has read it all;
 //! - the log rotated as `copytruncate` does (copied to `queue_log.1`, truncated in place);
 //! - the service killed with SIGKILL right after a piece, and started again on its state;
+//! - or, when the switch writes Asterisk's realtime table in PostgreSQL instead of the file
+//!   (the second soak; Debian's server, started on loopback by the test), the database
+//!   restarted under the service in place of each rotation;
 //! - the state directory's disk full for a piece (a small tmpfs mounted there, which takes
 //!   root; without it the soak says so and goes on without this fault): the service must say
 //!   so once, keep driving the boards, and say so again once the disk has room;
@@ -20,8 +23,7 @@
 //! receiving frames through every fault.
 //!
 //! `CALLBOARD_SOAK_DAYS` sets the days (4 in the test command; `scripts/soak` runs more).
-//! Not here: the PostgreSQL source restarted (`serve_table.rs` restarts it under the service),
-//! the emulated
+//! Not here: the emulated
 //! board's noise and its turn to "no data" once a frame's time-to-live passes (`hil-tests`:
 //! `line_noise_is_counted_and_survived`, `no_data_after_the_time_to_live_then_figures_again`;
 //! the stand-ins here only acknowledge).
@@ -39,6 +41,7 @@ use callboard_floor::stand_in::StandIn;
 use callboard_sim::simulate::{self as sim, DayPlan, HandleTime, QueuePlan, Surge};
 use serde_json::Value;
 use support::compare_days;
+use support::postgres::{PASSWORD, Postgres, SCHEMA, insert};
 use support::serve::scratch;
 
 /// How a piece of the log ends.
@@ -49,6 +52,74 @@ enum Fault {
     CopyTruncate,
     Kill,
     DiskFull,
+    RestartDatabase,
+}
+
+/// Where the switch writes and the service reads.
+enum Feed {
+    /// The classic `queue_log` file, rotated as logrotate rotates it.
+    Log(PathBuf),
+    /// Asterisk's realtime table, restarted under the service.
+    Table { server: Postgres, client: Box<postgres::Client> },
+}
+
+/// The site's local time (-05:00) as PostgreSQL names it (POSIX's sign).
+const UTC_MINUS_5: &str = "Etc/GMT+5";
+
+impl Feed {
+    fn log(dir: &Path) -> Self {
+        let path = dir.join("queue_log");
+        std::fs::write(&path, "").unwrap();
+        Self::Log(path)
+    }
+
+    fn table(dir: &Path) -> Self {
+        let server = Postgres::start(dir);
+        let mut client = Box::new(server.client());
+        client.batch_execute(SCHEMA).unwrap();
+        Self::Table { server, client }
+    }
+
+    /// The site file's `[source]` lines.
+    fn source(&self, dir: &Path) -> String {
+        match self {
+            Self::Log(path) => format!("queue_log = \"{}\"", path.display()),
+            Self::Table { server, .. } => {
+                let password = dir.join("db-password");
+                std::fs::write(&password, format!("{PASSWORD}\n")).unwrap();
+                format!(
+                    "table = \"queue_log\"\nconnection = \"{}\"\npassword_file = \"{}\"",
+                    server.connection(),
+                    password.display()
+                )
+            }
+        }
+    }
+
+    /// The switch writes `lines`: appended to the file, or inserted in one transaction.
+    fn write(&mut self, lines: &[&str]) {
+        match self {
+            Self::Log(path) => {
+                let mut log = std::fs::OpenOptions::new().append(true).open(path).unwrap();
+                log.write_all((lines.join("\n") + "\n").as_bytes()).unwrap();
+            }
+            Self::Table { client, .. } => {
+                let mut transaction = client.transaction().unwrap();
+                for line in lines {
+                    insert(&mut transaction, line, UTC_MINUS_5);
+                }
+                transaction.commit().unwrap();
+            }
+        }
+    }
+
+    /// What this feed does in place of `fault`.
+    fn fault(&self, fault: Fault) -> Fault {
+        match (self, fault) {
+            (Self::Table { .. }, Fault::Rotate | Fault::CopyTruncate) => Fault::RestartDatabase,
+            _ => fault,
+        }
+    }
 }
 
 const FAULTS: [Fault; 6] =
@@ -231,10 +302,23 @@ fn time_of(line: &str) -> u64 {
 
 #[test]
 fn days_of_faults_lose_no_call_and_grow_no_memory() {
+    let dir = scratch("soak-log");
+    let feed = Feed::log(&dir);
+    soak(&dir, feed);
+}
+
+#[test]
+fn days_from_the_realtime_table_through_database_restarts_lose_no_call() {
+    let dir = scratch("soak-table");
+    let feed = Feed::table(&dir);
+    soak(&dir, feed);
+}
+
+#[allow(clippy::too_many_lines)] // one run, fault after fault, then its checks
+fn soak(dir: &Path, mut feed: Feed) {
     let days: u64 =
         std::env::var("CALLBOARD_SOAK_DAYS").ok().and_then(|d| d.parse().ok()).unwrap_or(4);
     assert!(days >= 4, "faults take two days, the memory check the last two");
-    let dir = scratch("soak");
     let calendar =
         SiteCalendar::new(UtcOffset::from_minutes(-300).unwrap(), DstRule::None).unwrap();
     let first = LocalDate::new(2026, 11, 23).unwrap();
@@ -242,8 +326,7 @@ fn days_of_faults_lose_no_call_and_grow_no_memory() {
     let east = StandIn::start(&[1], None).unwrap();
     // The west converter drops every connection after the first one 40 frames in.
     let west = StandIn::start(&[7], Some(40)).unwrap();
-    let (log_path, state, stderr) =
-        (dir.join("queue_log"), dir.join("state"), dir.join("serve.err"));
+    let (state, stderr) = (dir.join("state"), dir.join("serve.err"));
     let config = dir.join("serve.toml");
     let disk = SmallDisk::mount(&state)
         .map_err(|e| eprintln!("soak: no full disk among the faults: cannot mount a tmpfs: {e}"))
@@ -261,7 +344,7 @@ every_seconds = 0.1
 checkpoint_seconds = 1
 
 [source]
-queue_log = "{log}"
+{source}
 
 [[queue]]
 name = "STREETS"
@@ -288,7 +371,7 @@ address = 7
 queues = ["STREETS"]
 "#,
             state = state.display(),
-            log = log_path.display(),
+            source = feed.source(dir),
             east = east.address,
             west = west.address,
         ),
@@ -296,9 +379,9 @@ queues = ["STREETS"]
     .unwrap();
 
     let mut clean = String::new();
-    std::fs::write(&log_path, "").unwrap();
     let mut service = start(&config, &stderr);
-    let (mut faults, mut kills, mut rotations, mut fulls, mut resident) = (0, 0, 0, 0, Vec::new());
+    let (mut faults, mut kills, mut rotations, mut restarts, mut fulls) = (0, 0, 0, 0, 0);
+    let mut resident = Vec::new();
     // While the disk is full: the frames both boards had heard when it filled.
     let mut full: Option<u64> = None;
     let frames = || east.frames.load(Ordering::SeqCst) + west.frames.load(Ordering::SeqCst);
@@ -310,19 +393,15 @@ queues = ["STREETS"]
         let lines: Vec<&str> = text.lines().collect();
         let piece = lines.len().div_ceil(PIECES_PER_DAY);
         for (p, chunk) in lines.chunks(piece).enumerate() {
-            let body = chunk.join("\n") + "\n";
-            let mut log =
-                std::fs::OpenOptions::new().create(true).append(true).open(&log_path).unwrap();
-            log.write_all(body.as_bytes()).unwrap();
-            drop(log);
-            clean += &body;
+            feed.write(chunk);
+            clean += &(chunk.join("\n") + "\n");
             // A checkpoint's time between faults: one fault may come before the service has
             // read a piece, but not before it has saved its place since the last fault.
             std::thread::sleep(PACE);
             if let Some(before) = full.take() {
                 through_a_full_disk(disk.as_ref(), &stderr, fulls, &|| frames() > before + 2);
             }
-            let mut fault = FAULTS[(d as usize * PIECES_PER_DAY + p) % FAULTS.len()];
+            let mut fault = feed.fault(FAULTS[(d as usize * PIECES_PER_DAY + p) % FAULTS.len()]);
             // The last two days keep one process, for its memory from one day to the next.
             if fault == Fault::Kill && d + 2 >= days || fault == Fault::DiskFull && disk.is_none() {
                 fault = Fault::None;
@@ -330,17 +409,19 @@ queues = ["STREETS"]
             match fault {
                 Fault::None => {}
                 Fault::Rotate => {
-                    shift(&dir, rotations);
-                    std::fs::rename(&log_path, dir.join("queue_log.1")).unwrap();
-                    std::fs::write(&log_path, "").unwrap();
+                    let Feed::Log(log_path) = &feed else { unreachable!() };
+                    shift(dir, rotations);
+                    std::fs::rename(log_path, dir.join("queue_log.1")).unwrap();
+                    std::fs::write(log_path, "").unwrap();
                     rotations += 1;
                 }
                 Fault::CopyTruncate => {
                     // Lines written between the copy and the truncation would be lost to any
                     // reader: the writer is quiet here, as logrotate's own window assumes.
-                    shift(&dir, rotations);
-                    std::fs::copy(&log_path, dir.join("queue_log.1")).unwrap();
-                    std::fs::OpenOptions::new().write(true).truncate(true).open(&log_path).unwrap();
+                    let Feed::Log(log_path) = &feed else { unreachable!() };
+                    shift(dir, rotations);
+                    std::fs::copy(log_path, dir.join("queue_log.1")).unwrap();
+                    std::fs::OpenOptions::new().write(true).truncate(true).open(log_path).unwrap();
                     rotations += 1;
                 }
                 Fault::Kill => {
@@ -350,6 +431,12 @@ queues = ["STREETS"]
                     let _ = std::fs::remove_file(state.join("figures.json"));
                     service = start(&config, &stderr);
                     kills += 1;
+                }
+                Fault::RestartDatabase => {
+                    let Feed::Table { server, client } = &mut feed else { unreachable!() };
+                    server.restart();
+                    **client = server.client();
+                    restarts += 1;
                 }
                 Fault::DiskFull => {
                     let disk = disk.as_ref().expect("a small disk");
@@ -412,6 +499,9 @@ queues = ["STREETS"]
     assert_eq!(pid, same, "one process for the last two days");
     assert!(last <= settled + settled / 10 + 2048, "resident {resident:?} KiB: it grows");
 
+    // Each database restart was a lost connection, said and reconnected.
+    assert!(said.matches("table queue_log: connection lost").count() >= restarts, "{said}");
+
     // Both boards heard frames through it all, the west one over reconnections.
     assert!(said.matches("line west: connected").count() >= 2, "{said}");
     let heard = |line: &StandIn, address| {
@@ -424,12 +514,17 @@ queues = ["STREETS"]
         heard(&west, 7)
     );
     eprintln!(
-        "soak: {days} simulated days, {} lines, {faults} faults ({kills} kills, {rotations} \
-         rotations, {fulls} full disks), {compared} queue-days equal to the clean run, calls lost 0, resident (pid, KiB) by day \
+        "soak ({}): {days} simulated days, {} lines, {faults} faults ({kills} kills, \
+         {rotations} rotations, {restarts} database restarts, {fulls} full disks), {compared} \
+         queue-days equal to the clean run, calls lost 0, resident (pid, KiB) by day \
          {resident:?}, {:.1} s",
+        match feed {
+            Feed::Log(_) => "queue_log file",
+            Feed::Table { .. } => "realtime table",
+        },
         clean.lines().count(),
         elapsed.as_secs_f64()
     );
-    drop(disk);
-    std::fs::remove_dir_all(&dir).unwrap();
+    drop((disk, feed));
+    std::fs::remove_dir_all(dir).unwrap();
 }

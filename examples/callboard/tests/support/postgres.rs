@@ -13,6 +13,30 @@ pub const USER: &str = "callboard";
 /// Its password.
 pub const PASSWORD: &str = "wallboard-311";
 
+/// Asterisk's realtime `queue_log` table, as its sample schema makes it.
+pub const SCHEMA: &str = "CREATE TABLE queue_log (
+    id bigserial PRIMARY KEY,
+    time timestamp without time zone,
+    callid varchar(80), queuename varchar(256), agent varchar(80), event varchar(32),
+    data1 varchar(100), data2 varchar(100), data3 varchar(100), data4 varchar(100),
+    data5 varchar(100))";
+
+/// Inserts a classic log line as Asterisk's realtime driver would: the time in the site's
+/// local time (`zone`, a PostgreSQL time zone name such as `Etc/GMT-2` for UTC+2), the data
+/// fields in their columns.
+pub fn insert(client: &mut impl postgres::GenericClient, line: &str, zone: &str) {
+    let f: Vec<&str> = line.split('|').collect();
+    let data = |i: usize| f.get(5 + i).copied().unwrap_or("");
+    let epoch: f64 = f[0].parse().unwrap();
+    client
+        .execute(
+            "INSERT INTO queue_log (time, callid, queuename, agent, event, data1, data2, data3, data4, data5)
+             VALUES (timezone($11, to_timestamp($1)), $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            &[&epoch, &f[1], &f[2], &f[3], &f[4], &data(0), &data(1), &data(2), &data(3), &data(4), &zone],
+        )
+        .unwrap();
+}
+
 /// A running server.
 pub struct Postgres {
     /// Its directory (cluster, socket, log).
