@@ -23,10 +23,9 @@
 //! receiving frames through every fault.
 //!
 //! `CALLBOARD_SOAK_DAYS` sets the days (4 in the test command; `scripts/soak` runs more).
-//! Not here: the emulated
-//! board's noise and its turn to "no data" once a frame's time-to-live passes (`hil-tests`:
-//! `line_noise_is_counted_and_survived`, `no_data_after_the_time_to_live_then_figures_again`;
-//! the stand-ins here only acknowledge).
+//! The emulated board's part (a noisy line, the service killed past the frames' time-to-live,
+//! "no data" then figures again) is `hil-tests/tests/soak.rs`; the stand-ins here only
+//! acknowledge.
 
 mod support;
 
