@@ -185,6 +185,50 @@ proptest! {
         }
     }
 
+    /// A center with a short interval ring and few days, fed events whose clock jumps by
+    /// hours, keeps for every interval and day it still holds exactly the figures of a center
+    /// that evicts nothing; what it could not keep it counts, never shows wrong. (The ring's
+    /// eviction on a jump, late events before its front, agent time before its horizon.)
+    #[test]
+    fn a_short_ring_keeps_what_it_holds_right(events in events(300), exit in any::<bool>()) {
+        type ShortCenter = Center<4, 64, 8, 8, 2>;
+        let attribution = if exit { Attribution::QueueExit } else { Attribution::QueueEntry };
+        let mut long = new_center(attribution);
+        let mut short = ShortCenter::new(CenterConfig { attribution, ..CenterConfig::default() });
+        for (i, q) in QUEUES.into_iter().enumerate() {
+            let queue = QueueConfig {
+                service_level: ServiceLevelThreshold::Seconds(10 + 10 * i as u32),
+                short_abandon_ms: 2_000 * i as u64,
+            };
+            short.add_queue(q, queue).unwrap();
+        }
+        for e in &events {
+            prop_assert_eq!(long.apply(e), short.apply(e), "{:?}", e);
+        }
+        let end = events.iter().map(|e| e.at).max().unwrap_or(T0) + 60_000;
+        long.advance_to(end).unwrap();
+        short.advance_to(end).unwrap();
+        for q in QUEUES {
+            let kept: Vec<IntervalReport> = long.intervals(q).collect();
+            let held: Vec<IntervalReport> = short.intervals(q).collect();
+            prop_assert!(held.len() <= 8);
+            for interval in &held {
+                let same = kept.iter().find(|k| k.start == interval.start);
+                prop_assert_eq!(Some(interval), same, "interval at {}", interval.start);
+            }
+            let days: Vec<_> = long.days(q).collect();
+            for day in short.days(q) {
+                prop_assert_eq!(Some(&day), days.iter().find(|d| d.date == day.date));
+            }
+            prop_assert_eq!(short.snapshot(q), long.snapshot(q));
+            // Whatever was lost is counted.
+            let lost = kept.iter().filter(|k| !held.iter().any(|h| h.start == k.start)).count();
+            if lost > 0 && kept.iter().any(|k| k.stats != IntervalStats::default()) {
+                prop_assert!(short.diagnostics().intervals_evicted > 0 || held.is_empty());
+            }
+        }
+    }
+
     /// Swapping neighbouring events of different calls that are within the reorder tolerance of
     /// each other is invisible.
     #[test]
