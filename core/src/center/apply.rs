@@ -141,6 +141,7 @@ impl<const Q: usize, const C: usize, const A: usize, const I: usize, const D: us
                 });
                 self.wait_history(rec.queue, |h| h.answered(rec.entered_at, at));
                 self.line_moved(rec.queue, at, true);
+                self.line_leave(rec.entered_at, call);
                 rec.phase = CallPhase::Connected { answered_at: at, agent };
                 rec.last_at = at;
                 self.store_call(call, rec);
@@ -164,6 +165,7 @@ impl<const Q: usize, const C: usize, const A: usize, const I: usize, const D: us
                 });
                 self.wait_history(rec.queue, |h| h.abandoned(rec.entered_at, at));
                 self.line_moved(rec.queue, at, false);
+                self.line_leave(rec.entered_at, call);
                 self.remove_call(call, &rec, at);
                 Ok(())
             }
@@ -173,6 +175,7 @@ impl<const Q: usize, const C: usize, const A: usize, const I: usize, const D: us
                 self.leave_queue(&mut rec, at, |s, _| count_dequeued(s, reason));
                 self.wait_history(rec.queue, |h| h.left(rec.entered_at, at));
                 self.line_moved(rec.queue, at, false);
+                self.line_leave(rec.entered_at, call);
                 self.remove_call(call, &rec, at);
                 Ok(())
             }
@@ -232,6 +235,7 @@ impl<const Q: usize, const C: usize, const A: usize, const I: usize, const D: us
             self.attribute(&mut rec, at);
         }
         self.store_call(call, rec);
+        self.line_join(at, call, q);
     }
 
     pub(super) fn call_transferred(
@@ -254,6 +258,7 @@ impl<const Q: usize, const C: usize, const A: usize, const I: usize, const D: us
         });
         self.wait_history(rec.queue, |h| h.left(rec.entered_at, at));
         self.line_moved(rec.queue, at, false);
+        self.line_leave(rec.entered_at, call);
         self.remove_call(call, &rec, at);
         if let Some(q) = target {
             // Offered anew in the target queue; its wait there starts now.
@@ -618,14 +623,50 @@ impl<const Q: usize, const C: usize, const A: usize, const I: usize, const D: us
 
     /// A caller still in `q`'s line leaves it at `at`.
     pub(super) fn line_moved(&mut self, q: u8, at: Timestamp, answered: bool) {
-        let head = self
-            .calls
-            .values()
-            .filter(|c| c.queue == q && c.phase == CallPhase::Waiting)
-            .map(|c| c.entered_at)
-            .min()
-            .unwrap_or(at);
+        let head = self.head_of_line(q).unwrap_or(at);
+        debug_assert_eq!(
+            Some(head),
+            self.calls
+                .values()
+                .filter(|c| c.queue == q && c.phase == CallPhase::Waiting)
+                .map(|c| c.entered_at)
+                .min()
+                .or(Some(at)),
+            "the line's index and the calls disagree"
+        );
         self.wait_history(q, |h| h.line_moved(at, head, answered));
+    }
+
+    /// When the call that has waited longest in `q` entered (`None`: nobody waits).
+    pub(super) fn head_of_line(&self, q: u8) -> Option<Timestamp> {
+        self.line.iter().find(|&&(.., queue)| queue == q).map(|&(entered_at, ..)| entered_at)
+    }
+
+    /// `call` starts waiting: into the line, in order of entry (nearly always at its end).
+    pub(super) fn line_join(&mut self, entered_at: Timestamp, call: CallId, q: u8) {
+        let at = self.line.partition_point(|&(t, id, _)| (t, id) < (entered_at, call));
+        // One entry per waiting call, and at most CALLS calls: this cannot fail.
+        let _ = self.line.insert(at, (entered_at, call, q));
+    }
+
+    /// `call`, which entered at `entered_at`, stops waiting.
+    pub(super) fn line_leave(&mut self, entered_at: Timestamp, call: CallId) {
+        let at = self.line.partition_point(|&(t, id, _)| (t, id) < (entered_at, call));
+        if self.line.get(at).is_some_and(|&(t, id, _)| (t, id) == (entered_at, call)) {
+            self.line.remove(at);
+        }
+    }
+
+    /// Puts every waiting call in the line, as after a restore.
+    #[cfg(feature = "checkpoint")]
+    pub(super) fn rebuild_line(&mut self) {
+        self.line.clear();
+        for (&call, rec) in &self.calls {
+            if rec.phase == CallPhase::Waiting {
+                let _ = self.line.push((rec.entered_at, call, rec.queue));
+            }
+        }
+        self.line.sort_unstable_by_key(|&(entered_at, call, _)| (entered_at, call));
     }
 
     pub(super) fn adjust_open_calls(&mut self, q: u8, at: Timestamp, open: bool) {

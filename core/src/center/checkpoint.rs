@@ -287,6 +287,7 @@ impl<const Q: usize, const C: usize, const A: usize, const I: usize, const D: us
             })
         });
         self.queue_ended_calls();
+        self.rebuild_line();
         if let Err(error) = outcome {
             // Audited above, so this cannot happen; never leave a half-restored center.
             self.reset(self.config);
