@@ -544,6 +544,15 @@ impl SiteCalendar {
     /// The local date at `at`.
     #[must_use]
     pub fn local_date(&self, at: Timestamp) -> LocalDate {
+        // Daylight saving moves the clocks an hour ahead of standard time: outside the last
+        // hour of a standard-time day the date is the same either way, and the rule (the
+        // costliest part, every interval and day update asks for a date) need not be asked.
+        let std = self.standard_offset.minutes();
+        let standard = local_ms(at, std).div_euclid(DAY_MS);
+        let daylight = local_ms(at, std.saturating_add(DST_SAVE_MINUTES)).div_euclid(DAY_MS);
+        if self.dst == DstRule::None || standard == daylight {
+            return LocalDate::from_days_since_epoch(standard);
+        }
         self.to_local(at).date
     }
 
@@ -598,7 +607,10 @@ impl SiteCalendar {
     /// Intervals begin at local wall-clock multiples of their length.
     #[must_use]
     pub fn interval_start(&self, at: Timestamp, length: IntervalLength) -> Timestamp {
-        let offset = self.offset_minutes_at(at);
+        // Every interval length divides the hour daylight saving adds, so standard and
+        // daylight time put the boundaries at the same instants: the rule need not be asked.
+        const { assert!(DST_SAVE_MINUTES % 60 == 0, "an interval length does not divide it") };
+        let offset = self.standard_offset.minutes();
         let local = local_ms(at, offset);
         let len = i64::from(length.minutes()).saturating_mul(MINUTE_MS);
         let floored = local.saturating_sub(local.rem_euclid(len));
@@ -707,6 +719,54 @@ fn civil_from_days(days: i64) -> (i16, u8, u8) {
 mod tests {
     use super::*;
     use std::format;
+
+    /// The date and the interval start the short ways give are those of the full local time,
+    /// minute by minute over two days around every transition of two years, for both rules
+    /// and offsets either side of UTC, and every interval length.
+    #[test]
+    fn dates_and_intervals_need_no_rule_where_it_changes_nothing() {
+        let mut checked = 0;
+        for dst in [DstRule::UnitedStates, DstRule::EuropeanUnion, DstRule::None] {
+            for minutes in [-600, -300, 0, 60, 330, 840] {
+                let offset = UtcOffset::from_minutes(minutes).unwrap();
+                // A transition off the quarter hours is refused (+05:30 under the EU's rule).
+                let Ok(calendar) = SiteCalendar::new(offset, dst) else { continue };
+                checked += 1;
+                let mut around = std::vec::Vec::new();
+                for year in [2026_i32, 2027] {
+                    for month in [1, 3, 10, 11] {
+                        around.push(calendar.day_start(date(year, month, 1)));
+                    }
+                    if let Some((start, end)) = dst.transitions() {
+                        let std = i64::from(minutes);
+                        for (t, is_end) in [(start, false), (end, true)] {
+                            let at = transition_instant(t, year as i16, std, is_end);
+                            around.push(to_timestamp(at));
+                        }
+                    }
+                }
+                for centre in around {
+                    for step in 0..(4 * 24 * 60) {
+                        let at = centre - 2 * 86_400_000 + step * 60_000 + 59_999 * (step % 2);
+                        assert_eq!(calendar.local_date(at), calendar.to_local(at).date, "{at}");
+                        let offset = calendar.offset_minutes_at(at);
+                        for length in [
+                            IntervalLength::Minutes15,
+                            IntervalLength::Minutes30,
+                            IntervalLength::Minutes60,
+                        ] {
+                            let local = local_ms(at, offset);
+                            let len = i64::from(length.minutes()) * MINUTE_MS;
+                            let start =
+                                local - local.rem_euclid(len) - i64::from(offset) * MINUTE_MS;
+                            assert_eq!(calendar.interval_start(at, length), to_timestamp(start));
+                        }
+                    }
+                }
+            }
+        }
+        assert!(checked >= 15, "{checked} calendars");
+    }
 
     fn date(y: i32, m: u8, d: u8) -> LocalDate {
         LocalDate::new(y, m, d).unwrap()
