@@ -36,12 +36,11 @@ fn crate_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The replay's stream as `replay_events.c` reads it; each period's question (`asks`: the
-/// line, and the instant before whose first event it is asked) put in before the first event
-/// at or after its instant, the rest at the end.
-fn script(config: &CenterConfig, handed: &[Handed], asks: &mut Vec<(Timestamp, String)>) -> String {
-    asks.sort_by_key(|(due, _)| *due);
-    let mut asks = asks.drain(..).peekable();
+/// The replay's stream as `replay_events.c` reads it; each period's question (`asks`, in
+/// order of their instants: the instant and the line) put in before the first event at or
+/// after its instant, the clock moved there first, the rest at the end.
+fn script(config: &CenterConfig, handed: &[Handed], asks: Vec<(Timestamp, String)>) -> String {
+    let mut asks = asks.into_iter().peekable();
     let mut out = format!(
         "C {} {} {} {} {} {}\n",
         config.calendar.standard_offset().minutes(),
@@ -238,9 +237,8 @@ fn the_sample_day_through_the_c_abi_gives_the_reports_figures() {
     // order among equal ones, as the script does.
     asks.sort_by_key(|(due, ..)| *due);
     let expected_lines: Vec<String> = asks.iter().map(|(.., line)| line.clone()).collect();
-    let mut questions: Vec<(Timestamp, String)> =
-        asks.into_iter().map(|(due, what, _)| (due, what + "\n")).collect();
-    let input = script(&used, &handed, &mut questions);
+    let questions = asks.into_iter().map(|(due, what, _)| (due, what + "\n")).collect();
+    let input = script(&used, &handed, questions);
     assert!(expected_lines.len() > 100, "{} periods", expected_lines.len());
 
     let program = build_replay_events();

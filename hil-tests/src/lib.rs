@@ -145,6 +145,26 @@ pub fn build(spec: ImageSpec) -> Result<PathBuf, String> {
     Ok(copy)
 }
 
+/// A new scratch directory `target/hil/NAME-PID` and, in it, a simulated 311 day (New York,
+/// 2026-11-23) as `callboard demo` writes it: the directory and the day's `queue_log`.
+///
+/// # Panics
+/// When the demo fails.
+#[must_use]
+pub fn demo_day(callboard: &Path, name: &str) -> (PathBuf, String) {
+    let dir = repository().join("target/hil").join(format!("{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a scratch directory");
+    let demo = Command::new(callboard)
+        .args(["demo", "--no-live", "--out"])
+        .arg(dir.join("demo"))
+        .output()
+        .expect("run callboard demo");
+    assert!(demo.status.success(), "{}", String::from_utf8_lossy(&demo.stderr));
+    let day = std::fs::read_to_string(dir.join("demo/queue_log")).expect("the demo's queue_log");
+    (dir, day)
+}
+
 /// A host artifact of this workspace (`libcallboard.a`, the `callboard` program), built now in
 /// the profile this test runs in (a copy left from an earlier build could be stale) and found in
 /// that profile's folder: `cargo build --quiet -p PACKAGE ARGS`, then `target/<profile>/FILE`.

@@ -16,7 +16,7 @@ use callboard_core::calendar::{DstRule, SiteCalendar, UtcOffset};
 use callboard_core::wire::{BoardMessage, BoardSettings, HostMessage};
 use callboard_floor::stand_in::StandIn;
 use callboard_hil_tests::{
-    ADDRESS, EMULATED_BOARD, Emulator, build, host_artifact, host_crc, repository,
+    ADDRESS, EMULATED_BOARD, Emulator, build, demo_day, host_artifact, host_crc, repository,
 };
 use serde_json::Value;
 
@@ -27,18 +27,8 @@ fn figures(state: &Path) -> Option<Value> {
 #[test]
 fn the_shipped_floor_shows_what_the_report_computes() {
     let callboard = host_artifact("callboard-cli", &["--bin", "callboard"], "callboard").unwrap();
-    let dir = repository().join("target/hil").join(format!("serve-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-
     // A simulated 311 day, as the demo writes it (New York, 2026-11-23).
-    let demo = Command::new(&callboard)
-        .args(["demo", "--no-live", "--out"])
-        .arg(dir.join("demo"))
-        .output()
-        .unwrap();
-    assert!(demo.status.success(), "{}", String::from_utf8_lossy(&demo.stderr));
-    let day = std::fs::read_to_string(dir.join("demo/queue_log")).unwrap();
+    let (dir, day) = demo_day(&callboard, "serve");
     let mut lines: Vec<String> = day.lines().map(str::to_owned).collect();
     // The last moment, on a whole minute: a line that counts for nothing (INFO) moves the
     // clock there, so the boards and `board encode --at HH:MM` see the same instant.

@@ -28,7 +28,7 @@ use callboard_core::wire::{
     BoardMessage, BoardSettings, Decoded, FrameDecoder, HostMessage, MAX_FRAME_BYTES, Screen,
 };
 use callboard_hil_tests::{
-    ADDRESS, EMULATED_BOARD, Emulator, build, host_artifact, host_crc, repository,
+    ADDRESS, EMULATED_BOARD, Emulator, build, demo_day, host_artifact, host_crc,
 };
 use serde_json::Value;
 
@@ -165,18 +165,7 @@ fn time_of(line: &str) -> u64 {
 #[allow(clippy::too_many_lines)] // one day, fault after fault, then its checks
 fn a_day_over_a_noisy_line_through_a_kill_and_the_time_to_live() {
     let callboard = host_artifact("callboard-cli", &["--bin", "callboard"], "callboard").unwrap();
-    let dir = repository().join("target/hil").join(format!("soak-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-
-    // A simulated 311 day, as the demo writes it.
-    let demo = Command::new(&callboard)
-        .args(["demo", "--no-live", "--out"])
-        .arg(dir.join("demo"))
-        .output()
-        .unwrap();
-    assert!(demo.status.success(), "{}", String::from_utf8_lossy(&demo.stderr));
-    let day = std::fs::read_to_string(dir.join("demo/queue_log")).unwrap();
+    let (dir, day) = demo_day(&callboard, "soak");
     let lines: Vec<&str> = day.lines().collect();
 
     let started = Instant::now();
@@ -239,19 +228,22 @@ ttl_seconds = {TTL_S}
             std::thread::sleep(Duration::from_millis(100));
         }
     };
+    // The service has read to `to`, the board was sent that moment's frame, and a few more.
+    let caught_up = |to: u64| {
+        wait_until(&format!("the service read to {to}"), Duration::from_secs(90), || {
+            figures(&state).is_some_and(|f| f["at_ms"] == to)
+        });
+        wait_until(&format!("the board sent the frame of {to}"), Duration::from_secs(30), || {
+            line.last.lock().unwrap().as_ref().is_some_and(|f| f.valid_at == to)
+        });
+        let sent = line.frames.load(Ordering::SeqCst);
+        wait_until("frames after it", Duration::from_secs(30), || {
+            line.frames.load(Ordering::SeqCst) > sent + 2
+        });
+    };
     append(&lines[morning..kill_at]);
-    let read_to = time_of(lines[kill_at - 1]);
-    wait_until("the service read to the kill", Duration::from_secs(90), || {
-        figures(&state).is_some_and(|f| f["at_ms"] == read_to)
-    });
-    wait_until("the board sent the frame of that moment", Duration::from_secs(30), || {
-        line.last.lock().unwrap().as_ref().is_some_and(|f| f.valid_at == read_to)
-    });
-    // A few more frames, then the service killed outright.
-    let sent = line.frames.load(Ordering::SeqCst);
-    wait_until("frames after it", Duration::from_secs(30), || {
-        line.frames.load(Ordering::SeqCst) > sent + 2
-    });
+    caught_up(time_of(lines[kill_at - 1]));
+    // Then the service killed outright.
     service.kill().unwrap();
     let killed = service.wait_with_output().unwrap();
     let first_run = String::from_utf8_lossy(&killed.stderr).into_owned();
@@ -306,16 +298,7 @@ ttl_seconds = {TTL_S}
     let service = serve(&callboard, &config);
     append(&lines[kill_at..]);
     let end = time_of(lines.last().unwrap());
-    wait_until("the service read the day", Duration::from_secs(90), || {
-        figures(&state).is_some_and(|f| f["at_ms"] == end)
-    });
-    wait_until("the board sent the day's last frame", Duration::from_secs(30), || {
-        line.last.lock().unwrap().as_ref().is_some_and(|f| f.valid_at == end)
-    });
-    let sent = line.frames.load(Ordering::SeqCst);
-    wait_until("frames after it", Duration::from_secs(30), || {
-        line.frames.load(Ordering::SeqCst) > sent + 2
-    });
+    caught_up(end);
     let term = Command::new("kill").args(["-TERM", &service.id().to_string()]).status().unwrap();
     assert!(term.success());
     let stopped = service.wait_with_output().unwrap();
