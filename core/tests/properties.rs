@@ -224,7 +224,11 @@ proptest! {
             // Whatever was lost is counted.
             let lost = kept.iter().filter(|k| !held.iter().any(|h| h.start == k.start)).count();
             if lost > 0 && kept.iter().any(|k| k.stats != IntervalStats::default()) {
-                prop_assert!(short.diagnostics().intervals_evicted > 0 || held.is_empty());
+                // Dropped from the ring, or never made because the agents' time that would
+                // have filled it fell before the ring's horizon (a late update).
+                let said = short.diagnostics().intervals_evicted > 0
+                    || short.diagnostics().late_updates > 0;
+                prop_assert!(said || held.is_empty());
             }
         }
     }

@@ -306,6 +306,8 @@ pub(super) fn account_all<const INTERVALS: usize, const DAYS: usize, const AGENT
                 if ms > 0 {
                     let update = |s: &mut IntervalStats| s.agent_time.add(kind, ms);
                     if t < book.horizon {
+                        // The interval of this time is no longer kept: said, as for a call's.
+                        diagnostics.late_updates = diagnostics.late_updates.saturating_add(1);
                         record_day(book, config, diagnostics, t, update);
                     } else {
                         record(book, config, diagnostics, t, update);
