@@ -1,5 +1,6 @@
 //! Invariants of the staffing math over the whole input range: never NaN, probabilities in
-//! [0, 1], more agents never worse, and the staffing search returns the fewest agents.
+//! [0, 1], more agents never worse, the staffing search returns the fewest agents, and the
+//! fractional requirement is where the targets are first met, to its tolerance.
 
 use callboard_core::erlang::{
     self, ErlangA, ErlangC, ErlangError, Model, ServiceGoal, Targets, Workload, blocking,
@@ -97,5 +98,52 @@ proptest! {
                 prop_assert!(fractional > whole - 1.0 && fractional <= whole, "{fractional}");
             }
         }
+    }
+
+    /// Erlang C with any mix of targets: the whole answer is the fewest agents by plain
+    /// evaluation, and the fractional requirement meets every target while a point one
+    /// tolerance (10⁻¹⁰, relative) below it misses one. The search walks whole agents by
+    /// Erlang B's recursion and interpolates the crossing; this holds it to the definitions.
+    #[test]
+    fn erlang_c_staffing_agrees_with_plain_evaluation(
+        traffic in traffic(),
+        handle in 30.0..900.0_f64,
+        goal in prop::option::of((0.5..0.97_f64, 0.0..120.0_f64)),
+        asa in prop::option::of(2.0..300.0_f64),
+        p_wait in prop::option::of(0.02..0.9_f64),
+        occupancy in prop::option::of(0.3..0.99_f64),
+    ) {
+        let workload = Workload::from_traffic(traffic).unwrap().with_handle_seconds(handle).unwrap();
+        // At least one target: 80/20 when the draw gave none.
+        let none = goal.is_none() && asa.is_none() && p_wait.is_none() && occupancy.is_none();
+        let goal = if none { Some((0.8, 20.0)) } else { goal };
+        let targets = Targets {
+            service_level: goal.map(|(fraction, within)| ServiceGoal::new(fraction, within).unwrap()),
+            max_asa_seconds: asa,
+            max_p_wait: p_wait,
+            max_occupancy: occupancy,
+            ..Targets::default()
+        };
+        let within = goal.map(|(_, within)| within);
+        let meets = |agents: f64| match erlang::evaluate(Model::ErlangC, workload, agents, within) {
+            Ok(f) => goal.is_none_or(|(fraction, _)| f.service_level.unwrap() >= fraction)
+                && asa.is_none_or(|ceiling| f.asa_seconds.unwrap() <= ceiling)
+                && p_wait.is_none_or(|ceiling| f.p_wait.unwrap() <= ceiling)
+                && occupancy.is_none_or(|ceiling| f.occupancy.unwrap() <= ceiling),
+            Err(ErlangError::Unstable) => false,
+            Err(other) => panic!("{other}"),
+        };
+        let staffing = erlang::staff(Model::ErlangC, workload, &targets, 0.0).unwrap();
+        let whole = f64::from(staffing.agents);
+        prop_assert!(meets(whole), "{whole} agents miss the targets");
+        prop_assert!(!meets(whole - 1.0), "{} agents meet them too", whole - 1.0);
+        let fractional = staffing.agents_fractional.unwrap();
+        prop_assert!(fractional > whole - 1.0 && fractional <= whole, "{fractional} for {whole}");
+        prop_assert!(meets(fractional), "the fractional {fractional} misses the targets");
+        let below = fractional - 1e-10 * fractional.max(1.0);
+        prop_assert!(
+            below <= traffic || !meets(below),
+            "{below} meets the targets too: {fractional} is not where they are first met"
+        );
     }
 }

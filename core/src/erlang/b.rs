@@ -103,7 +103,7 @@ pub fn fractional_lines(traffic: f64, max_blocking: f64) -> Result<f64, ErlangEr
     }
     let slack = |lines: f64| Ok(max_blocking - 1.0 / inverse_blocking(traffic, lines));
     let low = whole - 1.0;
-    super::search::crossing(low, slack(low)?, whole, slack(whole)?.max(0.0), slack)
+    super::search::crossing(&[(low, slack(low)?), (whole, slack(whole)?.max(0.0))], slack)
 }
 
 /// The traffic a number of lines takes at a blocking probability.

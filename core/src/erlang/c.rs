@@ -37,14 +37,19 @@ impl ErlangC {
         if traffic >= agents {
             return Err(ErlangError::Unstable);
         }
+        Ok(Self::from_inverse_blocking(traffic, agents, inverse_blocking(traffic, agents)))
+    }
+
+    /// The model from `1/B(agents, traffic)` already known (the staffing search walks whole
+    /// agents by Erlang B's recursion); the arguments are as checked by [`ErlangC::new`].
+    pub(crate) fn from_inverse_blocking(traffic: f64, agents: f64, inverse: f64) -> Self {
         // C = N·B / (N − A + A·B) = N / ((N − A)/B + A); N − A is exact-ish, 1 − A/N is not.
-        let inverse = inverse_blocking(traffic, agents);
         let p_wait = if inverse.is_infinite() {
             0.0
         } else {
             agents / ((agents - traffic) * inverse + traffic)
         };
-        Ok(Self { traffic, agents, p_wait })
+        Self { traffic, agents, p_wait }
     }
 
     /// Offered traffic, in erlangs.

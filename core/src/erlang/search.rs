@@ -71,45 +71,105 @@ pub(super) fn fewest_whole(
     Ok(passing as u32)
 }
 
+/// The most points a crossing search keeps; it needs about five.
+const MAX_POINTS: usize = 24;
+
 /// Where a continuous, increasing `slack` (negative while a target is missed, ≥ 0 once met)
-/// crosses 0 between `failing` (slack `failing_slack` < 0) and `passing` (slack ≥ 0): the
-/// Illinois variant of regula falsi, which keeps the bracket and converges superlinearly (about
-/// 6 to 10 evaluations to 10⁻¹⁰ agents, against 35 for bisection). Returns the passing end.
+/// crosses 0, to 10⁻¹⁰ (relative, or absolute below 1): the passing end of the final bracket.
+///
+/// `known` holds points already evaluated, at least one failing (slack < 0) and one passing
+/// (slack ≥ 0); the whole-agent search hands over the agents on both sides of its answer and
+/// their neighbours, which cost it nothing extra. Each step interpolates the inverse function
+/// through the three points whose slacks are nearest 0 (inverse quadratic interpolation, order
+/// about 1.8) and keeps the estimate inside the bracket; once an estimate moves less than half a
+/// tolerance, one point a tolerance across the last closes the bracket. A step that is not half
+/// the one before the last is replaced by bisection (Brent's safeguard), so it never does much
+/// worse than bisection. From four whole points it takes three to five evaluations where regula
+/// falsi from the two ends took six to eleven.
 pub(super) fn crossing(
-    mut failing: f64,
-    mut failing_slack: f64,
-    mut passing: f64,
-    mut passing_slack: f64,
+    known: &[(f64, f64)],
     slack: impl Fn(f64) -> Result<f64, ErlangError>,
 ) -> Result<f64, ErlangError> {
-    let mut last_side = 0_i8;
+    let mut points = heapless::Vec::<(f64, f64), MAX_POINTS>::new();
+    let (mut failing, mut passing) = (f64::NEG_INFINITY, f64::INFINITY);
+    let mut last = (f64::NAN, f64::INFINITY);
+    for &(x, value) in known {
+        if value < 0.0 {
+            failing = failing.max(x);
+        } else {
+            passing = passing.min(x);
+        }
+        if value.abs() < last.1.abs() {
+            last = (x, value);
+        }
+        if value.is_finite() && points.len() < MAX_POINTS {
+            let _ = points.push((x, value));
+        }
+    }
+    debug_assert!(failing < passing, "the known points must bracket the crossing");
+    let mut steps = [f64::INFINITY; 2];
     for _ in 0..200 {
-        if passing - failing <= 1e-10 * passing.max(1.0) {
+        let width = passing - failing;
+        let tolerance = 1e-10 * passing.abs().max(1.0);
+        if width <= tolerance {
             break;
         }
-        let mut candidate =
-            (failing * passing_slack - passing * failing_slack) / (passing_slack - failing_slack);
-        if !(candidate > failing && candidate < passing) {
-            candidate = 0.5 * (failing + passing);
-        }
+        let margin = 0.5 * tolerance;
+        let bisect = 0.5 * (failing + passing);
+        let candidate = match inverse_quadratic(&mut points) {
+            // The estimate has settled on the last point (inside the bracket or, by rounding,
+            // just outside it): the crossing is within half a tolerance of that point, so a
+            // point a tolerance across it ends the search.
+            Some(estimate) if (estimate - last.0).abs() < margin => {
+                if last.1 >= 0.0 {
+                    last.0 - 0.9 * tolerance
+                } else {
+                    last.0 + 0.9 * tolerance
+                }
+            }
+            Some(estimate) if estimate > failing && estimate < passing => {
+                if (estimate - last.0).abs() > 0.5 * steps[0] {
+                    bisect
+                } else {
+                    estimate.clamp(failing + margin, passing - margin)
+                }
+            }
+            _ => bisect,
+        };
+        let candidate = if candidate > failing && candidate < passing { candidate } else { bisect };
+        steps = [steps[1], (candidate - last.0).abs()];
         let value = slack(candidate)?;
         if value >= 0.0 {
             passing = candidate;
-            passing_slack = value;
-            if last_side == 1 {
-                failing_slack *= 0.5;
-            }
-            last_side = 1;
         } else {
             failing = candidate;
-            failing_slack = value;
-            if last_side == -1 {
-                passing_slack *= 0.5;
+        }
+        last = (candidate, value);
+        if value.is_finite() {
+            if points.is_full() {
+                points.sort_unstable_by(|a, b| a.1.abs().total_cmp(&b.1.abs()));
+                points.pop();
             }
-            last_side = -1;
+            let _ = points.push((candidate, value));
         }
     }
     Ok(passing)
+}
+
+/// Where the parabola through the three points whose slacks are nearest 0, seen as agents in
+/// terms of slack, gives slack 0; the secant through the two nearest when there are only two or
+/// two slacks coincide. `None` with fewer than two points.
+fn inverse_quadratic(points: &mut [(f64, f64)]) -> Option<f64> {
+    points.sort_unstable_by(|a, b| a.1.abs().total_cmp(&b.1.abs()));
+    match *points {
+        [(x0, s0), (x1, s1), (x2, s2), ..] if s0 != s1 && s1 != s2 && s0 != s2 => Some(
+            x0 * s1 * s2 / ((s0 - s1) * (s0 - s2))
+                + x1 * s0 * s2 / ((s1 - s0) * (s1 - s2))
+                + x2 * s0 * s1 / ((s2 - s0) * (s2 - s1)),
+        ),
+        [(x0, s0), (x1, s1), ..] if s0 != s1 => Some(x0 - s0 * (x1 - x0) / (s1 - s0)),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

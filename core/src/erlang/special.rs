@@ -144,8 +144,7 @@ fn gamma_continued_fraction(a: f64, z: f64) -> f64 {
     // |P₀ Q₋₁ − P₋₁ Q₀| = 1, and each step multiplies it by |aᵢ|.
     let mut change = 1.0;
     let mut i = 1.0;
-    let mut steps = 0;
-    while steps < MAX_TERMS {
+    for _ in 0..MAX_TERMS / 4 {
         for _ in 0..4 {
             let an = -i * (i - a);
             b += 2.0;
@@ -155,7 +154,6 @@ fn gamma_continued_fraction(a: f64, z: f64) -> f64 {
             change *= an.abs();
             i += 1.0;
         }
-        steps += 4;
         // |Kₖ − Kₖ₋₁| / |Kₖ| = change / |Pₖ Qₖ₋₁|.
         if change <= SERIES_EPSILON * (p * q_prev).abs() {
             break;

@@ -2,7 +2,8 @@
 
 use super::search::{crossing, fewest_whole};
 use super::{
-    ErlangA, ErlangC, ErlangError, Figures, Model, Workload, b, check_agents, check_target_time,
+    ErlangA, ErlangC, ErlangError, Figures, MAX_AGENTS, Model, Workload, b, check_agents,
+    check_target_time,
 };
 
 /// A service-level goal: at least `fraction` of calls answered within `within_seconds`
@@ -126,6 +127,44 @@ impl Targets {
         ]
     }
 
+    /// Target `index`'s slack (as in [`Targets::slacks`]) measured on a log scale where that
+    /// makes it nearly straight in the number of agents, for the fractional search to
+    /// interpolate: the service level as `ln(1 − goal) − ln(1 − SL)` (Erlang C's `1 − SL` is
+    /// `P(wait)·e^{−(N − A)T/h}`, log-linear but for `P(wait)`), and a ceiling as
+    /// `ln ceiling − ln figure`. The sign is always the plain slack's, so a target is met
+    /// exactly where it was. `None` for a target not given.
+    fn crossing_slack(&self, index: usize) -> Option<impl Fn(&Figures) -> f64> {
+        // (the ceiling, whether it is the service level's floor, the figure).
+        type Figure = fn(&Figures) -> Option<f64>;
+        let (bound, floor, figure): (f64, bool, Figure) = match index {
+            0 => (self.service_level?.fraction, true, |f| f.service_level),
+            1 => (self.max_asa_seconds?, false, |f| f.asa_seconds),
+            2 => (self.max_p_wait?, false, |f| f.p_wait),
+            3 => (self.max_p_abandon?, false, |f| f.p_abandon),
+            4 => (self.max_occupancy?, false, |f| f.occupancy),
+            _ => (self.max_blocking?, false, |f| f.p_block),
+        };
+        // A floor on the service level is a ceiling on the share answered late.
+        let ln_bound = libm::log(if floor { 1.0 - bound } else { bound });
+        Some(move |figures: &Figures| {
+            let Some(value) = figure(figures) else { return -1.0 };
+            // The plain slack exactly as `slacks` forms it, for the sign.
+            let (plain, shaped) = if floor {
+                (value - bound, ln_bound - libm::log(1.0 - value))
+            } else {
+                (bound - value, ln_bound - libm::log(value))
+            };
+            if plain >= 0.0 {
+                shaped.max(0.0)
+            } else if shaped < 0.0 {
+                shaped
+            } else {
+                // Missed by less than the logarithms resolve: just below 0.
+                plain.min(-f64::MIN_POSITIVE)
+            }
+        })
+    }
+
     /// Every target given holds: its slack is not negative (for finite figures, `a − b ≥ 0`
     /// exactly when `a ≥ b`, so this is the plain comparison).
     fn met_by(&self, figures: &Figures) -> bool {
@@ -178,17 +217,7 @@ pub fn evaluate(
             figures.occupancy = (agents > 0.0).then(|| traffic * (1.0 - blocking) / agents);
         }
         Model::ErlangC => {
-            let c = ErlangC::new(traffic, agents)?;
-            figures.p_wait = Some(c.p_wait());
-            figures.occupancy = Some(c.occupancy());
-            if let Some(handle) = handle {
-                let asa = c.asa_seconds(handle)?;
-                figures.asa_seconds = Some(asa);
-                figures.mean_wait_all_seconds = Some(asa);
-                if let Some(target) = target_seconds {
-                    figures.service_level = Some(c.service_level(target, handle)?);
-                }
-            }
+            figures = erlang_c_figures(&ErlangC::new(traffic, agents)?, handle, target_seconds)?;
         }
         Model::ErlangA { patience_seconds } => {
             if libm::floor(agents) != agents {
@@ -210,6 +239,122 @@ pub fn evaluate(
         }
     }
     Ok(figures)
+}
+
+/// Erlang C's figures at `c`, as [`evaluate`] gives them.
+fn erlang_c_figures(
+    c: &ErlangC,
+    handle: Option<f64>,
+    target_seconds: Option<f64>,
+) -> Result<Figures, ErlangError> {
+    let mut figures = Figures::undefined(c.traffic(), c.agents());
+    figures.p_wait = Some(c.p_wait());
+    figures.occupancy = Some(c.occupancy());
+    if let Some(handle) = handle {
+        let asa = c.asa_seconds(handle)?;
+        figures.asa_seconds = Some(asa);
+        figures.mean_wait_all_seconds = Some(asa);
+        if let Some(target) = target_seconds {
+            figures.service_level = Some(c.service_level(target, handle)?);
+        }
+    }
+    Ok(figures)
+}
+
+/// A whole number of agents the Erlang C search looked at: `1/B` there and the figures.
+#[derive(Debug, Clone, Copy)]
+struct Rung {
+    agents: f64,
+    inverse: f64,
+    figures: Figures,
+}
+
+/// The most rungs the Erlang C search walks before it gallops instead.
+const WALK: usize = 24;
+
+/// The fewest whole agents meeting `targets` under Erlang C, and the rungs looked at on the way
+/// (empty when the walk gave way to the gallop).
+///
+/// One sum gives `1/B` where the walk starts; from there Erlang B's recursion,
+/// `1/B(n + 1) = 1 + ((n + 1)/A)/B(n)` upward and `1/B(n − 1) = (1/B(n) − 1)·A/n` downward, moves
+/// one agent in a few operations instead of an `n − A + 9√A`-term sum. Above the traffic
+/// `1/B(n) > 1 + n/A > 2`, so a step down loses at most a bit, and the walk is short: it starts
+/// at `A + √A/2` (square-root staffing, Halfin and Whitt 1981: the answer is `A + β√A` with `β`
+/// near 1 for common goals), so most answers are a few rungs away. A target far from the traffic
+/// (a low occupancy ceiling) gallops and bisects with full evaluations after `WALK` rungs.
+fn fewest_erlang_c(
+    workload: Workload,
+    targets: &Targets,
+    target_seconds: Option<f64>,
+    rungs: &mut heapless::Vec<Rung, { WALK + 2 }>,
+) -> Result<u32, ErlangError> {
+    let traffic = workload.traffic();
+    let lowest = libm::floor(traffic) + 1.0;
+    if lowest > MAX_AGENTS {
+        return Err(ErlangError::Unreachable);
+    }
+    let handle = workload.handle_seconds();
+    let rung = |agents: f64, inverse: f64| {
+        let c = ErlangC::from_inverse_blocking(traffic, agents, inverse);
+        let figures = erlang_c_figures(&c, handle, target_seconds)?;
+        Ok::<_, ErlangError>(Rung { agents, inverse, figures })
+    };
+    let met = |rung: &Rung| targets.met_by(&rung.figures);
+    let start = libm::floor(traffic + 0.5 * libm::sqrt(traffic)).clamp(lowest, MAX_AGENTS);
+    let mut at = rung(start, b::inverse_blocking(traffic, start))?;
+    let _ = rungs.push(at);
+    let answer = if met(&at) {
+        let mut answer = None;
+        for _ in 0..WALK {
+            if at.agents <= lowest {
+                answer = Some(at.agents);
+                break;
+            }
+            if at.inverse.is_infinite() {
+                break;
+            }
+            at = rung(at.agents - 1.0, (at.inverse - 1.0) * traffic / at.agents)?;
+            let _ = rungs.push(at);
+            if !met(&at) {
+                answer = Some(at.agents + 1.0);
+                break;
+            }
+        }
+        answer
+    } else {
+        let mut answer = None;
+        for _ in 0..WALK {
+            if at.agents >= MAX_AGENTS {
+                return Err(ErlangError::Unreachable);
+            }
+            let agents = at.agents + 1.0;
+            at = rung(agents, 1.0 + agents / traffic * at.inverse)?;
+            let _ = rungs.push(at);
+            if met(&at) {
+                answer = Some(agents);
+                break;
+            }
+        }
+        answer
+    };
+    let Some(answer) = answer else {
+        rungs.clear();
+        let meets = |agents: f64| match evaluate(Model::ErlangC, workload, agents, target_seconds) {
+            Ok(figures) => Ok(targets.met_by(&figures)),
+            Err(ErlangError::Unstable) => Ok(false),
+            Err(other) => Err(other),
+        };
+        return fewest_whole(lowest, at.agents, meets);
+    };
+    // One rung past the answer gives the fractional search a third point around its crossing.
+    let top = rungs.iter().copied().max_by(|a, b| a.agents.total_cmp(&b.agents));
+    if let Some(top) = top.filter(|top| top.agents == answer && answer < MAX_AGENTS) {
+        let agents = answer + 1.0;
+        let _ = rungs.push(rung(agents, 1.0 + agents / traffic * top.inverse)?);
+    }
+    // Whole, at least 1 and at most MAX_AGENTS.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    Ok(answer as u32)
 }
 
 /// The fewest agents meeting every target in `targets`, and the agents to schedule after
@@ -261,20 +406,32 @@ pub fn staff(
         Err(ErlangError::Unstable) => Ok(false),
         Err(other) => Err(other),
     };
-    let (lowest, below_lowest) = match model {
+    let mut rungs = heapless::Vec::new();
+    let (agents, below_lowest) = match model {
         // Erlang C needs more agents than traffic; the fractional answer lies above the traffic.
-        Model::ErlangC => (libm::floor(traffic) + 1.0, traffic),
-        Model::ErlangB | Model::ErlangA { .. } => (0.0, 0.0),
-    };
-    let guess = libm::ceil(traffic).max(lowest);
-    let agents = fewest_whole(lowest, guess, meets)?;
-    let agents_fractional = match model {
-        Model::ErlangB | Model::ErlangC => {
-            Some(fractional_requirement(model, workload, targets, below_lowest, f64::from(agents))?)
+        Model::ErlangC => {
+            (fewest_erlang_c(workload, targets, target_seconds, &mut rungs)?, traffic)
         }
+        Model::ErlangB | Model::ErlangA { .. } => {
+            (fewest_whole(0.0, libm::ceil(traffic), meets)?, 0.0)
+        }
+    };
+    let agents_fractional = match model {
+        Model::ErlangB | Model::ErlangC => Some(fractional_requirement(
+            model,
+            workload,
+            targets,
+            below_lowest,
+            f64::from(agents),
+            &rungs,
+        )?),
         Model::ErlangA { .. } => None,
     };
-    let figures = evaluate(model, workload, f64::from(agents), target_seconds)?;
+    let answer = f64::from(agents);
+    let figures = match rungs.iter().find(|rung| rung.agents == answer) {
+        Some(rung) => rung.figures,
+        None => evaluate(model, workload, answer, target_seconds)?,
+    };
     Ok(Staffing {
         agents,
         scheduled_agents: scheduled_agents(agents, shrinkage)?,
@@ -302,13 +459,15 @@ fn scheduled_agents(agents: u32, shrinkage: f64) -> Result<u32, ErlangError> {
 }
 
 /// The fractional requirement: for each target, where the continuous model meets it exactly,
-/// between `whole − 1` (or just above `floor`) and `whole`; the largest of these.
+/// between `whole − 1` (or just above `floor`) and `whole`; the largest of these. `rungs` are
+/// whole numbers of agents already evaluated (with `whole − 1` and `whole` among them, or none).
 fn fractional_requirement(
     model: Model,
     workload: Workload,
     targets: &Targets,
     floor: f64,
     whole: f64,
+    rungs: &[Rung],
 ) -> Result<f64, ErlangError> {
     if whole <= 0.0 {
         return Ok(0.0);
@@ -316,22 +475,31 @@ fn fractional_requirement(
     let target_seconds = targets.service_level.map(|goal| goal.within_seconds);
     // Erlang C is undefined at its floor (the traffic): start a hair above it.
     let low = if whole - 1.0 > floor { whole - 1.0 } else { floor + (whole - floor) * 1e-9 };
-    let slacks = |agents: f64| {
-        evaluate(model, workload, agents, target_seconds).map(|figures| targets.slacks(&figures))
+    let figures = |agents: f64| match rungs.iter().find(|rung| rung.agents == agents) {
+        Some(rung) => Ok(rung.figures),
+        None => evaluate(model, workload, agents, target_seconds),
     };
-    let at_low = slacks(low)?;
-    let at_whole = slacks(whole)?;
+    let (at_low, at_whole) = (figures(low)?, figures(whole)?);
     let mut requirement = low;
-    for (index, (low_slack, whole_slack)) in at_low.into_iter().zip(at_whole).enumerate() {
-        let (Some(low_slack), Some(whole_slack)) = (low_slack, whole_slack) else { continue };
+    for index in 0..6 {
+        let Some(shaped) = targets.crossing_slack(index) else { continue };
+        let (low_slack, whole_slack) = (shaped(&at_low), shaped(&at_whole));
         if low_slack >= 0.0 {
             continue;
         }
         let slack = |agents: f64| {
-            slacks(agents).map(|all| all.get(index).copied().flatten().unwrap_or(f64::NEG_INFINITY))
+            evaluate(model, workload, agents, target_seconds).map(|figures| shaped(&figures))
         };
-        let root = crossing(low, low_slack, whole, whole_slack.max(0.0), slack)?;
-        requirement = requirement.max(root);
+        // The two ends and the whole agents next to them, which the walk has already costed.
+        let mut points = heapless::Vec::<(f64, f64), 4>::new();
+        let _ = points.push((low, low_slack));
+        let _ = points.push((whole, whole_slack.max(0.0)));
+        for rung in
+            rungs.iter().filter(|rung| rung.agents == low - 1.0 || rung.agents == whole + 1.0)
+        {
+            let _ = points.push((rung.agents, shaped(&rung.figures)));
+        }
+        requirement = requirement.max(crossing(&points, slack)?);
     }
     Ok(requirement)
 }
