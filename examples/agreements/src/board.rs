@@ -11,8 +11,10 @@ use callboard_core::sla::SlaSummary;
 use callboard_floor::choice::Choice;
 use callboard_queue_log::RowWarning;
 
+use std::sync::{Mutex, PoisonError};
+
 use crate::policies::Policies;
-use crate::report::{DAYS, load, on_tracker_stack};
+use crate::report::{DAYS, Loaded, load, on_tracker_stack};
 use crate::requests::Requests;
 
 /// The longest period a board's agreement lines cover, in days: every day the tracker keeps.
@@ -57,12 +59,32 @@ pub fn parse_board_choice(text: &str) -> Result<BoardChoice, String> {
 
 /// Service agreements as reader boards show them: the requests and the agreements, the
 /// departments to show, and the period compliance covers.
-#[derive(Debug)]
+///
+/// The requests as they stood at an instant are run through the tracker once and kept: a
+/// later frame reuses them until a request opens, pauses, resumes or closes in between (a board
+/// refreshed every second, or the demo's day, rebuilds it only when something changed). What
+/// is open is judged at each frame's own instant either way.
 pub struct BoardAgreements {
     policies: Policies,
     requests: Requests,
     choices: Vec<BoardChoice>,
     days: u32,
+    /// Every instant a request changes, in order.
+    changes: Vec<Timestamp>,
+    /// The tracker last built, with how many of `changes` it has seen.
+    built: Mutex<Option<(usize, Loaded)>>,
+}
+
+impl core::fmt::Debug for BoardAgreements {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("BoardAgreements")
+            .field("policies", &self.policies)
+            .field("requests", &self.requests.rows.len())
+            .field("choices", &self.choices)
+            .field("days", &self.days)
+            .field("changes", &self.changes.len())
+            .finish_non_exhaustive()
+    }
 }
 
 /// A board's agreement lines at an instant, and what could not be counted.
@@ -101,7 +123,18 @@ impl BoardAgreements {
                 known.join(", ")
             ));
         }
-        let mut agreements = Self { policies, requests, choices, days };
+        let mut changes: Vec<Timestamp> = requests
+            .rows
+            .iter()
+            .flat_map(|(_, row)| {
+                let pauses = row.pauses.iter().flat_map(|&(from, to)| [Some(from), to]).flatten();
+                [row.opened].into_iter().chain(row.closed).chain(pauses)
+            })
+            .collect();
+        changes.sort_unstable();
+        changes.dedup();
+        let built = Mutex::new(None);
+        let mut agreements = Self { policies, requests, choices, days, changes, built };
         if agreements.choices.is_empty() {
             agreements.choices = named
                 .into_iter()
@@ -170,7 +203,13 @@ impl BoardAgreements {
         at: Timestamp,
         thresholds: &AlertThresholds,
     ) -> Result<BoardLines, String> {
-        let loaded = load(&self.policies, &self.requests, Some(at))?;
+        // The tracker as of `at` is the one as of any instant with the same changes behind it.
+        let seen = self.changes.partition_point(|&change| change <= at);
+        let mut built = self.built.lock().unwrap_or_else(PoisonError::into_inner);
+        let loaded = match &mut *built {
+            Some((then, loaded)) if *then == seen => loaded,
+            slot => &mut slot.insert((seen, load(&self.policies, &self.requests, Some(at))?)).1,
+        };
         let site = self.policies.site;
         // At most MAX_BOARD_DAYS, by the check in `new`.
         let days = u16::try_from(self.days).unwrap_or(u16::MAX);
@@ -190,7 +229,7 @@ impl BoardAgreements {
             };
             lines.push(line.map_err(|e| e.to_string())?);
         }
-        Ok(BoardLines { lines, rejected: loaded.rejected })
+        Ok(BoardLines { lines, rejected: loaded.rejected.clone() })
     }
 }
 
@@ -214,6 +253,38 @@ pub fn rejected_note(rejected: &[RowWarning]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn city(choices: &[&str]) -> BoardAgreements {
+        let policies =
+            crate::policies::parse_policies(include_str!("../../data/sla-policies-311.toml"))
+                .unwrap();
+        let choices = choices.iter().map(|c| parse_board_choice(c).unwrap()).collect();
+        let requests = include_str!("../../data/sla-requests-311.csv").to_owned();
+        BoardAgreements::new(policies, requests, choices, 30).unwrap()
+    }
+
+    /// The tracker kept between frames gives at every instant what one built for that instant
+    /// gives: on a change, a millisecond after it, between two changes, a millisecond before
+    /// the next and on it (frames with nothing new reuse it), and back in time.
+    #[test]
+    fn kept_lines_are_the_lines_built_afresh() {
+        let departments = ["Sanitation=SANITATION", "Streets", "Parks and Forestry=PARKS"];
+        let kept = city(&departments);
+        let changes = kept.changes.clone();
+        let mut instants = vec![changes[0] - 60_000];
+        for pair in changes.windows(2).step_by(23) {
+            let (change, next) = (pair[0], pair[1]);
+            instants.extend([change, change + 1, change + (next - change) / 2, next - 1, next]);
+        }
+        let (first, middle, last) =
+            (changes[0], changes[changes.len() / 2], changes[changes.len() - 1]);
+        instants.extend([last + 86_400_000, first, middle, first - 1, last]);
+        let thresholds = AlertThresholds::DEFAULT;
+        for at in instants {
+            let afresh = city(&departments).lines_at(at, &thresholds).unwrap();
+            assert_eq!(kept.lines_at(at, &thresholds).unwrap(), afresh, "at {at}");
+        }
+    }
 
     #[test]
     fn board_choices() {
