@@ -65,7 +65,7 @@ fn main() -> ExitCode {
     match outcome.and_then(|text| emit(&text)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
-            eprintln!("callboard: {message}");
+            input::say(&message);
             ExitCode::FAILURE
         }
     }

@@ -305,6 +305,65 @@ fn a_truncated_log_reports_what_it_holds() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Every command that writes to standard output, run with both its outputs' readers gone
+/// before it writes (`callboard ... 2>&1 | head -0`): it finishes its work and exits 0, with
+/// no panic (exit 101) from a failed write to either.
+#[test]
+fn every_command_exits_quietly_when_its_readers_have_gone() {
+    let out_dir = std::env::temp_dir().join(format!("callboard-pipe-{}", std::process::id()));
+    let log = sample().display().to_string();
+    let data = |name: &str| manifest_dir().join("../data").join(name).display().to_string();
+    let commands: Vec<Vec<String>> = vec![
+        vec!["report".into(), "--queue-log".into(), log.clone(), "--json".into()],
+        vec!["demo".into(), "--out".into(), out_dir.display().to_string()],
+        vec!["ewt-eval".into()],
+        vec![
+            "sla".into(),
+            "report".into(),
+            "--policies".into(),
+            data("sla-policies-311.toml"),
+            "--requests".into(),
+            data("sla-requests-311.csv"),
+        ],
+        "staff --model erlang-c --calls-per-hour 1200 --aht 240 --target-seconds 20 \
+         --service-level 80%"
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect(),
+        "erlang --model erlang-c --traffic 80 --agents 86 --aht 240 --target-seconds 20"
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect(),
+        vec![
+            "board".into(),
+            "encode".into(),
+            "--address".into(),
+            "1".into(),
+            "--queue-log".into(),
+            log.clone(),
+            "--at".into(),
+            "1999-02-10 11:00".into(),
+            "--utc-offset".into(),
+            "+02:00".into(),
+            "--queue".into(),
+            "PS=STREETS".into(),
+        ],
+    ];
+    for args in commands {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_callboard"))
+            .args(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run callboard");
+        drop(child.stdout.take());
+        drop(child.stderr.take());
+        let status = child.wait().expect("wait for callboard");
+        assert!(status.success(), "callboard {}: {status:?}", args.join(" "));
+    }
+    let _ = std::fs::remove_dir_all(&out_dir);
+}
+
 #[test]
 fn a_reader_that_stops_reading_is_not_a_crash() {
     // `callboard report ... | head -1`: the reader has gone before the report is written.

@@ -361,7 +361,7 @@ fn board_frame(source: &FrameSourceArgs) -> Result<BoardFrame, String> {
     let mut frame = frame_of(source)?;
     if let Some(agreements) = &agreements {
         if let Some(note) = sla::rejected_note(&agreements.put_on(&mut frame)?) {
-            eprintln!("callboard: {note}");
+            crate::input::say(&note);
         }
     }
     Ok(frame)

@@ -467,11 +467,14 @@ struct Terminal {
     live: bool,
     out: std::io::Stdout,
     drawn: bool,
+    /// The reader of the lines has gone (`callboard demo | head`): the day runs on and writes
+    /// its pictures, with nobody left to tell.
+    reader_gone: bool,
 }
 
 impl Terminal {
     fn new(live: bool) -> Self {
-        Self { live, out: std::io::stdout(), drawn: false }
+        Self { live, out: std::io::stdout(), drawn: false, reader_gone: false }
     }
 
     /// Whether Ctrl-C asked the day to stop.
@@ -529,7 +532,16 @@ impl Terminal {
     }
 
     fn line(&mut self, text: &str) -> Result<(), String> {
-        writeln!(self.out, "{text}").and_then(|()| self.out.flush()).map_err(|e| e.to_string())
+        if self.reader_gone {
+            return Ok(());
+        }
+        match writeln!(self.out, "{text}").and_then(|()| self.out.flush()) {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+                self.reader_gone = true;
+                Ok(())
+            }
+            written => written.map_err(|e| format!("cannot write the output: {e}")),
+        }
     }
 
     /// Puts the terminal back: the cursor shown, the colours reset.

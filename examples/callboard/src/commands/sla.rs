@@ -53,11 +53,11 @@ fn report(args: &SlaReportArgs) -> Result<String, String> {
     let report = sla::report(&policies, &requests, args.from, args.to, now)
         .map_err(|e| format!("{}: {e}", args.requests.display()))?;
     if let Some(first) = report.rejected.first() {
-        eprintln!(
-            "callboard: {}: {} rows not counted (first: {first})",
+        crate::input::say(&format!(
+            "{}: {} rows not counted (first: {first})",
             args.requests.display(),
             report.rejected.len()
-        );
+        ));
     }
     if args.json {
         sla::render_json(&report).map(|s| s + "\n").map_err(|e| e.to_string())

@@ -28,15 +28,23 @@ pub(crate) fn utf8_input(path: &Path) -> Result<String, String> {
     String::from_utf8(read_input(path)?).map_err(|_| format!("{}: not UTF-8 text", path.display()))
 }
 
+/// Says `text` on standard error, prefixed `callboard: `. A standard error that is closed
+/// (`2>&-`, or a pipe whose reader has gone) is no reason to fail or panic, as `eprintln!`
+/// would: the command's own work goes on.
+pub(crate) fn say(text: &str) {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr().lock(), "callboard: {text}");
+}
+
 /// Says on standard error how many lines of the log at `path` were not read, and the first,
 /// when any were: a command that shows only frames or figures should not drop lines in
 /// silence (`callboard report` lists them all).
 pub(crate) fn warn_unread(path: &Path, parsed: &callboard_queue_log::Parsed) {
     if let Some(first) = parsed.warnings.first() {
-        eprintln!(
-            "callboard: {}: {} lines not read (first: {first}); `callboard report` lists them",
+        say(&format!(
+            "{}: {} lines not read (first: {first}); `callboard report` lists them",
             path.display(),
             parsed.warnings.len(),
-        );
+        ));
     }
 }
