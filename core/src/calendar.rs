@@ -115,13 +115,16 @@ impl Weekday {
 }
 
 /// A date on the site's local calendar.
+///
+/// Kept as days since 1970-01-01: every interval and day update of the center asks for the
+/// date of an instant, and a count of days is a division away from it, where a year, month and
+/// day are thirty operations further (and as many back for each comparison of days). The
+/// calendar date is worked out when it is shown. It is written (serde) as its year, month and
+/// day, as it always was.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct LocalDate {
-    // Field order makes the derived ordering chronological.
-    year: i16,
-    month: u8,
-    day: u8,
+    /// Days since 1970-01-01, `MIN_DAYS ..= MAX_DAYS`; the order is the calendar's.
+    days: i32,
 }
 
 impl LocalDate {
@@ -137,45 +140,50 @@ impl LocalDate {
         if day == 0 || day > days_in_month(year, month) {
             return Err(CalendarError::InvalidDate);
         }
-        Ok(Self { year, month, day })
+        Ok(Self::from_days_since_epoch(days_from_civil(year, month, day)))
     }
 
     /// The date `days` days after 1970-01-01 (negative: before), clamped to 0001-01-01 ..=
     /// 9999-12-31.
     #[must_use]
     pub fn from_days_since_epoch(days: i64) -> Self {
-        let (year, month, day) = civil_from_days(days.clamp(MIN_DAYS, MAX_DAYS));
-        Self { year, month, day }
+        // In i32 range once clamped; the fallback is unreachable.
+        Self { days: i32::try_from(days.clamp(MIN_DAYS, MAX_DAYS)).unwrap_or(0) }
     }
 
     /// Days from 1970-01-01 to this date (negative before it).
     #[must_use]
     pub fn days_since_epoch(self) -> i64 {
-        days_from_civil(self.year, self.month, self.day)
+        i64::from(self.days)
+    }
+
+    /// The year, month and day.
+    fn civil(self) -> (i16, u8, u8) {
+        civil_from_days(self.days_since_epoch())
     }
 
     /// The year, 1 ..= 9999.
     #[must_use]
-    pub const fn year(self) -> i32 {
-        self.year as i32
+    pub fn year(self) -> i32 {
+        i32::from(self.civil().0)
     }
 
     /// The month, 1 ..= 12.
     #[must_use]
-    pub const fn month(self) -> u8 {
-        self.month
+    pub fn month(self) -> u8 {
+        self.civil().1
     }
 
     /// The day of the month, 1 ..= 31.
     #[must_use]
-    pub const fn day(self) -> u8 {
-        self.day
+    pub fn day(self) -> u8 {
+        self.civil().2
     }
 
     /// The quarter of the year, 1 ..= 4.
     #[must_use]
-    pub const fn quarter(self) -> u8 {
-        self.month.div_ceil(3)
+    pub fn quarter(self) -> u8 {
+        self.month().div_ceil(3)
     }
 
     /// The day of the week.
@@ -198,9 +206,37 @@ impl LocalDate {
     }
 }
 
+/// How a date is written: its year, month and day.
+#[cfg(feature = "serde")]
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(rename = "LocalDate")]
+struct CivilDate {
+    year: i16,
+    month: u8,
+    day: u8,
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for LocalDate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let (year, month, day) = self.civil();
+        CivilDate { year, month, day }.serialize(serializer)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for LocalDate {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let CivilDate { year, month, day } = CivilDate::deserialize(deserializer)?;
+        Self::new(i32::from(year), month, day)
+            .map_err(|_| serde::de::Error::custom("not a date from 0001-01-01 to 9999-12-31"))
+    }
+}
+
 impl fmt::Display for LocalDate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+        let (year, month, day) = self.civil();
+        write!(f, "{year:04}-{month:02}-{day:02}")
     }
 }
 
@@ -213,7 +249,8 @@ impl fmt::Debug for LocalDate {
 #[cfg(feature = "defmt")]
 impl defmt::Format for LocalDate {
     fn format(&self, f: defmt::Formatter<'_>) {
-        defmt::write!(f, "{=i16:04}-{=u8:02}-{=u8:02}", self.year, self.month, self.day);
+        let (year, month, day) = self.civil();
+        defmt::write!(f, "{=i16:04}-{=u8:02}-{=u8:02}", year, month, day);
     }
 }
 
