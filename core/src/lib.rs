@@ -91,6 +91,7 @@ pub mod crc;
 pub mod csat;
 pub mod erlang;
 pub mod event;
+mod id_map;
 pub mod interval;
 mod ledger;
 pub mod queue;

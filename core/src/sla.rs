@@ -27,10 +27,10 @@
 //! before the request's last event, a full tracker — each is refused with its reason.
 
 use heapless::Vec;
-use heapless::index_map::FnvIndexMap;
 
 use crate::business::{BusinessCalendar, BusinessError};
 use crate::calendar::{LocalDate, MAX_TIMESTAMP, MILLIS_PER_DAY, MILLIS_PER_MINUTE, Timestamp};
+use crate::id_map::IdMap;
 use crate::ledger::Ledger;
 
 /// Business calendars a tracker holds.
@@ -365,7 +365,7 @@ type DayLedger<const DAYS: usize> = Ledger<LocalDate, SlaDay, DAYS>;
 pub struct SlaTracker<const REQUESTS: usize, const KEYS: usize, const DAYS: usize> {
     calendars: Vec<BusinessCalendar, MAX_CALENDARS>,
     policies: Vec<SlaPolicy, MAX_POLICIES>,
-    open: FnvIndexMap<RequestId, OpenRequest, REQUESTS>,
+    open: IdMap<RequestId, OpenRequest, REQUESTS>,
     days: Vec<((DepartmentId, RequestType), DayLedger<DAYS>), KEYS>,
 }
 
@@ -382,12 +382,7 @@ impl<const REQUESTS: usize, const KEYS: usize, const DAYS: usize> SlaTracker<REQ
     #[must_use]
     #[inline(always)]
     pub const fn new() -> Self {
-        Self {
-            calendars: Vec::new(),
-            policies: Vec::new(),
-            open: FnvIndexMap::new(),
-            days: Vec::new(),
-        }
+        Self { calendars: Vec::new(), policies: Vec::new(), open: IdMap::new(), days: Vec::new() }
     }
 
     /// Makes an empty tracker in `place` and returns it, without a copy of it on the stack in

@@ -28,7 +28,6 @@
 //!   plus the after-call work agents owe for calls counted there.
 
 use heapless::Vec;
-use heapless::index_map::FnvIndexMap;
 
 use super::{
     AgentRecord, Attribution, CallPhase, CallRecord, CenterConfig, QueueBook, interval_floor,
@@ -36,6 +35,7 @@ use super::{
 use crate::calendar::{LocalDate, MAX_TIMESTAMP, SiteCalendar, Timestamp};
 use crate::csat::{CsatLedger, CsatScale};
 use crate::event::{AgentId, AgentState, CallId};
+use crate::id_map::IdMap;
 use crate::interval::{IntervalStats, WaitBuckets};
 use crate::service_level::ServiceLevelThreshold;
 
@@ -149,7 +149,7 @@ fn audit_ids<const CALLS: usize, const AGENTS: usize, const INTERVALS: usize, co
     parts: &impl Parts<INTERVALS, DAYS>,
     queues: usize,
 ) -> Result<(), Inconsistency> {
-    let mut call_ids: FnvIndexMap<CallId, (), CALLS> = FnvIndexMap::new();
+    let mut call_ids: IdMap<CallId, (), CALLS> = IdMap::new();
     parts.calls(&mut |(id, call)| {
         ensure(usize::from(call.queue) < queues, "call in an unknown queue")?;
         ensure(matches!(call_ids.insert(id, ()), Ok(None)), "duplicate call")?;
@@ -157,7 +157,7 @@ fn audit_ids<const CALLS: usize, const AGENTS: usize, const INTERVALS: usize, co
     })?;
 
     let queue_mask = if queues >= 64 { u64::MAX } else { (1_u64 << queues).wrapping_sub(1) };
-    let mut agent_ids: FnvIndexMap<AgentId, (), AGENTS> = FnvIndexMap::new();
+    let mut agent_ids: IdMap<AgentId, (), AGENTS> = IdMap::new();
     parts.agents(&mut |(id, agent)| {
         ensure(matches!(agent_ids.insert(id, ()), Ok(None)), "duplicate agent")?;
         ensure(agent.queues & !queue_mask == 0, "agent in an unknown queue")?;

@@ -1,13 +1,13 @@
 //! A queue's book: its intervals and days kept, and the rules of which periods it keeps;
 //! agents' time counted into it, split at interval boundaries.
 
-use heapless::index_map::FnvIndexMap;
 use heapless::{Deque, Vec};
 
 use super::records::{AgentRecord, queue_bit};
 use super::{CenterConfig, Diagnostics};
 use crate::calendar::{LocalDate, Timestamp};
 use crate::event::{AgentId, AgentState, DequeueReason, QueueId, ReasonCode};
+use crate::id_map::IdMap;
 use crate::interval::IntervalStats;
 use crate::ledger::Ledger;
 use crate::queue::QueueConfig;
@@ -246,7 +246,7 @@ pub(super) fn account_all<const INTERVALS: usize, const DAYS: usize, const AGENT
     queues: &mut [QueueBook<INTERVALS, DAYS>],
     config: &CenterConfig,
     diagnostics: &mut Diagnostics,
-    agents: &FnvIndexMap<AgentId, AgentRecord, AGENTS>,
+    agents: &IdMap<AgentId, AgentRecord, AGENTS>,
     to: Timestamp,
     now: Timestamp,
 ) {

@@ -43,7 +43,6 @@
 
 use core::mem::MaybeUninit;
 
-use heapless::index_map::FnvIndexMap;
 use heapless::{Deque, Vec};
 
 mod apply;
@@ -67,6 +66,7 @@ pub use views::{AgentView, CallStatus, CallView};
 use crate::calendar::Timestamp;
 use crate::csat::CsatLedger;
 use crate::event::{AgentId, CallId, QueueId};
+use crate::id_map::IdMap;
 use crate::ledger::Ledger;
 use crate::queue::QueueConfig;
 use crate::wait::WaitHistory;
@@ -86,7 +86,7 @@ pub struct Center<
 > {
     config: CenterConfig,
     queues: Vec<QueueBook<INTERVALS, DAYS>, QUEUES>,
-    calls: FnvIndexMap<CallId, CallRecord, CALLS>,
+    calls: IdMap<CallId, CallRecord, CALLS>,
     /// Ended calls kept in `calls`, in the order they ended, so that each is forgotten once the
     /// reorder tolerance has passed it without a scan of every call (a busy center ends
     /// thousands of calls an interval). Derived from `calls`: rebuilt on restore.
@@ -99,7 +99,7 @@ pub struct Center<
     /// The end of the clock's interval: until the clock reaches it, the intervals kept do not
     /// change. Derived from the clock (0: work it out at the next move).
     window_moves_at: Timestamp,
-    agents: FnvIndexMap<AgentId, AgentRecord, AGENTS>,
+    agents: IdMap<AgentId, AgentRecord, AGENTS>,
     csat: CsatLedger<DAYS>,
     /// The newest instant seen.
     clock: Option<Timestamp>,
@@ -124,11 +124,11 @@ impl<const Q: usize, const C: usize, const A: usize, const I: usize, const D: us
             csat: CsatLedger::new(config.csat, config.calendar),
             config,
             queues: Vec::new(),
-            calls: FnvIndexMap::new(),
+            calls: IdMap::new(),
             ended: Deque::new(),
             line: Vec::new(),
             window_moves_at: 0,
-            agents: FnvIndexMap::new(),
+            agents: IdMap::new(),
             clock: None,
             flushed_to: None,
             diagnostics: Diagnostics::NONE,
