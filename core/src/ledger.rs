@@ -30,6 +30,12 @@ impl<K: Ord + Copy, V: Default, const N: usize> Ledger<K, V, N> {
     /// The entry for `key`, created empty if needed. The second value is true when creating it
     /// evicted the oldest entry.
     pub(crate) fn entry(&mut self, key: K) -> Result<(&mut V, bool), TooOld> {
+        // Nearly every update is to the newest day.
+        if self.entries.last().is_some_and(|(newest, _)| *newest == key) {
+            let last = self.entries.len().saturating_sub(1);
+            let (_, value) = self.entries.get_mut(last).ok_or(TooOld)?;
+            return Ok((value, false));
+        }
         let pos = match self.entries.binary_search_by(|(k, _)| k.cmp(&key)) {
             Ok(found) => {
                 let (_, value) = self.entries.get_mut(found).ok_or(TooOld)?;

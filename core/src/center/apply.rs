@@ -540,8 +540,15 @@ impl<const Q: usize, const C: usize, const A: usize, const I: usize, const D: us
 
     pub(super) fn store_agent(&mut self, agent: AgentId, rec: AgentRecord) {
         // Callers checked the capacity or replace an existing entry, so this cannot fail. An
-        // idle agent stays until the reorder tolerance has passed its last event.
-        let _ = self.agents.insert(agent, rec);
+        // idle agent stays until the reorder tolerance has passed its last event. Nearly always
+        // the agent is known: its record is written in place (an insert would hash, probe and
+        // move the old record out).
+        match self.agents.get_mut(&agent) {
+            Some(kept) => *kept = rec,
+            None => {
+                let _ = self.agents.insert(agent, rec);
+            }
+        }
     }
 
     /// Whether a new agent fits, after forgetting idle agents no event can name any more.
@@ -562,6 +569,13 @@ impl<const Q: usize, const C: usize, const A: usize, const I: usize, const D: us
     /// (counted in [`Diagnostics::intervals_evicted`](super::Diagnostics::intervals_evicted)) before agents' time is counted, and
     /// agents' time is counted only into the intervals and days still kept.
     pub(super) fn advance_clock(&mut self, at: Timestamp) {
+        // An event at or before the clock moves nothing: all below depends on the clock alone
+        // and ran when the clock got there (ended calls queued since are no older than the
+        // watermark, which `check_time` holds every event to). After a restore the window is
+        // unknown (0) until the clock is moved once.
+        if self.clock.is_some_and(|clock| at <= clock) && self.window_moves_at != 0 {
+            return;
+        }
         let now = self.clock.map_or(at, |clock| clock.max(at));
         self.clock = Some(now);
         let watermark = now.saturating_sub(self.config.reorder_tolerance_ms);

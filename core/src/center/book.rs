@@ -106,6 +106,10 @@ impl<const INTERVALS: usize, const DAYS: usize> QueueBook<INTERVALS, DAYS> {
         if start < self.horizon {
             return None;
         }
+        // Nearly every update is to the newest interval: no search, no division.
+        if self.intervals.back().is_some_and(|newest| newest.start == start) {
+            return self.intervals.back_mut();
+        }
         let (front, back) = match (self.intervals.front(), self.intervals.back()) {
             (Some(f), Some(b)) => (f.start, b.start),
             // Empty after intervals were taken out: continue without a gap from the horizon,
