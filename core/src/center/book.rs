@@ -234,7 +234,7 @@ pub(super) fn account<const INTERVALS: usize, const DAYS: usize>(
                 break;
             }
             let ms = piece_end.saturating_sub(t);
-            record(book, config, diagnostics, t, |s| s.agent_time.add(rec.state, ms));
+            record_in(book, config, diagnostics, start, t, |s| s.agent_time.add(rec.state, ms));
             t = piece_end;
         }
     }
@@ -332,6 +332,18 @@ pub(super) fn record<const INTERVALS: usize, const DAYS: usize>(
     update: impl Fn(&mut IntervalStats),
 ) {
     let start = config.calendar.interval_start(at, config.interval);
+    record_in(book, config, diagnostics, start, at, update);
+}
+
+/// [`record`] with the start of `at`'s interval already known.
+fn record_in<const INTERVALS: usize, const DAYS: usize>(
+    book: &mut QueueBook<INTERVALS, DAYS>,
+    config: &CenterConfig,
+    diagnostics: &mut Diagnostics,
+    start: Timestamp,
+    at: Timestamp,
+    update: impl Fn(&mut IntervalStats),
+) {
     match book.interval_slot(start, config.interval.millis(), diagnostics) {
         Some(slot) => update(&mut slot.stats),
         None => diagnostics.late_updates = diagnostics.late_updates.saturating_add(1),
