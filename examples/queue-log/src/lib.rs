@@ -2,6 +2,8 @@
 //!
 //! - [`read`]: the classic pipe-separated file and the realtime table's export, messy lines
 //!   survived with a warning naming each.
+//! - [`stream`]: a log of any length read a line at a time, handed on in time order within a
+//!   window, without holding it whole.
 //! - [`follow`]: a log followed by its path as the switch writes it, through logrotate's
 //!   rename and copytruncate.
 //! - [`table`]: Asterisk's realtime `queue_log` table in PostgreSQL, polled by id, every row
@@ -22,6 +24,7 @@ pub mod local_time;
 pub mod read;
 pub mod replay;
 pub mod row;
+pub mod stream;
 pub mod surveys;
 pub mod table;
 pub mod verb;

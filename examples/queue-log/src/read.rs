@@ -68,7 +68,7 @@ pub struct Parsed {
 }
 
 /// Timestamps further than this from the log's median are taken to be corrupt.
-const PLAUSIBLE_SPAN_MS: u64 = 400 * 86_400_000;
+pub(crate) const PLAUSIBLE_SPAN_MS: u64 = 400 * 86_400_000;
 
 /// Reads a whole queue_log from its bytes.
 #[must_use]
@@ -194,12 +194,12 @@ impl Reader {
             return;
         }
         let text = match std::str::from_utf8(bytes) {
-            Ok(text) => text.to_owned(),
+            Ok(text) => std::borrow::Cow::Borrowed(text),
             Err(_) => {
                 parsed
                     .warnings
                     .push(RowWarning::at(line, "not valid UTF-8; invalid bytes replaced"));
-                String::from_utf8_lossy(bytes).into_owned()
+                String::from_utf8_lossy(bytes)
             }
         };
         if self.format.is_none() {
@@ -320,16 +320,18 @@ fn detect(first: &str) -> Format {
 }
 
 fn parse_classic(text: &str, line: usize) -> Result<Record, String> {
-    let fields: Vec<&str> = text.split('|').collect();
-    let [epoch, callid, queue, agent, event, data @ ..] = fields.as_slice() else {
+    let mut fields = text.split('|');
+    let (Some(epoch), Some(callid), Some(queue), Some(agent), Some(event)) =
+        (fields.next(), fields.next(), fields.next(), fields.next(), fields.next())
+    else {
         return Err(format!(
             "not a queue_log line (expected epoch|callid|queue|agent|event|…, found {} fields); skipped",
-            fields.len()
+            text.split('|').count()
         ));
     };
     let at = parse_epoch(epoch.trim())
         .ok_or_else(|| format!("bad timestamp {}; skipped", excerpt(epoch.trim())))?;
-    record(line, at, callid, queue, agent, event, data.iter().map(|d| (*d).to_owned()).collect())
+    record(line, at, callid, queue, agent, event, fields.map(str::to_owned).collect())
 }
 
 fn record(

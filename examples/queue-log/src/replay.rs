@@ -34,7 +34,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::read::{Parsed, Record};
 use crate::row::RowWarning;
-use crate::surveys::Survey;
+use crate::surveys::{Survey, SurveyMatcher};
 use crate::verb::Verb;
 
 /// Capacities of the replay engine: 64 queues, 16 384 calls in flight, 4 096 agents, two days of
@@ -128,6 +128,11 @@ struct Orphan {
     lines: usize,
 }
 
+/// The replay's maps by the log's names (calls, agents): looked up on every line, so hashed
+/// by foldhash rather than SipHash (a third of a replay's time went to SipHash), with a seed
+/// chosen per process.
+type Names<V> = HashMap<String, V, foldhash::fast::RandomState>;
+
 struct Replayer {
     center: Box<ReplayCenter>,
     queue_ids: HashMap<String, QueueId>,
@@ -136,14 +141,14 @@ struct Replayer {
     queue_config: QueueConfig,
     /// Queues measured otherwise than `queue_config`, by name.
     queue_configs: HashMap<String, QueueConfig>,
-    calls: HashMap<String, CallTrack>,
+    calls: Names<CallTrack>,
     next_call: u64,
-    agents: HashMap<String, AgentTrack>,
+    agents: Names<AgentTrack>,
     /// Agent names by `AgentId`, numbered from 0 in order of appearance.
     agent_names: Vec<String>,
-    reasons: HashMap<String, ReasonCode>,
-    outbound: HashMap<String, Orphan>,
-    orphans: HashMap<String, Orphan>,
+    reasons: Names<ReasonCode>,
+    outbound: Names<Orphan>,
+    orphans: Names<Orphan>,
     custom: BTreeMap<String, Orphan>,
     warnings: Vec<RowWarning>,
     settled: HashMap<QueueId, Vec<IntervalReport>>,
@@ -188,6 +193,46 @@ pub fn replay_recorded(
 pub fn replay(parsed: Parsed, config: CenterConfig, queue_config: QueueConfig) -> Replayed {
     let mut r = Replayer::new(parsed.warnings, config, queue_config);
     r.replay_all(&parsed.records, parsed.surveys);
+    r.finish()
+}
+
+/// Replays records as they stream by (from a [`Stream`](crate::stream::Stream)), holding only
+/// the calls in flight and the intervals not yet settled, whatever the log's length: the same
+/// figures as [`replay`] of the whole log. Survey responses are matched to their calls on the
+/// way ([`SurveyMatcher`]). The stream's own warnings are the caller's to add.
+///
+/// Like [`replay`], build it on a thread with [`REPLAY_STACK_BYTES`] of stack.
+#[must_use]
+pub fn replay_records(
+    records: impl Iterator<Item = Record>,
+    mut surveys: SurveyMatcher,
+    config: CenterConfig,
+    queue_config: QueueConfig,
+) -> Replayed {
+    let mut r = Replayer::new(Vec::new(), config, queue_config);
+    r.surveys.extend(surveys.take_dated());
+    let mut found = Vec::new();
+    for record in records {
+        if !surveys.see(&record, &mut found) {
+            r.record(&record);
+        }
+        for survey in found.drain(..) {
+            match survey {
+                Ok(survey) => {
+                    let at = survey.response.contact_at;
+                    let place = r.surveys.partition_point(|s| s.response.contact_at <= at);
+                    r.surveys.insert(place, survey);
+                }
+                Err(warning) => r.warnings.push(warning),
+            }
+        }
+        r.file_surveys();
+        while let Some((queue, report)) = r.center.pop_settled_interval() {
+            r.settled.entry(queue).or_default().push(report);
+        }
+    }
+    r.file_surveys_until(Timestamp::MAX);
+    r.warnings.extend(surveys.finish());
     r.finish()
 }
 
@@ -409,7 +454,7 @@ struct Saved {
 }
 
 /// A map in key order: a saved stepper's bytes are the same for the same state.
-fn sorted<V: Clone>(map: &HashMap<String, V>) -> BTreeMap<String, V> {
+fn sorted<V: Clone, S>(map: &HashMap<String, V, S>) -> BTreeMap<String, V> {
     map.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
 }
 
@@ -508,10 +553,20 @@ pub fn replay_on_own_thread(
     config: CenterConfig,
     queue_config: QueueConfig,
 ) -> std::io::Result<Replayed> {
+    on_replay_thread(move || replay(parsed, config, queue_config))
+}
+
+/// Runs `work` (a replay, [`replay_stream`]) on a thread with [`REPLAY_STACK_BYTES`] of stack.
+///
+/// # Errors
+/// When the thread cannot be started or panics.
+pub fn on_replay_thread<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> std::io::Result<T> {
     std::thread::Builder::new()
         .name("replay".into())
         .stack_size(REPLAY_STACK_BYTES)
-        .spawn(move || replay(parsed, config, queue_config))?
+        .spawn(work)?
         .join()
         .map_err(|_| std::io::Error::other("the replay thread panicked"))
 }
@@ -556,13 +611,13 @@ impl Replayer {
             queue_names: Vec::new(),
             queue_config,
             queue_configs: HashMap::new(),
-            calls: HashMap::new(),
+            calls: Names::default(),
             next_call: 0,
-            agents: HashMap::new(),
+            agents: Names::default(),
             agent_names: Vec::new(),
-            reasons: HashMap::new(),
-            outbound: HashMap::new(),
-            orphans: HashMap::new(),
+            reasons: Names::default(),
+            outbound: Names::default(),
+            orphans: Names::default(),
             custom: BTreeMap::new(),
             warnings,
             settled: HashMap::new(),

@@ -26,13 +26,15 @@
 //! does not have the call).
 
 use std::collections::HashMap;
+use std::hash::BuildHasher as _;
 
 use callboard_core::calendar::{SiteCalendar, Timestamp};
 use callboard_core::csat::{BASELINE_QUESTIONS, CsatScale, SurveyResponse};
 
 use crate::local_time::parse_local_instant;
-use crate::read::Parsed;
+use crate::read::{Parsed, Record};
 use crate::row::RowWarning;
+use crate::stream::IdentityHash;
 use crate::verb::Verb;
 
 /// The verb of a survey's queue_log line unless configured otherwise.
@@ -192,13 +194,7 @@ impl Parsed {
                     }
                 },
             };
-            let response = SurveyResponse {
-                contact_at,
-                score: row.score,
-                answers: row.answers,
-                follow_up_requested: row.follow_up,
-            };
-            added.push(Survey { origin, response });
+            added.push(Survey { origin, response: response(&row, contact_at) });
         }
         self.add_surveys(added);
     }
@@ -214,30 +210,10 @@ impl Parsed {
         let entered = entered_at(&self.records);
         let mut added = Vec::with_capacity(lines.len());
         for record in lines {
-            let data = |i: usize| record.data.get(i).map_or("", String::as_str);
-            let response = (|| {
-                let mut answers = [None; BASELINE_QUESTIONS];
-                for (i, (answer, name)) in answers.iter_mut().zip(QUESTION_COLUMNS).enumerate() {
-                    *answer = yes_no(data(i + 1)).map_err(|e| format!("{name}: {e}"))?;
-                }
-                Ok::<_, String>(SurveyResponse {
-                    contact_at: entered.get(record.callid.as_str()).copied().unwrap_or(record.at),
-                    score: score_on(data(0), scale)?,
-                    answers,
-                    follow_up_requested: yes_no(data(5))
-                        .map_err(|e| format!("follow_up: {e}"))?
-                        .unwrap_or(false),
-                })
-            })();
-            match response {
-                Ok(response) => {
-                    let origin = format!("queue_log line {}", record.line);
-                    added.push(Survey { origin, response });
-                }
-                Err(reason) => self.warnings.push(RowWarning::at(
-                    record.line,
-                    format!("{}: {reason}; not counted", verb.as_str()),
-                )),
+            let contact_at = entered.get(record.callid.as_str()).copied().unwrap_or(record.at);
+            match survey_line(&record, contact_at, &verb, scale) {
+                Ok(survey) => added.push(survey),
+                Err(warning) => self.warnings.push(warning),
             }
         }
         self.add_surveys(added);
@@ -250,8 +226,169 @@ impl Parsed {
     }
 }
 
+/// The response of a survey line (`record`, of verb `verb`) rating a call that entered its
+/// queue at `contact_at`, or the warning saying why it cannot be counted.
+fn survey_line(
+    record: &Record,
+    contact_at: Timestamp,
+    verb: &Verb,
+    scale: &CsatScale,
+) -> Result<Survey, RowWarning> {
+    let data = |i: usize| record.data.get(i).map_or("", String::as_str);
+    let response = (|| {
+        let mut answers = [None; BASELINE_QUESTIONS];
+        for (i, (answer, name)) in answers.iter_mut().zip(QUESTION_COLUMNS).enumerate() {
+            *answer = yes_no(data(i + 1)).map_err(|e| format!("{name}: {e}"))?;
+        }
+        Ok::<_, String>(SurveyResponse {
+            contact_at,
+            score: score_on(data(0), scale)?,
+            answers,
+            follow_up_requested: yes_no(data(5))
+                .map_err(|e| format!("follow_up: {e}"))?
+                .unwrap_or(false),
+        })
+    })();
+    match response {
+        Ok(response) => Ok(Survey { origin: format!("queue_log line {}", record.line), response }),
+        Err(reason) => {
+            Err(RowWarning::at(record.line, format!("{}: {reason}; not counted", verb.as_str())))
+        }
+    }
+}
+
+/// How long after a call entered its queue a survey line naming it is still dated by that
+/// entry when a log is streamed ([`SurveyMatcher`]): two days. A later line is dated by its own
+/// time.
+pub const SURVEY_LINE_HORIZON_MS: u64 = 2 * 86_400_000;
+
+/// Survey responses matched to their calls while a log streams by, for a replay that never
+/// holds the whole log: what [`Parsed::take_survey_lines`] and [`Parsed::add_survey_rows`] do
+/// for a whole one.
+///
+/// An export's row naming a call waits for that call's `ENTERQUEUE`; a survey line is dated by
+/// its call's entry if the call entered within [`SURVEY_LINE_HORIZON_MS`] before it (a
+/// post-call survey follows its call by minutes). The calls remembered for that are the last two
+/// days', so its memory does not grow with the log.
+#[derive(Debug)]
+pub struct SurveyMatcher {
+    verb: Verb,
+    scale: CsatScale,
+    /// Rows naming a call, by its id, with the origin to name in a warning.
+    waiting: HashMap<String, Vec<(String, SurveyRow)>>,
+    /// Rows dated by their own time.
+    dated: Vec<Survey>,
+    /// When recent calls entered their first queue, by a hash of their ids (every call is
+    /// remembered for two days, so no copy of its id is made).
+    entered: HashMap<u64, Timestamp, IdentityHash>,
+    hasher: foldhash::quality::FixedState,
+    next_sweep: usize,
+}
+
+impl SurveyMatcher {
+    /// A matcher for survey lines of verb `verb` on `scale`.
+    #[must_use]
+    pub fn new(verb: &str, scale: &CsatScale) -> Self {
+        Self {
+            verb: Verb::read(verb),
+            scale: *scale,
+            waiting: HashMap::new(),
+            dated: Vec::new(),
+            entered: HashMap::with_hasher(IdentityHash),
+            hasher: foldhash::quality::FixedState::with_seed(0x005e_ed0f_ca11),
+            next_sweep: 4_096,
+        }
+    }
+
+    /// Adds a survey export's rows (`source` names the file in warnings).
+    pub fn add_rows(&mut self, rows: Vec<SurveyRow>, source: &str) {
+        for row in rows {
+            let origin = format!("{source} line {}", row.line);
+            match &row.contact {
+                Contact::At(at) => {
+                    self.dated.push(Survey { origin, response: response(&row, *at) })
+                }
+                Contact::Call(call) => {
+                    self.waiting.entry(call.clone()).or_default().push((origin, row));
+                }
+            }
+        }
+    }
+
+    /// The responses dated by their own time, oldest first, taken once before the replay.
+    pub fn take_dated(&mut self) -> Vec<Survey> {
+        let mut dated = std::mem::take(&mut self.dated);
+        dated.sort_by_key(|s| s.response.contact_at);
+        dated
+    }
+
+    /// Looks at a record on its way to the replay, in time order. A survey line is taken: its
+    /// response, or the warning why it cannot be counted, goes to `found`, and `true` says the
+    /// record is not for the replay. A call's first `ENTERQUEUE` dates the export rows naming
+    /// it.
+    pub fn see(&mut self, record: &Record, found: &mut Vec<Result<Survey, RowWarning>>) -> bool {
+        if record.verb == self.verb {
+            let contact_at = self
+                .entered
+                .get(&self.hasher.hash_one(record.callid.as_str()))
+                .copied()
+                .filter(|&at| record.at.saturating_sub(at) <= SURVEY_LINE_HORIZON_MS)
+                .unwrap_or(record.at);
+            found.push(survey_line(record, contact_at, &self.verb, &self.scale));
+            return true;
+        }
+        if record.verb != Verb::EnterQueue {
+            return false;
+        }
+        let call = self.hasher.hash_one(record.callid.as_str());
+        if let std::collections::hash_map::Entry::Vacant(entry) = self.entered.entry(call) {
+            entry.insert(record.at);
+            if !self.waiting.is_empty()
+                && let Some(rows) = self.waiting.remove(record.callid.as_str())
+            {
+                for (origin, row) in rows {
+                    found.push(Ok(Survey { origin, response: response(&row, record.at) }));
+                }
+            }
+            if self.entered.len() >= self.next_sweep {
+                let horizon = record.at.saturating_sub(SURVEY_LINE_HORIZON_MS);
+                self.entered.retain(|_, &mut at| at >= horizon);
+                self.next_sweep = (2 * self.entered.len()).max(4_096);
+            }
+        }
+        false
+    }
+
+    /// The warnings for the export's rows whose calls the log never had.
+    #[must_use]
+    pub fn finish(self) -> Vec<RowWarning> {
+        let mut rows: Vec<(String, String)> = self
+            .waiting
+            .into_iter()
+            .flat_map(|(call, rows)| {
+                rows.into_iter().map(move |(origin, _)| (origin, call.clone()))
+            })
+            .collect();
+        rows.sort();
+        rows.into_iter()
+            .map(|(origin, call)| {
+                RowWarning::whole(format!("{origin}: call {call} is not in the log; not counted"))
+            })
+            .collect()
+    }
+}
+
+fn response(row: &SurveyRow, contact_at: Timestamp) -> SurveyResponse {
+    SurveyResponse {
+        contact_at,
+        score: row.score,
+        answers: row.answers,
+        follow_up_requested: row.follow_up,
+    }
+}
+
 /// When each call of `records` entered its first queue.
-fn entered_at(records: &[crate::read::Record]) -> HashMap<&str, Timestamp> {
+fn entered_at(records: &[Record]) -> HashMap<&str, Timestamp> {
     let mut entered = HashMap::new();
     for record in records.iter().filter(|r| r.verb == Verb::EnterQueue) {
         entered.entry(record.callid.as_str()).or_insert(record.at);
