@@ -8,6 +8,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// mimalloc: a replay parses a log on one thread and replays it on another, allocating a few
+/// small strings per line there and freeing them here (BENCHMARKS.md, "Replay at scale").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod commands;
 mod input;
 mod report;

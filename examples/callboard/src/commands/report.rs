@@ -8,11 +8,11 @@ use callboard_core::interval::WaitBuckets;
 use callboard_core::service_level::ServiceLevelThreshold;
 use callboard_core::{CenterConfig, QueueConfig};
 use callboard_queue_log::local_time::parse_utc_offset;
-use callboard_queue_log::{self as queue_log, replay};
+use callboard_queue_log::replay;
 use clap::ValueEnum;
 
+use crate::input::log::replay_log;
 use crate::input::options::Dst;
-use crate::input::read_input;
 use crate::input::surveys::SurveyArgs;
 use crate::input::table::TableArgs;
 use crate::report::{self, RowPeriod, Settings};
@@ -114,25 +114,22 @@ pub fn run(args: &ReportArgs) -> Result<String, String> {
         short_abandon_ms: u64::from(args.short_abandon_seconds) * MILLIS_PER_SECOND,
     };
 
-    let (mut parsed, source) = match (args.table.read(&calendar)?, &args.queue_log) {
-        (Some(parsed), _) => {
-            (parsed, format!("table {}", args.table.table.as_deref().unwrap_or("")))
+    let replayed = match (args.table.read(&calendar)?, &args.queue_log) {
+        (Some(mut parsed), _) => {
+            args.surveys.load(&mut parsed, &calendar)?;
+            if parsed.records.is_empty() {
+                let source = format!("table {}", args.table.table.as_deref().unwrap_or(""));
+                let mut message = format!("no queue_log events found in {source}");
+                for w in parsed.warnings.iter().take(5) {
+                    message += &format!("\n  {w}");
+                }
+                return Err(message);
+            }
+            replay::replay_on_own_thread(parsed, config, queue_config).map_err(|e| e.to_string())?
         }
-        (None, Some(path)) => {
-            (queue_log::parse(&read_input(path)?, &calendar), path.display().to_string())
-        }
+        (None, Some(path)) => replay_log(path, &calendar, &args.surveys, config, queue_config)?,
         (None, None) => return Err("give --queue-log FILE or --table NAME".into()),
     };
-    args.surveys.load(&mut parsed, &calendar)?;
-    if parsed.records.is_empty() {
-        let mut message = format!("no queue_log events found in {source}");
-        for w in parsed.warnings.iter().take(5) {
-            message += &format!("\n  {w}");
-        }
-        return Err(message);
-    }
-    let replayed =
-        replay::replay_on_own_thread(parsed, config, queue_config).map_err(|e| e.to_string())?;
     let settings = Settings {
         interval: args.interval.label(),
         sl_threshold_seconds: threshold.millis() as f64 / 1000.0,

@@ -5,6 +5,7 @@ use std::io::Read as _;
 use std::path::Path;
 
 pub mod forecast;
+pub mod log;
 pub mod options;
 pub mod surveys;
 pub mod table;

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use callboard_core::calendar::SiteCalendar;
 use callboard_core::csat::{CsatConfig, CsatFigureKind, CsatScale};
-use callboard_queue_log::surveys::{self, SURVEY_VERB};
+use callboard_queue_log::surveys::{self, SURVEY_VERB, SurveyMatcher, SurveyRow};
 use callboard_queue_log::{Parsed, RowWarning};
 use clap::ValueEnum;
 
@@ -52,6 +52,9 @@ fn parse_scale(text: &str) -> Result<CsatScale, String> {
         .map_err(|_| format!("the scale's top must be above its bottom: {text:?}"))
 }
 
+/// A survey file read: its rows, its warnings (each naming the file) and its name.
+type SurveyFile = (Vec<SurveyRow>, Vec<RowWarning>, String);
+
 impl SurveyArgs {
     /// The CSAT rule for the center.
     pub(crate) fn config(&self) -> CsatConfig {
@@ -82,16 +85,40 @@ impl SurveyArgs {
     /// A survey file that cannot be read, or is not a survey export.
     pub(crate) fn load(&self, parsed: &mut Parsed, calendar: &SiteCalendar) -> Result<(), String> {
         parsed.take_survey_lines(&self.survey_verb, &self.csat_scale);
-        let Some(path) = &self.surveys else { return Ok(()) };
+        let Some((rows, warnings, name)) = self.read_file(calendar)? else { return Ok(()) };
+        parsed.warnings.extend(warnings);
+        parsed.add_survey_rows(rows, &name);
+        Ok(())
+    }
+
+    /// What [`SurveyArgs::load`] does, for a log that streams by: the matcher with the file's
+    /// rows, and the file's warnings.
+    pub(crate) fn matcher(
+        &self,
+        calendar: &SiteCalendar,
+    ) -> Result<(SurveyMatcher, Vec<RowWarning>), String> {
+        let mut matcher = SurveyMatcher::new(&self.survey_verb, &self.csat_scale);
+        let Some((rows, warnings, name)) = self.read_file(calendar)? else {
+            return Ok((matcher, Vec::new()));
+        };
+        matcher.add_rows(rows, &name);
+        Ok((matcher, warnings))
+    }
+
+    /// The survey file's rows, its warnings (each naming the file) and its name.
+    fn read_file(&self, calendar: &SiteCalendar) -> Result<Option<SurveyFile>, String> {
+        let Some(path) = &self.surveys else { return Ok(None) };
         let text = utf8_input(path)?;
         let name = path.display().to_string();
         let (rows, warnings) = surveys::read_csv(&text, calendar, &self.csat_scale)
             .map_err(|e| format!("{name}: {e}"))?;
-        parsed.warnings.extend(warnings.into_iter().map(|w| {
-            let line = w.line.map_or_else(String::new, |line| format!(" line {line}"));
-            RowWarning::whole(format!("{name}{line}: {}", w.reason))
-        }));
-        parsed.add_survey_rows(rows, &name);
-        Ok(())
+        let warnings = warnings
+            .into_iter()
+            .map(|w| {
+                let line = w.line.map_or_else(String::new, |line| format!(" line {line}"));
+                RowWarning::whole(format!("{name}{line}: {}", w.reason))
+            })
+            .collect();
+        Ok(Some((rows, warnings, name)))
     }
 }

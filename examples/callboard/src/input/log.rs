@@ -1,0 +1,80 @@
+//! A queue_log file replayed as it streams by (`callboard report`): its memory does not grow
+//! with the log's length.
+
+use std::fs::File;
+use std::io::BufReader;
+use std::path::Path;
+
+use callboard_core::calendar::SiteCalendar;
+use callboard_core::{CenterConfig, QueueConfig};
+use callboard_queue_log as queue_log;
+use callboard_queue_log::replay::{self, Replayed};
+use callboard_queue_log::stream::Stream;
+
+use super::read_input;
+use super::surveys::SurveyArgs;
+
+/// Reads with a buffer this large: big enough that reading costs nothing beside parsing.
+const READ_BUFFER_BYTES: usize = 256 * 1024;
+
+/// The log at `path` (`-`: standard input) replayed with its survey responses.
+///
+/// A file is streamed; if it has a line further out of time order than the stream's window
+/// (logs concatenated in the wrong order), it is read again whole and put in order, as
+/// [`queue_log::parse`] does. Standard input cannot be read twice: such a line is skipped with a
+/// warning.
+///
+/// # Errors
+/// A file that cannot be read, a survey file that cannot be, an input with no queue_log line
+/// (the message quotes its first warnings).
+pub(crate) fn replay_log(
+    path: &Path,
+    calendar: &SiteCalendar,
+    surveys: &SurveyArgs,
+    config: CenterConfig,
+    queue_config: QueueConfig,
+) -> Result<Replayed, String> {
+    let name = path.display().to_string();
+    let (matcher, survey_warnings) = surveys.matcher(calendar)?;
+    let ahead = if path.as_os_str() == "-" {
+        let input = BufReader::with_capacity(READ_BUFFER_BYTES, std::io::stdin());
+        Stream::new(input, calendar).skipping_late_lines().read_ahead()
+    } else {
+        let file = File::open(path).map_err(|e| format!("cannot read {name}: {e}"))?;
+        Stream::new(BufReader::with_capacity(READ_BUFFER_BYTES, file), calendar).read_ahead()
+    }
+    .map_err(|e| e.to_string())?;
+    let (replayed, ahead) = replay::on_replay_thread(move || {
+        let mut ahead = ahead;
+        (replay::replay_records(&mut ahead, matcher, config, queue_config), ahead)
+    })
+    .map_err(|e| e.to_string())?;
+    let ended = ahead.end().map_err(|e| format!("cannot read {name}: {e}"))?;
+    if ended.overflowed.is_some() {
+        let mut parsed = queue_log::parse(&read_input(path)?, calendar);
+        surveys.load(&mut parsed, calendar)?;
+        let records = parsed.records.len();
+        let replayed = replay::replay_on_own_thread(parsed, config, queue_config)
+            .map_err(|e| e.to_string())?;
+        return check(replayed, records, &name);
+    }
+    let mut replayed = replayed;
+    replayed.warnings.extend(ended.read.warnings);
+    replayed.warnings.sort_by_key(|w| w.line);
+    let mut replayed = check(replayed, ended.records, &name)?;
+    replayed.warnings.extend(survey_warnings);
+    replayed.warnings.sort_by_key(|w| w.line);
+    Ok(replayed)
+}
+
+/// The replay, unless the input had no queue_log line at all.
+fn check(replayed: Replayed, records: usize, name: &str) -> Result<Replayed, String> {
+    if records > 0 {
+        return Ok(replayed);
+    }
+    let mut message = format!("no queue_log events found in {name}");
+    for w in replayed.warnings.iter().take(5) {
+        message += &format!("\n  {w}");
+    }
+    Err(message)
+}
