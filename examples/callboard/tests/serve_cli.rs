@@ -339,3 +339,73 @@ fn wait_heard(
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+/// A service started on the wall clock beside a log many polls long (a large log, a restart
+/// after hours away) catches up with all of it before its clock moves to the present: every call
+/// is counted, none refused as late, and the log is read a few megabytes at a time.
+#[test]
+fn a_backlog_on_the_wall_clock_is_counted_to_the_call() {
+    let dir = scratch("serve-backlog");
+    let log_path = dir.join("queue_log");
+    let now_s =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    // 60,000 calls of PS over the last hour, answered in a second, five seconds long: 180,000
+    // lines, more than one poll reads.
+    let calls = 60_000_u64;
+    let first = now_s - 3_700;
+    let mut log = String::new();
+    for i in 0..calls {
+        let at = first + i * 3_600 / calls;
+        let agent = format!("SIP/{}", i % 300);
+        log += &format!("{at}|c{i:05}|PS|NONE|ENTERQUEUE||555{i:04}|1\n");
+        log += &format!("{}|c{i:05}|PS|{agent}|CONNECT|1|c{i:05}b|1\n", at + 1);
+        log += &format!("{}|c{i:05}|PS|{agent}|COMPLETECALLER|1|5|1\n", at + 6);
+    }
+    assert!(log.len() as u64 > callboard_queue_log::follow::POLL_BYTES, "{} bytes", log.len());
+    std::fs::write(&log_path, &log).unwrap();
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let (config, state) = support::serve::sample_floor(
+        &dir,
+        &format!("queue_log = \"{}\"", log_path.display()),
+        &silent.local_addr().unwrap().to_string(),
+        "",
+    );
+    let text =
+        std::fs::read_to_string(&config).unwrap().replace("clock = \"log\"", "clock = \"wall\"");
+    std::fs::write(&config, text).unwrap();
+    let service = start(&config);
+    let offered = |f: &Value| -> u64 {
+        f["queues"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|q| q["name"] == "PS")
+            .flat_map(|q| {
+                q["days"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|d| d["offered"].as_u64().unwrap_or(0))
+            })
+            .sum()
+    };
+    let figures = wait_for(&state, "every call of the backlog", |f| offered(f) == calls);
+    let out = support::serve::stop(service);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(figures["warnings"], 0, "{stderr}");
+    let report = report_json(&["--queue-log", log_path.to_str().unwrap()], "1d");
+    let counts = ["offered", "answered", "abandoned", "handled"];
+    // PE, configured but silent, has no row in the report.
+    let mut ps = figures.clone();
+    ps["queues"] = Value::Array(
+        figures["queues"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|q| q["name"] == "PS")
+            .cloned()
+            .collect(),
+    );
+    assert!(compare_days(&ps, &report, &counts, &stderr) >= 1);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

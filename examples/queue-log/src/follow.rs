@@ -65,7 +65,14 @@ pub struct Polled {
     pub lines: Vec<String>,
     /// What happened, in order.
     pub happened: Vec<Happened>,
+    /// The file has more to read now: the poll stopped after [`POLL_BYTES`] (a log being
+    /// caught up with). Poll again before waiting.
+    pub more: bool,
 }
+
+/// The most bytes one poll reads of the open file, so that catching up with a long log holds a
+/// few megabytes of it at a time, not all of it.
+pub const POLL_BYTES: u64 = 8 << 20;
 
 /// A follower of the file at a path.
 #[derive(Debug)]
@@ -216,7 +223,7 @@ impl Follower {
                 }
             }
         }
-        self.drain(&mut read)?;
+        read.more = self.drain_up_to(&mut read, POLL_BYTES)?;
         Ok(read)
     }
 
@@ -286,14 +293,25 @@ impl Follower {
 
     /// Reads the open file from the position to its end, handing out whole lines.
     fn drain(&mut self, read: &mut Polled) -> std::io::Result<()> {
-        let Some(file) = &mut self.file else { return Ok(()) };
+        self.drain_up_to(read, u64::MAX).map(|_| ())
+    }
+
+    /// Reads the open file from the position, handing out whole lines, to its end or until
+    /// about `budget` bytes are read; `true` when it stopped for the budget.
+    fn drain_up_to(&mut self, read: &mut Polled, budget: u64) -> std::io::Result<bool> {
+        let Some(file) = &mut self.file else { return Ok(false) };
         file.seek(SeekFrom::Start(self.position.offset))?;
         let mut chunk = [0_u8; 64 * 1024];
+        let mut taken = 0_u64;
         loop {
+            if taken >= budget {
+                return Ok(true);
+            }
             let n = file.read(&mut chunk)?;
             if n == 0 {
-                return Ok(());
+                return Ok(false);
             }
+            taken = taken.saturating_add(u64::try_from(n).unwrap_or(u64::MAX));
             self.position.offset =
                 self.position.offset.saturating_add(u64::try_from(n).unwrap_or(u64::MAX));
             let bytes = chunk.get(..n).unwrap_or(&[]);
@@ -370,6 +388,36 @@ mod tests {
         append(&log, "ECT|1||0\r\n");
         assert_eq!(follower.poll().unwrap().lines, ["2|a|Q|A|CONNECT|1||0"]);
         assert!(follower.poll().unwrap().lines.is_empty());
+    }
+
+    #[test]
+    fn a_long_log_is_read_a_few_megabytes_a_poll_and_every_line_once() {
+        let dir = dir("long");
+        let log = dir.join("queue_log");
+        // 2.5 polls' worth of numbered lines, then a rotation after the first poll.
+        let line_bytes = 100;
+        let lines = usize::try_from(POLL_BYTES).unwrap() * 5 / 2 / line_bytes;
+        let text: String = (0..lines).map(|i| format!("{i:0>99}\n")).collect();
+        append(&log, &text);
+        let mut follower = Follower::new(&log, None);
+        let mut read = Vec::new();
+        let mut polls = Vec::new();
+        loop {
+            let polled = follower.poll().unwrap();
+            polls.push((polled.lines.len(), polled.more));
+            read.extend(polled.lines);
+            if polls.len() == 1 {
+                std::fs::rename(&log, dir.join("queue_log.1")).unwrap();
+                append(&log, "after\n");
+            }
+            if !polled.more {
+                break;
+            }
+        }
+        assert!(polls[0].1 && polls[0].0 < lines, "the first poll stops early: {polls:?}");
+        assert_eq!(read.len(), lines + 1, "{polls:?}");
+        assert!(read[..lines].iter().enumerate().all(|(i, l)| *l == format!("{i:0>99}")));
+        assert_eq!(read[lines], "after");
     }
 
     #[test]

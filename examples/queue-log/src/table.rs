@@ -151,6 +151,9 @@ pub struct TablePolled {
     pub rows: usize,
     /// What happened to the connection, to say in the log.
     pub said: Vec<String>,
+    /// The table has more rows to read now: this poll read [`ROWS_PER_POLL`]. Poll again
+    /// before waiting.
+    pub more: bool,
 }
 
 /// The table, followed.
@@ -368,6 +371,7 @@ impl Table {
             .read_rows(self.position.high_water, &holes, &mut polled.parsed)
             .map_err(|e| format!("connection lost: {}", describe(&e)))?;
         polled.rows = ids.len();
+        polled.more = i64::try_from(ids.len()).is_ok_and(|rows| rows >= ROWS_PER_POLL);
         let (said, position) = advance(&self.position, &ids, now);
         polled.said.extend(said.into_iter().map(|s| format!("table {}: {s}", self.settings.table)));
         self.position = position;

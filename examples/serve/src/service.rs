@@ -15,7 +15,7 @@ use callboard_core::service_level::ServiceLevelVariant;
 use callboard_core::wire::{BoardSettings, HostMessage};
 use callboard_core::{CenterConfig, QueueConfig};
 use callboard_floor::frame::{FrameSettings, QueueChoice, frame_from_center};
-use callboard_queue_log::replay::{REPLAY_STACK_BYTES, Stepper};
+use callboard_queue_log::replay::{LIVE_LATENESS_MS, REPLAY_STACK_BYTES, Stepper};
 use callboard_queue_log::surveys::{self, Contact, Survey};
 use serde::Serialize;
 
@@ -233,6 +233,8 @@ fn serve(config: &Config, stop: &Arc<AtomicBool>) -> Result<String, String> {
         None => None,
     };
     let started = Instant::now();
+    // When the steps' schedule began: at the start, and again after a backlog.
+    let mut schedule = started;
     let mut last_checkpoint = Instant::now();
     let mut surveys_seen: Option<SystemTime> = None;
     let mut lines_read = 0_u64;
@@ -281,10 +283,17 @@ fn serve(config: &Config, stop: &Arc<AtomicBool>) -> Result<String, String> {
                 read_surveys(config, path, &mut counted, &entered, &mut stepper);
             }
         }
-        // The clock.
+        // The clock. While a backlog is caught up with (a start on a long log, a table behind),
+        // it follows the log, a lateness behind its newest line: moved to the wall clock, the
+        // rest of the backlog would be late, and moved to the newest line, lines a moment older
+        // than it in the next part would be.
+        let catching_up = batch.more;
         let now = match config.clock {
-            Clock::Wall => wall_ms().max(stepper.center().now().unwrap_or(0)),
-            Clock::Log => latest.unwrap_or(0),
+            Clock::Wall if !catching_up => wall_ms().max(stepper.center().now().unwrap_or(0)),
+            Clock::Wall | Clock::Log if catching_up => {
+                latest.unwrap_or(0).saturating_sub(LIVE_LATENESS_MS)
+            }
+            Clock::Wall | Clock::Log => latest.unwrap_or(0),
         };
         if now > 0 {
             if let Err(e) = stepper.advance_to(now) {
@@ -441,10 +450,16 @@ fn serve(config: &Config, stop: &Arc<AtomicBool>) -> Result<String, String> {
             save(&mut saving, &stepper, &kept, lines_read, &health);
             last_checkpoint = Instant::now();
         }
+        if catching_up {
+            // The next part of the backlog at once; the steps' schedule starts again after it.
+            schedule = Instant::now();
+            step = 0;
+            continue;
+        }
         step += 1;
         let due = Duration::from_millis(config.every_ms.saturating_mul(u64::from(step)));
-        while started.elapsed() < due && !stop.load(Ordering::SeqCst) {
-            std::thread::sleep((due - started.elapsed()).min(Duration::from_millis(50)));
+        while schedule.elapsed() < due && !stop.load(Ordering::SeqCst) {
+            std::thread::sleep((due - schedule.elapsed()).min(Duration::from_millis(50)));
         }
     }
     kept = kept_now(source.position(), &counted, &entered);

@@ -76,6 +76,9 @@ pub struct Batch {
     pub lines: usize,
     /// What happened to the source, to say in the log.
     pub said: Vec<String>,
+    /// The source has more to read now (a backlog being caught up with): poll again before
+    /// waiting, and do not move the clock past what was read.
+    pub more: bool,
 }
 
 /// A source, running.
@@ -141,6 +144,7 @@ impl Source {
                             batch.said.push(format!("{}: {happened:?}", path.display()));
                         }
                     }
+                    batch.more = polled.more;
                     for text in polled.lines {
                         *lines += 1;
                         batch.lines += 1;
@@ -154,6 +158,7 @@ impl Source {
                 batch.parsed = polled.parsed;
                 batch.lines = polled.rows;
                 batch.said = polled.said;
+                batch.more = polled.more;
             }
             Self::Manager(manager) => {
                 let polled = manager.poll();
