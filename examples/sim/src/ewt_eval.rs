@@ -19,7 +19,7 @@
 //! is scored on the callers it had one for; its coverage says how many that was. The margin of
 //! the default estimator over Asterisk's is computed on exactly the same callers.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use callboard_core::CenterConfig;
 use callboard_core::QueueConfig;
@@ -27,8 +27,8 @@ use callboard_core::calendar::{SiteCalendar, Timestamp};
 use callboard_core::wait::{Caller, WaitEstimator};
 
 use crate::simulate::{self as sim, DayPlan, HandleTime, QueuePlan, Surge};
-use callboard_queue_log::replay::{REPLAY_STACK_BYTES, Stepper};
-use callboard_queue_log::{Parsed, Verb};
+use callboard_queue_log::replay::{Stepper, on_replay_thread};
+use callboard_queue_log::{Parsed, Record, RowWarning, Verb};
 
 const ESTIMATORS: usize = WaitEstimator::ALL.len();
 
@@ -112,46 +112,58 @@ pub fn evaluate_log(
     truth: Option<HashMap<String, u64>>,
 ) -> std::io::Result<ScenarioResult> {
     let name = name.to_owned();
-    std::thread::Builder::new()
-        .name("ewt-eval".into())
-        .stack_size(REPLAY_STACK_BYTES)
-        .spawn(move || score_log(&name, parsed, calendar, truth.as_ref()))?
-        .join()
-        .map_err(|_| std::io::Error::other("the evaluation thread panicked"))
+    on_replay_thread(move || {
+        let mut tally = Tally::default();
+        score_records(parsed.records, parsed.warnings, calendar, truth.as_ref(), &mut tally);
+        tally.summary(&name)
+    })
 }
 
-fn score_log(
+/// [`evaluate_log`] of records as they stream by (in time order, as a
+/// [`Stream`](callboard_queue_log::stream::Stream) hands them on): what is held is the callers
+/// in line and the replay's own state, never the log. The records are handed back, for the
+/// stream's end.
+///
+/// # Errors
+/// When the thread cannot be started or panics.
+pub fn evaluate_records<I: Iterator<Item = Record> + Send + 'static>(
     name: &str,
-    parsed: Parsed,
+    mut records: I,
+    calendar: SiteCalendar,
+) -> std::io::Result<(ScenarioResult, I)> {
+    let name = name.to_owned();
+    on_replay_thread(move || {
+        let mut tally = Tally::default();
+        score_records(&mut records, Vec::new(), calendar, None, &mut tally);
+        (tally.summary(&name), records)
+    })
+}
+
+/// Replays `records` through a stepper, one at a time, asking every estimator just before each
+/// caller joins and tallying each caller when its wait is known.
+fn score_records(
+    records: impl IntoIterator<Item = Record>,
+    warnings: Vec<RowWarning>,
     calendar: SiteCalendar,
     truth: Option<&HashMap<String, u64>>,
-) -> ScenarioResult {
+    tally: &mut Tally,
+) {
     let config = CenterConfig { calendar, ..CenterConfig::default() };
-    let mut stepper = Stepper::new(parsed.warnings, config, QueueConfig::default());
-    let names: HashSet<&str> = parsed
-        .records
-        .iter()
-        .filter(|r| r.verb == Verb::EnterQueue)
-        .map(|r| r.queue.as_str())
-        .collect();
-    let mut names: Vec<&str> = names.into_iter().collect();
-    names.sort_unstable();
-    for queue in names {
-        // A queue the engine refuses is left out, with the replay's warning.
-        let _ = stepper.declare_queue(queue);
-    }
-    stepper.push(parsed.records);
+    let mut stepper = Stepper::new(warnings, config, QueueConfig::default());
     let mut callers: HashMap<String, (Timestamp, Scored)> = HashMap::new();
-    let mut done: Vec<Scored> = Vec::new();
-    while let Some(next) = stepper.peek() {
-        let (event, at, callid, queue) =
-            (next.verb.clone(), next.at, next.callid.clone(), next.queue.clone());
+    for record in records {
+        let (event, at) = (record.verb.clone(), record.at);
         if event == Verb::EnterQueue {
             // The clock just before the caller joins: everything earlier has been applied.
             let _ = stepper.advance_to(at.saturating_sub(1));
+            if !stepper.queue_ids().contains_key(&record.queue) {
+                // A queue is there from its first caller's arrival, as a switch configures it
+                // before anyone calls; one the engine refuses is left out, with its warning.
+                let _ = stepper.declare_queue(&record.queue);
+            }
             let inputs = stepper
                 .queue_ids()
-                .get(&queue)
+                .get(&record.queue)
                 .and_then(|&id| stepper.center().wait_inputs(id).ok());
             let mut estimates = [None; ESTIMATORS];
             if let Some(inputs) = inputs {
@@ -159,9 +171,9 @@ fn score_log(
                     *slot = estimator.estimate(&inputs, Caller::New).ok();
                 }
             }
-            let known = truth.and_then(|t| t.get(&callid)).copied().map(Outcome::Known);
-            callers.insert(callid.clone(), (at, Scored { estimates, outcome: known }));
-        } else if let Some((entered, mut scored)) = callers.remove(&callid) {
+            let known = truth.and_then(|t| t.get(&record.callid)).copied().map(Outcome::Known);
+            callers.insert(record.callid.clone(), (at, Scored { estimates, outcome: known }));
+        } else if let Some((entered, mut scored)) = callers.remove(&record.callid) {
             let waited = at.saturating_sub(entered);
             let outcome = match event {
                 Verb::Connect => Some(Outcome::Known(waited)),
@@ -171,88 +183,128 @@ fn score_log(
             if scored.outcome.is_none() {
                 scored.outcome = outcome;
             }
-            done.push(scored);
+            tally.add(&scored);
         }
+        stepper.push(std::iter::once(record));
         stepper.step();
     }
     // Simulated callers still in line when the log ended have a known potential wait too.
-    done.extend(callers.into_values().map(|(_, s)| s).filter(|s| s.outcome.is_some()));
-    summarize(name, &done)
+    let mut left: Vec<(Timestamp, Scored)> = callers.into_values().collect();
+    left.sort_by_key(|(entered, _)| *entered);
+    for (_, scored) in left {
+        tally.add(&scored);
+    }
 }
 
-fn summarize(name: &str, callers: &[Scored]) -> ScenarioResult {
-    let (mut known, mut censored) = (Vec::new(), Vec::new());
-    for c in callers {
+/// Sums of errors, added up as callers are scored: `RMSE`, `MAE` and bias at the end without
+/// keeping each caller.
+#[derive(Debug, Clone, Copy, Default)]
+struct Sums {
+    n: usize,
+    squares: f64,
+    absolute: f64,
+    signed: f64,
+}
+
+impl Sums {
+    fn add(&mut self, error: f64) {
+        self.n += 1;
+        self.squares += error * error;
+        self.absolute += error.abs();
+        self.signed += error;
+    }
+
+    /// (RMSE, MAE, bias); zeros for none.
+    fn moments(&self) -> (f64, f64, f64) {
+        if self.n == 0 {
+            return (0.0, 0.0, 0.0);
+        }
+        let n = self.n as f64;
+        ((self.squares / n).sqrt(), self.absolute / n, self.signed / n)
+    }
+}
+
+/// Every figure of a [`ScenarioResult`], added up a caller at a time.
+#[derive(Debug, Clone, Default)]
+struct Tally {
+    known: usize,
+    censored: usize,
+    waits: f64,
+    errors: [Sums; ESTIMATORS],
+    /// Per estimator: abandoners with a figure, and those whose figure was short.
+    abandoners: [(usize, usize); ESTIMATORS],
+    /// The default's and Asterisk's errors on the callers both had a figure for.
+    margin: (Sums, Sums),
+}
+
+impl Tally {
+    fn add(&mut self, c: &Scored) {
         match c.outcome {
-            Some(Outcome::Known(ms)) => known.push((c, ms as f64 / 1000.0)),
-            Some(Outcome::AtLeast(ms)) => censored.push((c, ms as f64 / 1000.0)),
+            Some(Outcome::Known(ms)) => {
+                let wait = ms as f64 / 1000.0;
+                self.known += 1;
+                self.waits += wait;
+                for (sums, estimate) in self.errors.iter_mut().zip(c.estimates) {
+                    if let Some(e) = estimate {
+                        sums.add(e as f64 / 1000.0 - wait);
+                    }
+                }
+                let default = index_of(WaitEstimator::default());
+                let asterisk = index_of(WaitEstimator::Asterisk);
+                if let (Some(de), Some(ae)) = (c.estimates[default], c.estimates[asterisk]) {
+                    self.margin.0.add(de as f64 / 1000.0 - wait);
+                    self.margin.1.add(ae as f64 / 1000.0 - wait);
+                }
+            }
+            Some(Outcome::AtLeast(ms)) => {
+                let held = ms as f64 / 1000.0;
+                self.censored += 1;
+                for (count, estimate) in self.abandoners.iter_mut().zip(c.estimates) {
+                    if let Some(e) = estimate {
+                        count.0 += 1;
+                        count.1 += usize::from((e as f64 / 1000.0) < held);
+                    }
+                }
+            }
             None => {}
         }
     }
-    let mean_wait_s = known.iter().map(|(_, w)| w).sum::<f64>() / known.len().max(1) as f64;
-    let accuracy = WaitEstimator::ALL
-        .iter()
-        .enumerate()
-        .map(|(i, &estimator)| {
-            let errors: Vec<f64> = known
-                .iter()
-                .filter_map(|(c, wait)| c.estimates[i].map(|e| e as f64 / 1000.0 - wait))
-                .collect();
-            let (rmse_s, mae_s, bias_s) = moments(&errors);
-            let with_figure: Vec<bool> = censored
-                .iter()
-                .filter_map(|(c, held)| c.estimates[i].map(|e| (e as f64 / 1000.0) < *held))
-                .collect();
-            let abandoners_short = (!with_figure.is_empty()).then(|| {
-                with_figure.iter().filter(|&&s| s).count() as f64 / with_figure.len() as f64
-            });
-            Accuracy {
-                estimator,
-                scored: errors.len(),
-                coverage: errors.len() as f64 / known.len().max(1) as f64,
-                rmse_s,
-                mae_s,
-                bias_s,
-                abandoners_short,
-            }
-        })
-        .collect();
-    let default = index_of(WaitEstimator::default());
-    let asterisk = index_of(WaitEstimator::Asterisk);
-    let (mut d, mut a) = (Vec::new(), Vec::new());
-    for (c, wait) in &known {
-        if let (Some(de), Some(ae)) = (c.estimates[default], c.estimates[asterisk]) {
-            d.push(de as f64 / 1000.0 - wait);
-            a.push(ae as f64 / 1000.0 - wait);
+
+    fn summary(&self, name: &str) -> ScenarioResult {
+        let accuracy = WaitEstimator::ALL
+            .iter()
+            .enumerate()
+            .map(|(i, &estimator)| {
+                let (rmse_s, mae_s, bias_s) = self.errors[i].moments();
+                let (with_figure, short) = self.abandoners[i];
+                Accuracy {
+                    estimator,
+                    scored: self.errors[i].n,
+                    coverage: self.errors[i].n as f64 / self.known.max(1) as f64,
+                    rmse_s,
+                    mae_s,
+                    bias_s,
+                    abandoners_short: (with_figure > 0).then(|| short as f64 / with_figure as f64),
+                }
+            })
+            .collect();
+        let (default_rmse_s, asterisk_rmse_s) =
+            (self.margin.0.moments().0, self.margin.1.moments().0);
+        let reduction =
+            if asterisk_rmse_s > 0.0 { 1.0 - default_rmse_s / asterisk_rmse_s } else { 0.0 };
+        ScenarioResult {
+            name: name.to_owned(),
+            known: self.known,
+            censored: self.censored,
+            mean_wait_s: self.waits / self.known.max(1) as f64,
+            accuracy,
+            margin: Margin { callers: self.margin.0.n, default_rmse_s, asterisk_rmse_s, reduction },
         }
-    }
-    let (default_rmse_s, asterisk_rmse_s) = (moments(&d).0, moments(&a).0);
-    let reduction =
-        if asterisk_rmse_s > 0.0 { 1.0 - default_rmse_s / asterisk_rmse_s } else { 0.0 };
-    ScenarioResult {
-        name: name.to_owned(),
-        known: known.len(),
-        censored: censored.len(),
-        mean_wait_s,
-        accuracy,
-        margin: Margin { callers: d.len(), default_rmse_s, asterisk_rmse_s, reduction },
     }
 }
 
 fn index_of(estimator: WaitEstimator) -> usize {
     WaitEstimator::ALL.iter().position(|&e| e == estimator).unwrap_or(0)
-}
-
-/// (RMSE, MAE, bias) of errors; zeros for none.
-fn moments(errors: &[f64]) -> (f64, f64, f64) {
-    if errors.is_empty() {
-        return (0.0, 0.0, 0.0);
-    }
-    let n = errors.len() as f64;
-    let rmse = (errors.iter().map(|e| e * e).sum::<f64>() / n).sqrt();
-    let mae = errors.iter().map(|e| e.abs()).sum::<f64>() / n;
-    let bias = errors.iter().sum::<f64>() / n;
-    (rmse, mae, bias)
 }
 
 /// The simulated scenarios: a 311 center's STREETS line, 8:00–20:00.
@@ -456,11 +508,32 @@ mod tests {
 
     #[test]
     fn moments_of_errors() {
-        let (rmse, mae, bias) = moments(&[3.0, -4.0]);
+        let mut sums = Sums::default();
+        assert_eq!(sums.moments(), (0.0, 0.0, 0.0));
+        sums.add(3.0);
+        sums.add(-4.0);
+        let (rmse, mae, bias) = sums.moments();
         assert!((rmse - (12.5f64).sqrt()).abs() < 1e-12);
         assert!((mae - 3.5).abs() < 1e-12);
         assert!((bias + 0.5).abs() < 1e-12);
-        assert_eq!(moments(&[]), (0.0, 0.0, 0.0));
+    }
+
+    #[test]
+    fn the_sample_day_streamed_scores_as_the_day_read_whole() {
+        let day = include_str!("../../data/anonymous-bank-1999-02-10.queue_log");
+        let calendar = SiteCalendar::UTC;
+        let whole = evaluate_log(
+            "day",
+            callboard_queue_log::parse(day.as_bytes(), &calendar),
+            calendar,
+            None,
+        )
+        .unwrap();
+        let stream = callboard_queue_log::stream::Stream::new(day.as_bytes(), &calendar);
+        let (streamed, mut rest) = evaluate_records("day", stream, calendar).unwrap();
+        assert!(rest.next().is_none());
+        assert!(whole.known > 1_000);
+        assert_eq!(format!("{streamed:?}"), format!("{whole:?}"));
     }
 
     #[test]

@@ -1,13 +1,14 @@
 //! `callboard ewt-eval`: how right each expected-wait estimator is, every caller's estimate at
 //! arrival against the wait that followed, on simulated days and real logs.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use callboard_core::calendar::{DstRule, SiteCalendar, UtcOffset};
 use callboard_queue_log::local_time::parse_utc_offset;
 use callboard_queue_log::{self as queue_log};
 use callboard_sim::ewt_eval::{self, SimScenario};
 
+use crate::input::log::open_stream;
 use crate::input::read_input;
 
 #[derive(Debug, clap::Args)]
@@ -43,18 +44,10 @@ pub fn run(args: &EwtEvalArgs) -> Result<String, String> {
         }
     }
     for path in &args.queue_log {
-        let input = read_input(path)?;
-        let parsed = queue_log::parse(&input, &calendar);
-        if parsed.records.is_empty() {
-            return Err(format!("no queue_log events found in {}", path.display()));
-        }
-        crate::input::warn_unread(path, &parsed);
         let name = path
             .file_name()
             .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
-        results.push(
-            ewt_eval::evaluate_log(&name, parsed, calendar, None).map_err(|e| e.to_string())?,
-        );
+        results.push(evaluate_file(path, &name, calendar)?);
     }
     if results.is_empty() {
         return Err("nothing to evaluate: --days 0 and no --queue-log".into());
@@ -74,4 +67,28 @@ pub fn run(args: &EwtEvalArgs) -> Result<String, String> {
         }
     }
     Ok(table)
+}
+
+/// The log at `path` (`-`: standard input) scored as it streams by, as `report` reads it
+/// ([`crate::input::log`]): read again whole only if a file has lines further out of time order
+/// than the stream's window.
+fn evaluate_file(
+    path: &Path,
+    name: &str,
+    calendar: SiteCalendar,
+) -> Result<ewt_eval::ScenarioResult, String> {
+    let ahead = open_stream(path, &calendar)?;
+    let (result, ahead) =
+        ewt_eval::evaluate_records(name, ahead, calendar).map_err(|e| e.to_string())?;
+    let ended = ahead.end().map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    if ended.overflowed.is_some() {
+        let parsed = queue_log::parse(&read_input(path)?, &calendar);
+        crate::input::warn_unread(path, &parsed);
+        return ewt_eval::evaluate_log(name, parsed, calendar, None).map_err(|e| e.to_string());
+    }
+    if ended.records == 0 {
+        return Err(format!("no queue_log events found in {}", path.display()));
+    }
+    crate::input::warn_unread(path, &ended.read);
+    Ok(result)
 }

@@ -9,7 +9,7 @@ use callboard_core::calendar::SiteCalendar;
 use callboard_core::{CenterConfig, QueueConfig};
 use callboard_queue_log as queue_log;
 use callboard_queue_log::replay::{self, Replayed};
-use callboard_queue_log::stream::Stream;
+use callboard_queue_log::stream::{ReadAhead, Stream};
 
 use super::read_input;
 use super::surveys::SurveyArgs;
@@ -36,14 +36,7 @@ pub(crate) fn replay_log(
 ) -> Result<Replayed, String> {
     let name = path.display().to_string();
     let (matcher, survey_warnings) = surveys.matcher(calendar)?;
-    let ahead = if path.as_os_str() == "-" {
-        let input = BufReader::with_capacity(READ_BUFFER_BYTES, std::io::stdin());
-        Stream::new(input, calendar).skipping_late_lines().read_ahead()
-    } else {
-        let file = File::open(path).map_err(|e| format!("cannot read {name}: {e}"))?;
-        Stream::new(BufReader::with_capacity(READ_BUFFER_BYTES, file), calendar).read_ahead()
-    }
-    .map_err(|e| e.to_string())?;
+    let ahead = open_stream(path, calendar)?;
     let (replayed, ahead) = replay::on_replay_thread(move || {
         let mut ahead = ahead;
         (replay::replay_records(&mut ahead, matcher, config, queue_config), ahead)
@@ -65,6 +58,23 @@ pub(crate) fn replay_log(
     replayed.warnings.extend(survey_warnings);
     replayed.warnings.sort_by_key(|w| w.line);
     Ok(replayed)
+}
+
+/// The log at `path` (`-`: standard input) streaming on a reading thread of its own. Standard
+/// input, which cannot be read twice, skips a line further out of order than the window with a
+/// warning; a file's stream stops there ([`Ended::overflowed`](callboard_queue_log::stream::Ended)).
+///
+/// # Errors
+/// A file that cannot be opened, a thread that cannot be started.
+pub(crate) fn open_stream(path: &Path, calendar: &SiteCalendar) -> Result<ReadAhead, String> {
+    if path.as_os_str() == "-" {
+        let input = BufReader::with_capacity(READ_BUFFER_BYTES, std::io::stdin());
+        Stream::new(input, calendar).skipping_late_lines().read_ahead()
+    } else {
+        let file = File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        Stream::new(BufReader::with_capacity(READ_BUFFER_BYTES, file), calendar).read_ahead()
+    }
+    .map_err(|e| e.to_string())
 }
 
 /// The replay, unless the input had no queue_log line at all.
