@@ -23,7 +23,7 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::hash::BuildHasher;
-use std::io::BufRead;
+use std::io::{BufRead, Read as _};
 
 use callboard_core::calendar::{SiteCalendar, Timestamp};
 
@@ -33,6 +33,10 @@ use crate::row::RowWarning;
 /// How far out of time order a streamed line may be and still be replayed in its place: ten
 /// minutes of log time.
 pub const REORDER_WINDOW_MS: u64 = 10 * 60_000;
+
+/// The longest line a stream reads: the rest of a longer one is skipped with a warning, so that
+/// a file that is not a log (or has no line ends) does not have to fit in memory.
+pub const LONGEST_LINE_BYTES: usize = 1 << 20;
 
 /// Records read before the first is handed on, whose median time is the stream's first reference
 /// for implausible times.
@@ -232,13 +236,13 @@ impl<R: BufRead> Stream<R> {
 
     fn read_line(&mut self) {
         self.buf.clear();
-        match self.input.read_until(b'\n', &mut self.buf) {
+        let limit = u64::try_from(LONGEST_LINE_BYTES).unwrap_or(u64::MAX);
+        match (&mut self.input).take(limit).read_until(b'\n', &mut self.buf) {
             Ok(0) => {
                 self.at_end = true;
                 return;
             }
             Ok(_) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => return,
             Err(e) => {
                 self.error = Some(e);
                 self.at_end = true;
@@ -247,6 +251,23 @@ impl<R: BufRead> Stream<R> {
         }
         self.line += 1;
         let line = self.line;
+        if self.buf.len() >= LONGEST_LINE_BYTES && self.buf.last() != Some(&b'\n') {
+            match self.skip_rest_of_line() {
+                Ok(rest) => self.warnings.push(RowWarning::at(
+                    line,
+                    format!(
+                        "a line of {} bytes, longer than any queue_log line (not a log, or one \
+                         without line ends?); skipped",
+                        self.buf.len() as u64 + rest
+                    ),
+                )),
+                Err(e) => {
+                    self.error = Some(e);
+                    self.at_end = true;
+                }
+            }
+            return;
+        }
         let mut raw = self.buf.strip_suffix(b"\n").unwrap_or(&self.buf);
         raw = raw.strip_suffix(b"\r").unwrap_or(raw);
         let mut key = None;
@@ -285,6 +306,28 @@ impl<R: BufRead> Stream<R> {
                 if self.first.len() >= ANCHOR_RECORDS {
                     self.anchor();
                 }
+            }
+        }
+    }
+
+    /// Reads past the rest of an overlong line and its line end; how many bytes of the line
+    /// that was.
+    fn skip_rest_of_line(&mut self) -> std::io::Result<u64> {
+        let mut skipped = 0_u64;
+        loop {
+            let available = self.input.fill_buf()?;
+            if available.is_empty() {
+                return Ok(skipped);
+            }
+            let (used, ended) = match available.iter().position(|&b| b == b'\n') {
+                Some(end) => (end + 1, true),
+                None => (available.len(), false),
+            };
+            self.input.consume(used);
+            skipped += used as u64;
+            if ended {
+                // Its line end is not part of it.
+                return Ok(skipped - 1);
             }
         }
     }

@@ -7,7 +7,9 @@ use callboard_core::csat::CsatScale;
 use callboard_core::{CenterConfig, QueueConfig};
 use callboard_queue_log::read::{Parsed, Record, parse};
 use callboard_queue_log::replay::{Replayed, on_replay_thread, replay, replay_records};
-use callboard_queue_log::stream::{ANCHOR_RECORDS, Ended, REORDER_WINDOW_MS, Stream};
+use callboard_queue_log::stream::{
+    ANCHOR_RECORDS, Ended, LONGEST_LINE_BYTES, REORDER_WINDOW_MS, Stream,
+};
 use callboard_queue_log::surveys::{self, SURVEY_VERB, SurveyMatcher};
 use proptest::prelude::*;
 
@@ -148,4 +150,24 @@ proptest! {
         prop_assert_eq!(ended.read.warnings, whole.warnings);
         prop_assert_eq!(ended.read.format, whole.format);
     }
+}
+
+#[test]
+fn a_line_longer_than_any_log_line_is_skipped_without_holding_it() {
+    let t = 1_700_000_000_u64;
+    let long = "x".repeat(3 * LONGEST_LINE_BYTES + 17);
+    let log =
+        format!("{t}|a|q|NONE|ENTERQUEUE||1|1\n{long}\n{}|b|q|NONE|ENTERQUEUE||1|1\n{long}", t + 1);
+    let (records, ended) = streamed(log.as_bytes(), false);
+    assert_eq!(records.iter().map(|r| r.callid.as_str()).collect::<Vec<_>>(), ["a", "b"]);
+    let said: Vec<String> = ended.read.warnings.iter().map(ToString::to_string).collect();
+    let bytes = 3 * LONGEST_LINE_BYTES + 17;
+    assert_eq!(
+        said,
+        [2, 4].map(|line| format!(
+            "line {line}: a line of {} bytes, longer than any queue_log line (not a log, or one \
+             without line ends?); skipped",
+            bytes
+        ))
+    );
 }
