@@ -4,7 +4,9 @@
 //! (calls in flight in known queues, every interval's and day's outcomes adding up to what was
 //! offered less what still waits, subsets within their sets); every figure of every interval and
 //! day the report would print is a ratio in [0, 1] or a finite, non-negative time; and the
-//! replay's checkpoint restores to a replay that saves the same bytes.
+//! replay's checkpoint restores to a replay that saves the same bytes. Streamed (as `report` and
+//! `ewt-eval` read a file), the records come in time order, no more of them than the log has
+//! lines, and their replay keeps the same figures' bounds.
 //!
 //! The first byte picks the site's UTC offset (in quarter hours) so that local days and DST-free
 //! offsets are exercised; the rest is the log.
@@ -12,10 +14,13 @@
 
 use callboard_core::calendar::{DstRule, SiteCalendar, UtcOffset};
 use callboard_core::center::CenterConfig;
+use callboard_core::csat::CsatScale;
 use callboard_core::queue::QueueConfig;
 use callboard_fuzz::holds;
 use callboard_queue_log::parse;
-use callboard_queue_log::replay::{Stepper, replay};
+use callboard_queue_log::replay::{Stepper, replay, replay_records};
+use callboard_queue_log::stream::Stream;
+use callboard_queue_log::surveys::{SURVEY_VERB, SurveyMatcher};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -28,6 +33,24 @@ fuzz_target!(|data: &[u8]| {
     // `callboard report`: the whole log at once.
     let replayed = replay(parse(log, &calendar), config, QueueConfig::default());
     for queue in &replayed.queues {
+        for interval in &queue.intervals {
+            holds(&interval.stats);
+        }
+        for day in &queue.days {
+            holds(&day.stats);
+        }
+    }
+
+    // `callboard report` of a file: streamed, lines too late for the window skipped.
+    let mut stream = Stream::new(log, &calendar).skipping_late_lines();
+    let records: Vec<_> = stream.by_ref().collect();
+    let ended = stream.end().expect("bytes in memory read without error");
+    assert!(ended.overflowed.is_none(), "told to skip late lines, the stream never stops");
+    assert!(records.windows(2).all(|w| w[0].at <= w[1].at), "streamed out of time order");
+    assert!(records.len() <= log.split(|&b| b == b'\n').count());
+    let matcher = SurveyMatcher::new(SURVEY_VERB, &CsatScale::ONE_TO_FIVE);
+    let streamed = replay_records(records.into_iter(), matcher, config, QueueConfig::default());
+    for queue in &streamed.queues {
         for interval in &queue.intervals {
             holds(&interval.stats);
         }
