@@ -556,7 +556,7 @@ pub fn replay_on_own_thread(
     on_replay_thread(move || replay(parsed, config, queue_config))
 }
 
-/// Runs `work` (a replay, [`replay_stream`]) on a thread with [`REPLAY_STACK_BYTES`] of stack.
+/// Runs `work` (a replay, [`replay_records`]) on a thread with [`REPLAY_STACK_BYTES`] of stack.
 ///
 /// # Errors
 /// When the thread cannot be started or panics.

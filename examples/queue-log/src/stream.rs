@@ -16,7 +16,7 @@
 //!   on, so a log longer than 400 days is read whole.
 //! - Time order: a line earlier than one before it is held and handed on in its place, as long as
 //!   nothing later than it has been handed on yet. A line further out of order than the window
-//!   cannot be put in its place: the stream stops there and says so ([`Stream::overflowed`]) so
+//!   cannot be put in its place: the stream stops there and says so ([`Ended::overflowed`]) so
 //!   that a caller who can read the input again reads it whole instead, or, told to go on
 //!   ([`Stream::skipping_late_lines`]), skips it with a warning. A log exported newest first is
 //!   held whole, as [`parse`](crate::read::parse) would, and handed on oldest first.
@@ -43,7 +43,7 @@ pub const LONGEST_LINE_BYTES: usize = 1 << 20;
 pub const ANCHOR_RECORDS: usize = 1_024;
 
 /// The records of a queue_log read from `input` a line at a time, in time order (an
-/// [`Iterator`] of [`Record`]); its warnings are taken at the end with [`Stream::finish`].
+/// [`Iterator`] of [`Record`]); its warnings are taken at the end with [`Stream::end`].
 pub struct Stream<R> {
     input: R,
     reader: Reader,
