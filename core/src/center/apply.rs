@@ -321,7 +321,8 @@ impl<const Q: usize, const C: usize, const A: usize, const I: usize, const D: us
         agent: AgentId,
         state: AgentState,
     ) -> Result<(), EventError> {
-        match self.agents.get(&agent).copied() {
+        let mut slot = self.agent_slot(agent);
+        match slot.map(|(_, rec)| rec) {
             Some(rec) if at < rec.last_at => return Err(EventError::BeforePreviousEvent),
             // An idle agent logged out again is as unknown to the figures as before.
             Some(rec) if rec.state == state && !rec.is_idle() => {
@@ -333,9 +334,11 @@ impl<const Q: usize, const C: usize, const A: usize, const I: usize, const D: us
             None if !self.room_for_agent(at) => return Err(EventError::TooManyAgents),
             None => {}
         }
-        self.advance_clock(at);
-        // Read after advancing the clock: flushing moves `since`.
-        let mut rec = self.agents.get(&agent).copied().unwrap_or(AgentRecord::new(at));
+        // Read again if advancing the clock changed agents: flushing moves `since`.
+        if self.advance_clock(at) {
+            slot = self.agent_slot(agent);
+        }
+        let mut rec = slot.map_or(AgentRecord::new(at), |(_, rec)| rec);
         self.account(&rec, at);
         if let Some(owed) = rec.wrap_up {
             if owed.since.is_none() && state == AgentState::AfterCallWork {
@@ -349,7 +352,7 @@ impl<const Q: usize, const C: usize, const A: usize, const I: usize, const D: us
         rec.state_since = at;
         rec.since = at;
         rec.last_at = at;
-        self.store_agent(agent, rec);
+        self.put_agent(slot.map(|(index, _)| index), agent, rec);
         Ok(())
     }
 
@@ -361,7 +364,8 @@ impl<const Q: usize, const C: usize, const A: usize, const I: usize, const D: us
         join: bool,
     ) -> Result<(), EventError> {
         let q = self.queue_index(queue).ok_or(EventError::UnknownQueue)?;
-        match self.agents.get(&agent).copied() {
+        let mut slot = self.agent_slot(agent);
+        match slot.map(|(_, rec)| rec) {
             Some(rec) if at < rec.last_at => return Err(EventError::BeforePreviousEvent),
             Some(rec) if !join && rec.is_idle() => return Err(EventError::UnknownAgent),
             Some(rec) if join && rec.is_member(q) => return Err(EventError::AlreadyMember),
@@ -371,8 +375,10 @@ impl<const Q: usize, const C: usize, const A: usize, const I: usize, const D: us
             None if !self.room_for_agent(at) => return Err(EventError::TooManyAgents),
             None => {}
         }
-        self.advance_clock(at);
-        let mut rec = self.agents.get(&agent).copied().unwrap_or(AgentRecord::new(at));
+        if self.advance_clock(at) {
+            slot = self.agent_slot(agent);
+        }
+        let mut rec = slot.map_or(AgentRecord::new(at), |(_, rec)| rec);
         self.account(&rec, at);
         if join {
             rec.queues |= queue_bit(q);
@@ -381,7 +387,7 @@ impl<const Q: usize, const C: usize, const A: usize, const I: usize, const D: us
         }
         rec.since = at;
         rec.last_at = at;
-        self.store_agent(agent, rec);
+        self.put_agent(slot.map(|(index, _)| index), agent, rec);
         Ok(())
     }
 
@@ -551,6 +557,21 @@ impl<const Q: usize, const C: usize, const A: usize, const I: usize, const D: us
         }
     }
 
+    /// Where agent `agent`'s record is in the map, and the record.
+    fn agent_slot(&self, agent: AgentId) -> Option<(usize, AgentRecord)> {
+        let index = self.agents.get_index_of(&agent)?;
+        self.agents.get_index(index).map(|(_, rec)| (index, *rec))
+    }
+
+    /// Writes `rec` where [`Self::agent_slot`] found the agent's record (still there: nothing
+    /// removed agents since), or adds it.
+    fn put_agent(&mut self, index: Option<usize>, agent: AgentId, rec: AgentRecord) {
+        match index.and_then(|index| self.agents.get_index_mut(index)) {
+            Some((key, kept)) if *key == agent => *kept = rec,
+            _ => self.store_agent(agent, rec),
+        }
+    }
+
     /// Whether a new agent fits, after forgetting idle agents no event can name any more.
     pub(super) fn room_for_agent(&mut self, at: Timestamp) -> bool {
         if self.agents.len() >= A {
@@ -568,13 +589,16 @@ impl<const Q: usize, const C: usize, const A: usize, const I: usize, const D: us
     /// the clock moves: intervals older than the last `INTERVALS` up to the clock's are dropped
     /// (counted in [`Diagnostics::intervals_evicted`](super::Diagnostics::intervals_evicted)) before agents' time is counted, and
     /// agents' time is counted only into the intervals and days still kept.
-    pub(super) fn advance_clock(&mut self, at: Timestamp) {
+    ///
+    /// `true` when it changed agents' records (their time flushed to an interval boundary, idle
+    /// ones forgotten): a record read before is stale then.
+    pub(super) fn advance_clock(&mut self, at: Timestamp) -> bool {
         // An event at or before the clock moves nothing: all below depends on the clock alone
         // and ran when the clock got there (ended calls queued since are no older than the
         // watermark, which `check_time` holds every event to). After a restore the window is
         // unknown (0) until the clock is moved once.
         if self.clock.is_some_and(|clock| at <= clock) && self.window_moves_at != 0 {
-            return;
+            return false;
         }
         let now = self.clock.map_or(at, |clock| clock.max(at));
         self.clock = Some(now);
@@ -594,7 +618,7 @@ impl<const Q: usize, const C: usize, const A: usize, const I: usize, const D: us
             }
         }
         match self.flushed_to {
-            Some(done) if boundary <= done => {}
+            Some(done) if boundary <= done => false,
             Some(_) => {
                 self.forget_idle_agents(now);
                 let Self { agents, queues, config, diagnostics, .. } = self;
@@ -605,8 +629,12 @@ impl<const Q: usize, const C: usize, const A: usize, const I: usize, const D: us
                     rec.since = boundary;
                 }
                 self.flushed_to = Some(boundary);
+                true
             }
-            None => self.flushed_to = Some(boundary),
+            None => {
+                self.flushed_to = Some(boundary);
+                false
+            }
         }
     }
 
