@@ -462,8 +462,14 @@ impl<const Q: usize, const C: usize, const A: usize, const I: usize, const D: us
     }
 
     pub(super) fn store_call(&mut self, call: CallId, rec: CallRecord) {
-        // Callers checked the capacity or replace an existing entry, so this cannot fail.
-        let _ = self.calls.insert(call, rec);
+        // Callers checked the capacity or replace an existing entry, so this cannot fail. A
+        // call answered or ended is written in place (an insert would move the old record out).
+        match self.calls.get_mut(&call) {
+            Some(kept) => *kept = rec,
+            None => {
+                let _ = self.calls.insert(call, rec);
+            }
+        }
     }
 
     /// The call leaves the center at `at`; its id is remembered until the reorder tolerance
@@ -481,7 +487,7 @@ impl<const Q: usize, const C: usize, const A: usize, const I: usize, const D: us
             phase: CallPhase::Ended,
             ..*rec
         };
-        let _ = self.calls.insert(call, ended);
+        self.store_call(call, ended);
         if self.ended.is_full() {
             // Every slot is an ended call: the oldest goes first.
             if let Some((oldest, _)) = self.ended.pop_front() {
