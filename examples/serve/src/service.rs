@@ -129,6 +129,8 @@ fn serve(config: &Config, stop: &Arc<AtomicBool>) -> Result<String, String> {
     let mut source = Source::start(&config.source, config.calendar, &kept.source);
     let mut counted: HashSet<u64> = kept.surveys_counted.iter().copied().collect();
     let mut entered: HashMap<String, Timestamp> = kept.entered.iter().cloned().collect();
+    forget_old_calls(&mut entered, stepper.center().now());
+    let mut entered_sweep = (2 * entered.len()).max(4_096);
 
     // The lines, each with its boards.
     let health = Arc::new(Mutex::new(Vec::new()));
@@ -270,6 +272,10 @@ fn serve(config: &Config, stop: &Arc<AtomicBool>) -> Result<String, String> {
             if record.verb == callboard_queue_log::Verb::EnterQueue {
                 entered.entry(record.callid.clone()).or_insert(record.at);
             }
+        }
+        if entered.len() >= entered_sweep {
+            forget_old_calls(&mut entered, latest);
+            entered_sweep = (2 * entered.len()).max(4_096);
         }
         parsed.take_survey_lines(&config.survey_verb, &config.csat.scale);
         stepper.note(parsed.warnings);
@@ -618,6 +624,20 @@ fn kept_now(
     }
 }
 
+/// How long after a call entered its queue a survey export's row naming it is still dated by
+/// it: a week and a day (the boards post yesterday's CSAT; a survey tool exports within days).
+/// A row naming an older call is not counted.
+const SURVEYED_CALLS_KEPT_MS: u64 = 8 * 86_400_000;
+
+/// Forgets the calls that entered more than [`SURVEYED_CALLS_KEPT_MS`] before `latest`, so
+/// that what is kept for survey rows (and saved with the state) does not grow with the log.
+fn forget_old_calls(entered: &mut HashMap<String, Timestamp>, latest: Option<Timestamp>) {
+    if let Some(latest) = latest {
+        let horizon = latest.saturating_sub(SURVEYED_CALLS_KEPT_MS);
+        entered.retain(|_, &mut at| at >= horizon);
+    }
+}
+
 /// Adds the rows of the survey export not counted yet.
 fn read_surveys(
     config: &Config,
@@ -708,4 +728,24 @@ fn write_figures(
     };
     let json = serde_json::to_vec_pretty(&file).map_err(|e| e.to_string())?;
     state::write_atomically(&config.state_dir.join("figures.json"), &json)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn calls_kept_for_survey_rows_are_the_last_eight_days() {
+        let now = 1_800_000_000_000;
+        let mut entered: HashMap<String, Timestamp> = HashMap::new();
+        entered.insert("old".into(), now - SURVEYED_CALLS_KEPT_MS - 1);
+        entered.insert("edge".into(), now - SURVEYED_CALLS_KEPT_MS);
+        entered.insert("today".into(), now - 60_000);
+        forget_old_calls(&mut entered, None);
+        assert_eq!(entered.len(), 3, "no clock yet: nothing is old");
+        forget_old_calls(&mut entered, Some(now));
+        let mut kept: Vec<&str> = entered.keys().map(String::as_str).collect();
+        kept.sort_unstable();
+        assert_eq!(kept, ["edge", "today"]);
+    }
 }
