@@ -13,8 +13,9 @@ use std::time::{Duration, Instant};
 
 use callboard_core::board::{BoardFrame, CsatLine};
 use callboard_floor::stand_in::StandIn;
-use serde_json::Value;
-use support::serve::{scratch, start, wait_for};
+use support::serve::{
+    last_hour_of_calls, offered_to, on_the_wall_clock, only_queue, scratch, start, wait_for,
+};
 use support::{callboard, compare_days, data, report_json, sample_log};
 
 #[test]
@@ -285,16 +286,7 @@ queues = ["PS"]
     let compared = compare_days(&figures, &report, &counts, &stderr);
     // PE is measured within 30 s, as its queue says, and the report within 20 s: the calls
     // answered within the threshold are compared for PS alone.
-    let mut ps_only = figures.clone();
-    ps_only["queues"] = Value::Array(
-        figures["queues"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|q| q["name"] == "PS")
-            .cloned()
-            .collect(),
-    );
+    let ps_only = only_queue(&figures, "PS");
     assert!(compare_days(&ps_only, &report, &["answered_within_sl"], &stderr) >= 2);
     // PS and PE on the 10th, and PS's one call after midnight.
     assert!(compared >= 3, "{figures}");
@@ -347,20 +339,9 @@ fn wait_heard(
 fn a_backlog_on_the_wall_clock_is_counted_to_the_call() {
     let dir = scratch("serve-backlog");
     let log_path = dir.join("queue_log");
-    let now_s =
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
-    // 60,000 calls of PS over the last hour, answered in a second, five seconds long: 180,000
-    // lines, more than one poll reads.
+    // 60,000 calls over the last hour: 180,000 lines, more than one poll reads.
     let calls = 60_000_u64;
-    let first = now_s - 3_700;
-    let mut log = String::new();
-    for i in 0..calls {
-        let at = first + i * 3_600 / calls;
-        let agent = format!("SIP/{}", i % 300);
-        log += &format!("{at}|c{i:05}|PS|NONE|ENTERQUEUE||555{i:04}|1\n");
-        log += &format!("{}|c{i:05}|PS|{agent}|CONNECT|1|c{i:05}b|1\n", at + 1);
-        log += &format!("{}|c{i:05}|PS|{agent}|COMPLETECALLER|1|5|1\n", at + 6);
-    }
+    let log: String = last_hour_of_calls(calls, 300).into_iter().map(|(_, l)| l + "\n").collect();
     assert!(log.len() as u64 > callboard_queue_log::follow::POLL_BYTES, "{} bytes", log.len());
     std::fs::write(&log_path, &log).unwrap();
     let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -370,42 +351,15 @@ fn a_backlog_on_the_wall_clock_is_counted_to_the_call() {
         &silent.local_addr().unwrap().to_string(),
         "",
     );
-    let text =
-        std::fs::read_to_string(&config).unwrap().replace("clock = \"log\"", "clock = \"wall\"");
-    std::fs::write(&config, text).unwrap();
+    on_the_wall_clock(&config);
     let service = start(&config);
-    let offered = |f: &Value| -> u64 {
-        f["queues"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter(|q| q["name"] == "PS")
-            .flat_map(|q| {
-                q["days"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .map(|d| d["offered"].as_u64().unwrap_or(0))
-            })
-            .sum()
-    };
-    let figures = wait_for(&state, "every call of the backlog", |f| offered(f) == calls);
+    let figures = wait_for(&state, "every call of the backlog", |f| offered_to(f, "PS") == calls);
     let out = support::serve::stop(service);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(figures["warnings"], 0, "{stderr}");
     let report = report_json(&["--queue-log", log_path.to_str().unwrap()], "1d");
     let counts = ["offered", "answered", "abandoned", "handled"];
     // PE, configured but silent, has no row in the report.
-    let mut ps = figures.clone();
-    ps["queues"] = Value::Array(
-        figures["queues"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|q| q["name"] == "PS")
-            .cloned()
-            .collect(),
-    );
-    assert!(compare_days(&ps, &report, &counts, &stderr) >= 1);
+    assert!(compare_days(&only_queue(&figures, "PS"), &report, &counts, &stderr) >= 1);
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -14,11 +14,26 @@ use std::time::{Duration, Instant};
 use callboard_floor::stand_in::StandIn;
 use support::postgres::insert;
 use support::postgres::{PASSWORD, Postgres, SCHEMA};
-use support::serve::{sample_floor, scratch, start, stop, wait_for};
+use support::serve::{
+    last_hour_of_calls, offered_to, on_the_wall_clock, sample_floor, scratch, start, stop, wait_for,
+};
 use support::{report_json, sample_log};
 
 /// The sample's local time, as PostgreSQL names a fixed offset (its sign is POSIX's).
 const UTC_PLUS_2: &str = "Etc/GMT-2";
+
+/// The site file's `[source]` lines for the table on `server`, its password in a file in `dir`
+/// (returned too).
+fn table_source(dir: &std::path::Path, server: &Postgres) -> (String, std::path::PathBuf) {
+    let password = dir.join("db-password");
+    std::fs::write(&password, format!("{PASSWORD}\n")).unwrap();
+    let source = format!(
+        "table = \"queue_log\"\nconnection = \"{}\"\npassword_file = \"{}\"",
+        server.connection(),
+        password.display()
+    );
+    (source, password)
+}
 
 #[test]
 fn a_day_from_the_realtime_table_survives_a_database_restart() {
@@ -28,13 +43,7 @@ fn a_day_from_the_realtime_table_survives_a_database_restart() {
     client.batch_execute(SCHEMA).unwrap();
 
     let boards = StandIn::start(&[1], None).unwrap();
-    let password = dir.join("db-password");
-    std::fs::write(&password, format!("{PASSWORD}\n")).unwrap();
-    let source = format!(
-        "table = \"queue_log\"\nconnection = \"{}\"\npassword_file = \"{}\"",
-        server.connection(),
-        password.display()
-    );
+    let (source, password) = table_source(&dir, &server);
     let (config, state) = sample_floor(&dir, &source, &boards.address, "");
 
     let day = std::fs::read_to_string(sample_log()).unwrap();
@@ -162,19 +171,10 @@ fn a_table_behind_on_the_wall_clock_is_counted_to_the_call() {
     let server = Postgres::start(&dir);
     let mut client = server.client();
     client.batch_execute(SCHEMA).unwrap();
-    let now_s =
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
     let calls = 5_000_u64;
     let rows = 3 * calls;
     assert!(rows > 2 * u64::try_from(callboard_queue_log::table::ROWS_PER_POLL).unwrap());
-    let first = now_s - 3_700;
-    let mut lines = Vec::new();
-    for i in 0..calls {
-        let at = first + i * 3_600 / calls;
-        lines.push((at, format!("{at}|c{i:05}|PS|NONE|ENTERQUEUE||555{i:04}|1")));
-        lines.push((at + 1, format!("{}|c{i:05}|PS|SIP/{}|CONNECT|1|b|1", at + 1, i % 50)));
-        lines.push((at + 6, format!("{}|c{i:05}|PS|SIP/{}|COMPLETECALLER|1|5|1", at + 6, i % 50)));
-    }
+    let mut lines = last_hour_of_calls(calls, 50);
     // Rows in time order, as a switch commits them.
     lines.sort_by_key(|(at, _)| *at);
     let mut transaction = client.transaction().unwrap();
@@ -183,44 +183,21 @@ fn a_table_behind_on_the_wall_clock_is_counted_to_the_call() {
     }
     transaction.commit().unwrap();
 
-    let password = dir.join("db-password");
-    std::fs::write(&password, format!("{PASSWORD}\n")).unwrap();
-    let source = format!(
-        "table = \"queue_log\"\nconnection = \"{}\"\npassword_file = \"{}\"",
-        server.connection(),
-        password.display()
-    );
+    let (source, _) = table_source(&dir, &server);
     let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let (config, state) =
         sample_floor(&dir, &source, &silent.local_addr().unwrap().to_string(), "");
-    let text =
-        std::fs::read_to_string(&config).unwrap().replace("clock = \"log\"", "clock = \"wall\"");
-    std::fs::write(&config, text).unwrap();
+    on_the_wall_clock(&config);
     let service = start(&config);
     let at_end = wait_for(&state, "every row", |f| f["lines_read"] == rows);
     // The figures are written once a step: wait for the step after the last rows.
-    let offered = |f: &serde_json::Value| -> u64 {
-        f["queues"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter(|q| q["name"] == "PS")
-            .flat_map(|q| {
-                q["days"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .map(|d| d["offered"].as_u64().unwrap_or(0))
-            })
-            .sum()
-    };
     let figures = wait_for(&state, "the backlog's calls", |f| {
-        offered(f) == calls || f["warnings"].as_u64().unwrap_or(0) > 0
+        offered_to(f, "PS") == calls || f["warnings"].as_u64().unwrap_or(0) > 0
     });
     let stderr = String::from_utf8_lossy(&stop(service).stderr).into_owned();
     assert_eq!(at_end["lines_read"], rows);
     assert_eq!(figures["warnings"], 0, "{stderr}");
-    assert_eq!(offered(&figures), calls, "{stderr}");
+    assert_eq!(offered_to(&figures, "PS"), calls, "{stderr}");
     drop(server);
     std::fs::remove_dir_all(&dir).unwrap();
 }

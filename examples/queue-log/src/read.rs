@@ -667,16 +667,44 @@ fn drop_implausible_times(parsed: &mut Parsed) {
     parsed.records.retain(|r| {
         let plausible = r.at.abs_diff(median) <= PLAUSIBLE_SPAN_MS;
         if !plausible {
-            warnings.push(RowWarning::at(
-                r.line,
-                format!(
-                    "timestamp {} is more than 400 days from the rest of the log; skipped",
-                    r.at / 1000
-                ),
-            ));
+            warnings.push(warn_implausible(r));
         }
         plausible
     });
+}
+
+/// The warning for a record whose time is implausibly far from the rest of the log.
+pub(crate) fn warn_implausible(record: &Record) -> RowWarning {
+    RowWarning::at(
+        record.line,
+        format!(
+            "timestamp {} is more than 400 days from the rest of the log; skipped",
+            record.at / 1000
+        ),
+    )
+}
+
+/// The one warning for a log in descending time order, at its first record's line.
+pub(crate) fn warn_descending(line: usize) -> RowWarning {
+    RowWarning::at(
+        line,
+        "the log is in descending time order (an export sorted newest first); replayed oldest first",
+    )
+}
+
+/// The warning for a record earlier than the one at line `newest_line` (time `newest_at`)
+/// before it, saying what was `done` about it.
+pub(crate) fn warn_out_of_order(
+    record: &Record,
+    newest_at: Timestamp,
+    newest_line: usize,
+    done: &str,
+) -> RowWarning {
+    let late = newest_at.saturating_sub(record.at) as f64 / 1000.0;
+    RowWarning::at(
+        record.line,
+        format!("out of time order ({late} s before line {newest_line}); {done}"),
+    )
 }
 
 /// Replays out-of-order lines in time order, saying which lines were out of order.
@@ -686,24 +714,21 @@ fn sort_in_time_order(parsed: &mut Parsed) {
         && records.windows(2).all(|w| w[0].at >= w[1].at)
         && records.first().map(|r| r.at) != records.last().map(|r| r.at);
     if descending {
-        parsed.warnings.push(RowWarning::at(
-            records.first().map_or(1, |r| r.line),
-            "the log is in descending time order (an export sorted newest first); replayed oldest first",
-        ));
+        parsed.warnings.push(warn_descending(records.first().map_or(1, |r| r.line)));
         // Equal times keep their relative order from the file after the reversal's stable sort.
         parsed.records.reverse();
     } else {
         let mut newest: Option<&Record> = None;
         for r in records {
             match newest {
-                Some(n) if r.at < n.at => parsed.warnings.push(RowWarning::at(
-                    r.line,
-                    format!(
-                        "out of time order ({} s before line {}); replayed in time order",
-                        (n.at - r.at) as f64 / 1000.0,
-                        n.line
-                    ),
-                )),
+                Some(n) if r.at < n.at => {
+                    parsed.warnings.push(warn_out_of_order(
+                        r,
+                        n.at,
+                        n.line,
+                        "replayed in time order",
+                    ));
+                }
                 _ => newest = Some(r),
             }
         }

@@ -27,7 +27,9 @@ use std::io::{BufRead, Read as _};
 
 use callboard_core::calendar::{SiteCalendar, Timestamp};
 
-use crate::read::{PLAUSIBLE_SPAN_MS, Parsed, Reader, Record};
+use crate::read::{
+    PLAUSIBLE_SPAN_MS, Parsed, Reader, Record, warn_descending, warn_implausible, warn_out_of_order,
+};
 use crate::row::RowWarning;
 
 /// How far out of time order a streamed line may be and still be replayed in its place: ten
@@ -176,11 +178,7 @@ impl<R: BufRead> Stream<R> {
             && self.records > 2
             && self.first_record.map(|(at, _)| at) != self.previous;
         if descending {
-            let line = self.first_record.map_or(1, |(_, line)| line);
-            self.warnings.push(RowWarning::at(
-                line,
-                "the log is in descending time order (an export sorted newest first); replayed oldest first",
-            ));
+            self.warnings.push(warn_descending(self.first_record.map_or(1, |(_, line)| line)));
         } else {
             self.warnings.append(&mut self.disorder);
         }
@@ -353,13 +351,7 @@ impl<R: BufRead> Stream<R> {
     fn place(&mut self, record: Record) {
         let reference = self.reference.unwrap_or(record.at);
         if record.at.abs_diff(reference) > PLAUSIBLE_SPAN_MS {
-            self.warnings.push(RowWarning::at(
-                record.line,
-                format!(
-                    "timestamp {} is more than 400 days from the rest of the log; skipped",
-                    record.at / 1000
-                ),
-            ));
+            self.warnings.push(warn_implausible(&record));
             return;
         }
         if self.first_record.is_none() {
@@ -371,27 +363,24 @@ impl<R: BufRead> Stream<R> {
         self.previous = Some(record.at);
         match self.newest {
             Some((newest, newest_line)) if record.at < newest => {
-                let late = (newest - record.at) as f64 / 1000.0;
                 if self.released.is_some_and(|released| record.at < released) {
                     if self.skip_late {
-                        self.warnings.push(RowWarning::at(
-                            record.line,
-                            format!(
-                                "out of time order ({late} s before line {newest_line}), further than \
-                                 the {} minutes a streamed log is put back in order within; skipped",
-                                REORDER_WINDOW_MS / 60_000
-                            ),
-                        ));
+                        let done = format!(
+                            "further than the {} minutes a streamed log is put back in order \
+                             within; skipped",
+                            REORDER_WINDOW_MS / 60_000
+                        );
+                        self.warnings.push(warn_out_of_order(&record, newest, newest_line, &done));
                     } else if self.overflowed.is_none() {
                         self.overflowed = Some(record.line);
                     }
                     return;
                 }
-                self.disorder.push(RowWarning::at(
-                    record.line,
-                    format!(
-                        "out of time order ({late} s before line {newest_line}); replayed in time order"
-                    ),
+                self.disorder.push(warn_out_of_order(
+                    &record,
+                    newest,
+                    newest_line,
+                    "replayed in time order",
                 ));
             }
             _ => self.newest = Some((record.at, record.line)),

@@ -126,3 +126,55 @@ pub fn get_json(port: u16, target: &str) -> Value {
     assert_eq!(status, 200, "{target}: {body}");
     serde_json::from_str(&body).unwrap_or_else(|e| panic!("{target}: {e}: {body}"))
 }
+
+/// The log lines of `calls` calls of queue PS over the hour before now, each answered a second
+/// after it entered by one of `agents` agents and five seconds long, in the order of the calls
+/// (so up to six seconds out of time order), each with its time.
+pub fn last_hour_of_calls(calls: u64, agents: u64) -> Vec<(u64, String)> {
+    let now_s =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let first = now_s - 3_700;
+    let mut lines = Vec::new();
+    for i in 0..calls {
+        let at = first + i * 3_600 / calls;
+        let agent = format!("SIP/{}", i % agents);
+        lines.push((at, format!("{at}|c{i:05}|PS|NONE|ENTERQUEUE||555{i:04}|1")));
+        lines.push((at + 1, format!("{}|c{i:05}|PS|{agent}|CONNECT|1|c{i:05}b|1", at + 1)));
+        lines.push((at + 6, format!("{}|c{i:05}|PS|{agent}|COMPLETECALLER|1|5|1", at + 6)));
+    }
+    lines
+}
+
+/// Puts the site file at `config` (a [`sample_floor`]) on the wall clock.
+pub fn on_the_wall_clock(config: &Path) {
+    let text =
+        std::fs::read_to_string(config).unwrap().replace("clock = \"log\"", "clock = \"wall\"");
+    std::fs::write(config, text).unwrap();
+}
+
+/// The calls offered to queue `name` over all the days `figures.json` shows.
+pub fn offered_to(figures: &Value, name: &str) -> u64 {
+    figures["queues"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|q| q["name"] == name)
+        .flat_map(|q| q["days"].as_array().into_iter().flatten())
+        .map(|d| d["offered"].as_u64().unwrap_or(0))
+        .sum()
+}
+
+/// `figures.json` with queue `name` alone.
+pub fn only_queue(figures: &Value, name: &str) -> Value {
+    let mut only = figures.clone();
+    only["queues"] = Value::Array(
+        figures["queues"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|q| q["name"] == name)
+            .cloned()
+            .collect(),
+    );
+    only
+}
