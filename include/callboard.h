@@ -2166,7 +2166,7 @@ cb_status cb_board_frame_from_center(const struct cb_center *center,
 cb_status cb_center_config_default(struct cb_center_config *out);
 
 /**
- * The bytes a center needs in caller memory (`cb_center_init`): about 1.6 MB (1,607,144 on a
+ * The bytes a center needs in caller memory (`cb_center_init`): about 1.6 MB (1,607,184 on a
  * 64-bit machine).
  *
  * Thread-safety: safe from any thread.

@@ -143,6 +143,9 @@ impl LocalDate {
         Ok(Self::from_days_since_epoch(days_from_civil(year, month, day)))
     }
 
+    /// 1970-01-01.
+    pub(crate) const EPOCH: Self = Self { days: 0 };
+
     /// The date `days` days after 1970-01-01 (negative: before), clamped to 0001-01-01 ..=
     /// 9999-12-31.
     #[must_use]

@@ -219,7 +219,7 @@ pub unsafe extern "C" fn cb_center_config_default(out: *mut cb_center_config) ->
     }
 }
 
-/// The bytes a center needs in caller memory (`cb_center_init`): about 1.6 MB (1,607,144 on a
+/// The bytes a center needs in caller memory (`cb_center_init`): about 1.6 MB (1,607,184 on a
 /// 64-bit machine).
 ///
 /// Thread-safety: safe from any thread.

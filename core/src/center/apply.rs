@@ -234,7 +234,9 @@ impl<const Q: usize, const C: usize, const A: usize, const I: usize, const D: us
         if self.config.attribution == Attribution::QueueEntry {
             self.attribute(&mut rec, at);
         }
-        self.store_call(call, rec);
+        // A new id, or an ended call's used again: one probe of the map either way. Callers
+        // checked the capacity, so this cannot fail.
+        let _ = self.calls.insert(call, rec);
         self.line_join(at, call, q);
     }
 
@@ -609,10 +611,11 @@ impl<const Q: usize, const C: usize, const A: usize, const I: usize, const D: us
         let now = self.clock.map_or(at, |clock| clock.max(at));
         self.clock = Some(now);
         let watermark = now.saturating_sub(self.config.reorder_tolerance_ms);
-        let boundary = self.config.calendar.interval_start(watermark, self.config.interval);
+        let boundary = self.period.interval_start(&self.config, watermark);
         self.forget_ended_calls(now);
         if now >= self.window_moves_at {
-            let current = self.config.calendar.interval_start(now, self.config.interval);
+            self.period = self.period.of(&self.config, now);
+            let current = self.period.interval_start(&self.config, now);
             self.window_moves_at = current.saturating_add(self.config.interval.millis());
             let floor = self.interval_floor();
             let Self { queues, diagnostics, .. } = self;
@@ -627,10 +630,10 @@ impl<const Q: usize, const C: usize, const A: usize, const I: usize, const D: us
             Some(done) if boundary <= done => false,
             Some(_) => {
                 self.forget_idle_agents(now);
-                let Self { agents, queues, config, diagnostics, .. } = self;
+                let Self { agents, queues, config, period, diagnostics, .. } = self;
                 // All agents at once, so the cost does not grow with agents × queues × pieces
                 // (a quiet night, a jump).
-                account_all(queues, config, diagnostics, agents, boundary, now);
+                account_all(queues, config, period, diagnostics, agents, boundary, now);
                 for rec in agents.values_mut().filter(|rec| rec.since < boundary) {
                     rec.since = boundary;
                 }
@@ -651,15 +654,15 @@ impl<const Q: usize, const C: usize, const A: usize, const I: usize, const D: us
     /// Counts the agent's time in its current state up to `to`.
     pub(super) fn account(&mut self, rec: &AgentRecord, to: Timestamp) {
         let now = self.clock.unwrap_or(to);
-        let Self { queues, config, diagnostics, .. } = self;
-        account(queues, config, diagnostics, rec, to, now);
+        let Self { queues, config, period, diagnostics, .. } = self;
+        account(queues, config, period, diagnostics, rec, to, now);
     }
 
     /// Applies `update` to the interval and the day of `at` in queue `q`.
     pub(super) fn record(&mut self, q: u8, at: Timestamp, update: impl Fn(&mut IntervalStats)) {
-        let Self { queues, config, diagnostics, .. } = self;
+        let Self { queues, config, period, diagnostics, .. } = self;
         if let Some(book) = queues.get_mut(usize::from(q)) {
-            record(book, config, diagnostics, at, update);
+            record(book, config, period, diagnostics, at, update);
         }
     }
 
@@ -718,11 +721,11 @@ impl<const Q: usize, const C: usize, const A: usize, const I: usize, const D: us
     }
 
     pub(super) fn adjust_open_calls(&mut self, q: u8, at: Timestamp, open: bool) {
-        let Self { queues, config, diagnostics, .. } = self;
+        let Self { queues, config, period, diagnostics, .. } = self;
         let Some(book) = queues.get_mut(usize::from(q)) else {
             return;
         };
-        let start = config.calendar.interval_start(at, config.interval);
+        let start = period.interval_start(config, at);
         let len = config.interval.millis();
         let slot = if open {
             book.interval_slot(start, len, diagnostics)

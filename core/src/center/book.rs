@@ -164,6 +164,57 @@ impl<const INTERVALS: usize, const DAYS: usize> QueueBook<INTERVALS, DAYS> {
     }
 }
 
+/// The clock's interval and local day, worked out once as the clock enters them.
+///
+/// Nearly every update a center makes falls in them, and asking the calendar each time cost a
+/// 64-bit division for the interval and the daylight-saving rule near midnight for the date,
+/// several times an event. Outside them, or before they are known (a new, reset or restored
+/// center), the calendar is asked as before; the answers are the same either way. Derived from
+/// the clock: never saved.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Period {
+    /// `[start, end)` of the clock's interval.
+    interval: (Timestamp, Timestamp),
+    /// `[start, end)` of the clock's local day, and its date.
+    day: (Timestamp, Timestamp),
+    date: LocalDate,
+}
+
+impl Period {
+    /// Known for no instant.
+    pub(super) const NONE: Self = Self { interval: (0, 0), day: (0, 0), date: LocalDate::EPOCH };
+
+    /// The period of `now`, reusing this one's day while `now` is still in it.
+    pub(super) fn of(&self, config: &CenterConfig, now: Timestamp) -> Self {
+        let start = config.calendar.interval_start(now, config.interval);
+        let interval = (start, start.saturating_add(config.interval.millis()));
+        if now >= self.day.0 && now < self.day.1 {
+            return Self { interval, ..*self };
+        }
+        let date = config.calendar.local_date(now);
+        let day = (config.calendar.day_start(date), config.calendar.day_end(date));
+        Self { interval, day, date }
+    }
+
+    /// The start of the interval holding `at`.
+    pub(super) fn interval_start(&self, config: &CenterConfig, at: Timestamp) -> Timestamp {
+        if at >= self.interval.0 && at < self.interval.1 {
+            debug_assert_eq!(self.interval.0, config.calendar.interval_start(at, config.interval));
+            return self.interval.0;
+        }
+        config.calendar.interval_start(at, config.interval)
+    }
+
+    /// The local date of `at`.
+    pub(super) fn local_date(&self, config: &CenterConfig, at: Timestamp) -> LocalDate {
+        if at >= self.day.0 && at < self.day.1 {
+            debug_assert_eq!(self.date, config.calendar.local_date(at));
+            return self.date;
+        }
+        config.calendar.local_date(at)
+    }
+}
+
 /// The start of the oldest interval a center with `INTERVALS` intervals keeps: `INTERVALS`
 /// intervals up to the clock's (0 before the clock is set).
 pub(super) fn interval_floor<const INTERVALS: usize>(
@@ -199,6 +250,7 @@ pub(super) fn day_floor<const DAYS: usize>(config: &CenterConfig, now: Timestamp
 pub(super) fn account<const INTERVALS: usize, const DAYS: usize>(
     queues: &mut [QueueBook<INTERVALS, DAYS>],
     config: &CenterConfig,
+    period: &Period,
     diagnostics: &mut Diagnostics,
     rec: &AgentRecord,
     to: Timestamp,
@@ -218,23 +270,25 @@ pub(super) fn account<const INTERVALS: usize, const DAYS: usize>(
             t = t.max(day_floor::<DAYS>(config, now).min(book.horizon));
         }
         while t < to && t < book.horizon {
-            let date = config.calendar.local_date(t);
+            let date = period.local_date(config, t);
             let piece_end = config.calendar.day_end(date).min(book.horizon).min(to);
             if piece_end <= t {
                 break;
             }
             let ms = piece_end.saturating_sub(t);
-            record_day(book, config, diagnostics, t, |s| s.agent_time.add(rec.state, ms));
+            record_day(book, config, period, diagnostics, t, |s| s.agent_time.add(rec.state, ms));
             t = piece_end;
         }
         while t < to {
-            let start = config.calendar.interval_start(t, config.interval);
+            let start = period.interval_start(config, t);
             let piece_end = start.saturating_add(len).min(to);
             if piece_end <= t {
                 break;
             }
             let ms = piece_end.saturating_sub(t);
-            record_in(book, config, diagnostics, start, t, |s| s.agent_time.add(rec.state, ms));
+            record_in(book, config, period, diagnostics, start, t, |s| {
+                s.agent_time.add(rec.state, ms);
+            });
             t = piece_end;
         }
     }
@@ -249,6 +303,7 @@ pub(super) fn account<const INTERVALS: usize, const DAYS: usize>(
 pub(super) fn account_all<const INTERVALS: usize, const DAYS: usize, const AGENTS: usize>(
     queues: &mut [QueueBook<INTERVALS, DAYS>],
     config: &CenterConfig,
+    period: &Period,
     diagnostics: &mut Diagnostics,
     agents: &IdMap<AgentId, AgentRecord, AGENTS>,
     to: Timestamp,
@@ -312,9 +367,9 @@ pub(super) fn account_all<const INTERVALS: usize, const DAYS: usize, const AGENT
                     if t < book.horizon {
                         // The interval of this time is no longer kept: said, as for a call's.
                         diagnostics.late_updates = diagnostics.late_updates.saturating_add(1);
-                        record_day(book, config, diagnostics, t, update);
+                        record_day(book, config, period, diagnostics, t, update);
                     } else {
-                        record(book, config, diagnostics, t, update);
+                        record(book, config, period, diagnostics, t, update);
                     }
                 }
                 t = piece_end;
@@ -327,18 +382,20 @@ pub(super) fn account_all<const INTERVALS: usize, const DAYS: usize, const AGENT
 pub(super) fn record<const INTERVALS: usize, const DAYS: usize>(
     book: &mut QueueBook<INTERVALS, DAYS>,
     config: &CenterConfig,
+    period: &Period,
     diagnostics: &mut Diagnostics,
     at: Timestamp,
     update: impl Fn(&mut IntervalStats),
 ) {
-    let start = config.calendar.interval_start(at, config.interval);
-    record_in(book, config, diagnostics, start, at, update);
+    let start = period.interval_start(config, at);
+    record_in(book, config, period, diagnostics, start, at, update);
 }
 
 /// [`record`] with the start of `at`'s interval already known.
 fn record_in<const INTERVALS: usize, const DAYS: usize>(
     book: &mut QueueBook<INTERVALS, DAYS>,
     config: &CenterConfig,
+    period: &Period,
     diagnostics: &mut Diagnostics,
     start: Timestamp,
     at: Timestamp,
@@ -348,18 +405,19 @@ fn record_in<const INTERVALS: usize, const DAYS: usize>(
         Some(slot) => update(&mut slot.stats),
         None => diagnostics.late_updates = diagnostics.late_updates.saturating_add(1),
     }
-    record_day(book, config, diagnostics, at, update);
+    record_day(book, config, period, diagnostics, at, update);
 }
 
 /// Applies `update` to the day of `at` in `book`.
 pub(super) fn record_day<const INTERVALS: usize, const DAYS: usize>(
     book: &mut QueueBook<INTERVALS, DAYS>,
     config: &CenterConfig,
+    period: &Period,
     diagnostics: &mut Diagnostics,
     at: Timestamp,
     update: impl Fn(&mut IntervalStats),
 ) {
-    match book.days.entry(config.calendar.local_date(at)) {
+    match book.days.entry(period.local_date(config, at)) {
         Ok((stats, evicted)) => {
             if evicted {
                 diagnostics.days_evicted = diagnostics.days_evicted.saturating_add(1);

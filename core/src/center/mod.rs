@@ -70,7 +70,7 @@ use crate::id_map::IdMap;
 use crate::ledger::Ledger;
 use crate::queue::QueueConfig;
 use crate::wait::WaitHistory;
-use book::{QueueBook, interval_floor};
+use book::{Period, QueueBook, interval_floor};
 use records::{AgentRecord, CallPhase, CallRecord};
 
 /// The whole real-time state of a contact center; see the [module](self) docs.
@@ -99,6 +99,9 @@ pub struct Center<
     /// The end of the clock's interval: until the clock reaches it, the intervals kept do not
     /// change. Derived from the clock (0: work it out at the next move).
     window_moves_at: Timestamp,
+    /// The clock's interval and day, as the calendar gives them. Derived from the clock (none:
+    /// until the next move).
+    period: Period,
     agents: IdMap<AgentId, AgentRecord, AGENTS>,
     csat: CsatLedger<DAYS>,
     /// The newest instant seen.
@@ -128,6 +131,7 @@ impl<const Q: usize, const C: usize, const A: usize, const I: usize, const D: us
             ended: Deque::new(),
             line: Vec::new(),
             window_moves_at: 0,
+            period: Period::NONE,
             agents: IdMap::new(),
             clock: None,
             flushed_to: None,
@@ -163,6 +167,7 @@ impl<const Q: usize, const C: usize, const A: usize, const I: usize, const D: us
         self.ended.clear();
         self.line.clear();
         self.window_moves_at = 0;
+        self.period = Period::NONE;
         self.agents.clear();
         self.csat = CsatLedger::new(config.csat, config.calendar);
         self.config = config;
