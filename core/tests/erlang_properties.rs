@@ -146,4 +146,50 @@ proptest! {
             "{below} meets the targets too: {fractional} is not where they are first met"
         );
     }
+
+    /// Erlang A with any mix of its targets: the answer is the fewest agents by plain
+    /// evaluation. The search interpolates the targets' slacks to choose where to evaluate; this
+    /// holds it to the definition.
+    #[test]
+    fn erlang_a_staffing_agrees_with_plain_evaluation(
+        exponent in -3.0..4.0_f64,
+        handle in 30.0..900.0_f64,
+        patience in 10.0..1800.0_f64,
+        goal in prop::option::of((0.5..0.97_f64, 0.0..120.0_f64)),
+        asa in prop::option::of(2.0..300.0_f64),
+        p_wait in prop::option::of(0.02..0.9_f64),
+        p_abandon in prop::option::of(0.005..0.3_f64),
+        occupancy in prop::option::of(0.3..0.99_f64),
+    ) {
+        let traffic = 10_f64.powf(exponent);
+        let workload = Workload::from_traffic(traffic).unwrap().with_handle_seconds(handle).unwrap();
+        let none = goal.is_none() && asa.is_none() && p_wait.is_none() && p_abandon.is_none()
+            && occupancy.is_none();
+        let goal = if none { Some((0.8, 20.0)) } else { goal };
+        let targets = Targets {
+            service_level: goal.map(|(fraction, within)| ServiceGoal::new(fraction, within).unwrap()),
+            max_asa_seconds: asa,
+            max_p_wait: p_wait,
+            max_p_abandon: p_abandon,
+            max_occupancy: occupancy,
+            ..Targets::default()
+        };
+        let model = Model::ErlangA { patience_seconds: patience };
+        let within = goal.map(|(_, within)| within);
+        let meets = |agents: u32| {
+            let f = erlang::evaluate(model, workload, f64::from(agents), within).unwrap();
+            goal.is_none_or(|(fraction, _)| f.service_level.unwrap() >= fraction)
+                && asa.is_none_or(|ceiling| f.asa_seconds.is_some_and(|asa| asa <= ceiling))
+                && p_wait.is_none_or(|ceiling| f.p_wait.unwrap() <= ceiling)
+                && p_abandon.is_none_or(|ceiling| f.p_abandon.unwrap() <= ceiling)
+                && occupancy.is_none_or(|ceiling| f.occupancy.is_some_and(|o| o <= ceiling))
+        };
+        let staffing = erlang::staff(model, workload, &targets, 0.0).unwrap();
+        prop_assert!(meets(staffing.agents), "{} agents miss the targets", staffing.agents);
+        if staffing.agents > 0 {
+            prop_assert!(!meets(staffing.agents - 1), "{} agents meet them too", staffing.agents - 1);
+        }
+        let at_answer = erlang::evaluate(model, workload, f64::from(staffing.agents), within).unwrap();
+        prop_assert_eq!(staffing.figures, at_answer);
+    }
 }

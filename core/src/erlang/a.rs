@@ -51,6 +51,27 @@ pub struct ErlangA {
     answered_wait: f64,
 }
 
+/// A handle time and a patience the model accepts: both positive and finite, and within
+/// [`PATIENCE_RATIO_LIMIT`] of each other.
+///
+/// # Errors
+/// [`ErlangError::InvalidHandleTime`], [`ErlangError::InvalidPatience`].
+pub(super) fn check_patience(
+    handle_seconds: f64,
+    patience_seconds: f64,
+) -> Result<(), ErlangError> {
+    check_handle_time(handle_seconds)?;
+    if !(patience_seconds.is_finite() && patience_seconds > 0.0) {
+        return Err(ErlangError::InvalidPatience);
+    }
+    let rate = handle_seconds / patience_seconds;
+    if (1.0 / PATIENCE_RATIO_LIMIT..=PATIENCE_RATIO_LIMIT).contains(&rate) {
+        Ok(())
+    } else {
+        Err(ErlangError::InvalidPatience)
+    }
+}
+
 /// Running sums over the states of the chain, in units of the modal state's weight.
 #[derive(Default)]
 struct StateSums {
@@ -81,14 +102,8 @@ impl ErlangA {
         if servers > MAX_AGENTS {
             return Err(ErlangError::InvalidAgents);
         }
-        check_handle_time(handle_seconds)?;
-        if !(patience_seconds.is_finite() && patience_seconds > 0.0) {
-            return Err(ErlangError::InvalidPatience);
-        }
+        check_patience(handle_seconds, patience_seconds)?;
         let rate = handle_seconds / patience_seconds;
-        if !(1.0 / PATIENCE_RATIO_LIMIT..=PATIENCE_RATIO_LIMIT).contains(&rate) {
-            return Err(ErlangError::InvalidPatience);
-        }
         let sums = if traffic == 0.0 {
             // Only the empty state: an arrival waits (and so abandons) only with no agents.
             let nobody = if agents == 0 { 1.0 } else { 0.0 };

@@ -71,6 +71,96 @@ pub(super) fn fewest_whole(
     Ok(passing as u32)
 }
 
+/// The fewest whole `n ≥ lowest` whose `slack(n)` is not negative, for a `slack` that grows with
+/// `n` (once met, a target stays met) and is smooth enough to interpolate; with what `slack`
+/// computed there. For a model with no cheaper way from one number of agents to the next
+/// (Erlang A: a full evaluation each), where [`fewest_whole`]'s gallop and bisection took about
+/// twice the logarithm of the distance in evaluations.
+///
+/// Each probe goes where the line through the two points nearest the crossing meets zero: out
+/// from `guess` (by at most `first_step` at first, doubling), then inside the bracket, rounded up
+/// so that a good estimate lands on the answer and the next probe, one below, proves it. A probe
+/// on the same side as the two before it is replaced by bisection, so a badly shaped slack costs
+/// no more than bisecting would. Only the sign of `slack` decides the answer; its size only
+/// steers the probes, so the answer is `fewest_whole`'s with `meets = slack ≥ 0`.
+pub(super) fn fewest_whole_interpolated<T>(
+    lowest: f64,
+    guess: f64,
+    first_step: f64,
+    slack: impl Fn(f64) -> Result<(f64, T), ErlangError>,
+) -> Result<(u32, T), ErlangError> {
+    if lowest.is_nan() || lowest > MAX_AGENTS {
+        return Err(ErlangError::Unreachable);
+    }
+    let mut x = libm::floor(guess.max(lowest).min(MAX_AGENTS));
+    let mut step = libm::floor(first_step).max(1.0);
+    // The highest failing point and the lowest passing one (with what it computed).
+    let mut failing: Option<(f64, f64)> = None;
+    let mut passing: Option<(f64, f64, T)> = None;
+    let mut previous: Option<(f64, f64)> = None;
+    // How many probes in a row fell on the same side of the crossing.
+    let mut same_side = 0_u32;
+    loop {
+        let (value, computed) = slack(x)?;
+        let met = value >= 0.0;
+        if met {
+            if passing.as_ref().is_none_or(|p| x < p.0) {
+                passing = Some((x, value, computed));
+            }
+        } else if failing.is_none_or(|f| x > f.0) {
+            failing = Some((x, value));
+        }
+        same_side = match previous {
+            Some((_, before)) if (before >= 0.0) == met => same_side.saturating_add(1),
+            _ => 0,
+        };
+        // Where the line through the last two points crosses zero, if it rises.
+        let extrapolated = previous.and_then(|(x0, s0)| {
+            let estimate = x - value * (x - x0) / (value - s0);
+            ((value - s0) / (x - x0) > 0.0 && estimate.is_finite()).then_some(estimate)
+        });
+        previous = Some((x, value));
+        x = match (failing, passing.as_ref()) {
+            (Some(f), Some(p)) => {
+                if p.0 - f.0 <= 1.0 {
+                    break;
+                }
+                let estimate = if same_side >= 2 {
+                    0.5 * (f.0 + p.0)
+                } else {
+                    // p.1 ≥ 0 > f.1: the line rises, and its zero is inside the bracket.
+                    f.0 - f.1 * (p.0 - f.0) / (p.1 - f.1)
+                };
+                libm::ceil(estimate).clamp(f.0 + 1.0, p.0 - 1.0)
+            }
+            (Some(f), None) => {
+                if f.0 >= MAX_AGENTS {
+                    return Err(ErlangError::Unreachable);
+                }
+                let reach = f.0 + step;
+                step *= 2.0;
+                extrapolated.map_or(reach, |e| libm::ceil(e).min(reach)).max(f.0 + 1.0)
+            }
+            (None, Some(p)) => {
+                if p.0 <= lowest {
+                    break;
+                }
+                let reach = p.0 - step;
+                step *= 2.0;
+                // One below the estimated answer: a failing point there closes the bracket.
+                extrapolated.map_or(reach, |e| (libm::ceil(e) - 1.0).max(reach)).min(p.0 - 1.0)
+            }
+            // Every probe is failing or passing: not reached.
+            (None, None) => return Err(ErlangError::Unreachable),
+        }
+        .clamp(lowest, MAX_AGENTS);
+    }
+    let (agents, _, computed) = passing.ok_or(ErlangError::Unreachable)?;
+    // Whole, non-negative and at most MAX_AGENTS.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    Ok((agents as u32, computed))
+}
+
 /// The most points a crossing search keeps; it needs about five.
 const MAX_POINTS: usize = 24;
 
