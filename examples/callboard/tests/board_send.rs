@@ -9,7 +9,7 @@ use std::process::{Command, Output, Stdio};
 use std::thread::JoinHandle;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use callboard_core::board::BoardFrame;
+use callboard_core::board::{BoardFrame, CsatLine};
 use callboard_core::wire::{
     BoardMessage, Decoded, FrameDecoder, HostMessage, MAX_FRAME_BYTES, encode,
 };
@@ -203,6 +203,62 @@ fn a_live_feed_on_stdin_shows_the_calls_as_they_come() {
     assert_eq!(last.queues[0].agents_available, 0);
     let valid_s = last.valid_at / 1000;
     assert!(valid_s >= now_s - 1, "frames are stamped with the wall clock: {valid_s} vs {now_s}");
+}
+
+/// A survey line in a live feed rates its call on the day the call came in: the site's clock is
+/// set so that local midnight falls between the call and its rating, and the board posts the
+/// rating as yesterday's CSAT.
+#[test]
+fn a_live_survey_line_counts_for_the_day_of_its_call() {
+    let (board, heard) = board_on_a_socket();
+    let now_s = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
+    let (called, rated) = (now_s - 170, now_s - 5);
+    // The first whole minute after the call is local midnight at this offset (in ±12 h).
+    let midnight_minute = (called / 60 + 1) % 1440;
+    let offset = (1440 - i64::try_from(midnight_minute).unwrap()) % 1440;
+    let offset = if offset >= 720 { offset - 1440 } else { offset };
+    let utc_offset = format!(
+        "{}{:02}:{:02}",
+        if offset < 0 { '-' } else { '+' },
+        offset.abs() / 60,
+        offset.abs() % 60
+    );
+    let live = format!(
+        "{called}|c1|STREETS|NONE|ENTERQUEUE||5551234|1\n\
+         {}|c1|STREETS|Agent/1001|CONNECT|5|c1.9|0\n\
+         {}|c1|STREETS|Agent/1001|COMPLETECALLER|5|55|1\n\
+         {rated}|c1|STREETS|NONE|SURVEY|4|yes|yes|yes|yes|\n",
+        called + 5,
+        called + 60,
+    );
+    let run = send(
+        &[
+            "--address",
+            "3",
+            "--tcp",
+            &board,
+            "--queue-log",
+            "-",
+            "--follow",
+            "--every",
+            "0.2",
+            "--queue",
+            "STREETS",
+            "--utc-offset",
+            &utc_offset,
+        ],
+        Some(&live),
+    );
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let heard = heard.join().unwrap();
+    let (_, last) = *frames(&heard).last().expect("at least one frame");
+    let responses = match last.csat {
+        CsatLine::MeanScore { responses, .. }
+        | CsatLine::TopTwoBox { responses, .. }
+        | CsatLine::NotEnoughResponses { responses, .. } => responses,
+        CsatLine::Unavailable => 0,
+    };
+    assert_eq!(responses, 1, "at {utc_offset}: {:?}", last.csat);
 }
 
 #[test]

@@ -363,3 +363,55 @@ fn a_backlog_on_the_wall_clock_is_counted_to_the_call() {
     assert!(compare_days(&only_queue(&figures, "PS"), &report, &counts, &stderr) >= 1);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A survey line rates the call it names, on the day that call came in, although it is read
+/// in a later poll than the call and by a service restarted in between: a call at 23:58 whose
+/// caller rated it at 00:03 counts for the day before, as the report counts it.
+#[test]
+fn a_survey_line_in_a_later_poll_is_dated_by_its_call() {
+    let dir = scratch("serve-survey-line");
+    let log_path = dir.join("queue_log");
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let (config, state) = support::serve::sample_floor(
+        &dir,
+        &format!("queue_log = \"{}\"", log_path.display()),
+        &silent.local_addr().unwrap().to_string(),
+        "",
+    );
+    // 1999-02-10 23:58 at +02:00, answered at once, ended at 00:01 the next day.
+    let entered = 918_683_880_u64;
+    let call = format!(
+        "{entered}|c1|PS|NONE|ENTERQUEUE||5550100|1\n\
+         {}|c1|PS|Agent/ANNA|CONNECT|5||0\n\
+         {}|c1|PS|Agent/ANNA|COMPLETECALLER|5|175|1\n",
+        entered + 5,
+        entered + 180,
+    );
+    std::fs::write(&log_path, &call).unwrap();
+    let mut first = start(&config);
+    wait_for(&state, "the call", |f| f["lines_read"] == 3);
+    first.kill().unwrap();
+    let _ = first.wait();
+    // The caller's rating, at 00:03 on the 11th, written while the service was down.
+    let mut log = std::fs::OpenOptions::new().append(true).open(&log_path).unwrap();
+    writeln!(log, "{}|c1|PS|NONE|SURVEY|4|yes|yes|yes|yes|", entered + 300).unwrap();
+    drop(log);
+    let second = start(&config);
+    // (`lines_read` counts this run's lines.)
+    let figures = wait_for(&state, "the survey line", |f| f["lines_read"] == 1);
+    let out = support::serve::stop(second);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("restored the state saved at offset"), "{stderr}");
+    assert_eq!(figures["warnings"], 0, "{stderr}");
+    let days: Vec<(String, u64)> = figures["csat"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|day| (day[0].as_str().unwrap().to_owned(), day[1]["responses"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(days, [("1999-02-10".to_owned(), 1)], "{}", figures["csat"]);
+    // The report, reading the whole log, says the same.
+    let report = report_json(&["--queue-log", log_path.to_str().unwrap()], "1d");
+    assert_eq!(report["csat"][0]["date"], "1999-02-10", "{}", report["csat"]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

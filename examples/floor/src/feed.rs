@@ -32,6 +32,7 @@ use callboard_core::alpha::layout::SignProfile;
 use callboard_core::board::BoardFrame;
 use callboard_queue_log::follow::{Follower, Happened};
 use callboard_queue_log::replay::{REPLAY_STACK_BYTES, Stepper};
+use callboard_queue_log::surveys::SurveyMatcher;
 use callboard_queue_log::{self as queue_log, Parsed};
 
 /// Where the board is.
@@ -423,8 +424,9 @@ pub struct FeedPlan {
     /// How the board's CSAT is computed from the survey responses (scale, figure, minimum
     /// sample).
     pub csat: CsatConfig,
-    /// The verb of the survey lines in a followed log (`SURVEY`); a replayed log's survey
-    /// lines are taken out by the caller ([`Parsed::take_survey_lines`](queue_log::Parsed::take_survey_lines)).
+    /// The verb of the survey lines in a followed log (`SURVEY`), which a [`SurveyMatcher`]
+    /// takes out; a replayed log's survey lines are taken out by the caller
+    /// ([`Parsed::take_survey_lines`](queue_log::Parsed::take_survey_lines)).
     pub survey_verb: String,
     /// Seconds each frame may be shown.
     pub ttl_s: u16,
@@ -627,6 +629,9 @@ fn feed_here(
             // The layout is learnt from the first line: a classic log, or an export whose
             // header names its columns.
             let mut reader = queue_log::read::Reader::new(plan.calendar);
+            // Survey lines dated by their calls, which came lines (or polls) before them.
+            let mut surveys = SurveyMatcher::new(&plan.survey_verb, &plan.csat.scale);
+            let mut found = Vec::new();
             let mut ended = false;
             let mut step = 0_u32;
             while !ended {
@@ -640,10 +645,13 @@ fn feed_here(
                             line_number += 1;
                             let mut parsed = Parsed::default();
                             reader.line(line_number, text.as_bytes(), &mut parsed);
-                            parsed.take_survey_lines(&plan.survey_verb, &plan.csat.scale);
+                            parsed.records.retain(|record| !surveys.see(record, &mut found));
+                            let (taken, refused): (Vec<_>, Vec<_>) =
+                                found.drain(..).partition(Result::is_ok);
                             stepper.note(parsed.warnings);
+                            stepper.note(refused.into_iter().filter_map(Result::err));
                             stepper.push(parsed.records);
-                            stepper.push_surveys(parsed.surveys);
+                            stepper.push_surveys(taken.into_iter().filter_map(Result::ok));
                         }
                         Err(mpsc::TryRecvError::Empty) => break,
                         Err(mpsc::TryRecvError::Disconnected) => {

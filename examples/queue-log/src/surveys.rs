@@ -203,20 +203,40 @@ impl Parsed {
     /// responses, each dated by the `ENTERQUEUE` of the call it names (by its own line when the
     /// log does not have the call); a line that cannot be counted gets a warning.
     pub fn take_survey_lines(&mut self, verb: &str, scale: &CsatScale) {
+        let lines = self.split_off_verb(verb);
+        let entered = entered_at(&self.records);
+        let (added, warnings) =
+            date_survey_lines(lines, verb, scale, |call, _| entered.get(call).copied());
+        self.warnings.extend(warnings);
+        self.add_surveys(added);
+    }
+
+    /// [`Parsed::take_survey_lines`] for a part of a log read as it grows (a follower's poll),
+    /// where a survey line's call may have entered in an earlier part: `entered` says when the
+    /// calls the caller has seen so far (this part's included) entered their first queue. A line
+    /// is dated by its call's entry when that is at most [`SURVEY_LINE_HORIZON_MS`] before it,
+    /// as a streamed report dates it, else by its own time.
+    pub fn take_survey_lines_entered(
+        &mut self,
+        verb: &str,
+        scale: &CsatScale,
+        entered: impl Fn(&str) -> Option<Timestamp>,
+    ) {
+        let lines = self.split_off_verb(verb);
+        let (added, warnings) = date_survey_lines(lines, verb, scale, |call, at| {
+            entered(call).filter(|&entry| at.saturating_sub(entry) <= SURVEY_LINE_HORIZON_MS)
+        });
+        self.warnings.extend(warnings);
+        self.add_surveys(added);
+    }
+
+    /// Takes the records of `verb` out, keeping the others in order.
+    fn split_off_verb(&mut self, verb: &str) -> Vec<Record> {
         let verb = Verb::read(verb);
         let (lines, records): (Vec<_>, Vec<_>) =
             std::mem::take(&mut self.records).into_iter().partition(|r| r.verb == verb);
         self.records = records;
-        let entered = entered_at(&self.records);
-        let mut added = Vec::with_capacity(lines.len());
-        for record in lines {
-            let contact_at = entered.get(record.callid.as_str()).copied().unwrap_or(record.at);
-            match survey_line(&record, contact_at, &verb, scale) {
-                Ok(survey) => added.push(survey),
-                Err(warning) => self.warnings.push(warning),
-            }
-        }
-        self.add_surveys(added);
+        lines
     }
 
     fn add_surveys(&mut self, added: Vec<Survey>) {
@@ -224,6 +244,27 @@ impl Parsed {
         // Stable: responses to the same instant keep their order.
         self.surveys.sort_by_key(|s| s.response.contact_at);
     }
+}
+
+/// The responses of survey lines of verb `verb`, each dated by `entered(call, line time)` (by the
+/// line's own time when that says nothing), and the warnings for lines that cannot be counted.
+fn date_survey_lines(
+    lines: Vec<Record>,
+    verb: &str,
+    scale: &CsatScale,
+    entered: impl Fn(&str, Timestamp) -> Option<Timestamp>,
+) -> (Vec<Survey>, Vec<RowWarning>) {
+    let verb = Verb::read(verb);
+    let mut added = Vec::with_capacity(lines.len());
+    let mut warnings = Vec::new();
+    for record in lines {
+        let contact_at = entered(record.callid.as_str(), record.at).unwrap_or(record.at);
+        match survey_line(&record, contact_at, &verb, scale) {
+            Ok(survey) => added.push(survey),
+            Err(warning) => warnings.push(warning),
+        }
+    }
+    (added, warnings)
 }
 
 /// The response of a survey line (`record`, of verb `verb`) rating a call that entered its
@@ -469,5 +510,25 @@ time,callid,queue,score,explained_process,had_information,timely,satisfied,follo
         assert!(parsed.surveys[1].response.follow_up_requested);
         let warning = parsed.warnings.iter().find(|w| w.line == Some(3)).unwrap();
         assert!(warning.reason.contains("score 9"), "{warning:?}");
+    }
+
+    #[test]
+    fn a_polled_survey_line_is_dated_by_a_call_seen_before_it_within_two_days() {
+        let log = "\
+918633700|1|PS|NONE|SURVEY|4
+918633702|3|PS|NONE|SURVEY|5
+918806500|2|PS|NONE|SURVEY|3
+";
+        let mut parsed = parse(log.as_bytes(), &SiteCalendar::UTC);
+        // Call 1 entered a minute before its rating, call 2 more than two days before its.
+        let seen = |call: &str| match call {
+            "1" => Some(918_633_640_000),
+            "2" => Some(918_633_640_000),
+            _ => None,
+        };
+        parsed.take_survey_lines_entered(SURVEY_VERB, &CsatScale::ONE_TO_FIVE, seen);
+        let dated: Vec<_> = parsed.surveys.iter().map(|s| s.response.contact_at).collect();
+        assert_eq!(dated, [918_633_640_000, 918_633_702_000, 918_806_500_000]);
+        assert!(parsed.records.is_empty() && parsed.warnings.is_empty(), "{:?}", parsed.warnings);
     }
 }

@@ -277,7 +277,11 @@ fn serve(config: &Config, stop: &Arc<AtomicBool>) -> Result<String, String> {
             forget_old_calls(&mut entered, latest);
             entered_sweep = (2 * entered.len()).max(4_096);
         }
-        parsed.take_survey_lines(&config.survey_verb, &config.csat.scale);
+        // Dated by the calls of earlier polls too (and of before a restart): a survey line
+        // follows its call by minutes, often in the next poll.
+        parsed.take_survey_lines_entered(&config.survey_verb, &config.csat.scale, |call| {
+            entered.get(call).copied()
+        });
         stepper.note(parsed.warnings);
         stepper.push(parsed.records);
         stepper.push_surveys(parsed.surveys);
