@@ -35,12 +35,31 @@ fn table_source(dir: &std::path::Path, server: &Postgres) -> (String, std::path:
     (source, password)
 }
 
+/// A PostgreSQL server of its own in `dir`, with Asterisk's `queue_log` table, and a client.
+fn server_with_table(dir: &std::path::Path) -> (Postgres, postgres::Client) {
+    let server = Postgres::start(dir);
+    let mut client = server.client();
+    client.batch_execute(SCHEMA).unwrap();
+    (server, client)
+}
+
+/// `callboard report --table queue_log` on `server`, with the service's connection settings
+/// (the password in the file `password`), by `interval`.
+fn report_from_table(
+    server: &Postgres,
+    password: &std::path::Path,
+    interval: &str,
+) -> serde_json::Value {
+    let connection = server.connection();
+    let password = password.to_str().unwrap();
+    let source = ["--table", "queue_log", "--connection", &connection, "--password-file", password];
+    report_json(&source, interval)
+}
+
 #[test]
 fn a_day_from_the_realtime_table_survives_a_database_restart() {
     let dir = scratch("serve-table");
-    let server = Postgres::start(&dir);
-    let mut client = server.client();
-    client.batch_execute(SCHEMA).unwrap();
+    let (server, mut client) = server_with_table(&dir);
 
     let boards = StandIn::start(&[1], None).unwrap();
     let (source, password) = table_source(&dir, &server);
@@ -136,18 +155,7 @@ fn a_day_from_the_realtime_table_survives_a_database_restart() {
     let report = report_json(&["--queue-log", export.to_str().unwrap()], "1d");
     // `callboard report` reads the table itself too, with the service's connection settings,
     // to the same report.
-    let connection = server.connection();
-    let from_table = report_json(
-        &[
-            "--table",
-            "queue_log",
-            "--connection",
-            &connection,
-            "--password-file",
-            password.to_str().unwrap(),
-        ],
-        "1d",
-    );
+    let from_table = report_from_table(&server, &password, "1d");
     assert_eq!(from_table["queues"], report["queues"]);
     assert_eq!(
         at_end["lines_read"],
@@ -168,9 +176,7 @@ fn a_day_from_the_realtime_table_survives_a_database_restart() {
 #[test]
 fn a_table_behind_on_the_wall_clock_is_counted_to_the_call() {
     let dir = scratch("serve-table-backlog");
-    let server = Postgres::start(&dir);
-    let mut client = server.client();
-    client.batch_execute(SCHEMA).unwrap();
+    let (server, mut client) = server_with_table(&dir);
     let calls = 5_000_u64;
     let rows = 3 * calls;
     assert!(rows > 2 * u64::try_from(callboard_queue_log::table::ROWS_PER_POLL).unwrap());
@@ -198,6 +204,57 @@ fn a_table_behind_on_the_wall_clock_is_counted_to_the_call() {
     assert_eq!(at_end["lines_read"], rows);
     assert_eq!(figures["warnings"], 0, "{stderr}");
     assert_eq!(offered_to(&figures, "PS"), calls, "{stderr}");
+    drop(server);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// `callboard report --table` streams a table of many pages (three of `ROWS_PER_POLL`, rows up
+/// to six seconds out of time order) to the report of the same rows in a file; with a row
+/// further out of order than the stream's window, both read the rows whole, to the same report.
+#[test]
+fn report_streams_a_table_of_many_pages_to_the_files_report() {
+    let dir = scratch("report-table-stream");
+    let (server, mut client) = server_with_table(&dir);
+    let mut lines: Vec<String> =
+        last_hour_of_calls(5_000, 50).into_iter().map(|(_, l)| l).collect();
+    assert!(lines.len() > 2 * usize::try_from(callboard_queue_log::table::ROWS_PER_POLL).unwrap());
+    let (_, password) = table_source(&dir, &server);
+    let from_table = || report_from_table(&server, &password, "15m");
+    let export = dir.join("queue_log");
+    let from_file = |lines: &[String]| {
+        std::fs::write(&export, lines.join("\n") + "\n").unwrap();
+        report_json(&["--queue-log", export.to_str().unwrap()], "15m")
+    };
+    let mut transaction = client.transaction().unwrap();
+    for line in &lines {
+        insert(&mut transaction, line, UTC_PLUS_2);
+    }
+    transaction.commit().unwrap();
+    let (table, file) = (from_table(), from_file(&lines));
+    assert_eq!(table["queues"], file["queues"]);
+    assert_eq!(table["warnings"], file["warnings"]);
+    assert!(!file["warnings"].as_array().unwrap().is_empty(), "the rows are out of order");
+
+    // A call of 40 minutes ago committed last: further out of order than the window.
+    let at: u64 = lines[0].split('|').next().unwrap().parse::<u64>().unwrap() + 1_200;
+    let late = [
+        format!("{at}|late|PS|NONE|ENTERQUEUE||5550000|1"),
+        format!("{}|late|PS|NONE|ABANDON|1|1|30", at + 30),
+    ];
+    for line in &late {
+        insert(&mut client, line, UTC_PLUS_2);
+    }
+    lines.extend(late);
+    let (table, file) = (from_table(), from_file(&lines));
+    assert_eq!(table["queues"], file["queues"]);
+    assert_eq!(table["warnings"], file["warnings"]);
+    let abandoned: u64 = table["queues"][0]["intervals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["abandoned"].as_u64().unwrap())
+        .sum();
+    assert_eq!(abandoned, 1, "the late call is counted");
     drop(server);
     std::fs::remove_dir_all(&dir).unwrap();
 }

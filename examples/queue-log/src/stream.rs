@@ -56,26 +56,35 @@ pub struct Stream<R> {
     line: usize,
     at_end: bool,
     error: Option<std::io::Error>,
+    /// Lines remembered for duplicates: hash → (line, time).
+    seen: HashMap<u64, (usize, Timestamp), IdentityHash>,
+    next_sweep: usize,
+    hasher: foldhash::quality::FixedState,
+    order: Order,
+}
+
+/// What a stream does with the records it reads, wherever they come from (a file's lines, a
+/// table's rows): implausible times dropped, disorder within the window put back, records
+/// handed on oldest first once the window has passed them.
+#[derive(Debug, Default)]
+pub(crate) struct Order {
     skip_late: bool,
     overflowed: Option<usize>,
     /// The first records, until the reference for implausible times is known.
     first: Vec<Record>,
     reference: Option<Timestamp>,
-    /// Records read but not handed on, oldest first (in file order at one time): a line in
+    /// Records read but not handed on, oldest first (in input order at one time): a record in
     /// order is added at the back, one out of order put in its place.
     held: VecDeque<Record>,
-    /// The time of the newest line read: records older than it by the window are handed on.
+    /// The time of the newest record read: records older than it by the window are handed on.
     watermark: Timestamp,
     /// The time of the record handed on last: nothing older can be put in its place.
     released: Option<Timestamp>,
-    /// The newest record read, in file order, and its line.
+    /// The newest record read, in input order, and its line.
     newest: Option<(Timestamp, usize)>,
-    /// Lines remembered for duplicates: hash → (line, time).
-    seen: HashMap<u64, (usize, Timestamp), IdentityHash>,
-    next_sweep: usize,
-    hasher: foldhash::quality::FixedState,
-    /// Out-of-order warnings, said one by one unless the whole log is in descending order.
+    /// Out-of-order warnings, said one by one unless the whole input is in descending order.
     disorder: Vec<RowWarning>,
+    /// No record so far was later than the one before it.
     descending: bool,
     previous: Option<Timestamp>,
     first_record: Option<(Timestamp, usize)>,
@@ -87,10 +96,10 @@ impl<R> std::fmt::Debug for Stream<R> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Stream")
             .field("line", &self.line)
-            .field("records", &self.records)
-            .field("held", &self.held.len())
-            .field("released", &self.released)
-            .field("overflowed", &self.overflowed)
+            .field("records", &self.order.records)
+            .field("held", &self.order.held.len())
+            .field("released", &self.order.released)
+            .field("overflowed", &self.order.overflowed)
             .finish_non_exhaustive()
     }
 }
@@ -135,23 +144,10 @@ impl<R: BufRead> Stream<R> {
             line: 0,
             at_end: false,
             error: None,
-            skip_late: false,
-            overflowed: None,
-            first: Vec::new(),
-            reference: None,
-            held: VecDeque::new(),
-            watermark: 0,
-            released: None,
-            newest: None,
             seen: HashMap::with_hasher(IdentityHash),
             next_sweep: 4_096,
             hasher: foldhash::quality::FixedState::with_seed(0x0ca1_1b0a_7d00_0001),
-            disorder: Vec::new(),
-            descending: true,
-            previous: None,
-            first_record: None,
-            records: 0,
-            warnings: Vec::new(),
+            order: Order::new(),
         }
     }
 
@@ -159,7 +155,7 @@ impl<R: BufRead> Stream<R> {
     /// instead of stopping there: for an input that cannot be read a second time.
     #[must_use]
     pub fn skipping_late_lines(mut self) -> Self {
-        self.skip_late = true;
+        self.order.skip_late = true;
         self
     }
 
@@ -173,63 +169,21 @@ impl<R: BufRead> Stream<R> {
             return Err(error);
         }
         self.reader.finish(&mut self.scratch);
-        self.warnings.append(&mut self.scratch.warnings);
-        let descending = self.descending
-            && self.records > 2
-            && self.first_record.map(|(at, _)| at) != self.previous;
-        if descending {
-            self.warnings.push(warn_descending(self.first_record.map_or(1, |(_, line)| line)));
-        } else {
-            self.warnings.append(&mut self.disorder);
-        }
-        self.warnings.sort_by_key(|w| w.line);
-        Ok(Ended {
-            records: self.records,
-            overflowed: self.overflowed,
-            read: Parsed {
-                records: Vec::new(),
-                warnings: self.warnings,
-                format: self.scratch.format.take(),
-                surveys: Vec::new(),
-            },
-        })
+        self.order.warnings.append(&mut self.scratch.warnings);
+        Ok(self.order.end(self.scratch.format.take()))
     }
 
     /// Reads lines until a record is ready to hand on, or the input ends.
     fn fill(&mut self) -> Option<Record> {
         loop {
-            if let Some(record) = self.ready() {
+            if let Some(record) = self.order.ready() {
                 return Some(record);
             }
-            if self.at_end || self.overflowed.is_some() {
-                return self.drain();
+            if self.at_end || self.order.overflowed.is_some() {
+                return self.order.drain();
             }
             self.read_line();
         }
-    }
-
-    /// The oldest held record, once the window has passed it.
-    fn ready(&mut self) -> Option<Record> {
-        let top = self.held.front()?;
-        if top.at.saturating_add(REORDER_WINDOW_MS) > self.watermark {
-            return None;
-        }
-        self.release()
-    }
-
-    fn release(&mut self) -> Option<Record> {
-        let record = self.held.pop_front()?;
-        self.released = Some(record.at);
-        self.reference = Some(record.at);
-        Some(record)
-    }
-
-    /// After the input's end: whatever is held, oldest first.
-    fn drain(&mut self) -> Option<Record> {
-        if self.reference.is_none() && !self.first.is_empty() {
-            self.anchor();
-        }
-        self.release()
     }
 
     fn read_line(&mut self) {
@@ -251,7 +205,7 @@ impl<R: BufRead> Stream<R> {
         let line = self.line;
         if self.buf.len() >= LONGEST_LINE_BYTES && self.buf.last() != Some(&b'\n') {
             match self.skip_rest_of_line() {
-                Ok(rest) => self.warnings.push(RowWarning::at(
+                Ok(rest) => self.order.warnings.push(RowWarning::at(
                     line,
                     format!(
                         "a line of {} bytes, longer than any queue_log line (not a log, or one \
@@ -277,7 +231,7 @@ impl<R: BufRead> Stream<R> {
                 self.hasher.hash_one(raw)
             };
             if let Some(&(first, _)) = self.seen.get(&hash) {
-                self.warnings.push(RowWarning::at(
+                self.order.warnings.push(RowWarning::at(
                     line,
                     format!("exact duplicate of line {first}; skipped"),
                 ));
@@ -286,25 +240,17 @@ impl<R: BufRead> Stream<R> {
             key = Some(hash);
         }
         self.reader.line(line, raw, &mut self.scratch);
-        self.warnings.append(&mut self.scratch.warnings);
+        self.order.warnings.append(&mut self.scratch.warnings);
         let record = self.scratch.records.pop();
         if let Some(hash) = key {
-            let at = record.as_ref().map_or(self.watermark, |r| r.at);
+            let at = record.as_ref().map_or(self.order.watermark, |r| r.at);
             self.seen.insert(hash, (line, at));
             if self.seen.len() >= self.next_sweep {
                 self.sweep();
             }
         }
         if let Some(record) = record {
-            self.records += 1;
-            if self.reference.is_some() {
-                self.place(record);
-            } else {
-                self.first.push(record);
-                if self.first.len() >= ANCHOR_RECORDS {
-                    self.anchor();
-                }
-            }
+            self.order.push(record);
         }
     }
 
@@ -332,9 +278,87 @@ impl<R: BufRead> Stream<R> {
 
     /// Forgets the lines older than two windows.
     fn sweep(&mut self) {
-        let horizon = self.watermark.saturating_sub(2 * REORDER_WINDOW_MS);
+        let horizon = self.order.watermark.saturating_sub(2 * REORDER_WINDOW_MS);
         self.seen.retain(|_, &mut (_, at)| at >= horizon);
         self.next_sweep = (2 * self.seen.len()).max(4_096);
+    }
+}
+
+impl Order {
+    pub(crate) fn new() -> Self {
+        Self { descending: true, ..Self::default() }
+    }
+
+    /// Where the input had a record further out of order than the window, if it did: nothing
+    /// more is taken after it.
+    pub(crate) const fn overflowed(&self) -> Option<usize> {
+        self.overflowed
+    }
+
+    /// A warning about the input (a line or row that made no record).
+    pub(crate) fn warn(&mut self, warning: RowWarning) {
+        self.warnings.push(warning);
+    }
+
+    /// A record read, in input order.
+    pub(crate) fn push(&mut self, record: Record) {
+        self.records += 1;
+        if self.reference.is_some() {
+            self.place(record);
+        } else {
+            self.first.push(record);
+            if self.first.len() >= ANCHOR_RECORDS {
+                self.anchor();
+            }
+        }
+    }
+
+    /// The oldest held record, once the window has passed it.
+    pub(crate) fn ready(&mut self) -> Option<Record> {
+        let top = self.held.front()?;
+        if top.at.saturating_add(REORDER_WINDOW_MS) > self.watermark {
+            return None;
+        }
+        self.release()
+    }
+
+    fn release(&mut self) -> Option<Record> {
+        let record = self.held.pop_front()?;
+        self.released = Some(record.at);
+        self.reference = Some(record.at);
+        Some(record)
+    }
+
+    /// After the input's end: whatever is held, oldest first.
+    pub(crate) fn drain(&mut self) -> Option<Record> {
+        if self.reference.is_none() && !self.first.is_empty() {
+            self.anchor();
+        }
+        self.release()
+    }
+
+    /// How the input ended: the records read, where it overflowed, and the warnings in line
+    /// order (the disorder said once if the whole input was in descending order).
+    pub(crate) fn end(mut self, format: Option<crate::read::Format>) -> Ended {
+        let descending = self.descending
+            && self.records > 2
+            && self.first_record.map(|(at, _)| at) != self.previous;
+        if descending {
+            self.warnings.push(warn_descending(self.first_record.map_or(1, |(_, line)| line)));
+        } else {
+            self.warnings.append(&mut self.disorder);
+        }
+        self.warnings.sort_by_key(|w| w.line);
+        Ended {
+            records: self.records,
+            overflowed: self.overflowed,
+            read: Parsed {
+                records: Vec::new(),
+                warnings: self.warnings,
+                format,
+                surveys: Vec::new(),
+            },
+        }
     }
 
     /// The first reference for implausible times, from the first records; then they are placed.

@@ -38,7 +38,8 @@ use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
 use serde::{Deserialize, Serialize};
 
-use crate::read::{Parsed, Reader};
+use crate::read::{Parsed, Reader, Record};
+use crate::stream::{Ended, Order};
 
 /// How long an id skipped below the high-water mark is asked for again.
 pub const HOLE_WAIT_MS: u64 = 10 * 60 * 1000;
@@ -179,7 +180,10 @@ impl std::fmt::Debug for Table {
 
 struct Connected {
     client: Client,
+    /// The rows after the high-water mark and the holes below it.
     select: String,
+    /// The rows after the high-water mark.
+    select_after: String,
     reader: Reader,
 }
 
@@ -192,7 +196,11 @@ impl Connected {
         holes: &[i64],
         parsed: &mut Parsed,
     ) -> Result<Vec<i64>, postgres::Error> {
-        let rows = self.client.query(self.select.as_str(), &[&high_water, &holes])?;
+        let rows = if holes.is_empty() {
+            self.client.query(self.select_after.as_str(), &[&high_water])?
+        } else {
+            self.client.query(self.select.as_str(), &[&high_water, &holes])?
+        };
         let mut ids = Vec::with_capacity(rows.len());
         for row in &rows {
             let id: i64 = row.get(0);
@@ -288,6 +296,30 @@ impl Table {
         Ok(parsed)
     }
 
+    /// The whole table from the position it was made with, for a report whose memory does not
+    /// grow with the table: read [`ROWS_PER_POLL`] rows at a time in the order of their ids and
+    /// handed on in time order, as [`crate::stream::Stream`] hands on a file's lines (the same
+    /// window, the same judgement of implausible times). A row further out of time order than
+    /// the window stops it ([`Ended::overflowed`]): read the table whole
+    /// ([`Table::read_all`]) then.
+    ///
+    /// # Errors
+    /// A connection that cannot be made. A connection lost later ends the records and is
+    /// [`TableStream::end`]'s error.
+    pub fn stream(&self) -> Result<TableStream, String> {
+        let connected =
+            self.connect().map_err(|e| format!("table {}: {e}", self.settings.table))?;
+        Ok(TableStream {
+            connected,
+            table: self.settings.table.clone(),
+            high_water: self.position.high_water,
+            order: Order::new(),
+            scratch: Parsed::default(),
+            at_end: false,
+            error: None,
+        })
+    }
+
     fn wait_before_retry(&mut self, polled: &mut TablePolled, reason: &str) {
         if !self.down_said {
             polled.said.push(format!(
@@ -354,13 +386,21 @@ impl Table {
         let calendar = if self.settings.times_utc { SiteCalendar::UTC } else { self.calendar };
         let reader = Reader::for_columns(calendar, &names)?;
         let table = self.settings.table.split('.').map(quote).collect::<Vec<_>>().join(".");
-        let select = format!(
-            "SELECT {id}::bigint, {} FROM {table} WHERE {id} > $1 OR {id} = ANY($2) \
-             ORDER BY {id} LIMIT {ROWS_PER_POLL}",
-            exprs.join(", "),
-            id = quote(id),
+        let columns = exprs.join(", ");
+        let id = quote(id);
+        // Each part walks the id's index: as one `WHERE id > $1 OR id = ANY($2)`, PostgreSQL
+        // filtered the index from its start, and a page 400,000 rows in took 110 ms (2.5 ms
+        // apart). The holes are all below the mark, so the parts never overlap.
+        let select_after = format!(
+            "SELECT {id}::bigint, {columns} FROM {table} WHERE {id} > $1 \
+             ORDER BY {id} LIMIT {ROWS_PER_POLL}"
         );
-        Ok(Connected { client, select, reader })
+        let select = format!(
+            "SELECT * FROM (({select_after}) UNION ALL \
+             (SELECT {id}::bigint, {columns} FROM {table} WHERE {id} = ANY($2))) AS page \
+             ORDER BY 1 LIMIT {ROWS_PER_POLL}"
+        );
+        Ok(Connected { client, select, select_after, reader })
     }
 
     fn read_rows(&mut self, polled: &mut TablePolled) -> Result<(), String> {
@@ -376,6 +416,82 @@ impl Table {
         polled.said.extend(said.into_iter().map(|s| format!("table {}: {s}", self.settings.table)));
         self.position = position;
         Ok(())
+    }
+}
+
+/// A table's records in time order, read a page at a time ([`Table::stream`]): an
+/// [`Iterator`] of [`Record`], its warnings taken at the end with [`TableStream::end`].
+pub struct TableStream {
+    connected: Connected,
+    table: String,
+    high_water: i64,
+    order: Order,
+    /// The page being read, reused.
+    scratch: Parsed,
+    at_end: bool,
+    error: Option<String>,
+}
+
+impl std::fmt::Debug for TableStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TableStream")
+            .field("table", &self.table)
+            .field("high_water", &self.high_water)
+            .field("overflowed", &self.order.overflowed())
+            .finish_non_exhaustive()
+    }
+}
+
+impl TableStream {
+    /// Ends the stream: how many records it read, where it stopped if it overflowed, and its
+    /// warnings in row order.
+    ///
+    /// # Errors
+    /// The connection lost while reading (the records handed on stop there).
+    pub fn end(mut self) -> Result<Ended, String> {
+        if let Some(error) = self.error.take() {
+            return Err(error);
+        }
+        for warning in self.scratch.warnings.drain(..) {
+            self.order.warn(warning);
+        }
+        Ok(self.order.end(self.scratch.format.take()))
+    }
+
+    /// The next page of rows, into the order.
+    fn read_page(&mut self) {
+        match self.connected.read_rows(self.high_water, &[], &mut self.scratch) {
+            Ok(ids) => match ids.last() {
+                Some(&last) => self.high_water = last,
+                None => self.at_end = true,
+            },
+            Err(e) => {
+                self.error = Some(format!("table {}: {}", self.table, describe(&e)));
+                self.at_end = true;
+            }
+        }
+        for warning in self.scratch.warnings.drain(..) {
+            self.order.warn(warning);
+        }
+        for record in self.scratch.records.drain(..) {
+            self.order.push(record);
+        }
+    }
+}
+
+impl Iterator for TableStream {
+    type Item = Record;
+
+    fn next(&mut self) -> Option<Record> {
+        loop {
+            if let Some(record) = self.order.ready() {
+                return Some(record);
+            }
+            if self.at_end || self.order.overflowed().is_some() {
+                return self.order.drain();
+            }
+            self.read_page();
+        }
     }
 }
 

@@ -8,7 +8,6 @@ use callboard_core::interval::WaitBuckets;
 use callboard_core::service_level::ServiceLevelThreshold;
 use callboard_core::{CenterConfig, QueueConfig};
 use callboard_queue_log::local_time::parse_utc_offset;
-use callboard_queue_log::replay;
 use clap::ValueEnum;
 
 use crate::input::log::replay_log;
@@ -114,19 +113,11 @@ pub fn run(args: &ReportArgs) -> Result<String, String> {
         short_abandon_ms: u64::from(args.short_abandon_seconds) * MILLIS_PER_SECOND,
     };
 
-    let replayed = match (args.table.read(&calendar)?, &args.queue_log) {
-        (Some(mut parsed), _) => {
-            args.surveys.load(&mut parsed, &calendar)?;
-            if parsed.records.is_empty() {
-                let source = format!("table {}", args.table.table.as_deref().unwrap_or(""));
-                let mut message = format!("no queue_log events found in {source}");
-                for w in parsed.warnings.iter().take(5) {
-                    message += &format!("\n  {w}");
-                }
-                return Err(message);
-            }
-            replay::replay_on_own_thread(parsed, config, queue_config).map_err(|e| e.to_string())?
-        }
+    let replayed = match (&args.table.table, &args.queue_log) {
+        (Some(_), _) => args
+            .table
+            .replay(&calendar, &args.surveys, config, queue_config)?
+            .ok_or("give --queue-log FILE or --table NAME")?,
         (None, Some(path)) => replay_log(path, &calendar, &args.surveys, config, queue_config)?,
         (None, None) => return Err("give --queue-log FILE or --table NAME".into()),
     };

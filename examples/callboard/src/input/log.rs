@@ -9,7 +9,8 @@ use callboard_core::calendar::SiteCalendar;
 use callboard_core::{CenterConfig, QueueConfig};
 use callboard_queue_log as queue_log;
 use callboard_queue_log::replay::{self, Replayed};
-use callboard_queue_log::stream::{ReadAhead, Stream};
+use callboard_queue_log::stream::{Ended, ReadAhead, Stream};
+use callboard_queue_log::{Parsed, Record};
 
 use super::read_input;
 use super::surveys::SurveyArgs;
@@ -35,29 +36,61 @@ pub(crate) fn replay_log(
     queue_config: QueueConfig,
 ) -> Result<Replayed, String> {
     let name = path.display().to_string();
-    let (matcher, survey_warnings) = surveys.matcher(calendar)?;
     let ahead = open_stream(path, calendar)?;
-    let (replayed, ahead) = replay::on_replay_thread(move || {
-        let mut ahead = ahead;
-        (replay::replay_records(&mut ahead, matcher, config, queue_config), ahead)
-    })
-    .map_err(|e| e.to_string())?;
-    let ended = ahead.end().map_err(|e| format!("cannot read {name}: {e}"))?;
-    if ended.overflowed.is_some() {
-        let mut parsed = queue_log::parse(&read_input(path)?, calendar);
-        surveys.load(&mut parsed, calendar)?;
-        let records = parsed.records.len();
-        let replayed = replay::replay_on_own_thread(parsed, config, queue_config)
-            .map_err(|e| e.to_string())?;
-        return check(replayed, records, &name);
+    let end = |ahead: ReadAhead| ahead.end().map_err(|e| format!("cannot read {name}: {e}"));
+    let whole = || Ok(queue_log::parse(&read_input(path)?, calendar));
+    let streamed = Streamed { name: &name, calendar, surveys, config, queue_config };
+    streamed.replay(ahead, end, whole)
+}
+
+/// A source's records replayed as they stream by, for `callboard report`.
+pub(crate) struct Streamed<'a> {
+    /// The source, as the errors name it.
+    pub(crate) name: &'a str,
+    pub(crate) calendar: &'a SiteCalendar,
+    pub(crate) surveys: &'a SurveyArgs,
+    pub(crate) config: CenterConfig,
+    pub(crate) queue_config: QueueConfig,
+}
+
+impl Streamed<'_> {
+    /// Replays `stream`'s records on the replay thread with the survey responses, and ends it
+    /// with `end`. If the stream stopped at a record further out of order than its window, the
+    /// source is read again `whole` and put in order, so nothing is lost.
+    ///
+    /// # Errors
+    /// A source or survey file that cannot be read, a source with no queue_log record (the
+    /// message quotes its first warnings).
+    pub(crate) fn replay<S: Iterator<Item = Record> + Send + 'static>(
+        &self,
+        stream: S,
+        end: impl FnOnce(S) -> Result<Ended, String>,
+        whole: impl FnOnce() -> Result<Parsed, String>,
+    ) -> Result<Replayed, String> {
+        let (config, queue_config) = (self.config, self.queue_config);
+        let (matcher, survey_warnings) = self.surveys.matcher(self.calendar)?;
+        let (replayed, stream) = replay::on_replay_thread(move || {
+            let mut stream = stream;
+            (replay::replay_records(&mut stream, matcher, config, queue_config), stream)
+        })
+        .map_err(|e| e.to_string())?;
+        let ended = end(stream)?;
+        if ended.overflowed.is_some() {
+            let mut parsed = whole()?;
+            self.surveys.load(&mut parsed, self.calendar)?;
+            let records = parsed.records.len();
+            let replayed = replay::replay_on_own_thread(parsed, config, queue_config)
+                .map_err(|e| e.to_string())?;
+            return check(replayed, records, self.name);
+        }
+        let mut replayed = replayed;
+        replayed.warnings.extend(ended.read.warnings);
+        replayed.warnings.sort_by_key(|w| w.line);
+        let mut replayed = check(replayed, ended.records, self.name)?;
+        replayed.warnings.extend(survey_warnings);
+        replayed.warnings.sort_by_key(|w| w.line);
+        Ok(replayed)
     }
-    let mut replayed = replayed;
-    replayed.warnings.extend(ended.read.warnings);
-    replayed.warnings.sort_by_key(|w| w.line);
-    let mut replayed = check(replayed, ended.records, &name)?;
-    replayed.warnings.extend(survey_warnings);
-    replayed.warnings.sort_by_key(|w| w.line);
-    Ok(replayed)
 }
 
 /// The log at `path` (`-`: standard input) streaming on a reading thread of its own. Standard

@@ -1,12 +1,18 @@
-//! Asterisk's realtime `queue_log` table in PostgreSQL, read whole for a report: the table's
+//! Asterisk's realtime `queue_log` table in PostgreSQL, streamed for a report: the table's
 //! name and how to reach it, as `callboard serve`'s `[source]` names them (the details:
 //! `docs/sources.md`).
 
 use std::path::PathBuf;
 
 use callboard_core::calendar::SiteCalendar;
-use callboard_queue_log::Parsed;
-use callboard_queue_log::table::{Table, TablePosition, TableSettings, Tls, secret_from_file};
+use callboard_core::{CenterConfig, QueueConfig};
+use callboard_queue_log::replay::Replayed;
+use callboard_queue_log::table::{
+    Table, TablePosition, TableSettings, TableStream, Tls, secret_from_file,
+};
+
+use super::log::Streamed;
+use super::surveys::SurveyArgs;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct TableArgs {
@@ -33,12 +39,30 @@ pub struct TableArgs {
 }
 
 impl TableArgs {
-    /// Reads the whole table, when one is named.
+    /// The table named, replayed with its survey responses as it streams by: read a few
+    /// thousand rows at a time, its memory does not grow with the table. A table with a row
+    /// further out of time order than the stream's window is read again whole and put in order.
+    /// `None` when no table is named.
     ///
     /// # Errors
-    /// Settings that do not make sense, a password file that cannot be read, or a table that
-    /// cannot be reached or read.
-    pub fn read(&self, calendar: &SiteCalendar) -> Result<Option<Parsed>, String> {
+    /// Settings that do not make sense, a password file that cannot be read, a table that cannot
+    /// be reached or read, a survey file that cannot be read, a table with no queue_log row.
+    pub fn replay(
+        &self,
+        calendar: &SiteCalendar,
+        surveys: &SurveyArgs,
+        config: CenterConfig,
+        queue_config: QueueConfig,
+    ) -> Result<Option<Replayed>, String> {
+        let Some(mut table) = self.source(calendar)? else { return Ok(None) };
+        let name = format!("table {}", self.table.as_deref().unwrap_or(""));
+        let stream = table.stream()?;
+        let streamed = Streamed { name: &name, calendar, surveys, config, queue_config };
+        streamed.replay(stream, TableStream::end, || table.read_all()).map(Some)
+    }
+
+    /// The table named, not yet read.
+    fn source(&self, calendar: &SiteCalendar) -> Result<Option<Table>, String> {
         let Some(table) = &self.table else { return Ok(None) };
         let tls = self
             .sslmode
@@ -60,6 +84,6 @@ impl TableArgs {
             tls,
             ..TableSettings::default()
         };
-        Table::new(settings, *calendar, TablePosition::default()).read_all().map(Some)
+        Ok(Some(Table::new(settings, *calendar, TablePosition::default())))
     }
 }
