@@ -603,9 +603,9 @@ impl<const Q: usize, const C: usize, const A: usize, const I: usize, const D: us
     pub(super) fn advance_clock(&mut self, at: Timestamp) -> bool {
         // An event at or before the clock moves nothing: all below depends on the clock alone
         // and ran when the clock got there (ended calls queued since are no older than the
-        // watermark, which `check_time` holds every event to). After a restore the window is
-        // unknown (0) until the clock is moved once.
-        if self.clock.is_some_and(|clock| at <= clock) && self.window_moves_at != 0 {
+        // watermark, which `check_time` holds every event to). After a restore the clock's
+        // interval is unknown until the clock is moved once.
+        if self.clock.is_some_and(|clock| at <= clock) && self.period.is_known() {
             return false;
         }
         let now = self.clock.map_or(at, |clock| clock.max(at));
@@ -613,10 +613,9 @@ impl<const Q: usize, const C: usize, const A: usize, const I: usize, const D: us
         let watermark = now.saturating_sub(self.config.reorder_tolerance_ms);
         let boundary = self.period.interval_start(&self.config, watermark);
         self.forget_ended_calls(now);
-        if now >= self.window_moves_at {
+        // Until the clock leaves its interval, the intervals kept do not change.
+        if !self.period.holds_interval_of(now) {
             self.period = self.period.of(&self.config, now);
-            let current = self.period.interval_start(&self.config, now);
-            self.window_moves_at = current.saturating_add(self.config.interval.millis());
             let floor = self.interval_floor();
             let Self { queues, diagnostics, .. } = self;
             for book in queues.iter_mut() {

@@ -196,9 +196,20 @@ impl Period {
         Self { interval, day, date }
     }
 
+    /// Whether the clock's interval is known (not before the clock first moves, nor after a
+    /// reset or a restore).
+    pub(super) const fn is_known(&self) -> bool {
+        self.interval.1 > 0
+    }
+
+    /// Whether `at` is in the interval kept.
+    pub(super) const fn holds_interval_of(&self, at: Timestamp) -> bool {
+        at >= self.interval.0 && at < self.interval.1
+    }
+
     /// The start of the interval holding `at`.
     pub(super) fn interval_start(&self, config: &CenterConfig, at: Timestamp) -> Timestamp {
-        if at >= self.interval.0 && at < self.interval.1 {
+        if self.holds_interval_of(at) {
             debug_assert_eq!(self.interval.0, config.calendar.interval_start(at, config.interval));
             return self.interval.0;
         }

@@ -96,9 +96,6 @@ pub struct Center<
     /// center has ten times more calls talking than waiting). Derived from `calls`: rebuilt
     /// on restore.
     line: Vec<(Timestamp, CallId, u8), CALLS>,
-    /// The end of the clock's interval: until the clock reaches it, the intervals kept do not
-    /// change. Derived from the clock (0: work it out at the next move).
-    window_moves_at: Timestamp,
     /// The clock's interval and day, as the calendar gives them. Derived from the clock (none:
     /// until the next move).
     period: Period,
@@ -130,7 +127,6 @@ impl<const Q: usize, const C: usize, const A: usize, const I: usize, const D: us
             calls: IdMap::new(),
             ended: Deque::new(),
             line: Vec::new(),
-            window_moves_at: 0,
             period: Period::NONE,
             agents: IdMap::new(),
             clock: None,
@@ -166,7 +162,6 @@ impl<const Q: usize, const C: usize, const A: usize, const I: usize, const D: us
         self.calls.clear();
         self.ended.clear();
         self.line.clear();
-        self.window_moves_at = 0;
         self.period = Period::NONE;
         self.agents.clear();
         self.csat = CsatLedger::new(config.csat, config.calendar);

@@ -362,8 +362,9 @@ fn fewest_erlang_c(
 /// Each number of agents costs a full evaluation of the birth–death chain, so the search
 /// interpolates the targets' log-scale slacks ([`Targets::crossing_slack`], nearly straight in
 /// the number of agents) rather than galloping and bisecting: from the traffic, first by up to
-/// `√A/2` agents, then where the slacks cross zero. Four to six evaluations where the gallop took
-/// eight to fourteen; the answer is the same (only the slacks' signs decide it).
+/// `√A/2` agents, then where the slacks cross zero: on the sample week 2.6, 3.1 and 4.4
+/// evaluations an interval at peaks of 12, 93 and 865 agents. The answer is the gallop's (only
+/// the slacks' signs decide it).
 fn fewest_erlang_a(
     model: Model,
     workload: Workload,
@@ -389,9 +390,10 @@ fn fewest_erlang_a(
 /// The fewest agents meeting every target in `targets`, and the agents to schedule after
 /// `shrinkage` (the share of paid time not on the phones, 0 ≤ shrinkage < 1).
 ///
-/// Every figure improves with more agents, so the search gallops from the traffic towards the
-/// answer and then bisects: about 2·log₂(distance) evaluations. An interval with no traffic needs
-/// no agents; its figures are then undefined (`None`).
+/// Every figure improves with more agents, so each model searches outward from the traffic:
+/// Erlang B gallops and bisects, Erlang C walks Erlang B's recursion from square-root staffing,
+/// Erlang A interpolates its targets' slacks. An interval with no traffic needs no agents; its
+/// figures are then undefined (`None`).
 ///
 /// # Errors
 /// [`ErlangError::NoTarget`], [`ErlangError::TargetNotInModel`],
