@@ -71,6 +71,16 @@ fn send(args: &[&str], stdin: Option<&str>) -> Output {
     child.wait_with_output().unwrap()
 }
 
+/// `board send` to board 3 at `board` of queue STREETS, fed `live` on standard input as a switch
+/// writes it (`--follow`, a frame every 0.2 s), with `more` arguments.
+fn send_live(board: &str, live: &str, more: &[&str]) -> Output {
+    let mut args =
+        vec!["--address", "3", "--tcp", board, "--queue-log", "-", "--follow", "--every", "0.2"];
+    args.extend_from_slice(&["--queue", "STREETS"]);
+    args.extend_from_slice(more);
+    send(&args, Some(live))
+}
+
 /// `board send` to board 3 at `board`: the sample day replayed from 11:00 to `until`, a frame
 /// every two seconds of the log, as fast as the board takes them; then `rest`.
 fn replay_from_eleven(board: &str, until: &str, rest: &[&str]) -> Output {
@@ -176,22 +186,7 @@ fn a_live_feed_on_stdin_shows_the_calls_as_they_come() {
          a line of line noise\n",
         t = now_s - 1
     );
-    let run = send(
-        &[
-            "--address",
-            "3",
-            "--tcp",
-            &board,
-            "--queue-log",
-            "-",
-            "--follow",
-            "--every",
-            "0.2",
-            "--queue",
-            "STREETS",
-        ],
-        Some(&live),
-    );
+    let run = send_live(&board, &live, &[]);
     assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
     let stdout = String::from_utf8_lossy(&run.stdout);
     assert!(stdout.contains("1 log line could not be counted; the first, line 5"), "{stdout}");
@@ -231,24 +226,7 @@ fn a_live_survey_line_counts_for_the_day_of_its_call() {
         called + 5,
         called + 60,
     );
-    let run = send(
-        &[
-            "--address",
-            "3",
-            "--tcp",
-            &board,
-            "--queue-log",
-            "-",
-            "--follow",
-            "--every",
-            "0.2",
-            "--queue",
-            "STREETS",
-            "--utc-offset",
-            &utc_offset,
-        ],
-        Some(&live),
-    );
+    let run = send_live(&board, &live, &["--utc-offset", &utc_offset]);
     assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
     let heard = heard.join().unwrap();
     let (_, last) = *frames(&heard).last().expect("at least one frame");

@@ -344,13 +344,7 @@ fn a_backlog_on_the_wall_clock_is_counted_to_the_call() {
     let log: String = last_hour_of_calls(calls, 300).into_iter().map(|(_, l)| l + "\n").collect();
     assert!(log.len() as u64 > callboard_queue_log::follow::POLL_BYTES, "{} bytes", log.len());
     std::fs::write(&log_path, &log).unwrap();
-    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let (config, state) = support::serve::sample_floor(
-        &dir,
-        &format!("queue_log = \"{}\"", log_path.display()),
-        &silent.local_addr().unwrap().to_string(),
-        "",
-    );
+    let (config, state, _silent) = floor_following(&dir, &log_path);
     on_the_wall_clock(&config);
     let service = start(&config);
     let figures = wait_for(&state, "every call of the backlog", |f| offered_to(f, "PS") == calls);
@@ -371,13 +365,7 @@ fn a_backlog_on_the_wall_clock_is_counted_to_the_call() {
 fn a_survey_line_in_a_later_poll_is_dated_by_its_call() {
     let dir = scratch("serve-survey-line");
     let log_path = dir.join("queue_log");
-    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let (config, state) = support::serve::sample_floor(
-        &dir,
-        &format!("queue_log = \"{}\"", log_path.display()),
-        &silent.local_addr().unwrap().to_string(),
-        "",
-    );
+    let (config, state, _silent) = floor_following(&dir, &log_path);
     // 1999-02-10 23:58 at +02:00, answered at once, ended at 00:01 the next day.
     let entered = 918_683_880_u64;
     let call = format!(
@@ -414,4 +402,20 @@ fn a_survey_line_in_a_later_poll_is_dated_by_its_call() {
     let report = report_json(&["--queue-log", log_path.to_str().unwrap()], "1d");
     assert_eq!(report["csat"][0]["date"], "1999-02-10", "{}", report["csat"]);
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The sample floor (`sample_floor`) following the file at `log`, its one board on a line that
+/// accepts and never answers (kept open while the listener returned lives).
+fn floor_following(
+    dir: &std::path::Path,
+    log: &std::path::Path,
+) -> (std::path::PathBuf, std::path::PathBuf, std::net::TcpListener) {
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let (config, state) = support::serve::sample_floor(
+        dir,
+        &format!("queue_log = \"{}\"", log.display()),
+        &silent.local_addr().unwrap().to_string(),
+        "",
+    );
+    (config, state, silent)
 }

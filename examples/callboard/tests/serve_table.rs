@@ -12,8 +12,8 @@ mod support;
 use std::time::{Duration, Instant};
 
 use callboard_floor::stand_in::StandIn;
-use support::postgres::insert;
 use support::postgres::{PASSWORD, Postgres, SCHEMA};
+use support::postgres::{insert, insert_all};
 use support::serve::{
     last_hour_of_calls, offered_to, on_the_wall_clock, sample_floor, scratch, start, stop, wait_for,
 };
@@ -183,11 +183,7 @@ fn a_table_behind_on_the_wall_clock_is_counted_to_the_call() {
     let mut lines = last_hour_of_calls(calls, 50);
     // Rows in time order, as a switch commits them.
     lines.sort_by_key(|(at, _)| *at);
-    let mut transaction = client.transaction().unwrap();
-    for (_, line) in &lines {
-        insert(&mut transaction, line, UTC_PLUS_2);
-    }
-    transaction.commit().unwrap();
+    insert_all(&mut client, lines.iter().map(|(_, line)| line.as_str()), UTC_PLUS_2);
 
     let (source, _) = table_source(&dir, &server);
     let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -225,11 +221,7 @@ fn report_streams_a_table_of_many_pages_to_the_files_report() {
         std::fs::write(&export, lines.join("\n") + "\n").unwrap();
         report_json(&["--queue-log", export.to_str().unwrap()], "15m")
     };
-    let mut transaction = client.transaction().unwrap();
-    for line in &lines {
-        insert(&mut transaction, line, UTC_PLUS_2);
-    }
-    transaction.commit().unwrap();
+    insert_all(&mut client, lines.iter().map(String::as_str), UTC_PLUS_2);
     let (table, file) = (from_table(), from_file(&lines));
     assert_eq!(table["queues"], file["queues"]);
     assert_eq!(table["warnings"], file["warnings"]);

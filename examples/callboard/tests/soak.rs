@@ -40,7 +40,7 @@ use callboard_floor::stand_in::StandIn;
 use callboard_sim::simulate::{self as sim, DayPlan, HandleTime, QueuePlan, Surge};
 use serde_json::Value;
 use support::compare_days;
-use support::postgres::{PASSWORD, Postgres, SCHEMA, insert};
+use support::postgres::{PASSWORD, Postgres, SCHEMA, insert_all};
 use support::serve::scratch;
 
 /// How a piece of the log ends.
@@ -102,13 +102,7 @@ impl Feed {
                 let mut log = std::fs::OpenOptions::new().append(true).open(path).unwrap();
                 log.write_all((lines.join("\n") + "\n").as_bytes()).unwrap();
             }
-            Self::Table { client, .. } => {
-                let mut transaction = client.transaction().unwrap();
-                for line in lines {
-                    insert(&mut transaction, line, UTC_MINUS_5);
-                }
-                transaction.commit().unwrap();
-            }
+            Self::Table { client, .. } => insert_all(client, lines.iter().copied(), UTC_MINUS_5),
         }
     }
 

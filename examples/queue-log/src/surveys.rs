@@ -223,9 +223,8 @@ impl Parsed {
         entered: impl Fn(&str) -> Option<Timestamp>,
     ) {
         let lines = self.split_off_verb(verb);
-        let (added, warnings) = date_survey_lines(lines, verb, scale, |call, at| {
-            entered(call).filter(|&entry| at.saturating_sub(entry) <= SURVEY_LINE_HORIZON_MS)
-        });
+        let (added, warnings) =
+            date_survey_lines(lines, verb, scale, |call, at| within_horizon(entered(call), at));
         self.warnings.extend(warnings);
         self.add_surveys(added);
     }
@@ -303,6 +302,12 @@ fn survey_line(
 /// time.
 pub const SURVEY_LINE_HORIZON_MS: u64 = 2 * 86_400_000;
 
+/// A call's `entry`, if it is at most [`SURVEY_LINE_HORIZON_MS`] before a survey line at
+/// `line_at` naming it: what dates the line.
+fn within_horizon(entry: Option<Timestamp>, line_at: Timestamp) -> Option<Timestamp> {
+    entry.filter(|&entry| line_at.saturating_sub(entry) <= SURVEY_LINE_HORIZON_MS)
+}
+
 /// Survey responses matched to their calls while a log streams by, for a replay that never
 /// holds the whole log: what [`Parsed::take_survey_lines`] and [`Parsed::add_survey_rows`] do
 /// for a whole one.
@@ -369,12 +374,8 @@ impl SurveyMatcher {
     /// it.
     pub fn see(&mut self, record: &Record, found: &mut Vec<Result<Survey, RowWarning>>) -> bool {
         if record.verb == self.verb {
-            let contact_at = self
-                .entered
-                .get(&self.hasher.hash_one(record.callid.as_str()))
-                .copied()
-                .filter(|&at| record.at.saturating_sub(at) <= SURVEY_LINE_HORIZON_MS)
-                .unwrap_or(record.at);
+            let entry = self.entered.get(&self.hasher.hash_one(record.callid.as_str()));
+            let contact_at = within_horizon(entry.copied(), record.at).unwrap_or(record.at);
             found.push(survey_line(record, contact_at, &self.verb, &self.scale));
             return true;
         }

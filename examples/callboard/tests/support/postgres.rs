@@ -37,6 +37,20 @@ pub fn insert(client: &mut impl postgres::GenericClient, line: &str, zone: &str)
         .unwrap();
 }
 
+/// Inserts `lines` as [`insert`] does, in one transaction: committed together, as a switch's
+/// backlog would be.
+pub fn insert_all<'a>(
+    client: &mut postgres::Client,
+    lines: impl IntoIterator<Item = &'a str>,
+    zone: &str,
+) {
+    let mut transaction = client.transaction().unwrap();
+    for line in lines {
+        insert(&mut transaction, line, zone);
+    }
+    transaction.commit().unwrap();
+}
+
 /// A running server.
 pub struct Postgres {
     /// Its directory (cluster, socket, log).
