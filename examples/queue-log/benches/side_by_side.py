@@ -3,9 +3,11 @@
 
     python side_by_side.py CALLBOARD REPEAT POLARS_SCRIPT BASE.queue_log UTC_OFFSET WORKDIR
 
-For each size (the base log, 10 and 100 times it made by repeat-queue-log), each program runs
-three times, alternating, and the median wall time and the largest peak resident memory are
-shown. A program's time is its whole run as a user sees it: start, read, compute, write.
+For each size (the base log; 10 and 100 times it, made by repeat-queue-log; and a year of a
+center 40 times its size: 13 periods of 40 times it laid end to end, which for the sample's
+28-day month and 25 agents is 364 days of a 1,000-agent center), each program runs three times,
+alternating, and the median wall time and the largest peak resident memory are shown. A
+program's time is its whole run as a user sees it: start, read, compute, write.
 """
 
 import os
@@ -14,7 +16,8 @@ import subprocess
 import sys
 import time
 
-SIZES = [1, 10, 100]
+# (label, copies side by side, periods end to end).
+SIZES = [("x1", 1, 1), ("x10", 10, 1), ("x100", 100, 1), ("year x40", 40, 13)]
 ROUNDS = 3
 
 
@@ -37,10 +40,15 @@ def main() -> None:
     offset_s = sign * (int(hours) * 3600 + int(minutes) * 60)
     print("| log | lines | callboard report | peak memory | polars | peak memory |")
     print("|---|---:|---:|---:|---:|---:|")
-    for times in SIZES:
-        path = os.path.join(workdir, f"log-x{times}.queue_log")
+    for label, times, periods in SIZES:
+        path = os.path.join(workdir, f"log-x{times}-p{periods}.queue_log")
         with open(base, "rb") as source, open(path, "wb") as target:
-            subprocess.run([repeat, "--times", str(times)], stdin=source, stdout=target, check=True)
+            subprocess.run(
+                [repeat, "--times", str(times), "--periods", str(periods)],
+                stdin=source,
+                stdout=target,
+                check=True,
+            )
         with open(path, "rb") as f:
             lines = sum(1 for _ in f)
         ours = [callboard, "report", "--queue-log", path, "--utc-offset", offset]
@@ -54,7 +62,7 @@ def main() -> None:
             seconds = statistics.median(t for t, _ in runs[who])
             peak = max(m for _, m in runs[who])
             cells += [f"{seconds:.2f} s", f"{peak / 1024:.0f} MB"]
-        print(f"| x{times} | {lines:,} | " + " | ".join(cells) + " |", flush=True)
+        print(f"| {label} | {lines:,} | " + " | ".join(cells) + " |", flush=True)
         os.remove(path)
 
 
