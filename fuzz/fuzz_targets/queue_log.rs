@@ -18,7 +18,7 @@ use callboard_core::csat::CsatScale;
 use callboard_core::queue::QueueConfig;
 use callboard_fuzz::holds;
 use callboard_queue_log::parse;
-use callboard_queue_log::replay::{Stepper, replay, replay_records};
+use callboard_queue_log::replay::{Settled, Stepper, replay, replay_records};
 use callboard_queue_log::stream::Stream;
 use callboard_queue_log::surveys::{SURVEY_VERB, SurveyMatcher};
 use libfuzzer_sys::fuzz_target;
@@ -49,7 +49,8 @@ fuzz_target!(|data: &[u8]| {
     assert!(records.windows(2).all(|w| w[0].at <= w[1].at), "streamed out of time order");
     assert!(records.len() <= log.split(|&b| b == b'\n').count());
     let matcher = SurveyMatcher::new(SURVEY_VERB, &CsatScale::ONE_TO_FIVE);
-    let streamed = replay_records(records.into_iter(), matcher, config, QueueConfig::default());
+    let streamed =
+        replay_records(records.into_iter(), matcher, config, QueueConfig::default(), Settled::Keep);
     for queue in &streamed.queues {
         for interval in &queue.intervals {
             holds(&interval.stats);

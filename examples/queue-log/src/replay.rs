@@ -196,10 +196,21 @@ pub fn replay(parsed: Parsed, config: CenterConfig, queue_config: QueueConfig) -
     r.finish()
 }
 
+/// What a streamed replay does with each interval as it settles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Settled {
+    /// Kept for [`Replayed`]'s intervals: the output grows with the log, an interval at a time.
+    Keep,
+    /// Let go: [`Replayed`] has only the intervals still open at the end (the last two days),
+    /// and the days. For a report of days, whose memory then stays flat however long the log.
+    Drop,
+}
+
 /// Replays records as they stream by (from a [`Stream`](crate::stream::Stream)), holding only
-/// the calls in flight and the intervals not yet settled, whatever the log's length: the same
-/// figures as [`replay`] of the whole log. Survey responses are matched to their calls on the
-/// way ([`SurveyMatcher`]). The stream's own warnings are the caller's to add.
+/// the calls in flight and the intervals not yet settled, whatever the log's length (and the
+/// settled intervals, if `settled` keeps them): the same figures as [`replay`] of the whole
+/// log. Survey responses are matched to their calls on the way ([`SurveyMatcher`]). The
+/// stream's own warnings are the caller's to add.
 ///
 /// Like [`replay`], build it on a thread with [`REPLAY_STACK_BYTES`] of stack.
 #[must_use]
@@ -208,6 +219,7 @@ pub fn replay_records(
     mut surveys: SurveyMatcher,
     config: CenterConfig,
     queue_config: QueueConfig,
+    settled: Settled,
 ) -> Replayed {
     let mut r = Replayer::new(Vec::new(), config, queue_config);
     r.surveys.extend(surveys.take_dated());
@@ -228,7 +240,9 @@ pub fn replay_records(
         }
         r.file_surveys();
         while let Some((queue, report)) = r.center.pop_settled_interval() {
-            r.settled.entry(queue).or_default().push(report);
+            if settled == Settled::Keep {
+                r.settled.entry(queue).or_default().push(report);
+            }
         }
     }
     r.file_surveys_until(Timestamp::MAX);

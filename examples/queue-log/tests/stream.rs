@@ -6,7 +6,7 @@ use callboard_core::calendar::SiteCalendar;
 use callboard_core::csat::CsatScale;
 use callboard_core::{CenterConfig, QueueConfig};
 use callboard_queue_log::read::{Parsed, Record, parse};
-use callboard_queue_log::replay::{Replayed, on_replay_thread, replay, replay_records};
+use callboard_queue_log::replay::{Replayed, Settled, on_replay_thread, replay, replay_records};
 use callboard_queue_log::stream::{
     ANCHOR_RECORDS, Ended, LONGEST_LINE_BYTES, REORDER_WINDOW_MS, Stream,
 };
@@ -48,8 +48,13 @@ fn the_sample_day_with_its_surveys_streams_to_the_same_report() {
     let ahead = Stream::new(std::io::Cursor::new(DAY.as_bytes()), &calendar).read_ahead().unwrap();
     let (mut streamed, ahead) = on_replay_thread(move || {
         let mut ahead = ahead;
-        let r =
-            replay_records(&mut ahead, matcher, CenterConfig::default(), QueueConfig::default());
+        let r = replay_records(
+            &mut ahead,
+            matcher,
+            CenterConfig::default(),
+            QueueConfig::default(),
+            Settled::Keep,
+        );
         (r, ahead)
     })
     .unwrap();
@@ -170,4 +175,58 @@ fn a_line_longer_than_any_log_line_is_skipped_without_holding_it() {
             bytes
         ))
     );
+}
+
+/// The sample day five times, a day apart: each copy's times moved and its calls renamed.
+fn five_days() -> String {
+    let mut log = String::new();
+    for day in 0..5_u64 {
+        for line in DAY.lines() {
+            let mut fields = line.splitn(3, '|');
+            let (Some(at), Some(callid), Some(rest)) =
+                (fields.next(), fields.next(), fields.next())
+            else {
+                continue;
+            };
+            let Ok(at) = at.parse::<u64>() else { continue };
+            log.push_str(&format!("{}|{callid}-{day}|{rest}\n", at + day * 86_400));
+        }
+    }
+    log
+}
+
+/// Letting settled intervals go (a report of days) changes no day and no open interval: the
+/// replay only holds less.
+#[test]
+fn settled_intervals_let_go_leave_the_days_and_the_open_intervals() {
+    let log = five_days();
+    let replayed = |settled: Settled| {
+        let ahead = Stream::new(std::io::Cursor::new(log.clone().into_bytes()), &SiteCalendar::UTC)
+            .read_ahead()
+            .unwrap();
+        let matcher = SurveyMatcher::new(SURVEY_VERB, &CsatScale::ONE_TO_FIVE);
+        on_replay_thread(move || {
+            let mut ahead = ahead;
+            let config = (CenterConfig::default(), QueueConfig::default());
+            let r = replay_records(&mut ahead, matcher, config.0, config.1, settled);
+            assert_eq!(ahead.end().unwrap().overflowed, None);
+            r
+        })
+        .unwrap()
+    };
+    let (kept, dropped) = (replayed(Settled::Keep), replayed(Settled::Drop));
+    assert_eq!(kept.queues.len(), dropped.queues.len());
+    let mut let_go = 0;
+    for (k, d) in kept.queues.iter().zip(&dropped.queues) {
+        assert_eq!(k.name, d.name);
+        assert_eq!(format!("{:?}", k.days), format!("{:?}", d.days), "queue {}", k.name);
+        assert_eq!(k.days.len(), 5, "queue {}", k.name);
+        // What is left are the last of the kept ones, exactly.
+        let tail = &k.intervals[k.intervals.len() - d.intervals.len()..];
+        assert_eq!(format!("{tail:?}"), format!("{:?}", d.intervals), "queue {}", k.name);
+        let_go += k.intervals.len() - d.intervals.len();
+    }
+    assert!(let_go > 0, "five days settle intervals");
+    assert_eq!(format!("{:?}", kept.warnings), format!("{:?}", dropped.warnings));
+    assert_eq!(kept.csat, dropped.csat);
 }

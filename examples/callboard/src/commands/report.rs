@@ -8,9 +8,10 @@ use callboard_core::interval::WaitBuckets;
 use callboard_core::service_level::ServiceLevelThreshold;
 use callboard_core::{CenterConfig, QueueConfig};
 use callboard_queue_log::local_time::parse_utc_offset;
+use callboard_queue_log::replay::Settled;
 use clap::ValueEnum;
 
-use crate::input::log::replay_log;
+use crate::input::log::{Replay, replay_log};
 use crate::input::options::Dst;
 use crate::input::surveys::SurveyArgs;
 use crate::input::table::TableArgs;
@@ -113,12 +114,15 @@ pub fn run(args: &ReportArgs) -> Result<String, String> {
         short_abandon_ms: u64::from(args.short_abandon_seconds) * MILLIS_PER_SECOND,
     };
 
+    // Rows of days need no settled interval: let go, memory stays flat however long the log.
+    let settled = match args.interval {
+        RowPeriod::Day => Settled::Drop,
+        RowPeriod::Minutes(_) => Settled::Keep,
+    };
+    let how = Replay { calendar: &calendar, surveys: &args.surveys, config, queue_config, settled };
     let replayed = match (&args.table.table, &args.queue_log) {
-        (Some(_), _) => args
-            .table
-            .replay(&calendar, &args.surveys, config, queue_config)?
-            .ok_or("give --queue-log FILE or --table NAME")?,
-        (None, Some(path)) => replay_log(path, &calendar, &args.surveys, config, queue_config)?,
+        (Some(_), _) => args.table.replay(&how)?.ok_or("give --queue-log FILE or --table NAME")?,
+        (None, Some(path)) => replay_log(path, &how)?,
         (None, None) => return Err("give --queue-log FILE or --table NAME".into()),
     };
     let settings = Settings {

@@ -8,7 +8,7 @@ use std::path::Path;
 use callboard_core::calendar::SiteCalendar;
 use callboard_core::{CenterConfig, QueueConfig};
 use callboard_queue_log as queue_log;
-use callboard_queue_log::replay::{self, Replayed};
+use callboard_queue_log::replay::{self, Replayed, Settled};
 use callboard_queue_log::stream::{Ended, ReadAhead, Stream};
 use callboard_queue_log::{Parsed, Record};
 
@@ -28,29 +28,30 @@ const READ_BUFFER_BYTES: usize = 256 * 1024;
 /// # Errors
 /// A file that cannot be read, a survey file that cannot be, an input with no queue_log line
 /// (the message quotes its first warnings).
-pub(crate) fn replay_log(
-    path: &Path,
-    calendar: &SiteCalendar,
-    surveys: &SurveyArgs,
-    config: CenterConfig,
-    queue_config: QueueConfig,
-) -> Result<Replayed, String> {
+pub(crate) fn replay_log(path: &Path, how: &Replay<'_>) -> Result<Replayed, String> {
     let name = path.display().to_string();
+    let calendar = how.calendar;
     let ahead = open_stream(path, calendar)?;
     let end = |ahead: ReadAhead| ahead.end().map_err(|e| format!("cannot read {name}: {e}"));
     let whole = || Ok(queue_log::parse(&read_input(path)?, calendar));
-    let streamed = Streamed { name: &name, calendar, surveys, config, queue_config };
-    streamed.replay(ahead, end, whole)
+    Streamed { name: &name, how }.replay(ahead, end, whole)
+}
+
+/// How `callboard report` replays its source.
+pub(crate) struct Replay<'a> {
+    pub(crate) calendar: &'a SiteCalendar,
+    pub(crate) surveys: &'a SurveyArgs,
+    pub(crate) config: CenterConfig,
+    pub(crate) queue_config: QueueConfig,
+    /// Whether the settled intervals are kept (rows of intervals) or let go (rows of days).
+    pub(crate) settled: Settled,
 }
 
 /// A source's records replayed as they stream by, for `callboard report`.
 pub(crate) struct Streamed<'a> {
     /// The source, as the errors name it.
     pub(crate) name: &'a str,
-    pub(crate) calendar: &'a SiteCalendar,
-    pub(crate) surveys: &'a SurveyArgs,
-    pub(crate) config: CenterConfig,
-    pub(crate) queue_config: QueueConfig,
+    pub(crate) how: &'a Replay<'a>,
 }
 
 impl Streamed<'_> {
@@ -67,17 +68,18 @@ impl Streamed<'_> {
         end: impl FnOnce(S) -> Result<Ended, String>,
         whole: impl FnOnce() -> Result<Parsed, String>,
     ) -> Result<Replayed, String> {
-        let (config, queue_config) = (self.config, self.queue_config);
-        let (matcher, survey_warnings) = self.surveys.matcher(self.calendar)?;
+        let how = self.how;
+        let (config, queue_config, settled) = (how.config, how.queue_config, how.settled);
+        let (matcher, survey_warnings) = how.surveys.matcher(how.calendar)?;
         let (replayed, stream) = replay::on_replay_thread(move || {
             let mut stream = stream;
-            (replay::replay_records(&mut stream, matcher, config, queue_config), stream)
+            (replay::replay_records(&mut stream, matcher, config, queue_config, settled), stream)
         })
         .map_err(|e| e.to_string())?;
         let ended = end(stream)?;
         if ended.overflowed.is_some() {
             let mut parsed = whole()?;
-            self.surveys.load(&mut parsed, self.calendar)?;
+            how.surveys.load(&mut parsed, how.calendar)?;
             let records = parsed.records.len();
             let replayed = replay::replay_on_own_thread(parsed, config, queue_config)
                 .map_err(|e| e.to_string())?;

@@ -5,14 +5,12 @@
 use std::path::PathBuf;
 
 use callboard_core::calendar::SiteCalendar;
-use callboard_core::{CenterConfig, QueueConfig};
 use callboard_queue_log::replay::Replayed;
 use callboard_queue_log::table::{
     Table, TablePosition, TableSettings, TableStream, Tls, secret_from_file,
 };
 
-use super::log::Streamed;
-use super::surveys::SurveyArgs;
+use super::log::{Replay, Streamed};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct TableArgs {
@@ -47,18 +45,13 @@ impl TableArgs {
     /// # Errors
     /// Settings that do not make sense, a password file that cannot be read, a table that cannot
     /// be reached or read, a survey file that cannot be read, a table with no queue_log row.
-    pub fn replay(
-        &self,
-        calendar: &SiteCalendar,
-        surveys: &SurveyArgs,
-        config: CenterConfig,
-        queue_config: QueueConfig,
-    ) -> Result<Option<Replayed>, String> {
-        let Some(mut table) = self.source(calendar)? else { return Ok(None) };
+    pub(crate) fn replay(&self, how: &Replay<'_>) -> Result<Option<Replayed>, String> {
+        let Some(mut table) = self.source(how.calendar)? else { return Ok(None) };
         let name = format!("table {}", self.table.as_deref().unwrap_or(""));
         let stream = table.stream()?;
-        let streamed = Streamed { name: &name, calendar, surveys, config, queue_config };
-        streamed.replay(stream, TableStream::end, || table.read_all()).map(Some)
+        Streamed { name: &name, how }
+            .replay(stream, TableStream::end, || table.read_all())
+            .map(Some)
     }
 
     /// The table named, not yet read.
