@@ -16,7 +16,7 @@ use callboard_core::wire::{BoardSettings, HostMessage};
 use callboard_core::{CenterConfig, QueueConfig};
 use callboard_floor::frame::{FrameSettings, QueueChoice, frame_from_center};
 use callboard_queue_log::replay::{LIVE_LATENESS_MS, REPLAY_STACK_BYTES, Stepper};
-use callboard_queue_log::surveys::{self, Contact, Survey};
+use callboard_queue_log::surveys::{self, Contact, SURVEY_LINE_HORIZON_MS, Survey};
 use serde::Serialize;
 
 use crate::config::{Clock, Config};
@@ -129,7 +129,7 @@ fn serve(config: &Config, stop: &Arc<AtomicBool>) -> Result<String, String> {
     let mut source = Source::start(&config.source, config.calendar, &kept.source);
     let mut counted: HashSet<u64> = kept.surveys_counted.iter().copied().collect();
     let mut entered: HashMap<String, Timestamp> = kept.entered.iter().cloned().collect();
-    forget_old_calls(&mut entered, stepper.center().now());
+    forget_old_calls(&mut entered, stepper.center().now(), calls_kept_ms(config));
     let mut entered_sweep = (2 * entered.len()).max(4_096);
 
     // The lines, each with its boards.
@@ -274,7 +274,7 @@ fn serve(config: &Config, stop: &Arc<AtomicBool>) -> Result<String, String> {
             }
         }
         if entered.len() >= entered_sweep {
-            forget_old_calls(&mut entered, latest);
+            forget_old_calls(&mut entered, latest, calls_kept_ms(config));
             entered_sweep = (2 * entered.len()).max(4_096);
         }
         // Dated by the calls of earlier polls too (and of before a restart): a survey line
@@ -633,11 +633,23 @@ fn kept_now(
 /// A row naming an older call is not counted.
 const SURVEYED_CALLS_KEPT_MS: u64 = 8 * 86_400_000;
 
-/// Forgets the calls that entered more than [`SURVEYED_CALLS_KEPT_MS`] before `latest`, so
-/// that what is kept for survey rows (and saved with the state) does not grow with the log.
-fn forget_old_calls(entered: &mut HashMap<String, Timestamp>, latest: Option<Timestamp>) {
+/// How long the calls are kept: for an export's rows when the site has one, else for the
+/// log's own survey lines ([`SURVEY_LINE_HORIZON_MS`], two days). A 1,000-agent center enters
+/// about 50,000 calls a day, each kept and saved with every checkpoint. (An export added to
+/// the site later finds the calls of the last two days, not eight, until eight have passed.)
+fn calls_kept_ms(config: &Config) -> u64 {
+    if config.surveys.is_some() { SURVEYED_CALLS_KEPT_MS } else { SURVEY_LINE_HORIZON_MS }
+}
+
+/// Forgets the calls that entered more than `kept_ms` before `latest`, so that what is kept for
+/// survey rows and lines (and saved with the state) does not grow with the log.
+fn forget_old_calls(
+    entered: &mut HashMap<String, Timestamp>,
+    latest: Option<Timestamp>,
+    kept_ms: u64,
+) {
     if let Some(latest) = latest {
-        let horizon = latest.saturating_sub(SURVEYED_CALLS_KEPT_MS);
+        let horizon = latest.saturating_sub(kept_ms);
         entered.retain(|_, &mut at| at >= horizon);
     }
 }
@@ -744,12 +756,29 @@ mod tests {
         let mut entered: HashMap<String, Timestamp> = HashMap::new();
         entered.insert("old".into(), now - SURVEYED_CALLS_KEPT_MS - 1);
         entered.insert("edge".into(), now - SURVEYED_CALLS_KEPT_MS);
+        entered.insert("three days".into(), now - 3 * 86_400_000);
         entered.insert("today".into(), now - 60_000);
-        forget_old_calls(&mut entered, None);
-        assert_eq!(entered.len(), 3, "no clock yet: nothing is old");
-        forget_old_calls(&mut entered, Some(now));
-        let mut kept: Vec<&str> = entered.keys().map(String::as_str).collect();
-        kept.sort_unstable();
-        assert_eq!(kept, ["edge", "today"]);
+        forget_old_calls(&mut entered, None, SURVEYED_CALLS_KEPT_MS);
+        assert_eq!(entered.len(), 4, "no clock yet: nothing is old");
+        forget_old_calls(&mut entered, Some(now), SURVEYED_CALLS_KEPT_MS);
+        let kept = |entered: &HashMap<String, Timestamp>| {
+            let mut kept: Vec<String> = entered.keys().cloned().collect();
+            kept.sort_unstable();
+            kept
+        };
+        assert_eq!(kept(&entered), ["edge", "three days", "today"]);
+        // Without an export, only the log's survey lines look calls up: two days.
+        forget_old_calls(&mut entered, Some(now), SURVEY_LINE_HORIZON_MS);
+        assert_eq!(kept(&entered), ["today"]);
+    }
+
+    #[test]
+    fn calls_are_kept_eight_days_only_for_an_export() {
+        // The sample site has a survey export.
+        let mut config = crate::config::parse(include_str!("../../data/serve-311.toml")).unwrap();
+        assert!(config.surveys.is_some());
+        assert_eq!(calls_kept_ms(&config), SURVEYED_CALLS_KEPT_MS);
+        config.surveys = None;
+        assert_eq!(calls_kept_ms(&config), SURVEY_LINE_HORIZON_MS);
     }
 }

@@ -25,7 +25,8 @@ pub struct Kept {
     pub source: SourcePosition,
     /// Fingerprints of the survey rows already counted.
     pub surveys_counted: Vec<u64>,
-    /// When each call of the last eight days entered its queue, for survey rows naming a call.
+    /// When each call of the last eight days (two without a survey export) entered its queue,
+    /// for survey rows and lines naming a call.
     #[serde(default)]
     pub entered: Vec<(String, u64)>,
 }
