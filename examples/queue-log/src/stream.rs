@@ -176,11 +176,8 @@ impl<R: BufRead> Stream<R> {
     /// Reads lines until a record is ready to hand on, or the input ends.
     fn fill(&mut self) -> Option<Record> {
         loop {
-            if let Some(record) = self.order.ready() {
-                return Some(record);
-            }
-            if self.at_end || self.order.overflowed.is_some() {
-                return self.order.drain();
+            if let Some(out) = self.order.next_out(self.at_end) {
+                return out;
             }
             self.read_line();
         }
@@ -313,8 +310,18 @@ impl Order {
         }
     }
 
+    /// What a stream hands on next, its input having ended or not: `Some` of the next record
+    /// (`Some(None)`: nothing more, ever), or `None` while more input is needed first. After an
+    /// overflow nothing more is read: what is held drains.
+    pub(crate) fn next_out(&mut self, input_ended: bool) -> Option<Option<Record>> {
+        if let Some(record) = self.ready() {
+            return Some(Some(record));
+        }
+        (input_ended || self.overflowed.is_some()).then(|| self.drain())
+    }
+
     /// The oldest held record, once the window has passed it.
-    pub(crate) fn ready(&mut self) -> Option<Record> {
+    fn ready(&mut self) -> Option<Record> {
         let top = self.held.front()?;
         if top.at.saturating_add(REORDER_WINDOW_MS) > self.watermark {
             return None;
@@ -330,7 +337,7 @@ impl Order {
     }
 
     /// After the input's end: whatever is held, oldest first.
-    pub(crate) fn drain(&mut self) -> Option<Record> {
+    fn drain(&mut self) -> Option<Record> {
         if self.reference.is_none() && !self.first.is_empty() {
             self.anchor();
         }

@@ -484,11 +484,8 @@ impl Iterator for TableStream {
 
     fn next(&mut self) -> Option<Record> {
         loop {
-            if let Some(record) = self.order.ready() {
-                return Some(record);
-            }
-            if self.at_end || self.order.overflowed().is_some() {
-                return self.order.drain();
+            if let Some(out) = self.order.next_out(self.at_end) {
+                return out;
             }
             self.read_page();
         }
