@@ -161,9 +161,6 @@ pub(super) fn fewest_whole_interpolated<T>(
     Ok((agents as u32, computed))
 }
 
-/// The most points a crossing search keeps; it needs about five.
-const MAX_POINTS: usize = 24;
-
 /// Where a continuous, increasing `slack` (negative while a target is missed, ≥ 0 once met)
 /// crosses 0, to 10⁻¹⁰ (relative, or absolute below 1): the passing end of the final bracket.
 ///
@@ -176,11 +173,18 @@ const MAX_POINTS: usize = 24;
 /// the one before the last is replaced by bisection (Brent's safeguard), so it never does much
 /// worse than bisection. From four whole points it takes three to five evaluations where regula
 /// falsi from the two ends took six to eleven.
+///
+/// `slack(x, accuracy)` may be computed only to within `accuracy` (an absolute error in the
+/// slack's own unit) as long as its sign is right: an implementation that cannot vouch for the
+/// sign of a value that small computes it exactly. The search asks for `10⁻³·s²` (at most
+/// 10⁻⁷), `s` the slack of the point before: the first probes from the whole agents are about
+/// 10⁻³ of an agent from the crossing and need only a few digits to steer the next, and the
+/// last ones, next to the crossing, get the exact value.
 pub(super) fn crossing(
     known: &[(f64, f64)],
-    slack: impl Fn(f64) -> Result<f64, ErlangError>,
+    slack: impl Fn(f64, f64) -> Result<f64, ErlangError>,
 ) -> Result<f64, ErlangError> {
-    let mut points = heapless::Vec::<(f64, f64), MAX_POINTS>::new();
+    let mut nearest = Nearest::default();
     let (mut failing, mut passing) = (f64::NEG_INFINITY, f64::INFINITY);
     let mut last = (f64::NAN, f64::INFINITY);
     for &(x, value) in known {
@@ -192,9 +196,7 @@ pub(super) fn crossing(
         if value.abs() < last.1.abs() {
             last = (x, value);
         }
-        if value.is_finite() && points.len() < MAX_POINTS {
-            let _ = points.push((x, value));
-        }
+        nearest.insert((x, value));
     }
     debug_assert!(failing < passing, "the known points must bracket the crossing");
     let mut steps = [f64::INFINITY; 2];
@@ -206,7 +208,7 @@ pub(super) fn crossing(
         }
         let margin = 0.5 * tolerance;
         let bisect = 0.5 * (failing + passing);
-        let candidate = match inverse_quadratic(&mut points) {
+        let candidate = match nearest.inverse_quadratic() {
             // The estimate has settled on the last point (inside the bracket or, by rounding,
             // just outside it): the crossing is within half a tolerance of that point, so a
             // point a tolerance across it ends the search.
@@ -228,37 +230,56 @@ pub(super) fn crossing(
         };
         let candidate = if candidate > failing && candidate < passing { candidate } else { bisect };
         steps = [steps[1], (candidate - last.0).abs()];
-        let value = slack(candidate)?;
+        let relative = last.1 / candidate.max(1.0);
+        let accuracy = (1e-3 * relative * relative).min(1e-7);
+        let value = slack(candidate, accuracy)?;
         if value >= 0.0 {
             passing = candidate;
         } else {
             failing = candidate;
         }
         last = (candidate, value);
-        if value.is_finite() {
-            if points.is_full() {
-                points.sort_unstable_by(|a, b| a.1.abs().total_cmp(&b.1.abs()));
-                points.pop();
-            }
-            let _ = points.push((candidate, value));
-        }
+        nearest.insert(last);
     }
     Ok(passing)
 }
 
-/// Where the parabola through the three points whose slacks are nearest 0, seen as agents in
-/// terms of slack, gives slack 0; the secant through the two nearest when there are only two or
-/// two slacks coincide. `None` with fewer than two points.
-fn inverse_quadratic(points: &mut [(f64, f64)]) -> Option<f64> {
-    points.sort_unstable_by(|a, b| a.1.abs().total_cmp(&b.1.abs()));
-    match *points {
-        [(x0, s0), (x1, s1), (x2, s2), ..] if s0 != s1 && s1 != s2 && s0 != s2 => Some(
-            x0 * s1 * s2 / ((s0 - s1) * (s0 - s2))
-                + x1 * s0 * s2 / ((s1 - s0) * (s1 - s2))
-                + x2 * s0 * s1 / ((s2 - s0) * (s2 - s1)),
-        ),
-        [(x0, s0), (x1, s1), ..] if s0 != s1 => Some(x0 - s0 * (x1 - x0) / (s1 - s0)),
-        _ => None,
+/// The three points of a crossing search whose slacks are nearest 0, nearest first: all that
+/// its interpolation reads.
+#[derive(Default)]
+struct Nearest {
+    points: heapless::Vec<(f64, f64), 3>,
+}
+
+impl Nearest {
+    /// Keeps `point` if it is among the three nearest so far (and its slack is finite).
+    fn insert(&mut self, point: (f64, f64)) {
+        if !point.1.is_finite() {
+            return;
+        }
+        let size = point.1.abs();
+        let at = self.points.iter().position(|p| size < p.1.abs()).unwrap_or(self.points.len());
+        if at < self.points.capacity() {
+            if self.points.is_full() {
+                self.points.pop();
+            }
+            let _ = self.points.insert(at, point);
+        }
+    }
+
+    /// Where the parabola through the three points, seen as agents in terms of slack, gives
+    /// slack 0; the secant through the two nearest when there are only two or two slacks
+    /// coincide. `None` with fewer than two points.
+    fn inverse_quadratic(&self) -> Option<f64> {
+        match *self.points {
+            [(x0, s0), (x1, s1), (x2, s2)] if s0 != s1 && s1 != s2 && s0 != s2 => Some(
+                x0 * s1 * s2 / ((s0 - s1) * (s0 - s2))
+                    + x1 * s0 * s2 / ((s1 - s0) * (s1 - s2))
+                    + x2 * s0 * s1 / ((s2 - s0) * (s2 - s1)),
+            ),
+            [(x0, s0), (x1, s1), ..] if s0 != s1 => Some(x0 - s0 * (x1 - x0) / (s1 - s0)),
+            _ => None,
+        }
     }
 }
 

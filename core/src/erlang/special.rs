@@ -84,7 +84,8 @@ pub(crate) fn regularized_gamma(a: f64, z: f64) -> (f64, f64) {
         let p = libm::exp(ln_prefactor) * sum;
         (p, 1.0 - p)
     } else {
-        let q = a * libm::exp(ln_gamma_prefactor(a, z)) * gamma_continued_fraction(a, z);
+        let fraction = gamma_continued_fraction(a, z, SERIES_EPSILON);
+        let q = a * libm::exp(ln_gamma_prefactor(a, z)) * fraction;
         (1.0 - q, q)
     }
 }
@@ -133,8 +134,10 @@ pub(crate) fn lower_gamma_share_above(a: f64, z: f64, y: f64) -> f64 {
 /// by Lentz's method: a step is then four multiply-adds on two independent chains instead of two
 /// dependent divisions. It stops on the size of the last change, `|Pₖ Qₖ₋₁ − Pₖ₋₁ Qₖ| = Π|aᵢ|`,
 /// which is exact, rather than on two rounded convergents agreeing to the last bit (which could
-/// take three times the steps). The running values are rescaled together before they overflow.
-fn gamma_continued_fraction(a: f64, z: f64) -> f64 {
+/// take three times the steps); it stops once that change is at most `epsilon` of the value
+/// ([`SERIES_EPSILON`] for the full precision). The running values are rescaled together before
+/// they overflow.
+fn gamma_continued_fraction(a: f64, z: f64, epsilon: f64) -> f64 {
     const HUGE: f64 = 1e100;
     const SCALE: f64 = 1e-100;
     // K = b₀ + a₁/(b₁ + a₂/(b₂ + …)), bᵢ = z + 2i + 1 − a, aᵢ = −i(i − a); the fraction is 1/K.
@@ -155,7 +158,7 @@ fn gamma_continued_fraction(a: f64, z: f64) -> f64 {
             i += 1.0;
         }
         // |Kₖ − Kₖ₋₁| / |Kₖ| = change / |Pₖ Qₖ₋₁|.
-        if change <= SERIES_EPSILON * (p * q_prev).abs() {
+        if change <= epsilon * (p * q_prev).abs() {
             break;
         }
         if p.abs().max(q.abs()) > HUGE {
@@ -202,8 +205,9 @@ pub(crate) fn digamma_difference(a: f64, p: f64) -> f64 {
 
 /// `J(f, A) = A ∫₀^∞ e^{−At} (1 + t)^f dt = e^A A^{−f} Γ(f + 1, A)` for `0 ≤ f < 1`, `A > 0`:
 /// the reciprocal of Erlang B at a fractional number of lines below one, from which the
-/// recursion climbs to any number of lines (Jagerman's continuous extension).
-pub(crate) fn fractional_erlang_b_base(f: f64, traffic: f64) -> f64 {
+/// recursion climbs to any number of lines (Jagerman's continuous extension). Its series and
+/// continued fraction stop once a step changes the value by at most `epsilon` of it.
+pub(crate) fn fractional_erlang_b_base(f: f64, traffic: f64, epsilon: f64) -> f64 {
     if f == 0.0 {
         return 1.0;
     }
@@ -218,7 +222,7 @@ pub(crate) fn fractional_erlang_b_base(f: f64, traffic: f64) -> f64 {
             sum += term;
             denominator += 1.0;
             term *= traffic / denominator;
-            if term <= sum * SERIES_EPSILON {
+            if term <= sum * epsilon {
                 break;
             }
         }
@@ -229,7 +233,7 @@ pub(crate) fn fractional_erlang_b_base(f: f64, traffic: f64) -> f64 {
     } else {
         // Γ(s, A) = e^{−A} A^s · fraction, so J = e^A A^{−f} Γ(s, A) = A · fraction: no
         // exponential is ever formed, whatever the size of A.
-        traffic * gamma_continued_fraction(s, traffic)
+        traffic * gamma_continued_fraction(s, traffic, epsilon)
     }
 }
 
@@ -284,14 +288,14 @@ mod tests {
     fn fractional_base_meets_its_ends() {
         // J(0, A) = 1 for every A, and J(f, A) → 1 + f/A as A grows (Laplace's method).
         for traffic in [0.1, 1.0, 1.99, 2.0, 50.0] {
-            assert_close(fractional_erlang_b_base(0.0, traffic), 1.0, TIGHT);
-            assert_close(fractional_erlang_b_base(1e-12, traffic), 1.0, 1e-10);
+            assert_close(fractional_erlang_b_base(0.0, traffic, SERIES_EPSILON), 1.0, TIGHT);
+            assert_close(fractional_erlang_b_base(1e-12, traffic, SERIES_EPSILON), 1.0, 1e-10);
         }
         let big = 1e6;
-        assert_close(fractional_erlang_b_base(0.5, big), 1.0 + 0.5 / big, 1e-11);
+        assert_close(fractional_erlang_b_base(0.5, big, SERIES_EPSILON), 1.0 + 0.5 / big, 1e-11);
         // The two branches agree at the seam.
-        let below = fractional_erlang_b_base(0.7, 2.0 - 1e-12);
-        let above = fractional_erlang_b_base(0.7, 2.0);
+        let below = fractional_erlang_b_base(0.7, 2.0 - 1e-12, SERIES_EPSILON);
+        let above = fractional_erlang_b_base(0.7, 2.0, SERIES_EPSILON);
         assert_close(below, above, 1e-11);
     }
 }
