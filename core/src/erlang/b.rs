@@ -1,7 +1,7 @@
 //! Erlang B: lost calls cleared.
 
 use super::special::{SERIES_EPSILON, fractional_erlang_b_base};
-use super::{ErlangError, MAX_AGENTS, check_agents, check_traffic};
+use super::{ErlangError, MAX_AGENTS, check_agents, check_traffic, uniform};
 
 /// Above this partial sum of `1/B`, the blocking probability is below 10⁻³⁰⁰ and reported as 0.
 const NEGLIGIBLE_INVERSE: f64 = 1e300;
@@ -21,8 +21,24 @@ pub(crate) fn inverse_blocking(traffic: f64, lines: f64) -> f64 {
 /// stops once its remainder is at most `epsilon` of it, and the base's continued fraction once a
 /// step moves it by at most that. A search steering towards a crossing needs only a few digits
 /// at first: at 10⁻⁷, 5.5 lines offered 3 erlangs take 8 steps of the continued fraction instead
-/// of 36, and 930.5 lines offered 900 erlangs 184 terms of the sum instead of 275.
+/// of 36, and 150.5 lines offered 140 erlangs 69 terms of the sum instead of 99.
+///
+/// Where the sum would be long (`x − A + 9√A` past 160 terms: a few hundred agents near the
+/// traffic), Temme's uniform expansion ([`uniform::inverse_blocking`]) gives the full precision
+/// in a fixed time instead: 80 ns here, against 25 ns and 0.5 ns a term for the sum.
 pub(crate) fn inverse_blocking_within(traffic: f64, lines: f64, epsilon: f64) -> f64 {
+    // Where the two cost the same (near 300 erlangs). Fewer than 100 lines never get there.
+    const LONG_SUM: f64 = 160.0;
+    if lines > 100.0 && (lines - traffic).max(0.0) + 9.0 * libm::sqrt(traffic) > LONG_SUM {
+        if let Some(inverse) = uniform::inverse_blocking(traffic, lines) {
+            return if inverse > NEGLIGIBLE_INVERSE { f64::INFINITY } else { inverse };
+        }
+    }
+    inverse_blocking_sum(traffic, lines, epsilon)
+}
+
+/// [`inverse_blocking_within`] by the sum, whatever its length.
+pub(super) fn inverse_blocking_sum(traffic: f64, lines: f64, epsilon: f64) -> f64 {
     if traffic == 0.0 {
         return if lines == 0.0 { 1.0 } else { f64::INFINITY };
     }

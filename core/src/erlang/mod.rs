@@ -28,7 +28,8 @@
 //! With `N` agents, offered traffic `A`, handle time `h` and target time `T`:
 //! - Erlang B: `B(N, A)`, by the recursion `1/B(N) = 1 + (N/A) / B(N − 1)` summed from the top
 //!   (no factorials), and for fractional `N` from `1/B(f, A) = e^A A^{−f} Γ(f + 1, A)`, `0 ≤ f < 1`
-//!   (Jagerman 1974).
+//!   (Jagerman 1974). Where that sum is long (hundreds of agents near the traffic),
+//!   `1/B(N, A) = e^A A^{−N} Γ(N + 1, A)` by Temme's uniform asymptotic expansion (1979).
 //! - Erlang C: `P(wait) = N·B / (N − A + A·B)`; `SL(T) = 1 − P(wait) · e^{−(N − A) T / h}`;
 //!   `ASA = P(wait) · h / (N − A)` (over all calls, which are all answered); occupancy `A / N`.
 //! - Erlang A, patience `p` (abandonment rate `θ = 1/p`, service rate `μ = 1/h`), computed from
@@ -77,6 +78,7 @@ mod c;
 mod search;
 mod special;
 mod staffing;
+mod uniform;
 
 pub use a::ErlangA;
 pub use b::{CarriedTraffic, blocking, fewest_lines, fractional_lines, traffic_at_blocking};
