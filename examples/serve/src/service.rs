@@ -1,7 +1,7 @@
 //! The service: the followed log into the center, the center onto every board, the state
 //! onto the disk.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -127,7 +127,11 @@ fn serve(config: &Config, stop: &Arc<AtomicBool>) -> Result<String, String> {
         stepper.declare_queue(&queue.name)?;
     }
     let mut source = Source::start(&config.source, config.calendar, &kept.source);
-    let mut counted: HashSet<u64> = kept.surveys_counted.iter().copied().collect();
+    let mut counted: HashMap<u64, Timestamp> = kept.surveys_counted_at.iter().copied().collect();
+    // Fingerprints of an older state, undated: as of its time (never forgotten without one).
+    let as_of = stepper.center().now().unwrap_or(Timestamp::MAX);
+    counted.extend(kept.surveys_counted.iter().map(|&print| (print, as_of)));
+    let mut told_too_old = false;
     let mut entered: HashMap<String, Timestamp> = kept.entered.iter().cloned().collect();
     forget_old_calls(&mut entered, stepper.center().now(), calls_kept_ms(config));
     let mut entered_sweep = (2 * entered.len()).max(4_096);
@@ -290,7 +294,17 @@ fn serve(config: &Config, stop: &Arc<AtomicBool>) -> Result<String, String> {
             let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok();
             if modified.is_some() && modified != surveys_seen {
                 surveys_seen = modified;
-                read_surveys(config, path, &mut counted, &entered, &mut stepper);
+                let horizon =
+                    stepper.center().now().map(|now| now.saturating_sub(SURVEYED_CALLS_KEPT_MS));
+                read_surveys(
+                    config,
+                    path,
+                    &mut counted,
+                    horizon,
+                    &entered,
+                    &mut stepper,
+                    &mut told_too_old,
+                );
             }
         }
         // The clock. While a backlog is caught up with (a start on a long log, a table behind),
@@ -618,12 +632,13 @@ fn where_in(position: &SourcePosition) -> String {
 /// What to keep besides the replay, as it stands.
 fn kept_now(
     position: SourcePosition,
-    counted: &HashSet<u64>,
+    counted: &HashMap<u64, Timestamp>,
     entered: &HashMap<String, Timestamp>,
 ) -> Kept {
     Kept {
         source: position,
-        surveys_counted: counted.iter().copied().collect(),
+        surveys_counted_at: counted.iter().map(|(&print, &at)| (print, at)).collect(),
+        surveys_counted: Vec::new(),
         entered: entered.iter().map(|(call, at)| (call.clone(), *at)).collect(),
     }
 }
@@ -658,9 +673,11 @@ fn forget_old_calls(
 fn read_surveys(
     config: &Config,
     path: &std::path::Path,
-    counted: &mut HashSet<u64>,
+    counted: &mut HashMap<u64, Timestamp>,
+    horizon: Option<Timestamp>,
     entered: &HashMap<String, Timestamp>,
     stepper: &mut Stepper,
+    told_too_old: &mut bool,
 ) {
     let name = path.display().to_string();
     let text = match std::fs::read_to_string(path) {
@@ -674,21 +691,54 @@ fn read_surveys(
     for warning in warnings {
         say(&format!("{name}: {warning}"));
     }
+    let (mut added, too_old) = new_rows(&name, rows, counted, horizon, entered);
+    // Said once: an export that keeps its history has such rows at every change.
+    if too_old > 0 && !*told_too_old {
+        *told_too_old = true;
+        say(&format!("{name}: {too_old} rows rate contacts more than eight days old; not counted"));
+    }
+    if !added.is_empty() {
+        say(&format!("{name}: {} new survey responses", added.len()));
+        added.sort_by_key(|s| s.response.contact_at);
+        stepper.push_surveys(added);
+    }
+}
+
+/// The export's rows not counted yet, now counted, and how many rows rate a contact older than
+/// `horizon` (eight days before the log's time). Those are not counted: a row naming a call is
+/// dated only while the call is kept (eight days), and a dated row is held to the same rule, so
+/// that a fingerprint can be forgotten with its contact and `counted` stays the size of eight
+/// days of responses however long the service runs.
+fn new_rows(
+    name: &str,
+    rows: Vec<surveys::SurveyRow>,
+    counted: &mut HashMap<u64, Timestamp>,
+    horizon: Option<Timestamp>,
+    entered: &HashMap<String, Timestamp>,
+) -> (Vec<Survey>, usize) {
+    if let Some(horizon) = horizon {
+        counted.retain(|_, &mut at| at >= horizon);
+    }
     let mut added = Vec::new();
+    let mut too_old = 0;
     for row in rows {
-        let print = fingerprint(&row);
-        if counted.contains(&print) {
-            continue;
-        }
         let contact_at = match &row.contact {
             Contact::At(at) => *at,
             Contact::Call(call) => match entered.get(call) {
                 Some(&at) => at,
-                // Not seen yet: perhaps later in the log; looked for again at the next change.
+                // Not seen yet (perhaps later in the log; looked for again at the next change),
+                // or forgotten with the calls older than eight days.
                 None => continue,
             },
         };
-        counted.insert(print);
+        if horizon.is_some_and(|horizon| contact_at < horizon) {
+            too_old += 1;
+            continue;
+        }
+        let print = fingerprint(&row);
+        if counted.insert(print, contact_at).is_some() {
+            continue;
+        }
         added.push(Survey {
             origin: format!("{name} line {}", row.line),
             response: SurveyResponse {
@@ -699,11 +749,7 @@ fn read_surveys(
             },
         });
     }
-    if !added.is_empty() {
-        say(&format!("{name}: {} new survey responses", added.len()));
-        added.sort_by_key(|s| s.response.contact_at);
-        stepper.push_surveys(added);
-    }
+    (added, too_old)
 }
 
 /// Writes `figures.json`: each queue's figures for today and each board's health.
@@ -770,6 +816,57 @@ mod tests {
         // Without an export, only the log's survey lines look calls up: two days.
         forget_old_calls(&mut entered, Some(now), SURVEY_LINE_HORIZON_MS);
         assert_eq!(kept(&entered), ["today"]);
+    }
+
+    /// An export's rows are counted once each; a row rating a contact older than eight days
+    /// is not counted, so its fingerprint is forgotten after those days and `counted` holds
+    /// eight days of responses however long the export grows.
+    #[test]
+    fn export_rows_are_counted_once_and_forgotten_with_their_contacts() {
+        let day = 86_400_000;
+        let start = 1_800_000_000_000;
+        let row = |line: usize, contact: Contact| surveys::SurveyRow {
+            line,
+            contact,
+            score: 4,
+            answers: [None; callboard_core::csat::BASELINE_QUESTIONS],
+            follow_up: false,
+        };
+        let export = |days: u64| {
+            // A row a day for `days` days, and one about a call by its id.
+            let mut rows: Vec<_> =
+                (0..days).map(|d| row(2 + d as usize, Contact::At(start + d * day))).collect();
+            rows.push(row(99, Contact::Call("1.7".into())));
+            rows
+        };
+        let mut entered = HashMap::from([("1.7".to_string(), start + 2 * day)]);
+        let mut counted = HashMap::new();
+        let horizon = |now: u64| Some(now.saturating_sub(SURVEYED_CALLS_KEPT_MS));
+
+        // Day 3: the three rows so far and the call's.
+        let (added, old) =
+            new_rows("s.csv", export(3), &mut counted, horizon(start + 3 * day), &entered);
+        assert_eq!((added.len(), old), (4, 0));
+        // Read again with a day more: only the new row.
+        let (added, old) =
+            new_rows("s.csv", export(4), &mut counted, horizon(start + 4 * day), &entered);
+        assert_eq!((added.len(), old), (1, 0));
+        assert_eq!(added[0].response.contact_at, start + 3 * day);
+        assert_eq!(counted.len(), 5);
+
+        // Thirty days on, the export has thirty rows; the call is forgotten. The rows older
+        // than eight days are not counted (nor counted again), and their fingerprints are gone.
+        let now = start + 30 * day;
+        forget_old_calls(&mut entered, Some(now), SURVEYED_CALLS_KEPT_MS);
+        let (added, old) = new_rows("s.csv", export(30), &mut counted, horizon(now), &entered);
+        // Rows of days 0 to 21 are too old (the first four, counted before, are not counted
+        // again); 22 to 29 are new.
+        assert_eq!(old, 22);
+        assert_eq!(added.len(), 8);
+        assert!(added.iter().all(|s| s.response.contact_at >= now - SURVEYED_CALLS_KEPT_MS));
+        assert_eq!(counted.len(), 8, "only the last eight days' fingerprints are kept");
+        let (added, _) = new_rows("s.csv", export(30), &mut counted, horizon(now), &entered);
+        assert!(added.is_empty(), "counted twice: {added:?}");
     }
 
     #[test]

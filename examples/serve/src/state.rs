@@ -23,7 +23,14 @@ pub struct Kept {
     /// more than a file).
     #[serde(flatten)]
     pub source: SourcePosition,
-    /// Fingerprints of the survey rows already counted.
+    /// Fingerprints of the survey-export rows already counted, each with the time of the
+    /// contact it rates (ms): forgotten, like the calls, eight days after that contact, when
+    /// a row about it is no longer counted anyway.
+    #[serde(default)]
+    pub surveys_counted_at: Vec<(u64, u64)>,
+    /// Fingerprints saved before they carried their contact's time: read, never written
+    /// again (taken as of the state's time, so forgotten eight days on).
+    #[serde(default, skip_serializing)]
     pub surveys_counted: Vec<u64>,
     /// When each call of the last eight days (two without a survey export) entered its queue,
     /// for survey rows and lines naming a call.
@@ -195,7 +202,8 @@ mod tests {
         assert_eq!(load(&dir), Ok(None));
         let kept = Kept {
             source: SourcePosition { inode: 7, offset: 4096, ..SourcePosition::default() },
-            surveys_counted: vec![1, 2],
+            surveys_counted_at: vec![(1, 1_000), (2, 2_000)],
+            surveys_counted: Vec::new(),
             entered: vec![("1.1".into(), 5)],
         };
         save(&dir, &kept, b"replay bytes").unwrap();
@@ -208,5 +216,18 @@ mod tests {
         std::fs::write(&path, b"xy").unwrap();
         assert!(load(&dir).is_err());
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// A state saved before the fingerprints carried their contact's time still loads, with
+    /// them; a state saved now writes only the dated ones.
+    #[test]
+    fn undated_fingerprints_of_an_older_state_are_read() {
+        let older: Kept =
+            serde_json::from_str(r#"{"inode":7,"offset":10,"surveys_counted":[3,4]}"#).unwrap();
+        assert_eq!((older.surveys_counted, older.surveys_counted_at), (vec![3, 4], vec![]));
+        let now = Kept { surveys_counted_at: vec![(5, 6)], ..Kept::default() };
+        let json = serde_json::to_string(&now).unwrap();
+        assert!(json.contains(r#""surveys_counted_at":[[5,6]]"#), "{json}");
+        assert!(!json.contains(r#""surveys_counted":"#), "{json}");
     }
 }
