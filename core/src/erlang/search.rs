@@ -176,10 +176,11 @@ pub(super) fn fewest_whole_interpolated<T>(
 ///
 /// `slack(x, accuracy)` may be computed only to within `accuracy` (an absolute error in the
 /// slack's own unit) as long as its sign is right: an implementation that cannot vouch for the
-/// sign of a value that small computes it exactly. The search asks for `10⁻³·s²` (at most
-/// 10⁻⁷), `s` the slack of the point before: the first probes from the whole agents are about
-/// 10⁻³ of an agent from the crossing and need only a few digits to steer the next, and the
-/// last ones, next to the crossing, get the exact value.
+/// sign of a value that small computes it exactly. The search asks for `10⁻³·(s/x)²` (at most
+/// 10⁻⁷), `s` the slack of the point before and `x` the agents (the whole-agent estimate is
+/// closer for larger centers): the first probes are 10⁻³ to 10⁻⁶ of an agent from the crossing
+/// and need only a few digits to steer the next, and the last ones, next to it, get the exact
+/// value.
 pub(super) fn crossing(
     known: &[(f64, f64)],
     slack: impl Fn(f64, f64) -> Result<f64, ErlangError>,

@@ -41,9 +41,9 @@ pub(super) fn t_minus_log1p(t: f64) -> f64 {
     ];
     if (-0.5..=1.0).contains(&t) {
         // ln(1 + t) = 2·atanh(u) = 2(u + u³/3 + u⁵/5 + …) with u = t/(2 + t), |u| ≤ ⅓, and
-        // t − 2u = t·u exactly, so t − ln(1 + t) = t·u − 2u³(1/3 + u²/5 + u⁴/7 + …): no
-        // cancellation below the traffic (both parts positive), at most a tenth above it, where
-        // the direct form lost up to three bits at |t| = 0.2. All terms are positive.
+        // t − 2u = t·u exactly, so t − ln(1 + t) = t·u − 2u³(1/3 + u²/5 + u⁴/7 + …). For t < 0
+        // both parts are positive; for t > 0 the second is at most a tenth of the first. (The
+        // direct form loses up to three bits at |t| = 0.2.) The series' terms are positive.
         let u = t / (2.0 + t);
         let v = u * u;
         let mut tail = 0.0;
