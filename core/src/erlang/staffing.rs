@@ -145,8 +145,7 @@ impl Targets {
             4 => (self.max_occupancy?, false, |f| f.occupancy),
             _ => (self.max_blocking?, false, |f| f.p_block),
         };
-        // A floor on the service level is a ceiling on the share answered late.
-        let ln_bound = libm::log(if floor { 1.0 - bound } else { bound });
+        let ln_bound = self.ln_ceiling(index)?;
         Some(move |figures: &Figures| {
             let Some(value) = figure(figures) else { return -1.0 };
             // The plain slack exactly as `slacks` forms it, for the sign.
@@ -164,6 +163,21 @@ impl Targets {
                 plain.min(-f64::MIN_POSITIVE)
             }
         })
+    }
+
+    /// The logarithm of target `index`'s ceiling on its log-scale figure: of `1 − goal` for the
+    /// service level (a floor on it is a ceiling on the share answered late), of the ceiling
+    /// itself for the others. `None` for a target not given.
+    fn ln_ceiling(&self, index: usize) -> Option<f64> {
+        let ceiling = match index {
+            0 => 1.0 - self.service_level?.fraction,
+            1 => self.max_asa_seconds?,
+            2 => self.max_p_wait?,
+            3 => self.max_p_abandon?,
+            4 => self.max_occupancy?,
+            _ => self.max_blocking?,
+        };
+        Some(libm::log(ceiling))
     }
 
     /// Target `index`'s slack under Erlang C as [`Targets::crossing_slack`] shapes it, formed
@@ -185,17 +199,14 @@ impl Targets {
         }
         let traffic = workload.traffic();
         let handle = workload.handle_seconds();
-        let (ln_bound, figure) = match index {
-            0 => {
-                let goal = self.service_level?;
-                let per_agent = goal.within_seconds / handle?;
-                (libm::log(1.0 - goal.fraction), Figure::ServiceLevel { per_agent })
-            }
-            1 => (libm::log(self.max_asa_seconds?), Figure::Asa { ln_handle: libm::log(handle?) }),
-            2 => (libm::log(self.max_p_wait?), Figure::PWait),
-            4 => (libm::log(self.max_occupancy?), Figure::Occupancy),
+        let figure = match index {
+            0 => Figure::ServiceLevel { per_agent: self.service_level?.within_seconds / handle? },
+            1 => Figure::Asa { ln_handle: libm::log(handle?) },
+            2 => Figure::PWait,
+            4 => Figure::Occupancy,
             _ => return None,
         };
+        let ln_bound = self.ln_ceiling(index)?;
         Some(move |agents: f64, ln_p_wait: f64| {
             ln_bound
                 - match figure {
@@ -588,14 +599,16 @@ fn fractional_requirement(
             let c = ErlangC::from_inverse_blocking(workload.traffic(), agents, inverse);
             let value = fast(agents, libm::log(c.p_wait()));
             if value.abs() > accuracy + 1e-14 {
-                Ok(value)
-            } else if epsilon <= SERIES_EPSILON {
-                // `c` is what `evaluate` computes there.
-                let handle = workload.handle_seconds();
-                erlang_c_figures(&c, handle, target_seconds).map(|figures| shaped(&figures))
-            } else {
-                exact(agents)
+                return Ok(value);
             }
+            // The figures as `evaluate` computes them: from `c` if it was exact.
+            let c = if epsilon > SERIES_EPSILON {
+                ErlangC::new(workload.traffic(), agents)?
+            } else {
+                c
+            };
+            erlang_c_figures(&c, workload.handle_seconds(), target_seconds)
+                .map(|figures| shaped(&figures))
         };
         // The two ends and the whole agents next to them, which the walk has already costed.
         let mut points = heapless::Vec::<(f64, f64), 4>::new();
