@@ -294,8 +294,7 @@ fn serve(config: &Config, stop: &Arc<AtomicBool>) -> Result<String, String> {
             let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok();
             if modified.is_some() && modified != surveys_seen {
                 surveys_seen = modified;
-                let horizon =
-                    stepper.center().now().map(|now| now.saturating_sub(SURVEYED_CALLS_KEPT_MS));
+                let horizon = horizon(stepper.center().now(), calls_kept_ms(config));
                 read_surveys(
                     config,
                     path,
@@ -663,10 +662,15 @@ fn forget_old_calls(
     latest: Option<Timestamp>,
     kept_ms: u64,
 ) {
-    if let Some(latest) = latest {
-        let horizon = latest.saturating_sub(kept_ms);
+    if let Some(horizon) = horizon(latest, kept_ms) {
         entered.retain(|_, &mut at| at >= horizon);
     }
+}
+
+/// `kept_ms` before `latest`: what entered (or was contacted) earlier is forgotten. `None`
+/// before the log has a time.
+fn horizon(latest: Option<Timestamp>, kept_ms: u64) -> Option<Timestamp> {
+    latest.map(|latest| latest.saturating_sub(kept_ms))
 }
 
 /// Adds the rows of the survey export not counted yet.
@@ -841,7 +845,7 @@ mod tests {
         };
         let mut entered = HashMap::from([("1.7".to_string(), start + 2 * day)]);
         let mut counted = HashMap::new();
-        let horizon = |now: u64| Some(now.saturating_sub(SURVEYED_CALLS_KEPT_MS));
+        let horizon = |now: u64| horizon(Some(now), SURVEYED_CALLS_KEPT_MS);
 
         // Day 3: the three rows so far and the call's.
         let (added, old) =
