@@ -118,6 +118,12 @@ pub(crate) fn regularized_gamma(a: f64, z: f64) -> (f64, f64) {
 /// `z < a + 1`.
 fn lower_gamma_series(a: f64, z: f64) -> (f64, f64) {
     // γ(a, z) / Γ(a) = z^a e^{−z} / Γ(a + 1) · Σₙ zⁿ / ((a + 1)…(a + n)).
+    (ln_gamma_prefactor(a, z), lower_series_sum(a, z))
+}
+
+/// `Σₙ zⁿ / ((a + 1)…(a + n))`, term by term: the sum of [`lower_gamma_series`] without its
+/// prefactor. Fast for `z < a + 1`.
+pub(crate) fn lower_series_sum(a: f64, z: f64) -> f64 {
     let mut sum = 1.0;
     let mut term = 1.0;
     let mut denominator = a;
@@ -129,7 +135,7 @@ fn lower_gamma_series(a: f64, z: f64) -> (f64, f64) {
             break;
         }
     }
-    (ln_gamma_prefactor(a, z), sum)
+    sum
 }
 
 /// `1 − P(a, z) / P(a, y)` for `0 ≤ z ≤ y`, `y > 0`: of the mass of the lower incomplete gamma up
