@@ -1,7 +1,11 @@
 //! Erlang A (M/M/N+M): callers wait, and hang up after an exponentially distributed patience.
 
-use super::special::{SERIES_EPSILON, digamma_difference, lower_gamma_share_above};
-use super::{ErlangError, MAX_AGENTS, check_handle_time, check_target_time, check_traffic};
+use super::special::{
+    SERIES_EPSILON, digamma_difference, lower_gamma_share_above, lower_series_sum, t_minus_log1p,
+};
+use super::{
+    ErlangError, MAX_AGENTS, b, check_handle_time, check_target_time, check_traffic, uniform,
+};
 
 /// The patience may be at most this many handle times long, or this many times shorter: beyond
 /// either end the model degenerates (into Erlang C, or into "everyone abandons at once") and the
@@ -11,6 +15,11 @@ const PATIENCE_RATIO_LIMIT: f64 = 1e6;
 /// States weighing less than this, relative to the modal state, are left out: they could only
 /// matter for a figure below 10⁻²⁸⁰, and walking further would lose the weights to underflow.
 const NEGLIGIBLE_WEIGHT: f64 = 1e-290;
+
+/// The closed form ([`closed_form`]) is used while the queue's heaviest state weighs at most about
+/// `e` to this (`x·(λ − 1 − ln λ)`, `λ = y/x`) relative to state `N`: its sums stay far from
+/// overflowing.
+const MOST_QUEUE_EXPONENT: f64 = 600.0;
 
 /// Below this many queue positions, the harmonic prefix of the stage times is summed directly;
 /// above it, it comes from the digamma function.
@@ -47,8 +56,14 @@ pub struct ErlangA {
     p_answered_at_once: f64,
     p_answered: f64,
     p_answered_after_waiting: f64,
-    /// `E[wait · 1{answered}]`, in handle times.
-    answered_wait: f64,
+    /// `E[wait · 1{answered}]`, in handle times; `None` where Temme's expansion gives the
+    /// model, which gives it too, but at a cost a search need not pay ([`ErlangA::asa_seconds`]).
+    answered_wait: Option<f64>,
+    /// The chain's total weight relative to state `N`, for `answered_wait` when it is `None`.
+    total: f64,
+    /// `Σₙ yⁿ / ((x + 2)…(x + 1 + n))` (`x = Nμ/θ`, `y = λ/θ`), the queue's weights seen from
+    /// its first waiting state, where the closed form gave it: the service level's denominator.
+    queue_sum: Option<f64>,
 }
 
 /// A handle time and a patience the model accepts: both positive and finite, and within
@@ -80,7 +95,10 @@ struct StateSums {
     waiting: f64,
     answered_after_waiting: f64,
     abandoning: f64,
-    answered_wait: f64,
+    /// See [`ErlangA::answered_wait`].
+    answered_wait: Option<f64>,
+    /// See [`ErlangA::queue_sum`].
+    queue_sum: Option<f64>,
 }
 
 impl ErlangA {
@@ -112,16 +130,29 @@ impl ErlangA {
                 answered_at_once: 1.0 - nobody,
                 waiting: nobody,
                 abandoning: nobody,
+                answered_wait: Some(0.0),
                 ..StateSums::default()
             }
         } else {
-            state_sums(traffic, servers, rate)
+            closed_form(traffic, servers, rate)
+                .unwrap_or_else(|| state_sums(traffic, servers, rate))
         };
+        Ok(Self::from_sums(traffic, agents, handle_seconds, patience_seconds, &sums))
+    }
+
+    /// The figures from the chain's sums.
+    fn from_sums(
+        traffic: f64,
+        agents: u32,
+        handle_seconds: f64,
+        patience_seconds: f64,
+        sums: &StateSums,
+    ) -> Self {
         // Each share is a sum of parts of the total; rounding may carry it an ulp past 1.
         let share = |part: f64| (part / sums.total).min(1.0);
         let p_answered_at_once = share(sums.answered_at_once);
         let p_answered_after_waiting = share(sums.answered_after_waiting);
-        Ok(Self {
+        Self {
             traffic,
             agents,
             handle_seconds,
@@ -132,8 +163,10 @@ impl ErlangA {
             // Sums of positive parts, not 1 − P(abandon), which would cancel under overload.
             p_answered: (p_answered_at_once + p_answered_after_waiting).min(1.0),
             p_answered_after_waiting,
-            answered_wait: sums.answered_wait / sums.total,
-        })
+            answered_wait: sums.answered_wait.map(|wait| wait / sums.total),
+            total: sums.total,
+            queue_sum: sums.queue_sum,
+        }
     }
 
     /// Offered traffic, in erlangs.
@@ -170,7 +203,22 @@ impl ErlangA {
     /// with 0), in seconds. `None` when no call is ever answered (no agents).
     #[must_use]
     pub fn asa_seconds(&self) -> Option<f64> {
-        (self.p_answered > 0.0).then(|| self.answered_wait / self.p_answered * self.handle_seconds)
+        if self.p_answered <= 0.0 {
+            return None;
+        }
+        let answered_wait = self.answered_wait.unwrap_or_else(|| {
+            // The slope of the expansion that gave the other figures.
+            let rate = self.handle_seconds / self.patience_seconds;
+            let (x, y) = (f64::from(self.agents) / rate, self.traffic / rate);
+            uniform::lower_sum_and_slope(x, y).map_or_else(
+                || {
+                    let sums = state_sums(self.traffic, f64::from(self.agents), rate);
+                    sums.answered_wait.unwrap_or(0.0) / sums.total
+                },
+                |(_, slope)| x / y * -slope / rate / self.total,
+            )
+        });
+        Some(answered_wait / self.p_answered * self.handle_seconds)
     }
 
     /// The mean wait over all callers — answered ones until answered, abandoners until they hang
@@ -206,10 +254,118 @@ impl ErlangA {
         let rate = self.handle_seconds / self.patience_seconds;
         let x = f64::from(self.agents) / rate;
         let y = self.traffic / rate;
-        let z = y * libm::exp(-target_seconds / self.patience_seconds);
-        let within = lower_gamma_share_above(x + 1.0, z, y).clamp(0.0, 1.0);
+        let decay = target_seconds / self.patience_seconds;
+        let z = y * libm::exp(-decay);
+        let a = x + 1.0;
+        let within = match self.queue_sum {
+            // P(a, z)/P(a, y) = (z/y)^a e^{y − z} · Σ(a, z)/Σ(a, y), with (z/y)^a = e^{−a·T/θ}.
+            // Up to z = a, P(a, z) is at most about ½, so 1 − the ratio loses digits only where
+            // z is close to y (a short target); above, both P are near 1 and
+            // `lower_gamma_share_above` takes the difference of the upper tails instead.
+            Some(below_y) if z <= a => {
+                let below_z = uniform::lower_sum(a, z).unwrap_or_else(|| lower_series_sum(a, z));
+                1.0 - libm::exp(y - z - a * decay) * below_z / below_y
+            }
+            _ => lower_gamma_share_above(a, z, y),
+        }
+        .clamp(0.0, 1.0);
         // Never above the share answered at all, which rounding could otherwise pass by an ulp.
         Ok((answered_at_once + self.p_answered_after_waiting * within).min(self.p_answered))
+    }
+}
+
+/// The chain's stationary sums in closed form, relative to the weight of state `N` (every agent
+/// busy, no one waiting); `None` with no agents, where the queue's weights pass e⁶⁰⁰ (far
+/// overload), or where `1/B` passes 10³⁰⁰ (far underload): [`state_sums`] then walks the states.
+///
+/// With `x = N/r`, `y = A/r` (`r = θ/μ`), the waiting states weigh `w_m = yᵐ / ((x + 1)…(x + m))`
+/// relative to state `N`, and the states below it `(N/A)/B(N − 1, A)` (Erlang B, one line fewer:
+/// no `1/B − 1` to cancel under overload). A caller arriving at `N + k` is answered with
+/// probability `x/(x + k + 1)`, and `w_k·y/(x + k + 1) = w_{k+1}`, so with `S₁ = Σ_{m≥1} w_m` and
+/// `M₁ = Σ_{m≥1} m·w_m`:
+///
+/// ```text
+/// waiting = 1 + S₁,   answered after waiting = (x/y)·S₁,   abandoning = M₁/y,
+/// ```
+///
+/// and `E[wait·1{answered}] = (x/y)·Σ_{m≥1} w_m·hₘ / r` with `hₘ = Σ_{i≤m} 1/(x + i)`. Those are
+/// the lower incomplete gamma's series `Σ(x, y) = 1 + S₁` and its slope `∂Σ/∂x = −Σ w_m·hₘ`, which
+/// Temme's expansion gives from 50 agents' worth of `x` ([`uniform::lower_sum_and_slope`]), with
+/// `M₁ = (y − x)·(1 + S₁) + x` (from `Σ_{m≥1} (x + m)·w_m = y·Σ_{m≥0} w_m`): the whole model in a
+/// few fixed-time evaluations where the walk took a few hundred states at a few hundred agents.
+/// Below that, or outside the expansion's range, the same sums are taken term by term
+/// ([`queue_series`]). `S₁` also gives the service level's denominator, `Σ(x + 1, y) =
+/// S₁·(x + 1)/y`.
+fn closed_form(traffic: f64, servers: f64, rate: f64) -> Option<StateSums> {
+    if servers < 1.0 {
+        return None;
+    }
+    let (x, y) = (servers / rate, traffic / rate);
+    if y > x && x * t_minus_log1p((y - x) / x) > MOST_QUEUE_EXPONENT {
+        return None;
+    }
+    let below = servers / traffic * b::inverse_blocking(traffic, servers - 1.0);
+    if !below.is_finite() {
+        return None;
+    }
+    let (queue, answered_wait) = uniform::lower_sum(x, y).map_or_else(
+        || {
+            let queue = queue_series(x, y);
+            let wait = x / y * queue.harmonic / rate;
+            (queue, Some(wait))
+        },
+        |sum| {
+            let queue = QueueSums { beyond: sum - 1.0, moment: (y - x) * sum + x, harmonic: 0.0 };
+            (queue, None)
+        },
+    );
+    let per_y = 1.0 / y;
+    Some(StateSums {
+        total: below + 1.0 + queue.beyond,
+        answered_at_once: below,
+        waiting: 1.0 + queue.beyond,
+        answered_after_waiting: x * per_y * queue.beyond,
+        abandoning: queue.moment * per_y,
+        answered_wait,
+        queue_sum: Some(queue.beyond * (x + 1.0) * per_y),
+    })
+}
+
+/// The waiting states' sums of [`closed_form`], relative to state `N`.
+struct QueueSums {
+    /// `S₁ = Σ_{m≥1} w_m`.
+    beyond: f64,
+    /// `M₁ = Σ_{m≥1} m·w_m`.
+    moment: f64,
+    /// `Σ_{m≥1} w_m·hₘ`.
+    harmonic: f64,
+}
+
+/// [`QueueSums`] term by term. The terms rise while
+/// `q = y/(x + m)` is above 1, then fall, each at most `q` of the one before, so what is left
+/// after term `m` is at most
+/// `w_m·q/(1 − q)` of `S₁`, and `m + 1/(1 − q)` times that of `M₁` and of the harmonic sum (whose
+/// factor grows by at most `1/(x + m)` a term): the walk stops when that cannot change them.
+fn queue_series(x: f64, y: f64) -> QueueSums {
+    let mut sums = QueueSums { beyond: 0.0, moment: 0.0, harmonic: 0.0 };
+    let mut weight = 1.0;
+    let mut stage_times = 0.0;
+    let mut m = 1.0;
+    loop {
+        let per_stage = 1.0 / (x + m);
+        let ratio = y * per_stage;
+        weight *= ratio;
+        sums.beyond += weight;
+        sums.moment += m * weight;
+        stage_times += per_stage;
+        sums.harmonic += weight * stage_times;
+        if ratio < 1.0 {
+            let left = weight * ratio * (m + 1.0 / (1.0 - ratio));
+            if left <= sums.beyond * SERIES_EPSILON * (1.0 - ratio) || weight == 0.0 {
+                return sums;
+            }
+        }
+        m += 1.0;
     }
 }
 
@@ -256,6 +412,7 @@ fn state_sums(traffic: f64, servers: f64, rate: f64) -> StateSums {
     // the agents every state has a free agent, and the way down has summed them already: the
     // way up starts at the mode, a third fewer steps.
     let mut sums = StateSums::default();
+    let mut answered_wait = 0.0;
     let mut state = lowest;
     if mode < servers {
         sums.total = below_mode;
@@ -281,7 +438,7 @@ fn state_sums(traffic: f64, servers: f64, rate: f64) -> StateSums {
             sums.waiting += weight;
             sums.answered_after_waiting += answered;
             sums.abandoning += weight * position * rate * per_stage;
-            sums.answered_wait += answered * harmonic;
+            answered_wait += answered * harmonic;
             traffic * per_stage
         };
         let next = weight * ratio;
@@ -299,6 +456,7 @@ fn state_sums(traffic: f64, servers: f64, rate: f64) -> StateSums {
         weight = next;
         state += 1.0;
     }
+    sums.answered_wait = Some(answered_wait);
     sums
 }
 
@@ -390,6 +548,54 @@ mod tests {
             previous = sl;
         }
         assert!((previous - a.p_answered()).abs() < 1e-12);
+    }
+
+    /// The closed forms against the walk over the chain's states:
+    /// from a third of the agents' traffic to three times it, one agent to 20,000, patience a
+    /// tenth of the handle time to ten times it.
+    #[test]
+    fn closed_forms_match_the_walk() {
+        let mut closed = 0;
+        for agents in [1_u32, 2, 5, 12, 40, 93, 250, 865, 3_000, 20_000] {
+            for load in [0.3, 0.7, 0.9, 0.97, 1.0, 1.01, 1.04, 1.1, 1.4, 3.0] {
+                for (handle, patience) in
+                    [(240.0, 180.0), (100.0, 180.0), (300.0, 30.0), (60.0, 600.0)]
+                {
+                    let servers = f64::from(agents);
+                    let traffic = load * servers;
+                    let rate = handle / patience;
+                    let walk = ErlangA::from_sums(
+                        traffic,
+                        agents,
+                        handle,
+                        patience,
+                        &state_sums(traffic, servers, rate),
+                    );
+                    if closed_form(traffic, servers, rate).is_none() {
+                        continue;
+                    }
+                    closed += 1;
+                    let closed = ErlangA::new(traffic, agents, handle, patience).unwrap();
+                    let close = |what: &str, actual: f64, expected: f64| {
+                        let error = (actual - expected).abs() / expected.abs().max(1e-280);
+                        assert!(
+                            error < 1e-12,
+                            "{what}: {traffic} E, {agents} agents, {handle}/{patience} s: \
+                             {actual:e} vs {expected:e} ({error:e})"
+                        );
+                    };
+                    close("P(wait)", closed.p_wait(), walk.p_wait());
+                    close("P(abandon)", closed.p_abandon(), walk.p_abandon());
+                    close("P(answered)", closed.p_answered(), walk.p_answered());
+                    close("ASA", closed.asa_seconds().unwrap(), walk.asa_seconds().unwrap());
+                    for target in [5.0, 20.0, 120.0] {
+                        let sl = closed.service_level(target).unwrap();
+                        close("SL", sl, walk.service_level(target).unwrap());
+                    }
+                }
+            }
+        }
+        assert!(closed >= 300, "only {closed} cases in closed form");
     }
 
     #[test]

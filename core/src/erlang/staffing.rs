@@ -277,25 +277,42 @@ pub fn evaluate(
             figures = erlang_c_figures(&ErlangC::new(traffic, agents)?, handle, target_seconds)?;
         }
         Model::ErlangA { patience_seconds } => {
-            if libm::floor(agents) != agents {
-                return Err(ErlangError::FractionalAgents);
-            }
-            let handle = handle.ok_or(ErlangError::HandleTimeRequired)?;
-            // Whole and at most MAX_AGENTS (checked above), so the conversion is exact.
-            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-            let whole = agents as u32;
-            let a = ErlangA::new(traffic, whole, handle, patience_seconds)?;
-            figures.p_wait = Some(a.p_wait());
-            figures.p_abandon = Some(a.p_abandon());
-            figures.asa_seconds = a.asa_seconds();
-            figures.mean_wait_all_seconds = Some(a.mean_wait_all_seconds());
-            figures.occupancy = a.occupancy();
-            if let Some(target) = target_seconds {
-                figures.service_level = Some(a.service_level(target)?);
-            }
+            let a = erlang_a(workload, agents, patience_seconds)?;
+            let service_level = target_seconds.map(|target| a.service_level(target)).transpose()?;
+            figures = erlang_a_figures(&a, service_level, true);
         }
     }
     Ok(figures)
+}
+
+/// The Erlang A model at `agents` (already checked): [`evaluate`]'s first half.
+fn erlang_a(
+    workload: Workload,
+    agents: f64,
+    patience_seconds: f64,
+) -> Result<ErlangA, ErlangError> {
+    if libm::floor(agents) != agents {
+        return Err(ErlangError::FractionalAgents);
+    }
+    let handle = workload.handle_seconds().ok_or(ErlangError::HandleTimeRequired)?;
+    // Whole and at most MAX_AGENTS (checked by the caller), so the conversion is exact.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let whole = agents as u32;
+    ErlangA::new(workload.traffic(), whole, handle, patience_seconds)
+}
+
+/// The figures of `a`, with its service level within the target time (if one is given) and its
+/// ASA only if `asa`: where Temme's expansion gives the model the ASA costs as much again, and
+/// a search that does not steer by it need not pay for it at every probe.
+fn erlang_a_figures(a: &ErlangA, service_level: Option<f64>, asa: bool) -> Figures {
+    let mut figures = Figures::undefined(a.traffic(), f64::from(a.agents()));
+    figures.p_wait = Some(a.p_wait());
+    figures.p_abandon = Some(a.p_abandon());
+    figures.asa_seconds = if asa { a.asa_seconds() } else { None };
+    figures.mean_wait_all_seconds = Some(a.mean_wait_all_seconds());
+    figures.occupancy = a.occupancy();
+    figures.service_level = service_level;
+    figures
 }
 
 /// Erlang C's figures at `c`, as [`evaluate`] gives them.
@@ -414,16 +431,18 @@ fn fewest_erlang_c(
     Ok(answer as u32)
 }
 
-/// The fewest whole agents meeting `targets` under Erlang A (`model`), and the figures there.
+/// The fewest whole agents meeting `targets` under Erlang A with callers' mean patience
+/// `patience_seconds`, and the figures there.
 ///
-/// Each number of agents costs a full evaluation of the birth–death chain, so the search
-/// interpolates the targets' log-scale slacks ([`Targets::crossing_slack`], nearly straight in
-/// the number of agents) rather than galloping and bisecting: from the traffic, first by up to
+/// Each number of agents costs an evaluation of the model (a few fixed-time special functions
+/// from 50 agents' worth of patience up), so the search interpolates the targets' log-scale
+/// slacks ([`Targets::crossing_slack`], nearly straight in the number of agents) rather than
+/// galloping and bisecting: from the traffic, first by up to
 /// `√A/2` agents, then where the slacks cross zero: on the sample week 2.6, 3.1 and 4.4
 /// evaluations an interval at peaks of 12, 93 and 865 agents. The answer is the gallop's (only
 /// the slacks' signs decide it).
 fn fewest_erlang_a(
-    model: Model,
+    patience_seconds: f64,
     workload: Workload,
     targets: &Targets,
     target_seconds: Option<f64>,
@@ -435,13 +454,21 @@ fn fewest_erlang_a(
             let _ = shaped.push(slack);
         }
     }
+    // The probes leave out the ASA unless a target needs it; the answer's is added at the end.
+    let asa = targets.max_asa_seconds.is_some();
+    // What a probe keeps is the model and its service level, not the figures: less to copy.
     let slack = |agents: f64| {
-        let figures = evaluate(model, workload, agents, target_seconds)?;
+        check_agents(agents)?;
+        let a = erlang_a(workload, agents, patience_seconds)?;
+        let service_level = target_seconds.map(|target| a.service_level(target)).transpose()?;
+        let figures = erlang_a_figures(&a, service_level, asa);
         let least = shaped.iter().map(|slack| slack(&figures)).fold(f64::INFINITY, f64::min);
-        Ok((least, figures))
+        Ok((least, (a, service_level)))
     };
     let first_step = 0.5 * libm::sqrt(traffic);
-    search::fewest_whole_interpolated(0.0, libm::ceil(traffic), first_step, slack)
+    let (agents, (a, service_level)) =
+        search::fewest_whole_interpolated(0.0, libm::ceil(traffic), first_step, slack)?;
+    Ok((agents, erlang_a_figures(&a, service_level, true)))
 }
 
 /// The fewest agents meeting every target in `targets`, and the agents to schedule after
@@ -503,8 +530,9 @@ pub fn staff(
             (fewest_erlang_c(workload, targets, target_seconds, &mut rungs)?, traffic)
         }
         Model::ErlangB => (fewest_whole(0.0, libm::ceil(traffic), meets)?, 0.0),
-        Model::ErlangA { .. } => {
-            let (agents, figures) = fewest_erlang_a(model, workload, targets, target_seconds)?;
+        Model::ErlangA { patience_seconds } => {
+            let (agents, figures) =
+                fewest_erlang_a(patience_seconds, workload, targets, target_seconds)?;
             found = Some(figures);
             (agents, 0.0)
         }
