@@ -87,6 +87,7 @@ pub(super) fn fewest_whole_interpolated<T>(
     lowest: f64,
     guess: f64,
     first_step: f64,
+    slope: f64,
     slack: impl Fn(f64) -> Result<(f64, T), ErlangError>,
 ) -> Result<(u32, T), ErlangError> {
     if lowest.is_nan() || lowest > MAX_AGENTS {
@@ -114,11 +115,15 @@ pub(super) fn fewest_whole_interpolated<T>(
             Some((_, before)) if (before >= 0.0) == met => same_side.saturating_add(1),
             _ => 0,
         };
-        // Where the line through the last two points crosses zero, if it rises.
-        let extrapolated = previous.and_then(|(x0, s0)| {
-            let estimate = x - value * (x - x0) / (value - s0);
-            ((value - s0) / (x - x0) > 0.0 && estimate.is_finite()).then_some(estimate)
-        });
+        // Where the line through the last two points crosses zero, if it rises; from the first,
+        // where a line of the expected slope does.
+        let extrapolated = match previous {
+            Some((x0, s0)) => {
+                let estimate = x - value * (x - x0) / (value - s0);
+                ((value - s0) / (x - x0) > 0.0 && estimate.is_finite()).then_some(estimate)
+            }
+            None => (slope > 0.0).then(|| x - value / slope).filter(|e| e.is_finite()),
+        };
         previous = Some((x, value));
         x = match (failing, passing.as_ref()) {
             (Some(f), Some(p)) => {

@@ -431,16 +431,28 @@ fn fewest_erlang_c(
     Ok(answer as u32)
 }
 
+/// How far the Erlang A search's first move may reach from the traffic, in `√A`.
+const ERLANG_A_REACH: f64 = 2.0;
+
+/// The rise of the log-shaped service-level slack ([`Targets::crossing_slack`]) an agent, in
+/// `1/√A`, that the Erlang A search's first move assumes. The slack is nearly a function of
+/// `(N − A)/√A` (the square-root staffing regime), so its slope scales with `1/√A`: on the
+/// sample week, between the traffic and the answer, the medians were 1.1, 1.2 and 1.6 at peaks
+/// 12, 93 and 865, and 1.3 to 1.4 next to the answer at all three. Only where the first probe
+/// goes depends on it, never the answer.
+const ERLANG_A_SLOPE: f64 = 1.5;
+
 /// The fewest whole agents meeting `targets` under Erlang A with callers' mean patience
 /// `patience_seconds`, and the figures there.
 ///
 /// Each number of agents costs an evaluation of the model (a few fixed-time special functions
 /// from 50 agents' worth of patience up), so the search interpolates the targets' log-scale
 /// slacks ([`Targets::crossing_slack`], nearly straight in the number of agents) rather than
-/// galloping and bisecting: from the traffic, first by up to
-/// `√A/2` agents, then where the slacks cross zero: on the sample week 2.6, 3.1 and 4.4
-/// evaluations an interval at peaks of 12, 93 and 865 agents. The answer is the gallop's (only
-/// the slacks' signs decide it).
+/// galloping and bisecting: from the traffic, first to where a slack rising
+/// [`ERLANG_A_SLOPE`]`/√A` an agent would cross zero (at most `2√A` away), then where the slacks
+/// cross zero: on the sample week 2.6, 2.5 and 3.7 evaluations an interval at peaks of 12, 93
+/// and 865 agents (2.6, 3.1 and 4.4 from a fixed first step of `√A/2`). The answer is the
+/// gallop's (only the slacks' signs decide it).
 fn fewest_erlang_a(
     patience_seconds: f64,
     workload: Workload,
@@ -465,9 +477,14 @@ fn fewest_erlang_a(
         let least = shaped.iter().map(|slack| slack(&figures)).fold(f64::INFINITY, f64::min);
         Ok((least, (a, service_level)))
     };
-    let first_step = 0.5 * libm::sqrt(traffic);
-    let (agents, (a, service_level)) =
-        search::fewest_whole_interpolated(0.0, libm::ceil(traffic), first_step, slack)?;
+    let root = libm::sqrt(traffic);
+    let (agents, (a, service_level)) = search::fewest_whole_interpolated(
+        0.0,
+        libm::ceil(traffic),
+        ERLANG_A_REACH * root,
+        ERLANG_A_SLOPE / root,
+        slack,
+    )?;
     Ok((agents, erlang_a_figures(&a, service_level, true)))
 }
 
