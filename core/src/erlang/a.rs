@@ -201,6 +201,9 @@ impl ErlangA {
 
     /// Average speed of answer: the mean wait of answered calls (those answered at once count
     /// with 0), in seconds. `None` when no call is ever answered (no agents).
+    ///
+    /// Where Temme's expansion gave the model (about 50 agents' worth of `patience/handle` and
+    /// up), this is the expansion's slope, computed here: about as much work again as the model.
     #[must_use]
     pub fn asa_seconds(&self) -> Option<f64> {
         if self.p_answered <= 0.0 {
@@ -290,7 +293,8 @@ impl ErlangA {
 ///
 /// and `E[wait·1{answered}] = (x/y)·Σ_{m≥1} w_m·hₘ / r` with `hₘ = Σ_{i≤m} 1/(x + i)`. Those are
 /// the lower incomplete gamma's series `Σ(x, y) = 1 + S₁` and its slope `∂Σ/∂x = −Σ w_m·hₘ`, which
-/// Temme's expansion gives from 50 agents' worth of `x` ([`uniform::lower_sum_and_slope`]), with
+/// Temme's expansion gives from 50 agents' worth of `x` ([`uniform::lower_sum`]; the slope only
+/// when the ASA is asked for, [`ErlangA::asa_seconds`]), with
 /// `M₁ = (y − x)·(1 + S₁) + x` (from `Σ_{m≥1} (x + m)·w_m = y·Σ_{m≥0} w_m`): the whole model in a
 /// few fixed-time evaluations where the walk took a few hundred states at a few hundred agents.
 /// Below that, or outside the expansion's range, the same sums are taken term by term
@@ -341,11 +345,10 @@ struct QueueSums {
     harmonic: f64,
 }
 
-/// [`QueueSums`] term by term. The terms rise while
-/// `q = y/(x + m)` is above 1, then fall, each at most `q` of the one before, so what is left
-/// after term `m` is at most
-/// `w_m·q/(1 − q)` of `S₁`, and `m + 1/(1 − q)` times that of `M₁` and of the harmonic sum (whose
-/// factor grows by at most `1/(x + m)` a term): the walk stops when that cannot change them.
+/// [`QueueSums`] term by term. The terms rise while `q = y/(x + m)` is above 1, then fall, each
+/// at most `q` of the one before, so what is left after term `m` is at most `w_m·q/(1 − q)` of
+/// `S₁`, and `m + 1/(1 − q)` times that of `M₁` and of the harmonic sum (whose factor grows by at
+/// most `1/(x + m)` a term): the walk stops when that cannot change them.
 fn queue_series(x: f64, y: f64) -> QueueSums {
     let mut sums = QueueSums { beyond: 0.0, moment: 0.0, harmonic: 0.0 };
     let mut weight = 1.0;
@@ -550,9 +553,9 @@ mod tests {
         assert!((previous - a.p_answered()).abs() < 1e-12);
     }
 
-    /// The closed forms against the walk over the chain's states:
-    /// from a third of the agents' traffic to three times it, one agent to 20,000, patience a
-    /// tenth of the handle time to ten times it.
+    /// The closed forms against the walk over the chain's states: from a third of the agents'
+    /// traffic to three times it, one agent to 20,000, patience a tenth of the handle time to ten
+    /// times it.
     #[test]
     fn closed_forms_match_the_walk() {
         let mut closed = 0;
@@ -575,7 +578,7 @@ mod tests {
                         continue;
                     }
                     closed += 1;
-                    let closed = ErlangA::new(traffic, agents, handle, patience).unwrap();
+                    let model = ErlangA::new(traffic, agents, handle, patience).unwrap();
                     let close = |what: &str, actual: f64, expected: f64| {
                         let error = (actual - expected).abs() / expected.abs().max(1e-280);
                         assert!(
@@ -584,12 +587,12 @@ mod tests {
                              {actual:e} vs {expected:e} ({error:e})"
                         );
                     };
-                    close("P(wait)", closed.p_wait(), walk.p_wait());
-                    close("P(abandon)", closed.p_abandon(), walk.p_abandon());
-                    close("P(answered)", closed.p_answered(), walk.p_answered());
-                    close("ASA", closed.asa_seconds().unwrap(), walk.asa_seconds().unwrap());
+                    close("P(wait)", model.p_wait(), walk.p_wait());
+                    close("P(abandon)", model.p_abandon(), walk.p_abandon());
+                    close("P(answered)", model.p_answered(), walk.p_answered());
+                    close("ASA", model.asa_seconds().unwrap(), walk.asa_seconds().unwrap());
                     for target in [5.0, 20.0, 120.0] {
-                        let sl = closed.service_level(target).unwrap();
+                        let sl = model.service_level(target).unwrap();
                         close("SL", sl, walk.service_level(target).unwrap());
                     }
                 }

@@ -19,6 +19,9 @@
 //! series in `η`, computed in exact arithmetic by `core/tests/data/erlang/uniform_coefficients.py`
 //! (which documents their recurrence) and rounded once. Checked against the sum and against
 //! mpmath in the tests below, and by the reference vectors up to 100,000 agents.
+//!
+//! The same expansion of `P = 1 − Q` gives Erlang A's queue: the lower incomplete gamma's series
+//! `Σ(a, z)` ([`lower_sum`]) and its slope in `a` ([`lower_sum_and_slope`]).
 
 use super::special::t_minus_log1p;
 use core::f64::consts::PI;
@@ -67,8 +70,8 @@ const LOWER_ETA_RANGE: core::ops::RangeInclusive<f64> = -0.5..=1.0;
 
 /// [`lower_sum`]'s bound on `e^{aη²/2}` below the argument, where the two terms nearly balance
 /// and the exponent's rounding shows, as above the argument for `1/B`: the sum stays within
-/// 10⁻¹⁴. Erlang A's abandonment, `(z − a)·Σ + a`, cancels by a further factor of about `2aη²/2`,
-/// so more would show there. The series it replaces is shorter the further below `a` the
+/// 10⁻¹⁴. Erlang A's abandonment, `(z − a)·Σ + a`, cancels by a further factor of about twice
+/// the exponent, so more would show there. The series it replaces is shorter the further below `a` the
 /// argument is.
 const MOST_EXPONENT_BELOW: f64 = 25.0;
 
