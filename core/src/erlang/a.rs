@@ -235,7 +235,9 @@ impl ErlangA {
     /// `None` with no agents.
     #[must_use]
     pub fn occupancy(&self) -> Option<f64> {
-        (self.agents > 0).then(|| self.traffic * self.p_answered / f64::from(self.agents))
+        // The traffic carried never exceeds the agents; rounding in an overload could pass 1.
+        (self.agents > 0)
+            .then(|| (self.traffic * self.p_answered / f64::from(self.agents)).min(1.0))
     }
 
     /// The probability that a caller is answered within `target_seconds`, over **all** callers:
@@ -522,11 +524,25 @@ mod tests {
 
     #[test]
     fn defined_at_any_load() {
-        for (traffic, agents) in [(0.0, 0), (0.0, 5), (5.0, 0), (50.0, 10), (1e5, 2), (3.0, 1000)] {
-            let a = ErlangA::new(traffic, agents, 300.0, 90.0).unwrap();
-            for figure in
-                [a.p_wait(), a.p_abandon(), a.p_answered(), a.service_level(30.0).unwrap()]
-            {
+        for (traffic, agents, handle, patience) in [
+            (0.0, 0, 300.0, 90.0),
+            (0.0, 5, 300.0, 90.0),
+            (5.0, 0, 300.0, 90.0),
+            (50.0, 10, 300.0, 90.0),
+            (1e5, 2, 300.0, 90.0),
+            (3.0, 1000, 300.0, 90.0),
+            (1e6, 3, 1.0, 1e6),
+            (1e6, 10, 100.0, 1.0),
+        ] {
+            let a = ErlangA::new(traffic, agents, handle, patience).unwrap();
+            let occupancy = a.occupancy().unwrap_or(0.0);
+            for figure in [
+                a.p_wait(),
+                a.p_abandon(),
+                a.p_answered(),
+                a.service_level(30.0).unwrap(),
+                occupancy,
+            ] {
                 assert!((0.0..=1.0).contains(&figure), "{traffic} E, {agents}: {figure}");
             }
             assert!((a.p_answered() + a.p_abandon() - 1.0).abs() < 1e-12);
