@@ -307,7 +307,12 @@ fn closed_form(traffic: f64, servers: f64, rate: f64) -> Option<StateSums> {
         return None;
     }
     let (x, y) = (servers / rate, traffic / rate);
-    if y > x && x * t_minus_log1p((y - x) / x) > MOST_QUEUE_EXPONENT {
+    // x(λ − 1 − ln λ) is at most x(λ − 1)²/2 above the traffic: the logarithm only when that
+    // bound does not settle it.
+    let over = (y - x).max(0.0);
+    if over * over > 2.0 * x * MOST_QUEUE_EXPONENT
+        && x * t_minus_log1p(over / x) > MOST_QUEUE_EXPONENT
+    {
         return None;
     }
     let below = servers / traffic * b::inverse_blocking(traffic, servers - 1.0);
