@@ -59,8 +59,12 @@ pub(super) fn inverse_blocking(traffic: f64, lines: f64) -> Option<f64> {
     if !(ETA_RANGE.contains(&terms.eta) && terms.exponent <= most) {
         return None;
     }
-    let per_a = 1.0 / a;
-    Some(traffic * per_a * gamma_star(per_a) * (terms.leading(terms.eta) + terms.series()))
+    Some(
+        traffic
+            * terms.per_a
+            * gamma_star(terms.per_a)
+            * (terms.leading(terms.eta) + terms.series()),
+    )
 }
 
 /// The range of `η` for [`lower_sum`]: the mirror of [`ETA_RANGE`], since `P` is `Q` with `η`
@@ -92,7 +96,7 @@ pub(super) fn lower_sum(a: f64, z: f64) -> Option<f64> {
     if !(LOWER_ETA_RANGE.contains(&terms.eta) && terms.exponent <= most) {
         return None;
     }
-    Some(gamma_star(1.0 / a) * (terms.leading(-terms.eta) - terms.series()))
+    Some(gamma_star(terms.per_a) * (terms.leading(-terms.eta) - terms.series()))
 }
 
 /// [`lower_sum`] and its derivative in `a` at a fixed `z`, `∂Σ/∂a`, which is `−Σₙ tₙ·hₙ` with
@@ -114,7 +118,7 @@ pub(super) fn lower_sum_and_slope(a: f64, z: f64) -> Option<(f64, f64)> {
     if !(LOWER_ETA_RANGE.contains(&terms.eta) && terms.exponent <= most) {
         return None;
     }
-    let per_a = 1.0 / a;
+    let per_a = terms.per_a;
     let (gamma, gamma_slope) = gamma_star_and_slope(per_a);
     let leading = terms.leading(-terms.eta);
     let leading_slope =
@@ -128,6 +132,8 @@ pub(super) fn lower_sum_and_slope(a: f64, z: f64) -> Option<(f64, f64)> {
 /// decide whether it is exact there before summing its series.
 struct Terms {
     a: f64,
+    /// `1/a`.
+    per_a: f64,
     /// `λ − 1`.
     t: f64,
     eta: f64,
@@ -140,11 +146,13 @@ impl Terms {
         if !(a >= LEAST_PARAMETER && z > 0.0) {
             return None;
         }
-        // λ − 1, with the difference taken before the division.
-        let t = (z - a) / a;
+        // λ − 1, with the difference taken before the scaling; one division for all of `1/a`'s
+        // uses, off the chain that leads to `η`.
+        let per_a = 1.0 / a;
+        let t = (z - a) * per_a;
         let half_eta_squared = t_minus_log1p(t);
-        let eta = libm::copysign(libm::sqrt(2.0 * half_eta_squared), t);
-        Some(Self { a, t, eta, exponent: a * half_eta_squared })
+        let eta = libm::sqrt(2.0 * half_eta_squared).copysign(t);
+        Some(Self { a, per_a, t, eta, exponent: a * half_eta_squared })
     }
 
     /// `Σₖ cₖ(η)·a^{−k}`, with fewer terms where `a⁻ᵏ` falls faster: the first one left out
@@ -159,7 +167,7 @@ impl Terms {
 
     /// `Σₖ COEFFICIENTS[k][n]·a^{−k}` for each power `n` of `η`.
     fn columns(&self) -> [f64; 16] {
-        let per_a = 1.0 / self.a;
+        let per_a = self.per_a;
         let mut columns = [0.0; 16];
         for row in COEFFICIENTS.iter().take(self.rows()).rev() {
             for (column, &coefficient) in columns.iter_mut().zip(row) {
@@ -183,7 +191,7 @@ impl Terms {
     /// The series and its derivative in `a` at a fixed argument `z`, where `η` moves with
     /// `λ = z/a`: `dη/da = −(λ − 1)/(aη)` (from `η dη = (1 − 1/λ) dλ`).
     fn series_and_slope(&self) -> (f64, f64) {
-        let per_a = 1.0 / self.a;
+        let per_a = self.per_a;
         // Σ k·cₖ·a^{−k} by columns, for the derivative of the powers of a.
         let mut by_power = [0.0; 16];
         for (k, row) in COEFFICIENTS.iter().enumerate().take(self.rows()).rev() {
