@@ -146,10 +146,10 @@ impl Terms {
         if !(a >= LEAST_PARAMETER && z > 0.0) {
             return None;
         }
-        // λ − 1, with the difference taken before the scaling; one division for all of `1/a`'s
-        // uses, off the chain that leads to `η`.
+        // λ − 1, with the difference taken before the division (rounded once: the exponent
+        // `aη²/2` magnifies its error); `1/a` once for the other uses.
         let per_a = 1.0 / a;
-        let t = (z - a) * per_a;
+        let t = (z - a) / a;
         let half_eta_squared = t_minus_log1p(t);
         let eta = libm::sqrt(2.0 * half_eta_squared).copysign(t);
         Some(Self { a, per_a, t, eta, exponent: a * half_eta_squared })
