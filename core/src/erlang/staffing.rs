@@ -135,6 +135,16 @@ impl Targets {
     /// `ln ceiling − ln figure`. The sign is always the plain slack's, so a target is met
     /// exactly where it was. `None` for a target not given.
     fn crossing_slack(&self, index: usize) -> Option<impl Fn(&Figures) -> f64> {
+        self.crossing_slack_under(index, self.ln_ceiling(index)?)
+    }
+
+    /// [`Targets::crossing_slack`] with the logarithm of the target's ceiling
+    /// ([`Targets::ln_ceiling`]) already taken.
+    fn crossing_slack_under(
+        &self,
+        index: usize,
+        ln_bound: f64,
+    ) -> Option<impl Fn(&Figures) -> f64> {
         // (the ceiling, whether it is the service level's floor, the figure).
         type Figure = fn(&Figures) -> Option<f64>;
         let (bound, floor, figure): (f64, bool, Figure) = match index {
@@ -145,7 +155,6 @@ impl Targets {
             4 => (self.max_occupancy?, false, |f| f.occupancy),
             _ => (self.max_blocking?, false, |f| f.p_block),
         };
-        let ln_bound = self.ln_ceiling(index)?;
         Some(move |figures: &Figures| {
             let Some(value) = figure(figures) else { return -1.0 };
             // The plain slack exactly as `slacks` forms it, for the sign.
@@ -185,10 +194,11 @@ impl Targets {
     /// logarithm `ln P(wait) + ln h − ln(N − A)`, the occupancy's `ln A − ln N`. One logarithm
     /// instead of the figures' exponential and the shaping's logarithm, and no rounding of
     /// `1 − SL` near 1. `None` for a target not given or not in the model, or without the handle
-    /// time a time target needs.
+    /// time a time target needs. `ln_bound` is [`Targets::ln_ceiling`].
     fn erlang_c_crossing_slack(
         &self,
         index: usize,
+        ln_bound: f64,
         workload: &Workload,
     ) -> Option<impl Fn(f64, f64) -> f64> {
         enum Figure {
@@ -206,7 +216,6 @@ impl Targets {
             4 => Figure::Occupancy,
             _ => return None,
         };
-        let ln_bound = self.ln_ceiling(index)?;
         Some(move |agents: f64, ln_p_wait: f64| {
             ln_bound
                 - match figure {
@@ -360,7 +369,7 @@ fn fewest_erlang_c(
     workload: Workload,
     targets: &Targets,
     target_seconds: Option<f64>,
-    rungs: &mut heapless::Vec<Rung, { WALK + 2 }>,
+    rungs: &mut heapless::Vec<Rung, { WALK + 1 }>,
 ) -> Result<u32, ErlangError> {
     let traffic = workload.traffic();
     let lowest = libm::floor(traffic) + 1.0;
@@ -420,12 +429,6 @@ fn fewest_erlang_c(
         };
         return fewest_whole(lowest, at.agents, meets);
     };
-    // One rung past the answer gives the fractional search a third point around its crossing.
-    let top = rungs.iter().copied().max_by(|a, b| a.agents.total_cmp(&b.agents));
-    if let Some(top) = top.filter(|top| top.agents == answer && answer < MAX_AGENTS) {
-        let agents = answer + 1.0;
-        let _ = rungs.push(rung(agents, 1.0 + agents / traffic * top.inverse)?);
-    }
     // Whole, at least 1 and at most MAX_AGENTS.
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     Ok(answer as u32)
@@ -621,7 +624,8 @@ fn fractional_requirement(
     let (at_low, at_whole) = (figures(low)?, figures(whole)?);
     let mut requirement = low;
     for index in 0..6 {
-        let Some(shaped) = targets.crossing_slack(index) else { continue };
+        let Some(ln_bound) = targets.ln_ceiling(index) else { continue };
+        let Some(shaped) = targets.crossing_slack_under(index, ln_bound) else { continue };
         let (low_slack, whole_slack) = (shaped(&at_low), shaped(&at_whole));
         if low_slack >= 0.0 {
             continue;
@@ -630,7 +634,7 @@ fn fractional_requirement(
             evaluate(model, workload, agents, target_seconds).map(|figures| shaped(&figures))
         };
         let fast = match model {
-            Model::ErlangC => targets.erlang_c_crossing_slack(index, &workload),
+            Model::ErlangC => targets.erlang_c_crossing_slack(index, ln_bound, &workload),
             _ => None,
         };
         let slack = |agents: f64, accuracy: f64| {
@@ -655,14 +659,28 @@ fn fractional_requirement(
             erlang_c_figures(&c, workload.handle_seconds(), target_seconds)
                 .map(|figures| shaped(&figures))
         };
-        // The two ends and the whole agents next to them, which the walk has already costed.
-        let mut points = heapless::Vec::<(f64, f64), 4>::new();
+        // The two ends, and the whole agents around them where the model is defined: two above
+        // and one below. Erlang B's recursion takes `1/B` from the answer's rung to each in a
+        // few operations, where a probe costs a full evaluation, and five points place the
+        // first probe a hundred to a thousand times closer than three (see `crossing`).
+        let mut points = heapless::Vec::<(f64, f64), 5>::new();
         let _ = points.push((low, low_slack));
         let _ = points.push((whole, whole_slack.max(0.0)));
-        for rung in
-            rungs.iter().filter(|rung| rung.agents == low - 1.0 || rung.agents == whole + 1.0)
-        {
-            let _ = points.push((rung.agents, shaped(&rung.figures)));
+        let top = rungs.iter().find(|rung| rung.agents == whole);
+        if let (Some(fast), Some(top)) = (&fast, top) {
+            let traffic = workload.traffic();
+            let at = |agents: f64, inverse: f64| {
+                let p_wait = ErlangC::from_inverse_blocking(traffic, agents, inverse).p_wait();
+                (agents, fast(agents, libm::log(p_wait)))
+            };
+            let above = 1.0 + (whole + 1.0) / traffic * top.inverse;
+            let _ = points.push(at(whole + 1.0, above));
+            let _ = points.push(at(whole + 2.0, 1.0 + (whole + 2.0) / traffic * above));
+            if low - 1.0 > traffic {
+                // 1/B(n − 1) = (1/B(n) − 1)·A/n, twice.
+                let below = ((top.inverse - 1.0) * traffic / whole - 1.0) * traffic / low;
+                let _ = points.push(at(low - 1.0, below));
+            }
         }
         requirement = requirement.max(crossing(&points, slack)?);
     }
@@ -713,14 +731,15 @@ mod tests {
             let ln_p_wait = libm::log(figures.p_wait.unwrap());
             for index in [0, 1, 2, 4] {
                 let shaped = targets.crossing_slack(index).unwrap()(&figures);
-                let direct = targets.erlang_c_crossing_slack(index, &workload).unwrap();
+                let ln_bound = targets.ln_ceiling(index).unwrap();
+                let direct = targets.erlang_c_crossing_slack(index, ln_bound, &workload).unwrap();
                 let direct = direct(agents, ln_p_wait);
                 assert!((shaped - direct).abs() < 1e-12, "{index} at {agents}: {shaped} {direct}");
             }
         }
-        assert!(targets.erlang_c_crossing_slack(3, &workload).is_none());
+        assert!(targets.erlang_c_crossing_slack(3, 0.0, &workload).is_none());
         let untimed = Workload::from_traffic(40.0).unwrap();
-        assert!(targets.erlang_c_crossing_slack(0, &untimed).is_none());
+        assert!(targets.erlang_c_crossing_slack(0, 0.0, &untimed).is_none());
     }
 
     /// A load whose Erlang C floor (traffic + 1) is above `MAX_AGENTS` once panicked in
