@@ -75,6 +75,7 @@
 mod a;
 mod b;
 mod c;
+mod ln;
 mod search;
 mod special;
 mod staffing;

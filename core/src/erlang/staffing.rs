@@ -1,5 +1,6 @@
 //! Staffing searches: the fewest agents meeting a set of targets, then shrinkage.
 
+use super::ln::ln;
 use super::search::{self, crossing, fewest_whole};
 use super::special::SERIES_EPSILON;
 use super::{
@@ -159,9 +160,9 @@ impl Targets {
             let Some(value) = figure(figures) else { return -1.0 };
             // The plain slack exactly as `slacks` forms it, for the sign.
             let (plain, shaped) = if floor {
-                (value - bound, ln_bound - libm::log(1.0 - value))
+                (value - bound, ln_bound - ln(1.0 - value))
             } else {
-                (bound - value, ln_bound - libm::log(value))
+                (bound - value, ln_bound - ln(value))
             };
             if plain >= 0.0 {
                 shaped.max(0.0)
@@ -186,7 +187,7 @@ impl Targets {
             4 => self.max_occupancy?,
             _ => self.max_blocking?,
         };
-        Some(libm::log(ceiling))
+        Some(ln(ceiling))
     }
 
     /// Target `index`'s slack under Erlang C as [`Targets::crossing_slack`] shapes it, formed
@@ -211,7 +212,7 @@ impl Targets {
         let handle = workload.handle_seconds();
         let figure = match index {
             0 => Figure::ServiceLevel { per_agent: self.service_level?.within_seconds / handle? },
-            1 => Figure::Asa { ln_handle: libm::log(handle?) },
+            1 => Figure::Asa { ln_handle: ln(handle?) },
             2 => Figure::PWait,
             4 => Figure::Occupancy,
             _ => return None,
@@ -222,11 +223,9 @@ impl Targets {
                     Figure::ServiceLevel { per_agent } => {
                         ln_p_wait - (agents - traffic) * per_agent
                     }
-                    Figure::Asa { ln_handle } => {
-                        ln_p_wait + ln_handle - libm::log(agents - traffic)
-                    }
+                    Figure::Asa { ln_handle } => ln_p_wait + ln_handle - ln(agents - traffic),
                     Figure::PWait => ln_p_wait,
-                    Figure::Occupancy => libm::log(traffic / agents),
+                    Figure::Occupancy => ln(traffic / agents),
                 }
         })
     }
@@ -646,7 +645,7 @@ fn fractional_requirement(
             let epsilon = (0.125 * accuracy).max(SERIES_EPSILON);
             let inverse = b::inverse_blocking_within(workload.traffic(), agents, epsilon);
             let c = ErlangC::from_inverse_blocking(workload.traffic(), agents, inverse);
-            let value = fast(agents, libm::log(c.p_wait()));
+            let value = fast(agents, ln(c.p_wait()));
             if value.abs() > accuracy + 1e-14 {
                 return Ok(value);
             }
@@ -671,7 +670,7 @@ fn fractional_requirement(
             let traffic = workload.traffic();
             let at = |agents: f64, inverse: f64| {
                 let p_wait = ErlangC::from_inverse_blocking(traffic, agents, inverse).p_wait();
-                (agents, fast(agents, libm::log(p_wait)))
+                (agents, fast(agents, ln(p_wait)))
             };
             let above = 1.0 + (whole + 1.0) / traffic * top.inverse;
             let _ = points.push(at(whole + 1.0, above));
