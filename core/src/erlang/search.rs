@@ -205,10 +205,8 @@ pub(super) fn crossing(
         search.record(point);
     }
     // The known point nearest the crossing, as if looked at last.
-    for &point in known {
-        if point.1.abs() < search.last.1.abs() || search.last.1.is_nan() {
-            search.last = point;
-        }
+    if let Some(&nearest) = known.iter().min_by(|a, b| a.1.abs().total_cmp(&b.1.abs())) {
+        search.last = nearest;
     }
     debug_assert!(search.failing < search.passing, "the known points must bracket the crossing");
     let mut steps = [f64::INFINITY; 2];
