@@ -139,7 +139,7 @@ impl<const Q: usize, const C: usize, const A: usize, const I: usize, const D: us
     /// to make a center too large for a thread's stack (the C ABI's, on the heap or in caller
     /// memory; a replay's, over ten megabytes). Both it and [`Center::new`] are always inlined,
     /// so that in an optimized caller (opt-level 1 or more) the center is written straight into
-    /// `place`: no copy of it is built on the stack first. With `std`, [`Center::new_boxed`]
+    /// `place`: no copy of it is built on the stack first. With `std`, `Center::new_boxed`
     /// does the same on the heap.
     #[inline(always)]
     pub fn new_in(place: &mut MaybeUninit<Self>, config: CenterConfig) -> &mut Self {
