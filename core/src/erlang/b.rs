@@ -37,6 +37,18 @@ pub(crate) fn inverse_blocking_within(traffic: f64, lines: f64, epsilon: f64) ->
     inverse_blocking_sum(traffic, lines, epsilon)
 }
 
+/// `1/B(lines + 1)` from `inverse = 1/B(lines)`: Erlang B's recursion, `1 + ((n + 1)/A)/B(n)`.
+/// Every term is positive, so a step up loses nothing.
+pub(super) fn inverse_blocking_up(traffic: f64, lines: f64, inverse: f64) -> f64 {
+    1.0 + (lines + 1.0) / traffic * inverse
+}
+
+/// `1/B(lines − 1)` from `inverse = 1/B(lines)`: the recursion backwards, `(1/B(n) − 1)·A/n`.
+/// Above the traffic `1/B(n) > 2`, so a step down loses at most a bit.
+pub(super) fn inverse_blocking_down(traffic: f64, lines: f64, inverse: f64) -> f64 {
+    (inverse - 1.0) * traffic / lines
+}
+
 /// [`inverse_blocking_within`] by the sum, whatever its length.
 pub(super) fn inverse_blocking_sum(traffic: f64, lines: f64, epsilon: f64) -> f64 {
     if traffic == 0.0 {

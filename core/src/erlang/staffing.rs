@@ -395,7 +395,7 @@ fn fewest_erlang_c(
             if at.inverse.is_infinite() {
                 break;
             }
-            at = rung(at.agents - 1.0, (at.inverse - 1.0) * traffic / at.agents)?;
+            at = rung(at.agents - 1.0, b::inverse_blocking_down(traffic, at.agents, at.inverse))?;
             let _ = rungs.push(at);
             if !met(&at) {
                 answer = Some(at.agents + 1.0);
@@ -410,7 +410,7 @@ fn fewest_erlang_c(
                 return Err(ErlangError::Unreachable);
             }
             let agents = at.agents + 1.0;
-            at = rung(agents, 1.0 + agents / traffic * at.inverse)?;
+            at = rung(agents, b::inverse_blocking_up(traffic, at.agents, at.inverse))?;
             let _ = rungs.push(at);
             if met(&at) {
                 answer = Some(agents);
@@ -672,13 +672,13 @@ fn fractional_requirement(
                 let p_wait = ErlangC::from_inverse_blocking(traffic, agents, inverse).p_wait();
                 (agents, fast(agents, ln(p_wait)))
             };
-            let above = 1.0 + (whole + 1.0) / traffic * top.inverse;
+            let above = b::inverse_blocking_up(traffic, whole, top.inverse);
             let _ = points.push(at(whole + 1.0, above));
-            let _ = points.push(at(whole + 2.0, 1.0 + (whole + 2.0) / traffic * above));
+            let _ =
+                points.push(at(whole + 2.0, b::inverse_blocking_up(traffic, whole + 1.0, above)));
             if low - 1.0 > traffic {
-                // 1/B(n − 1) = (1/B(n) − 1)·A/n, twice.
-                let below = ((top.inverse - 1.0) * traffic / whole - 1.0) * traffic / low;
-                let _ = points.push(at(low - 1.0, below));
+                let at_low = b::inverse_blocking_down(traffic, whole, top.inverse);
+                let _ = points.push(at(low - 1.0, b::inverse_blocking_down(traffic, low, at_low)));
             }
         }
         requirement = requirement.max(crossing(&points, slack)?);

@@ -75,8 +75,8 @@ const LOWER_ETA_RANGE: core::ops::RangeInclusive<f64> = -0.5..=1.0;
 /// [`lower_sum`]'s bound on `e^{aη²/2}` below the argument, where the two terms nearly balance
 /// and the exponent's rounding shows, as above the argument for `1/B`: the sum stays within
 /// 10⁻¹⁴. Erlang A's abandonment, `(z − a)·Σ + a`, cancels by a further factor of about twice
-/// the exponent, so more would show there. The series it replaces is shorter the further below `a` the
-/// argument is.
+/// the exponent, so more would show there. The series it replaces is shorter the further below
+/// `a` the argument is.
 const MOST_EXPONENT_BELOW: f64 = 25.0;
 
 /// `Σₙ zⁿ / ((a + 1)(a + 2)…(a + n)) = Γ(a + 1)·e^z·z^{−a}·P(a, z)`, the sum of the lower
